@@ -1,0 +1,65 @@
+/*
+ * buf: a growable byte buffer with a size limit, and string views.
+ *
+ * A buf owns its bytes and keeps them NUL-terminated, so buf.p can be handed
+ * to C string functions; it still carries its length, and callers that have
+ * a length never strlen. A buf refuses to grow past its max: a 2 GB field
+ * becomes a reject, not an out-of-memory exit.
+ */
+#ifndef MBR_BUF_H
+#define MBR_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strview {
+	const char *p;	/* borrowed; not NUL-terminated */
+	size_t len;
+};
+
+struct buf {
+	char *p;	/* owned; NUL-terminated; never NULL after buf_init */
+	size_t len;
+	size_t cap;
+	size_t max;	/* buf_add fails past this */
+};
+
+#define BUF_NOLIMIT ((size_t)-1)
+
+void buf_init(struct buf *b, size_t max);
+/* Append len bytes. Returns 0, or -1 (b unchanged) past max. */
+int buf_add(struct buf *b, const void *p, size_t len);
+int buf_addc(struct buf *b, char c);
+int buf_adds(struct buf *b, const char *s);		/* a C string */
+int buf_addsv(struct buf *b, struct strview v);
+int buf_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Make room for n more bytes; returns 0 or -1 past max. */
+int buf_grow(struct buf *b, size_t n);
+/* Shorten to len (<= b->len). Cannot fail. */
+void buf_truncate(struct buf *b, size_t len);
+void buf_reset(struct buf *b);		/* empty it, keep the memory */
+void buf_release(struct buf *b);	/* free it; b is as after buf_init */
+char *buf_detach(struct buf *b);	/* caller owns the result: free() it */
+static inline struct strview buf_view(const struct buf *b)
+{
+	struct strview v = { b->p, b->len };
+	return v;
+}
+
+struct strview sv(const char *s);	/* view of a C string */
+static inline struct strview svn(const char *p, size_t len)
+{
+	struct strview v = { p, len };
+	return v;
+}
+bool sv_eq(struct strview a, struct strview b);
+bool sv_eqs(struct strview a, const char *s);
+bool sv_ieqs(struct strview a, const char *s);	/* ASCII case-insensitive */
+bool sv_starts(struct strview a, const char *prefix);
+/* Trim ASCII white space and U+3000 IDEOGRAPHIC SPACE at both ends. */
+struct strview sv_trim(struct strview v);
+/* A NUL-terminated heap copy (xmalloc). */
+char *sv_dup(struct strview v);
+
+#endif

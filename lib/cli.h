@@ -1,0 +1,100 @@
+/*
+ * cli: what every main shares: the common options, input files, the atomic
+ * -o output, the rejects file, the progress line and the summary line.
+ *
+ * This is the one lib/ module that prints (to standard error) and exits
+ * (for --help and --version): it is the command line's half of every tool.
+ *
+ * A main looks like:
+ *
+ *	struct cli cli = CLI_INIT("mbr-normalize", usage);
+ *	if (cli_parse(&cli, argc, argv, opts, on_option, &my) < 0)
+ *		return EXIT_USAGE;
+ *	if (cli_open(&cli, &err) < 0 || run(..., &err) < 0 ||
+ *	    cli_commit(&cli, &err) < 0)
+ *		return cli_fail(&cli, &err);
+ *	return cli_finish(&cli);
+ */
+#ifndef MBR_CLI_H
+#define MBR_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "err.h"
+
+struct cli_counts {
+	unsigned long long in;		/* records read (bad rows included) */
+	unsigned long long out;		/* records written */
+	unsigned long long rejected;	/* records sent to --rejects */
+	unsigned long long flagged;	/* records passed with an _issues entry */
+};
+
+enum cli_flags {
+	CLI_REJECTS = 1 << 0,	/* the tool takes --rejects FILE */
+	CLI_DB = 1 << 1,	/* the tool takes --db FILE */
+	CLI_NO_OUT = 1 << 2,	/* the tool opens its own output */
+};
+
+struct cli {
+	const char *prog;	/* "mbr-normalize" */
+	const char *usage;	/* the usage text, with an example */
+	enum cli_flags flags;
+	const char *out_path;	/* -o, or NULL for standard output */
+	const char *db_path;	/* --db, or NULL */
+	const char *rejects_path; /* --rejects, or NULL */
+	bool quiet;		/* -q: no summary line */
+	bool strict;		/* --strict: a bad row stops the run */
+	const char **files;	/* borrowed from argv: the operands */
+	size_t n_files;
+	FILE *out;		/* standard output or the -o temporary file */
+	struct cli_counts counts;
+	char extra[256];	/* tool's addition to the summary line */
+	struct timespec start;
+};
+
+#define CLI_INIT(prog, usage) \
+	{ (prog), (usage), 0, NULL, NULL, NULL, false, false, NULL, 0, \
+	  NULL, { 0, 0, 0, 0 }, "", { 0, 0 } }
+
+/* Tool options: called for every option not common to all tools, with
+ * getopt_long's return value and optarg. Return 0, or -1 after calling
+ * cli_usage_error. */
+typedef int (*cli_option_fn)(int opt, const char *arg, void *ctx);
+
+/* Parse argv. Common options: -o, --db, --rejects (when flags allow),
+ * -q, --strict, --help (prints usage to stdout, exits 0), --version.
+ * opts is the tool's own getopt_long table (NULL-terminated, may be NULL);
+ * short options only -o and -q. Returns 0, or -1 after printing the
+ * problem and a hint. */
+int cli_parse(struct cli *cli, int argc, char **argv,
+	      const struct option *opts, cli_option_fn fn, void *ctx);
+/* Print "PROG: MESSAGE" and the --help hint to stderr; returns -1. */
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Open the output: standard output, or a temporary file beside -o created
+ * 0600 and removed on failure or SIGINT/SIGTERM. */
+int cli_open(struct cli *cli, struct mbr_err *err);
+/* Open a further output file atomically (rejects, report, lineage): the
+ * file appears at cli_commit. Returns NULL with err on failure. */
+FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err);
+/* Flush and close outputs, then rename temporaries into place. */
+int cli_commit(struct cli *cli, struct mbr_err *err);
+/* Print "PROG: message", remove temporaries, return the exit code. */
+int cli_fail(struct cli *cli, const struct mbr_err *err);
+/* Print the summary line (unless -q), return 0 or 1 (rejected/flagged). */
+int cli_finish(struct cli *cli);
+/* A warning line "PROG: message" on stderr. */
+void cli_warn(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Tell the progress line how far we are; cheap enough to call per record
+ * (it looks at the clock once every 4096 calls). */
+void cli_progress(struct cli *cli, unsigned long long done_bytes,
+		  unsigned long long total_bytes);
+/* Seconds since cli_parse. */
+double cli_elapsed(const struct cli *cli);
+
+#endif

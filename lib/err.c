@@ -1,0 +1,100 @@
+/*
+ * err: error values, the status -> exit code table, and xmalloc.
+ */
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *mbr_progname = "mbr";
+
+static const int exit_codes[] = {
+	[MBR_OK] = EXIT_CLEAN,
+	[MBR_ECONFIG] = EXIT_USAGE,
+	[MBR_EIO] = EXIT_IO,
+	[MBR_ELIMIT] = EXIT_LIMIT,
+	[MBR_EINTERNAL] = EXIT_INTERNAL,
+};
+
+int mbr_fail(struct mbr_err *err, enum mbr_status status, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->status = status;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int mbr_prefix(struct mbr_err *err, const char *fmt, ...)
+{
+	char old[sizeof(err->msg)];
+	size_t n;
+	va_list ap;
+
+	memcpy(old, err->msg, sizeof(old));
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, "%s", old);
+	return -1;
+}
+
+int mbr_exit_code(enum mbr_status status)
+{
+	if ((size_t)status >= sizeof(exit_codes) / sizeof(exit_codes[0]))
+		return EXIT_INTERNAL;
+	return exit_codes[status];
+}
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "%s: out of memory (%zu bytes)\n", mbr_progname, n);
+	exit(EXIT_INTERNAL);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *xmemdup(const void *p, size_t len)
+{
+	char *s = xmalloc(len + 1);
+
+	if (len)
+		memcpy(s, p, len);
+	s[len] = '\0';
+	return s;
+}
+
+char *xstrdup(const char *s)
+{
+	return xmemdup(s, strlen(s));
+}

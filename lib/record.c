@@ -1,0 +1,181 @@
+/*
+ * record: fields stored in one buffer; the header and its lookups.
+ */
+#include "record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+void record_init(struct record *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->data, RECORD_MAX_BYTES);
+}
+
+void record_release(struct record *r)
+{
+	free(r->off);
+	free(r->len);
+	if (r->data.cap)
+		buf_release(&r->data);
+	record_init(r);
+}
+
+void record_reset(struct record *r)
+{
+	r->n = 0;
+	buf_reset(&r->data);
+	r->row = 0;
+	r->line = 0;
+}
+
+static void make_room(struct record *r)
+{
+	if (r->n < r->cap)
+		return;
+	r->cap = r->cap ? r->cap * 2 : 32;
+	r->off = xrealloc(r->off, r->cap * sizeof(*r->off));
+	r->len = xrealloc(r->len, r->cap * sizeof(*r->len));
+}
+
+/* Store p at the end of data, NUL-terminated; returns its offset or -1.
+ * p may point into data itself (copying one field to another). */
+static int store(struct record *r, const char *p, size_t len, size_t *off)
+{
+	bool inside = r->data.cap && p >= r->data.p &&
+		      p < r->data.p + r->data.len;
+	size_t from = inside ? (size_t)(p - r->data.p) : 0;
+
+	if (buf_grow(&r->data, len + 1) < 0)
+		return -1;
+	if (inside)
+		p = r->data.p + from;
+	*off = r->data.len;
+	buf_add(&r->data, p, len);
+	buf_addc(&r->data, '\0');
+	return 0;
+}
+
+int record_add(struct record *r, const char *p, size_t len)
+{
+	size_t off;
+
+	if (store(r, p, len, &off) < 0)
+		return -1;
+	make_room(r);
+	r->off[r->n] = off;
+	r->len[r->n] = len;
+	r->n++;
+	return 0;
+}
+
+int record_set(struct record *r, size_t i, const char *p, size_t len)
+{
+	size_t off;
+
+	if (i >= r->n)
+		return -1;
+	/* Overwrite in place when the new value fits: the common case of
+	 * normalising to a shorter form allocates nothing. */
+	if (len <= r->len[i] && (p < r->data.p || p >= r->data.p + r->data.len)) {
+		memcpy(r->data.p + r->off[i], p, len);
+		r->data.p[r->off[i] + len] = '\0';
+		r->len[i] = len;
+		return 0;
+	}
+	if (store(r, p, len, &off) < 0)
+		return -1;
+	r->off[i] = off;
+	r->len[i] = len;
+	return 0;
+}
+
+struct strview record_field(const struct record *r, size_t i)
+{
+	if (i >= r->n)
+		return svn("", 0);
+	return svn(r->data.p + r->off[i], r->len[i]);
+}
+
+int record_copy(struct record *dst, const struct record *src)
+{
+	record_reset(dst);
+	if (buf_add(&dst->data, src->data.p, src->data.len) < 0)
+		return -1;
+	dst->n = 0;
+	for (size_t i = 0; i < src->n; i++) {
+		make_room(dst);
+		dst->off[i] = src->off[i];
+		dst->len[i] = src->len[i];
+		dst->n++;
+	}
+	dst->row = src->row;
+	dst->line = src->line;
+	return 0;
+}
+
+void header_init(struct header *h)
+{
+	record_init(&h->names);
+	for (int i = 0; i < CF_COUNT; i++)
+		h->canon[i] = -1;
+}
+
+void header_release(struct header *h)
+{
+	record_release(&h->names);
+	header_init(h);
+}
+
+static void index_canon(struct header *h, size_t col)
+{
+	int f = canon_lookup(record_field(&h->names, col));
+
+	if (f >= 0 && h->canon[f] < 0)
+		h->canon[f] = (int)col;
+}
+
+int header_set(struct header *h, const struct record *rec)
+{
+	header_release(h);
+	for (size_t i = 0; i < rec->n; i++) {
+		struct strview v = record_field(rec, i);
+
+		if (i == 0 && sv_starts(v, "\xEF\xBB\xBF")) {
+			v.p += 3;
+			v.len -= 3;
+		}
+		v = sv_trim(v);
+		if (record_addsv(&h->names, v) < 0)
+			return -1;
+		index_canon(h, i);
+	}
+	return 0;
+}
+
+size_t header_add(struct header *h, const char *name)
+{
+	size_t col = h->names.n;
+
+	record_add(&h->names, name, strlen(name));
+	index_canon(h, col);
+	return col;
+}
+
+int header_find(const struct header *h, const char *name)
+{
+	for (size_t i = 0; i < h->names.n; i++)
+		if (sv_eqs(record_field(&h->names, i), name))
+			return (int)i;
+	return -1;
+}
+
+struct strview record_canon(const struct record *rec, const struct header *h,
+			    enum canon_field f)
+{
+	if (h->canon[f] < 0)
+		return svn("", 0);
+	return record_field(rec, (size_t)h->canon[f]);
+}
