@@ -1,0 +1,349 @@
+/*
+ * text: NFKC and case folding on utf8proc, white space, and Traditional ->
+ * Simplified Chinese on OpenCC, without an allocation per call.
+ */
+#include "mappers/text.h"
+
+#include <opencc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "utf8.h"
+
+/* Per-thread scratch: code points for utf8proc, bytes for OpenCC and for
+ * text_clean's intermediate steps. Grown, never shrunk. */
+struct scratch {
+	utf8proc_int32_t *cp;
+	size_t cap;		/* entries in cp */
+	struct buf conv;	/* OpenCC output */
+	struct buf step;	/* text_clean between steps */
+	struct buf step2;
+	bool ready;
+};
+
+static _Thread_local struct scratch scratch;
+
+static struct scratch *scratch_get(void)
+{
+	if (!scratch.ready) {
+		buf_init(&scratch.conv, BUF_NOLIMIT);
+		buf_init(&scratch.step, BUF_NOLIMIT);
+		buf_init(&scratch.step2, BUF_NOLIMIT);
+		scratch.ready = true;
+	}
+	return &scratch;
+}
+
+/* NFKC leaves printable ASCII and the CJK Unified Ideographs block alone
+ * (no compatibility decompositions there), which is most of our data. */
+static bool nfkc_is_identity(struct strview v)
+{
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < v.len) {
+		unsigned char c = (unsigned char)v.p[i];
+
+		if (c >= 0x20 && c < 0x7F) {
+			i++;
+			continue;
+		}
+		n = utf8_decode(v.p + i, v.len - i, &cp);
+		if (n == 0 || cp < 0x4E00 || cp > 0x9FFF)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* Run utf8proc over in with options and append the UTF-8 result. */
+static int map_utf8proc(struct strview in, utf8proc_option_t opts,
+			struct buf *out)
+{
+	struct scratch *s = scratch_get();
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)in.p;
+	utf8proc_ssize_t n, bytes;
+
+	for (;;) {
+		n = utf8proc_decompose(p, (utf8proc_ssize_t)in.len, s->cp,
+				       (utf8proc_ssize_t)s->cap, opts);
+		if (n < 0)
+			return -1;
+		/* utf8proc_reencode needs one entry more than it is given. */
+		if ((size_t)n < s->cap)
+			break;
+		s->cap = (size_t)n + 64;
+		s->cp = xrealloc(s->cp, s->cap * sizeof(*s->cp));
+	}
+	bytes = utf8proc_reencode(s->cp, n, opts);
+	if (bytes < 0)
+		return -1;
+	return buf_add(out, s->cp, (size_t)bytes);
+}
+
+int text_nfkc(struct strview in, struct buf *out)
+{
+	if (!utf8_is_valid(in))
+		return -1;
+	if (nfkc_is_identity(in))
+		return buf_addsv(out, in);
+	return map_utf8proc(in, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+				    UTF8PROC_COMPAT, out);
+}
+
+int text_casefold(struct strview in, struct buf *out)
+{
+	if (!utf8_is_valid(in))
+		return -1;
+	return map_utf8proc(in, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+				    UTF8PROC_COMPAT | UTF8PROC_CASEFOLD, out);
+}
+
+/* NFKC for display values: control characters go (tab and newline become
+ * spaces), and so do default ignorables (zero-width space, soft hyphen,
+ * BOM) that copy and paste leaves in names. */
+static int nfkc_clean(struct strview in, struct buf *out)
+{
+	if (!utf8_is_valid(in))
+		return -1;
+	if (nfkc_is_identity(in))
+		return buf_addsv(out, in);
+	return map_utf8proc(in, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+				    UTF8PROC_COMPAT | UTF8PROC_IGNORE |
+				    UTF8PROC_STRIPCC, out);
+}
+
+bool text_is_cjk(uint32_t cp)
+{
+	return utf8_is_han(cp) ||
+	       (cp >= 0x3040 && cp <= 0x30FF) ||	/* kana */
+	       (cp >= 0x31F0 && cp <= 0x31FF) ||	/* kana extension */
+	       (cp >= 0x3100 && cp <= 0x312F) ||	/* bopomofo */
+	       (cp >= 0x31A0 && cp <= 0x31BF) ||
+	       (cp >= 0x2E80 && cp <= 0x2FDF);	/* radicals */
+}
+
+static bool is_space(uint32_t cp)
+{
+	if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D))
+		return true;
+	return cp >= 0x80 &&
+	       utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_ZS;
+}
+
+int text_spaces(struct strview in, enum text_flags flags, struct buf *out)
+{
+	size_t start = out->len, i = 0, n;
+	uint32_t cp, last = 0;
+	bool pending = false;
+
+	while (i < in.len) {
+		n = utf8_decode(in.p + i, in.len - i, &cp);
+		if (n == 0) {
+			n = 1;
+			cp = 0xFFFD;	/* not a space, not CJK: kept as is */
+		}
+		if (is_space(cp)) {
+			pending = out->len > start;
+			i += n;
+			continue;
+		}
+		if (pending && !(text_is_cjk(last) && text_is_cjk(cp) &&
+				 !(flags & TEXT_KEEP_CJK_SPACES)) &&
+		    buf_addc(out, ' ') < 0)
+			goto fail;
+		if (buf_add(out, in.p + i, n) < 0)
+			goto fail;
+		pending = false;
+		last = cp;
+		i += n;
+	}
+	return 0;
+fail:
+	buf_truncate(out, start);
+	return -1;
+}
+
+/*
+ * OpenCC. The converter is opened once; so is a bitmap of the BMP code
+ * points t2s.json changes on their own, so that text already Simplified
+ * (most of a mainland member file) never reaches OpenCC.
+ *
+ * NEEDSWORK: a phrase in TSPhrases whose every character is unchanged on
+ * its own would be missed by the bitmap; none is known in names or
+ * addresses, but the bitmap cannot prove it.
+ */
+static pthread_once_t t2s_once = PTHREAD_ONCE_INIT;
+static opencc_t t2s_cc = (opencc_t)-1;
+static unsigned char t2s_bits[0x10000 / 8];
+static char t2s_error[200];
+
+static bool t2s_bit(uint32_t cp)
+{
+	return cp >= 0x10000 || (t2s_bits[cp >> 3] >> (cp & 7)) & 1;
+}
+
+/* Every BMP code point but controls and surrogates, one per line. */
+static void t2s_sample(struct buf *b)
+{
+	char u[4];
+
+	for (uint32_t cp = 0x80; cp < 0x10000; cp++) {
+		size_t n = utf8_encode(cp, u);
+
+		if (n == 0)
+			continue;
+		buf_add(b, u, n);
+		buf_addc(b, '\n');
+	}
+}
+
+/* Mark the characters whose line came back different. */
+static int t2s_mark(struct strview in, struct strview out)
+{
+	size_t i = 0, j = 0;
+
+	while (i < in.len && j < out.len) {
+		const char *a = in.p + i, *b = out.p + j;
+		const char *ea = memchr(a, '\n', in.len - i);
+		const char *eb = memchr(b, '\n', out.len - j);
+		uint32_t cp;
+
+		if (!ea || !eb)
+			return -1;
+		utf8_decode(a, (size_t)(ea - a), &cp);
+		if (ea - a != eb - b || memcmp(a, b, (size_t)(ea - a)))
+			t2s_bits[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+		i = (size_t)(ea - in.p) + 1;
+		j = (size_t)(eb - out.p) + 1;
+	}
+	return i == in.len && j == out.len ? 0 : -1;
+}
+
+static void t2s_build_bits(void)
+{
+	struct buf in, out;
+	size_t n;
+
+	buf_init(&in, BUF_NOLIMIT);
+	buf_init(&out, BUF_NOLIMIT);
+	t2s_sample(&in);
+	buf_grow(&out, in.len * 2);
+	n = opencc_convert_utf8_to_buffer(t2s_cc, in.p, in.len, out.p);
+	/* If OpenCC ever changes the line structure, give up filtering. */
+	if (n == (size_t)-1 || n > out.cap ||
+	    t2s_mark(buf_view(&in), svn(out.p, n)) < 0)
+		memset(t2s_bits, 0xFF, sizeof(t2s_bits));
+	buf_release(&in);
+	buf_release(&out);
+}
+
+static void t2s_open_once(void)
+{
+	t2s_cc = opencc_open(OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP);
+	if (t2s_cc == (opencc_t)-1) {
+		snprintf(t2s_error, sizeof(t2s_error), "%s", opencc_error());
+		return;
+	}
+	t2s_build_bits();
+}
+
+int text_open(struct mbr_err *err)
+{
+	pthread_once(&t2s_once, t2s_open_once);
+	if (t2s_cc == (opencc_t)-1)
+		return mbr_fail(err, MBR_ECONFIG,
+				"cannot load OpenCC config '%s': %s",
+				OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP, t2s_error);
+	return 0;
+}
+
+static bool t2s_needed(struct strview in)
+{
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < in.len) {
+		if ((unsigned char)in.p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_decode(in.p + i, in.len - i, &cp);
+		if (n == 0)
+			return true;	/* let OpenCC see it as it is */
+		if (t2s_bit(cp))
+			return true;
+		i += n;
+	}
+	return false;
+}
+
+int text_t2s(struct strview in, struct buf *out, struct mbr_err *err)
+{
+	struct scratch *s;
+	size_t n;
+
+	if (text_open(err) < 0)
+		return -1;
+	if (!t2s_needed(in))
+		return buf_addsv(out, in);
+	/* opencc_convert_utf8_to_buffer writes without a bound. t2s maps
+	 * each character to one character (4 bytes at most), and every
+	 * input character is at least one byte: 4 * len is enough. */
+	s = scratch_get();
+	buf_reset(&s->conv);
+	buf_grow(&s->conv, in.len * 4 + 4);
+	n = opencc_convert_utf8_to_buffer(t2s_cc, in.p, in.len, s->conv.p);
+	if (n == (size_t)-1 || n > s->conv.cap - 1)
+		return mbr_fail(err, MBR_EINTERNAL, "OpenCC failed: %s",
+				opencc_error());
+	return buf_add(out, s->conv.p, n);
+}
+
+int text_clean(struct strview in, enum text_flags flags, struct buf *out,
+	       struct mbr_err *err)
+{
+	struct scratch *s = scratch_get();
+	size_t start = out->len;
+
+	err->status = MBR_OK;
+	buf_reset(&s->step);
+	buf_reset(&s->step2);
+	if (nfkc_clean(in, &s->step) < 0 ||
+	    text_spaces(buf_view(&s->step), flags, &s->step2) < 0)
+		goto fail;
+	if (flags & TEXT_CASEFOLD) {
+		buf_reset(&s->step);
+		if (text_casefold(buf_view(&s->step2), &s->step) < 0)
+			goto fail;
+		buf_reset(&s->step2);
+		buf_addsv(&s->step2, buf_view(&s->step));
+	}
+	if (flags & TEXT_T2S) {
+		if (text_t2s(buf_view(&s->step2), out, err) < 0)
+			goto fail;
+	} else if (buf_addsv(out, buf_view(&s->step2)) < 0) {
+		goto fail;
+	}
+	return 0;
+fail:
+	buf_truncate(out, start);
+	return -1;
+}
+
+void text_close(void)
+{
+	if (t2s_cc != (opencc_t)-1)
+		opencc_close(t2s_cc);
+	t2s_cc = (opencc_t)-1;
+	free(scratch.cp);
+	scratch.cp = NULL;
+	scratch.cap = 0;
+	buf_release(&scratch.conv);
+	buf_release(&scratch.step);
+	buf_release(&scratch.step2);
+	scratch.ready = false;
+}

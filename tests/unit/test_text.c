@@ -1,0 +1,195 @@
+/*
+ * test_text: NFKC, case folding, white space and Traditional -> Simplified.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "mappers/text.h"
+
+struct text_case {
+	const char *in, *want, *why;
+	int rc;
+};
+
+static const struct text_case nfkc_cases[] = {
+	{ "", "", "empty stays empty", 0 },
+	{ "张伟", "张伟", "plain CJK: fast path", 0 },
+	{ "Zhang Wei", "Zhang Wei", "plain ASCII: fast path", 0 },
+	{ "ＺＨＡＮＧ１２３", "ZHANG123", "full-width Latin and digits", 0 },
+	{ "ｶﾞｸ", "ガク", "half-width katakana with voicing mark", 0 },
+	{ "①②", "12", "circled digits", 0 },
+	{ "ﬁle", "file", "ligature", 0 },
+	{ "e\xcc\x81", "\xc3\xa9", "combining acute composes", 0 },
+	{ "\xef\xa4\x80", "\xe8\xb1\x88", "CJK compatibility ideograph", 0 },
+	{ "王\xe3\x80\x80伟", "王 伟", "ideographic space becomes a space", 0 },
+	{ "\xff", "", "invalid byte fails", -1 },
+	{ "abc\xe4\xb8", "", "truncated sequence fails", -1 },
+	{ "\xed\xa0\x80", "", "surrogate fails", -1 },
+	{ "\xc0\xaf", "", "overlong fails", -1 },
+};
+
+static const struct text_case fold_cases[] = {
+	{ "", "", "empty", 0 },
+	{ "ÄBC", "äbc", "Latin-1 upper case", 0 },
+	{ "Straße", "strasse", "sharp s folds to ss", 0 },
+	{ "ＭＩＸ", "mix", "full-width folds and lowers", 0 },
+	{ "ΣΑΣ", "σασ", "Greek", 0 },
+	{ "张伟", "张伟", "Han has no case", 0 },
+	{ "\xfe", "", "invalid byte fails", -1 },
+};
+
+static const struct text_case space_cases[] = {
+	{ "", "", "empty", 0 },
+	{ "   ", "", "only spaces", 0 },
+	{ "  a  b  ", "a b", "collapse and trim", 0 },
+	{ "a\t\n\r b", "a b", "tab, newline, CR", 0 },
+	{ "王 伟", "王伟", "space between Han removed", 0 },
+	{ "王  \xc2\xa0 伟", "王伟", "mixed spaces between Han", 0 },
+	{ "王 Wei", "王 Wei", "Han then Latin keeps the space", 0 },
+	{ "Wei 王", "Wei 王", "Latin then Han keeps the space", 0 },
+	{ "やま だ", "やまだ", "kana counts as CJK", 0 },
+	{ "김 철수", "김 철수", "Hangul keeps its spaces", 0 },
+	{ "a\xe2\x80\x83" "b", "a b", "em space (Zs)", 0 },
+	{ "王 1 伟", "王 1 伟", "digit between Han keeps spaces", 0 },
+};
+
+static const struct text_case t2s_cases[] = {
+	{ "", "", "empty", 0 },
+	{ "歐陽鋒", "欧阳锋", "compound surname, Traditional", 0 },
+	{ "张伟", "张伟", "already Simplified", 0 },
+	{ "Chan Tai Man 陳大文", "Chan Tai Man 陈大文", "mixed scripts", 0 },
+	{ "頭髮", "头发", "two traditional forms of one simplified", 0 },
+	{ "乾隆", "乾隆", "phrase kept by TSPhrases", 0 },
+	{ "臺北市", "台北市", "variant of Tai", 0 },
+	{ "香港特別行政區", "香港特别行政区", "address words", 0 },
+	{ "𠀀", "𠀀", "Extension B passes through", 0 },
+};
+
+static const struct text_case clean_cases[] = {
+	{ "", "", "empty", 0 },
+	{ "  ＺＨＡＮＧ　 Ｗｅｉ  ", "ZHANG Wei", "full-width, ideographic space", 0 },
+	{ "張\xe2\x80\x8b偉", "张伟", "zero-width space removed, T2S", 0 },
+	{ "陳 大 文", "陈大文", "spaces between Han, T2S", 0 },
+	{ "a\x01" "b", "ab", "control character removed", 0 },
+	{ "a\tb", "a b", "tab is a space", 0 },
+	{ "\xef\xbb\xbf" "王", "王", "BOM removed", 0 },
+	{ "王\xff", "", "invalid UTF-8 fails", -1 },
+};
+
+static void run(const struct text_case *c, size_t n, int which)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	struct buf out;
+
+	buf_init(&out, 1 << 20);
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+
+		buf_reset(&out);
+		buf_adds(&out, "[");
+		switch (which) {
+		case 0: rc = text_nfkc(sv(c[i].in), &out); break;
+		case 1: rc = text_casefold(sv(c[i].in), &out); break;
+		case 2: rc = text_spaces(sv(c[i].in), 0, &out); break;
+		case 3: rc = text_t2s(sv(c[i].in), &out, &err); break;
+		default: rc = text_clean(sv(c[i].in), TEXT_T2S, &out, &err);
+		}
+		if (rc != c[i].rc)
+			fail_msg("%s: rc %d, want %d", c[i].why, rc, c[i].rc);
+		/* On failure out must be as it was. */
+		if (rc < 0 && strcmp(out.p, "["))
+			fail_msg("%s: out changed on failure: '%s'", c[i].why,
+				 out.p);
+		if (rc == 0 && strcmp(out.p + 1, c[i].want))
+			fail_msg("%s: got '%s', want '%s'", c[i].why,
+				 out.p + 1, c[i].want);
+	}
+	buf_release(&out);
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static void test_nfkc(void **state)
+{
+	(void)state;
+	run(nfkc_cases, N(nfkc_cases), 0);
+}
+
+static void test_casefold(void **state)
+{
+	(void)state;
+	run(fold_cases, N(fold_cases), 1);
+}
+
+static void test_spaces(void **state)
+{
+	struct buf out;
+
+	(void)state;
+	run(space_cases, N(space_cases), 2);
+	buf_init(&out, 64);
+	text_spaces(sv("王 伟"), TEXT_KEEP_CJK_SPACES, &out);
+	assert_string_equal(out.p, "王 伟");
+	buf_release(&out);
+}
+
+static void test_t2s(void **state)
+{
+	(void)state;
+	run(t2s_cases, N(t2s_cases), 3);
+}
+
+static void test_clean(void **state)
+{
+	(void)state;
+	run(clean_cases, N(clean_cases), 4);
+}
+
+/* 10 KB of Traditional text, and a buf too small for the result. */
+static void test_long_and_full(void **state)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	struct buf in, out, small;
+
+	(void)state;
+	buf_init(&in, BUF_NOLIMIT);
+	buf_init(&out, BUF_NOLIMIT);
+	buf_init(&small, 8);
+	for (int i = 0; i < 3400; i++)
+		buf_adds(&in, "歐");
+	assert_int_equal(text_clean(buf_view(&in), TEXT_T2S, &out, &err), 0);
+	assert_int_equal(out.len, in.len);
+	assert_memory_equal(out.p, "欧欧欧", 9);
+	assert_int_equal(text_clean(buf_view(&in), TEXT_T2S, &small, &err),
+			 -1);
+	assert_int_equal(small.len, 0);
+	assert_int_equal(text_spaces(sv("a b c d e f g"), 0, &small), -1);
+	assert_int_equal(small.len, 0);
+	buf_release(&in);
+	buf_release(&out);
+	buf_release(&small);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	text_close();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nfkc),
+		cmocka_unit_test(test_casefold),
+		cmocka_unit_test(test_spaces),
+		cmocka_unit_test(test_t2s),
+		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_long_and_full),
+	};
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
