@@ -36,6 +36,8 @@ enum cli_flags {
 	CLI_REJECTS = 1 << 0,	/* the tool takes --rejects FILE */
 	CLI_DB = 1 << 1,	/* the tool takes --db FILE */
 	CLI_NO_OUT = 1 << 2,	/* the tool opens its own output */
+	CLI_ORDERED = 1 << 3,	/* operands reach the option callback in
+				   order, as option 1 (mbr-import --map) */
 };
 
 struct cli {
@@ -53,11 +55,14 @@ struct cli {
 	struct cli_counts counts;
 	char extra[256];	/* tool's addition to the summary line */
 	struct timespec start;
+	unsigned long progress_tick;	/* calls since the clock was read */
+	double progress_last;		/* when the progress line was drawn */
+	bool progress_shown;
 };
 
 #define CLI_INIT(prog, usage) \
 	{ (prog), (usage), 0, NULL, NULL, NULL, false, false, NULL, 0, \
-	  NULL, { 0, 0, 0, 0 }, "", { 0, 0 } }
+	  NULL, { 0, 0, 0, 0 }, "", { 0, 0 }, 0, 0, false }
 
 /* Tool options: called for every option not common to all tools, with
  * getopt_long's return value and optarg. Return 0, or -1 after calling

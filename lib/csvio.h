@@ -61,8 +61,9 @@ enum csvio_status {
  * number within its file, rec->line the line it starts on. */
 enum csvio_status csvio_read(struct csvio_reader *r, struct record *rec,
 			     struct mbr_err *err);
-/* For the row just returned as CSVIO_BAD: why, its decoded bytes (invalid
- * input bytes shown as \xNN), its record number, and its file's name. */
+/* For the row just returned as CSVIO_BAD: why (naming the byte offset of
+ * an invalid byte), its decoded bytes without the line end (an invalid
+ * byte shows as U+FFFD), and its record number. */
 const char *csvio_bad_reason(const struct csvio_reader *r);
 struct strview csvio_bad_raw(const struct csvio_reader *r);
 unsigned long csvio_bad_row(const struct csvio_reader *r);

@@ -1,0 +1,327 @@
+/*
+ * cli: common options, atomic outputs, progress and summary lines.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+/* Outputs that appear only at commit: a temporary file beside the target,
+ * created 0600, renamed into place when everything was written. */
+struct pending {
+	char *tmp;		/* owned: temporary path */
+	char *path;		/* owned: final path */
+	FILE *f;
+};
+
+#define MAX_PENDING 16
+static struct pending pending[MAX_PENDING];
+static volatile sig_atomic_t n_pending;
+static bool stdout_is_out = true;
+
+static void remove_pending(void)
+{
+	for (int i = 0; i < n_pending; i++)
+		if (pending[i].tmp)
+			unlink(pending[i].tmp);
+}
+
+static void on_signal(int sig)
+{
+	remove_pending();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+enum {
+	OPT_DB = 0x1000,
+	OPT_REJECTS,
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_STRICT,
+};
+
+static const struct option common[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+};
+
+#define N_COMMON (sizeof(common) / sizeof(common[0]))
+
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n",
+		cli->prog);
+	return -1;
+}
+
+static struct option *merge_options(const struct option *opts)
+{
+	size_t n = 0;
+	struct option *all;
+
+	while (opts && opts[n].name)
+		n++;
+	all = xcalloc(n + N_COMMON + 1, sizeof(*all));
+	if (n)
+		memcpy(all, opts, n * sizeof(*all));
+	memcpy(all + n, common, sizeof(common));
+	return all;
+}
+
+static int common_option(struct cli *cli, int c, const char *arg)
+{
+	switch (c) {
+	case 'o':
+		cli->out_path = arg;
+		return 0;
+	case 'q':
+		cli->quiet = true;
+		return 0;
+	case OPT_STRICT:
+		cli->strict = true;
+		return 0;
+	case OPT_DB:
+		if (!(cli->flags & CLI_DB))
+			return cli_usage_error(cli, "--db is not supported by this tool");
+		cli->db_path = arg;
+		return 0;
+	case OPT_REJECTS:
+		if (!(cli->flags & CLI_REJECTS))
+			return cli_usage_error(cli, "--rejects is not supported by this tool");
+		cli->rejects_path = arg;
+		return 0;
+	case OPT_HELP:
+		fputs(cli->usage, stdout);
+		exit(fflush(stdout) == 0 ? 0 : EXIT_IO);
+	case OPT_VERSION:
+		printf("%s (mbr) %s\n", cli->prog, MBR_VERSION);
+		exit(fflush(stdout) == 0 ? 0 : EXIT_IO);
+	}
+	return 1;
+}
+
+int cli_parse(struct cli *cli, int argc, char **argv,
+	      const struct option *opts, cli_option_fn fn, void *ctx)
+{
+	struct option *all = merge_options(opts);
+	int c, rc = 0;
+
+	mbr_progname = cli->prog;
+	clock_gettime(CLOCK_MONOTONIC, &cli->start);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv,
+				(cli->flags & CLI_ORDERED) ? "-:o:q" : ":o:q",
+				all, NULL)) != -1) {
+		if (c == '?') {
+			rc = cli_usage_error(cli, "unknown option '%s'",
+					     argv[optind - 1]);
+			break;
+		}
+		if (c == ':') {
+			rc = cli_usage_error(cli, "option '%s' needs a value",
+					     argv[optind - 1]);
+			break;
+		}
+		rc = common_option(cli, c, optarg);
+		if (rc == 1)
+			rc = fn ? fn(c, optarg, ctx) : -1;
+		if (rc < 0)
+			break;
+	}
+	free(all);
+	if (rc < 0)
+		return -1;
+	cli->files = (const char **)(argv + optind);
+	cli->n_files = (size_t)(argc - optind);
+	return 0;
+}
+
+static void catch_signals(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, on_signal);
+}
+
+FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
+{
+	struct pending *p;
+	const char *slash = strrchr(path, '/');
+	struct buf tmp;
+	int fd;
+
+	(void)cli;
+	if (n_pending == MAX_PENDING) {
+		mbr_fail(err, MBR_EINTERNAL, "too many output files");
+		return NULL;
+	}
+	catch_signals();
+	buf_init(&tmp, BUF_NOLIMIT);
+	if (slash)
+		buf_add(&tmp, path, (size_t)(slash - path + 1));
+	buf_addf(&tmp, ".%s.XXXXXX", slash ? slash + 1 : path);
+	fd = mkstemp(tmp.p);	/* mode 0600: outputs hold personal data */
+	if (fd < 0) {
+		mbr_fail(err, MBR_EIO, "cannot create '%s': %s", path,
+			 strerror(errno));
+		buf_release(&tmp);
+		return NULL;
+	}
+	p = &pending[n_pending];
+	p->tmp = buf_detach(&tmp);
+	p->path = xstrdup(path);
+	p->f = fdopen(fd, "w");
+	if (!p->f) {
+		close(fd);
+		unlink(p->tmp);
+		mbr_fail(err, MBR_EIO, "cannot open '%s': %s", path,
+			 strerror(errno));
+		return NULL;
+	}
+	n_pending++;
+	return p->f;
+}
+
+int cli_open(struct cli *cli, struct mbr_err *err)
+{
+	if (cli->flags & CLI_NO_OUT)
+		return 0;
+	if (!cli->out_path || !strcmp(cli->out_path, "-")) {
+		catch_signals();
+		cli->out = stdout;
+		return 0;
+	}
+	stdout_is_out = false;
+	cli->out = cli_open_aux(cli, cli->out_path, err);
+	return cli->out ? 0 : -1;
+}
+
+int cli_commit(struct cli *cli, struct mbr_err *err)
+{
+	(void)cli;
+	if (stdout_is_out && (fflush(stdout) != 0 || ferror(stdout)))
+		return mbr_fail(err, MBR_EIO, "cannot write standard output: %s",
+				strerror(errno));
+	for (int i = 0; i < n_pending; i++) {
+		struct pending *p = &pending[i];
+		int bad = fflush(p->f) != 0 || ferror(p->f) ||
+			  fsync(fileno(p->f)) != 0;
+
+		if (fclose(p->f) != 0 || bad) {
+			p->f = NULL;
+			return mbr_fail(err, MBR_EIO, "cannot write '%s': %s",
+					p->path, strerror(errno));
+		}
+		p->f = NULL;
+	}
+	for (int i = 0; i < n_pending; i++) {
+		struct pending *p = &pending[i];
+
+		if (rename(p->tmp, p->path) != 0)
+			return mbr_fail(err, MBR_EIO, "cannot rename to '%s': %s",
+					p->path, strerror(errno));
+		free(p->tmp);
+		p->tmp = NULL;
+	}
+	return 0;
+}
+
+static void clear_progress(struct cli *cli)
+{
+	if (cli->progress_shown)
+		fputs("\r\033[K", stderr);
+	cli->progress_shown = false;
+}
+
+int cli_fail(struct cli *cli, const struct mbr_err *err)
+{
+	clear_progress(cli);
+	remove_pending();
+	fprintf(stderr, "%s: %s\n", cli->prog, err->msg);
+	return mbr_exit_code(err->status == MBR_OK ? MBR_EINTERNAL
+						   : err->status);
+}
+
+double cli_elapsed(const struct cli *cli)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - cli->start.tv_sec) +
+	       (double)(now.tv_nsec - cli->start.tv_nsec) / 1e9;
+}
+
+int cli_finish(struct cli *cli)
+{
+	const struct cli_counts *c = &cli->counts;
+	double pct = c->in ? 100.0 * (double)c->rejected / (double)c->in : 0;
+
+	clear_progress(cli);
+	if (!cli->quiet) {
+		fprintf(stderr, "%s: %llu in, %llu out, %llu rejected (%.2f%%)",
+			cli->prog, c->in, c->out, c->rejected, pct);
+		if (c->flagged)
+			fprintf(stderr, ", %llu flagged", c->flagged);
+		if (cli->extra[0])
+			fprintf(stderr, ", %s", cli->extra);
+		fprintf(stderr, ", %.2f s\n", cli_elapsed(cli));
+	}
+	return c->rejected || c->flagged ? EXIT_FLAGGED : EXIT_CLEAN;
+}
+
+void cli_warn(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_progress(struct cli *cli, unsigned long long done_bytes,
+		  unsigned long long total_bytes)
+{
+	double t;
+
+	if (++cli->progress_tick % 4096)
+		return;
+	t = cli_elapsed(cli);
+	if (t < 1.0 || t - cli->progress_last < 0.5 || !isatty(2))
+		return;
+	cli->progress_last = t;
+	cli->progress_shown = true;
+	fprintf(stderr, "\r%s: %llu records, %.0f/s", cli->prog,
+		cli->counts.in, (double)cli->counts.in / t);
+	if (total_bytes)
+		fprintf(stderr, ", %.0f%%",
+			100.0 * (double)done_bytes / (double)total_bytes);
+	fflush(stderr);
+}

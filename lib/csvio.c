@@ -1,0 +1,699 @@
+/*
+ * csvio: the record stream on libcsv.
+ *
+ * Reading is three stages: bytes from the file, decoded to UTF-8 text
+ * (encoding.c), cut into physical lines here, and fed line by line to
+ * libcsv, whose callbacks collect fields. Feeding whole lines lets a row
+ * that went wrong (a broken quote that swallowed the lines after it) be
+ * rejected alone and the lines after its first read again.
+ */
+#include "csvio.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "encoding.h"
+
+#define CHUNK (64 * 1024)
+/* A row (all its lines) larger than this is a reject; a line larger than
+ * this is skipped to its end. */
+#define ROW_MAX ((size_t)64 << 20)
+
+struct csvio_reader {
+	const char *const *paths;	/* borrowed: the files to read */
+	size_t n_paths;
+	size_t i_path;		/* index of the current file */
+	struct csvio_opts opts;
+	FILE *f;		/* current file; NULL between files */
+	const char *name;	/* current file's name for messages */
+	struct encoding_decoder *dec;
+	struct csv_parser p;
+	bool parser_live;	/* csv_init done */
+	char *chunk;		/* owned: raw input buffer */
+	struct buf text;	/* owned: decoded text not yet fed */
+	size_t text_pos;	/* first unfed byte of text */
+	unsigned long long text_base;	/* stream offset of text.p[0] */
+	bool in_eof;		/* the file is read and the decoder flushed */
+	struct record cur;	/* fields of the row being parsed */
+	struct record *target;	/* where callbacks put fields */
+	bool row_done;		/* libcsv ended a row */
+	bool discard;		/* ignore callbacks (parser reset) */
+	struct buf row_raw;	/* owned: the lines of the current row */
+	size_t first_line_len;	/* bytes of its first line in row_raw */
+	unsigned n_lines;	/* lines fed for the current row */
+	bool too_long;		/* the row passed ROW_MAX */
+	unsigned long long row_start;	/* stream offset of the row */
+	unsigned long row_line;	/* line the row starts on */
+	unsigned long line;	/* lines taken from the current file */
+	unsigned long row;	/* rows returned from the current file */
+	struct header header;	/* of the first file */
+	bool have_header;	/* header (of the first file) is known */
+	bool file_header;	/* the current file's header row is read */
+	bool header_only;	/* csvio_read stops after the header */
+	struct record stash;	/* a first row read early (CSVIO_NO_HEADER) */
+	int stash_status;	/* its status; CSVIO_EOF when none */
+	struct buf bad_reason;	/* owned: why the last CSVIO_BAD row is bad */
+	struct buf bad_raw;	/* owned: its bytes */
+	unsigned long bad_row;
+	unsigned long long done, total;	/* bytes read, and to read */
+};
+
+static int never_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void cb_field(void *s, size_t len, void *data)
+{
+	struct csvio_reader *r = data;
+
+	if (r->discard || r->too_long)
+		return;
+	if (record_add(&r->cur, s ? s : "", s ? len : 0) < 0)
+		r->too_long = true;
+}
+
+static void cb_row(int c, void *data)
+{
+	struct csvio_reader *r = data;
+
+	(void)c;
+	if (!r->discard)
+		r->row_done = true;
+}
+
+static void parser_reset(struct csvio_reader *r)
+{
+	if (r->parser_live) {
+		r->discard = true;
+		csv_fini(&r->p, cb_field, cb_row, r);
+		r->discard = false;
+		return;
+	}
+	csv_init(&r->p, 0);
+	csv_set_delim(&r->p, (unsigned char)r->opts.delim);
+	/* libcsv trims spaces around unquoted fields by default; a record
+	 * stream passes values through untouched. */
+	csv_set_space_func(&r->p, never_space);
+	r->parser_live = true;
+}
+
+static void row_begin(struct csvio_reader *r)
+{
+	record_reset(&r->cur);
+	buf_reset(&r->row_raw);
+	r->first_line_len = 0;
+	r->n_lines = 0;
+	r->too_long = false;
+	r->row_done = false;
+}
+
+static int open_file(struct csvio_reader *r, struct mbr_err *err)
+{
+	const char *path = r->n_paths ? r->paths[r->i_path] : "-";
+
+	if (!strcmp(path, "-")) {
+		r->f = stdin;
+		r->name = "<stdin>";
+	} else {
+		r->f = fopen(path, "rb");
+		r->name = path;
+		if (!r->f)
+			return mbr_fail(err, MBR_EIO, "cannot open '%s': %s",
+					path, strerror(errno));
+	}
+	encoding_close(r->dec);
+	r->dec = encoding_open(r->opts.encoding, err);
+	if (!r->dec)
+		return -1;
+	buf_reset(&r->text);
+	r->text_pos = 0;
+	r->text_base = 0;
+	r->in_eof = false;
+	r->line = 0;
+	r->row = 0;
+	r->file_header = r->have_header && (r->opts.flags & CSVIO_NO_HEADER);
+	parser_reset(r);
+	row_begin(r);
+	return 0;
+}
+
+static void close_file(struct csvio_reader *r)
+{
+	if (r->f && r->f != stdin)
+		fclose(r->f);
+	r->f = NULL;
+}
+
+/* Read and decode the next chunk of the current file into text. */
+static int fill(struct csvio_reader *r, struct mbr_err *err)
+{
+	size_t n;
+
+	if (r->text_pos > 0 && r->text_pos >= r->text.len / 2) {
+		/* Drop fed text so the buffer stays about one chunk. */
+		memmove(r->text.p, r->text.p + r->text_pos,
+			r->text.len - r->text_pos + 1);
+		r->text.len -= r->text_pos;
+		r->text_base += r->text_pos;
+		r->text_pos = 0;
+	}
+	n = fread(r->chunk, 1, CHUNK, r->f);
+	if (n == 0 && ferror(r->f))
+		return mbr_fail(err, MBR_EIO, "cannot read '%s': %s", r->name,
+				strerror(errno));
+	r->done += n;
+	if (encoding_decode(r->dec, r->chunk, n, n == 0, &r->text, err) < 0)
+		return mbr_prefix(err, "%s: ", r->name);
+	if (n == 0)
+		r->in_eof = true;
+	return 0;
+}
+
+enum line_status { LINE_EOF, LINE_OK, LINE_TOO_LONG };
+
+/* Length of the line at text_pos including its terminator (\n, \r\n or a
+ * lone \r), or 0 when more text is needed to tell. */
+static size_t line_len(const struct csvio_reader *r, size_t *scanned)
+{
+	const char *s = r->text.p + r->text_pos;
+	size_t avail = r->text.len - r->text_pos;
+	size_t i = *scanned + strcspn(s + *scanned, "\r\n");
+
+	if (i >= avail) {
+		*scanned = avail;
+		return r->in_eof ? avail : 0;
+	}
+	if (s[i] == '\n')
+		return i + 1;
+	if (i + 1 < avail)
+		return s[i + 1] == '\n' ? i + 2 : i + 1;
+	*scanned = i;
+	return r->in_eof ? i + 1 : 0;
+}
+
+/* Skip the rest of an over-long line. */
+static int skip_line(struct csvio_reader *r, struct mbr_err *err)
+{
+	for (;;) {
+		size_t scanned = 0, n;
+
+		r->text_base += r->text.len;
+		buf_reset(&r->text);
+		r->text_pos = 0;
+		if (r->in_eof)
+			return 0;
+		if (fill(r, err) < 0)
+			return -1;
+		n = line_len(r, &scanned);
+		if (n) {
+			r->text_pos = n;
+			return 0;
+		}
+	}
+}
+
+static int next_line(struct csvio_reader *r, struct strview *line,
+		     struct mbr_err *err)
+{
+	size_t scanned = 0, n;
+
+	for (;;) {
+		n = line_len(r, &scanned);
+		if (n)
+			break;
+		if (r->in_eof)
+			return LINE_EOF;
+		if (r->text.len - r->text_pos > ROW_MAX) {
+			if (skip_line(r, err) < 0)
+				return -1;
+			r->line++;
+			return LINE_TOO_LONG;
+		}
+		if (fill(r, err) < 0)
+			return -1;
+	}
+	*line = svn(r->text.p + r->text_pos, n);
+	r->text_pos += n;
+	r->line++;
+	return LINE_OK;
+}
+
+/* Feed one line to libcsv as part of the current row. */
+static void feed(struct csvio_reader *r, struct strview line)
+{
+	if (r->n_lines == 0) {
+		r->row_start = r->text_base + (r->text_pos - line.len);
+		r->row_line = r->line;
+		r->first_line_len = line.len;
+	}
+	r->n_lines++;
+	if (buf_add(&r->row_raw, line.p, line.len) < 0)
+		r->too_long = true;
+	csv_parse(&r->p, line.p, line.len, cb_field, cb_row, r);
+}
+
+/* Describe the first bad-byte event before end in why; drop the others.
+ * Returns whether there was one. */
+static bool take_bad_bytes(struct csvio_reader *r, unsigned long long end,
+			   struct buf *why)
+{
+	struct encoding_bad ev;
+	bool any = false;
+
+	while (encoding_take_bad(r->dec, end, &ev)) {
+		if (any)
+			continue;
+		any = true;
+		if (ev.nul)
+			buf_addf(why, "NUL byte at byte offset %llu", ev.in_off);
+		else if (ev.truncated)
+			buf_addf(why, "incomplete %s sequence at the end of the file (byte offset %llu)",
+				 encoding_name(r->dec), ev.in_off);
+		else
+			buf_addf(why, "invalid %s byte 0x%02X at byte offset %llu",
+				 encoding_name(r->dec), ev.byte, ev.in_off);
+	}
+	return any;
+}
+
+/* The current row's bytes without its line end, as bad_raw. */
+static void set_bad_raw(struct csvio_reader *r, size_t len)
+{
+	while (len && (r->row_raw.p[len - 1] == '\n' ||
+		       r->row_raw.p[len - 1] == '\r'))
+		len--;
+	buf_reset(&r->bad_raw);
+	buf_add(&r->bad_raw, r->row_raw.p, len);
+}
+
+/* A multi-line row with the wrong field count: reject its first line and
+ * put the other lines back in front of the unfed text. */
+static void resync(struct csvio_reader *r)
+{
+	struct strview rest = svn(r->row_raw.p + r->first_line_len,
+				  r->row_raw.len - r->first_line_len);
+	struct buf text;
+
+	buf_init(&text, BUF_NOLIMIT);
+	buf_addsv(&text, rest);
+	buf_add(&text, r->text.p + r->text_pos, r->text.len - r->text_pos);
+	buf_release(&r->text);
+	r->text = text;
+	r->text_pos = 0;
+	r->text_base = r->row_start + r->first_line_len;
+	r->line = r->row_line;
+	set_bad_raw(r, r->first_line_len);
+	parser_reset(r);
+}
+
+static bool header_same(const struct header *a, const struct header *b)
+{
+	if (header_count(a) != header_count(b))
+		return false;
+	for (size_t i = 0; i < header_count(a); i++)
+		if (!sv_eq(record_field(&a->names, i),
+			   record_field(&b->names, i)))
+			return false;
+	return true;
+}
+
+enum { ROW_HEADER = 3 };	/* internal: the row was a header */
+
+static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
+{
+	struct header h;
+
+	if (bad || r->too_long)
+		return mbr_fail(err, MBR_EIO, "%s: header row: %s", r->name,
+				r->too_long ? "longer than 64 MB"
+					    : r->bad_reason.p);
+	if (r->opts.flags & CSVIO_NO_HEADER) {
+		header_init(&r->header);
+		for (size_t i = 0; i < r->cur.n; i++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "$%zu", i + 1);
+			header_add(&r->header, name);
+		}
+		r->have_header = true;
+		return CSVIO_ROW;
+	}
+	if (!r->have_header) {
+		header_set(&r->header, &r->cur);
+		r->have_header = true;
+		return ROW_HEADER;
+	}
+	header_init(&h);
+	header_set(&h, &r->cur);
+	if (!header_same(&h, &r->header)) {
+		header_release(&h);
+		return mbr_fail(err, MBR_EIO,
+				"%s: header differs from the first file's (expected the same columns in the same order)",
+				r->name);
+	}
+	header_release(&h);
+	return ROW_HEADER;
+}
+
+static int finish_row(struct csvio_reader *r, struct record *rec,
+		      struct mbr_err *err)
+{
+	unsigned long long end = r->text_base + r->text_pos;
+	size_t want = header_count(&r->header);
+	bool fixed = r->have_header && (r->opts.flags & CSVIO_FIXED_COLS);
+	bool bad;
+
+	buf_reset(&r->bad_reason);
+	if (fixed && !r->too_long && r->cur.n != want && r->n_lines > 1) {
+		take_bad_bytes(r, r->row_start + r->first_line_len,
+			       &r->bad_reason);
+		buf_reset(&r->bad_reason);
+		buf_addf(&r->bad_reason,
+			 "unclosed quote: the row ran over %u lines and has %zu fields, expected %zu (the lines after it are read again)",
+			 r->n_lines, r->cur.n, want);
+		resync(r);
+	} else {
+		bad = take_bad_bytes(r, end, &r->bad_reason);
+		if (!r->file_header) {
+			int st = take_header(r, bad, err);
+
+			r->file_header = true;
+			if (st != CSVIO_ROW)
+				return st;
+		}
+		if (r->too_long) {
+			buf_reset(&r->bad_reason);
+			buf_adds(&r->bad_reason, "row larger than 64 MB");
+		}
+		else if (!bad && fixed && r->cur.n != want)
+			buf_addf(&r->bad_reason, "%zu fields, expected %zu",
+				 r->cur.n, want);
+		if (r->bad_reason.len)
+			set_bad_raw(r, r->row_raw.len);
+	}
+	r->row++;
+	if (r->bad_reason.len == 0) {
+		struct record tmp = *rec;
+
+		*rec = r->cur;
+		r->cur = tmp;
+		rec->row = r->row;
+		rec->line = r->row_line;
+		return CSVIO_ROW;
+	}
+	r->bad_row = r->row;
+	if (r->opts.flags & CSVIO_STRICT)
+		return mbr_fail(err, MBR_EIO, "%s:%lu: record %lu: %s", r->name,
+				r->row_line, r->row, r->bad_reason.p);
+	return CSVIO_BAD;
+}
+
+/* End of the current file: flush libcsv's last row, if any. */
+static int finish_file(struct csvio_reader *r, struct record *rec,
+		       struct mbr_err *err)
+{
+	int st = CSVIO_EOF;
+
+	csv_fini(&r->p, cb_field, cb_row, r);
+	if (r->row_done)
+		st = finish_row(r, rec, err);
+	row_begin(r);
+	if (st == ROW_HEADER)
+		st = CSVIO_EOF;
+	if (st == CSVIO_EOF && !r->file_header)
+		return mbr_fail(err, MBR_EIO,
+				"%s: empty file (expected a header row)",
+				r->name);
+	return st;
+}
+
+enum csvio_status csvio_read(struct csvio_reader *r, struct record *rec,
+			     struct mbr_err *err)
+{
+	struct strview line;
+	int st;
+
+	if (r->stash_status != CSVIO_EOF) {
+		struct record tmp = *rec;
+
+		*rec = r->stash;
+		r->stash = tmp;
+		st = r->stash_status;
+		r->stash_status = CSVIO_EOF;
+		return st;
+	}
+	for (;;) {
+		if (!r->f) {
+			if (r->i_path >= (r->n_paths ? r->n_paths : 1))
+				return CSVIO_EOF;
+			if (open_file(r, err) < 0)
+				return CSVIO_ERROR;
+		}
+		st = next_line(r, &line, err);
+		if (st < 0)
+			return CSVIO_ERROR;
+		if (st == LINE_EOF) {
+			st = finish_file(r, rec, err);
+			if (st == CSVIO_EOF || st == CSVIO_ERROR) {
+				close_file(r);
+				r->i_path++;
+			}
+			if (st == CSVIO_EOF)
+				continue;
+			return st;
+		}
+		if (st == LINE_TOO_LONG) {
+			if (r->n_lines == 0) {
+				r->row_start = r->text_base + r->text_pos;
+				r->row_line = r->line;
+			}
+			r->too_long = true;
+			r->row_done = true;
+			parser_reset(r);
+		} else if (r->n_lines == 0 && strspn(line.p, "\r\n") == line.len) {
+			continue;	/* a blank line between rows */
+		} else {
+			feed(r, line);
+		}
+		if (!r->row_done)
+			continue;
+		st = finish_row(r, rec, err);
+		row_begin(r);
+		if (st != ROW_HEADER || r->header_only)
+			return st;
+	}
+}
+
+struct csvio_reader *csvio_open(const char *const *paths, size_t n,
+				const struct csvio_opts *opts,
+				struct mbr_err *err)
+{
+	struct csvio_reader *r = xcalloc(1, sizeof(*r));
+	int st;
+
+	r->paths = paths;
+	r->n_paths = n;
+	r->opts = *opts;
+	if (!r->opts.delim)
+		r->opts.delim = ',';
+	r->chunk = xmalloc(CHUNK);
+	buf_init(&r->text, BUF_NOLIMIT);
+	buf_init(&r->row_raw, ROW_MAX);
+	buf_init(&r->bad_reason, 4096);
+	buf_init(&r->bad_raw, ROW_MAX);
+	record_init(&r->cur);
+	header_init(&r->header);
+	for (size_t i = 0; i < n; i++) {
+		struct stat st_;
+
+		if (strcmp(paths[i], "-") && !stat(paths[i], &st_) &&
+		    S_ISREG(st_.st_mode))
+			r->total += (unsigned long long)st_.st_size;
+	}
+	record_init(&r->stash);
+	r->stash_status = CSVIO_EOF;
+	/* Read up to the header so that csvio_header works at once; without
+	 * a header row, the first row names the columns and waits. */
+	if (r->opts.flags & CSVIO_NO_HEADER) {
+		st = csvio_read(r, &r->stash, err);
+		if (st == CSVIO_ERROR)
+			goto fail;
+		r->stash_status = st;
+		return r;
+	}
+	r->header_only = true;
+	st = csvio_read(r, &r->stash, err);
+	r->header_only = false;
+	if (st == CSVIO_ERROR)
+		goto fail;
+	return r;
+fail:
+	csvio_close(r);
+	return NULL;
+}
+
+void csvio_close(struct csvio_reader *r)
+{
+	if (!r)
+		return;
+	close_file(r);
+	if (r->parser_live)
+		csv_free(&r->p);
+	encoding_close(r->dec);
+	free(r->chunk);
+	buf_release(&r->text);
+	buf_release(&r->row_raw);
+	buf_release(&r->bad_reason);
+	buf_release(&r->bad_raw);
+	record_release(&r->cur);
+	record_release(&r->stash);
+	header_release(&r->header);
+	free(r);
+}
+
+const struct header *csvio_header(const struct csvio_reader *r)
+{
+	return &r->header;
+}
+
+const char *csvio_bad_reason(const struct csvio_reader *r)
+{
+	return r->bad_reason.p;
+}
+
+struct strview csvio_bad_raw(const struct csvio_reader *r)
+{
+	return buf_view(&r->bad_raw);
+}
+
+unsigned long csvio_bad_row(const struct csvio_reader *r)
+{
+	return r->bad_row;
+}
+
+const char *csvio_name(const struct csvio_reader *r)
+{
+	return r->name ? r->name : "<stdin>";
+}
+
+void csvio_progress(const struct csvio_reader *r, unsigned long long *done,
+		    unsigned long long *total)
+{
+	*done = r->done;
+	*total = r->total;
+}
+
+/* The writer: fields are appended to one buffer and written in large
+ * blocks; a field is quoted only when it holds the separator, a quote or
+ * a line end (RFC 4180). */
+#define WBUF (256 * 1024)
+
+struct csvio_writer {
+	FILE *out;		/* borrowed */
+	char delim;
+	struct buf b;		/* owned: pending output */
+	bool failed;		/* a write failed; reported at flush */
+	int err_no;
+};
+
+struct csvio_writer *csvio_writer_new(FILE *out, char delim)
+{
+	struct csvio_writer *w = xcalloc(1, sizeof(*w));
+
+	w->out = out;
+	w->delim = delim ? delim : ',';
+	buf_init(&w->b, BUF_NOLIMIT);
+	buf_grow(&w->b, WBUF);
+	return w;
+}
+
+int csvio_quote(struct buf *out, struct strview v, char delim)
+{
+	const char specials[] = { delim, '"', '\r', '\n', '\0' };
+	size_t i;
+
+	for (i = 0; i < v.len; i++)
+		if (memchr(specials, v.p[i], 4))
+			break;
+	if (i == v.len)
+		return buf_addsv(out, v);
+	if (buf_addc(out, '"') < 0)
+		return -1;
+	for (i = 0; i < v.len; i++) {
+		if (v.p[i] == '"' && buf_addc(out, '"') < 0)
+			return -1;
+		if (buf_addc(out, v.p[i]) < 0)
+			return -1;
+	}
+	return buf_addc(out, '"');
+}
+
+static void spill(struct csvio_writer *w)
+{
+	if (w->b.len < WBUF)
+		return;
+	if (!w->failed && fwrite(w->b.p, 1, w->b.len, w->out) != w->b.len) {
+		w->failed = true;
+		w->err_no = errno;
+	}
+	buf_reset(&w->b);
+}
+
+void csvio_write_fields(struct csvio_writer *w, const struct strview *f,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addc(&w->b, w->delim);
+		csvio_quote(&w->b, f[i], w->delim);
+	}
+	buf_addc(&w->b, '\n');
+	spill(w);
+}
+
+void csvio_write(struct csvio_writer *w, const struct record *rec)
+{
+	for (size_t i = 0; i < rec->n; i++) {
+		if (i)
+			buf_addc(&w->b, w->delim);
+		csvio_quote(&w->b, record_field(rec, i), w->delim);
+	}
+	buf_addc(&w->b, '\n');
+	spill(w);
+}
+
+void csvio_write_header(struct csvio_writer *w, const struct header *h)
+{
+	csvio_write(w, &h->names);
+}
+
+int csvio_writer_flush(struct csvio_writer *w, struct mbr_err *err)
+{
+	if (!w->failed && w->b.len &&
+	    fwrite(w->b.p, 1, w->b.len, w->out) != w->b.len) {
+		w->failed = true;
+		w->err_no = errno;
+	}
+	buf_reset(&w->b);
+	if (!w->failed && fflush(w->out) != 0) {
+		w->failed = true;
+		w->err_no = errno;
+	}
+	if (w->failed)
+		return mbr_fail(err, MBR_EIO, "write error: %s",
+				strerror(w->err_no));
+	return 0;
+}
+
+void csvio_writer_free(struct csvio_writer *w)
+{
+	if (!w)
+		return;
+	buf_release(&w->b);
+	free(w);
+}

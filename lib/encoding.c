@@ -1,0 +1,392 @@
+/*
+ * encoding: iconv decoding with bad-byte events, sniffing, and encoding.
+ */
+#include "encoding.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "utf8.h"
+
+#define REPLACEMENT "\xEF\xBF\xBD"	/* U+FFFD */
+#define SNIFF_BYTES 65536
+
+struct encoding_decoder {
+	char name[32];		/* encoding in use, after sniffing */
+	bool sniff;		/* "auto": decide on the first chunk */
+	bool utf8;		/* no iconv: validate and copy */
+	bool started;		/* past the first chunk (BOM handled) */
+	iconv_t cd;		/* (iconv_t)-1 for UTF-8 */
+	size_t unit;		/* bytes to skip over an invalid unit */
+	char carry[8];		/* a sequence cut at the end of the last chunk */
+	size_t n_carry;
+	unsigned long long in_off;	/* input bytes consumed so far */
+	unsigned long long produced;	/* output bytes before this call */
+	size_t call_start;	/* out->len when this call began */
+	struct encoding_bad *bad;	/* owned: queue of events */
+	size_t n_bad, head, cap_bad;
+};
+
+static const struct {
+	const char *alias, *name;
+} aliases[] = {
+	{ "utf8", "UTF-8" },	   { "utf-8", "UTF-8" },
+	{ "gbk", "GB18030" },	   { "gb2312", "GB18030" },
+	{ "cp936", "GB18030" },	   { "gb18030", "GB18030" },
+	{ "euc-cn", "GB18030" },   { "big5", "BIG5" },
+	{ "unicode", "UTF-16" },   { "utf-16", "UTF-16" },
+	{ "utf16", "UTF-16" },	   { "utf-16le", "UTF-16LE" },
+	{ "utf-16be", "UTF-16BE" }, { "big5-hkscs", "BIG5-HKSCS" },
+};
+
+const char *encoding_canonical(const char *name)
+{
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (!strcasecmp(name, aliases[i].alias))
+			return aliases[i].name;
+	return name;
+}
+
+static int set_encoding(struct encoding_decoder *d, const char *name,
+			struct mbr_err *err)
+{
+	snprintf(d->name, sizeof(d->name), "%s", encoding_canonical(name));
+	d->utf8 = !strcmp(d->name, "UTF-8");
+	if (d->utf8)
+		return 0;
+	d->cd = iconv_open("UTF-8", d->name);
+	if (d->cd == (iconv_t)-1)
+		return mbr_fail(err, MBR_ECONFIG,
+				"unknown encoding '%s' (expected an iconv name such as GB18030, UTF-16LE, BIG5, UTF-8 or auto)",
+				name);
+	d->unit = strncmp(d->name, "UTF-16", 6) ? 1 : 2;
+	if (!strncmp(d->name, "UTF-32", 6))
+		d->unit = 4;
+	return 0;
+}
+
+struct encoding_decoder *encoding_open(const char *name, struct mbr_err *err)
+{
+	struct encoding_decoder *d = xcalloc(1, sizeof(*d));
+
+	d->cd = (iconv_t)-1;
+	d->unit = 1;
+	if (!name || !*name)
+		name = "UTF-8";
+	if (!strcasecmp(name, "auto")) {
+		d->sniff = true;
+		snprintf(d->name, sizeof(d->name), "auto");
+		return d;
+	}
+	if (set_encoding(d, name, err) < 0) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void encoding_close(struct encoding_decoder *d)
+{
+	if (!d)
+		return;
+	if (d->cd != (iconv_t)-1)
+		iconv_close(d->cd);
+	free(d->bad);
+	free(d);
+}
+
+const char *encoding_name(const struct encoding_decoder *d)
+{
+	return d->name;
+}
+
+static void push_bad(struct encoding_decoder *d, unsigned long long in_off,
+		     unsigned long long out_off, unsigned char byte, bool nul,
+		     bool truncated)
+{
+	struct encoding_bad *ev;
+
+	if (d->head == d->n_bad) {
+		d->head = d->n_bad = 0;
+	}
+	if (d->n_bad == d->cap_bad) {
+		d->cap_bad = d->cap_bad ? d->cap_bad * 2 : 16;
+		d->bad = xrealloc(d->bad, d->cap_bad * sizeof(*d->bad));
+	}
+	ev = &d->bad[d->n_bad++];
+	ev->in_off = in_off;
+	ev->out_off = out_off;
+	ev->byte = byte;
+	ev->nul = nul;
+	ev->truncated = truncated;
+}
+
+bool encoding_take_bad(struct encoding_decoder *d, unsigned long long before,
+		       struct encoding_bad *ev)
+{
+	if (d->head == d->n_bad || d->bad[d->head].out_off >= before)
+		return false;
+	*ev = d->bad[d->head++];
+	return true;
+}
+
+/* Decide what "auto" means from the first chunk. */
+static int sniff(struct encoding_decoder *d, const char *in, size_t len,
+		 struct mbr_err *err)
+{
+	size_t n = len < SNIFF_BYTES ? len : SNIFF_BYTES;
+	size_t bad;
+
+	d->sniff = false;
+	if (len >= 2 && !memcmp(in, "\xFF\xFE", 2))
+		return set_encoding(d, "UTF-16LE", err);
+	if (len >= 2 && !memcmp(in, "\xFE\xFF", 2))
+		return set_encoding(d, "UTF-16BE", err);
+	bad = utf8_check(in, n);
+	/* A sequence cut by the end of the sniffed window is not evidence. */
+	if (bad == n || (n == SNIFF_BYTES && n - bad < 4))
+		return set_encoding(d, "UTF-8", err);
+	return set_encoding(d, "GB18030", err);
+}
+
+/* Offset of the output's end in the whole decoded stream. */
+static unsigned long long out_pos(const struct encoding_decoder *d,
+				  const struct buf *out)
+{
+	return d->produced + (out->len - d->call_start);
+}
+
+static int add_replacement(struct encoding_decoder *d, struct buf *out,
+			   unsigned long long in_off, unsigned char byte,
+			   bool nul, bool truncated)
+{
+	push_bad(d, in_off, out_pos(d, out), byte, nul, truncated);
+	return buf_add(out, REPLACEMENT, 3);
+}
+
+/* UTF-8 input: copy valid runs, replace each invalid byte and each NUL. */
+static int decode_utf8(struct encoding_decoder *d, const char *in, size_t len,
+		       bool final, struct buf *out, size_t *used)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t run = utf8_check(in + i, len - i);
+		const char *nul = memchr(in + i, '\0', run);
+
+		if (nul)
+			run = (size_t)(nul - (in + i));
+		if (buf_add(out, in + i, run) < 0)
+			return -1;
+		i += run;
+		if (i == len)
+			break;
+		if (!nul && !final && len - i < 4) {
+			uint32_t cp;
+			/* Possibly a sequence cut by the chunk boundary. */
+			if ((unsigned char)in[i] >= 0xC2 &&
+			    !utf8_decode(in + i, len - i, &cp))
+				break;
+		}
+		if (add_replacement(d, out, d->in_off + i, (unsigned char)in[i],
+				    nul != NULL, i + 4 > len && final) < 0)
+			return -1;
+		i++;
+	}
+	*used = i;
+	return 0;
+}
+
+/* Scan newly decoded output for NUL bytes: iconv passes them through. */
+static void replace_nuls(struct encoding_decoder *d, struct buf *out,
+			 size_t from, unsigned long long in_off)
+{
+	char *p;
+
+	while ((p = memchr(out->p + from, '\0', out->len - from)) != NULL) {
+		size_t at = (size_t)(p - out->p);
+
+		/* One NUL byte becomes one replacement: same length is not
+		 * possible (1 vs 3 bytes), so write U+001A SUBSTITUTE, an
+		 * ASCII byte that no export uses, and record the event. */
+		push_bad(d, in_off, d->produced + (at - d->call_start), 0,
+			 true, false);
+		*p = '\x1A';
+		from = at + 1;
+	}
+}
+
+static int decode_iconv(struct encoding_decoder *d, const char *in,
+			size_t len, bool final, struct buf *out, size_t *used)
+{
+	char *ip = (char *)in;
+	size_t left = len;
+
+	while (left > 0) {
+		size_t room, before = out->len, r;
+		char *op;
+
+		if (buf_grow(out, left * 2 + 16) < 0)
+			return -1;
+		room = out->cap - out->len - 1;
+		op = out->p + out->len;
+		r = iconv(d->cd, &ip, &left, &op, &room);
+		out->len = (size_t)(op - out->p);
+		out->p[out->len] = '\0';
+		replace_nuls(d, out, before, d->in_off + (size_t)(ip - in));
+		if (r != (size_t)-1 || errno == E2BIG)
+			continue;
+		if (errno == EINVAL && !final)
+			break;	/* cut sequence: wait for more input */
+		/* EILSEQ, or EINVAL at the very end: skip one unit. */
+		if (add_replacement(d, out, d->in_off + (size_t)(ip - in),
+				    (unsigned char)*ip, false,
+				    errno == EINVAL) < 0)
+			return -1;
+		r = left < d->unit ? left : d->unit;
+		ip += r;
+		left -= r;
+		iconv(d->cd, NULL, NULL, NULL, NULL);
+	}
+	*used = (size_t)(ip - in);
+	return 0;
+}
+
+/* Skip a byte order mark at the very start of the input. */
+static size_t skip_bom(struct encoding_decoder *d, const char *in, size_t len)
+{
+	d->started = true;
+	if ((d->utf8 || !strcmp(d->name, "GB18030")) && len >= 3 &&
+	    !memcmp(in, "\xEF\xBB\xBF", 3))
+		return 3;
+	if (!strcmp(d->name, "UTF-16LE") && len >= 2 &&
+	    !memcmp(in, "\xFF\xFE", 2))
+		return 2;
+	if (!strcmp(d->name, "UTF-16BE") && len >= 2 &&
+	    !memcmp(in, "\xFE\xFF", 2))
+		return 2;
+	return 0;	/* "UTF-16" lets iconv read the BOM itself */
+}
+
+int encoding_decode(struct encoding_decoder *d, const char *in, size_t len,
+		    bool final, struct buf *out, struct mbr_err *err)
+{
+	struct buf joined;
+	size_t used = 0, skip = 0;
+	int rc;
+
+	if (d->sniff && sniff(d, in, len, err) < 0)
+		return -1;
+	if (!d->started) {
+		/* Wait for enough bytes to see a BOM. */
+		if (len < 3 && !final && d->n_carry + len < 3) {
+			memcpy(d->carry + d->n_carry, in, len);
+			d->n_carry += len;
+			return 0;
+		}
+	}
+	buf_init(&joined, BUF_NOLIMIT);
+	if (d->n_carry) {
+		buf_add(&joined, d->carry, d->n_carry);
+		buf_add(&joined, in, len);
+		in = joined.p;
+		len = joined.len;
+		d->n_carry = 0;
+	}
+	if (!d->started) {
+		skip = skip_bom(d, in, len);
+		d->in_off += skip;
+	}
+	d->call_start = out->len;
+	if (d->utf8)
+		rc = decode_utf8(d, in + skip, len - skip, final, out, &used);
+	else
+		rc = decode_iconv(d, in + skip, len - skip, final, out, &used);
+	if (rc == 0 && len - skip - used > sizeof(d->carry))
+		rc = -1;
+	if (rc < 0) {
+		buf_release(&joined);
+		return mbr_fail(err, MBR_EIO,
+				"decoded text too large for the buffer");
+	}
+	memcpy(d->carry, in + skip + used, len - skip - used);
+	d->n_carry = len - skip - used;
+	d->produced += out->len - d->call_start;
+	d->in_off += used;
+	buf_release(&joined);
+	return 0;
+}
+
+struct encoding_encoder {
+	iconv_t cd;		/* (iconv_t)-1 for UTF-8: copy */
+	char name[32];
+};
+
+struct encoding_encoder *encoding_encoder_open(const char *name,
+					       struct mbr_err *err)
+{
+	struct encoding_encoder *e = xcalloc(1, sizeof(*e));
+
+	if (!name || !*name)
+		name = "UTF-8";
+	snprintf(e->name, sizeof(e->name), "%s", encoding_canonical(name));
+	e->cd = (iconv_t)-1;
+	if (!strcmp(e->name, "UTF-8"))
+		return e;
+	e->cd = iconv_open(e->name, "UTF-8");
+	if (e->cd == (iconv_t)-1) {
+		mbr_fail(err, MBR_ECONFIG,
+			 "unknown encoding '%s' (expected an iconv name such as GB18030, UTF-16LE, BIG5 or UTF-8)",
+			 name);
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+int encoding_encode(struct encoding_encoder *e, struct strview in,
+		    struct buf *out, struct mbr_err *err)
+{
+	char *ip = (char *)in.p;
+	size_t left = in.len;
+
+	if (e->cd == (iconv_t)-1)
+		return buf_addsv(out, in) < 0
+			       ? mbr_fail(err, MBR_EIO, "output too large")
+			       : 0;
+	while (left > 0) {
+		size_t room, r;
+		char *op;
+
+		if (buf_grow(out, left * 4 + 16) < 0)
+			return mbr_fail(err, MBR_EIO, "output too large");
+		room = out->cap - out->len - 1;
+		op = out->p + out->len;
+		r = iconv(e->cd, &ip, &left, &op, &room);
+		out->len = (size_t)(op - out->p);
+		out->p[out->len] = '\0';
+		if (r == (size_t)-1 && errno != E2BIG) {
+			uint32_t cp = 0;
+
+			utf8_decode(ip, left, &cp);
+			iconv(e->cd, NULL, NULL, NULL, NULL);
+			return mbr_fail(err, MBR_EIO,
+					"character U+%04X cannot be written in %s",
+					(unsigned)cp, e->name);
+		}
+	}
+	return 0;
+}
+
+void encoding_encoder_close(struct encoding_encoder *e)
+{
+	if (!e)
+		return;
+	if (e->cd != (iconv_t)-1)
+		iconv_close(e->cd);
+	free(e);
+}
