@@ -1,0 +1,133 @@
+/*
+ * pattern: PCRE2 (8-bit, UTF) compiled once with JIT; match data kept with
+ * the pattern and reused for every subject.
+ */
+#include "pattern.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <stdlib.h>
+
+/* JIT stack: PCRE2 starts at 32 KB; allow up to 1 MB before a match is
+ * given up as PATTERN_LIMIT (a nested pattern over a very long value). */
+#define PATTERN_JIT_STACK_MIN (32 * 1024)
+#define PATTERN_JIT_STACK_MAX (1024 * 1024)
+
+struct pattern {
+	pcre2_code *code;		/* owned */
+	pcre2_match_data *md;		/* owned: one pair; we only ask yes/no */
+	pcre2_match_context *mctx;	/* owned, or NULL without JIT */
+	pcre2_jit_stack *stack;		/* owned, or NULL without JIT */
+	bool jit;			/* JIT compile succeeded */
+};
+
+static int compile_error(struct strview re, int code, PCRE2_SIZE off,
+			 struct mbr_err *err)
+{
+	PCRE2_UCHAR msg[160];
+
+	if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
+		msg[0] = '\0';
+	return mbr_fail(err, MBR_ECONFIG, "bad pattern '%.*s': %s at offset %zu",
+			(int)(re.len > 80 ? 80 : re.len), re.p, (char *)msg,
+			(size_t)off);
+}
+
+/* JIT is an optimisation: a platform without it (or out of executable
+ * memory) still matches, through the interpreter. */
+static void setup_jit(struct pattern *p)
+{
+	if (pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) != 0)
+		return;
+	p->mctx = pcre2_match_context_create(NULL);
+	p->stack = pcre2_jit_stack_create(PATTERN_JIT_STACK_MIN,
+					  PATTERN_JIT_STACK_MAX, NULL);
+	if (!p->mctx || !p->stack) {
+		pcre2_jit_stack_free(p->stack);
+		pcre2_match_context_free(p->mctx);
+		p->stack = NULL;
+		p->mctx = NULL;
+		return;
+	}
+	pcre2_jit_stack_assign(p->mctx, NULL, p->stack);
+	p->jit = true;
+}
+
+struct pattern *pattern_new(struct strview re, enum pattern_flags flags,
+			    struct mbr_err *err)
+{
+	uint32_t opts = PCRE2_UTF;
+	int code;
+	PCRE2_SIZE off;
+	struct pattern *p;
+
+	if (!(flags & PATTERN_SEARCH))
+		opts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
+	p = xcalloc(1, sizeof(*p));
+	p->code = pcre2_compile((PCRE2_SPTR)re.p, re.len, opts, &code, &off,
+				NULL);
+	if (!p->code) {
+		free(p);
+		compile_error(re, code, off, err);
+		return NULL;
+	}
+	p->md = pcre2_match_data_create(1, NULL);
+	if (!p->md) {
+		pcre2_code_free(p->code);
+		free(p);
+		mbr_fail(err, MBR_EINTERNAL, "out of memory for a pattern");
+		return NULL;
+	}
+	if (!(flags & PATTERN_NO_JIT))
+		setup_jit(p);
+	return p;
+}
+
+void pattern_free(struct pattern *p)
+{
+	if (!p)
+		return;
+	pcre2_jit_stack_free(p->stack);
+	pcre2_match_context_free(p->mctx);
+	pcre2_match_data_free(p->md);
+	pcre2_code_free(p->code);
+	free(p);
+}
+
+enum pattern_result pattern_match(struct pattern *p, struct strview v)
+{
+	int rc;
+
+	/* An empty view may carry a NULL pointer; PCRE2 wants a real one. */
+	if (!v.p)
+		v.p = "";
+	rc = pcre2_match(p->code, (PCRE2_SPTR)v.p, v.len, 0, 0, p->md,
+			 p->mctx);
+	if (rc >= 0)
+		return PATTERN_MATCH;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return PATTERN_NOMATCH;
+	if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
+		return PATTERN_BAD_INPUT;
+	return PATTERN_LIMIT;
+}
+
+const char *pattern_result_str(enum pattern_result r)
+{
+	static const char *const names[] = {
+		[PATTERN_NOMATCH] = "does not match",
+		[PATTERN_MATCH] = "matches",
+		[PATTERN_BAD_INPUT] = "not valid UTF-8",
+		[PATTERN_LIMIT] = "pattern too costly for this value",
+	};
+
+	if ((size_t)r >= sizeof(names) / sizeof(names[0]))
+		return "?";
+	return names[r];
+}
+
+bool pattern_is_jit(const struct pattern *p)
+{
+	return p->jit;
+}
