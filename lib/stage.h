@@ -1,0 +1,174 @@
+/*
+ * stage: the staging SQLite database (`--db FILE`), where a multi-step or
+ * scheduled job keeps its state between runs.
+ *
+ * Tables (DESIGN.md, "The staging database"):
+ *
+ *   records   the canonical columns as TEXT, in DESIGN order; `extra`, the
+ *             pass-through columns as a JSON object {"col": "value"} in
+ *             their original order; `issues` (the _issues column); the
+ *             run_id that last wrote the row. UNIQUE(source, source_id).
+ *   rejects   run_id, tool, source, source_id, source_row, field, reason,
+ *             raw (the row's bytes), record (the record as JSON)
+ *   pairs     run_id, a_source, a_source_id, b_source, b_source_id,
+ *             weight, probability, detail (JSON of per-field levels)
+ *   clusters  run_id, source, source_id, cluster_id
+ *   xref      source, source_id -> master_id, first_run, last_run
+ *   retired   master_id -> merged_into, run_id: a retired ID is never reused
+ *   masters   master_id, the canonical columns, member_count, sources,
+ *             run_id
+ *   runs      run_id, tool, args, started, ended, n_in, n_out,
+ *             n_rejected, n_flagged, status
+ *   meta      key -> value; holds schema_version
+ *   extra_columns  name -> pos: every pass-through column ever stored, in
+ *             order of first appearance, so reading can re-expand `extra`
+ *
+ * A run is one transaction: stage_begin_run starts it, stage_commit_run
+ * ends it, and anything else (stage_rollback, stage_close, a crash) leaves
+ * the database as it was before the run. A second process that begins a
+ * run while one is open waits up to the busy timeout (10 s), then fails
+ * with "database is locked by another run" (MBR_EIO). Readers are not
+ * blocked by an open run (the database is in WAL mode).
+ *
+ * SQLite stays inside stage.c: no SQLite type appears here. Every value
+ * reaches SQL as a bound parameter, never as SQL text.
+ */
+#ifndef MBR_STAGE_H
+#define MBR_STAGE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+#include "record.h"
+
+#define STAGE_SCHEMA_VERSION 1
+#define STAGE_BUSY_TIMEOUT_MS 10000
+
+struct stage;		/* opaque: one connection to one database file */
+struct stage_cursor;	/* opaque: rows of one query */
+
+/*
+ * Lifecycle
+ */
+
+/* Open the database at path, creating it (mode 0600, and so are its -wal
+ * and -shm files) and its schema on first use. Fails with MBR_EIO when
+ * the file cannot be created or opened, is not an SQLite database, is
+ * read-only or sits in a directory we cannot write, has a newer schema
+ * version, or stays locked past the busy timeout. */
+struct stage *stage_open(const char *path, struct mbr_err *err);
+/* Roll back an open run, free every cursor's statement and close.
+ * NULL is fine. Cursors must be freed before. */
+void stage_close(struct stage *st);
+/* How long to wait for another run's lock (default STAGE_BUSY_TIMEOUT_MS).
+ * Cannot fail. */
+void stage_set_busy_timeout(struct stage *st, int ms);
+const char *stage_path(const struct stage *st);	/* as given to open */
+
+/*
+ * Runs
+ */
+
+/* Begin a run: BEGIN IMMEDIATE (waiting for another run's lock) and insert
+ * its runs row (tool, args, started, status 'running'). Everything written
+ * until stage_commit_run belongs to this run. -1 with MBR_EIO when locked
+ * or on a write error; MBR_EINTERNAL when a run is already open. */
+int stage_begin_run(struct stage *st, const char *tool, const char *args,
+		    struct mbr_err *err);
+/* The open run's run_id, or 0 when no run is open. */
+long long stage_run_id(const struct stage *st);
+/* Fill the runs row (ended, counts, status such as "ok" or "flagged") and
+ * COMMIT. On failure the run is rolled back and -1 returned (MBR_EIO). */
+int stage_commit_run(struct stage *st, unsigned long long in,
+		     unsigned long long out, unsigned long long rejected,
+		     unsigned long long flagged, const char *status,
+		     struct mbr_err *err);
+/* Roll back the open run, if any: the database is as before it began.
+ * Cannot fail (a failed ROLLBACK leaves the run to SQLite's recovery). */
+void stage_rollback(struct stage *st);
+
+/*
+ * Records
+ */
+
+/* Insert rec, or update the row with the same (source, source_id). The
+ * canonical columns are found through h->canon[]; a column named _issues
+ * goes into `issues`; every other column into `extra`. What the record
+ * lacks keeps its stored value on update: a canonical column h does not
+ * have, `issues` without an _issues column, `extra` when h has no
+ * pass-through column. Empty pass-through values are not stored (they read
+ * back as empty). run_id is set to the open run (NULL outside a run).
+ * rec must stay unchanged during the call. -1 with MBR_EIO on a write
+ * error; MBR_EIO also when source or source_id is empty. */
+int stage_put_record(struct stage *st, const struct header *h,
+		     const struct record *rec, struct mbr_err *err);
+/* Record a reject of the parsed record rec (header h) by tool: field and
+ * reason as in reject.h ("mobile;email", "invalid;no dot"); raw is the
+ * row's bytes or an empty view. source_row comes from rec's source_row
+ * column, else from rec->row. The whole record is kept as JSON in
+ * `record`. rec NULL is a reject with no record (as stage_put_reject_raw
+ * with an empty source and row 0). */
+int stage_put_reject(struct stage *st, const struct header *h,
+		     const struct record *rec, const char *tool,
+		     const char *field, const char *reason,
+		     struct strview raw, struct mbr_err *err);
+/* Record a row that could not be parsed: its source, 1-based row number
+ * and bytes (stored as TEXT when valid UTF-8, else as a BLOB). */
+int stage_put_reject_raw(struct stage *st, struct strview source,
+			 unsigned long row, const char *tool,
+			 const char *reason, struct strview raw,
+			 struct mbr_err *err);
+/* Delete the record (source, source_id); deleting a missing one is not an
+ * error. */
+int stage_delete_record(struct stage *st, struct strview source,
+			struct strview source_id, struct mbr_err *err);
+
+/*
+ * Generic SQL for the other tools (pairs, clusters, xref, masters...)
+ */
+
+/* Run sql (one statement) with n_binds text parameters (a NULL bind is
+ * SQL NULL); rows it returns are ignored. Statements are prepared once and
+ * cached by their text, so calling this per record is fast. The number of
+ * binds must equal the statement's parameters (else MBR_EINTERNAL, as for
+ * SQL that does not prepare); a failed step is MBR_EIO. */
+int stage_exec(struct stage *st, const char *sql, const char *const *binds,
+	       size_t n_binds, struct mbr_err *err);
+/* The same with views (a view whose p is NULL is SQL NULL): record fields
+ * bind without a strlen. */
+int stage_exec_sv(struct stage *st, const char *sql,
+		  const struct strview *binds, size_t n_binds,
+		  struct mbr_err *err);
+/* Rows changed by the last INSERT, UPDATE or DELETE. Cannot fail. */
+long long stage_changes(const struct stage *st);
+
+/*
+ * Reading
+ */
+
+/* A cursor over sql (one statement) with text binds as in stage_exec.
+ * Values are read as text (numbers in SQLite's text form); NULL reads as an
+ * empty field. The cursor owns its statement; free it before stage_close.
+ * Writing through st while a cursor is open is allowed: an update that
+ * keeps the row's rowid (stage_put_record does) does not make a
+ * rowid-ordered cursor see the row again. */
+struct stage_cursor *stage_query(struct stage *st, const char *sql,
+				 const char *const *binds, size_t n_binds,
+				 struct mbr_err *err);
+/* All records in insertion order, as a record stream: the canonical
+ * columns in DESIGN order, then every pass-through column ever stored
+ * (extra_columns order; a row without a value has it empty), then
+ * _issues. Pass-through columns thus follow the canonical ones instead of
+ * keeping their place in the source export. */
+struct stage_cursor *stage_read_records(struct stage *st, struct mbr_err *err);
+/* Make h the cursor's header (its column names). -1 past RECORD_MAX_BYTES
+ * (h then empty). */
+int stage_cursor_header(struct stage_cursor *c, struct header *h);
+/* Read the next row into rec (reset first; rec->row counts rows from 1).
+ * Returns 1, 0 at the end, or -1 with err (MBR_EIO). */
+int stage_cursor_next(struct stage_cursor *c, struct record *rec,
+		      struct mbr_err *err);
+void stage_cursor_free(struct stage_cursor *c);	/* NULL is fine */
+
+#endif
