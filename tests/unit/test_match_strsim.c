@@ -1,0 +1,177 @@
+/*
+ * String similarities and date comparison of lib/match/.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+
+#include "match/match_int.h"
+
+static size_t cps(const char *s, uint32_t *out)
+{
+	return fold_decode(sv(s), out, MATCH_MAX_CPS);
+}
+
+static const struct {
+	const char *a, *b;
+	double want;
+	const char *why;
+} jw_cases[] = {
+	{ "MARTHA", "MARHTA", 0.9611, "Winkler's example: one transposition" },
+	{ "DWAYNE", "DUANE", 0.8400, "Winkler's example" },
+	{ "DIXON", "DICKSONX", 0.8133, "Winkler's example" },
+	{ "张伟", "张伟", 1.0, "equal Han names" },
+	{ "张伟", "张玮", 0.6667, "one of two characters (not bytes) differs" },
+	{ "欧阳娜娜", "欧阳那娜", 0.8667, "one of four differs, common prefix" },
+	{ "abc", "", 0.0, "one side empty" },
+	{ "", "", 0.0, "both empty: no evidence, not a match" },
+	{ "abc", "xyz", 0.0, "nothing in common" },
+	{ "a", "a", 1.0, "single character" },
+};
+
+static void test_jaro_winkler(void **state)
+{
+	uint32_t a[MATCH_MAX_CPS], b[MATCH_MAX_CPS];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(jw_cases) / sizeof(jw_cases[0]); i++) {
+		size_t na = cps(jw_cases[i].a, a), nb = cps(jw_cases[i].b, b);
+		double got = strsim_jaro_winkler(a, na, b, nb);
+		double rev = strsim_jaro_winkler(b, nb, a, na);
+
+		if (fabs(got - jw_cases[i].want) > 0.0001 ||
+		    fabs(got - rev) > 1e-9)
+			fail_msg("%s: got %.4f (reversed %.4f)", jw_cases[i].why,
+				 got, rev);
+	}
+}
+
+static void test_jaro_winkler_long(void **state)
+{
+	char a[1000], b[1000];
+	uint32_t ca[MATCH_MAX_CPS], cb[MATCH_MAX_CPS];
+
+	(void)state;
+	memset(a, 'x', sizeof(a) - 1);
+	a[sizeof(a) - 1] = '\0';
+	memcpy(b, a, sizeof(b));
+	b[900] = 'y';	/* past the compared start: equal as far as we look */
+	assert_true(strsim_jaro_winkler(ca, cps(a, ca), cb, cps(b, cb)) == 1.0);
+}
+
+static const struct {
+	const char *a, *b;
+	unsigned max, want;
+	const char *why;
+} dl_cases[] = {
+	{ "13812345678", "13812345678", 2, 0, "equal" },
+	{ "13812345678", "13812345687", 2, 1, "neighbours swapped" },
+	{ "13812345678", "13812345670", 2, 1, "one substitution" },
+	{ "13812345678", "1381234567", 2, 1, "one deletion" },
+	{ "ca", "abc", 3, 3, "OSA: no edit of a swapped pair" },
+	{ "张伟", "張偉", 5, 2, "code points, not bytes (no folding here)" },
+	{ "abcdef", "uvwxyz", 2, 3, "past max counts as max + 1" },
+	{ "", "abc", 5, 3, "empty to three" },
+	{ "", "", 0, 0, "both empty" },
+	{ "abc", "abcdefgh", 2, 3, "length gap alone passes max" },
+};
+
+static void test_damerau(void **state)
+{
+	uint32_t a[MATCH_MAX_CPS], b[MATCH_MAX_CPS];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(dl_cases) / sizeof(dl_cases[0]); i++) {
+		size_t na = cps(dl_cases[i].a, a), nb = cps(dl_cases[i].b, b);
+		unsigned got = strsim_damerau(a, na, b, nb, dl_cases[i].max);
+
+		if (got != dl_cases[i].want)
+			fail_msg("%s: got %u", dl_cases[i].why, got);
+	}
+	assert_int_equal(strsim_damerau_bytes("alice", 5, "alcie", 5, 2), 1);
+	assert_int_equal(strsim_damerau_bytes("bob", 3, "rob", 3, 0), 1);
+}
+
+static const struct {
+	const char *a, *b;
+	double want;
+	const char *why;
+} jac_cases[] = {
+	{ "北京市朝阳区建国路88号", "北京市朝阳区建国路88号", 1.0, "equal" },
+	{ "北京市朝阳区建国路88号", "朝阳区建国路88号", 8.0 / 11.0,
+	  "city left out: 8 of 11 bigrams shared" },
+	{ "上海市浦东新区", "北京市朝阳区", 0.0, "different places" },
+	{ "12 main st", "12 main street", 9.0 / 13.0, "abbreviation" },
+	{ "a", "a", 1.0, "one character is its own bigram" },
+	{ "", "", 0.0, "both empty" },
+	{ "abab", "aba", 1.0, "sets: repeats count once" },
+};
+
+static void test_jaccard(void **state)
+{
+	uint32_t a[MATCH_MAX_CPS], b[MATCH_MAX_CPS];
+	uint32_t ga[MATCH_MAX_CPS], gb[MATCH_MAX_CPS];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(jac_cases) / sizeof(jac_cases[0]); i++) {
+		size_t na = strsim_bigrams(a, cps(jac_cases[i].a, a), ga,
+					   MATCH_MAX_CPS);
+		size_t nb = strsim_bigrams(b, cps(jac_cases[i].b, b), gb,
+					   MATCH_MAX_CPS);
+		double got = strsim_jaccard(ga, na, gb, nb);
+
+		if (fabs(got - jac_cases[i].want) > 1e-9)
+			fail_msg("%s: got %.4f", jac_cases[i].why, got);
+	}
+}
+
+static const struct {
+	const char *a, *b;
+	enum date_level want;
+	const char *why;
+} date_cases[] = {
+	{ "1990-03-04", "1990-03-04", DATE_EXACT, "equal" },
+	{ "1990-03-04", "19900304", DATE_EXACT, "compact form" },
+	{ "1990-03-04", "1990-04-03", DATE_SWAPPED, "day and month swapped" },
+	{ "1990-03-04", "1990-03-05", DATE_ONE_DIGIT, "one digit" },
+	{ "1985-06-01", "1958-06-01", DATE_ONE_DIGIT, "neighbour digits swapped" },
+	{ "1990-03-04", "1991-01-04", DATE_NEAR, "within a year" },
+	{ "1990-03-04", "1975-11-23", DATE_OTHER, "different" },
+	{ "1990-03-04", "", DATE_NULL, "missing" },
+	{ "1990-02-30", "1990-02-30", DATE_NULL, "not a date: no evidence" },
+	{ "2000-02-29", "2000-02-29", DATE_EXACT, "leap day" },
+	{ "1990/03/04", "1990-03-04", DATE_NULL, "not canonical" },
+	{ "１９９０-03-04", "1990-03-04", DATE_NULL, "full width: normalise first" },
+	{ "1999-12-31", "2000-12-30", DATE_NEAR, "365 days across a year" },
+};
+
+static void test_dates(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(date_cases) / sizeof(date_cases[0]);
+	     i++) {
+		int32_t a = compare_parse_date(sv(date_cases[i].a));
+		int32_t b = compare_parse_date(sv(date_cases[i].b));
+
+		if (compare_dates(a, b) != date_cases[i].want ||
+		    compare_dates(b, a) != date_cases[i].want)
+			fail_msg("%s: got %d", date_cases[i].why,
+				 (int)compare_dates(a, b));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jaro_winkler),
+		cmocka_unit_test(test_jaro_winkler_long),
+		cmocka_unit_test(test_damerau),
+		cmocka_unit_test(test_jaccard),
+		cmocka_unit_test(test_dates),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
