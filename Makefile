@@ -15,7 +15,7 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 VERSION  := 0.1.0
 
-PKGS     := sqlite3 libpcre2-8 libutf8proc opencc
+PKGS     := sqlite3 libpcre2-8 libutf8proc opencc libcrypto
 CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib \
             -DMBR_VERSION='"$(VERSION)"' -DMBR_DATADIR='"$(PREFIX)/share/mbr"'
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -48,7 +48,7 @@ FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the data step need.
 DEB_PKGS := build-essential pkg-config libcsv-dev libsqlite3-dev \
             libpcre2-dev libcmocka-dev libutf8proc-dev libopencc-dev \
-            opencc unicode-data sqlite3
+            libssl-dev opencc unicode-data sqlite3
 
 .PHONY: all deps demo test check unit check-cli asan lint fuzz fuzz-smoke \
         install clean bench

@@ -222,6 +222,14 @@ int cli_open(struct cli *cli, struct mbr_err *err)
 	return cli->out ? 0 : -1;
 }
 
+const char *cli_out_tmp_path(const struct cli *cli)
+{
+	for (int i = 0; i < n_pending; i++)
+		if (pending[i].f && pending[i].f == cli->out)
+			return pending[i].tmp;
+	return NULL;
+}
+
 int cli_commit(struct cli *cli, struct mbr_err *err)
 {
 	(void)cli;

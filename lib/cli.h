@@ -86,6 +86,9 @@ int cli_open(struct cli *cli, struct mbr_err *err);
 /* Open a further output file atomically (rejects, report, lineage): the
  * file appears at cli_commit. Returns NULL with err on failure. */
 FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err);
+/* The temporary path behind -o (for outputs written by name, such as a
+ * SQLite file), or NULL when the output is standard output. */
+const char *cli_out_tmp_path(const struct cli *cli);
 /* Flush and close outputs, then rename temporaries into place. */
 int cli_commit(struct cli *cli, struct mbr_err *err);
 /* Print "PROG: message", remove temporaries, return the exit code. */

@@ -1,0 +1,261 @@
+/*
+ * mbr-export: records into a target system's format and encoding.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csvio.h"
+#include "export.h"
+#include "stage.h"
+
+static const char usage[] =
+	"usage: mbr-export [options] [FILE...]\n"
+	"Write canonical or golden member records for a target system.\n"
+	"\n"
+	"  --map FILE             a [target] mapping: column names and mappers\n"
+	"  --format FMT           csv, tsv, jsonl, sql or sqlite (default: the\n"
+	"                         mapping's, else csv; sqlite needs -o FILE)\n"
+	"  --encoding E           any iconv encoding (default UTF-8)\n"
+	"  --table NAME           table for sql and sqlite (default members)\n"
+	"  --mask LIST            mask these columns: mobile,id_number,email,name\n"
+	"  --pseudonymize LIST    replace these columns by a keyed HMAC ...\n"
+	"  --key-file FILE        ... with the secret key in FILE\n"
+	"  --excel                BOM, formula cells neutralised, long digits kept\n"
+	"  --db FILE              read the staging database instead of FILE...\n"
+	"  --from TABLE           with --db: records (default) or masters\n"
+	"  -o FILE                write FILE atomically (mode 0600)\n"
+	"  -q                     no summary line\n"
+	"  --help, --version\n"
+	"\n"
+	"example:\n"
+	"  mbr-import --map mappings/pos.map sample-data/pos_legacy.csv |\n"
+	"      mbr-export --map mappings/newcrm-target.map --mask mobile,id_number -o newcrm.csv\n";
+
+enum {
+	OPT_MAP = 0x100,
+	OPT_FORMAT,
+	OPT_ENCODING,
+	OPT_TABLE,
+	OPT_MASK,
+	OPT_PSEUDO,
+	OPT_KEY,
+	OPT_EXCEL,
+	OPT_FROM,
+};
+
+static const struct option options[] = {
+	{ "map", required_argument, NULL, OPT_MAP },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "encoding", required_argument, NULL, OPT_ENCODING },
+	{ "table", required_argument, NULL, OPT_TABLE },
+	{ "mask", required_argument, NULL, OPT_MASK },
+	{ "pseudonymize", required_argument, NULL, OPT_PSEUDO },
+	{ "pseudonymise", required_argument, NULL, OPT_PSEUDO },
+	{ "key-file", required_argument, NULL, OPT_KEY },
+	{ "excel", no_argument, NULL, OPT_EXCEL },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct ctx {
+	struct cli *cli;
+	struct export_opts o;
+	const char *map_path, *key_path, *from;
+};
+
+static int on_option(int opt, const char *arg, void *data)
+{
+	struct ctx *c = data;
+
+	switch (opt) {
+	case OPT_MAP:
+		c->map_path = arg;
+		return 0;
+	case OPT_FORMAT:
+		if (export_parse_format(arg, &c->o.format) < 0)
+			return cli_usage_error(c->cli, "--format '%s' (expected csv, tsv, jsonl, sql or sqlite)", arg);
+		c->o.format_set = true;
+		return 0;
+	case OPT_ENCODING:
+		c->o.encoding = arg;
+		return 0;
+	case OPT_TABLE:
+		c->o.table = arg;
+		return 0;
+	case OPT_MASK:
+		export_add_fields(&c->o.mask, &c->o.n_mask, arg);
+		return 0;
+	case OPT_PSEUDO:
+		export_add_fields(&c->o.pseudo, &c->o.n_pseudo, arg);
+		return 0;
+	case OPT_KEY:
+		c->key_path = arg;
+		return 0;
+	case OPT_EXCEL:
+		c->o.excel = true;
+		return 0;
+	case OPT_FROM:
+		if (strcmp(arg, "records") && strcmp(arg, "masters"))
+			return cli_usage_error(c->cli, "--from '%s' (expected records or masters)", arg);
+		c->from = arg;
+		return 0;
+	}
+	return -1;
+}
+
+static int configure(struct ctx *c, struct mbr_err *err)
+{
+	struct export_opts *o = &c->o;
+	const struct mapping_info *mi;
+
+	if (c->map_path) {
+		o->map = mapping_load(c->map_path, err);
+		if (!o->map)
+			return -1;
+		mi = mapping_info(o->map);
+		if (mi->kind != MAPPING_TARGET)
+			return mbr_fail(err, MBR_ECONFIG,
+					"%s: a [source] mapping (mbr-export needs a [target] mapping)",
+					c->map_path);
+		if (!o->format_set)
+			export_parse_format(mi->format, &o->format);
+		if (!o->encoding)
+			o->encoding = mi->encoding;
+		if (!o->table)
+			o->table = mi->table;
+	}
+	if (!o->table)
+		o->table = "members";
+	if (o->n_pseudo && !c->key_path)
+		return mbr_fail(err, MBR_ECONFIG,
+				"--pseudonymize needs --key-file FILE (a secret key: a plain hash of a mobile number can be reversed)");
+	if (c->key_path && export_load_key(o, c->key_path, err) < 0)
+		return -1;
+	if (o->format == EXPORT_SQLITE && !c->cli->out_path)
+		return mbr_fail(err, MBR_ECONFIG,
+				"--format sqlite writes a database file: give -o FILE");
+	return 0;
+}
+
+/* Records come from a CSV stream, or from the staging database. */
+struct source {
+	struct csvio_reader *csv;
+	struct stage *st;
+	struct stage_cursor *cur;
+	struct header h;
+};
+
+static int source_open(struct ctx *c, struct source *s, struct mbr_err *err)
+{
+	struct csvio_opts co = CSVIO_OPTS_INIT;
+
+	header_init(&s->h);
+	if (!c->cli->db_path) {
+		if (c->cli->strict)
+			co.flags |= CSVIO_STRICT;
+		s->csv = csvio_open(c->cli->files, c->cli->n_files, &co, err);
+		if (!s->csv)
+			return -1;
+		return header_set(&s->h, &csvio_header(s->csv)->names);
+	}
+	s->st = stage_open(c->cli->db_path, err);
+	if (!s->st)
+		return -1;
+	if (c->from && !strcmp(c->from, "masters"))
+		s->cur = stage_query(s->st, "SELECT * FROM masters ORDER BY master_id",
+				     NULL, 0, err);
+	else
+		s->cur = stage_read_records(s->st, err);
+	if (!s->cur)
+		return -1;
+	return stage_cursor_header(s->cur, &s->h);
+}
+
+static void source_close(struct source *s)
+{
+	csvio_close(s->csv);
+	stage_cursor_free(s->cur);
+	stage_close(s->st);
+	header_release(&s->h);
+}
+
+/* Next record: 1, 0 at the end, -1 on error; a bad CSV row is counted
+ * as rejected and skipped (it is named on standard error). */
+static int source_next(struct ctx *c, struct source *s, struct record *rec,
+		       struct mbr_err *err)
+{
+	int st;
+
+	if (s->cur)
+		return stage_cursor_next(s->cur, rec, err);
+	while ((st = csvio_read(s->csv, rec, err)) == CSVIO_BAD) {
+		c->cli->counts.in++;
+		c->cli->counts.rejected++;
+		cli_warn(c->cli, "%s: record %lu: %s", csvio_name(s->csv),
+			 csvio_bad_row(s->csv), csvio_bad_reason(s->csv));
+	}
+	return st;
+}
+
+static int run(struct ctx *c, struct mbr_err *err)
+{
+	struct source s = { 0 };
+	struct export_writer *w = NULL;
+	struct stage *db = NULL;
+	struct record rec;
+	int rc = -1, st;
+
+	record_init(&rec);
+	if (source_open(c, &s, err) < 0)
+		goto out;
+	w = export_open(&c->o, &s.h, c->cli->db_path ? c->cli->db_path : "input",
+			c->cli->out, err);
+	if (!w)
+		goto out;
+	if (c->o.format == EXPORT_SQLITE) {
+		db = stage_open(cli_out_tmp_path(c->cli), err);
+		if (!db || stage_begin_run(db, "mbr-export", "", err) < 0 ||
+		    export_attach_db(w, db, err) < 0)
+			goto out;
+	}
+	while ((st = source_next(c, &s, &rec, err)) > 0) {
+		c->cli->counts.in++;
+		if (export_write(w, &rec, err) < 0)
+			goto out;
+		c->cli->counts.out++;
+	}
+	if (st < 0 || export_close(w, err) < 0)
+		goto out;
+	if (db && stage_commit_run(db, c->cli->counts.in, c->cli->counts.out,
+				   0, 0, "ok", err) < 0)
+		goto out;
+	rc = 0;
+out:
+	stage_close(db);
+	export_free(w);
+	source_close(&s);
+	record_release(&rec);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = CLI_INIT("mbr-export", usage);
+	struct ctx c = { &cli, { 0 }, NULL, NULL, NULL };
+	struct mbr_err err = MBR_ERR_INIT;
+	int rc;
+
+	export_opts_init(&c.o);
+	cli.flags = CLI_DB;
+	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
+		return EXIT_USAGE;
+	if (configure(&c, &err) < 0 || cli_open(&cli, &err) < 0 ||
+	    run(&c, &err) < 0 || cli_commit(&cli, &err) < 0) {
+		rc = cli_fail(&cli, &err);
+		export_opts_release(&c.o);
+		return rc;
+	}
+	export_opts_release(&c.o);
+	return cli_finish(&cli);
+}

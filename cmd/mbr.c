@@ -1,0 +1,89 @@
+/*
+ * mbr: the front command. `mbr TOOL ARGS...` runs `mbr-TOOL ARGS...`, as
+ * git runs its dashed commands: first beside this binary, then on PATH.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+
+static const struct {
+	const char *name, *what;
+} tools[] = {
+	{ "import", "source exports (any encoding) through mappings into canonical records" },
+	{ "normalize", "every canonical field into canonical form, problems into _issues" },
+	{ "validate", "check records against rules; reject or flag, with reasons" },
+	{ "dedupe", "find the same member across and within sources: cluster_id" },
+	{ "merge-id", "golden master records, stable master IDs and the crosswalk" },
+	{ "export", "records into a target system's format and encoding, masked on request" },
+};
+
+#define N_TOOLS (sizeof(tools) / sizeof(tools[0]))
+
+static void print_usage(FILE *f)
+{
+	fputs("usage: mbr TOOL [ARGS...]\n"
+	      "Migrate and cleanse member data. Tools:\n\n", f);
+	for (size_t i = 0; i < N_TOOLS; i++)
+		fprintf(f, "  %-10s %s\n", tools[i].name, tools[i].what);
+	fputs("\n'mbr TOOL --help' (or mbr-TOOL --help) explains a tool.\n"
+	      "\nexample:\n"
+	      "  mbr import --map mappings/pos.map sample-data/pos_legacy.csv | mbr export --mask mobile\n",
+	      f);
+}
+
+/* The directory this binary lives in, with a trailing slash, or "". */
+static void self_dir(char *dir, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
+	char *slash;
+
+	dir[0] = '\0';
+	if (n <= 0)
+		return;
+	dir[n] = '\0';
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[1] = '\0';
+	else
+		dir[0] = '\0';
+}
+
+static bool known(const char *tool)
+{
+	for (size_t i = 0; i < N_TOOLS; i++)
+		if (!strcmp(tools[i].name, tool))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		print_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("mbr %s\n", MBR_VERSION);
+		return 0;
+	}
+	if (!known(argv[1])) {
+		fprintf(stderr, "mbr: '%s' is not an mbr tool (expected one of import, normalize, validate, dedupe, merge-id, export)\nTry 'mbr --help'.\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	self_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%smbr-%s", dir, argv[1]);
+	argv[1] = path + strlen(dir);
+	execv(path, argv + 1);
+	execvp(argv[1], argv + 1);	/* not beside us: try PATH */
+	fprintf(stderr, "mbr: cannot run '%s': %s\n", argv[1], strerror(errno));
+	return EXIT_USAGE;
+}

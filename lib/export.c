@@ -1,0 +1,495 @@
+/*
+ * export: formats, masking, Excel safety and encoding of the output.
+ */
+#include "export.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "encoding.h"
+#include "mask.h"
+#include "stage.h"
+
+struct export_writer {
+	struct export_opts *o;	/* borrowed */
+	FILE *out;		/* borrowed */
+	struct encoding_encoder *enc;	/* owned */
+	int *mask_col;		/* owned: columns to mask, by input column */
+	int *pseudo_col;	/* owned */
+	struct record work;	/* masked copy of the input */
+	struct record mapped;	/* after the target mapping */
+	struct buf issues, cell, line, bytes, tmp;
+	const char **names;	/* owned array: output column names */
+	size_t n_names;
+	struct stage *db;	/* sqlite format: the target database */
+	char *insert_sql;	/* owned: the INSERT for sqlite */
+	struct strview *binds;	/* owned */
+	unsigned long long n;	/* records written */
+};
+
+static const char *const format_names[] = { "csv", "tsv", "jsonl", "sql",
+					    "sqlite" };
+
+void export_opts_init(struct export_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	buf_init(&o->key, 4096);
+}
+
+void export_opts_release(struct export_opts *o)
+{
+	mapping_free(o->map);
+	for (size_t i = 0; i < o->n_mask; i++)
+		free(o->mask[i]);
+	for (size_t i = 0; i < o->n_pseudo; i++)
+		free(o->pseudo[i]);
+	free(o->mask);
+	free(o->pseudo);
+	buf_release(&o->key);
+	export_opts_init(o);
+}
+
+int export_parse_format(const char *s, enum export_format *f)
+{
+	for (int i = 0; i <= EXPORT_SQLITE; i++)
+		if (!strcmp(s, format_names[i])) {
+			*f = (enum export_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+void export_add_fields(char ***list, size_t *n, const char *csv)
+{
+	const char *p = csv;
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		struct strview v = sv_trim(svn(p, len));
+
+		if (v.len) {
+			*list = xrealloc(*list, (*n + 1) * sizeof(char *));
+			(*list)[(*n)++] = sv_dup(v);
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+}
+
+int export_load_key(struct export_opts *o, const char *path,
+		    struct mbr_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return mbr_fail(err, MBR_ECONFIG, "cannot open key file '%s': %s",
+				path, strerror(errno));
+	buf_reset(&o->key);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_add(&o->key, chunk, n) < 0)
+			break;
+	fclose(f);
+	while (o->key.len && (o->key.p[o->key.len - 1] == '\n' ||
+			      o->key.p[o->key.len - 1] == '\r'))
+		buf_truncate(&o->key, o->key.len - 1);
+	if (o->key.len < 16)
+		return mbr_fail(err, MBR_ECONFIG,
+				"key file '%s' holds %zu bytes (expected at least 16 secret bytes, e.g. from 'head -c 32 /dev/urandom | base64')",
+				path, o->key.len);
+	return 0;
+}
+
+/* Columns of h named in list; a name h does not have is an error. */
+static int *find_cols(const struct header *h, char **list, size_t n,
+		      const char *opt, struct mbr_err *err)
+{
+	int *cols = xcalloc(n + 1, sizeof(int));
+
+	for (size_t i = 0; i < n; i++) {
+		cols[i] = header_find(h, list[i]);
+		if (cols[i] < 0) {
+			free(cols);
+			mbr_fail(err, MBR_ECONFIG,
+				 "%s: no column '%s' in the input", opt,
+				 list[i]);
+			return NULL;
+		}
+	}
+	return cols;
+}
+
+static bool is_number(struct strview v)
+{
+	size_t i = (v.len && (v.p[0] == '-' || v.p[0] == '+')) ? 1 : 0;
+
+	if (i == v.len)
+		return false;
+	for (; i < v.len; i++)
+		if (!((v.p[i] >= '0' && v.p[i] <= '9') || v.p[i] == '.'))
+			return false;
+	return true;
+}
+
+static bool all_digits(struct strview v)
+{
+	for (size_t i = 0; i < v.len; i++)
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return false;
+	return v.len > 0;
+}
+
+/* Excel: a cell starting with = + - @ (or a tab or CR) runs as a formula
+ * (CSV injection): prefix a quote. Digit strings of 12 or more digits lose
+ * precision as numbers, and leading zeros vanish: write them as ="...". */
+static void excel_cell(struct strview v, struct buf *out)
+{
+	if (v.len >= 12 || (v.len > 1 && v.p[0] == '0')) {
+		if (all_digits(v)) {
+			buf_adds(out, "=\"");
+			buf_addsv(out, v);
+			buf_addc(out, '"');
+			return;
+		}
+	}
+	if (v.len && strchr("=+-@\t\r", v.p[0]) && !is_number(v))
+		buf_addc(out, '\'');
+	buf_addsv(out, v);
+}
+
+static void json_string(struct buf *out, struct strview v)
+{
+	buf_addc(out, '"');
+	for (size_t i = 0; i < v.len; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+
+		if (c == '"' || c == '\\') {
+			buf_addc(out, '\\');
+			buf_addc(out, (char)c);
+		} else if (c == '\n') {
+			buf_adds(out, "\\n");
+		} else if (c == '\r') {
+			buf_adds(out, "\\r");
+		} else if (c == '\t') {
+			buf_adds(out, "\\t");
+		} else if (c < 0x20) {
+			buf_addf(out, "\\u%04x", c);
+		} else {
+			buf_addc(out, (char)c);
+		}
+	}
+	buf_addc(out, '"');
+}
+
+static void sql_ident(struct buf *out, const char *name)
+{
+	buf_addc(out, '"');
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			buf_addc(out, '"');
+		buf_addc(out, *p);
+	}
+	buf_addc(out, '"');
+}
+
+static void sql_string(struct buf *out, struct strview v)
+{
+	if (v.len == 0) {
+		buf_adds(out, "NULL");
+		return;
+	}
+	buf_addc(out, '\'');
+	for (size_t i = 0; i < v.len; i++) {
+		if (v.p[i] == '\'')
+			buf_addc(out, '\'');
+		buf_addc(out, v.p[i]);
+	}
+	buf_addc(out, '\'');
+}
+
+/* The value of output column i, made safe for Excel when asked. */
+static struct strview cell(struct export_writer *w, const struct record *r,
+			   size_t i)
+{
+	struct strview v = record_field(r, i);
+
+	if (!w->o->excel)
+		return v;
+	buf_reset(&w->cell);
+	excel_cell(v, &w->cell);
+	return buf_view(&w->cell);
+}
+
+static void format_line(struct export_writer *w, const struct record *r)
+{
+	char delim = w->o->format == EXPORT_TSV ? '\t' : ',';
+
+	buf_reset(&w->line);
+	switch (w->o->format) {
+	case EXPORT_CSV:
+	case EXPORT_TSV:
+		for (size_t i = 0; i < w->n_names; i++) {
+			if (i)
+				buf_addc(&w->line, delim);
+			csvio_quote(&w->line, cell(w, r, i), delim);
+		}
+		buf_addc(&w->line, '\n');
+		break;
+	case EXPORT_JSONL:
+		buf_addc(&w->line, '{');
+		for (size_t i = 0; i < w->n_names; i++) {
+			if (i)
+				buf_addc(&w->line, ',');
+			json_string(&w->line, sv(w->names[i]));
+			buf_addc(&w->line, ':');
+			json_string(&w->line, record_field(r, i));
+		}
+		buf_adds(&w->line, "}\n");
+		break;
+	case EXPORT_SQL:
+		buf_adds(&w->line, "INSERT INTO ");
+		sql_ident(&w->line, w->o->table);
+		buf_adds(&w->line, " VALUES (");
+		for (size_t i = 0; i < w->n_names; i++) {
+			if (i)
+				buf_adds(&w->line, ", ");
+			sql_string(&w->line, record_field(r, i));
+		}
+		buf_adds(&w->line, ");\n");
+		break;
+	case EXPORT_SQLITE:
+		break;
+	}
+}
+
+/* Encode w->line into the output encoding and write it. */
+static int emit(struct export_writer *w, struct mbr_err *err)
+{
+	buf_reset(&w->bytes);
+	if (encoding_encode(w->enc, buf_view(&w->line), &w->bytes, err) < 0)
+		return -1;
+	if (fwrite(w->bytes.p, 1, w->bytes.len, w->out) != w->bytes.len)
+		return mbr_fail(err, MBR_EIO, "write error: %s",
+				strerror(errno));
+	return 0;
+}
+
+static int write_head(struct export_writer *w, struct mbr_err *err)
+{
+	buf_reset(&w->line);
+	if (w->o->excel)
+		buf_adds(&w->line, "\xEF\xBB\xBF");	/* U+FEFF, encoded */
+	switch (w->o->format) {
+	case EXPORT_CSV:
+	case EXPORT_TSV:
+		for (size_t i = 0; i < w->n_names; i++) {
+			if (i)
+				buf_addc(&w->line, w->o->format == EXPORT_TSV ? '\t' : ',');
+			csvio_quote(&w->line, sv(w->names[i]),
+				    w->o->format == EXPORT_TSV ? '\t' : ',');
+		}
+		buf_addc(&w->line, '\n');
+		break;
+	case EXPORT_SQL:
+		buf_adds(&w->line, "CREATE TABLE IF NOT EXISTS ");
+		sql_ident(&w->line, w->o->table);
+		buf_adds(&w->line, " (");
+		for (size_t i = 0; i < w->n_names; i++) {
+			if (i)
+				buf_adds(&w->line, ", ");
+			sql_ident(&w->line, w->names[i]);
+			buf_adds(&w->line, " TEXT");
+		}
+		buf_adds(&w->line, ");\nBEGIN;\n");
+		break;
+	default:
+		break;
+	}
+	return emit(w, err);
+}
+
+/* The sqlite format: a table in a database file, through stage.c. */
+static int open_db(struct export_writer *w, struct mbr_err *err)
+{
+	struct buf sql;
+
+	buf_init(&sql, BUF_NOLIMIT);
+	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
+	sql_ident(&sql, w->o->table);
+	buf_adds(&sql, " (");
+	for (size_t i = 0; i < w->n_names; i++) {
+		if (i)
+			buf_adds(&sql, ", ");
+		sql_ident(&sql, w->names[i]);
+		buf_adds(&sql, " TEXT");
+	}
+	buf_adds(&sql, ")");
+	if (stage_exec(w->db, sql.p, NULL, 0, err) < 0) {
+		buf_release(&sql);
+		return -1;
+	}
+	buf_reset(&sql);
+	buf_adds(&sql, "INSERT INTO ");
+	sql_ident(&sql, w->o->table);
+	buf_adds(&sql, " VALUES (");
+	for (size_t i = 0; i < w->n_names; i++)
+		buf_adds(&sql, i ? ", ?" : "?");
+	buf_adds(&sql, ")");
+	w->insert_sql = buf_detach(&sql);
+	w->binds = xcalloc(w->n_names + 1, sizeof(*w->binds));
+	return 0;
+}
+
+static int setup_columns(struct export_writer *w, const struct header *h,
+			 const char *file, struct mbr_err *err)
+{
+	struct export_opts *o = w->o;
+
+	w->mask_col = find_cols(h, o->mask, o->n_mask, "--mask", err);
+	if (!w->mask_col)
+		return -1;
+	w->pseudo_col = find_cols(h, o->pseudo, o->n_pseudo, "--pseudonymize",
+				  err);
+	if (!w->pseudo_col)
+		return -1;
+	if (o->map && mapping_bind(o->map, h, file, err) < 0)
+		return -1;
+	w->n_names = o->map ? mapping_n_out(o->map) : header_count(h);
+	w->names = xcalloc(w->n_names + 1, sizeof(char *));
+	for (size_t i = 0; i < w->n_names; i++)
+		w->names[i] = o->map ? mapping_out_name(o->map, i)
+				     : record_field(&h->names, i).p;
+	return 0;
+}
+
+struct export_writer *export_open(struct export_opts *o, const struct header *h,
+				  const char *file, FILE *out,
+				  struct mbr_err *err)
+{
+	struct export_writer *w = xcalloc(1, sizeof(*w));
+
+	w->o = o;
+	w->out = out;
+	record_init(&w->work);
+	record_init(&w->mapped);
+	buf_init(&w->issues, RECORD_MAX_BYTES);
+	buf_init(&w->cell, RECORD_MAX_BYTES);
+	buf_init(&w->line, BUF_NOLIMIT);
+	buf_init(&w->bytes, BUF_NOLIMIT);
+	buf_init(&w->tmp, RECORD_MAX_BYTES);
+	if (setup_columns(w, h, file, err) < 0)
+		goto fail;
+	w->enc = encoding_encoder_open(o->encoding, err);
+	if (!w->enc)
+		goto fail;
+	if (o->format == EXPORT_SQLITE)
+		return w;	/* the caller opens the database: export_attach_db */
+	if (write_head(w, err) < 0)
+		goto fail;
+	return w;
+fail:
+	export_free(w);
+	return NULL;
+}
+
+int export_attach_db(struct export_writer *w, struct stage *db,
+		     struct mbr_err *err)
+{
+	w->db = db;
+	return open_db(w, err);
+}
+
+/* Copy rec into w->work with the --mask and --pseudonymize columns
+ * replaced. */
+static int protect(struct export_writer *w, const struct record *rec)
+{
+	const struct export_opts *o = w->o;
+
+	if (record_copy(&w->work, rec) < 0)
+		return -1;
+	for (size_t i = 0; i < o->n_mask; i++) {
+		size_t c = (size_t)w->mask_col[i];
+
+		buf_reset(&w->tmp);
+		if (mask_value(o->mask[i], record_field(rec, c), &w->tmp) < 0 ||
+		    record_set(&w->work, c, w->tmp.p, w->tmp.len) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < o->n_pseudo; i++) {
+		size_t c = (size_t)w->pseudo_col[i];
+
+		buf_reset(&w->tmp);
+		if (mask_pseudonym(buf_view(&o->key), record_field(rec, c),
+				   &w->tmp) < 0 ||
+		    record_set(&w->work, c, w->tmp.p, w->tmp.len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int export_write(struct export_writer *w, const struct record *rec,
+		 struct mbr_err *err)
+{
+	const struct record *r = &w->work;
+
+	if (protect(w, rec) < 0)
+		return mbr_fail(err, MBR_EIO, "record %lu is too large",
+				rec->row);
+	if (w->o->map) {
+		buf_reset(&w->issues);
+		if (mapping_apply(w->o->map, &w->work, &w->mapped,
+				  &w->issues) < 0)
+			return mbr_fail(err, MBR_EIO, "record %lu is too large",
+					rec->row);
+		r = &w->mapped;
+	}
+	w->n++;
+	if (w->db) {
+		for (size_t i = 0; i < w->n_names; i++)
+			w->binds[i] = record_field(r, i);
+		return stage_exec_sv(w->db, w->insert_sql, w->binds, w->n_names,
+				     err);
+	}
+	format_line(w, r);
+	if (emit(w, err) < 0)
+		return mbr_prefix(err, "record %lu: ", rec->row);
+	return 0;
+}
+
+int export_close(struct export_writer *w, struct mbr_err *err)
+{
+	if (w->o->format == EXPORT_SQL) {
+		buf_reset(&w->line);
+		buf_adds(&w->line, "COMMIT;\n");
+		if (emit(w, err) < 0)
+			return -1;
+	}
+	if (!w->db && fflush(w->out) != 0)
+		return mbr_fail(err, MBR_EIO, "write error: %s",
+				strerror(errno));
+	return 0;
+}
+
+void export_free(struct export_writer *w)
+{
+	if (!w)
+		return;
+	encoding_encoder_close(w->enc);
+	free(w->mask_col);
+	free(w->pseudo_col);
+	free(w->names);
+	free(w->insert_sql);
+	free(w->binds);
+	record_release(&w->work);
+	record_release(&w->mapped);
+	buf_release(&w->issues);
+	buf_release(&w->cell);
+	buf_release(&w->line);
+	buf_release(&w->bytes);
+	buf_release(&w->tmp);
+	free(w);
+}

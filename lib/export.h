@@ -1,0 +1,63 @@
+/*
+ * export: canonical or golden records into a target system's format and
+ * encoding: CSV, TSV, JSON Lines, SQL INSERT statements; masked or
+ * pseudonymised on request; safe to open in Excel on request.
+ */
+#ifndef MBR_EXPORT_H
+#define MBR_EXPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "err.h"
+#include "mapping.h"
+#include "record.h"
+
+enum export_format { EXPORT_CSV, EXPORT_TSV, EXPORT_JSONL, EXPORT_SQL,
+		     EXPORT_SQLITE };
+
+struct export_opts {
+	struct mapping *map;	/* owned; NULL: columns as they come */
+	enum export_format format;
+	bool format_set;	/* --format given (else the map's) */
+	const char *encoding;	/* NULL: the map's, else UTF-8 */
+	const char *table;	/* NULL: the map's, else "members" */
+	char **mask;		/* owned list of column names to mask */
+	size_t n_mask;
+	char **pseudo;		/* owned list of columns to pseudonymise */
+	size_t n_pseudo;
+	struct buf key;		/* the HMAC key from --key-file */
+	bool excel;		/* BOM, formula neutralising, long digits */
+};
+
+void export_opts_init(struct export_opts *o);
+void export_opts_release(struct export_opts *o);
+/* "csv" ... "sqlite" to a format; -1 for anything else. */
+int export_parse_format(const char *s, enum export_format *f);
+/* Split "mobile,email" into o->mask (or o->pseudo). */
+void export_add_fields(char ***list, size_t *n, const char *csv);
+/* Read the key file (its bytes, a trailing newline dropped); at least
+ * 16 bytes. */
+int export_load_key(struct export_opts *o, const char *path,
+		    struct mbr_err *err);
+
+struct export_writer;	/* opaque */
+
+/* Start writing records whose columns are h to out. */
+struct export_writer *export_open(struct export_opts *o, const struct header *h,
+				  const char *file, FILE *out,
+				  struct mbr_err *err);
+/* For EXPORT_SQLITE: write into db (opened by the caller with
+ * stage_open), creating the table. */
+struct stage;
+int export_attach_db(struct export_writer *w, struct stage *db,
+		     struct mbr_err *err);
+/* Write one record (masking, mapping, formatting, encoding). */
+int export_write(struct export_writer *w, const struct record *rec,
+		 struct mbr_err *err);
+/* Write the trailer (SQL COMMIT) and flush. */
+int export_close(struct export_writer *w, struct mbr_err *err);
+void export_free(struct export_writer *w);	/* NULL is fine */
+
+#endif

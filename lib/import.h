@@ -1,0 +1,54 @@
+/*
+ * import: source exports, through their mappings, into one stream of
+ * canonical records (or the staging database's records table).
+ *
+ * Every row of every file is accounted for: written (perhaps with
+ * _issues from a mapper), or rejected with a reason (a row the reader
+ * could not parse, a row without its key).
+ */
+#ifndef MBR_IMPORT_H
+#define MBR_IMPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "err.h"
+#include "mapping.h"
+#include "reject.h"
+
+struct stage;
+
+/* One --map and the files after it. */
+struct import_source {
+	struct mapping *map;	/* owned */
+	const char **files;	/* owned array; strings borrowed from argv */
+	size_t n_files;
+};
+
+struct import_opts {
+	struct import_source *sources;	/* owned */
+	size_t n_sources;
+	bool strict;		/* a bad row stops the run (exit 3) */
+};
+
+#define IMPORT_OPTS_INIT { NULL, 0, false }
+
+/* Add a source mapping (loaded from path) that later files belong to. */
+int import_add_map(struct import_opts *o, const char *path,
+		   struct mbr_err *err);
+/* Add a file to the last source; -1 when no --map came before it. */
+int import_add_file(struct import_opts *o, const char *path,
+		    struct mbr_err *err);
+void import_opts_release(struct import_opts *o);
+
+/* Run the import. Records go to out (CSV, canonical header + _issues)
+ * or, when st is not NULL, to its records table; rejects to rf (may be
+ * NULL: then they are only counted) or st's rejects table. Counts in c. */
+int import_run(const struct import_opts *o, FILE *out, struct stage *st,
+	       struct reject_file *rf, struct cli *cli, struct mbr_err *err);
+
+/* The header import writes: the canonical columns, then _issues. */
+void import_header(struct header *h);
+
+#endif

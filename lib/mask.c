@@ -1,0 +1,111 @@
+/*
+ * mask: masking by field kind; HMAC pseudonyms (OpenSSL libcrypto).
+ */
+#include "mask.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <string.h>
+
+#include "utf8.h"
+
+/* Keep the first keep_head and last keep_tail characters of the digits
+ * and letters, star the middle. */
+static int mask_middle(struct strview v, size_t keep_head, size_t keep_tail,
+		       struct buf *out)
+{
+	size_t n = v.len;
+
+	if (n <= keep_head + keep_tail)
+		keep_head = keep_tail = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = (i < keep_head || i >= n - keep_tail) ? v.p[i] : '*';
+
+		if (buf_addc(out, c) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int mask_phone(struct strview v, struct buf *out)
+{
+	if (sv_starts(v, "+86"))
+		v = svn(v.p + 3, v.len - 3);
+	else if (v.len && v.p[0] == '+')
+		v = svn(v.p + 1, v.len - 1);
+	return mask_middle(v, 3, 4, out);
+}
+
+static int mask_email(struct strview v, struct buf *out)
+{
+	const char *at = memchr(v.p, '@', v.len);
+	size_t first;
+	uint32_t cp;
+
+	if (!at || at == v.p)
+		return mask_middle(v, 1, 0, out);
+	first = utf8_decode(v.p, v.len, &cp);
+	if (!first)
+		first = 1;
+	if (buf_add(out, v.p, first) < 0 || buf_adds(out, "***") < 0)
+		return -1;
+	return buf_add(out, at, v.len - (size_t)(at - v.p));
+}
+
+/* First character of each word kept, every other character a star. */
+static int mask_words(struct strview v, struct buf *out)
+{
+	size_t i = 0, n;
+	bool word_start = true;
+	uint32_t cp;
+
+	while (i < v.len) {
+		n = utf8_decode(v.p + i, v.len - i, &cp);
+		if (!n) {
+			n = 1;
+			cp = '?';
+		}
+		if (cp == ' ') {
+			word_start = true;
+			if (buf_addc(out, ' ') < 0)
+				return -1;
+		} else if (word_start) {
+			word_start = false;
+			if (buf_add(out, v.p + i, n) < 0)
+				return -1;
+		} else if (buf_addc(out, '*') < 0) {
+			return -1;
+		}
+		i += n;
+	}
+	return 0;
+}
+
+int mask_value(const char *field, struct strview v, struct buf *out)
+{
+	if (v.len == 0)
+		return 0;
+	if (!strcmp(field, "mobile") || !strcmp(field, "phone"))
+		return mask_phone(v, out);
+	if (!strcmp(field, "id_number"))
+		return mask_middle(v, 6, 4, out);
+	if (!strcmp(field, "email"))
+		return mask_email(v, out);
+	return mask_words(v, out);
+}
+
+int mask_pseudonym(struct strview key, struct strview v, struct buf *out)
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (v.len == 0)
+		return 0;
+	if (!HMAC(EVP_sha256(), key.p, (int)key.len, (const unsigned char *)v.p,
+		  v.len, mac, &len))
+		return -1;
+	for (unsigned i = 0; i < 16 && i < len; i++)
+		if (buf_addf(out, "%02x", mac[i]) < 0)
+			return -1;
+	return 0;
+}
