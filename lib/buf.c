@@ -24,7 +24,8 @@ int buf_grow(struct buf *b, size_t n)
 {
 	size_t want, cap;
 
-	if (n > b->max || b->len > b->max - n)
+	/* The last test keeps want (len + n + 1) from wrapping to 0. */
+	if (n > b->max || b->len > b->max - n || b->len + n == (size_t)-1)
 		return -1;
 	want = b->len + n + 1;
 	if (want <= b->cap)
@@ -55,7 +56,7 @@ int buf_add(struct buf *b, const void *p, size_t len)
 
 int buf_addc(struct buf *b, char c)
 {
-	if (b->len + 1 < b->cap) {
+	if (b->len + 1 < b->cap && b->len < b->max) {
 		b->p[b->len++] = c;
 		b->p[b->len] = '\0';
 		return 0;
