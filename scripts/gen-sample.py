@@ -414,7 +414,7 @@ def zh_name(rng, row, p, col, trad_p, allow_pinyin):
     if kind == "trad":
         s = fam[1] + giv[1]
         if s == fam[0] + giv[0]:
-            kind, s = "simp", s
+            kind = "simp"  # no traditional form differs
     elif kind == "space":
         s = fam[0] + " " + giv[0]
     elif kind == "ideo_space":
@@ -449,7 +449,7 @@ def mobile_text(rng, row, m, weights):
     return f()
 
 
-def zh_address(rng, p, with_city):
+def zh_address(p, with_city):
     a, ad = p.area, p.addr
     s = ""
     if with_city:
@@ -518,7 +518,7 @@ def pos_row(w, p, opened, second_card=False):
         r.var("registered_at:iso")
     c["门店"] = p.area.store if rng.chance(0.9) else rng.choice(AREAS).store
     af = rng.pick([(55, "full"), (30, "district"), (15, "empty")])
-    c["地址"] = "" if af == "empty" else zh_address(rng, p, af == "full")
+    c["地址"] = "" if af == "empty" else zh_address(p, af == "full")
     if af != "full":
         r.var("address:" + af)
     r.opened = opened
@@ -570,7 +570,7 @@ def web_row(w, p, created, second_account=False):
         c["address"] = en_address(p)
         r.var("address:english")
     else:
-        c["address"] = zh_address(rng, p, False)
+        c["address"] = zh_address(p, False)
     c["zip"] = a.postcode if rng.chance(0.9) else ""
     t = datetime.datetime.combine(created, datetime.time(
         rng.below(24), rng.below(60), rng.below(60)))
@@ -656,6 +656,26 @@ def plain(r):
     return len(r.p.groups) == 1 and not r.p.special
 
 
+def has_id(r):
+    return plain(r) and len(r.cols["身份证号"]) == 18
+
+
+def has_mobile(r):
+    m = r.cols["手机"]
+    return plain(r) and m.isascii() and m.isdigit()
+
+
+def has_birth(r):
+    return plain(r) and "/" in r.cols["生日"]
+
+
+def can_swap(r):
+    """Day and month can be swapped into another valid date."""
+    b = r.p.birth
+    return has_birth(r) and r.cols["身份证号"] and b.day <= 12 and \
+        b.day != b.month
+
+
 def plant_pos(rng, rows):
     mid = len(rows) // 2
     # broken rows: wrong field count, unterminated quote, invalid bytes
@@ -687,31 +707,25 @@ def plant_pos(rng, rows):
             r.var("id_number:lowercase_x")
         if r.p.special == "placeholder":
             r.plant("mobile:placeholder")
-    has_id = lambda r: plain(r) and len(r.cols["身份证号"]) == 18  # noqa
     r = choose(rng, rows, has_id, 1)[0]
     r.cols["身份证号"] = bad_check(r.p.cnid)
     r.plant("id_number:bad_checksum")
     r = choose(rng, rows, has_id, 1)[0]
     r.cols["身份证号"] = fullwidth(r.p.cnid)
     r.var("id_number:fullwidth")
-    has_mobile = lambda r: plain(r) and r.cols["手机"].isascii() and \
-        r.cols["手机"].isdigit()  # noqa
     r = choose(rng, rows, has_mobile, 1)[0]
     r.cols["手机"] = r.cols["手机"][:5] + r.cols["手机"][6:]
     r.plant("mobile:too_short")
     r = choose(rng, rows, has_mobile, 1)[0]
     r.cols["手机"] = "021-6438%04d" % rng.below(10000)
     r.plant("mobile:landline")
-    has_birth = lambda r: plain(r) and "/" in r.cols["生日"]  # noqa
     r = choose(rng, rows, has_birth, 1)[0]
     r.cols["生日"] = "%d/2/30" % r.p.birth.year
     r.plant("birth_date:impossible")
     r = choose(rng, rows, has_birth, 1)[0]
     r.cols["生日"] = "1900/1/1"
     r.plant("birth_date:placeholder")
-    swap = lambda r: has_birth(r) and r.cols["身份证号"] and \
-        r.p.birth.day <= 12 and r.p.birth.day != r.p.birth.month  # noqa
-    r = choose(rng, rows, swap, 1)[0]
+    r = choose(rng, rows, can_swap, 1)[0]
     b = r.p.birth
     r.cols["生日"] = "%d/%d/%d" % (b.year, b.day, b.month)
     r.plant("birth_date:id_mismatch")
