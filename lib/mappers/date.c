@@ -18,9 +18,9 @@
 struct when {
 	int y, m, d;
 	int hh, mi, ss;
-	char frac[10];		/* fraction of a second, digits only */
+	char frac[10]; /* fraction of a second, digits only */
 	size_t frac_len;
-	int zone;		/* minutes east of UTC, when has_zone */
+	int zone; /* minutes east of UTC, when has_zone */
 	bool has_time;
 	bool has_zone;
 };
@@ -50,7 +50,7 @@ static int fold(struct strview in, char *out, size_t *len)
 	while (i < in.len) {
 		n = utf8_decode(in.p + i, in.len - i, &cp);
 		if (n == 0)
-			n = 1;	/* copied as is: it will not match */
+			n = 1; /* copied as is: it will not match */
 		c = 0;
 		if (n == 3 && cp >= 0xFF01 && cp <= 0xFF5E)
 			c = (char)(cp - 0xFF01 + 0x21);
@@ -164,13 +164,13 @@ static struct strview word(struct cur *c)
 }
 
 static const char *const month_names[12] = {
-	"january", "february", "march", "april", "may", "june", "july",
-	"august", "september", "october", "november", "december",
+	"january", "february", "march",	    "april",   "may",	   "june",
+	"july",	   "august",   "september", "october", "november", "december",
 };
 
 static const char *const weekday_names[7] = {
-	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-	"sunday",
+	"monday", "tuesday",  "wednesday", "thursday",
+	"friday", "saturday", "sunday",
 };
 
 /* w is a name in names: three letters at least, a prefix, any case. */
@@ -205,8 +205,8 @@ static bool leap(int y)
 
 static int days_in_month(int y, int m)
 {
-	static const int days[12] = { 31, 28, 31, 30, 31, 30,
-				      31, 31, 30, 31, 30, 31 };
+	static const int days[12] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
 
 	return m == 2 && leap(y) ? 29 : days[m - 1];
 }
@@ -434,7 +434,7 @@ static enum date_result zone(struct cur *c, struct when *w)
 		if (!num_exact(c, 2, &m))
 			return DATE_UNRECOGNISED;
 	} else {
-		num(c, 2, &m);	/* +0800 or +08 */
+		num(c, 2, &m); /* +0800 or +08 */
 	}
 	if (h > 14 || m > 59)
 		return DATE_BAD_TIME;
@@ -491,7 +491,7 @@ static enum date_result tail(struct cur *c, struct when *w)
 
 	if (at_end(c))
 		return DATE_OK;
-	if (w->has_time) {	/* 14 digits may carry a zone */
+	if (w->has_time) { /* 14 digits may carry a zone */
 		if ((r = zone(c, w)) != DATE_OK)
 			return r;
 		return at_end(c) ? clock_ok(w, 0) : DATE_UNRECOGNISED;
@@ -506,7 +506,7 @@ static enum date_result parse(struct strview in, enum date_order hint,
 			      struct when *w)
 {
 	char text[DATE_MAX_INPUT];
-	struct cur c = { text, 0, 0 };
+	struct cur c = {text, 0, 0};
 	enum date_result r;
 
 	memset(w, 0, sizeof(*w));
@@ -630,8 +630,7 @@ static int pivot_year(int yy)
 	return y > now ? y - 100 : y;
 }
 
-static bool convert(struct cur *c, char spec, const char *rest,
-		    struct when *w)
+static bool convert(struct cur *c, char spec, const char *rest, struct when *w)
 {
 	bool packed = next_is_number(rest);
 	int *field;
@@ -675,7 +674,7 @@ enum date_result date_parse_format(struct strview in, const char *fmt,
 				   struct buf *out)
 {
 	char text[DATE_MAX_INPUT];
-	struct cur c = { text, 0, 0 };
+	struct cur c = {text, 0, 0};
 	struct when w;
 
 	memset(&w, 0, sizeof(w));

@@ -30,21 +30,21 @@
 #include "buf.h"
 
 enum date_order {
-	DATE_ORDER_NONE,	/* no hint: ambiguous D/M stays ambiguous */
-	DATE_ORDER_DMY,		/* 03/07/1985 is 3 July */
-	DATE_ORDER_MDY,		/* 03/07/1985 is 7 March */
+	DATE_ORDER_NONE, /* no hint: ambiguous D/M stays ambiguous */
+	DATE_ORDER_DMY,	 /* 03/07/1985 is 3 July */
+	DATE_ORDER_MDY,	 /* 03/07/1985 is 7 March */
 };
 
 enum date_result {
 	DATE_OK,
-	DATE_EMPTY,		/* nothing but white space */
-	DATE_UNRECOGNISED,	/* no known shape */
-	DATE_AMBIGUOUS,		/* D/M/Y or M/D/Y, no hint */
-	DATE_TWO_DIGIT_YEAR,	/* 07/03/85: which century? */
-	DATE_IMPOSSIBLE,	/* 1985-02-30, month 13 */
-	DATE_BAD_TIME,		/* 25:00, a zone past 14 hours */
-	DATE_FUTURE,		/* a birth date after today */
-	DATE_BEFORE_1900,	/* a year before 1900 */
+	DATE_EMPTY,	     /* nothing but white space */
+	DATE_UNRECOGNISED,   /* no known shape */
+	DATE_AMBIGUOUS,	     /* D/M/Y or M/D/Y, no hint */
+	DATE_TWO_DIGIT_YEAR, /* 07/03/85: which century? */
+	DATE_IMPOSSIBLE,     /* 1985-02-30, month 13 */
+	DATE_BAD_TIME,	     /* 25:00, a zone past 14 hours */
+	DATE_FUTURE,	     /* a birth date after today */
+	DATE_BEFORE_1900,    /* a year before 1900 */
 };
 
 /* A birth date (or any date of the past) to YYYY-MM-DD. A time part is

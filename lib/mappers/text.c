@@ -17,9 +17,9 @@
  * text_clean's intermediate steps. Grown, never shrunk. */
 struct scratch {
 	utf8proc_int32_t *cp;
-	size_t cap;		/* entries in cp */
-	struct buf conv;	/* OpenCC output */
-	struct buf step;	/* text_clean between steps */
+	size_t cap;	 /* entries in cp */
+	struct buf conv; /* OpenCC output */
+	struct buf step; /* text_clean between steps */
 	struct buf step2;
 	bool ready;
 };
@@ -90,16 +90,18 @@ int text_nfkc(struct strview in, struct buf *out)
 		return -1;
 	if (nfkc_is_identity(in))
 		return buf_addsv(out, in);
-	return map_utf8proc(in, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-				    UTF8PROC_COMPAT, out);
+	return map_utf8proc(
+		in, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT, out);
 }
 
 int text_casefold(struct strview in, struct buf *out)
 {
 	if (!utf8_is_valid(in))
 		return -1;
-	return map_utf8proc(in, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-				    UTF8PROC_COMPAT | UTF8PROC_CASEFOLD, out);
+	return map_utf8proc(in,
+			    UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+				    UTF8PROC_COMPAT | UTF8PROC_CASEFOLD,
+			    out);
 }
 
 /* NFKC for display values: control characters go (tab and newline become
@@ -111,19 +113,39 @@ static int nfkc_clean(struct strview in, struct buf *out)
 		return -1;
 	if (nfkc_is_identity(in))
 		return buf_addsv(out, in);
-	return map_utf8proc(in, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+	return map_utf8proc(in,
+			    UTF8PROC_STABLE | UTF8PROC_COMPOSE |
 				    UTF8PROC_COMPAT | UTF8PROC_IGNORE |
-				    UTF8PROC_STRIPCC, out);
+				    UTF8PROC_STRIPCC,
+			    out);
 }
 
 bool text_is_cjk(uint32_t cp)
 {
-	return utf8_is_han(cp) ||
-	       (cp >= 0x3040 && cp <= 0x30FF) ||	/* kana */
-	       (cp >= 0x31F0 && cp <= 0x31FF) ||	/* kana extension */
-	       (cp >= 0x3100 && cp <= 0x312F) ||	/* bopomofo */
+	return utf8_is_han(cp) || (cp >= 0x3040 && cp <= 0x30FF) || /* kana */
+	       (cp >= 0x31F0 && cp <= 0x31FF) || /* kana extension */
+	       (cp >= 0x3100 && cp <= 0x312F) || /* bopomofo */
 	       (cp >= 0x31A0 && cp <= 0x31BF) ||
-	       (cp >= 0x2E80 && cp <= 0x2FDF);	/* radicals */
+	       (cp >= 0x2E80 && cp <= 0x2FDF); /* radicals */
+}
+
+bool text_is_letter(uint32_t cp)
+{
+	utf8proc_category_t c;
+
+	if (cp < 0x80)
+		return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+	if (utf8_is_han(cp))
+		return true;
+	c = utf8proc_category((utf8proc_int32_t)cp);
+	return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+}
+
+bool text_is_digit(uint32_t cp)
+{
+	if (cp < 0x80)
+		return cp >= '0' && cp <= '9';
+	return utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_ND;
 }
 
 static bool is_space(uint32_t cp)
@@ -144,15 +166,16 @@ int text_spaces(struct strview in, enum text_flags flags, struct buf *out)
 		n = utf8_decode(in.p + i, in.len - i, &cp);
 		if (n == 0) {
 			n = 1;
-			cp = 0xFFFD;	/* not a space, not CJK: kept as is */
+			cp = 0xFFFD; /* not a space, not CJK: kept as is */
 		}
 		if (is_space(cp)) {
 			pending = out->len > start;
 			i += n;
 			continue;
 		}
-		if (pending && !(text_is_cjk(last) && text_is_cjk(cp) &&
-				 !(flags & TEXT_KEEP_CJK_SPACES)) &&
+		if (pending &&
+		    !(text_is_cjk(last) && text_is_cjk(cp) &&
+		      !(flags & TEXT_KEEP_CJK_SPACES)) &&
 		    buf_addc(out, ' ') < 0)
 			goto fail;
 		if (buf_add(out, in.p + i, n) < 0)
@@ -273,7 +296,7 @@ static bool t2s_needed(struct strview in)
 		}
 		n = utf8_decode(in.p + i, in.len - i, &cp);
 		if (n == 0)
-			return true;	/* let OpenCC see it as it is */
+			return true; /* let OpenCC see it as it is */
 		if (t2s_bit(cp))
 			return true;
 		i += n;

@@ -33,9 +33,9 @@
 #include "err.h"
 
 enum text_flags {
-	TEXT_T2S = 1 << 0,		/* Traditional -> Simplified Chinese */
-	TEXT_CASEFOLD = 1 << 1,		/* Unicode case folding (keys) */
-	TEXT_KEEP_CJK_SPACES = 1 << 2,	/* keep spaces between CJK */
+	TEXT_T2S = 1 << 0,	       /* Traditional -> Simplified Chinese */
+	TEXT_CASEFOLD = 1 << 1,	       /* Unicode case folding (keys) */
+	TEXT_KEEP_CJK_SPACES = 1 << 2, /* keep spaces between CJK */
 };
 
 /* Append the NFKC form of in. -1 when in is not valid UTF-8 or out is
@@ -71,5 +71,8 @@ void text_close(void);
 
 /* True for the code points text_spaces treats as CJK. Cannot fail. */
 bool text_is_cjk(uint32_t cp);
+/* Unicode general category L* (Han included), and Nd. Cannot fail. */
+bool text_is_letter(uint32_t cp);
+bool text_is_digit(uint32_t cp);
 
 #endif
