@@ -220,8 +220,44 @@ static void replace_nuls(struct encoding_decoder *d, struct buf *out,
 	}
 }
 
+static int decode_iconv_run(struct encoding_decoder *d, const char *in,
+			    size_t len, bool final, struct buf *out,
+			    size_t *used);
+
+/* Byte encodings (GB18030, Big5): convert the runs between NUL bytes, so
+ * that a NUL is reported at its own offset; UTF-16 holds NUL bytes in
+ * every ASCII character, and its NUL characters are found in the output. */
 static int decode_iconv(struct encoding_decoder *d, const char *in,
 			size_t len, bool final, struct buf *out, size_t *used)
+{
+	unsigned long long base = d->in_off;
+	size_t done = 0, run, n = 0;
+	const char *nul;
+	int rc = 0;
+
+	if (d->unit > 1)
+		return decode_iconv_run(d, in, len, final, out, used);
+	/* decode_iconv_run counts offsets from d->in_off: move it along. */
+	while (rc == 0 && (nul = memchr(in + done, '\0', len - done))) {
+		run = (size_t)(nul - (in + done));
+		d->in_off = base + done;
+		rc = decode_iconv_run(d, in + done, run, true, out, &n);
+		if (rc == 0)
+			rc = add_replacement(d, out, base + done + run, 0, true,
+					     false);
+		done += run + 1;
+	}
+	d->in_off = base + done;
+	if (rc == 0)
+		rc = decode_iconv_run(d, in + done, len - done, final, out, &n);
+	d->in_off = base;
+	*used = done + n;
+	return rc;
+}
+
+static int decode_iconv_run(struct encoding_decoder *d, const char *in,
+			    size_t len, bool final, struct buf *out,
+			    size_t *used)
 {
 	char *ip = (char *)in;
 	size_t left = len;

@@ -135,26 +135,20 @@ static bool is_number(struct strview v)
 	return true;
 }
 
-static bool all_digits(struct strview v)
-{
-	for (size_t i = 0; i < v.len; i++)
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return false;
-	return v.len > 0;
-}
-
 /* Excel: a cell starting with = + - @ (or a tab or CR) runs as a formula
- * (CSV injection): prefix a quote. Digit strings of 12 or more digits lose
- * precision as numbers, and leading zeros vanish: write them as ="...". */
+ * (CSV injection): prefix a quote. A number of 12 or more digits loses
+ * precision (and a mobile its +), and leading zeros vanish: write such
+ * values as ="..." so that Excel keeps them as text. */
 static void excel_cell(struct strview v, struct buf *out)
 {
-	if (v.len >= 12 || (v.len > 1 && v.p[0] == '0')) {
-		if (all_digits(v)) {
-			buf_adds(out, "=\"");
-			buf_addsv(out, v);
-			buf_addc(out, '"');
-			return;
-		}
+	size_t sign = v.len && (v.p[0] == '+' || v.p[0] == '-') ? 1 : 0;
+
+	if (is_number(v) && (v.len - sign >= 12 ||
+			     (v.len - sign > 1 && v.p[sign] == '0'))) {
+		buf_adds(out, "=\"");
+		buf_addsv(out, v);
+		buf_addc(out, '"');
+		return;
 	}
 	if (v.len && strchr("=+-@\t\r", v.p[0]) && !is_number(v))
 		buf_addc(out, '\'');

@@ -217,8 +217,9 @@ int import_run(const struct import_opts *o, FILE *out, struct stage *st,
 	}
 	for (size_t i = 0; rc == 0 && i < o->n_sources; i++)
 		rc = import_source(&o->sources[i], &k, o->strict, err);
-	if (k.w && csvio_writer_flush(k.w, err) < 0 && rc == 0)
-		rc = -1;
+	if (k.w && rc == 0 && csvio_writer_flush(k.w, err) < 0)
+		rc = mbr_prefix(err, "%s: ", cli->out_path ? cli->out_path
+							   : "standard output");
 	if (rf && rc == 0)
 		rc = reject_flush(rf, err);
 	csvio_writer_free(k.w);
