@@ -1,0 +1,491 @@
+/*
+ * division: GB/T 2260 divisions from data/divisions.csv. See division.h.
+ *
+ * The file is read whole into one block; the parser cuts it into
+ * NUL-terminated fields in place, so the rows point into the block and
+ * three allocations hold everything: the text, the rows, the name index.
+ */
+#include "mappers/division.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "utf8.h"
+
+#ifndef MBR_DATADIR
+#define MBR_DATADIR "/usr/local/share/mbr"
+#endif
+
+#define HEADER "code,name,short_name,level,parent_code,historical"
+#define MAX_FILE (64u << 20) /* the real file is under 200 KB */
+
+/* One name a division can be matched by, indexed by its first character. */
+struct name_key {
+	uint32_t first; /* first code point of the name */
+	struct strview name;
+	const struct division *d;
+};
+
+struct table {
+	char *text;	       /* owned: the file, cut into fields */
+	struct division *rows; /* owned: sorted by code, current first */
+	size_t n_rows;
+	struct name_key *keys; /* owned: by first, longest first */
+	size_t n_keys;
+};
+
+static struct table table;
+static int state; /* 0 not tried, 1 loaded, -1 failed */
+
+static const char *const level_names[] = {
+	[DIVISION_PROVINCE] = "province",
+	[DIVISION_CITY] = "city",
+	[DIVISION_DISTRICT] = "district",
+};
+
+static bool readable(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+/* Directory of the running program, or "" when /proc cannot tell. */
+static void exe_dir(char *dir, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
+	char *slash;
+
+	dir[0] = '\0';
+	if (n <= 0)
+		return;
+	dir[n] = '\0';
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		dir[0] = '\0';
+}
+
+int division_data_path(const char *name, char *path, size_t size,
+		       struct mbr_err *err)
+{
+	const char *env = getenv("MBR_DATADIR");
+	char dir[4096];
+
+	if (env && *env) {
+		snprintf(path, size, "%s/%s", env, name);
+		if (readable(path))
+			return 0;
+	}
+	exe_dir(dir, sizeof(dir));
+	if (dir[0]) {
+		snprintf(path, size, "%s/../data/%s", dir, name);
+		if (readable(path))
+			return 0;
+	}
+	snprintf(path, size, "%s/data/%s", MBR_DATADIR, name);
+	if (readable(path))
+		return 0;
+	snprintf(path, size, "%s/%s", MBR_DATADIR, name);
+	if (readable(path))
+		return 0;
+	path[0] = '\0';
+	return mbr_fail(err, MBR_EIO,
+			"cannot find data file '%s' (looked in $MBR_DATADIR "
+			"'%s', '%s/../data', '%s/data', '%s'; set MBR_DATADIR)",
+			name, env ? env : "", dir, MBR_DATADIR, MBR_DATADIR);
+}
+
+static void table_free(struct table *t)
+{
+	free(t->text);
+	free(t->rows);
+	free(t->keys);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Read the file at path into a NUL-terminated heap block. */
+static char *slurp(const char *path, size_t *len, struct mbr_err *err)
+{
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		mbr_fail(err, MBR_EIO, "cannot open '%s': %s", path,
+			 strerror(errno));
+		return NULL;
+	}
+	buf_init(&b, MAX_FILE);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_add(&b, chunk, n) < 0)
+			break;
+	if (ferror(f) || n > 0) {
+		mbr_fail(err, MBR_EIO, "cannot read '%s': %s", path,
+			 n > 0 ? "file too large" : strerror(errno));
+		fclose(f);
+		buf_release(&b);
+		return NULL;
+	}
+	fclose(f);
+	*len = b.len;
+	return buf_detach(&b);
+}
+
+/* Cut the next field off *s at sep; NULL if there is no sep. */
+static char *field(char **s, char sep)
+{
+	char *start = *s, *end = strchr(start, sep);
+
+	if (!end)
+		return NULL;
+	*end = '\0';
+	*s = end + 1;
+	return start;
+}
+
+/* Cut the next line off *s (the last may lack its newline; a CR before
+ * the newline goes too). */
+static char *next_line(char **s)
+{
+	char *line = *s, *end = strchr(line, '\n');
+	size_t len;
+
+	if (end) {
+		*end = '\0';
+		*s = end + 1;
+	} else {
+		*s = line + strlen(line);
+	}
+	len = strlen(line);
+	if (len && line[len - 1] == '\r')
+		line[len - 1] = '\0';
+	return line;
+}
+
+static bool parse_code(const char *s, unsigned *code, bool zero_ok)
+{
+	char *end;
+	unsigned long v;
+
+	if (strspn(s, "0123456789") != strlen(s) || !*s)
+		return false;
+	v = strtoul(s, &end, 10);
+	if (zero_ok && v == 0) {
+		*code = 0;
+		return true;
+	}
+	if (v < 110000 || v > 999999)
+		return false;
+	*code = (unsigned)v;
+	return true;
+}
+
+static int parse_level(const char *s)
+{
+	for (int i = DIVISION_PROVINCE; i <= DIVISION_DISTRICT; i++)
+		if (!strcmp(s, level_names[i]))
+			return i;
+	return -1;
+}
+
+/* Parse one line (NUL-terminated, no newline) into d. */
+static bool parse_row(char *line, struct division *d)
+{
+	char *code, *name, *shrt, *level, *parent, *hist = NULL;
+	int lv;
+
+	if ((code = field(&line, ',')) && (name = field(&line, ',')) &&
+	    (shrt = field(&line, ',')) && (level = field(&line, ',')) &&
+	    (parent = field(&line, ',')))
+		hist = line;
+	if (!hist || strchr(hist, ',') || (lv = parse_level(level)) < 0)
+		return false;
+	if (!parse_code(code, &d->code, false) ||
+	    !parse_code(parent, &d->parent_code, true))
+		return false;
+	if (strcmp(hist, "0") && strcmp(hist, "1"))
+		return false;
+	d->level = (enum division_level)lv;
+	d->is_historical = hist[0] == '1';
+	d->name = sv(name);
+	d->short_name = sv(shrt);
+	return d->name.len && utf8_is_valid(d->name) &&
+	       utf8_is_valid(d->short_name) && !strchr(name, '"');
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n + 1;
+}
+
+/* Parse text (cut in place) into t->rows. */
+static int parse_rows(struct table *t, const char *path, struct mbr_err *err)
+{
+	char *s = t->text, *line;
+	size_t lineno = 1;
+
+	line = next_line(&s);
+	if (strcmp(line, HEADER))
+		return mbr_fail(err, MBR_ECONFIG,
+				"%s:1: expected the header '" HEADER "'", path);
+	t->rows = xcalloc(count_lines(s), sizeof(*t->rows));
+	while (*s) {
+		lineno++;
+		line = next_line(&s);
+		if (!parse_row(line, &t->rows[t->n_rows++]))
+			return mbr_fail(err, MBR_ECONFIG,
+					"%s:%zu: expected code,name,short_name,"
+					"level,parent_code,historical",
+					path, lineno);
+	}
+	if (t->n_rows == 0)
+		return mbr_fail(err, MBR_ECONFIG, "%s: no divisions", path);
+	return 0;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct division *x = a, *y = b;
+
+	if (x->code != y->code)
+		return x->code < y->code ? -1 : 1;
+	return (int)x->is_historical - (int)y->is_historical;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct name_key *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	if (x->name.len != y->name.len)
+		return x->name.len > y->name.len ? -1 : 1;
+	return (int)x->d->is_historical - (int)y->d->is_historical;
+}
+
+static void add_key(struct table *t, struct strview name,
+		    const struct division *d)
+{
+	struct name_key *k = &t->keys[t->n_keys];
+
+	if (!name.len || utf8_decode(name.p, name.len, &k->first) == 0)
+		return;
+	k->name = name;
+	k->d = d;
+	t->n_keys++;
+}
+
+static void build_index(struct table *t)
+{
+	qsort(t->rows, t->n_rows, sizeof(*t->rows), row_cmp);
+	t->keys = xcalloc(2 * t->n_rows, sizeof(*t->keys));
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const struct division *d = &t->rows[i];
+
+		if (!d->short_name.len)
+			continue; /* placeholder: 市辖区 */
+		add_key(t, d->name, d);
+		if (!sv_eq(d->short_name, d->name))
+			add_key(t, d->short_name, d);
+	}
+	qsort(t->keys, t->n_keys, sizeof(*t->keys), key_cmp);
+}
+
+int division_load(const char *path, struct mbr_err *err)
+{
+	struct table t = {0};
+	size_t len;
+
+	t.text = slurp(path, &len, err);
+	if (!t.text)
+		return -1;
+	if (memchr(t.text, '\0', len)) {
+		mbr_fail(err, MBR_ECONFIG, "%s: NUL byte in text", path);
+		goto fail;
+	}
+	if (parse_rows(&t, path, err) < 0)
+		goto fail;
+	build_index(&t);
+	table_free(&table);
+	table = t;
+	state = 1;
+	return 0;
+fail:
+	table_free(&t);
+	return -1;
+}
+
+int division_open(struct mbr_err *err)
+{
+	char path[4096];
+
+	if (state == 1)
+		return 0;
+	if (division_data_path("divisions.csv", path, sizeof(path), err) < 0 ||
+	    division_load(path, err) < 0) {
+		state = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void division_close(void)
+{
+	table_free(&table);
+	state = 0;
+}
+
+/* Load on first use; false when there is no table. */
+static bool ready(void)
+{
+	struct mbr_err err;
+
+	if (state == 0)
+		division_open(&err);
+	return state == 1;
+}
+
+size_t division_count(void)
+{
+	return ready() ? table.n_rows : 0;
+}
+
+const struct division *division_get(size_t i)
+{
+	return i < division_count() ? &table.rows[i] : NULL;
+}
+
+const struct division *division_by_code(unsigned code)
+{
+	size_t lo = 0, hi;
+
+	if (!ready())
+		return NULL;
+	/* Lower bound: the first row of code is its current one. */
+	hi = table.n_rows;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (table.rows[mid].code < code)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < table.n_rows && table.rows[lo].code == code)
+		return &table.rows[lo];
+	return NULL;
+}
+
+/* Is code within the division within (0: anywhere)? */
+static bool is_within(unsigned code, unsigned within)
+{
+	if (within == 0)
+		return true;
+	if (within % 10000 == 0)
+		return code / 10000 == within / 10000;
+	if (within % 100 == 0)
+		return code / 100 == within / 100;
+	return code == within;
+}
+
+struct filter {
+	bool by_parent; /* else by level and within */
+	unsigned parent;
+	unsigned within;
+	enum division_level level;
+};
+
+static bool passes(const struct division *d, const struct filter *f)
+{
+	if (f->by_parent)
+		return d->parent_code == f->parent;
+	return d->level == f->level && is_within(d->code, f->within);
+}
+
+/* First index of the keys whose name starts with code point first. */
+static size_t keys_from(uint32_t first)
+{
+	size_t lo = 0, hi = table.n_keys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (table.keys[mid].first < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static const struct division *match(struct strview text, const struct filter *f,
+				    size_t *matched)
+{
+	uint32_t first;
+	size_t i;
+
+	*matched = 0;
+	if (!ready() || utf8_decode(text.p, text.len, &first) == 0)
+		return NULL;
+	/* Keys run longest first, current before historical: the first
+	 * that fits is the answer. */
+	for (i = keys_from(first); i < table.n_keys; i++) {
+		const struct name_key *k = &table.keys[i];
+
+		if (k->first != first)
+			break;
+		if (k->name.len <= text.len &&
+		    !memcmp(k->name.p, text.p, k->name.len) &&
+		    passes(k->d, f)) {
+			*matched = k->name.len;
+			return k->d;
+		}
+	}
+	return NULL;
+}
+
+const struct division *division_match_prefix(struct strview text,
+					     unsigned parent_code,
+					     size_t *matched_len)
+{
+	struct filter f = {true, parent_code, 0, DIVISION_PROVINCE};
+
+	return match(text, &f, matched_len);
+}
+
+const struct division *division_match_level(struct strview text,
+					    unsigned within_code,
+					    enum division_level level,
+					    size_t *matched_len)
+{
+	struct filter f = {false, 0, within_code, level};
+
+	return match(text, &f, matched_len);
+}
+
+bool division_is_province_code(unsigned code)
+{
+	/* GB/T 2260 first two digits: 1x north, 2x north-east, 3x east,
+	 * 4x south-central, 5x south-west, 6x north-west, 7x Taiwan,
+	 * 8x Hong Kong and Macau. */
+	static const unsigned char provinces[] = {
+		11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34,
+		35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+		53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+	};
+	unsigned p = code / 10000;
+
+	for (size_t i = 0; i < sizeof(provinces); i++)
+		if (provinces[i] == p)
+			return true;
+	return false;
+}

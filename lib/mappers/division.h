@@ -1,0 +1,100 @@
+/*
+ * division: the administrative divisions of China by GB/T 2260 code, and
+ * the data directory the mappers read their tables from.
+ *
+ * The table is data/divisions.csv (scripts/gen-divisions.py made it; see
+ * data/divisions.SOURCE.md): provinces, prefecture-level cities and
+ * county-level districts, current ones and those retired since 2002, one
+ * row per code and name, so a renamed city (襄樊市 -> 襄阳市, 420600) has a
+ * current row and a historical one.
+ *
+ * It is loaded once, on the first lookup or by division_open(), into one
+ * block of memory; lookups allocate nothing. A code lookup is a binary
+ * search; a name match scans the few names that start with the same
+ * character, longest first. The table is global: load it before threads
+ * use it.
+ */
+#ifndef MBR_MAPPERS_DIVISION_H
+#define MBR_MAPPERS_DIVISION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+enum division_level {
+	DIVISION_PROVINCE = 1, /* xx0000: province, municipality, region */
+	DIVISION_CITY,	       /* xxyy00: prefecture-level city, 州, 盟 */
+	DIVISION_DISTRICT,     /* xxyyzz: district, county, county-level city */
+};
+
+struct division {
+	unsigned code;	      /* 110105 */
+	unsigned parent_code; /* its city, else its province; 0: none */
+	enum division_level level;
+	bool is_historical;  /* a retired code, or an old name of a code */
+	struct strview name; /* 北京市; NUL-terminated */
+	/* 北京 (广西壮族自治区 -> 广西); the name itself when nothing shorter
+	 * is left; empty for a placeholder that is no place name (市辖区,
+	 * 省直辖县级行政区划), which the name matchers never return.
+	 * NUL-terminated. */
+	struct strview short_name;
+};
+
+/*
+ * Find data file name in the data directory: $MBR_DATADIR, then
+ * <directory of the running program>/../data (a build tree), then the
+ * install tree the MBR_DATADIR macro names (its data/ subfolder, then
+ * itself). Writes the first readable path into path (size bytes).
+ * Returns 0, or -1 with err saying where it looked.
+ */
+int division_data_path(const char *name, char *path, size_t size,
+		       struct mbr_err *err);
+
+/* Load divisions.csv from the data directory unless already loaded.
+ * Returns 0, or -1 with err (not found, unreadable, "file:line: ..."). */
+int division_open(struct mbr_err *err);
+/* Load the table at path, replacing the one in use. Returns 0, or -1 with
+ * err; on failure the table in use stays. */
+int division_load(const char *path, struct mbr_err *err);
+/* Free the table. Lookups after it load it again. */
+void division_close(void);
+
+/*
+ * The lookups below load the table on first use when nobody did; if that
+ * fails they find nothing (call division_open() first to learn why).
+ */
+
+/* Number of rows, and row i (0 <= i < count), sorted by code, current
+ * before historical. */
+size_t division_count(void);
+const struct division *division_get(size_t i);
+
+/* The row of code: the current one when there is one, else the latest
+ * historical one. NULL when the code never existed (or no table). */
+const struct division *division_by_code(unsigned code);
+
+/*
+ * The division among the children of parent_code (0: the provinces)
+ * whose full or short name is the longest one text starts with; a
+ * current row wins over a historical one of the same length. Sets
+ * *matched_len to the bytes matched. NULL (and *matched_len 0) when none.
+ * Municipality districts and 省直辖 county-level cities are children of
+ * their province.
+ */
+const struct division *division_match_prefix(struct strview text,
+					     unsigned parent_code,
+					     size_t *matched_len);
+/* The same among all divisions of level lying within the division
+ * within_code (0: anywhere): a district straight under its province
+ * ("广东省南山区") or a city without its province. */
+const struct division *division_match_level(struct strview text,
+					    unsigned within_code,
+					    enum division_level level,
+					    size_t *matched_len);
+
+/* Is code (any level) a province code, 11 to 82, as GB/T 2260 lists? */
+bool division_is_province_code(unsigned code);
+
+#endif

@@ -1,0 +1,359 @@
+/*
+ * test_phone: phone_normalize on numbers as exports write them, and the
+ * mobile prefixes against libphonenumber's pattern.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mappers/phone.h"
+
+static const struct {
+	const char *in, *want, *why;
+	enum phone_result res;
+} cases[] = {
+	/* mainland mobiles */
+	{"13812345678", "+8613812345678", "plain mobile", PHONE_OK},
+	{"１３８１２３４５６７８", "+8613812345678", "full-width digits",
+	 PHONE_OK},
+	{"１３8-1234-５６７８", "+8613812345678", "mixed widths", PHONE_OK},
+	{"+86 138-1234-5678", "+8613812345678", "separators", PHONE_OK},
+	{"＋８６　１３８ １２３４ ５６７８", "+8613812345678",
+	 "full-width plus, ideographic space", PHONE_OK},
+	{"(+86) 138.1234.5678", "+8613812345678", "brackets and dots",
+	 PHONE_OK},
+	{"（＋86）138－1234－5678", "+8613812345678",
+	 "full-width brackets and dashes", PHONE_OK},
+	{"138\xe2\x80\x94"
+	 "1234\xe2\x80\x94"
+	 "5678",
+	 "+8613812345678", "em dashes", PHONE_OK},
+	{"0086 13812345678", "+8613812345678", "00 international prefix",
+	 PHONE_OK},
+	{"86 13812345678", "+8613812345678", "bare 86", PHONE_OK},
+	{"8613812345678", "+8613812345678", "86 run together", PHONE_OK},
+	{"\xc2\xa0"
+	 "13812345678\t\r\n",
+	 "+8613812345678", "no-break space, tab, CRLF", PHONE_OK},
+	{"tel:+86-138-1234-5678", "+8613812345678", "RFC 3966 tel:", PHONE_OK},
+	{"013812345678", "+8613812345678", "trunk 0 before a mobile", PHONE_OK},
+	{"17951 13812345678", "+8613812345678", "IP-dialling prefix", PHONE_OK},
+	{"13812345678.0", "+8613812345678", "spreadsheet float", PHONE_OK},
+	{"17400123456", "+8617400123456", "1740[0-5] satellite range",
+	 PHONE_OK},
+	{"19212345678", "+8619212345678", "192 range", PHONE_OK},
+	{"1381234567", "", "ten digits", PHONE_TOO_SHORT},
+	{"138123456789", "", "twelve digits", PHONE_TOO_LONG},
+	{"12012345678", "", "no 120 mobiles", PHONE_BAD_PREFIX},
+	{"14012345678", "", "no 140 mobiles", PHONE_BAD_PREFIX},
+	{"17412345678", "", "1741 is not 1740[0-5]", PHONE_BAD_PREFIX},
+	{"17406123456", "", "17406 is not 1740[0-5]", PHONE_BAD_PREFIX},
+	{"19412345678", "", "no 194 mobiles", PHONE_BAD_PREFIX},
+	{"1.3812345678E+10", "", "spreadsheet exponent", PHONE_INVALID},
+	/* mainland landlines */
+	{"010-12345678", "+861012345678", "Beijing", PHONE_OK},
+	{"0755 8888 6666", "+8675588886666", "Shenzhen", PHONE_OK},
+	{"(0755)88886666", "+8675588886666", "area in brackets", PHONE_OK},
+	{"+86 (0)755 8888 6666", "+8675588886666", "(0) after +86", PHONE_OK},
+	{"+86 10 1234 5678", "+861012345678", "+86 and area", PHONE_OK},
+	{"0086-10-12345678", "+861012345678", "0086 and area", PHONE_OK},
+	{"1012345678", "+861012345678", "Beijing without trunk 0", PHONE_OK},
+	{"0351-7654321", "+863517654321", "Taiyuan has 7 digits", PHONE_OK},
+	{"0351-76543210", "", "8 digits in a 7-digit area", PHONE_TOO_LONG},
+	{"0755-8888666", "", "7 digits in an 8-digit area", PHONE_TOO_SHORT},
+	{"026-12345678", "", "026 is no area", PHONE_BAD_PREFIX},
+	{"010-02345678", "", "subscriber starting 0", PHONE_INVALID},
+	{"8888 6666", "", "no area code", PHONE_TOO_SHORT},
+	{"400-810-8888", "+864008108888", "400 service number", PHONE_OK},
+	/* other countries and regions */
+	{"+852 9123 4567", "+85291234567", "Hong Kong mobile", PHONE_OK},
+	{"00852-2123-4567", "+85221234567", "Hong Kong with 00", PHONE_OK},
+	{"+852 912 3456", "", "Hong Kong 7 digits", PHONE_TOO_SHORT},
+	{"+853 6612 3456", "+85366123456", "Macau", PHONE_OK},
+	{"+886 912 345 678", "+886912345678", "Taiwan", PHONE_OK},
+	{"+886 0912-345-678", "+886912345678", "Taiwan trunk 0 dropped",
+	 PHONE_OK},
+	{"+44 (0)20 7946 0958", "+442079460958", "UK (0)", PHONE_OK},
+	{"+1 (212) 555-0123", "+12125550123", "NANP", PHONE_OK},
+	{"+999 12345678", "", "unassigned country code", PHONE_BAD_PREFIX},
+	{"+0 12345678", "", "country code 0", PHONE_BAD_PREFIX},
+	{"+86 12345", "", "short after +86", PHONE_TOO_SHORT},
+	/* not numbers at all */
+	{"", "", "empty", PHONE_EMPTY},
+	{"  \xe3\x80\x80 ", "", "only spaces", PHONE_EMPTY},
+	{"-", "", "a dash placeholder", PHONE_EMPTY},
+	{"+", "", "a lone plus", PHONE_INVALID},
+	{"138-1234-567a", "", "a letter", PHONE_INVALID},
+	{"手机13812345678", "", "a label", PHONE_INVALID},
+	{"+86 13812345678 ext 12", "", "an extension", PHONE_INVALID},
+	{"138\x01"
+	 "12345678",
+	 "", "control byte", PHONE_INVALID},
+	{"138\xff"
+	 "12345678",
+	 "", "invalid UTF-8", PHONE_INVALID},
+	{"138\xe3\x80", "", "truncated UTF-8", PHONE_INVALID},
+	{"13812345678/13987654321", "", "two numbers", PHONE_TOO_LONG},
+	{"138+12345678", "", "plus inside", PHONE_INVALID},
+};
+
+static void test_phone_cases(void **state)
+{
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 64);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum phone_result r;
+
+		buf_reset(&out);
+		r = phone_normalize(sv(cases[i].in), "86", &out);
+		if (r != cases[i].res || strcmp(out.p, cases[i].want))
+			fail_msg("%s: got %s '%s'", cases[i].why,
+				 phone_result_str(r), out.p);
+	}
+	buf_release(&out);
+}
+
+static const struct {
+	const char *in, *cc, *want, *why;
+	enum phone_result res;
+} cc_cases[] = {
+	{"13812345678", NULL, "+8613812345678", "NULL means 86", PHONE_OK},
+	{"9123 4567", "852", "+85291234567", "Hong Kong at home", PHONE_OK},
+	{"0912-345-678", "886", "+886912345678", "Taiwan trunk 0", PHONE_OK},
+	{"8613812345678", "852", "", "86 is only special at home in CN",
+	 PHONE_TOO_LONG},
+	{"+86 13812345678", "852", "+8613812345678", "+ wins", PHONE_OK},
+	{"12345678", "x1", "", "a bad default", PHONE_BAD_PREFIX},
+	{"12345678", "9999", "", "a too long default", PHONE_BAD_PREFIX},
+};
+
+static void test_phone_default_cc(void **state)
+{
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 64);
+	for (size_t i = 0; i < sizeof(cc_cases) / sizeof(cc_cases[0]); i++) {
+		enum phone_result r;
+
+		buf_reset(&out);
+		r = phone_normalize(sv(cc_cases[i].in), cc_cases[i].cc, &out);
+		if (r != cc_cases[i].res || strcmp(out.p, cc_cases[i].want))
+			fail_msg("%s: got %s '%s'", cc_cases[i].why,
+				 phone_result_str(r), out.p);
+	}
+	buf_release(&out);
+}
+
+/* 10 KB inputs end fast and leave out alone. */
+static void test_phone_long(void **state)
+{
+	static char s[10241];
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 64);
+	buf_adds(&out, "keep");
+	memset(s, '1', sizeof(s) - 1);
+	assert_int_equal(phone_normalize(sv(s), "86", &out), PHONE_TOO_LONG);
+	memset(s, 'x', sizeof(s) - 1);
+	assert_int_equal(phone_normalize(sv(s), "86", &out), PHONE_INVALID);
+	memset(s, ' ', sizeof(s) - 1);
+	memcpy(s + 5000, "13812345678", 11);
+	assert_string_equal(out.p, "keep");
+	assert_int_equal(phone_normalize(sv(s), "86", &out), PHONE_OK);
+	assert_string_equal(out.p, "keep+8613812345678");
+	buf_release(&out);
+}
+
+/* A full out is refused and left as it was. */
+static void test_phone_out_full(void **state)
+{
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 8);
+	assert_int_equal(phone_normalize(sv("13812345678"), "86", &out),
+			 PHONE_TOO_LONG);
+	assert_int_equal(out.len, 0);
+	buf_release(&out);
+}
+
+static void test_phone_shape(void **state)
+{
+	(void)state;
+	assert_true(phone_is_e164(sv("+8613812345678")));
+	assert_true(phone_is_e164(sv("+6831234")));
+	assert_false(phone_is_e164(sv("8613812345678")));
+	assert_false(phone_is_e164(sv("+0861381234567")));
+	assert_false(phone_is_e164(sv("+86 13812345678")));
+	assert_false(phone_is_e164(sv("+1234567890123456")));
+	assert_false(phone_is_e164(sv("")));
+	assert_true(phone_is_cn_mobile(sv("+8613812345678")));
+	assert_false(phone_is_cn_mobile(sv("+861012345678")));
+	assert_false(phone_is_cn_mobile(sv("+8612012345678")));
+	assert_false(phone_is_cn_mobile(sv("+85291234567")));
+	assert_false(phone_is_cn_mobile(sv("13812345678")));
+	assert_false(phone_is_cn_mobile(sv("+86138123456x8")));
+}
+
+/*
+ * libphonenumber 8.12.57 (Debian libphonenumber8, libphonenumber-dev),
+ * region CN, type mobile, copied verbatim from its metadata.
+ */
+static const char metadata_mobile[] =
+	"1740[0-5]\\d{6}|1(?:[38]\\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])"
+	"\\d{8}";
+
+/* The metadata pattern as a POSIX extended regex: (?: is (, \d is
+ * [0-9]; anchored at both ends. */
+static void compile_metadata(regex_t *re)
+{
+	char ere[256] = "^(";
+	const char *s = metadata_mobile;
+	size_t n = 2;
+
+	while (*s && n < sizeof(ere) - 8) {
+		if (!strncmp(s, "(?:", 3)) {
+			ere[n++] = '(';
+			s += 3;
+		} else if (!strncmp(s, "\\d", 2)) {
+			memcpy(ere + n, "[0-9]", 5);
+			n += 5;
+			s += 2;
+		} else {
+			ere[n++] = *s++;
+		}
+	}
+	memcpy(ere + n, ")$", 3);
+	assert_int_equal(regcomp(re, ere, REG_EXTENDED | REG_NOSUB), 0);
+}
+
+/* Every 5-digit start 10000-19999, with two different tails: the table
+ * accepts exactly what the metadata accepts. */
+static void check_against_metadata(void)
+{
+	regex_t re;
+	char num[16], e164[20];
+	const char *tails[] = {"000000", "987654"};
+	unsigned n_ok = 0;
+
+	compile_metadata(&re);
+	for (unsigned p = 10000; p < 20000; p++) {
+		for (size_t t = 0; t < 2; t++) {
+			bool want, got;
+
+			snprintf(num, sizeof(num), "%u%s", p, tails[t]);
+			snprintf(e164, sizeof(e164), "+86%s", num);
+			want = regexec(&re, num, 0, NULL, 0) == 0;
+			got = phone_is_cn_mobile(sv(e164));
+			if (want != got)
+				fail_msg("%s: metadata %d, table %d", num, want,
+					 got);
+			n_ok += got;
+		}
+	}
+	/* 5206 five-digit prefixes, two tails each. */
+	assert_int_equal(n_ok, 2 * 5206);
+	regfree(&re);
+}
+
+static void data_file(char *path, size_t size, const char *name)
+{
+	/* __FILE__ is tests/unit/test_phone.c from the top of the tree. */
+	const char *env = getenv("MBR_DATADIR");
+	const char *slash = strrchr(__FILE__, '/');
+	int dirlen = slash ? (int)(slash - __FILE__) : 0;
+
+	if (env && *env)
+		snprintf(path, size, "%s/%s", env, name);
+	else
+		snprintf(path, size, "%.*s%s../../data/%s", dirlen, __FILE__,
+			 slash ? "/" : "", name);
+}
+
+static void test_phone_prefixes_builtin(void **state)
+{
+	(void)state;
+	phone_use_builtin_prefixes();
+	check_against_metadata();
+}
+
+static void test_phone_prefixes_file(void **state)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	char path[4096];
+
+	(void)state;
+	data_file(path, sizeof(path), "mobile_prefixes.txt");
+	if (phone_load_prefixes(path, &err) < 0)
+		fail_msg("%s", err.msg);
+	check_against_metadata();
+	phone_use_builtin_prefixes();
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A bad prefix file names its line and changes nothing. */
+static void test_phone_prefixes_bad_file(void **state)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	char path[] = "/tmp/test_phone_XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	phone_use_builtin_prefixes();
+	write_file(path, "# only 199\n199\n");
+	assert_int_equal(phone_load_prefixes(path, &err), 0);
+	assert_false(phone_is_cn_mobile(sv("+8613812345678")));
+	assert_true(phone_is_cn_mobile(sv("+8619912345678")));
+
+	write_file(path, "# comment\n130  # China Unicom\n13a\n");
+	assert_int_equal(phone_load_prefixes(path, &err), -1);
+	assert_int_equal(err.status, MBR_ECONFIG);
+	assert_non_null(strstr(err.msg, ":3: expected a mobile prefix"));
+	assert_false(phone_is_cn_mobile(sv("+8613012345678")));
+
+	write_file(path, "# nothing\n");
+	assert_int_equal(phone_load_prefixes(path, &err), -1);
+	write_file(path, "23\n");
+	assert_int_equal(phone_load_prefixes(path, &err), -1);
+	unlink(path);
+	assert_int_equal(phone_load_prefixes(path, &err), -1);
+	assert_int_equal(err.status, MBR_EIO);
+	phone_use_builtin_prefixes();
+	assert_true(phone_is_cn_mobile(sv("+8613812345678")));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_phone_cases),
+		cmocka_unit_test(test_phone_default_cc),
+		cmocka_unit_test(test_phone_long),
+		cmocka_unit_test(test_phone_out_full),
+		cmocka_unit_test(test_phone_shape),
+		cmocka_unit_test(test_phone_prefixes_builtin),
+		cmocka_unit_test(test_phone_prefixes_file),
+		cmocka_unit_test(test_phone_prefixes_bad_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
