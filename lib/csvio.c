@@ -614,23 +614,27 @@ struct csvio_writer *csvio_writer_new(FILE *out, char delim)
 
 int csvio_quote(struct buf *out, struct strview v, char delim)
 {
-	const char specials[] = { delim, '"', '\r', '\n', '\0' };
 	size_t i;
 
-	for (i = 0; i < v.len; i++)
-		if (memchr(specials, v.p[i], 4))
+	for (i = 0; i < v.len; i++) {
+		char c = v.p[i];
+
+		if (c == delim || c == '"' || c == '\n' || c == '\r')
 			break;
+	}
 	if (i == v.len)
 		return buf_addsv(out, v);
-	if (buf_addc(out, '"') < 0)
+	if (buf_grow(out, v.len * 2 + 2) < 0)
 		return -1;
+	out->p[out->len++] = '"';
 	for (i = 0; i < v.len; i++) {
-		if (v.p[i] == '"' && buf_addc(out, '"') < 0)
-			return -1;
-		if (buf_addc(out, v.p[i]) < 0)
-			return -1;
+		if (v.p[i] == '"')
+			out->p[out->len++] = '"';
+		out->p[out->len++] = v.p[i];
 	}
-	return buf_addc(out, '"');
+	out->p[out->len++] = '"';
+	out->p[out->len] = '\0';
+	return 0;
 }
 
 static void spill(struct csvio_writer *w)
