@@ -1,0 +1,147 @@
+/*
+ * mergeid: clusters of records become master members with stable IDs.
+ *
+ * Input: records with `source`, `source_id`, `cluster_id` (mbr-dedupe's
+ * column) and any canonical columns; optionally the crosswalk of earlier
+ * runs (source, source_id -> master_id, and retired IDs -> merged_into).
+ * Output: one golden record per cluster (lib/survive.h chooses its fields),
+ * the rewritten crosswalk, the lineage of every golden value, and a report
+ * of what changed.
+ *
+ * Master IDs. An ID is --id-format (default "M%010d") applied to a
+ * sequence number; sequence numbers are issued once, from 1, each one past
+ * the highest ever issued, retired IDs included, so no ID is ever reused.
+ * Every cluster gets exactly one ID, decided in this order:
+ *
+ *   1. Each earlier master whose records are in this input picks one
+ *      cluster: the one holding most of its records; on equal counts, the
+ *      one holding its smallest (source, source_id). Its records in other
+ *      clusters are moved (a split: one part keeps the ID).
+ *   2. A cluster no earlier master picked gets a new ID. New IDs are
+ *      issued in order of each cluster's smallest (source, source_id), so
+ *      the IDs do not depend on the order of the input or on the
+ *      cluster_id values.
+ *   3. A cluster picked by one earlier master keeps its ID.
+ *   4. A cluster picked by several (a new record bridged two members)
+ *      keeps the oldest ID, the lowest sequence number; the others are
+ *      retired, recorded as merged into it, and never issued again.
+ *
+ * So a rerun over the same input and the crosswalk it wrote changes
+ * nothing, byte for byte. A record of the crosswalk that is not in this
+ * input keeps its row (its master's, or the survivor's if that master was
+ * merged): the crosswalk never forgets a record or an ID.
+ *
+ * Records. A record is rejected (the caller writes it to --rejects) when
+ * `source` or `source_id` is empty, its (source, source_id) came before in
+ * this input, `cluster_id` is empty (a record without a cluster is not
+ * silently made a member of its own: it missed mbr-dedupe), or a field the
+ * rules sum is not an integer. Points in (of the records taken) equal
+ * points out (of the golden records) whenever points are summed.
+ *
+ * Memory: a record is kept as its source, source_id, cluster_id and the
+ * survived fields, packed one after another (a length byte or two each)
+ * in large blocks, plus about 40 bytes of index: 1,000,000 records of
+ * typical width need a few hundred MB. Records are sorted by cluster in
+ * memory. NEEDSWORK: at 20 million records, spill sorted runs to a
+ * temporary file and merge them.
+ */
+#ifndef MBR_MERGEID_H
+#define MBR_MERGEID_H
+
+#include <stdio.h>
+
+#include "buf.h"
+#include "err.h"
+#include "record.h"
+#include "survive.h"
+
+#define MERGEID_DEFAULT_FORMAT "M%010d"
+
+struct mergeid; /* opaque */
+
+struct mergeid_opts {
+	const char *id_format;		   /* NULL: MERGEID_DEFAULT_FORMAT */
+	const struct survive_rules *rules; /* borrowed; must outlive m */
+};
+
+struct mergeid_stats {
+	unsigned long long records; /* records taken */
+	unsigned long long masters; /* clusters, so golden records */
+	unsigned long long kept;    /* masters that kept an earlier ID */
+	unsigned long long issued;  /* new IDs issued */
+	unsigned long long merged;  /* IDs retired this run */
+	unsigned long long moved;   /* records now under another master,
+					 * other than by a merge */
+	unsigned long long added;   /* records new to the crosswalk */
+	unsigned long long carried; /* crosswalk records not in the input */
+	long long points_in;	    /* points of the records taken */
+	long long points_out;	    /* points of the golden records */
+};
+
+/* A merger. Fails (MBR_ECONFIG) when id_format is not text with one %d or
+ * %0Nd (N <= 20) and %% for a percent sign. */
+struct mergeid *mergeid_new(const struct mergeid_opts *o, struct mbr_err *err);
+void mergeid_free(struct mergeid *m); /* NULL is fine */
+
+/*
+ * The earlier crosswalk: all of it before the first record.
+ */
+
+/* One crosswalk row: a record's (source, source_id, master_id, "") or a
+ * retired ID's ("", "", master_id, merged_into). Fails with MBR_EIO on a
+ * row that is neither or repeats a record, MBR_ECONFIG on an ID that
+ * --id-format does not produce. where ("xref.csv:12") prefixes errors. */
+int mergeid_add_xref(struct mergeid *m, struct strview source,
+		     struct strview source_id, struct strview master_id,
+		     struct strview merged_into, const char *where,
+		     struct mbr_err *err);
+/* Read a crosswalk file written by mergeid_write_xref. A file that does
+ * not exist is an empty crosswalk (the first run). */
+int mergeid_load_xref(struct mergeid *m, const char *path, struct mbr_err *err);
+
+/*
+ * Records
+ */
+
+/* The header of the records to come. Fails (MBR_EIO) without `source`,
+ * `source_id` or `cluster_id`; name is the input's, for the message. */
+int mergeid_bind(struct mergeid *m, const struct header *h, const char *name,
+		 struct mbr_err *err);
+/* Take a record (copied). Returns 0, or 1 when it is rejected: *field and
+ * *reason (static strings: "cluster_id", "missing") say why. */
+int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
+		const char **reason);
+
+/* Decide every master ID, after the last record. Fails (MBR_EINTERNAL)
+ * only on a broken invariant. Call once. */
+int mergeid_assign(struct mergeid *m, struct mbr_err *err);
+
+/*
+ * Outputs, after mergeid_assign. Each fails with MBR_EIO on a write error.
+ */
+
+/* Golden records, sorted by master_id: the canonical columns (source is
+ * "master", source_id the master ID, source_row the row number) and then
+ * master_id, member_count and sources (the members' distinct sources,
+ * sorted, ';'-separated). With lineage, also one row per non-empty golden
+ * field: master_id, field, value, source, source_id, rule; a sum of
+ * several records' values names no record. */
+int mergeid_write_golden(struct mergeid *m, FILE *out, FILE *lineage,
+			 struct mbr_err *err);
+/* The crosswalk: `source,source_id,master_id,merged_into`; one row per
+ * record (this input's and the carried ones), sorted by source and
+ * source_id, then one row per retired ID, sorted by ID, whose merged_into
+ * is the live master it ended up in. */
+int mergeid_write_xref(struct mergeid *m, FILE *out, struct mbr_err *err);
+/* What this run changed: `change,master_id,source,source_id,
+ * previous_master_id` with change one of new (an ID issued), merged (the
+ * ID in previous_master_id retired into master_id), moved (a record now
+ * under another master; previous_master_id is the one it left) and added
+ * (a record seen for the first time), sorted by master_id, change, source
+ * and source_id. */
+int mergeid_write_changes(struct mergeid *m, FILE *out, struct mbr_err *err);
+
+/* Counts; points_out is known after mergeid_write_golden. */
+const struct mergeid_stats *mergeid_stats(const struct mergeid *m);
+
+#endif
