@@ -1,0 +1,190 @@
+/*
+ * test_email: email_normalize on addresses as exports write them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "mappers/email.h"
+
+static const struct {
+	const char *in, *want, *why;
+	enum email_result res;
+} cases[] = {
+	{"zs@qq.com", "zs@qq.com", "plain", EMAIL_OK},
+	{"  ZhangSan@QQ.COM \t", "zhangsan@qq.com", "trim, lower case",
+	 EMAIL_OK},
+	{"zs＠qq．com", "zs@qq.com", "full-width @ and dot", EMAIL_OK},
+	{"ｚｓ＠ｑｑ．ｃｏｍ", "zs@qq.com", "all full-width", EMAIL_OK},
+	{"ＺＳ@163.COM", "zs@163.com", "full-width capitals", EMAIL_OK},
+	{"zs@qq。com", "zs@qq.com", "ideographic full stop", EMAIL_OK},
+	{"zs@qq\xef\xbd\xa1"
+	 "com",
+	 "zs@qq.com", "half-width 。", EMAIL_OK},
+	{"mailto:zs@qq.com", "zs@qq.com", "mailto:", EMAIL_OK},
+	{"MAILTO:ZS@QQ.COM", "zs@qq.com", "MAILTO:", EMAIL_OK},
+	{"张三 <ZS@qq.com>", "zs@qq.com", "display name", EMAIL_OK},
+	{"\"Zhang, San\" <zs@qq.com>", "zs@qq.com", "quoted display name",
+	 EMAIL_OK},
+	{"张三＜zs@qq.com＞", "zs@qq.com", "full-width angle brackets",
+	 EMAIL_OK},
+	{"<mailto:zs@qq.com>", "zs@qq.com", "mailto in brackets", EMAIL_OK},
+	{"\xe3\x80\x80zs@qq.com\xe3\x80\x80", "zs@qq.com", "ideographic spaces",
+	 EMAIL_OK},
+	{"\xe2\x80\x8bzs@qq.com\xef\xbb\xbf", "zs@qq.com",
+	 "zero-width space and BOM", EMAIL_OK},
+	{"zs\xe2\x80\xad@qq.com", "zs@qq.com", "direction mark inside",
+	 EMAIL_OK},
+	{"first.last+tag@mail.example.co.uk",
+	 "first.last+tag@mail.example.co.uk", "dots, plus, many labels",
+	 EMAIL_OK},
+	{"o'brien_{x}@ex-ample.com", "o'brien_{x}@ex-ample.com",
+	 "atext specials, hyphen", EMAIL_OK},
+	{"张三@例子.中国", "张三@例子.中国", "UTF-8 local and IDN domain",
+	 EMAIL_OK},
+	{"Ünïcode@Example.COM", "Ünïcode@example.com",
+	 "only ASCII is lower-cased", EMAIL_OK},
+	{"", "", "empty", EMAIL_EMPTY},
+	{" \t\xe3\x80\x80 ", "", "only spaces", EMAIL_EMPTY},
+	{"\xe2\x80\x8b", "", "only a zero-width space", EMAIL_EMPTY},
+	{"zs.qq.com", "", "no @", EMAIL_NO_AT},
+	{"zs#qq.com", "", "# for @", EMAIL_NO_AT},
+	{"zs@@qq.com", "", "doubled @", EMAIL_TWO_AT},
+	{"zs@qq.com@163.com", "", "two addresses run together", EMAIL_TWO_AT},
+	{"zs＠qq＠com", "", "two full-width @", EMAIL_TWO_AT},
+	{"zs@qqcom", "", "no dot", EMAIL_NO_DOT},
+	{"zs@localhost", "", "local host", EMAIL_NO_DOT},
+	{"zs@qq,com", "", "comma for dot", EMAIL_NO_DOT},
+	{"zs@qq.com.", "", "trailing dot", EMAIL_INVALID},
+	{"zs@.qq.com", "", "leading dot in domain", EMAIL_INVALID},
+	{"zs@qq..com", "", "empty label", EMAIL_INVALID},
+	{".zs@qq.com", "", "leading dot in local", EMAIL_INVALID},
+	{"z..s@qq.com", "", "double dot in local", EMAIL_INVALID},
+	{"@qq.com", "", "no local part", EMAIL_INVALID},
+	{"zs@", "", "no domain", EMAIL_INVALID},
+	{"z s@qq.com", "", "space inside", EMAIL_INVALID},
+	{"zs@q q.com", "", "space in domain", EMAIL_INVALID},
+	{"zs@-qq.com", "", "label starts with hyphen", EMAIL_INVALID},
+	{"zs@qq.c", "", "one-letter top level", EMAIL_INVALID},
+	{"zs@1.2.3.4", "", "IP address", EMAIL_INVALID},
+	{"zs@[1.2.3.4]", "", "address literal", EMAIL_INVALID},
+	{"\"z s\"@qq.com", "", "quoted local part", EMAIL_INVALID},
+	{"zs@qq_mail.com", "", "underscore in domain", EMAIL_INVALID},
+	{"zs\x01@qq.com", "", "control byte", EMAIL_INVALID},
+	{"zs\x7f@qq.com", "", "DEL", EMAIL_INVALID},
+	{"zs\xff@qq.com", "", "invalid UTF-8", EMAIL_INVALID},
+	{"zs@qq.com\xe4\xb8", "", "truncated UTF-8", EMAIL_INVALID},
+	{"zs@qq.com;ls@qq.com", "", "two addresses", EMAIL_TWO_AT},
+	{"mailto:", "", "mailto alone", EMAIL_EMPTY},
+	{"<>", "", "empty brackets", EMAIL_EMPTY},
+	{"张三", "", "a name in the email column", EMAIL_NO_AT},
+};
+
+static void test_email_cases(void **state)
+{
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 1024);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum email_result r;
+
+		buf_reset(&out);
+		r = email_normalize(sv(cases[i].in), &out);
+		if (r != cases[i].res || strcmp(out.p, cases[i].want))
+			fail_msg("%s: got %s '%s'", cases[i].why,
+				 email_result_str(r), out.p);
+		if (r == EMAIL_OK && !email_is_valid(buf_view(&out)))
+			fail_msg("%s: result not valid", cases[i].why);
+	}
+	buf_release(&out);
+}
+
+/* Length limits: 64-byte local part, 63-byte labels, 253-byte domain,
+ * and a 10 KB value. */
+static void test_email_long(void **state)
+{
+	static char s[10241];
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 1 << 20);
+	memset(s, 'a', 64);
+	strcpy(s + 64, "@qq.com");
+	assert_int_equal(email_normalize(sv(s), &out), EMAIL_OK);
+	buf_reset(&out);
+	memset(s, 'a', 65);
+	strcpy(s + 65, "@qq.com");
+	assert_int_equal(email_normalize(sv(s), &out), EMAIL_INVALID);
+	strcpy(s, "a@");
+	memset(s + 2, 'b', 63);
+	strcpy(s + 65, ".com");
+	assert_int_equal(email_normalize(sv(s), &out), EMAIL_OK);
+	buf_reset(&out);
+	strcpy(s, "a@");
+	memset(s + 2, 'b', 64);
+	strcpy(s + 66, ".com");
+	assert_int_equal(email_normalize(sv(s), &out), EMAIL_INVALID);
+	/* 10 KB: domain far too long; then a 10 KB run of spaces. */
+	memset(s, 'x', sizeof(s) - 1);
+	s[3] = '@';
+	s[100] = '.';
+	assert_int_equal(email_normalize(sv(s), &out), EMAIL_INVALID);
+	memset(s, ' ', sizeof(s) - 1);
+	memcpy(s + 5000, "ZS@QQ.COM", 9);
+	assert_int_equal(email_normalize(sv(s), &out), EMAIL_OK);
+	assert_string_equal(out.p, "zs@qq.com");
+	buf_release(&out);
+}
+
+/* out is appended to on success and left as it was on failure, even
+ * when the failure is found after the folded text was written. */
+static void test_email_out(void **state)
+{
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 1024);
+	buf_adds(&out, "keep;");
+	assert_int_equal(email_normalize(sv("ZS@qq..com"), &out),
+			 EMAIL_INVALID);
+	assert_string_equal(out.p, "keep;");
+	assert_int_equal(email_normalize(sv("zs@qq\xff"), &out), EMAIL_INVALID);
+	assert_string_equal(out.p, "keep;");
+	assert_int_equal(email_normalize(sv("张三 <ZS@qq.com>"), &out),
+			 EMAIL_OK);
+	assert_string_equal(out.p, "keep;zs@qq.com");
+	buf_release(&out);
+
+	buf_init(&out, 4);
+	assert_int_equal(email_normalize(sv("zs@qq.com"), &out), EMAIL_INVALID);
+	assert_int_equal(out.len, 0);
+	buf_release(&out);
+}
+
+static void test_email_is_valid(void **state)
+{
+	(void)state;
+	assert_true(email_is_valid(sv("zs@qq.com")));
+	assert_false(email_is_valid(sv("ZS@qq.com")));
+	assert_false(email_is_valid(sv(" zs@qq.com")));
+	assert_false(email_is_valid(sv("zs＠qq.com")));
+	assert_false(email_is_valid(sv("zs@qq")));
+	assert_false(email_is_valid(sv("zs@qq.com\xff")));
+	assert_false(email_is_valid(sv("")));
+	assert_false(email_is_valid(svn("zs@qq.com", 0)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_email_cases),
+		cmocka_unit_test(test_email_long),
+		cmocka_unit_test(test_email_out),
+		cmocka_unit_test(test_email_is_valid),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
