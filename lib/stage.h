@@ -45,8 +45,8 @@
 #define STAGE_SCHEMA_VERSION 1
 #define STAGE_BUSY_TIMEOUT_MS 10000
 
-struct stage;		/* opaque: one connection to one database file */
-struct stage_cursor;	/* opaque: rows of one query */
+struct stage;	     /* opaque: one connection; one thread at a time */
+struct stage_cursor; /* opaque: rows of one query */
 
 /*
  * Lifecycle
@@ -61,10 +61,10 @@ struct stage *stage_open(const char *path, struct mbr_err *err);
 /* Roll back an open run, free every cursor's statement and close.
  * NULL is fine. Cursors must be freed before. */
 void stage_close(struct stage *st);
-/* How long to wait for another run's lock (default STAGE_BUSY_TIMEOUT_MS).
- * Cannot fail. */
+/* How long to wait for another run's lock: STAGE_BUSY_TIMEOUT_MS, unless
+ * the environment sets MBR_BUSY_TIMEOUT_MS (for tests). Cannot fail. */
 void stage_set_busy_timeout(struct stage *st, int ms);
-const char *stage_path(const struct stage *st);	/* as given to open */
+const char *stage_path(const struct stage *st); /* as given to open */
 
 /*
  * Runs
@@ -111,8 +111,8 @@ int stage_put_record(struct stage *st, const struct header *h,
  * with an empty source and row 0). */
 int stage_put_reject(struct stage *st, const struct header *h,
 		     const struct record *rec, const char *tool,
-		     const char *field, const char *reason,
-		     struct strview raw, struct mbr_err *err);
+		     const char *field, const char *reason, struct strview raw,
+		     struct mbr_err *err);
 /* Record a row that could not be parsed: its source, 1-based row number
  * and bytes (stored as TEXT when valid UTF-8, else as a BLOB). */
 int stage_put_reject_raw(struct stage *st, struct strview source,
@@ -169,6 +169,6 @@ int stage_cursor_header(struct stage_cursor *c, struct header *h);
  * Returns 1, 0 at the end, or -1 with err (MBR_EIO). */
 int stage_cursor_next(struct stage_cursor *c, struct record *rec,
 		      struct mbr_err *err);
-void stage_cursor_free(struct stage_cursor *c);	/* NULL is fine */
+void stage_cursor_free(struct stage_cursor *c); /* NULL is fine */
 
 #endif

@@ -37,7 +37,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
 	char p[128];
 
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(*suffix); i++) {
@@ -81,8 +81,8 @@ static struct stage *open_ok(const char *path)
 static char *query1(struct stage *st, const char *sql, const char *bind)
 {
 	struct mbr_err err = MBR_ERR_INIT;
-	struct stage_cursor *c = stage_query(st, sql, &bind, bind ? 1 : 0,
-					     &err);
+	struct stage_cursor *c =
+		stage_query(st, sql, &bind, bind ? 1 : 0, &err);
 	struct record rec;
 	char *v;
 
@@ -152,8 +152,9 @@ static void test_newer_schema(void **state)
 	struct stage *st = open_ok(fx->path);
 	const char *v = "99";
 
-	assert_int_equal(stage_exec(st, "UPDATE meta SET value = ?1 WHERE "
-					"key = 'schema_version'",
+	assert_int_equal(stage_exec(st,
+				    "UPDATE meta SET value = ?1 WHERE "
+				    "key = 'schema_version'",
 				    &v, 1, &err),
 			 0);
 	stage_close(st);
@@ -187,7 +188,7 @@ static void test_read_only(void **state)
 	struct mbr_err err = MBR_ERR_INIT;
 
 	if (geteuid() == 0)
-		skip();		/* root writes a 0400 file all the same */
+		skip(); /* root writes a 0400 file all the same */
 	stage_close(open_ok(fx->path));
 	chmod(fx->path, 0400);
 	assert_null(stage_open(fx->path, &err));
@@ -202,10 +203,10 @@ static const char *const hdr3[] = {
 };
 
 static const char *const rows3[][7] = {
-	{ "金卡", "pos", "1001", "+8613812345678", "张三", "老客户",
-	  "mobile:ok" },
-	{ "", "pos", "1002", "", "李四", "say \"hi\"\\n", "" },
-	{ "银卡", "crm", "1001", "+8613900000000", "Wang Wu", "", "" },
+	{"金卡", "pos", "1001", "+8613812345678", "张三", "老客户",
+	 "mobile:ok"},
+	{"", "pos", "1002", "", "李四", "say \"hi\"\\n", ""},
+	{"银卡", "crm", "1001", "+8613900000000", "Wang Wu", "", ""},
 };
 
 static void put_rows(struct stage *st, const struct header *h)
@@ -281,8 +282,8 @@ static void test_upsert(void **state)
 	struct fixture *fx = *state;
 	struct mbr_err err = MBR_ERR_INIT;
 	struct stage *st = open_ok(fx->path);
-	static const char *const names[] = { "source", "source_id", "mobile" };
-	static const char *const vals[] = { "pos", "1001", "+8613811112222" };
+	static const char *const names[] = {"source", "source_id", "mobile"};
+	static const char *const vals[] = {"pos", "1001", "+8613811112222"};
 	struct header h, h3;
 	struct record rec;
 	char *v;
@@ -298,9 +299,10 @@ static void test_upsert(void **state)
 	set_record(&rec, 3, vals);
 	assert_int_equal(stage_put_record(st, &h, &rec, &err), 0);
 	assert_int_equal(count(st, "SELECT count(*) FROM records"), 3);
-	v = query1(st, "SELECT mobile || '|' || name || '|' || extra || '|' "
-		       "|| issues || '|' || record_id FROM records "
-		       "WHERE source = 'pos' AND source_id = ?",
+	v = query1(st,
+		   "SELECT mobile || '|' || name || '|' || extra || '|' "
+		   "|| issues || '|' || record_id FROM records "
+		   "WHERE source = 'pos' AND source_id = ?",
 		   "1001");
 	assert_string_equal(v, "+8613811112222|张三|"
 			       "{\"会员等级\":\"金卡\",\"备注\":\"老客户\"}|"
@@ -308,7 +310,7 @@ static void test_upsert(void **state)
 	free(v);
 	/* An empty source_id cannot be a key. */
 	rec.n = 0;
-	set_record(&rec, 3, (const char *const[]){ "pos", "", "x" });
+	set_record(&rec, 3, (const char *const[]){"pos", "", "x"});
 	assert_int_equal(stage_put_record(st, &h, &rec, &err), -1);
 	assert_int_equal(err.status, MBR_EIO);
 	assert_int_equal(stage_delete_record(st, sv("pos"), sv("1001"), &err),
@@ -375,15 +377,16 @@ static void test_commit_run(void **state)
 	assert_int_equal(stage_begin_run(st, "x", NULL, &err), -1);
 	assert_int_equal(err.status, MBR_EINTERNAL);
 	id = stage_run_id(st);
-	assert_int_equal(stage_commit_run(st, 120000, 119412, 588, 7,
-					  "flagged", &err),
-			 0);
+	assert_int_equal(
+		stage_commit_run(st, 120000, 119412, 588, 7, "flagged", &err),
+		0);
 	assert_int_equal(stage_run_id(st), 0);
 	snprintf(num, sizeof(num), "%lld", id);
-	v = query1(st, "SELECT tool || '|' || args || '|' || n_in || '|' || "
-		       "n_out || '|' || n_rejected || '|' || n_flagged || '|' "
-		       "|| status || '|' || (ended >= started) || '|' || "
-		       "length(started) FROM runs WHERE run_id = ?1",
+	v = query1(st,
+		   "SELECT tool || '|' || args || '|' || n_in || '|' || "
+		   "n_out || '|' || n_rejected || '|' || n_flagged || '|' "
+		   "|| status || '|' || (ended >= started) || '|' || "
+		   "length(started) FROM runs WHERE run_id = ?1",
 		   num);
 	assert_string_equal(v, "mbr-validate|--rules r.ini in.csv|120000|"
 			       "119412|588|7|flagged|1|24");
@@ -396,18 +399,20 @@ static void test_commit_run(void **state)
 static const struct {
 	const char *v, *why;
 } ugly[] = {
-	{ "O'Brien", "single quote: SQL is never built from values" },
-	{ "\"'; DROP TABLE records; --", "injection attempt" },
-	{ "张三", "Chinese" },
-	{ "張三丰 ＡＢＣ１２３", "traditional and full-width" },
-	{ "a\\b\"c", "backslash and double quote in JSON" },
-	{ "line1\nline2\r\n\tend", "line breaks and tab" },
-	{ "\x01\x1f\x7f", "control characters" },
-	{ "😀𠀀", "four-byte UTF-8 (JSON surrogate pairs if escaped)" },
-	{ "\xff\xfe" "bad", "invalid UTF-8 is kept" },
-	{ "/slash/", "slash is not escaped" },
-	{ "\\u0041", "a literal backslash-u is not an escape" },
-	{ " ", "one space" },
+	{"O'Brien", "single quote: SQL is never built from values"},
+	{"\"'; DROP TABLE records; --", "injection attempt"},
+	{"张三", "Chinese"},
+	{"張三丰 ＡＢＣ１２３", "traditional and full-width"},
+	{"a\\b\"c", "backslash and double quote in JSON"},
+	{"line1\nline2\r\n\tend", "line breaks and tab"},
+	{"\x01\x1f\x7f", "control characters"},
+	{"😀𠀀", "four-byte UTF-8 (JSON surrogate pairs if escaped)"},
+	{"\xff\xfe"
+	 "bad",
+	 "invalid UTF-8 is kept"},
+	{"/slash/", "slash is not escaped"},
+	{"\\u0041", "a literal backslash-u is not an escape"},
+	{" ", "one space"},
 };
 
 static void test_ugly_values(void **state)
@@ -415,7 +420,7 @@ static void test_ugly_values(void **state)
 	struct fixture *fx = *state;
 	struct mbr_err err = MBR_ERR_INIT;
 	struct stage *st = open_ok(fx->path);
-	static const char *const names[] = { "source", "source_id", "note" };
+	static const char *const names[] = {"source", "source_id", "note"};
 	struct header h, out;
 	struct record rec;
 	struct stage_cursor *c;
@@ -429,8 +434,8 @@ static void test_ugly_values(void **state)
 		char *v;
 
 		snprintf(id, sizeof(id), "%zu", i);
-		set_record(&rec, 3, (const char *const[]){ ugly[i].v, id,
-							   ugly[i].v });
+		set_record(&rec, 3,
+			   (const char *const[]){ugly[i].v, id, ugly[i].v});
 		if (stage_put_record(st, &h, &rec, &err) < 0)
 			fail_msg("%s: %s", ugly[i].why, err.msg);
 		v = query1(st, "SELECT source FROM records WHERE source = ?",
@@ -462,20 +467,20 @@ static const struct {
 	const char *json, *want, *why;
 	int rc;
 } extra_json[] = {
-	{ "{\"note\":\"x\"}", "x", "plain", 1 },
-	{ " { \"note\" : \"x\" } ", "x", "white space", 1 },
-	{ "{\"note\":\"\\u5f20\\u4e09\"}", "张三", "BMP escapes", 1 },
-	{ "{\"note\":\"\\ud83d\\ude00\"}", "😀", "surrogate pair", 1 },
-	{ "{\"note\":\"\\/\\b\\f\"}", "/\b\f", "short escapes", 1 },
-	{ "{\"other\":\"y\",\"note\":\"x\"}", "x", "unknown key dropped", 1 },
-	{ "{}", "", "empty object", 1 },
-	{ "{\"note\":\"\\ud83d\"}", "", "lone high surrogate", -1 },
-	{ "{\"note\":\"\\q\"}", "", "unknown escape", -1 },
-	{ "{\"note\":\"x\"", "", "unterminated object", -1 },
-	{ "{\"note\":\"x}", "", "unterminated string", -1 },
-	{ "{\"note\":1}", "", "number, not a string", -1 },
-	{ "[\"x\"]", "", "array", -1 },
-	{ "{\"note\":\"x\"} trailing", "", "trailing bytes", -1 },
+	{"{\"note\":\"x\"}", "x", "plain", 1},
+	{" { \"note\" : \"x\" } ", "x", "white space", 1},
+	{"{\"note\":\"\\u5f20\\u4e09\"}", "张三", "BMP escapes", 1},
+	{"{\"note\":\"\\ud83d\\ude00\"}", "😀", "surrogate pair", 1},
+	{"{\"note\":\"\\/\\b\\f\"}", "/\b\f", "short escapes", 1},
+	{"{\"other\":\"y\",\"note\":\"x\"}", "x", "unknown key dropped", 1},
+	{"{}", "", "empty object", 1},
+	{"{\"note\":\"\\ud83d\"}", "", "lone high surrogate", -1},
+	{"{\"note\":\"\\q\"}", "", "unknown escape", -1},
+	{"{\"note\":\"x\"", "", "unterminated object", -1},
+	{"{\"note\":\"x}", "", "unterminated string", -1},
+	{"{\"note\":1}", "", "number, not a string", -1},
+	{"[\"x\"]", "", "array", -1},
+	{"{\"note\":\"x\"} trailing", "", "trailing bytes", -1},
 };
 
 static void test_extra_json(void **state)
@@ -483,8 +488,8 @@ static void test_extra_json(void **state)
 	struct fixture *fx = *state;
 	struct mbr_err err = MBR_ERR_INIT;
 	struct stage *st = open_ok(fx->path);
-	static const char *const names[] = { "source", "source_id", "note" };
-	static const char *const vals[] = { "pos", "1", "v" };
+	static const char *const names[] = {"source", "source_id", "note"};
+	static const char *const vals[] = {"pos", "1", "v"};
 	struct header h, out;
 	struct record rec;
 
@@ -507,8 +512,8 @@ static void test_extra_json(void **state)
 		if (rc != extra_json[i].rc)
 			fail_msg("%s: got %d (%s)", extra_json[i].why, rc,
 				 err.msg);
-		if (rc == 1 && !sv_eqs(col(&out, &rec, "note"),
-				       extra_json[i].want))
+		if (rc == 1 &&
+		    !sv_eqs(col(&out, &rec, "note"), extra_json[i].want))
 			fail_msg("%s: got '%s'", extra_json[i].why,
 				 col(&out, &rec, "note").p);
 		stage_cursor_free(c);
@@ -546,10 +551,11 @@ static void test_rejects(void **state)
 					  "unparsed", svn("", 0), &err),
 			 0);
 	assert_int_equal(stage_commit_run(st, 3, 0, 3, 0, "flagged", &err), 0);
-	v = query1(st, "SELECT source || '|' || source_id || '|' || "
-		       "source_row || '|' || field || '|' || reason || '|' || "
-		       "raw || '|' || record || '|' || (run_id > 0) "
-		       "FROM rejects WHERE tool = ?",
+	v = query1(st,
+		   "SELECT source || '|' || source_id || '|' || "
+		   "source_row || '|' || field || '|' || reason || '|' || "
+		   "raw || '|' || record || '|' || (run_id > 0) "
+		   "FROM rejects WHERE tool = ?",
 		   "mbr-validate");
 	assert_string_equal(v, "pos|1002|42|mobile|required|raw,row|"
 			       "{\"会员等级\":\"\",\"source\":\"pos\","
@@ -558,9 +564,10 @@ static void test_rejects(void **state)
 			       "\"备注\":\"say \\\"hi\\\"\\\\n\","
 			       "\"_issues\":\"\"}|1");
 	free(v);
-	v = query1(st, "SELECT source || '|' || source_row || '|' || "
-		       "typeof(raw) || '|' || hex(raw) || '|' || "
-		       "(source_id IS NULL) FROM rejects WHERE reason = ?",
+	v = query1(st,
+		   "SELECT source || '|' || source_row || '|' || "
+		   "typeof(raw) || '|' || hex(raw) || '|' || "
+		   "(source_id IS NULL) FROM rejects WHERE reason = ?",
 		   "bad quote");
 	assert_string_equal(v, "pos.csv|7|blob|22612CFF|1");
 	free(v);
@@ -576,8 +583,8 @@ static void test_exec_cache(void **state)
 	struct mbr_err err = MBR_ERR_INIT;
 	struct stage *st = open_ok(fx->path);
 	char sql[128];
-	const char *b[] = { "pos", "1", "M1" };
-	struct strview bv[] = { sv("pos"), sv("2"), svn(NULL, 0) };
+	const char *b[] = {"pos", "1", "M1"};
+	struct strview bv[] = {sv("pos"), sv("2"), svn(NULL, 0)};
 
 	/* More distinct statements than the cache holds, twice over. */
 	for (int round = 0; round < 2; round++)
@@ -589,21 +596,23 @@ static void test_exec_cache(void **state)
 			assert_int_equal(stage_exec(st, sql, b, 3, &err), 0);
 		}
 	assert_int_equal(count(st, "SELECT count(*) FROM clusters"), 80);
-	assert_int_equal(stage_exec(st, "INSERT INTO xref (source, source_id, "
-					"master_id) VALUES (?, ?, ?)",
+	assert_int_equal(stage_exec(st,
+				    "INSERT INTO xref (source, source_id, "
+				    "master_id) VALUES (?, ?, ?)",
 				    b, 3, &err),
 			 0);
 	assert_int_equal(stage_changes(st), 1);
 	/* a NULL view is SQL NULL: NOT NULL master_id refuses it */
-	assert_int_equal(stage_exec_sv(st, "INSERT INTO xref (source, "
-					   "source_id, master_id) VALUES "
-					   "(?, ?, ?)",
+	assert_int_equal(stage_exec_sv(st,
+				       "INSERT INTO xref (source, "
+				       "source_id, master_id) VALUES "
+				       "(?, ?, ?)",
 				       bv, 3, &err),
 			 -1);
 	assert_int_equal(err.status, MBR_EIO);
-	assert_int_equal(stage_exec(st, "DELETE FROM xref WHERE source = ?",
-				    b, 2, &err),
-			 -1);
+	assert_int_equal(
+		stage_exec(st, "DELETE FROM xref WHERE source = ?", b, 2, &err),
+		-1);
 	assert_int_equal(err.status, MBR_EINTERNAL);
 	assert_int_equal(stage_exec(st, "SELEC 1", NULL, 0, &err), -1);
 	assert_int_equal(err.status, MBR_EINTERNAL);
@@ -626,7 +635,7 @@ static void test_locked(void **state)
 	struct fixture *fx = *state;
 	struct mbr_err err = MBR_ERR_INIT;
 	struct stage *a = open_ok(fx->path);
-	struct stage *b;
+	struct stage *b, *c;
 	double t;
 
 	assert_int_equal(stage_begin_run(a, "first", NULL, &err), 0);
@@ -643,6 +652,17 @@ static void test_locked(void **state)
 	if (t < 0.15 || t > 5)
 		fail_msg("waited %.3f s for a 0.2 s busy timeout", t);
 	assert_int_equal(stage_run_id(b), 0);
+	/* The environment sets the timeout of a new connection. */
+	setenv("MBR_BUSY_TIMEOUT_MS", "50", 1);
+	c = open_ok(fx->path);
+	unsetenv("MBR_BUSY_TIMEOUT_MS");
+	t = now();
+	assert_int_equal(stage_begin_run(c, "third", NULL, &err), -1);
+	t = now() - t;
+	assert_non_null(strstr(err.msg, "database is locked by another run"));
+	if (t < 0.03 || t > 2)
+		fail_msg("waited %.3f s for a 0.05 s busy timeout", t);
+	stage_close(c);
 	assert_int_equal(stage_commit_run(a, 0, 0, 0, 0, "ok", &err), 0);
 	assert_int_equal(stage_begin_run(b, "second", NULL, &err), 0);
 	assert_int_equal(stage_commit_run(b, 0, 0, 0, 0, "ok", &err), 0);
@@ -673,8 +693,7 @@ static void test_rewrite_while_reading(void **state)
 	assert_int_equal(stage_cursor_header(c, &out), 0);
 	while (stage_cursor_next(c, &rec, &err) == 1) {
 		/* a longer name makes the row grow in place */
-		record_set(&rec, CF_NAME, "a much longer name than before",
-			   30);
+		record_set(&rec, CF_NAME, "a much longer name than before", 30);
 		assert_int_equal(stage_put_record(st, &out, &rec, &err), 0);
 		n++;
 	}
@@ -706,8 +725,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put_and_read, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_upsert, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rollback, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_run, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ugly_values, setup,
