@@ -58,11 +58,12 @@ struct stage_cursor; /* opaque: rows of one query */
  * read-only or sits in a directory we cannot write, has a newer schema
  * version, or stays locked past the busy timeout. */
 struct stage *stage_open(const char *path, struct mbr_err *err);
-/* Roll back an open run, free every cursor's statement and close.
- * NULL is fine. Cursors must be freed before. */
+/* Roll back an open run and close. NULL is fine. Free cursors first: one
+ * left open keeps the connection alive until it is freed. */
 void stage_close(struct stage *st);
-/* How long to wait for another run's lock: STAGE_BUSY_TIMEOUT_MS, unless
- * the environment sets MBR_BUSY_TIMEOUT_MS (for tests). Cannot fail. */
+/* How long (ms) to wait for another run's lock. The default is
+ * STAGE_BUSY_TIMEOUT_MS, or MBR_BUSY_TIMEOUT_MS from the environment when
+ * set (for end-to-end tests). Cannot fail. */
 void stage_set_busy_timeout(struct stage *st, int ms);
 const char *stage_path(const struct stage *st); /* as given to open */
 
@@ -132,7 +133,8 @@ int stage_delete_record(struct stage *st, struct strview source,
  * SQL NULL); rows it returns are ignored. Statements are prepared once and
  * cached by their text, so calling this per record is fast. The number of
  * binds must equal the statement's parameters (else MBR_EINTERNAL, as for
- * SQL that does not prepare); a failed step is MBR_EIO. */
+ * SQL that does not prepare); a failed step is MBR_EIO. Transactions are
+ * the runs' business: no BEGIN, COMMIT or ROLLBACK through here. */
 int stage_exec(struct stage *st, const char *sql, const char *const *binds,
 	       size_t n_binds, struct mbr_err *err);
 /* The same with views (a view whose p is NULL is SQL NULL): record fields
