@@ -168,6 +168,28 @@ static int add_replacement(struct encoding_decoder *d, struct buf *out,
 	return buf_add(out, REPLACEMENT, 3);
 }
 
+/* Whether p[0..len) is the start of a valid UTF-8 sequence cut short:
+ * completed with continuation bytes, it decodes. 0x80, 0x90 and 0xA0
+ * cover the narrower second-byte ranges after E0, ED, F0 and F4. */
+static bool utf8_is_cut(const char *p, size_t len)
+{
+	static const unsigned char fill[] = { 0x80, 0x90, 0xA0 };
+	unsigned char c = (unsigned char)p[0];
+	size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	char tmp[4];
+	uint32_t cp;
+
+	if (c < 0xC2 || c > 0xF4 || len >= need)
+		return false;
+	memcpy(tmp, p, len);
+	for (size_t k = 0; k < sizeof(fill); k++) {
+		memset(tmp + len, (char)fill[k], need - len);
+		if (utf8_decode(tmp, need, &cp) == need)
+			return true;
+	}
+	return false;
+}
+
 /* UTF-8 input: copy valid runs, replace each invalid byte and each NUL. */
 static int decode_utf8(struct encoding_decoder *d, const char *in, size_t len,
 		       bool final, struct buf *out, size_t *used)
@@ -177,6 +199,7 @@ static int decode_utf8(struct encoding_decoder *d, const char *in, size_t len,
 	while (i < len) {
 		size_t run = utf8_check(in + i, len - i);
 		const char *nul = memchr(in + i, '\0', run);
+		bool cut;
 
 		if (nul)
 			run = (size_t)(nul - (in + i));
@@ -185,15 +208,13 @@ static int decode_utf8(struct encoding_decoder *d, const char *in, size_t len,
 		i += run;
 		if (i == len)
 			break;
-		if (!nul && !final && len - i < 4) {
-			uint32_t cp;
-			/* Possibly a sequence cut by the chunk boundary. */
-			if ((unsigned char)in[i] >= 0xC2 &&
-			    !utf8_decode(in + i, len - i, &cp))
-				break;
-		}
+		/* A sequence cut by the chunk boundary waits for the next
+		 * chunk; cut by the end of the input, it is "truncated". */
+		cut = !nul && utf8_is_cut(in + i, len - i);
+		if (cut && !final)
+			break;
 		if (add_replacement(d, out, d->in_off + i, (unsigned char)in[i],
-				    nul != NULL, i + 4 > len && final) < 0)
+				    nul != NULL, cut) < 0)
 			return -1;
 		i++;
 	}
@@ -201,22 +222,45 @@ static int decode_utf8(struct encoding_decoder *d, const char *in, size_t len,
 	return 0;
 }
 
-/* Scan newly decoded output for NUL bytes: iconv passes them through. */
-static void replace_nuls(struct encoding_decoder *d, struct buf *out,
-			 size_t from, unsigned long long in_off)
+/* The first NUL code unit (unit zero bytes at a unit boundary) in
+ * in[0..len), or len. */
+static size_t nul_unit(const char *in, size_t len, size_t unit)
 {
+	size_t i, k;
+
+	for (i = 0; i + unit <= len; i += unit) {
+		for (k = 0; k < unit && in[i + k] == '\0'; k++)
+			;
+		if (k == unit)
+			return i;
+	}
+	return len;
+}
+
+/* Scan newly decoded output for NUL bytes: iconv passes them through.
+ * in[0..len) is the input that produced them, starting at in_off; the
+ * k-th NUL of the output comes from its k-th NUL unit, since no other
+ * character has a zero byte in UTF-8. */
+static void replace_nuls(struct encoding_decoder *d, struct buf *out,
+			 size_t from, const char *in, size_t len,
+			 unsigned long long in_off)
+{
+	size_t at_in = 0;
 	char *p;
 
 	while ((p = memchr(out->p + from, '\0', out->len - from)) != NULL) {
 		size_t at = (size_t)(p - out->p);
 
+		at_in += nul_unit(in + at_in, len - at_in, d->unit);
 		/* One NUL byte becomes one replacement: same length is not
 		 * possible (1 vs 3 bytes), so write U+001A SUBSTITUTE, an
 		 * ASCII byte that no export uses, and record the event. */
-		push_bad(d, in_off, d->produced + (at - d->call_start), 0,
-			 true, false);
+		push_bad(d, in_off + at_in, d->produced + (at - d->call_start),
+			 0, true, false);
 		*p = '\x1A';
 		from = at + 1;
+		if (at_in < len)
+			at_in += d->unit;
 	}
 }
 
@@ -264,7 +308,7 @@ static int decode_iconv_run(struct encoding_decoder *d, const char *in,
 
 	while (left > 0) {
 		size_t room, before = out->len, r;
-		char *op;
+		char *op, *start = ip;
 
 		if (buf_grow(out, left * 2 + 16) < 0)
 			return -1;
@@ -273,7 +317,8 @@ static int decode_iconv_run(struct encoding_decoder *d, const char *in,
 		r = iconv(d->cd, &ip, &left, &op, &room);
 		out->len = (size_t)(op - out->p);
 		out->p[out->len] = '\0';
-		replace_nuls(d, out, before, d->in_off + (size_t)(ip - in));
+		replace_nuls(d, out, before, start, (size_t)(ip - start),
+			     d->in_off + (size_t)(start - in));
 		if (r != (size_t)-1 || errno == E2BIG)
 			continue;
 		if (errno == EINVAL && !final)
