@@ -1,0 +1,511 @@
+/*
+ * address: address lines, GB/T 2260 division fields, postal codes and
+ * country codes. The division table and its matching are division.c's;
+ * this file decides which match to believe.
+ */
+#include "mappers/address.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "mappers/division.h"
+#include "mappers/text.h"
+#include "utf8.h"
+
+enum address_result address_normalize(struct strview in, struct buf *out)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	struct strview v = sv_trim(in);
+	size_t start = out->len;
+
+	if (v.len == 0)
+		return ADDRESS_EMPTY;
+	if (!utf8_is_valid(v))
+		return ADDRESS_INVALID_UTF8;
+	if (v.len > ADDRESS_MAX_BYTES)
+		return ADDRESS_TOO_LONG;
+	if (text_clean(v, 0, out, &err) < 0)
+		return ADDRESS_TOO_LONG;
+	if (out->len == start)
+		return ADDRESS_EMPTY;
+	return ADDRESS_OK;
+}
+
+/*
+ * Divisions.
+ */
+
+/* 北京 天津 上海 重庆: GB/T 2260 gives them districts but no city. */
+static bool is_municipality(const struct division *d)
+{
+	unsigned p = d->code / 10000;
+
+	return d->level == DIVISION_PROVINCE &&
+	       (p == 11 || p == 12 || p == 31 || p == 50);
+}
+
+/* A county-level division straight under its province (湖北省仙桃市). */
+static bool is_province_direct(const struct division *d)
+{
+	return d->level == DIVISION_DISTRICT && d->parent_code % 10000 == 0 &&
+	       d->parent_code / 10000 != 11 && d->parent_code / 10000 != 12 &&
+	       d->parent_code / 10000 != 31 && d->parent_code / 10000 != 50;
+}
+
+/* Today's row for d's code: an old name gives the current one. */
+static const struct division *current(const struct division *d)
+{
+	const struct division *c = d ? division_by_code(d->code) : NULL;
+
+	return c ? c : d;
+}
+
+static const struct division *province_of(const struct division *d)
+{
+	return division_by_code(d->code / 10000 * 10000);
+}
+
+static struct strview advance(struct strview v, size_t n)
+{
+	return svn(v.p + n, v.len - n);
+}
+
+/* Words after a short place name that make it a street, a building or an
+ * institution named after the place (北京路, 上海大厦, 中山大学). */
+static const char *const street_words[] = {
+	"路",	"街",	"道",	"巷",	"弄",	  "桥",	  "胡同",
+	"东路", "西路", "南路", "北路", "中路",	  "大街", "大道",
+	"大厦", "广场", "花园", "小区", "公寓",	  "酒店", "饭店",
+	"宾馆", "商场", "中心", "公园", "大学",	  "学院", "中学",
+	"小学", "医院", "机场", "车站", "火车站",
+};
+
+static bool starts_street_word(struct strview rest)
+{
+	for (size_t k = 0; k < sizeof(street_words) / sizeof(char *); k++)
+		if (sv_starts(rest, street_words[k]))
+			return true;
+	return false;
+}
+
+/* Does rest start with the full name of a division within d? */
+static bool child_follows(const struct division *d, struct strview rest)
+{
+	const struct division *x;
+	size_t n;
+
+	x = division_match_level(rest, d->code, DIVISION_CITY, &n);
+	if (x && n == x->name.len)
+		return true;
+	x = division_match_level(rest, d->code, DIVISION_DISTRICT, &n);
+	return x && n == x->name.len;
+}
+
+/* Is the match of d (n bytes of text) to be believed? Districts only by
+ * their full name; short names not before a street word, and with
+ * need_child only before a full division name within d. */
+static bool believe(const struct division *d, struct strview text, size_t n,
+		    bool need_child)
+{
+	struct strview rest = advance(text, n);
+
+	if (!d)
+		return false;
+	if (n == d->name.len)
+		return true;
+	if (d->level == DIVISION_DISTRICT)
+		return false;
+	if (need_child || starts_street_word(rest))
+		return child_follows(d, rest);
+	return true;
+}
+
+struct found {
+	const struct division *p, *c, *d;
+};
+
+/* "北京市北京市朝阳区", "北京市市辖区朝阳区": the city level repeated. */
+static struct strview skip_municipality_again(const struct division *p,
+					      struct strview a)
+{
+	if (sv_starts(a, "市辖区"))
+		return advance(a, strlen("市辖区"));
+	if (p->name.len <= a.len && !memcmp(a.p, p->name.p, p->name.len))
+		return advance(a, p->name.len);
+	return a;
+}
+
+/* After the province: a city and its district, a municipality district,
+ * or a county-level city of the province. */
+static void parse_below_province(struct strview a, struct found *r)
+{
+	const struct division *x;
+	size_t n;
+
+	if (is_municipality(r->p)) {
+		r->c = r->p;
+		a = skip_municipality_again(r->p, a);
+	}
+	x = division_match_prefix(a, r->p->code, &n);
+	if (!believe(x, a, n, false))
+		return;
+	if (x->level == DIVISION_CITY) {
+		r->c = x;
+		a = advance(a, n);
+		x = division_match_prefix(a, r->c->code, &n);
+		if (believe(x, a, n, false))
+			r->d = x;
+	} else if (is_municipality(r->p)) {
+		r->d = x;
+	} else {
+		r->c = x; /* 省直辖县级市: the city, no district */
+	}
+}
+
+/* The divisions a Chinese address line starts with. */
+static void parse_address(struct strview a, struct found *r)
+{
+	const struct division *x;
+	size_t n;
+
+	memset(r, 0, sizeof(*r));
+	if (sv_starts(a, "中华人民共和国"))
+		a = advance(a, strlen("中华人民共和国"));
+	else if (sv_starts(a, "中国"))
+		a = advance(a, strlen("中国"));
+	a = sv_trim(a);
+	x = division_match_prefix(a, 0, &n);
+	if (believe(x, a, n, false)) {
+		r->p = x;
+		parse_below_province(advance(a, n), r);
+		return;
+	}
+	/* No province: a city, by its full name or before a district. */
+	x = division_match_level(a, 0, DIVISION_CITY, &n);
+	if (!believe(x, a, n, true))
+		return;
+	r->c = x;
+	r->p = province_of(x);
+	a = advance(a, n);
+	x = division_match_prefix(a, r->c->code, &n);
+	if (believe(x, a, n, false))
+		r->d = x;
+}
+
+/* The division whose full or short name is all of v, among the children
+ * of parent (0: provinces), or of level within within. */
+static const struct division *exact_child(struct strview v, unsigned parent)
+{
+	size_t n;
+	const struct division *d = division_match_prefix(v, parent, &n);
+
+	return d && n == v.len ? d : NULL;
+}
+
+static const struct division *exact_level(struct strview v, unsigned within,
+					  enum division_level level)
+{
+	size_t n;
+	const struct division *d = division_match_level(v, within, level, &n);
+
+	return d && n == v.len ? d : NULL;
+}
+
+static const struct division *exact_city(struct strview v,
+					 const struct division *p)
+{
+	const struct division *x;
+
+	if (p) {
+		if (is_municipality(p) && exact_child(v, 0) == p)
+			return p;
+		x = exact_child(v, p->code);
+		return x && (x->level == DIVISION_CITY || is_province_direct(x))
+			       ? x
+			       : NULL;
+	}
+	x = exact_level(v, 0, DIVISION_CITY);
+	if (x)
+		return x;
+	x = exact_child(v, 0);
+	if (x && is_municipality(x))
+		return x;
+	x = exact_level(v, 0, DIVISION_DISTRICT);
+	return x && is_province_direct(x) ? x : NULL;
+}
+
+/* The district v within city c (or within the province p when the city
+ * is unknown). Sets *checked when there was a parent to check against. */
+static const struct division *exact_district(struct strview v,
+					     const struct division *c,
+					     const struct division *p,
+					     bool *checked)
+{
+	const struct division *x = NULL;
+
+	*checked = true;
+	if (c && (c->level == DIVISION_CITY || is_municipality(c)))
+		x = exact_child(v, c->code);
+	else if (!c && p)
+		x = exact_level(v, p->code, DIVISION_DISTRICT);
+	else
+		*checked = false;
+	return x && x->level == DIVISION_DISTRICT ? x : NULL;
+}
+
+/* The fields as they are: each known, unknown (flagged) or empty. */
+static void check_fields(struct address_divisions *d, struct found *f)
+{
+	bool checked;
+
+	if (d->province.len && !(f->p = exact_child(d->province, 0)))
+		d->province_res = ADDRESS_UNKNOWN;
+	if (d->city.len && !(f->c = exact_city(d->city, f->p)))
+		d->city_res = ADDRESS_UNKNOWN;
+	if (d->district.len &&
+	    !(f->d = exact_district(d->district, f->c, f->p, &checked)) &&
+	    checked)
+		d->district_res = ADDRESS_UNKNOWN;
+	if (!f->p && !d->province.len && f->c)
+		f->p = province_of(f->c);
+}
+
+/* Fill the empty fields from the address unless it disagrees. */
+static void fill_from(struct strview address, struct address_divisions *d,
+		      struct found *f)
+{
+	struct found a;
+
+	parse_address(address, &a);
+	if ((f->p && a.p && f->p->code != a.p->code) ||
+	    (f->c && a.c && f->c->code != a.c->code) ||
+	    (f->d && a.d && f->d->code != a.d->code))
+		return;
+	if (!d->province.len && !f->p)
+		f->p = a.p;
+	if (!d->city.len && !f->c)
+		f->c = a.c;
+	if (!d->district.len && !f->d &&
+	    (!f->c || (a.c && f->c->code == a.c->code)))
+		f->d = a.d;
+}
+
+static struct strview name_of(const struct division *d)
+{
+	return d ? current(d)->name : svn("", 0);
+}
+
+void address_resolve(struct strview address, struct address_divisions *d)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	struct found f = {NULL, NULL, NULL};
+
+	d->new_province = d->new_city = d->new_district = svn("", 0);
+	d->province_res = d->city_res = d->district_res = ADDRESS_OK;
+	d->province = sv_trim(d->province);
+	d->city = sv_trim(d->city);
+	d->district = sv_trim(d->district);
+	if (division_open(&err) < 0)
+		return;
+	check_fields(d, &f);
+	address = sv_trim(address);
+	if (address.len &&
+	    (!d->province.len || !d->city.len || !d->district.len))
+		fill_from(address, d, &f);
+	if (!d->city.len && !f.c && f.p && is_municipality(f.p))
+		f.c = f.p;
+	d->new_province = name_of(f.p);
+	d->new_city = name_of(f.c);
+	d->new_district = name_of(f.d);
+}
+
+/*
+ * Postal codes and countries.
+ */
+
+/* China: 6 digits, any width, spaces and dashes between them ignored. */
+static enum address_result postal_cn(struct strview v, struct buf *out)
+{
+	char digits[6];
+	size_t i = 0, n, k = 0;
+	uint32_t cp;
+
+	while (i < v.len) {
+		n = utf8_decode(v.p + i, v.len - i, &cp);
+		if (cp >= 0xFF10 && cp <= 0xFF19)
+			cp -= 0xFF10 - '0';
+		if (cp >= '0' && cp <= '9') {
+			if (k == sizeof(digits))
+				return ADDRESS_BAD_POSTAL;
+			digits[k++] = (char)cp;
+		} else if (cp != ' ' && cp != '-' && cp != 0x3000) {
+			return ADDRESS_BAD_POSTAL;
+		}
+		i += n;
+	}
+	if (k != sizeof(digits))
+		return ADDRESS_BAD_POSTAL;
+	return buf_add(out, digits, k) < 0 ? ADDRESS_TOO_LONG : ADDRESS_OK;
+}
+
+enum address_result address_postal_normalize(struct strview in, bool is_cn,
+					     struct buf *out)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	struct strview v = sv_trim(in);
+	size_t start = out->len;
+
+	if (v.len == 0)
+		return ADDRESS_EMPTY;
+	if (!utf8_is_valid(v))
+		return ADDRESS_INVALID_UTF8;
+	if (v.len > 64)
+		return ADDRESS_TOO_LONG;
+	if (is_cn)
+		return postal_cn(v, out);
+	if (text_clean(v, 0, out, &err) < 0)
+		return ADDRESS_TOO_LONG;
+	for (size_t i = start; i < out->len; i++)
+		if (out->p[i] >= 'a' && out->p[i] <= 'z')
+			out->p[i] = (char)(out->p[i] - 32);
+	return ADDRESS_OK;
+}
+
+/* Names of the countries member files mention most, matched after
+ * cleaning and in any case; any other two ASCII letters are taken as an
+ * ISO 3166 alpha-2 code as they are. */
+static const struct {
+	const char *name;
+	const char *code;
+} countries[] = {
+	{"chn", "CN"},
+	{"china", "CN"},
+	{"prc", "CN"},
+	{"p.r.china", "CN"},
+	{"p.r. china", "CN"},
+	{"people's republic of china", "CN"},
+	{"mainland china", "CN"},
+	{"中国", "CN"},
+	{"中國", "CN"},
+	{"中国大陆", "CN"},
+	{"中华人民共和国", "CN"},
+	{"中華人民共和國", "CN"},
+	{"hkg", "HK"},
+	{"hong kong", "HK"},
+	{"hongkong", "HK"},
+	{"hong kong sar", "HK"},
+	{"香港", "HK"},
+	{"中国香港", "HK"},
+	{"mac", "MO"},
+	{"macau", "MO"},
+	{"macao", "MO"},
+	{"澳门", "MO"},
+	{"澳門", "MO"},
+	{"中国澳门", "MO"},
+	{"twn", "TW"},
+	{"taiwan", "TW"},
+	{"台湾", "TW"},
+	{"臺灣", "TW"},
+	{"中国台湾", "TW"},
+	{"sgp", "SG"},
+	{"singapore", "SG"},
+	{"新加坡", "SG"},
+	{"mys", "MY"},
+	{"malaysia", "MY"},
+	{"马来西亚", "MY"},
+	{"usa", "US"},
+	{"united states", "US"},
+	{"united states of america", "US"},
+	{"美国", "US"},
+	{"uk", "GB"},
+	{"gbr", "GB"},
+	{"united kingdom", "GB"},
+	{"英国", "GB"},
+	{"jpn", "JP"},
+	{"japan", "JP"},
+	{"日本", "JP"},
+	{"kor", "KR"},
+	{"korea", "KR"},
+	{"south korea", "KR"},
+	{"韩国", "KR"},
+	{"aus", "AU"},
+	{"australia", "AU"},
+	{"澳大利亚", "AU"},
+	{"can", "CA"},
+	{"canada", "CA"},
+	{"加拿大", "CA"},
+};
+
+static _Thread_local struct buf country_scratch;
+
+/* The code of country in code[3], as address_country_code says. */
+static bool country_lookup(struct strview in, char code[3])
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	struct buf *b = &country_scratch;
+	size_t k, n = sizeof(countries) / sizeof(countries[0]);
+
+	in = sv_trim(in);
+	if (in.len == 0 || in.len > 64 || !utf8_is_valid(in))
+		return false;
+	if (b->max == 0)
+		buf_init(b, 256);
+	buf_reset(b);
+	if (text_clean(in, 0, b, &err) < 0)
+		return false;
+	for (size_t i = 0; i < b->len; i++)
+		if (b->p[i] >= 'A' && b->p[i] <= 'Z')
+			b->p[i] = (char)(b->p[i] + 32);
+	for (k = 0; k < n; k++)
+		if (sv_eqs(buf_view(b), countries[k].name))
+			break;
+	if (k < n) {
+		memcpy(code, countries[k].code, 3);
+		return true;
+	}
+	if (b->len != 2 || b->p[0] < 'a' || b->p[0] > 'z' || b->p[1] < 'a' ||
+	    b->p[1] > 'z')
+		return false;
+	code[0] = (char)(b->p[0] - 32);
+	code[1] = (char)(b->p[1] - 32);
+	code[2] = '\0';
+	return true;
+}
+
+bool address_country_code(struct strview in, struct buf *out)
+{
+	char code[3];
+
+	return country_lookup(in, code) && buf_add(out, code, 2) == 0;
+}
+
+bool address_is_cn(struct strview country, const char *default_cc)
+{
+	char code[3];
+
+	country = sv_trim(country);
+	if (country.len == 0)
+		return !default_cc || !strcasecmp(default_cc, "CN");
+	return country_lookup(country, code) && !strcmp(code, "CN");
+}
+
+void address_close(void)
+{
+	buf_release(&country_scratch);
+}
+
+const char *address_result_str(enum address_result r)
+{
+	static const char *const str[] = {
+		[ADDRESS_OK] = "ok",
+		[ADDRESS_EMPTY] = "empty",
+		[ADDRESS_INVALID_UTF8] = "invalid UTF-8",
+		[ADDRESS_TOO_LONG] = "too long",
+		[ADDRESS_UNKNOWN] = "not a division",
+		[ADDRESS_BAD_POSTAL] = "expected 6 digits",
+	};
+
+	if ((unsigned)r >= sizeof(str) / sizeof(str[0]))
+		return "unknown";
+	return str[r];
+}
