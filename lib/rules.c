@@ -19,16 +19,7 @@
 #include "buf.h"
 #include "canon.h"
 #include "ini.h"
-/* NEEDSWORK: temporary, until lib/mappers/cnid.h lands (another helper's). */
-#if __has_include("mappers/cnid.h")
 #include "mappers/cnid.h"
-#else
-#define CNID_OK 0
-#define cnid_check(v) ((void)(v), 1)
-#define cnid_result_str(r) ((void)(r), "ID check not built in yet")
-#define cnid_is_valid(v) ((void)(v), false)
-#define cnid_birth_date(v, out) ((void)(v), (void)(out), false)
-#endif
 #include "mappers/date.h"
 #include "mappers/email.h"
 #include "mappers/phone.h"
@@ -344,7 +335,7 @@ struct check {
 
 static const char *check_cn_id(struct rules *rs, struct strview v)
 {
-	int res = cnid_check(v);
+	enum cnid_result res = cnid_check(v);
 
 	(void)rs;
 	return res == CNID_OK ? NULL : cnid_result_str(res);
@@ -437,12 +428,12 @@ static struct strview derive(enum derive d, struct strview v, char *tmp)
 {
 	if (!cnid_is_valid(v))
 		return svn("", 0);
-	if (d == D_BIRTH_DATE)
-		return cnid_birth_date(v, tmp) ? svn(tmp, DATE_LEN)
-					       : svn("", 0);
-	/* GB 11643: the 17th character is odd for men, even for women. */
-	tmp[0] = (v.p[16] - '0') % 2 ? 'M' : 'F';
-	return svn(tmp, 1);
+	if (d == D_BIRTH_DATE) {
+		cnid_birth_date(v, tmp);
+		return sv(tmp);
+	}
+	tmp[0] = cnid_gender(v);
+	return svn(tmp, tmp[0] ? 1 : 0);
 }
 
 /* The value f reads in rec. tmp: DATE_LEN + 1 bytes for derived values. */
