@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "csvio.h"
+#include "reject.h"
 
 #define NONE UINT32_MAX
 #define BLOCK_SIZE ((size_t)4 << 20)
@@ -795,6 +797,95 @@ int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 	return 0;
 }
 
+/* Say where the first few rejects are; the rejects file has them all. */
+#define MAX_WARNINGS 10
+
+static void warn_reject(struct cli *cli, const char *name, unsigned long row,
+			const char *field, const char *reason)
+{
+	if (cli->counts.rejected < MAX_WARNINGS)
+		cli_warn(cli, "%s: record %lu: %s%s%s", name, row, field,
+			 *field ? ": " : "", reason);
+	else if (cli->counts.rejected == MAX_WARNINGS)
+		cli_warn(cli, "more rejected records: see --rejects");
+	cli->counts.rejected++;
+}
+
+static void take_row(struct mergeid *m, struct csvio_reader *r,
+		     const struct record *rec, struct reject_file *rf,
+		     struct cli *cli)
+{
+	const char *field, *reason;
+
+	if (mergeid_add(m, rec, &field, &reason) == 0)
+		return;
+	warn_reject(cli, csvio_name(r), rec->row, field, reason);
+	if (rf)
+		reject_record(rf, rec, field, reason);
+}
+
+static void take_bad(struct csvio_reader *r, struct reject_file *rf,
+		     struct cli *cli)
+{
+	warn_reject(cli, csvio_name(r), csvio_bad_row(r), "",
+		    csvio_bad_reason(r));
+	if (rf)
+		reject_raw(rf, sv(csvio_name(r)), csvio_bad_row(r),
+			   csvio_bad_raw(r), csvio_bad_reason(r));
+}
+
+static int read_rows(struct mergeid *m, struct csvio_reader *r,
+		     struct reject_file *rf, struct cli *cli,
+		     struct mbr_err *err)
+{
+	struct record rec;
+	unsigned long long done, total;
+	int st;
+
+	record_init(&rec);
+	while ((st = csvio_read(r, &rec, err)) > 0) {
+		cli->counts.in++;
+		if (st == CSVIO_BAD)
+			take_bad(r, rf, cli);
+		else
+			take_row(m, r, &rec, rf, cli);
+		csvio_progress(r, &done, &total);
+		cli_progress(cli, done, total);
+	}
+	record_release(&rec);
+	return st < 0 ? -1 : 0;
+}
+
+int mergeid_read(struct mergeid *m, struct cli *cli, struct mbr_err *err)
+{
+	struct csvio_opts o = CSVIO_OPTS_INIT;
+	struct csvio_reader *r;
+	struct reject_file *rf = NULL;
+	FILE *f;
+	int rc = -1;
+
+	if (cli->strict)
+		o.flags |= CSVIO_STRICT;
+	r = csvio_open(cli->files, cli->n_files, &o, err);
+	if (!r)
+		return -1;
+	if (mergeid_bind(m, csvio_header(r), csvio_name(r), err) < 0)
+		goto out;
+	if (cli->rejects_path) {
+		f = cli_open_aux(cli, cli->rejects_path, err);
+		if (!f)
+			goto out;
+		rf = reject_new(f, csvio_header(r), cli->prog);
+	}
+	rc = read_rows(m, r, rf, cli, err);
+	if (rc == 0 && rf)
+		rc = reject_flush(rf, err);
+out:
+	reject_free(rf);
+	csvio_close(r);
+	return rc;
+}
+
 /*
  * Assigning master IDs (the order of steps is the header's)
  */
@@ -1211,16 +1302,17 @@ static int not_assigned(struct mbr_err *err)
 }
 
 /* Flush w (when there is one) and free it. */
-static int writer_done(struct csvio_writer *w, int rc, struct mbr_err *err)
+static int writer_done(struct csvio_writer *w, const struct mergeid_out *o,
+		       int rc, struct mbr_err *err)
 {
-	if (w && rc == 0)
-		rc = csvio_writer_flush(w, err);
+	if (w && rc == 0 && csvio_writer_flush(w, err) < 0)
+		rc = mbr_prefix(err, "%s: ", o->name);
 	csvio_writer_free(w);
 	return rc;
 }
 
-int mergeid_write_golden(struct mergeid *m, FILE *out, FILE *lineage,
-			 struct mbr_err *err)
+int mergeid_write_golden(struct mergeid *m, const struct mergeid_out *out,
+			 const struct mergeid_out *lineage, struct mbr_err *err)
 {
 	struct golden_ctx gc;
 	struct csvio_writer *w, *lw = NULL;
@@ -1231,17 +1323,17 @@ int mergeid_write_golden(struct mergeid *m, FILE *out, FILE *lineage,
 	memset(&gc, 0, sizeof(gc));
 	survive_golden_init(&gc.g);
 	buf_init(&gc.sources, BUF_NOLIMIT);
-	w = csvio_writer_new(out, ',');
+	w = csvio_writer_new(out->f, ',');
 	gc.emit = emit_csv;
 	gc.ctx = w;
 	if (lineage) {
-		lw = csvio_writer_new(lineage, ',');
+		lw = csvio_writer_new(lineage->f, ',');
 		gc.emit_lineage = emit_csv;
 		gc.lineage_ctx = lw;
 	}
 	rc = golden_rows(m, &gc, err);
-	rc = writer_done(w, rc, err);
-	rc = writer_done(lw, rc, err);
+	rc = writer_done(w, out, rc, err);
+	rc = writer_done(lw, lineage, rc, err);
 	survive_golden_release(&gc.g);
 	buf_release(&gc.sources);
 	free(gc.mb);
@@ -1324,14 +1416,15 @@ static int xref_rows(const struct mergeid *m, emit_fn emit, void *ctx,
 	return xref_retired_rows(m, emit, ctx, err);
 }
 
-int mergeid_write_xref(struct mergeid *m, FILE *out, struct mbr_err *err)
+int mergeid_write_xref(struct mergeid *m, const struct mergeid_out *out,
+		       struct mbr_err *err)
 {
 	struct csvio_writer *w;
 
 	if (!m->assigned)
 		return not_assigned(err);
-	w = csvio_writer_new(out, ',');
-	return writer_done(w, xref_rows(m, emit_csv, w, err), err);
+	w = csvio_writer_new(out->f, ',');
+	return writer_done(w, out, xref_rows(m, emit_csv, w, err), err);
 }
 
 /* The changes report */
@@ -1426,12 +1519,13 @@ static int change_rows(const struct mergeid *m, emit_fn emit, void *ctx,
 	return rc;
 }
 
-int mergeid_write_changes(struct mergeid *m, FILE *out, struct mbr_err *err)
+int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
+			  struct mbr_err *err)
 {
 	struct csvio_writer *w;
 
 	if (!m->assigned)
 		return not_assigned(err);
-	w = csvio_writer_new(out, ',');
-	return writer_done(w, change_rows(m, emit_csv, w, err), err);
+	w = csvio_writer_new(out->f, ',');
+	return writer_done(w, out, change_rows(m, emit_csv, w, err), err);
 }

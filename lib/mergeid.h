@@ -112,34 +112,54 @@ int mergeid_bind(struct mergeid *m, const struct header *h, const char *name,
 int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 		const char **reason);
 
+struct cli;
+
+/* Read the records of cli's operands (standard input when none) and take
+ * them: mergeid_bind, then mergeid_add for each. A record that is
+ * rejected, or a row csvio cannot parse, goes to cli->rejects_path (when
+ * given; opened with cli_open_aux, so it appears at cli_commit) and is
+ * counted in cli->counts.rejected; the first few are also named on
+ * standard error. cli->counts.in counts every row. Fails on a read error
+ * (MBR_EIO), or a bad row under --strict. */
+int mergeid_read(struct mergeid *m, struct cli *cli, struct mbr_err *err);
+
 /* Decide every master ID, after the last record. Fails (MBR_EINTERNAL)
  * only on a broken invariant. Call once. */
 int mergeid_assign(struct mergeid *m, struct mbr_err *err);
 
 /*
- * Outputs, after mergeid_assign. Each fails with MBR_EIO on a write error.
+ * Outputs, after mergeid_assign. Each fails with MBR_EIO on a write error,
+ * the message starting with the output's name.
  */
+
+struct mergeid_out {
+	FILE *f;	  /* borrowed; stays open */
+	const char *name; /* for messages: "golden.csv", "standard output" */
+};
 
 /* Golden records, sorted by master_id: the canonical columns (source is
  * "master", source_id the master ID, source_row the row number) and then
  * master_id, member_count and sources (the members' distinct sources,
  * sorted, ';'-separated). With lineage, also one row per non-empty golden
  * field: master_id, field, value, source, source_id, rule; a sum of
- * several records' values names no record. */
-int mergeid_write_golden(struct mergeid *m, FILE *out, FILE *lineage,
+ * several records' values names no record. lineage may be NULL. */
+int mergeid_write_golden(struct mergeid *m, const struct mergeid_out *out,
+			 const struct mergeid_out *lineage,
 			 struct mbr_err *err);
 /* The crosswalk: `source,source_id,master_id,merged_into`; one row per
  * record (this input's and the carried ones), sorted by source and
  * source_id, then one row per retired ID, sorted by ID, whose merged_into
  * is the live master it ended up in. */
-int mergeid_write_xref(struct mergeid *m, FILE *out, struct mbr_err *err);
+int mergeid_write_xref(struct mergeid *m, const struct mergeid_out *out,
+		       struct mbr_err *err);
 /* What this run changed: `change,master_id,source,source_id,
  * previous_master_id` with change one of new (an ID issued), merged (the
  * ID in previous_master_id retired into master_id), moved (a record now
  * under another master; previous_master_id is the one it left) and added
  * (a record seen for the first time), sorted by master_id, change, source
  * and source_id. */
-int mergeid_write_changes(struct mergeid *m, FILE *out, struct mbr_err *err);
+int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
+			  struct mbr_err *err);
 
 /* Counts; points_out is known after mergeid_write_golden. */
 const struct mergeid_stats *mergeid_stats(const struct mergeid *m);

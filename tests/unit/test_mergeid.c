@@ -91,6 +91,20 @@ static void feed_records(struct mergeid *m, const char *const *rows,
 
 typedef int (*writer)(struct mergeid *, FILE *, struct mbr_err *);
 
+static int write_xref(struct mergeid *m, FILE *f, struct mbr_err *err)
+{
+	struct mergeid_out o = { f, "xref" };
+
+	return mergeid_write_xref(m, &o, err);
+}
+
+static int write_changes(struct mergeid *m, FILE *f, struct mbr_err *err)
+{
+	struct mergeid_out o = { f, "changes" };
+
+	return mergeid_write_changes(m, &o, err);
+}
+
 static char *capture(struct mergeid *m, writer w)
 {
 	char *text = NULL;
@@ -275,7 +289,7 @@ static char *run(struct mergeid *m, const char *const *xref,
 	if (mergeid_assign(m, &err) < 0)
 		fail_msg("assign: %s", err.msg);
 	header_release(&h);
-	return capture(m, mergeid_write_xref);
+	return capture(m, write_xref);
 }
 
 static void check_stats(const struct assign_case *c,
@@ -367,7 +381,7 @@ static void test_changes(void **state)
 		"w,n,2,", NULL
 	};
 	struct mergeid *m = new_merger(NULL);
-	char *x = run(m, xref, recs), *ch = capture(m, mergeid_write_changes);
+	char *x = run(m, xref, recs), *ch = capture(m, write_changes);
 
 	(void)state;
 	assert_string_equal(
@@ -557,7 +571,9 @@ static void test_bind(void **state)
 
 static int write_golden_only(struct mergeid *m, FILE *f, struct mbr_err *e)
 {
-	return mergeid_write_golden(m, f, NULL, e);
+	struct mergeid_out o = { f, "golden" };
+
+	return mergeid_write_golden(m, &o, NULL, e);
 }
 
 static FILE *lineage_file;
@@ -565,7 +581,9 @@ static FILE *lineage_file;
 static int write_golden_lineage(struct mergeid *m, FILE *f,
 				struct mbr_err *e)
 {
-	return mergeid_write_golden(m, f, lineage_file, e);
+	struct mergeid_out o = { f, "golden" }, l = { lineage_file, "l" };
+
+	return mergeid_write_golden(m, &o, &l, e);
 }
 
 #define GOLDEN_HEADER                                                      \

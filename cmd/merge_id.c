@@ -1,0 +1,174 @@
+/*
+ * mbr-merge-id: clusters of records become golden master records whose
+ * master IDs stay the same from run to run (lib/mergeid.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mergeid.h"
+#include "survive.h"
+
+static const char usage[] =
+	"usage: mbr-merge-id [options] [FILE...]\n"
+	"Turn clustered records (the output of mbr-dedupe) into one golden\n"
+	"record per cluster, with master IDs kept from run to run through the\n"
+	"crosswalk.\n"
+	"\n"
+	"  --rules FILE      survivorship rules (default: built in, as in\n"
+	"                    mappings/survivorship.ini)\n"
+	"  --xref FILE       the crosswalk source,source_id -> master_id: "
+	"read\n"
+	"                    when it exists, rewritten at the end\n"
+	"  --lineage FILE    for every golden value, the record and rule it\n"
+	"                    came from\n"
+	"  --changes FILE    what this run changed: new, merged, moved, added\n"
+	"  --id-format FMT   master IDs (default M%010d)\n"
+	"  --rejects FILE    records without cluster_id, repeated, or with\n"
+	"                    points that are not an integer\n"
+	"  --strict          stop at the first unparsable row (exit 3)\n"
+	"  -o FILE           write FILE atomically instead of standard output\n"
+	"  -q                no summary line\n"
+	"  --help, --version\n"
+	"\n"
+	"example:\n"
+	"  mbr-dedupe --rules mappings/match.ini members.csv |\n"
+	"    mbr-merge-id --xref xref.csv --lineage lineage.csv >golden.csv\n";
+
+enum {
+	OPT_RULES = 0x100,
+	OPT_XREF,
+	OPT_LINEAGE,
+	OPT_CHANGES,
+	OPT_ID_FORMAT,
+};
+
+static const struct option options[] = {
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"xref", required_argument, NULL, OPT_XREF},
+	{"lineage", required_argument, NULL, OPT_LINEAGE},
+	{"changes", required_argument, NULL, OPT_CHANGES},
+	{"id-format", required_argument, NULL, OPT_ID_FORMAT},
+	{NULL, 0, NULL, 0},
+};
+
+struct opts {
+	const char *rules, *xref, *lineage, *changes, *id_format;
+};
+
+static int on_option(int opt, const char *arg, void *ctx)
+{
+	struct opts *o = ctx;
+
+	switch (opt) {
+	case OPT_RULES:
+		o->rules = arg;
+		return 0;
+	case OPT_XREF:
+		o->xref = arg;
+		return 0;
+	case OPT_LINEAGE:
+		o->lineage = arg;
+		return 0;
+	case OPT_CHANGES:
+		o->changes = arg;
+		return 0;
+	case OPT_ID_FORMAT:
+		o->id_format = arg;
+		return 0;
+	}
+	return -1;
+}
+
+/* An output file that appears at commit; f is NULL when not asked for. */
+static int open_aux(struct cli *cli, const char *path, struct mergeid_out *o,
+		    struct mbr_err *err)
+{
+	o->f = NULL;
+	o->name = path;
+	if (!path)
+		return 0;
+	o->f = cli_open_aux(cli, path, err);
+	return o->f ? 0 : -1;
+}
+
+static int write_outputs(struct cli *cli, const struct opts *o,
+			 struct mergeid *m, struct mbr_err *err)
+{
+	struct mergeid_out golden = {cli->out, cli->out_path}, lineage, xref,
+			   changes;
+
+	if (!golden.name || !strcmp(golden.name, "-"))
+		golden.name = "standard output";
+	if (open_aux(cli, o->lineage, &lineage, err) < 0 ||
+	    open_aux(cli, o->xref, &xref, err) < 0 ||
+	    open_aux(cli, o->changes, &changes, err) < 0)
+		return -1;
+	if (mergeid_write_golden(m, &golden, lineage.f ? &lineage : NULL, err) <
+		    0 ||
+	    (xref.f && mergeid_write_xref(m, &xref, err) < 0) ||
+	    (changes.f && mergeid_write_changes(m, &changes, err) < 0))
+		return -1;
+	cli->counts.out = mergeid_stats(m)->masters;
+	return 0;
+}
+
+/* Points summed in = points out is the proof that no account was lost;
+ * under another rule for points they may differ, and the line says so. */
+static int account(struct cli *cli, const struct survive_rules *r,
+		   const struct mergeid_stats *s, struct mbr_err *err)
+{
+	bool same = s->points_in == s->points_out;
+
+	snprintf(
+		cli->extra, sizeof(cli->extra),
+		"%llu new, %llu merged, %llu moved, points %lld in %s %lld out",
+		s->issued, s->merged, s->moved, s->points_in,
+		same ? "=" : "!=", s->points_out);
+	if (!same && r->rule[CF_POINTS].kind == SURVIVE_SUM)
+		return mbr_fail(err, MBR_EINTERNAL,
+				"points %lld in but %lld out: a bug to report",
+				s->points_in, s->points_out);
+	return 0;
+}
+
+static int run(struct cli *cli, const struct opts *o,
+	       const struct survive_rules *rules, struct mbr_err *err)
+{
+	struct mergeid_opts mo = {o->id_format, rules};
+	struct mergeid *m = mergeid_new(&mo, err);
+	int rc = 0;
+
+	if (!m)
+		return -1;
+	if ((o->xref && mergeid_load_xref(m, o->xref, err) < 0) ||
+	    mergeid_read(m, cli, err) < 0 || mergeid_assign(m, err) < 0 ||
+	    write_outputs(cli, o, m, err) < 0 ||
+	    account(cli, rules, mergeid_stats(m), err) < 0)
+		rc = -1;
+	mergeid_free(m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = CLI_INIT("mbr-merge-id", usage);
+	struct opts o = {NULL, NULL, NULL, NULL, NULL};
+	struct survive_rules rules;
+	struct mbr_err err = MBR_ERR_INIT;
+	int rc;
+
+	cli.flags = CLI_REJECTS;
+	if (cli_parse(&cli, argc, argv, options, on_option, &o) < 0)
+		return EXIT_USAGE;
+	survive_rules_init(&rules);
+	if ((o.rules && survive_rules_load(&rules, o.rules, &err) < 0) ||
+	    cli_open(&cli, &err) < 0 || run(&cli, &o, &rules, &err) < 0 ||
+	    cli_commit(&cli, &err) < 0) {
+		rc = cli_fail(&cli, &err);
+		survive_rules_release(&rules);
+		return rc;
+	}
+	survive_rules_release(&rules);
+	return cli_finish(&cli);
+}
