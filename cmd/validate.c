@@ -1,0 +1,212 @@
+/*
+ * mbr-validate: canonical records against rules; the good ones out, the
+ * others to the rejects with every reason, or flagged in _issues.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "rules.h"
+#include "stage.h"
+#include "validate.h"
+
+static const char usage[] =
+	"usage: mbr-validate [options] [FILE...]\n"
+	"Check canonical member records against rules. Records that pass go to\n"
+	"standard output (flagged ones with the reasons in _issues); rejected\n"
+	"ones go to --rejects with every failing rule.\n"
+	"\n"
+	"  --rules FILE           the rules (default: the built-in rules, which\n"
+	"                         mappings/rules.ini repeats with comments)\n"
+	"  --rejects FILE         write rejected records, with reject_field and\n"
+	"                         reject_reason\n"
+	"  --flag-only            reject nothing: every failure is flagged\n"
+	"  --max-reject-rate R    when more than R (0 to 1, e.g. 0.05) of the\n"
+	"                         records would be rejected, exit 4 and write\n"
+	"                         nothing (-o, --rejects, --report, --db)\n"
+	"  --report FILE          counts per rule: CSV, or JSON for FILE.json\n"
+	"  --db FILE              validate the staging database in place:\n"
+	"                         rejects move to its rejects table\n"
+	"  --strict               stop at the first unreadable row (exit 3)\n"
+	"  -o FILE                write FILE atomically instead of standard output\n"
+	"  -q                     no summary line\n"
+	"  --help, --version\n"
+	"\n"
+	"Exit status: 0 every record passed, 1 some were rejected or flagged,\n"
+	"2 bad option or rules file, 3 input or output failure, 4 the reject\n"
+	"rate was crossed.\n"
+	"\n"
+	"example:\n"
+	"  mbr-validate --rules mappings/rules.ini --rejects rejects.csv \\\n"
+	"      --max-reject-rate 0.05 --report report.json -o valid.csv members.csv\n";
+
+enum {
+	OPT_RULES = 0x100,
+	OPT_FLAG_ONLY,
+	OPT_MAX_REJECT_RATE,
+	OPT_REPORT,
+};
+
+static const struct option options[] = {
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "flag-only", no_argument, NULL, OPT_FLAG_ONLY },
+	{ "max-reject-rate", required_argument, NULL, OPT_MAX_REJECT_RATE },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct ctx {
+	struct cli *cli;
+	const char *rules_path;		/* --rules, or NULL: built-in */
+	const char *report_path;	/* --report, or NULL */
+	struct validate_opts opts;
+	struct rules *rules;		/* owned */
+};
+
+static int parse_rate(struct ctx *c, const char *arg)
+{
+	char *end;
+	double r = strtod(arg, &end);
+
+	if (end == arg || *end || !(r >= 0 && r <= 1))
+		return cli_usage_error(c->cli, "bad --max-reject-rate '%s' "
+				       "(expected a fraction from 0 to 1, "
+				       "e.g. 0.05)", arg);
+	c->opts.max_reject_rate = r;
+	return 0;
+}
+
+static int on_option(int opt, const char *arg, void *data)
+{
+	struct ctx *c = data;
+
+	switch (opt) {
+	case OPT_RULES:
+		c->rules_path = arg;
+		return 0;
+	case OPT_FLAG_ONLY:
+		c->opts.flag_only = true;
+		return 0;
+	case OPT_MAX_REJECT_RATE:
+		return parse_rate(c, arg);
+	case OPT_REPORT:
+		c->report_path = arg;
+		return 0;
+	}
+	return -1;
+}
+
+/* With --db the records stay in the database: no -o, no rejects file. */
+static int check_args(const struct cli *cli)
+{
+	if (!cli->db_path)
+		return 0;
+	if (cli->out_path)
+		return cli_usage_error(cli, "-o does not go with --db (the "
+				       "records stay in the database)");
+	if (cli->rejects_path)
+		return cli_usage_error(cli, "--rejects does not go with --db "
+				       "(rejects go to its rejects table)");
+	if (cli->n_files)
+		return cli_usage_error(cli, "input files do not go with --db");
+	return 0;
+}
+
+static int load_rules(struct ctx *c, struct mbr_err *err)
+{
+	c->rules = c->rules_path ? rules_load(c->rules_path, err)
+				 : rules_default(err);
+	return c->rules ? 0 : -1;
+}
+
+/* The command line, as the runs table records it. */
+static char *join_args(int argc, char **argv)
+{
+	struct buf b;
+
+	buf_init(&b, BUF_NOLIMIT);
+	for (int i = 1; i < argc; i++)
+		buf_addf(&b, "%s%s", i > 1 ? " " : "", argv[i]);
+	return buf_detach(&b);
+}
+
+static struct stage *open_stage(const struct cli *cli, const char *args,
+				struct mbr_err *err)
+{
+	struct stage *st = stage_open(cli->db_path, err);
+
+	if (st && stage_begin_run(st, cli->prog, args, err) < 0) {
+		stage_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+static int commit_stage(struct stage *st, const struct cli_counts *n,
+			struct mbr_err *err)
+{
+	const char *status = n->rejected ? "rejected"
+			     : n->flagged ? "flagged"
+					  : "ok";
+
+	return stage_commit_run(st, n->in, n->out, n->rejected, n->flagged,
+				status, err);
+}
+
+/* Outputs first (they appear at cli_commit), then the one library call,
+ * the report, and the database's commit. */
+static int run(struct cli *cli, struct ctx *c, const char *args,
+	       struct mbr_err *err)
+{
+	struct validate *v = validate_new(c->rules, &c->opts);
+	FILE *rejects = NULL, *report = NULL;
+	struct stage *st = NULL;
+	int rc = -1;
+
+	if (c->report_path &&
+	    !(report = cli_open_aux(cli, c->report_path, err)))
+		goto out;
+	if (cli->rejects_path &&
+	    !(rejects = cli_open_aux(cli, cli->rejects_path, err)))
+		goto out;
+	if (cli->db_path && !(st = open_stage(cli, args, err)))
+		goto out;
+	if (validate_run(v, cli->out, rejects, st, cli, err) < 0)
+		goto out;
+	if (report)
+		validate_report(v, &cli->counts, report,
+				validate_report_format(c->report_path));
+	if (st && commit_stage(st, &cli->counts, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	stage_close(st);	/* rolls back a run not committed */
+	validate_free(v);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = CLI_INIT("mbr-validate", usage);
+	struct ctx c = { &cli, NULL, NULL, VALIDATE_OPTS_INIT, NULL };
+	struct mbr_err err = MBR_ERR_INIT;
+	char *args;
+	int rc;
+
+	cli.flags = CLI_REJECTS | CLI_DB;
+	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
+	    check_args(&cli) < 0)
+		return EXIT_USAGE;
+	if (cli.db_path)
+		cli.flags |= CLI_NO_OUT;
+	args = join_args(argc, argv);
+	if (load_rules(&c, &err) < 0 || cli_open(&cli, &err) < 0 ||
+	    run(&cli, &c, args, &err) < 0 || cli_commit(&cli, &err) < 0)
+		rc = cli_fail(&cli, &err);
+	else
+		rc = cli_finish(&cli);
+	rules_free(c.rules);
+	free(args);
+	return rc;
+}
