@@ -45,6 +45,7 @@ struct csvio_reader {
 	size_t first_line_len;	/* bytes of its first line in row_raw */
 	unsigned n_lines;	/* lines fed for the current row */
 	bool too_long;		/* the row passed ROW_MAX */
+	bool quote_open;	/* the file ended inside the row's quote */
 	unsigned long long row_start;	/* stream offset of the row */
 	unsigned long row_line;	/* line the row starts on */
 	unsigned long line;	/* lines taken from the current file */
@@ -366,16 +367,23 @@ static int finish_row(struct csvio_reader *r, struct record *rec,
 	unsigned long long end = r->text_base + r->text_pos;
 	size_t want = header_count(&r->header);
 	bool fixed = r->have_header && (r->opts.flags & CSVIO_FIXED_COLS);
+	bool open = r->quote_open && r->file_header;
 	bool bad;
 
 	buf_reset(&r->bad_reason);
-	if (fixed && !r->too_long && r->cur.n != want && r->n_lines > 1) {
+	if (!r->too_long && r->n_lines > 1 &&
+	    (open || (fixed && r->cur.n != want))) {
 		take_bad_bytes(r, r->row_start + r->first_line_len,
 			       &r->bad_reason);
 		buf_reset(&r->bad_reason);
-		buf_addf(&r->bad_reason,
-			 "unclosed quote: the row ran over %u lines and has %zu fields, expected %zu (the lines after it are read again)",
-			 r->n_lines, r->cur.n, want);
+		if (fixed && r->cur.n != want)
+			buf_addf(&r->bad_reason,
+				 "unclosed quote: the row ran over %u lines and has %zu fields, expected %zu (the lines after it are read again)",
+				 r->n_lines, r->cur.n, want);
+		else
+			buf_addf(&r->bad_reason,
+				 "unclosed quote: the row ran over %u lines to the end of the file (the lines after it are read again)",
+				 r->n_lines);
 		resync(r);
 	} else {
 		bad = take_bad_bytes(r, end, &r->bad_reason);
@@ -390,6 +398,9 @@ static int finish_row(struct csvio_reader *r, struct record *rec,
 			buf_reset(&r->bad_reason);
 			buf_adds(&r->bad_reason, "row larger than 64 MB");
 		}
+		else if (!bad && open)
+			buf_adds(&r->bad_reason,
+				 "unclosed quote at the end of the file");
 		else if (!bad && fixed && r->cur.n != want)
 			buf_addf(&r->bad_reason, "%zu fields, expected %zu",
 				 r->cur.n, want);
@@ -413,15 +424,22 @@ static int finish_row(struct csvio_reader *r, struct record *rec,
 	return CSVIO_BAD;
 }
 
-/* End of the current file: flush libcsv's last row, if any. */
+/* End of the current file: flush libcsv's last row, if any. A quote still
+ * open there never closes, so its row is bad whatever its field count:
+ * with CSV_STRICT_FINI, csv_fini says so and flushes nothing; the second
+ * call flushes (or does nothing when the first one did). */
 static int finish_file(struct csvio_reader *r, struct record *rec,
 		       struct mbr_err *err)
 {
 	int st = CSVIO_EOF;
 
+	csv_set_opts(&r->p, CSV_STRICT | CSV_STRICT_FINI);
+	r->quote_open = csv_fini(&r->p, cb_field, cb_row, r) < 0;
+	csv_set_opts(&r->p, 0);
 	csv_fini(&r->p, cb_field, cb_row, r);
 	if (r->row_done)
 		st = finish_row(r, rec, err);
+	r->quote_open = false;
 	row_begin(r);
 	if (st == ROW_HEADER)
 		st = CSVIO_EOF;
@@ -475,8 +493,9 @@ enum csvio_status csvio_read(struct csvio_reader *r, struct record *rec,
 			r->too_long = true;
 			r->row_done = true;
 			parser_reset(r);
-		} else if (r->n_lines == 0 && strspn(line.p, "\r\n") == line.len) {
-			continue;	/* a blank line between rows */
+		} else if (r->n_lines == 0 &&
+			   (line.p[0] == '\n' || line.p[0] == '\r')) {
+			continue;	/* a blank line (only its line end) */
 		} else {
 			feed(r, line);
 		}
