@@ -1,0 +1,223 @@
+/*
+ * value: integers, Y/N consent and member status. See value.h.
+ *
+ * Each value is first folded into a short key on the stack (value_key),
+ * then parsed or looked up in a table of words.
+ */
+#include "mappers/value.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "utf8.h"
+
+/* Room for a 64-bit integer with signs, commas and a long ".000" tail. */
+#define KEY_SIZE 128
+
+struct word {
+	const char *in;	 /* a key as value_key() writes it */
+	const char *out; /* the canonical value */
+};
+
+/* clang-format off */
+static const struct word consent_words[] = {
+	{ "y", "Y" }, { "yes", "Y" }, { "true", "Y" }, { "t", "Y" },
+	{ "1", "Y" }, { "on", "Y" },
+	{ "是", "Y" }, { "同意", "Y" }, { "允许", "Y" }, { "接受", "Y" },
+	{ "已同意", "Y" },
+	{ "n", "N" }, { "no", "N" }, { "false", "N" }, { "f", "N" },
+	{ "0", "N" }, { "off", "N" },
+	{ "否", "N" }, { "不同意", "N" }, { "不允许", "N" }, { "拒绝", "N" },
+	{ "未同意", "N" },
+};
+
+static const struct word status_words[] = {
+	{ "active", "active" }, { "enabled", "active" },
+	{ "normal", "active" }, { "正常", "active" }, { "有效", "active" },
+	{ "启用", "active" }, { "激活", "active" }, { "活跃", "active" },
+
+	{ "inactive", "inactive" }, { "disabled", "inactive" },
+	{ "dormant", "inactive" }, { "停用", "inactive" },
+	{ "无效", "inactive" }, { "禁用", "inactive" }, { "休眠", "inactive" },
+	{ "未激活", "inactive" },
+
+	{ "frozen", "frozen" }, { "locked", "frozen" },
+	{ "suspended", "frozen" }, { "冻结", "frozen" }, { "锁定", "frozen" },
+
+	{ "closed", "closed" }, { "cancelled", "closed" },
+	{ "注销", "closed" }, { "已注销", "closed" }, { "销户", "closed" },
+	{ "关闭", "closed" }, { "已关闭", "closed" },
+};
+/* clang-format on */
+
+static const char *const result_names[] = {
+	[VALUE_OK] = "ok",
+	[VALUE_EMPTY] = "empty",
+	[VALUE_INVALID] = "invalid",
+	[VALUE_OUT_OF_RANGE] = "out of range",
+};
+
+const char *value_result_str(enum value_result r)
+{
+	if ((unsigned)r < sizeof(result_names) / sizeof(result_names[0]))
+		return result_names[r];
+	return "invalid";
+}
+
+int value_key(struct strview in, char *key, size_t size)
+{
+	struct strview v = sv_trim(in);
+	size_t i, k, n = 0;
+	uint32_t cp;
+
+	for (i = 0; i < v.len; i += k) {
+		k = utf8_decode(v.p + i, v.len - i, &cp);
+		if (k == 0)
+			return -1;
+		if (cp >= 0xFF01 && cp <= 0xFF5E)
+			cp = cp - 0xFF01 + 0x21;
+		else if (cp == 0x3000)
+			cp = ' ';
+		if (cp >= 'A' && cp <= 'Z')
+			cp += 'a' - 'A';
+		if (n + (cp < 0x80 ? 1 : k) >= size)
+			return -1;
+		if (cp < 0x80) {
+			key[n++] = (char)cp;
+		} else {
+			memcpy(key + n, v.p + i, k);
+			n += k;
+		}
+	}
+	key[n] = '\0';
+	return (int)n;
+}
+
+/* Read an optional sign at *s: returns true for a minus. */
+static bool sign(const char **s)
+{
+	if (**s == '-' || **s == '+')
+		return *(*s)++ == '-';
+	if (!strncmp(*s, "\xe2\x88\x92", 3)) { /* U+2212 MINUS SIGN */
+		*s += 3;
+		return true;
+	}
+	return false;
+}
+
+/* Digits with optional thousands commas at *s into *acc; sets *over when
+ * past limit. VALUE_OK, or VALUE_INVALID for a misplaced comma. */
+static enum value_result digits(const char **s, unsigned long long limit,
+				unsigned long long *acc, bool *over)
+{
+	size_t group = 0, n = 0;
+	bool commas = false;
+
+	for (; **s; (*s)++) {
+		unsigned d = (unsigned)(**s - '0');
+
+		if (**s == ',') {
+			/* 1,200 and 12,345,678; never 1,20 or 1234,567. */
+			if (!n || (commas ? group != 3 : group > 3))
+				return VALUE_INVALID;
+			commas = true;
+			group = 0;
+			continue;
+		}
+		if (d > 9)
+			break;
+		if (*acc > (limit - d) / 10)
+			*over = true;
+		else
+			*acc = *acc * 10 + d;
+		group++;
+		n++;
+	}
+	return n && (!commas || group == 3) ? VALUE_OK : VALUE_INVALID;
+}
+
+/* Parse a key as an integer: sign, digits, an all-zero fraction. */
+static enum value_result parse_int(const char *s, long long *v)
+{
+	bool neg = sign(&s), over = false;
+	unsigned long long acc = 0;
+	unsigned long long limit = neg ? (unsigned long long)LLONG_MAX + 1
+				       : (unsigned long long)LLONG_MAX;
+
+	if (digits(&s, limit, &acc, &over) != VALUE_OK)
+		return VALUE_INVALID;
+	if (*s == '.') {
+		/* "1200.0": a spreadsheet's float; "1200." is not. */
+		if (!*++s)
+			return VALUE_INVALID;
+		s += strspn(s, "0");
+	}
+	if (*s)
+		return VALUE_INVALID;
+	if (over)
+		return VALUE_OUT_OF_RANGE;
+	if (neg)
+		*v = acc > (unsigned long long)LLONG_MAX ? LLONG_MIN
+							 : -(long long)acc;
+	else
+		*v = (long long)acc;
+	return VALUE_OK;
+}
+
+enum value_result value_int_range(struct strview in, long long min,
+				  long long max, struct buf *out)
+{
+	char key[KEY_SIZE], num[24];
+	long long v = 0;
+	enum value_result r;
+	int n = value_key(in, key, sizeof(key));
+
+	if (n < 0)
+		return VALUE_INVALID;
+	if (n == 0)
+		return VALUE_EMPTY;
+	r = parse_int(key, &v);
+	if (r != VALUE_OK)
+		return r;
+	if (v < min || v > max)
+		return VALUE_OUT_OF_RANGE;
+	n = snprintf(num, sizeof(num), "%lld", v);
+	return buf_add(out, num, (size_t)n) < 0 ? VALUE_INVALID : VALUE_OK;
+}
+
+enum value_result value_int(struct strview in, struct buf *out)
+{
+	return value_int_range(in, LLONG_MIN, LLONG_MAX, out);
+}
+
+/* Look the key of in up in words and append its canonical value. */
+static enum value_result lookup(struct strview in, const struct word *words,
+				size_t n_words, struct buf *out)
+{
+	char key[KEY_SIZE];
+	int n = value_key(in, key, sizeof(key));
+
+	if (n < 0)
+		return VALUE_INVALID;
+	if (n == 0)
+		return VALUE_EMPTY;
+	for (size_t i = 0; i < n_words; i++)
+		if (!strcmp(key, words[i].in))
+			return buf_adds(out, words[i].out) < 0 ? VALUE_INVALID
+							       : VALUE_OK;
+	return VALUE_INVALID;
+}
+
+enum value_result value_consent(struct strview in, struct buf *out)
+{
+	return lookup(in, consent_words,
+		      sizeof(consent_words) / sizeof(consent_words[0]), out);
+}
+
+enum value_result value_status(struct strview in, struct buf *out)
+{
+	return lookup(in, status_words,
+		      sizeof(status_words) / sizeof(status_words[0]), out);
+}
