@@ -1,9 +1,12 @@
 /*
- * compare: value comparators that do not need the record features:
- * dates (exact, day/month swapped, one digit off, within a year).
+ * compare: dates (exact, day/month swapped, one digit off, within a
+ * year), and two records compared field by field into levels and match
+ * weights. A missing value on either side is LEVEL_NULL: no evidence
+ * either way, weight 0.
  */
 #include "match/match_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static int digits(const char *p, size_t n)
@@ -101,4 +104,215 @@ enum date_level compare_dates(int32_t a, int32_t b)
 	if (labs(day_number(a) - day_number(b)) <= 365)
 		return DATE_NEAR;
 	return DATE_OTHER;
+}
+
+/* ---- two records, field by field ---- */
+
+enum name_level { NAME_EXACT, NAME_PHONETIC, NAME_JW_HIGH, NAME_JW_LOW,
+		  NAME_OTHER };
+
+static double jaro_winkler_ids(const struct intern *t, uint32_t x,
+			       uint32_t y)
+{
+	uint32_t a[MATCH_MAX_CPS], b[MATCH_MAX_CPS];
+	size_t na = fold_decode(intern_str(t, x), a, MATCH_MAX_CPS);
+	size_t nb = fold_decode(intern_str(t, y), b, MATCH_MAX_CPS);
+
+	return strsim_jaro_winkler(a, na, b, nb);
+}
+
+static unsigned damerau_ids(const struct intern *t, uint32_t x, uint32_t y)
+{
+	uint32_t a[MATCH_MAX_CPS], b[MATCH_MAX_CPS];
+	size_t na = fold_decode(intern_str(t, x), a, MATCH_MAX_CPS);
+	size_t nb = fold_decode(intern_str(t, y), b, MATCH_MAX_CPS);
+
+	return strsim_damerau(a, na, b, nb, 1);
+}
+
+/* Same values, or the two parts swapped between the records. */
+static bool same_or_swapped(const uint32_t *a, const uint32_t *b, int i,
+			    int o)
+{
+	return (a[i] && a[i] == b[i]) ||
+	       (a[i] && a[o] && a[i] == b[o] && a[o] == b[i]);
+}
+
+/* Names: field is MF_NAME, MF_FAMILY or MF_GIVEN; family and given may
+ * be swapped between the records. */
+static unsigned name_level(const struct cmp_ctx *c, const struct mcmp *m,
+			   const struct mrec *a, const struct mrec *b)
+{
+	int i = m->field == MF_NAME ? 0 : m->field == MF_FAMILY ? 1 : 2;
+	int o = i == 0 ? 0 : 3 - i;
+	uint32_t fa[3] = { a->f[MF_NAME], a->f[MF_FAMILY], a->f[MF_GIVEN] };
+	uint32_t fb[3] = { b->f[MF_NAME], b->f[MF_FAMILY], b->f[MF_GIVEN] };
+	uint32_t ka[3] = { a->f[MF_NAME_KEY], a->f[MF_FAMILY_KEY],
+			   a->f[MF_GIVEN_KEY] };
+	uint32_t kb[3] = { b->f[MF_NAME_KEY], b->f[MF_FAMILY_KEY],
+			   b->f[MF_GIVEN_KEY] };
+	double jw;
+
+	if (!fa[i] || !fb[i])
+		return LEVEL_NULL;
+	if (same_or_swapped(fa, fb, i, o))
+		return NAME_EXACT;
+	if (same_or_swapped(a->py, b->py, i, o) || same_or_swapped(ka, kb, i, o))
+		return NAME_PHONETIC;
+	jw = jaro_winkler_ids(c->t, fa[i], fb[i]);
+	return jw >= m->arg[0] ? NAME_JW_HIGH : jw >= m->arg[1] ? NAME_JW_LOW :
+							      NAME_OTHER;
+}
+
+static unsigned phone_level(const struct cmp_ctx *c, const struct mcmp *m,
+			    const struct mrec *a, const struct mrec *b)
+{
+	uint32_t x = a->f[m->field], y = b->f[m->field];
+
+	if (m->field == MF_MOBILE && a->f[MF_MOBILE8] &&
+	    a->f[MF_MOBILE8] == b->f[MF_MOBILE8])
+		return 1;
+	return damerau_ids(c->t, x, y) <= 1 ? 2 : 3;
+}
+
+static unsigned email_level(const struct cmp_ctx *c, const struct mcmp *m,
+			    const struct mrec *a, const struct mrec *b)
+{
+	if (a->f[MF_EMAIL_LOCAL] && a->f[MF_EMAIL_LOCAL] == b->f[MF_EMAIL_LOCAL])
+		return 1;
+	return damerau_ids(c->t, a->f[m->field], b->f[m->field]) <= 1 ? 2 : 3;
+}
+
+static unsigned bigram_level(const struct cmp_ctx *c, const struct mcmp *m,
+			     const struct mrec *a, const struct mrec *b)
+{
+	uint32_t x[MATCH_MAX_CPS], y[MATCH_MAX_CPS];
+	uint32_t ga[MATCH_MAX_CPS], gb[MATCH_MAX_CPS];
+	const uint32_t *pa = c->bigrams + a->bigram_off;
+	const uint32_t *pb = c->bigrams + b->bigram_off;
+	size_t na = a->bigram_n, nb = b->bigram_n;
+	double j;
+
+	if (m->field != MF_ADDRESS) {
+		na = strsim_bigrams(x, fold_decode(intern_str(c->t,
+				    a->f[m->field]), x, MATCH_MAX_CPS), ga,
+				    MATCH_MAX_CPS);
+		nb = strsim_bigrams(y, fold_decode(intern_str(c->t,
+				    b->f[m->field]), y, MATCH_MAX_CPS), gb,
+				    MATCH_MAX_CPS);
+		pa = ga;
+		pb = gb;
+	}
+	j = strsim_jaccard(pa, na, pb, nb);
+	return j >= m->arg[0] ? 1 : j >= m->arg[1] ? 2 : j >= m->arg[2] ? 3 : 4;
+}
+
+static unsigned jaro_level(const struct cmp_ctx *c, const struct mcmp *m,
+			   const struct mrec *a, const struct mrec *b)
+{
+	double jw = jaro_winkler_ids(c->t, a->f[m->field], b->f[m->field]);
+
+	return jw >= m->arg[0] ? 1 : jw >= m->arg[1] ? 2 : 3;
+}
+
+static unsigned field_level(const struct cmp_ctx *c, const struct mcmp *m,
+			    const struct mrec *a, const struct mrec *b)
+{
+	uint32_t x = a->f[m->field], y = b->f[m->field];
+
+	if (m->kind == CMP_NAME)
+		return name_level(c, m, a, b);
+	if (m->kind == CMP_DATE)
+		return (unsigned)compare_dates((int32_t)x, (int32_t)y);
+	if (!x || !y)
+		return LEVEL_NULL;
+	if (x == y)
+		return 0;
+	switch (m->kind) {
+	case CMP_PHONE:
+		return phone_level(c, m, a, b);
+	case CMP_EMAIL:
+		return email_level(c, m, a, b);
+	case CMP_ID:
+		return damerau_ids(c->t, x, y) <= 1 ? 1 : 2;
+	case CMP_BIGRAM:
+		return bigram_level(c, m, a, b);
+	case CMP_JARO:
+		return jaro_level(c, m, a, b);
+	default:
+		return 1;
+	}
+}
+
+void compare_records(const struct cmp_ctx *c, const struct mrec *a,
+		     const struct mrec *b, uint8_t *level)
+{
+	const struct match_rules *r = c->rules;
+
+	for (unsigned i = 0; i < r->n_cmps; i++) {
+		unsigned l = field_level(c, &r->cmp[i], a, b);
+
+		/* DATE_NULL is the date kind's null. */
+		if (r->cmp[i].kind == CMP_DATE && l == DATE_NULL)
+			l = LEVEL_NULL;
+		level[i] = (uint8_t)l;
+	}
+}
+
+double compare_weight(const struct cmp_ctx *c, unsigned i, unsigned level,
+		      const struct mrec *a, const struct mrec *b)
+{
+	const struct mcmp *m = &c->rules->cmp[i];
+	uint32_t id = a->f[m->field];
+	double p;
+
+	(void)b;
+	if (level == LEVEL_NULL)
+		return 0.0;
+	if (level != 0 || !m->tf || !c->tf[i])
+		return m->w[level];
+	/* Term frequency: u of an exact match on this value is the share of
+	 * records that have it. */
+	p = (double)c->tf[i][id] / c->n_records;
+	if (p < c->rules->tf_min)
+		p = c->rules->tf_min;
+	return log2((m->m[0] > 1e-9 ? m->m[0] : 1e-9) / p);
+}
+
+double compare_score(const struct cmp_ctx *c, const struct mrec *a,
+		     const struct mrec *b, uint8_t *level)
+{
+	const struct match_rules *r = c->rules;
+	uint8_t tmp[MATCH_MAX_CMPS];
+	double group[MATCH_MAX_CMPS], w = c->prior_w;
+	bool seen[MATCH_MAX_CMPS] = { false };
+
+	if (!level)
+		level = tmp;
+	compare_records(c, a, b, level);
+	for (unsigned i = 0; i < r->n_cmps; i++) {
+		double x;
+		int g = r->cmp[i].group;
+
+		if (level[i] == LEVEL_NULL)
+			continue;
+		x = compare_weight(c, i, level[i], a, b);
+		if (g < 0) {
+			w += x;
+		} else if (!seen[g] || x > group[g]) {
+			group[g] = x;
+			seen[g] = true;
+		}
+	}
+	for (unsigned g = 0; g < r->n_groups; g++)
+		if (seen[g])
+			w += group[g];
+	return w;
+}
+
+bool compare_cannot_link(const struct cmp_ctx *c, const struct mrec *a,
+			 const struct mrec *b)
+{
+	return c->rules->never_id && (a->flags & MR_CNID) &&
+	       (b->flags & MR_CNID) && a->f[MF_VALID_ID] != b->f[MF_VALID_ID];
 }

@@ -7,10 +7,18 @@
  *   phonetic.c  a Metaphone key for Latin-script names
  *   strsim.c    string similarities on code points: Jaro-Winkler,
  *               Damerau-Levenshtein, character-bigram Jaccard
- *   compare.c   field comparators: text, name, date, email, number
+ *   compare.c   date levels, and the comparison of two records: one
+ *               level per field
  *   pinyin_table.c  the generated Han table (scripts/gen-pinyin.py)
+ *   intern.c    the string pool: every value stored once, as a number
+ *   model.c     match rules and model: defaults, match.ini, model files
+ *   features.c  a record's comparison form (struct mrec)
+ *   block.c     blocking keys, sorted blocks, candidate pairs
+ *   score.c     Fellegi-Sunter weights, term frequencies, EM training
+ *   cluster.c   union-find with cannot-links, cluster ids
+ *   match.c     the run, decisions, outputs
  *
- * Everything here works on caller buffers: no allocation per call.
+ * The text functions work on caller buffers: no allocation per call.
  */
 #ifndef MBR_MATCH_INT_H
 #define MBR_MATCH_INT_H
@@ -20,6 +28,8 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "err.h"
+#include "match.h"
 
 /* Comparisons look at the first MATCH_MAX_CPS code points of a value; a
  * name or an address longer than that is compared on its start. */
@@ -72,6 +82,10 @@ uint32_t pinyin_simplify(uint32_t cp);
  * is kept as it is. 张伟, 章伟, 張偉, "Zhang Wei" and "ZHANG-wei" all give
  * "zhangwei". -1 past out's max. */
 int pinyin_key(struct strview v, struct buf *out);
+/* Split s (lower-case ASCII) into pinyin syllables: ends[i] is the end
+ * offset of syllable i. Returns the number of syllables, 0 when s does
+ * not split (or needs more than max, or is over 64 letters). */
+size_t pinyin_split(const char *s, size_t len, uint8_t *ends, size_t max);
 /* True when s (lower-case ASCII) is a sequence of pinyin syllables:
  * "zhangwei", "ouyang", "nana"; not "smith", not "". */
 bool pinyin_is_syllables(const char *s, size_t len);
@@ -127,5 +141,299 @@ enum date_level {
 int32_t compare_parse_date(struct strview v);
 /* Compare two yyyymmdd dates (0 = missing). */
 enum date_level compare_dates(int32_t a, int32_t b);
+
+/* ---- intern.c ---- */
+
+/* Every distinct string once; id 0 is the empty string. Ids are dense,
+ * so per-value tables (term frequencies) are arrays. */
+struct intern {
+	char *bytes;		/* owned: the strings, each NUL-terminated */
+	size_t len, cap;
+	uint64_t *off;		/* owned: id -> offset in bytes; off[n] = len */
+	uint32_t n;		/* ids in use */
+	uint32_t n_cap;
+	uint32_t *slot;		/* owned: open-addressing table of ids */
+	size_t n_slots;		/* a power of two */
+};
+
+void intern_init(struct intern *t);
+void intern_release(struct intern *t);
+/* The id of p[0..len), adding it when new. Cannot fail (xmalloc). */
+uint32_t intern_add(struct intern *t, const char *p, size_t len);
+static inline struct strview intern_str(const struct intern *t, uint32_t id)
+{
+	return svn(t->bytes + t->off[id], t->off[id + 1] - t->off[id] - 1);
+}
+
+/* 64-bit hash (FNV-1a followed by a finaliser); also blocking's. */
+uint64_t intern_hash(const void *p, size_t len, uint64_t seed);
+
+/* ---- model.c ---- */
+
+#define MATCH_MAX_LEVELS 8	/* levels of one comparison, null apart */
+#define MATCH_MAX_CMPS 16	/* comparisons (4 bits each in a pattern) */
+#define MATCH_MAX_KEYS 16	/* blocking keys */
+#define MATCH_MAX_PARTS 4	/* parts of one blocking key */
+#define LEVEL_NULL 15		/* "no evidence": adds nothing */
+
+/* What a comparison or key looks at: canonical fields and values derived
+ * from them. */
+enum mfield {
+	MF_NAME,	/* full name, folded */
+	MF_FAMILY,	/* family name (split from name when missing) */
+	MF_GIVEN,	/* given name (likewise) */
+	MF_GENDER,
+	MF_BIRTH,	/* birth_date */
+	MF_MOBILE,
+	MF_PHONE,
+	MF_EMAIL,
+	MF_ID,		/* id_number, with id_type */
+	MF_ADDRESS,
+	MF_POSTAL,
+	MF_DISTRICT,
+	MF_CITY,
+	MF_PROVINCE,
+	MF_TEXT_COUNT,	/* fields above have a folded text value */
+	MF_NAME_KEY = MF_TEXT_COUNT,	/* order-free phonetic name key */
+	MF_FAMILY_KEY,	/* phonetic key of the family name */
+	MF_GIVEN_KEY,
+	MF_BIRTH_YEAR,
+	MF_MOBILE8,	/* last 8 digits of the mobile */
+	MF_EMAIL_LOCAL,	/* part before @ */
+	MF_VALID_ID,	/* id_number when valid (CN_RIC checksum) */
+	MF_COUNT
+};
+
+enum cmp_kind {
+	CMP_NAME,	/* exact, phonetic, jw >= a0, jw >= a1, other */
+	CMP_DATE,	/* exact, swapped, one digit, within a year, other */
+	CMP_EXACT,	/* exact, other */
+	CMP_PHONE,	/* exact, last 8 digits, one edit, other */
+	CMP_EMAIL,	/* exact, same local part, one edit, other */
+	CMP_ID,		/* exact, one edit, other */
+	CMP_BIGRAM,	/* exact, jaccard >= a0, >= a1, >= a2, other */
+	CMP_JARO,	/* exact, jw >= a0, jw >= a1, other */
+	CMP_KIND_COUNT
+};
+
+struct mcmp {
+	char name[32];		/* the field name, for outputs */
+	enum mfield field;
+	enum cmp_kind kind;
+	double arg[3];		/* thresholds of the kind */
+	unsigned n_levels;	/* levels, "other" last; null apart */
+	bool tf;		/* term-frequency adjustment on exact */
+	int group;		/* -1, or a group: only its largest weight counts */
+	double m[MATCH_MAX_LEVELS];
+	double u[MATCH_MAX_LEVELS];
+	double w[MATCH_MAX_LEVELS];	/* log2(m/u), from model_finish */
+};
+
+struct mkey {
+	char name[32];
+	enum mfield part[MATCH_MAX_PARTS];
+	unsigned n_parts;
+};
+
+struct match_rules {
+	struct mkey key[MATCH_MAX_KEYS];
+	unsigned n_keys;
+	struct mcmp cmp[MATCH_MAX_CMPS];
+	unsigned n_cmps;
+	char group[MATCH_MAX_CMPS][32];	/* group names */
+	unsigned n_groups;
+	double match_p;		/* probability to join a cluster */
+	double review_p;	/* probability to list for review */
+	double floor_p;		/* probability to keep a pair (--pairs) */
+	double per_record;	/* expected true matches per record: prior */
+	double tf_min;		/* least term frequency used */
+	unsigned long long max_block_pairs;	/* larger blocks are skipped */
+	bool never_id;		/* two valid, different CN IDs: two people */
+	bool trained;		/* m, u and prior come from training */
+	unsigned threads;	/* comparison threads */
+};
+
+/* Level names of a kind ("exact", ...), n_levels entries. */
+const char *const *model_level_names(enum cmp_kind kind);
+unsigned model_n_levels(enum cmp_kind kind);
+/* "given_name", ... for messages and outputs. */
+const char *model_field_name(enum mfield f);
+/* Compute w from m and u. */
+void model_finish(struct match_rules *r);
+/* Bit i set when field i is needed by some key or comparison. */
+uint32_t model_fields_needed(const struct match_rules *r);
+
+/* ---- features.c ---- */
+
+enum mrec_flags {
+	MR_MASTER = 1 << 0,
+	MR_CNID = 1 << 1,	/* id_number is a valid mainland ID */
+};
+
+/* One record in comparison form: every value an intern id. */
+struct mrec {
+	uint32_t source, source_id;	/* as given (trimmed) */
+	uint32_t master_id;		/* masters: master_id column or 0 */
+	uint32_t f[MF_COUNT];		/* features; MF_BIRTH* are numbers */
+	uint32_t py[3];			/* pinyin keys of name, family, given */
+	uint32_t bigram_off;		/* address bigrams in m->bigrams */
+	uint16_t bigram_n;
+	uint8_t flags;
+};
+
+struct features;	/* scratch buffers and the column map */
+
+/* Address bigrams of all records, one array (no allocation per record). */
+struct match_bigrams {
+	uint32_t *v;	/* owned */
+	size_t n, cap;
+};
+
+struct features *features_new(void);
+void features_free(struct features *x);	/* NULL is fine */
+/* Records that follow have header h (borrowed until the next begin). */
+void features_begin(struct features *x, const struct header *h);
+/* Fill r from rec. needed: model_fields_needed (names and addresses are
+ * only worked out when needed). Cannot fail (xmalloc). */
+void features_of(struct features *x, const struct record *rec,
+		 uint32_t needed, struct intern *t, struct mrec *r,
+		 struct match_bigrams *bg);
+/* GB 11643-1999 check of an 18-character mainland ID. */
+bool features_cnid_ok(struct strview v);
+
+/* ---- compare.c: records ---- */
+
+/* What comparing needs besides the two records. */
+struct cmp_ctx {
+	const struct match_rules *rules;
+	const struct intern *t;
+	const uint32_t *bigrams;
+	const uint32_t *const *tf;	/* per comparison: counts by id, or NULL */
+	double n_records;		/* for term frequencies */
+	double prior_w;			/* log2 prior odds */
+};
+
+/* The level of each comparison for records a and b into level[]. */
+void compare_records(const struct cmp_ctx *c, const struct mrec *a,
+		     const struct mrec *b, uint8_t *level);
+/* Weight contribution of comparison i at level for records a, b
+ * (including the term-frequency adjustment). */
+double compare_weight(const struct cmp_ctx *c, unsigned i, unsigned level,
+		      const struct mrec *a, const struct mrec *b);
+/* Total match weight of a and b (levels written to level when not NULL). */
+double compare_score(const struct cmp_ctx *c, const struct mrec *a,
+		     const struct mrec *b, uint8_t *level);
+/* True when a and b must never be joined (two valid, different IDs). */
+bool compare_cannot_link(const struct cmp_ctx *c, const struct mrec *a,
+			 const struct mrec *b);
+
+/* ---- block.c ---- */
+
+/* Called for each candidate pair, a < b, from thread t with ctx[t]. */
+typedef void (*block_pair_fn)(void *ctx, uint32_t a, uint32_t b);
+
+struct block_job {
+	const struct match_rules *rules;
+	const struct mrec *recs;	/* n records; MR_MASTER marks masters */
+	uint32_t n;
+	bool link_only;			/* only new x master pairs */
+	unsigned threads;		/* 1..64 */
+	block_pair_fn fn;
+};
+
+/* Visit every candidate pair of the union of the rules' keys exactly
+ * once (never master x master). Adds candidates and skipped blocks to st.
+ * Cannot fail (xmalloc). */
+void block_run(const struct block_job *j, void **ctx, struct match_stats *st);
+
+/* ---- score.c ---- */
+
+struct mpair {
+	uint32_t a, b;		/* record numbers, a < b */
+	float w;		/* match weight */
+};
+
+/* Probability of a match weight: 1 / (1 + 2^-w). */
+double score_probability(double w);
+/* The weight of a probability. */
+double score_weight(double p);
+/* log2 prior odds of a match for n records (masters of them) under r. */
+double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
+		   bool link_only);
+/* Term-frequency tables: for each comparison with tf, counts by intern
+ * id of its field's values over all records (owned: score_tf_free). */
+uint32_t **score_tf_new(const struct match_rules *r, const struct mrec *recs,
+			uint32_t n, uint32_t n_ids);
+void score_tf_free(uint32_t **tf, unsigned n_cmps);
+
+/* Train r: u from random record pairs, m and the prior by EM over the
+ * blocked pairs (job's keys). Cannot fail (xmalloc). */
+void score_train(struct match_rules *r, const struct block_job *job,
+		 const struct cmp_ctx *ctx, uint32_t masters,
+		 struct match_stats *st);
+
+/* ---- cluster.c ---- */
+
+struct cluster {
+	uint32_t *parent;	/* owned: union-find forest */
+	uint32_t *size;		/* owned: records under each root */
+	uint32_t *cnid;		/* owned: per root, its valid ID or 0 */
+	uint32_t *nm_head;	/* owned: per root, first no-match edge + 1 */
+	uint32_t *nm_tail;	/* owned: per root, last no-match edge + 1 */
+	struct cluster_edge *nm;	/* owned: no-match edges */
+	size_t n_nm, cap_nm;
+	uint32_t n;
+};
+
+/* n singletons; ids: each record's valid ID (0 none) for cannot-links,
+ * or NULL when IDs do not forbid joins. */
+void cluster_init(struct cluster *c, uint32_t n, const uint32_t *ids);
+void cluster_release(struct cluster *c);
+uint32_t cluster_find(struct cluster *c, uint32_t x);
+/* Forbid a and b (and so their clusters, now and later) to be joined. */
+void cluster_forbid(struct cluster *c, uint32_t a, uint32_t b);
+/* Join the clusters of a and b unless that would put two different IDs
+ * or a forbidden pair in one cluster. Returns true when they are (now)
+ * one cluster. */
+bool cluster_join(struct cluster *c, uint32_t a, uint32_t b);
+
+/* ---- match.c: the run, shared with output.c ---- */
+
+struct decision {
+	uint32_t a, b;
+	bool match;
+};
+
+struct match {
+	struct match_rules *rules;	/* borrowed */
+	enum match_flags flags;
+	struct intern t;		/* owned: every value once */
+	struct mrec *recs;		/* owned: all records, input order */
+	uint32_t n, cap;
+	uint32_t masters;
+	struct match_bigrams bg;	/* owned: address bigrams */
+	struct features *fx;		/* owned */
+	uint32_t needed;		/* fields the rules look at */
+	enum match_side side;		/* of the current input */
+	struct header cur;		/* owned: header of the current input */
+	struct header out;		/* owned: header of the new records */
+	bool have_out;
+	int skip_col;			/* input cluster_id column, or -1 */
+	char *lines;			/* owned: new records as CSV lines */
+	size_t lines_len, lines_cap;
+	uint32_t *news;			/* owned: record number of new record k */
+	uint64_t *line_off;		/* owned: line of new record k; + end */
+	uint32_t n_news, cap_news;
+	struct decision *dec;		/* owned: analyst decisions */
+	size_t n_dec, cap_dec;
+	struct mpair *pairs;		/* owned: kept pairs, strongest first */
+	size_t n_pairs;
+	bool *joined;			/* owned: per kept pair */
+	uint32_t **tf;			/* owned: term frequencies */
+	struct cmp_ctx ctx;
+	uint32_t *rep;			/* owned: cluster representative */
+	struct match_stats st;
+	struct buf scratch;		/* owned */
+};
 
 #endif

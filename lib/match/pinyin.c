@@ -124,15 +124,35 @@ static bool is_syllable(const char *s, size_t len)
 #define SYLLABLE_MAX 6	/* "zhuang", "chuang", "shuang" */
 #define SPLIT_MAX 64
 
-bool pinyin_is_syllables(const char *s, size_t len)
+size_t pinyin_split(const char *s, size_t len, uint8_t *ends, size_t max)
 {
-	bool ok[SPLIT_MAX + 1] = { true };	/* ok[i]: s[0..i) splits */
+	/* from[i]: length of the last syllable of a split of s[0..i), 0 when
+	 * s[0..i) does not split; the longest last syllable wins, so the
+	 * split is the same for the same letters. */
+	uint8_t from[SPLIT_MAX + 1] = { 0 };
+	size_t n = 0, i = len;
 
 	if (len == 0 || len > SPLIT_MAX)
-		return false;
-	for (size_t i = 1; i <= len; i++) {
-		for (size_t k = 1; k <= SYLLABLE_MAX && k <= i && !ok[i]; k++)
-			ok[i] = ok[i - k] && is_syllable(s + i - k, k);
-	}
-	return ok[len];
+		return 0;
+	for (size_t e = 1; e <= len; e++)
+		for (size_t k = SYLLABLE_MAX; k >= 1 && !from[e]; k--)
+			if (k <= e && (k == e || from[e - k]) &&
+			    is_syllable(s + e - k, k))
+				from[e] = (uint8_t)k;
+	if (!from[len])
+		return 0;
+	for (; i > 0; i -= from[i])
+		n++;
+	if (n > max)
+		return 0;
+	for (size_t j = n, e = len; j > 0; e -= from[e])
+		ends[--j] = (uint8_t)e;
+	return n;
+}
+
+bool pinyin_is_syllables(const char *s, size_t len)
+{
+	uint8_t ends[SPLIT_MAX];
+
+	return pinyin_split(s, len, ends, SPLIT_MAX) > 0;
 }

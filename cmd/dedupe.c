@@ -1,0 +1,250 @@
+/*
+ * mbr-dedupe: find the records that are the same person; every record
+ * out with a cluster_id, the scored pairs and a review list on request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "match.h"
+#include "reject.h"
+
+static const char usage[] =
+	"usage: mbr-dedupe [options] [FILE...]\n"
+	"Find duplicate members: block, compare, score (Fellegi-Sunter) and\n"
+	"cluster canonical records. Every record goes to standard output with a\n"
+	"cluster_id: the smallest source/source_id of its cluster (with\n"
+	"--against, the master_id of a master in it when there is one).\n"
+	"\n"
+	"  --rules FILE       match rules (default: built in; mappings/match.ini\n"
+	"                     repeats them with comments)\n"
+	"  --model FILE       m and u probabilities from FILE (see --train)\n"
+	"  --train            estimate u from random pairs and m by EM on this\n"
+	"                     input, write them to --model FILE, then dedupe\n"
+	"  --pairs FILE       every scored pair above the rules' pairs floor,\n"
+	"                     with the level and weight of each field\n"
+	"  --review FILE      pairs between the review and match thresholds,\n"
+	"                     with an empty decision column to fill in\n"
+	"  --decisions FILE   analyst decisions (a_source, a_source_id, b_source,\n"
+	"                     b_source_id, decision = match | no-match); a\n"
+	"                     filled-in --review file works\n"
+	"  --against FILE     link the input to these existing master records\n"
+	"                     (and deduplicate it too, unless --link-only)\n"
+	"  --link-only        with --against: compare input to masters only\n"
+	"  --rejects FILE     unreadable rows, with the reason\n"
+	"  --db FILE          also record pairs and clusters in the staging\n"
+	"                     database\n"
+	"  --strict           stop at the first unreadable row (exit 3)\n"
+	"  -o FILE            write FILE atomically instead of standard output\n"
+	"  -q                 no summary line\n"
+	"  --help, --version\n"
+	"\n"
+	"example:\n"
+	"  mbr-dedupe --rules mappings/match.ini --pairs pairs.csv \\\n"
+	"      --review review.csv members.csv >clustered.csv\n";
+
+enum {
+	OPT_RULES = 0x100,
+	OPT_MODEL,
+	OPT_TRAIN,
+	OPT_PAIRS,
+	OPT_REVIEW,
+	OPT_DECISIONS,
+	OPT_AGAINST,
+	OPT_LINK_ONLY,
+};
+
+static const struct option options[] = {
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "train", no_argument, NULL, OPT_TRAIN },
+	{ "pairs", required_argument, NULL, OPT_PAIRS },
+	{ "review", required_argument, NULL, OPT_REVIEW },
+	{ "decisions", required_argument, NULL, OPT_DECISIONS },
+	{ "against", required_argument, NULL, OPT_AGAINST },
+	{ "link-only", no_argument, NULL, OPT_LINK_ONLY },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define MAX_AGAINST 16
+
+struct ctx {
+	struct cli *cli;
+	const char *rules, *model, *pairs, *review, *decisions;
+	const char *against[MAX_AGAINST];
+	size_t n_against;
+	bool train, link_only;
+};
+
+static int on_option(int opt, const char *arg, void *data)
+{
+	struct ctx *c = data;
+	const char **slot[] = {
+		[OPT_RULES - OPT_RULES] = &c->rules,
+		[OPT_MODEL - OPT_RULES] = &c->model,
+		[OPT_PAIRS - OPT_RULES] = &c->pairs,
+		[OPT_REVIEW - OPT_RULES] = &c->review,
+		[OPT_DECISIONS - OPT_RULES] = &c->decisions,
+	};
+
+	if (opt == OPT_TRAIN || opt == OPT_LINK_ONLY) {
+		*(opt == OPT_TRAIN ? &c->train : &c->link_only) = true;
+		return 0;
+	}
+	if (opt == OPT_AGAINST) {
+		if (c->n_against == MAX_AGAINST)
+			return cli_usage_error(c->cli, "more than %d --against",
+					       MAX_AGAINST);
+		c->against[c->n_against++] = arg;
+		return 0;
+	}
+	if (opt < OPT_RULES || opt > OPT_DECISIONS || !slot[opt - OPT_RULES])
+		return -1;
+	*slot[opt - OPT_RULES] = arg;
+	return 0;
+}
+
+static int check_args(const struct ctx *c)
+{
+	if (c->train && !c->model)
+		return cli_usage_error(c->cli, "--train needs --model FILE "
+				       "to write the model to");
+	if (c->link_only && !c->n_against)
+		return cli_usage_error(c->cli, "--link-only needs --against");
+	return 0;
+}
+
+static struct match_rules *load_rules(const struct ctx *c,
+				      struct mbr_err *err)
+{
+	struct match_rules *r = match_rules_new();
+
+	if ((c->rules && match_rules_load(r, c->rules, err) < 0) ||
+	    (c->model && !c->train && match_model_load(r, c->model, err) < 0)) {
+		match_rules_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Optional outputs, opened before the run so a bad path fails early. */
+struct outputs {
+	FILE *pairs, *review, *model, *rejects;
+	struct reject_file *rf;
+};
+
+static int open_outputs(struct cli *cli, const struct ctx *c,
+			struct outputs *o, struct mbr_err *err)
+{
+	if ((c->pairs && !(o->pairs = cli_open_aux(cli, c->pairs, err))) ||
+	    (c->review && !(o->review = cli_open_aux(cli, c->review, err))) ||
+	    (c->train && !(o->model = cli_open_aux(cli, c->model, err))) ||
+	    (cli->rejects_path &&
+	     !(o->rejects = cli_open_aux(cli, cli->rejects_path, err))))
+		return -1;
+	return 0;
+}
+
+static int read_inputs(struct cli *cli, const struct ctx *c,
+		       struct match *m, struct outputs *o,
+		       struct mbr_err *err)
+{
+	struct match_input in = { MATCH_NEW, cli, NULL, cli->strict };
+	struct header h;
+
+	if (o->rejects) {
+		/* Unreadable rows keep source, source_row and raw only. */
+		header_init(&h);
+		header_add(&h, "source");
+		header_add(&h, "source_row");
+		o->rf = reject_new(o->rejects, &h, "mbr-dedupe");
+		header_release(&h);
+		in.rejects = o->rf;
+	}
+	if (match_read(m, cli->files, cli->n_files, &in, err) < 0)
+		return -1;
+	in.side = MATCH_MASTER;
+	if (c->n_against &&
+	    match_read(m, c->against, c->n_against, &in, err) < 0)
+		return -1;
+	if (c->decisions && match_load_decisions(m, c->decisions, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int write_outputs(struct cli *cli, const struct match_rules *r,
+			 struct match *m, struct outputs *o,
+			 struct mbr_err *err)
+{
+	if (o->model && match_model_write(r, o->model, err) < 0)
+		return -1;
+	if (match_write_records(m, cli->out, err) < 0 ||
+	    (o->pairs && match_write_pairs(m, o->pairs, err) < 0) ||
+	    (o->review && match_write_review(m, o->review, err) < 0))
+		return -1;
+	if (o->rf && reject_flush(o->rf, err) < 0)
+		return -1;
+	cli->counts.out = match_n_records(m);
+	return 0;
+}
+
+static void report(struct cli *cli, const struct match_stats *s)
+{
+	for (unsigned long i = 0; i < s->capped && i < MATCH_MAX_CAPPED; i++)
+		cli_warn(cli, "blocking key '%s': a block of %lu records was "
+			 "skipped (more pairs than max_block_pairs)",
+			 s->capped_first[i].key, s->capped_first[i].records);
+	if (s->capped > MATCH_MAX_CAPPED)
+		cli_warn(cli, "%lu more blocks skipped",
+			 s->capped - MATCH_MAX_CAPPED);
+	if (s->conflicts)
+		cli_warn(cli, "%lu match decisions conflict with a cannot-link "
+			 "and were not applied", s->conflicts);
+	snprintf(cli->extra, sizeof(cli->extra),
+		 "%lu clusters, %llu pairs compared, %llu matched, "
+		 "%llu to review", s->clusters, s->compared, s->matches,
+		 s->review);
+}
+
+static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
+	       struct mbr_err *err)
+{
+	struct match *m = match_new(r, c->link_only ? MATCH_LINK_ONLY : 0);
+	struct outputs o = { 0 };
+	int rc = -1;
+
+	if (open_outputs(cli, c, &o, err) < 0 ||
+	    read_inputs(cli, c, m, &o, err) < 0 ||
+	    match_run(m, c->train, err) < 0 ||
+	    write_outputs(cli, r, m, &o, err) < 0)
+		goto out;
+	report(cli, match_get_stats(m));
+	rc = 0;
+out:
+	reject_free(o.rf);
+	match_free(m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = CLI_INIT("mbr-dedupe", usage);
+	struct ctx c = { .cli = &cli };
+	struct mbr_err err = MBR_ERR_INIT;
+	struct match_rules *r = NULL;
+	int rc;
+
+	cli.flags = CLI_REJECTS | CLI_DB;
+	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
+	    check_args(&c) < 0)
+		return EXIT_USAGE;
+	if (!(r = load_rules(&c, &err)) || cli_open(&cli, &err) < 0 ||
+	    run(&cli, &c, r, &err) < 0 || cli_commit(&cli, &err) < 0)
+		rc = cli_fail(&cli, &err);
+	else
+		rc = cli_finish(&cli);
+	match_rules_free(r);
+	return rc;
+}

@@ -1,0 +1,166 @@
+/*
+ * match: find the records that are the same person (mbr-dedupe).
+ *
+ * The whole run happens in memory, records held compactly (strings
+ * interned, records numbered):
+ *
+ *   1. blocking: a union of blocking keys (valid ID number, mobile, e-mail,
+ *      name key + birth year, ...), so a typo in one field cannot hide a
+ *      duplicate. Each key sorts (key hash, record) pairs; a block with
+ *      more candidate pairs than max_block_pairs is skipped and reported,
+ *      never expanded. A pair two keys share is compared once.
+ *   2. comparison: each field of a pair gets a level (exact, same pinyin,
+ *      Jaro-Winkler band, date swapped, ...; missing is "no evidence").
+ *   3. scoring: Fellegi-Sunter match weight = prior + sum over fields of
+ *      log2(m/u) of the level, with a term-frequency adjustment on exact
+ *      names (a shared 王伟 counts less than a shared 欧阳娜娜).
+ *   4. clustering: pairs at or above the match threshold, strongest first,
+ *      join clusters by union-find unless the two clusters conflict as a
+ *      whole (two valid, different mainland ID numbers; an analyst's
+ *      no-match decision between any two of their members).
+ *
+ * cluster_id is the smallest "source/source_id" of the cluster's records
+ * (byte order), so it is the same from run to run for the same input; in
+ * link mode a cluster holding a master record takes that master's
+ * master_id column when it has one.
+ *
+ * Rules (blocking keys, comparisons, thresholds) come from a match rules
+ * file (mappings/match.ini); m and u probabilities from the built-in
+ * defaults or a model file written by match_train.
+ */
+#ifndef MBR_MATCH_H
+#define MBR_MATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "record.h"
+
+struct match_rules;	/* opaque: keys, comparisons, thresholds, m and u */
+struct match;		/* opaque: one run's records, pairs and clusters */
+
+/* The built-in rules (the defaults mappings/match.ini documents). Cannot
+ * fail. */
+struct match_rules *match_rules_new(void);
+void match_rules_free(struct match_rules *r);	/* NULL is fine */
+/* Replace parts of r by the sections of a match rules file. On error
+ * (MBR_ECONFIG, naming file and line) r is unusable: free it. */
+int match_rules_load(struct match_rules *r, const char *path,
+		     struct mbr_err *err);
+/* Read m, u and the prior from a model file written by match_model_write;
+ * its comparisons must be those of r. */
+int match_model_load(struct match_rules *r, const char *path,
+		     struct mbr_err *err);
+/* Write r's model (m, u, prior per comparison) as a readable INI file. */
+int match_model_write(const struct match_rules *r, FILE *out,
+		      struct mbr_err *err);
+
+enum match_side {
+	MATCH_NEW,	/* records to deduplicate / link; written out */
+	MATCH_MASTER,	/* --against: existing masters; read only */
+};
+
+enum match_flags {
+	MATCH_LINK_ONLY = 1 << 0,	/* compare new records to masters only */
+};
+
+struct match_capped {
+	const char *key;	/* blocking key name (borrowed from rules) */
+	unsigned long records;	/* records in the skipped block */
+};
+
+#define MATCH_MAX_CAPPED 8
+
+struct match_stats {
+	unsigned long records;		/* new records */
+	unsigned long masters;		/* master records */
+	unsigned long long candidates;	/* pairs the blocks proposed */
+	unsigned long long compared;	/* distinct pairs compared */
+	unsigned long long kept;	/* pairs at or above the pairs floor */
+	unsigned long long matches;	/* pairs at or above the match threshold */
+	unsigned long long review;	/* pairs between review and match */
+	unsigned long long refused;	/* matches not joined: cannot-link */
+	unsigned long clusters;		/* clusters among new records */
+	unsigned long capped;		/* blocks skipped as too large */
+	struct match_capped capped_first[MATCH_MAX_CAPPED];
+	unsigned long conflicts;	/* must-link decisions refused */
+};
+
+/* A run on rules r (borrowed: keep r alive and unchanged until
+ * match_free). */
+struct match *match_new(struct match_rules *r, enum match_flags flags);
+void match_free(struct match *m);	/* NULL is fine */
+
+/* Start an input of records with header h (copied). Every input of side
+ * MATCH_NEW must have the same columns; cluster_id is added after them
+ * (an input cluster_id column is replaced). -1 (MBR_ECONFIG) when h lacks
+ * source or source_id. */
+int match_begin(struct match *m, const struct header *h,
+		enum match_side side, struct mbr_err *err);
+/* Add one record of the current input (copied). -1 only past limits. */
+int match_add(struct match *m, const struct record *rec,
+	      struct mbr_err *err);
+
+struct cli;
+struct reject_file;
+
+/* How match_read reads a stream. */
+struct match_input {
+	enum match_side side;
+	struct cli *cli;		/* counts (new records), progress, warnings */
+	struct reject_file *rejects;	/* unreadable rows, or NULL: warn */
+	bool strict;			/* an unreadable row ends the run */
+};
+
+/* Read record files paths[0..n) (n == 0: standard input) into m: begin,
+ * then every row. -1 on a read error, a bad header, or a bad row under
+ * strict. */
+int match_read(struct match *m, const char *const *paths, size_t n,
+	       struct match_input *in, struct mbr_err *err);
+
+/* Read a decisions file: CSV with columns a_source, a_source_id,
+ * b_source, b_source_id, decision (match | no-match; empty is skipped,
+ * so a filled-in --review file can be fed back). Pairs naming records
+ * not loaded are ignored. Call after all records are added. */
+int match_load_decisions(struct match *m, const char *path,
+			 struct mbr_err *err);
+
+/* Block, compare, score and cluster. With train, first estimate u from
+ * random record pairs and m and the prior by EM over the blocked pairs,
+ * store them in the rules, then score with them. */
+int match_run(struct match *m, bool train, struct mbr_err *err);
+const struct match_stats *match_get_stats(const struct match *m);
+
+/* The new records, in input order, with cluster_id appended. */
+int match_write_records(const struct match *m, FILE *out,
+			struct mbr_err *err);
+/* Every scored pair at or above the pairs floor: both source/source_id,
+ * match weight and probability, and for each comparison its level and
+ * weight. */
+int match_write_pairs(const struct match *m, FILE *out,
+		      struct mbr_err *err);
+/* Pairs between the review and match thresholds, with an empty decision
+ * column (readable back by match_load_decisions). */
+int match_write_review(const struct match *m, FILE *out,
+		       struct mbr_err *err);
+
+/* For the staging database: pair i of n (strongest first) and cluster
+ * membership of new record i. */
+struct match_pair_info {
+	struct strview a_source, a_source_id, b_source, b_source_id;
+	double weight, probability;
+	bool matched;		/* joined by clustering */
+};
+size_t match_n_pairs(const struct match *m);
+void match_pair(const struct match *m, size_t i, struct match_pair_info *pi);
+/* Per-field detail of pair i as "field=level:weight;..." into out. */
+int match_pair_detail(const struct match *m, size_t i, struct buf *out);
+size_t match_n_records(const struct match *m);
+/* source, source_id and cluster_id of new record i. */
+void match_record_cluster(const struct match *m, size_t i,
+			  struct strview *source, struct strview *source_id,
+			  struct buf *cluster_id);
+
+#endif

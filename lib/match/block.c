@@ -1,0 +1,252 @@
+/*
+ * block: candidate pairs from a union of blocking keys.
+ *
+ * One key at a time: every record with all parts of the key gets a
+ * (64-bit key hash, record) entry; the entries are radix sorted and each
+ * run of equal hashes is a block. A block is counted before it is used:
+ * one proposing more than max_block_pairs pairs is skipped and reported
+ * (a placeholder mobile shared by 10,000 records would otherwise ask for
+ * 50 million comparisons). Within a block every pair is visited unless an
+ * earlier key already put both records in one block it compared: the
+ * pair was visited there. So memory is one key's entries plus one hash
+ * per record and key, whatever the number of pairs; no pair is stored.
+ *
+ * Blocks are shared out to the comparison threads through an atomic
+ * counter; each thread has its own context for what it keeps.
+ */
+#include "match/match_int.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct entry {
+	uint64_t h;
+	uint32_t rec;
+};
+
+struct run {
+	size_t start, n;
+};
+
+struct pass {			/* one key's blocks, shared by the threads */
+	const struct block_job *job;
+	unsigned key;
+	const struct entry *e;
+	const struct run *runs;
+	size_t n_runs;
+	atomic_size_t next;
+	uint64_t *kh;		/* records x keys: hash, 0 = not compared */
+};
+
+/* Hash of the key parts of r, or 0 when a part is missing. */
+static uint64_t key_hash(const struct mkey *k, unsigned key,
+			 const struct mrec *r)
+{
+	uint32_t v[MATCH_MAX_PARTS];
+	uint64_t h;
+
+	for (unsigned i = 0; i < k->n_parts; i++) {
+		v[i] = r->f[k->part[i]];
+		if (!v[i])
+			return 0;
+	}
+	h = intern_hash(v, k->n_parts * sizeof(v[0]), key + 1);
+	return h ? h : 1;
+}
+
+/* LSD radix sort on h, 16 bits a pass; passes where every entry has the
+ * same digit are skipped. */
+static void radix_sort(struct entry *e, struct entry *tmp, size_t n)
+{
+	size_t *count = xmalloc(65536 * sizeof(*count));
+
+	for (unsigned shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+
+		memset(count, 0, 65536 * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[(e[i].h >> shift) & 0xFFFF]++;
+		if (n && count[(e[0].h >> shift) & 0xFFFF] == n)
+			continue;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(e[i].h >> shift) & 0xFFFF]++] = e[i];
+		memcpy(e, tmp, n * sizeof(*e));
+	}
+	free(count);
+}
+
+/* Pairs a block proposes: all pairs, less master x master; in link-only
+ * mode new x master only. */
+static unsigned long long block_pairs_count(const struct block_job *j,
+					    const struct entry *e, size_t n)
+{
+	unsigned long long masters = 0, news;
+
+	for (size_t i = 0; i < n; i++)
+		masters += (j->recs[e[i].rec].flags & MR_MASTER) != 0;
+	news = n - masters;
+	if (j->link_only)
+		return news * masters;
+	return news * (news - 1) / 2 + news * masters;
+}
+
+static void note_capped(struct match_stats *st, const char *key, size_t n)
+{
+	if (st->capped < MATCH_MAX_CAPPED) {
+		st->capped_first[st->capped].key = key;
+		st->capped_first[st->capped].records = n;
+	}
+	st->capped++;
+}
+
+/* Cut the sorted entries into runs of two or more; drop oversized ones
+ * (their records get hash 0: this key compared nothing for them). */
+static size_t find_runs(const struct block_job *j, struct pass *p,
+			const struct entry *e, size_t n, struct run *runs,
+			struct match_stats *st)
+{
+	size_t n_runs = 0, i = 0;
+
+	while (i < n) {
+		size_t k = i + 1;
+		unsigned long long pairs;
+
+		while (k < n && e[k].h == e[i].h)
+			k++;
+		pairs = block_pairs_count(j, e + i, k - i);
+		if (pairs > j->rules->max_block_pairs) {
+			note_capped(st, j->rules->key[p->key].name, k - i);
+			for (size_t x = i; x < k; x++)
+				p->kh[(size_t)e[x].rec * j->rules->n_keys +
+				      p->key] = 0;
+		} else if (pairs > 0) {
+			st->candidates += pairs;
+			runs[n_runs].start = i;
+			runs[n_runs++].n = k - i;
+		}
+		i = k;
+	}
+	return n_runs;
+}
+
+/* Did an earlier key put a and b in one compared block? */
+static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
+{
+	unsigned nk = p->job->rules->n_keys;
+	const uint64_t *ha = p->kh + (size_t)a * nk;
+	const uint64_t *hb = p->kh + (size_t)b * nk;
+
+	for (unsigned k = 0; k < p->key; k++)
+		if (ha[k] && ha[k] == hb[k])
+			return true;
+	return false;
+}
+
+static void visit_run(const struct pass *p, const struct run *run,
+		      void *ctx)
+{
+	const struct block_job *j = p->job;
+	const struct entry *e = p->e + run->start;
+
+	for (size_t x = 0; x < run->n; x++) {
+		uint32_t a = e[x].rec;
+		bool ma = j->recs[a].flags & MR_MASTER;
+
+		for (size_t y = x + 1; y < run->n; y++) {
+			uint32_t b = e[y].rec;
+			bool mb = j->recs[b].flags & MR_MASTER;
+
+			if ((ma && mb) || (j->link_only && ma == mb))
+				continue;
+			if (p->key && seen_before(p, a, b))
+				continue;
+			j->fn(ctx, a < b ? a : b, a < b ? b : a);
+		}
+	}
+}
+
+struct worker {
+	struct pass *pass;
+	void *ctx;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct pass *p = w->pass;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n_runs)
+		visit_run(p, &p->runs[i], w->ctx);
+	return NULL;
+}
+
+static void run_threads(struct pass *p, unsigned threads, void **ctx)
+{
+	pthread_t tid[64];
+	struct worker w[64];
+	unsigned started = 0;
+
+	for (unsigned t = 0; t < threads; t++)
+		w[t] = (struct worker){ p, ctx[t] };
+	for (unsigned t = 1; t < threads; t++)
+		if (pthread_create(&tid[t], NULL, work, &w[t]) == 0)
+			started = t;
+		else
+			break;
+	work(&w[0]);
+	for (unsigned t = 1; t <= started; t++)
+		pthread_join(tid[t], NULL);
+}
+
+/* Fill the entries of key k; returns how many records have the key. */
+static size_t fill_key(const struct block_job *j, unsigned k,
+		       struct entry *e, uint64_t *kh)
+{
+	const struct mkey *key = &j->rules->key[k];
+	size_t n = 0;
+
+	for (uint32_t r = 0; r < j->n; r++) {
+		uint64_t h = key_hash(key, k, &j->recs[r]);
+
+		kh[(size_t)r * j->rules->n_keys + k] = h;
+		if (h)
+			e[n++] = (struct entry){ h, r };
+	}
+	return n;
+}
+
+void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
+{
+	unsigned nk = j->rules->n_keys;
+	uint64_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
+	struct entry *e = xmalloc(((size_t)j->n + 1) * sizeof(*e));
+	struct entry *tmp = xmalloc(((size_t)j->n + 1) * sizeof(*tmp));
+	struct run *runs = xmalloc(((size_t)j->n / 2 + 1) * sizeof(*runs));
+	unsigned threads = j->threads ? j->threads : 1;
+
+	if (threads > 64)
+		threads = 64;
+	for (unsigned k = 0; k < nk; k++) {
+		struct pass p = { .job = j, .key = k, .e = e, .runs = runs,
+				  .kh = kh };
+		size_t n = fill_key(j, k, e, kh);
+
+		radix_sort(e, tmp, n);
+		p.n_runs = find_runs(j, &p, e, n, runs, st);
+		atomic_init(&p.next, 0);
+		run_threads(&p, threads, ctx);
+	}
+	free(runs);
+	free(tmp);
+	free(e);
+	free(kh);
+}

@@ -1,0 +1,111 @@
+/*
+ * cluster: union-find over the matched pairs, with cannot-links checked
+ * for whole clusters. Joining A~B and then B~C must not put A and C in
+ * one cluster when A and C conflict: each root carries its cluster's
+ * valid ID number and the no-match edges of all its members, so a join
+ * looks at everything both clusters hold, not at the one pair.
+ */
+#include "match/match_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct cluster_edge {
+	uint32_t to;	/* the record this member must not join */
+	uint32_t next;	/* next edge of the same root + 1, 0 = end */
+};
+
+void cluster_init(struct cluster *c, uint32_t n, const uint32_t *ids)
+{
+	memset(c, 0, sizeof(*c));
+	c->n = n;
+	c->parent = xmalloc(((size_t)n + 1) * sizeof(*c->parent));
+	c->size = xmalloc(((size_t)n + 1) * sizeof(*c->size));
+	c->cnid = xcalloc((size_t)n + 1, sizeof(*c->cnid));
+	c->nm_head = xcalloc((size_t)n + 1, sizeof(*c->nm_head));
+	c->nm_tail = xcalloc((size_t)n + 1, sizeof(*c->nm_tail));
+	for (uint32_t i = 0; i < n; i++) {
+		c->parent[i] = i;
+		c->size[i] = 1;
+		c->cnid[i] = ids ? ids[i] : 0;
+	}
+}
+
+void cluster_release(struct cluster *c)
+{
+	free(c->parent);
+	free(c->size);
+	free(c->cnid);
+	free(c->nm_head);
+	free(c->nm_tail);
+	free(c->nm);
+	memset(c, 0, sizeof(*c));
+}
+
+uint32_t cluster_find(struct cluster *c, uint32_t x)
+{
+	while (c->parent[x] != x) {
+		c->parent[x] = c->parent[c->parent[x]];	/* path halving */
+		x = c->parent[x];
+	}
+	return x;
+}
+
+static void add_edge(struct cluster *c, uint32_t root, uint32_t to)
+{
+	if (c->n_nm == c->cap_nm) {
+		c->cap_nm = c->cap_nm ? c->cap_nm * 2 : 64;
+		c->nm = xrealloc(c->nm, c->cap_nm * sizeof(*c->nm));
+	}
+	c->nm[c->n_nm] = (struct cluster_edge){ to, 0 };
+	if (c->nm_tail[root])
+		c->nm[c->nm_tail[root] - 1].next = (uint32_t)c->n_nm + 1;
+	else
+		c->nm_head[root] = (uint32_t)c->n_nm + 1;
+	c->nm_tail[root] = (uint32_t)++c->n_nm;
+}
+
+void cluster_forbid(struct cluster *c, uint32_t a, uint32_t b)
+{
+	add_edge(c, cluster_find(c, a), b);
+	add_edge(c, cluster_find(c, b), a);
+}
+
+/* Does a no-match edge of root ra point into the cluster of rb? */
+static bool forbidden(struct cluster *c, uint32_t ra, uint32_t rb)
+{
+	for (uint32_t e = c->nm_head[ra]; e; e = c->nm[e - 1].next)
+		if (cluster_find(c, c->nm[e - 1].to) == rb)
+			return true;
+	return false;
+}
+
+bool cluster_join(struct cluster *c, uint32_t a, uint32_t b)
+{
+	uint32_t ra = cluster_find(c, a), rb = cluster_find(c, b), t;
+
+	if (ra == rb)
+		return true;
+	if (c->cnid[ra] && c->cnid[rb] && c->cnid[ra] != c->cnid[rb])
+		return false;
+	if (forbidden(c, ra, rb))
+		return false;
+	if (c->size[ra] < c->size[rb]) {
+		t = ra;
+		ra = rb;
+		rb = t;
+	}
+	c->parent[rb] = ra;
+	c->size[ra] += c->size[rb];
+	if (!c->cnid[ra])
+		c->cnid[ra] = c->cnid[rb];
+	/* Move rb's no-match edges onto ra's list. */
+	if (c->nm_head[rb]) {
+		if (c->nm_tail[ra])
+			c->nm[c->nm_tail[ra] - 1].next = c->nm_head[rb];
+		else
+			c->nm_head[ra] = c->nm_head[rb];
+		c->nm_tail[ra] = c->nm_tail[rb];
+	}
+	return true;
+}

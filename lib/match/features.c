@@ -1,0 +1,332 @@
+/*
+ * features: a record in comparison form. Every value is folded once, when
+ * the record is read, and kept as an intern id, so comparing two records
+ * is mostly comparing numbers; only fuzzy levels look at the text.
+ *
+ * Names: family and given names are compared separately, so a missing
+ * part is no evidence rather than a mismatch. When a record has only
+ * `name`, it is split: a Han name after its family name (one character,
+ * or two for the compound ones: 欧阳, 司马, ...), a Latin name at its last
+ * space. Swapped parts are recognised by the comparison, not here.
+ */
+#include "match/match_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+struct features {
+	struct buf a, b, k;		/* scratch */
+	int master_col;			/* master_id column, or -1 */
+	const struct header *h;
+	uint32_t cps[MATCH_MAX_CPS];
+};
+
+struct features *features_new(void)
+{
+	struct features *x = xcalloc(1, sizeof(*x));
+
+	buf_init(&x->a, BUF_NOLIMIT);
+	buf_init(&x->b, BUF_NOLIMIT);
+	buf_init(&x->k, BUF_NOLIMIT);
+	x->master_col = -1;
+	return x;
+}
+
+void features_free(struct features *x)
+{
+	if (!x)
+		return;
+	buf_release(&x->a);
+	buf_release(&x->b);
+	buf_release(&x->k);
+	free(x);
+}
+
+void features_begin(struct features *x, const struct header *h)
+{
+	x->h = h;
+	x->master_col = header_find(h, COL_MASTER_ID);
+}
+
+/* GB 11643-1999: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2; the sum mod
+ * 11 indexes "10X98765432" to give the check character. */
+bool features_cnid_ok(struct strview v)
+{
+	static const int weight[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6,
+					3, 7, 9, 10, 5, 8, 4, 2 };
+	int sum = 0;
+	char last;
+
+	if (v.len != 18)
+		return false;
+	for (int i = 0; i < 17; i++) {
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return false;
+		sum += (v.p[i] - '0') * weight[i];
+	}
+	last = v.p[17] == 'x' ? 'X' : v.p[17];
+	return "10X98765432"[sum % 11] == last;
+}
+
+static uint32_t intern_buf(struct intern *t, const struct buf *b)
+{
+	return intern_add(t, b->p, b->len);
+}
+
+static uint32_t intern_folded(struct features *x, struct intern *t,
+			      struct strview v)
+{
+	buf_reset(&x->a);
+	fold_text(v, &x->a);
+	return intern_buf(t, &x->a);
+}
+
+static struct strview field(const struct features *x,
+			    const struct record *rec, enum canon_field f)
+{
+	return sv_trim(record_canon(rec, x->h, f));
+}
+
+/* Han compound family names (Simplified: the name is folded first). */
+static const char *const compound_family[] = {
+	"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
+	"慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "端木",
+	"独孤", "南宫", "西门", "百里", "呼延", "万俟", "闻人", "澹台",
+	"公冶", "宗政", "濮阳", "太叔", "申屠", "钟离", "完颜", "拓跋",
+};
+
+/* Bytes of the family name at the start of a folded Han name. */
+static size_t han_family_len(struct strview folded)
+{
+	uint32_t cp;
+	size_t n = utf8_decode(folded.p, folded.len, &cp);
+
+	for (size_t i = 0;
+	     i < sizeof(compound_family) / sizeof(compound_family[0]); i++) {
+		size_t len = strlen(compound_family[i]);
+
+		if (folded.len > len && !memcmp(folded.p, compound_family[i], len))
+			return len;
+	}
+	return n;
+}
+
+/* Split a name with no family/given columns into fam and giv (folded).
+ * NEEDSWORK: use name_split (lib/mappers/name.h) once it exists. */
+static void split_name(struct features *x, struct strview name,
+		       struct buf *fam, struct buf *giv)
+{
+	struct strview f;
+	uint32_t cp;
+	const char *sp;
+
+	buf_reset(&x->k);
+	fold_text(name, &x->k);
+	f = buf_view(&x->k);
+	if (f.len && utf8_decode(f.p, f.len, &cp) && utf8_is_han(cp) &&
+	    !memchr(f.p, ' ', f.len)) {
+		size_t n = han_family_len(f);
+
+		buf_add(fam, f.p, n);
+		buf_add(giv, f.p + n, f.len - n);
+		return;
+	}
+	for (sp = f.p + f.len; sp > f.p && sp[-1] != ' '; sp--)
+		;
+	if (sp-- == f.p) {
+		fold_name(f, giv);
+		return;
+	}
+	fold_name(svn(sp + 1, (size_t)(f.p + f.len - sp - 1)), fam);
+	fold_name(svn(f.p, (size_t)(sp - f.p)), giv);
+}
+
+/* The phonetic key of one name part: its pinyin syllables when it reads
+ * as pinyin (Han names, romanised Chinese names), else Metaphone. */
+static void part_key(struct strview py, struct buf *out)
+{
+	char code[PHONETIC_MAX + 1];
+	bool ascii = true;
+
+	for (size_t i = 0; i < py.len; i++)
+		ascii = ascii && (unsigned char)py.p[i] < 0x80;
+	if (!ascii || pinyin_is_syllables(py.p, py.len)) {
+		buf_addsv(out, py);
+		return;
+	}
+	buf_add(out, code, phonetic_key(py.p, py.len, code));
+}
+
+static int cmp_sv(const void *a, const void *b)
+{
+	const struct strview *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->p, y->p, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The order-free name key: the syllables of the whole name, sorted, when
+ * it reads as pinyin ("wei zhang" for 张伟 and "Wei Zhang"); else the
+ * part keys sorted. */
+static void name_key(struct strview py_all, struct strview k1,
+		     struct strview k2, struct buf *out)
+{
+	struct strview w[MATCH_MAX_CPS];
+	uint8_t ends[MATCH_MAX_CPS];
+	size_t n = pinyin_split(py_all.p, py_all.len, ends, MATCH_MAX_CPS);
+
+	for (size_t i = 0, start = 0; i < n; start = ends[i++])
+		w[i] = svn(py_all.p + start, ends[i] - start);
+	if (n == 0) {
+		if (k1.len)
+			w[n++] = k1;
+		if (k2.len)
+			w[n++] = k2;
+	}
+	qsort(w, n, sizeof(w[0]), cmp_sv);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addc(out, ' ');
+		buf_addsv(out, w[i]);
+	}
+}
+
+static void name_features(struct features *x, const struct record *rec,
+			  struct intern *t, struct mrec *r)
+{
+	struct strview name = field(x, rec, CF_NAME);
+	struct strview fam = field(x, rec, CF_FAMILY_NAME);
+	struct strview giv = field(x, rec, CF_GIVEN_NAME);
+	struct strview parts[2];
+	uint32_t key[2];
+
+	buf_reset(&x->a);
+	buf_reset(&x->b);
+	if (fam.len == 0 && giv.len == 0) {
+		split_name(x, name, &x->a, &x->b);
+	} else {
+		fold_name(fam, &x->a);
+		fold_name(giv, &x->b);
+	}
+	r->f[MF_FAMILY] = intern_buf(t, &x->a);
+	r->f[MF_GIVEN] = intern_buf(t, &x->b);
+	parts[0] = intern_str(t, r->f[MF_FAMILY]);
+	parts[1] = intern_str(t, r->f[MF_GIVEN]);
+	buf_reset(&x->a);
+	fold_name(name.len ? name : giv, &x->a);
+	if (!name.len)
+		fold_name(fam, &x->a);
+	r->f[MF_NAME] = intern_buf(t, &x->a);
+	for (int i = 0; i < 2; i++) {
+		buf_reset(&x->a);
+		pinyin_key(parts[i], &x->a);
+		r->py[1 + i] = intern_buf(t, &x->a);
+		buf_reset(&x->b);
+		part_key(buf_view(&x->a), &x->b);
+		key[i] = intern_buf(t, &x->b);
+	}
+	r->f[MF_FAMILY_KEY] = key[0];
+	r->f[MF_GIVEN_KEY] = key[1];
+	buf_reset(&x->a);
+	pinyin_key(intern_str(t, r->f[MF_NAME]), &x->a);
+	r->py[0] = intern_buf(t, &x->a);
+	buf_reset(&x->b);
+	name_key(buf_view(&x->a), intern_str(t, key[0]), intern_str(t, key[1]),
+		 &x->b);
+	r->f[MF_NAME_KEY] = intern_buf(t, &x->b);
+}
+
+static void contact_features(struct features *x, const struct record *rec,
+			     struct intern *t, struct mrec *r)
+{
+	struct strview mob = field(x, rec, CF_MOBILE);
+	struct strview mail = field(x, rec, CF_EMAIL);
+	const char *at = mail.len ? memchr(mail.p, '@', mail.len) : NULL;
+	char digits[8];
+	size_t n = 0;
+
+	r->f[MF_MOBILE] = intern_add(t, mob.p, mob.len);
+	for (size_t i = mob.len; i > 0 && n < 8; i--)
+		if (mob.p[i - 1] >= '0' && mob.p[i - 1] <= '9')
+			digits[7 - n++] = mob.p[i - 1];
+	r->f[MF_MOBILE8] = n == 8 ? intern_add(t, digits, 8) : 0;
+	r->f[MF_PHONE] = intern_folded(x, t, field(x, rec, CF_PHONE));
+	buf_reset(&x->a);
+	for (size_t i = 0; i < mail.len; i++)	/* normalize lower-cases too */
+		buf_addc(&x->a, mail.p[i] >= 'A' && mail.p[i] <= 'Z' ?
+			 (char)(mail.p[i] + 32) : mail.p[i]);
+	r->f[MF_EMAIL] = intern_buf(t, &x->a);
+	r->f[MF_EMAIL_LOCAL] = at && at > mail.p ?
+		intern_add(t, x->a.p, (size_t)(at - mail.p)) : 0;
+}
+
+static void id_features(struct features *x, const struct record *rec,
+			struct intern *t, struct mrec *r)
+{
+	struct strview id = field(x, rec, CF_ID_NUMBER);
+	struct strview type = field(x, rec, CF_ID_TYPE);
+	bool cn = type.len == 0 || sv_eqs(type, "CN_RIC");
+
+	r->f[MF_ID] = intern_add(t, id.p, id.len);
+	r->f[MF_VALID_ID] = 0;
+	if (cn && features_cnid_ok(id)) {
+		r->f[MF_VALID_ID] = r->f[MF_ID];
+		r->flags |= MR_CNID;
+	} else if (!cn) {
+		r->f[MF_VALID_ID] = r->f[MF_ID];
+	}
+}
+
+static void address_features(struct features *x, const struct record *rec,
+			     struct intern *t, struct mrec *r,
+			     struct match_bigrams *bg)
+{
+	size_t n;
+
+	r->f[MF_ADDRESS] = intern_folded(x, t, field(x, rec, CF_ADDRESS));
+	n = fold_decode(intern_str(t, r->f[MF_ADDRESS]), x->cps,
+			MATCH_MAX_CPS);
+	if (bg->n + MATCH_MAX_CPS > bg->cap) {
+		bg->cap = bg->cap ? bg->cap * 2 : 1 << 16;
+		bg->v = xrealloc(bg->v, bg->cap * sizeof(*bg->v));
+	}
+	r->bigram_off = (uint32_t)bg->n;
+	r->bigram_n = (uint16_t)strsim_bigrams(x->cps, n, bg->v + bg->n,
+					       MATCH_MAX_CPS);
+	bg->n += r->bigram_n;
+}
+
+void features_of(struct features *x, const struct record *rec,
+		 uint32_t needed, struct intern *t, struct mrec *r,
+		 struct match_bigrams *bg)
+{
+	struct strview v;
+	int32_t birth;
+
+	memset(r, 0, sizeof(*r));
+	v = field(x, rec, CF_SOURCE);
+	r->source = intern_add(t, v.p, v.len);
+	v = field(x, rec, CF_SOURCE_ID);
+	r->source_id = intern_add(t, v.p, v.len);
+	if (x->master_col >= 0) {
+		v = sv_trim(record_field(rec, (size_t)x->master_col));
+		r->master_id = intern_add(t, v.p, v.len);
+	}
+	if (needed & (1u << MF_NAME))
+		name_features(x, rec, t, r);
+	contact_features(x, rec, t, r);
+	id_features(x, rec, t, r);
+	if (needed & (1u << MF_ADDRESS))
+		address_features(x, rec, t, r, bg);
+	birth = compare_parse_date(field(x, rec, CF_BIRTH_DATE));
+	r->f[MF_BIRTH] = (uint32_t)birth;
+	r->f[MF_BIRTH_YEAR] = (uint32_t)(birth / 10000);
+	r->f[MF_GENDER] = intern_folded(x, t, field(x, rec, CF_GENDER));
+	r->f[MF_POSTAL] = intern_folded(x, t, field(x, rec, CF_POSTAL_CODE));
+	r->f[MF_DISTRICT] = intern_folded(x, t, field(x, rec, CF_DISTRICT));
+	r->f[MF_CITY] = intern_folded(x, t, field(x, rec, CF_CITY));
+	r->f[MF_PROVINCE] = intern_folded(x, t, field(x, rec, CF_PROVINCE));
+}

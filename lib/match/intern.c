@@ -1,0 +1,113 @@
+/*
+ * intern: the string pool of a match run. Two million records repeat the
+ * same cities, family names and e-mail domains; each distinct value is
+ * stored once and compared as a 32-bit id (equal ids, equal strings).
+ */
+#include "match/match_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+uint64_t intern_hash(const void *p, size_t len, uint64_t seed)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ull ^ seed;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ull;
+	}
+	/* FNV mixes its high bits poorly: finish with splitmix64's mixer. */
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+void intern_init(struct intern *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->n_slots = 1024;
+	t->slot = xcalloc(t->n_slots, sizeof(*t->slot));
+	t->n_cap = 1024;
+	t->off = xmalloc(t->n_cap * sizeof(*t->off));
+	t->cap = 4096;
+	t->bytes = xmalloc(t->cap);
+	/* id 0: the empty string, never in the table (callers test len). */
+	t->bytes[0] = '\0';
+	t->len = 1;
+	t->off[0] = 0;
+	t->off[1] = 1;
+	t->n = 1;
+}
+
+void intern_release(struct intern *t)
+{
+	free(t->bytes);
+	free(t->off);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Double the table and put every id back. */
+static void rehash(struct intern *t)
+{
+	size_t n = t->n_slots * 2, mask = n - 1;
+	uint32_t *slot = xcalloc(n, sizeof(*slot));
+
+	for (uint32_t id = 1; id < t->n; id++) {
+		struct strview v = intern_str(t, id);
+		size_t i = intern_hash(v.p, v.len, 0) & mask;
+
+		while (slot[i])
+			i = (i + 1) & mask;
+		slot[i] = id;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->n_slots = n;
+}
+
+static uint32_t append(struct intern *t, const char *p, size_t len)
+{
+	uint32_t id = t->n;
+
+	while (t->len + len + 1 > t->cap) {
+		t->cap *= 2;
+		t->bytes = xrealloc(t->bytes, t->cap);
+	}
+	if (t->n + 2 > t->n_cap) {
+		t->n_cap *= 2;
+		t->off = xrealloc(t->off, t->n_cap * sizeof(*t->off));
+	}
+	memcpy(t->bytes + t->len, p, len);
+	t->bytes[t->len + len] = '\0';
+	t->len += len + 1;
+	t->n++;
+	t->off[t->n] = t->len;
+	return id;
+}
+
+uint32_t intern_add(struct intern *t, const char *p, size_t len)
+{
+	size_t mask, i;
+
+	if (len == 0)
+		return 0;
+	if ((size_t)t->n * 2 >= t->n_slots)
+		rehash(t);
+	mask = t->n_slots - 1;
+	i = intern_hash(p, len, 0) & mask;
+	while (t->slot[i]) {
+		struct strview v = intern_str(t, t->slot[i]);
+
+		if (v.len == len && !memcmp(v.p, p, len))
+			return t->slot[i];
+		i = (i + 1) & mask;
+	}
+	t->slot[i] = append(t, p, len);
+	return t->slot[i];
+}

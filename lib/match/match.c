@@ -1,0 +1,469 @@
+/*
+ * match: one mbr-dedupe run: records in, features, blocked and scored
+ * pairs, clusters, and the outputs. See match.h for the whole story.
+ *
+ * Memory per record: its features (struct mrec, about 130 bytes), its
+ * address bigrams, its output line (new records only) and its share of
+ * the string pool. Pairs are kept only at or above the pairs floor.
+ */
+#include "match.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "match/match_int.h"
+
+struct match *match_new(struct match_rules *r, enum match_flags flags)
+{
+	struct match *m = xcalloc(1, sizeof(*m));
+
+	m->rules = r;
+	m->flags = flags;
+	intern_init(&m->t);
+	m->fx = features_new();
+	m->needed = model_fields_needed(r);
+	header_init(&m->cur);
+	header_init(&m->out);
+	buf_init(&m->scratch, BUF_NOLIMIT);
+	m->skip_col = -1;
+	return m;
+}
+
+void match_free(struct match *m)
+{
+	if (!m)
+		return;
+	intern_release(&m->t);
+	free(m->recs);
+	free(m->bg.v);
+	features_free(m->fx);
+	header_release(&m->cur);
+	header_release(&m->out);
+	free(m->lines);
+	free(m->line_off);
+	free(m->news);
+	free(m->dec);
+	free(m->pairs);
+	free(m->joined);
+	score_tf_free(m->tf, m->rules->n_cmps);
+	free(m->rep);
+	buf_release(&m->scratch);
+	free(m);
+}
+
+static bool same_columns(const struct header *a, const struct header *b)
+{
+	if (header_count(a) != header_count(b))
+		return false;
+	for (size_t i = 0; i < header_count(a); i++)
+		if (!sv_eq(record_field(&a->names, i),
+			   record_field(&b->names, i)))
+			return false;
+	return true;
+}
+
+int match_begin(struct match *m, const struct header *h,
+		enum match_side side, struct mbr_err *err)
+{
+	if (h->canon[CF_SOURCE] < 0 || h->canon[CF_SOURCE_ID] < 0)
+		return mbr_fail(err, MBR_ECONFIG, "the input has no source or "
+				"source_id column");
+	if (header_set(&m->cur, &h->names) < 0)
+		return mbr_fail(err, MBR_EINTERNAL, "header too large");
+	m->side = side;
+	features_begin(m->fx, &m->cur);
+	if (side == MATCH_MASTER)
+		return 0;
+	if (m->have_out && !same_columns(&m->out, h))
+		return mbr_fail(err, MBR_ECONFIG, "inputs have different "
+				"columns");
+	if (!m->have_out && header_set(&m->out, &h->names) < 0)
+		return mbr_fail(err, MBR_EINTERNAL, "header too large");
+	m->have_out = true;
+	m->skip_col = header_find(h, COL_CLUSTER_ID);
+	return 0;
+}
+
+/* The record as a CSV line (without its old cluster_id), kept for the
+ * output. */
+static void keep_line(struct match *m, const struct record *rec)
+{
+	size_t start;
+	bool first = true;
+
+	buf_reset(&m->scratch);
+	for (size_t i = 0; i < rec->n; i++) {
+		if ((int)i == m->skip_col)
+			continue;
+		if (!first)
+			buf_addc(&m->scratch, ',');
+		first = false;
+		csvio_quote(&m->scratch, record_field(rec, i), ',');
+	}
+	while (m->lines_len + m->scratch.len > m->lines_cap) {
+		m->lines_cap = m->lines_cap ? m->lines_cap * 2 : 1 << 20;
+		m->lines = xrealloc(m->lines, m->lines_cap);
+	}
+	if (m->n_news + 1 >= m->cap_news) {
+		m->cap_news = m->cap_news ? m->cap_news * 2 : 4096;
+		m->news = xrealloc(m->news, m->cap_news * sizeof(*m->news));
+		m->line_off = xrealloc(m->line_off,
+				       m->cap_news * sizeof(*m->line_off));
+	}
+	start = m->lines_len;
+	memcpy(m->lines + start, m->scratch.p, m->scratch.len);
+	m->lines_len += m->scratch.len;
+	m->news[m->n_news] = m->n;
+	m->line_off[m->n_news++] = start;
+	m->line_off[m->n_news] = m->lines_len;
+}
+
+int match_add(struct match *m, const struct record *rec,
+	      struct mbr_err *err)
+{
+	struct mrec *r;
+
+	if (m->n == UINT32_MAX - 1)
+		return mbr_fail(err, MBR_ELIMIT, "more than %u records",
+				UINT32_MAX - 1);
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 4096;
+		m->recs = xrealloc(m->recs, m->cap * sizeof(*m->recs));
+	}
+	r = &m->recs[m->n];
+	features_of(m->fx, rec, m->needed, &m->t, r, &m->bg);
+	if (m->side == MATCH_MASTER) {
+		r->flags |= MR_MASTER;
+		m->masters++;
+	} else {
+		keep_line(m, rec);
+	}
+	m->n++;
+	return 0;
+}
+
+const struct match_stats *match_get_stats(const struct match *m)
+{
+	return &m->st;
+}
+
+size_t match_n_records(const struct match *m)
+{
+	return m->n - m->masters;
+}
+
+/* ---- decisions ---- */
+
+/* Record number of (source, source_id), or UINT32_MAX. Linear in the
+ * records: decisions files are short; the index is built once. */
+struct rec_index {
+	uint64_t *key;		/* (source << 32 | source_id) + 1 */
+	uint32_t *rec;
+	size_t cap;
+};
+
+static void index_build(struct rec_index *x, const struct match *m)
+{
+	x->cap = 1;
+	while (x->cap < (size_t)m->n * 2 + 2)
+		x->cap *= 2;
+	x->key = xcalloc(x->cap, sizeof(*x->key));
+	x->rec = xcalloc(x->cap, sizeof(*x->rec));
+	for (uint32_t i = 0; i < m->n; i++) {
+		uint64_t k = ((uint64_t)m->recs[i].source << 32 |
+			      m->recs[i].source_id) + 1;
+		size_t s = intern_hash(&k, sizeof(k), 3) & (x->cap - 1);
+
+		while (x->key[s] && x->key[s] != k)
+			s = (s + 1) & (x->cap - 1);
+		x->key[s] = k;
+		x->rec[s] = i;
+	}
+}
+
+static uint32_t index_find(const struct rec_index *x, struct intern *t,
+			   struct strview source, struct strview id)
+{
+	uint64_t k = ((uint64_t)intern_add(t, source.p, source.len) << 32 |
+		      intern_add(t, id.p, id.len)) + 1;
+	size_t s = intern_hash(&k, sizeof(k), 3) & (x->cap - 1);
+
+	while (x->key[s] && x->key[s] != k)
+		s = (s + 1) & (x->cap - 1);
+	return x->key[s] ? x->rec[s] : UINT32_MAX;
+}
+
+static void add_decision(struct match *m, uint32_t a, uint32_t b, bool yes)
+{
+	if (m->n_dec == m->cap_dec) {
+		m->cap_dec = m->cap_dec ? m->cap_dec * 2 : 64;
+		m->dec = xrealloc(m->dec, m->cap_dec * sizeof(*m->dec));
+	}
+	m->dec[m->n_dec++] = (struct decision){ a, b, yes };
+}
+
+static const char *const decision_cols[] = {
+	"a_source", "a_source_id", "b_source", "b_source_id", "decision",
+};
+
+static int decision_columns(const struct header *h, const char *path,
+			    int *col, struct mbr_err *err)
+{
+	for (size_t i = 0; i < 5; i++) {
+		col[i] = header_find(h, decision_cols[i]);
+		if (col[i] < 0)
+			return mbr_fail(err, MBR_ECONFIG, "%s: no column '%s' "
+					"(expected a_source, a_source_id, "
+					"b_source, b_source_id, decision)",
+					path, decision_cols[i]);
+	}
+	return 0;
+}
+
+static int read_decision(struct match *m, const struct rec_index *x,
+			 const struct record *rec, const int *col,
+			 const char *path, struct mbr_err *err)
+{
+	struct strview v[5];
+	uint32_t a, b;
+
+	for (int i = 0; i < 5; i++)
+		v[i] = sv_trim(record_field(rec, (size_t)col[i]));
+	if (v[4].len == 0)
+		return 0;
+	if (!sv_eqs(v[4], "match") && !sv_eqs(v[4], "no-match"))
+		return mbr_fail(err, MBR_ECONFIG, "%s:%lu: decision '%.*s' "
+				"(expected match, no-match or empty)", path,
+				rec->line, (int)v[4].len, v[4].p);
+	a = index_find(x, &m->t, v[0], v[1]);
+	b = index_find(x, &m->t, v[2], v[3]);
+	if (a != UINT32_MAX && b != UINT32_MAX && a != b)
+		add_decision(m, a, b, sv_eqs(v[4], "match"));
+	return 0;
+}
+
+int match_load_decisions(struct match *m, const char *path,
+			 struct mbr_err *err)
+{
+	struct csvio_opts o = CSVIO_OPTS_INIT;
+	struct csvio_reader *r = csvio_open(&path, 1, &o, err);
+	struct rec_index x = { 0 };
+	struct record rec;
+	int col[5], rc = -1;
+	enum csvio_status s;
+
+	if (!r)
+		return -1;
+	record_init(&rec);
+	if (decision_columns(csvio_header(r), path, col, err) < 0)
+		goto out;
+	index_build(&x, m);
+	while ((s = csvio_read(r, &rec, err)) != CSVIO_EOF) {
+		if (s == CSVIO_ERROR)
+			goto out;
+		if (s == CSVIO_BAD) {
+			mbr_fail(err, MBR_ECONFIG, "%s: row %lu: %s", path,
+				 csvio_bad_row(r), csvio_bad_reason(r));
+			goto out;
+		}
+		if (read_decision(m, &x, &rec, col, path, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(x.key);
+	free(x.rec);
+	record_release(&rec);
+	csvio_close(r);
+	return rc;
+}
+
+/* ---- the run ---- */
+
+struct score_ctx {		/* one per comparison thread */
+	const struct cmp_ctx *c;
+	const struct mrec *recs;
+	double floor_w;
+	struct mpair *v;	/* owned until merged */
+	size_t n, cap;
+	unsigned long long compared;
+};
+
+static void score_pair(void *arg, uint32_t a, uint32_t b)
+{
+	struct score_ctx *x = arg;
+	double w = compare_score(x->c, &x->recs[a], &x->recs[b], NULL);
+
+	x->compared++;
+	if (w < x->floor_w)
+		return;
+	if (x->n == x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 4096;
+		x->v = xrealloc(x->v, x->cap * sizeof(*x->v));
+	}
+	x->v[x->n++] = (struct mpair){ a, b, (float)w };
+}
+
+static int pair_order(const void *pa, const void *pb)
+{
+	const struct mpair *a = pa, *b = pb;
+
+	if (a->w != b->w)
+		return a->w > b->w ? -1 : 1;
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	return (a->b > b->b) - (a->b < b->b);
+}
+
+static void score_all(struct match *m, const struct block_job *job)
+{
+	struct score_ctx x[64];
+	void *ctx[64];
+	size_t n = 0;
+
+	for (unsigned t = 0; t < job->threads; t++) {
+		x[t] = (struct score_ctx){ &m->ctx, m->recs,
+			score_weight(m->rules->floor_p), NULL, 0, 0, 0 };
+		ctx[t] = &x[t];
+	}
+	block_run(job, ctx, &m->st);
+	for (unsigned t = 0; t < job->threads; t++)
+		n += x[t].n;
+	m->pairs = xmalloc((n + 1) * sizeof(*m->pairs));
+	for (unsigned t = 0; t < job->threads; t++) {
+		memcpy(m->pairs + m->n_pairs, x[t].v, x[t].n * sizeof(*x[t].v));
+		m->n_pairs += x[t].n;
+		m->st.compared += x[t].compared;
+		free(x[t].v);
+	}
+	qsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
+}
+
+/* Does record x name its cluster before record y? A master's master_id
+ * first, then the smallest source, source_id. */
+static bool names_before(const struct match *m, uint32_t x, uint32_t y)
+{
+	const struct mrec *a = &m->recs[x], *b = &m->recs[y];
+	struct strview s, t;
+	int c;
+
+	if ((a->master_id != 0) != (b->master_id != 0))
+		return a->master_id != 0;
+	if (a->master_id) {
+		s = intern_str(&m->t, a->master_id);
+		t = intern_str(&m->t, b->master_id);
+	} else {
+		s = intern_str(&m->t, a->source);
+		t = intern_str(&m->t, b->source);
+		c = strcmp(s.p, t.p);
+		if (c)
+			return c < 0;
+		s = intern_str(&m->t, a->source_id);
+		t = intern_str(&m->t, b->source_id);
+	}
+	return strcmp(s.p, t.p) < 0;
+}
+
+static void apply_decisions(struct match *m, struct cluster *c)
+{
+	for (size_t i = 0; i < m->n_dec; i++)
+		if (!m->dec[i].match)
+			cluster_forbid(c, m->dec[i].a, m->dec[i].b);
+	for (size_t i = 0; i < m->n_dec; i++)
+		if (m->dec[i].match && !cluster_join(c, m->dec[i].a,
+						     m->dec[i].b))
+			m->st.conflicts++;
+}
+
+static void join_pairs(struct match *m, struct cluster *c)
+{
+	double match_w = score_weight(m->rules->match_p);
+	double review_w = score_weight(m->rules->review_p);
+
+	m->joined = xcalloc(m->n_pairs + 1, sizeof(*m->joined));
+	for (size_t i = 0; i < m->n_pairs; i++) {
+		const struct mpair *p = &m->pairs[i];
+
+		if (p->w < review_w)
+			break;
+		if (p->w < match_w) {
+			m->st.review++;
+			continue;
+		}
+		m->st.matches++;
+		m->joined[i] = cluster_join(c, p->a, p->b);
+		if (!m->joined[i])
+			m->st.refused++;
+	}
+}
+
+static void name_clusters(struct match *m, struct cluster *c)
+{
+	uint32_t *best = xmalloc(((size_t)m->n + 1) * sizeof(*best));
+	bool *counted = xcalloc((size_t)m->n + 1, sizeof(*counted));
+
+	for (uint32_t i = 0; i < m->n; i++)
+		best[i] = UINT32_MAX;
+	for (uint32_t i = 0; i < m->n; i++) {
+		uint32_t r = cluster_find(c, i);
+
+		if (best[r] == UINT32_MAX || names_before(m, i, best[r]))
+			best[r] = i;
+	}
+	m->rep = xmalloc(((size_t)m->n + 1) * sizeof(*m->rep));
+	for (uint32_t i = 0; i < m->n; i++) {
+		uint32_t r = cluster_find(c, i);
+
+		m->rep[i] = best[r];
+		if (!(m->recs[i].flags & MR_MASTER) && !counted[r]) {
+			counted[r] = true;
+			m->st.clusters++;
+		}
+	}
+	free(counted);
+	free(best);
+}
+
+static void cluster_all(struct match *m)
+{
+	uint32_t *ids = xmalloc(((size_t)m->n + 1) * sizeof(*ids));
+	struct cluster c;
+
+	for (uint32_t i = 0; i < m->n; i++)
+		ids[i] = m->rules->never_id && (m->recs[i].flags & MR_CNID) ?
+			 m->recs[i].f[MF_VALID_ID] : 0;
+	cluster_init(&c, m->n, ids);
+	free(ids);
+	apply_decisions(m, &c);
+	join_pairs(m, &c);
+	name_clusters(m, &c);
+	cluster_release(&c);
+}
+
+int match_run(struct match *m, bool train, struct mbr_err *err)
+{
+	struct block_job job = { m->rules, m->recs, m->n,
+				 (m->flags & MATCH_LINK_ONLY) != 0,
+				 m->rules->threads, score_pair };
+
+	(void)err;
+	if (job.threads < 1 || job.threads > 64)
+		job.threads = 1;
+	m->st.records = m->n - m->masters;
+	m->st.masters = m->masters;
+	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+	m->ctx = (struct cmp_ctx){ m->rules, &m->t, m->bg.v,
+				   (const uint32_t *const *)m->tf, m->n, 0 };
+	if (train && m->n > 1) {
+		struct match_stats tmp = m->st;
+
+		score_train(m->rules, &job, &m->ctx, m->masters, &tmp);
+	}
+	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
+	score_all(m, &job);
+	m->st.kept = m->n_pairs;
+	cluster_all(m);
+	return 0;
+}

@@ -1,0 +1,718 @@
+/*
+ * model: match rules (blocking keys, comparisons, thresholds) and the
+ * model (m and u of every comparison level, the prior): the built-in
+ * defaults, a match rules file over them, model files written and read.
+ *
+ * m = P(level | same person), u = P(level | different people). The
+ * defaults are set for member data as mbr-normalize leaves it; u for an
+ * exact name is replaced per value by its term frequency.
+ */
+#include "match/match_int.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ini.h"
+
+struct kind_info {
+	const char *name;
+	unsigned n_args;
+	double arg[3];
+	unsigned n_levels;
+	const char *level[MATCH_MAX_LEVELS];
+	double m[MATCH_MAX_LEVELS];	/* generic defaults */
+	double u[MATCH_MAX_LEVELS];
+};
+
+static const struct kind_info kinds[CMP_KIND_COUNT] = {
+	[CMP_NAME] = { "name", 2, { 0.92, 0.80 }, 5,
+		{ "exact", "phonetic", "jw_high", "jw_low", "other" },
+		{ 0.88, 0.04, 0.04, 0.02, 0.02 },
+		{ 0.005, 0.002, 0.002, 0.02, 0.971 } },
+	[CMP_DATE] = { "date", 0, { 0 }, 5,
+		{ "exact", "swapped", "one_digit", "within_year", "other" },
+		{ 0.90, 0.01, 0.05, 0.02, 0.02 },
+		{ 5e-5, 2e-5, 4e-4, 0.03, 0.9695 } },
+	[CMP_EXACT] = { "exact", 0, { 0 }, 2, { "exact", "other" },
+		{ 0.95, 0.05 }, { 0.01, 0.99 } },
+	[CMP_PHONE] = { "phone", 0, { 0 }, 4,
+		{ "exact", "last8", "one_edit", "other" },
+		{ 0.70, 0.02, 0.03, 0.25 }, { 1e-5, 2e-6, 1e-5, 0.99998 } },
+	[CMP_EMAIL] = { "email", 0, { 0 }, 4,
+		{ "exact", "local_part", "one_edit", "other" },
+		{ 0.75, 0.05, 0.02, 0.18 }, { 1e-6, 1e-4, 1e-6, 0.999898 } },
+	[CMP_ID] = { "id", 0, { 0 }, 3, { "exact", "one_edit", "other" },
+		{ 0.95, 0.03, 0.02 }, { 1e-7, 1e-6, 0.9999989 } },
+	[CMP_BIGRAM] = { "bigram", 3, { 0.8, 0.6, 0.4 }, 5,
+		{ "exact", "high", "mid", "low", "other" },
+		{ 0.60, 0.20, 0.08, 0.04, 0.08 },
+		{ 1e-4, 3e-4, 2e-3, 0.02, 0.9776 } },
+	[CMP_JARO] = { "jaro", 2, { 0.92, 0.80 }, 4,
+		{ "exact", "jw_high", "jw_low", "other" },
+		{ 0.88, 0.05, 0.03, 0.04 }, { 0.01, 0.003, 0.02, 0.967 } },
+};
+
+static const struct field_info {
+	const char *name;
+	enum mfield field;
+} fields[] = {
+	{ "name", MF_NAME },		{ "family_name", MF_FAMILY },
+	{ "given_name", MF_GIVEN },	{ "gender", MF_GENDER },
+	{ "birth_date", MF_BIRTH },	{ "mobile", MF_MOBILE },
+	{ "phone", MF_PHONE },		{ "email", MF_EMAIL },
+	{ "id_number", MF_ID },		{ "address", MF_ADDRESS },
+	{ "postal_code", MF_POSTAL },	{ "district", MF_DISTRICT },
+	{ "city", MF_CITY },		{ "province", MF_PROVINCE },
+	{ "name_key", MF_NAME_KEY },	{ "family_key", MF_FAMILY_KEY },
+	{ "given_key", MF_GIVEN_KEY },	{ "birth_year", MF_BIRTH_YEAR },
+	{ "mobile_last8", MF_MOBILE8 },	{ "email_local", MF_EMAIL_LOCAL },
+	{ "valid_id", MF_VALID_ID },
+};
+
+/* The default comparisons: field, kind, term frequencies, group, and the
+ * u of the first level when the kind's generic one does not fit. */
+static const struct default_cmp {
+	const char *field;
+	enum cmp_kind kind;
+	bool tf;
+	const char *group;
+	double u0;	/* 0: the kind's */
+} default_cmps[] = {
+	{ "family_name", CMP_NAME, true, NULL, 0.01 },
+	{ "given_name", CMP_NAME, true, NULL, 0.003 },
+	{ "birth_date", CMP_DATE, false, NULL, 0 },
+	{ "gender", CMP_EXACT, false, NULL, 0.5 },
+	{ "id_number", CMP_ID, false, NULL, 0 },
+	{ "mobile", CMP_PHONE, false, "household", 0 },
+	{ "phone", CMP_EXACT, false, "household", 1e-5 },
+	{ "address", CMP_BIGRAM, false, "household", 0 },
+	{ "email", CMP_EMAIL, false, NULL, 0 },
+	{ "postal_code", CMP_ID, false, "place", 0.005 },
+	{ "city", CMP_JARO, false, "place", 0.01 },
+};
+
+/* Default blocking keys: a union, so one typo cannot hide a pair. */
+static const struct default_key {
+	const char *name;
+	const char *parts;
+} default_keys[] = {
+	{ "id", "id_number" },
+	{ "mobile", "mobile" },
+	{ "email", "email" },
+	{ "mobile8", "mobile_last8" },
+	{ "name_year", "name_key + birth_year" },
+	{ "name_district", "name_key + district" },
+	{ "name_postcode", "name_key + postal_code" },
+	{ "birth_given", "birth_date + given_key" },
+	{ "birth_family", "birth_date + family_key" },
+	{ "birth_postcode", "birth_date + postal_code" },
+	{ "birth_city", "birth_date + city" },
+	{ "address", "address" },
+};
+
+const char *const *model_level_names(enum cmp_kind kind)
+{
+	return kinds[kind].level;
+}
+
+unsigned model_n_levels(enum cmp_kind kind)
+{
+	return kinds[kind].n_levels;
+}
+
+static int field_lookup(struct strview v)
+{
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (sv_eqs(v, fields[i].name))
+			return (int)fields[i].field;
+	return -1;
+}
+
+static const char *field_name(enum mfield f)
+{
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].field == f)
+			return fields[i].name;
+	return "?";
+}
+
+static void cmp_set_kind(struct mcmp *c, enum cmp_kind kind)
+{
+	const struct kind_info *k = &kinds[kind];
+
+	c->kind = kind;
+	c->n_levels = k->n_levels;
+	memcpy(c->arg, k->arg, sizeof(c->arg));
+	memcpy(c->m, k->m, sizeof(c->m));
+	memcpy(c->u, k->u, sizeof(c->u));
+}
+
+static int group_index(struct match_rules *r, const char *name)
+{
+	for (unsigned i = 0; i < r->n_groups; i++)
+		if (!strcmp(r->group[i], name))
+			return (int)i;
+	if (r->n_groups == MATCH_MAX_CMPS)
+		return -1;
+	snprintf(r->group[r->n_groups], sizeof(r->group[0]), "%s", name);
+	return (int)r->n_groups++;
+}
+
+/* u of "other" is whatever the named levels leave. */
+static void cmp_set_u0(struct mcmp *c, double u0)
+{
+	double rest = 0;
+
+	c->u[0] = u0;
+	for (unsigned i = 0; i + 1 < c->n_levels; i++)
+		rest += c->u[i];
+	c->u[c->n_levels - 1] = rest < 1 ? 1 - rest : 1e-3;
+}
+
+static void add_default_cmps(struct match_rules *r)
+{
+	for (size_t i = 0; i < sizeof(default_cmps) / sizeof(default_cmps[0]);
+	     i++) {
+		const struct default_cmp *d = &default_cmps[i];
+		struct mcmp *c = &r->cmp[r->n_cmps++];
+
+		snprintf(c->name, sizeof(c->name), "%s", d->field);
+		c->field = (enum mfield)field_lookup(sv(d->field));
+		cmp_set_kind(c, d->kind);
+		if (d->u0 > 0)
+			cmp_set_u0(c, d->u0);
+		c->tf = d->tf;
+		c->group = d->group ? group_index(r, d->group) : -1;
+	}
+}
+
+static int parse_key(struct mkey *k, const char *name, struct strview v,
+		     struct mbr_err *err);
+
+struct match_rules *match_rules_new(void)
+{
+	struct match_rules *r = xcalloc(1, sizeof(*r));
+	struct mbr_err err = MBR_ERR_INIT;
+
+	add_default_cmps(r);
+	for (size_t i = 0; i < sizeof(default_keys) / sizeof(default_keys[0]);
+	     i++)
+		parse_key(&r->key[r->n_keys++], default_keys[i].name,
+			  sv(default_keys[i].parts), &err);
+	r->match_p = 0.95;
+	r->review_p = 0.50;
+	r->floor_p = 0.01;
+	r->per_record = 0.5;
+	r->tf_min = 1e-6;
+	r->max_block_pairs = 500000;
+	r->never_id = true;
+	r->threads = 2;
+	model_finish(r);
+	return r;
+}
+
+void match_rules_free(struct match_rules *r)
+{
+	free(r);
+}
+
+void model_finish(struct match_rules *r)
+{
+	for (unsigned i = 0; i < r->n_cmps; i++) {
+		struct mcmp *c = &r->cmp[i];
+
+		for (unsigned l = 0; l < c->n_levels; l++) {
+			double m = c->m[l] > 1e-9 ? c->m[l] : 1e-9;
+			double u = c->u[l] > 1e-12 ? c->u[l] : 1e-12;
+
+			c->w[l] = log2(m / u);
+		}
+	}
+}
+
+static uint32_t key_fields(const struct mkey *k)
+{
+	uint32_t bits = 0;
+
+	for (unsigned i = 0; i < k->n_parts; i++)
+		bits |= 1u << k->part[i];
+	return bits;
+}
+
+uint32_t model_fields_needed(const struct match_rules *r)
+{
+	uint32_t bits = 1u << MF_VALID_ID;	/* cannot-links need it */
+
+	for (unsigned i = 0; i < r->n_keys; i++)
+		bits |= key_fields(&r->key[i]);
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		bits |= 1u << r->cmp[i].field;
+	/* Names are compared through their parts, keys and pinyin. */
+	if (bits & (1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
+		    1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
+		    1u << MF_GIVEN_KEY))
+		bits |= 1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
+			1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
+			1u << MF_GIVEN_KEY;
+	if (bits & (1u << MF_MOBILE))
+		bits |= 1u << MF_MOBILE8;
+	if (bits & (1u << MF_EMAIL))
+		bits |= 1u << MF_EMAIL_LOCAL;
+	if (bits & (1u << MF_BIRTH_YEAR))
+		bits |= 1u << MF_BIRTH;
+	return bits;
+}
+
+/* ---- match rules files ---- */
+
+static int parse_key(struct mkey *k, const char *name, struct strview v,
+		     struct mbr_err *err)
+{
+	struct strview parts[MATCH_MAX_PARTS];
+	int n = ini_split(v, '+', parts, MATCH_MAX_PARTS, err);
+
+	if (n <= 0)
+		return n == 0 ? mbr_fail(err, MBR_ECONFIG, "empty key") : -1;
+	snprintf(k->name, sizeof(k->name), "%s", name);
+	k->n_parts = (unsigned)n;
+	for (int i = 0; i < n; i++) {
+		int f = field_lookup(parts[i]);
+
+		if (f == MF_ID)
+			f = MF_VALID_ID;	/* only valid IDs block */
+		if (f < 0)
+			return mbr_fail(err, MBR_ECONFIG,
+					"unknown key part '%.*s' (expected a "
+					"field such as name_key, birth_year, "
+					"mobile, id_number)",
+					(int)parts[i].len, parts[i].p);
+		k->part[i] = (enum mfield)f;
+	}
+	return 0;
+}
+
+static int load_keys(struct match_rules *r, const struct ini *ini,
+		     struct mbr_err *err)
+{
+	bool seen = false;
+
+	for (size_t i = 0; i < ini->n; i++) {
+		const struct ini_entry *e = &ini->e[i];
+
+		if (strcmp(e->section, "blocking"))
+			continue;
+		if (!seen)
+			r->n_keys = 0;
+		seen = true;
+		if (r->n_keys == MATCH_MAX_KEYS)
+			return ini_fail(ini, e->line, err,
+					"more than %d blocking keys",
+					MATCH_MAX_KEYS);
+		if (parse_key(&r->key[r->n_keys], e->key, sv(e->value),
+			      err) < 0)
+			return ini_fail(ini, e->line, err, "%s", err->msg);
+		r->n_keys++;
+	}
+	return 0;
+}
+
+static int kind_lookup(struct strview v)
+{
+	for (int i = 0; i < CMP_KIND_COUNT; i++)
+		if (sv_eqs(v, kinds[i].name))
+			return i;
+	return -1;
+}
+
+static int parse_threshold(struct strview v, double *out)
+{
+	char tmp[32], *end;
+
+	if (v.len == 0 || v.len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, v.p, v.len);
+	tmp[v.len] = '\0';
+	*out = strtod(tmp, &end);
+	return *end || *out < 0 || *out > 1 ? -1 : 0;
+}
+
+/* `kind` or `kind(a, b)`, then optional `| tf`. */
+static int parse_cmp(struct mcmp *c, struct strview v, struct mbr_err *err)
+{
+	struct strview parts[2];
+	struct ini_call call;
+	int n = ini_split(v, '|', parts, 2, err), k;
+
+	if (n < 1 || ini_parse_call(parts[0], &call, err) < 0)
+		return -1;
+	k = kind_lookup(call.name);
+	if (k < 0)
+		return mbr_fail(err, MBR_ECONFIG, "unknown comparison '%.*s' "
+				"(expected name, date, exact, phone, email, "
+				"id, bigram or jaro)", (int)call.name.len,
+				call.name.p);
+	cmp_set_kind(c, (enum cmp_kind)k);
+	if (call.n_args > kinds[k].n_args)
+		return mbr_fail(err, MBR_ECONFIG, "%s takes %u thresholds",
+				kinds[k].name, kinds[k].n_args);
+	for (size_t i = 0; i < call.n_args; i++)
+		if (parse_threshold(call.args[i], &c->arg[i]) < 0)
+			return mbr_fail(err, MBR_ECONFIG, "threshold '%.*s' "
+					"is not a number from 0 to 1",
+					(int)call.args[i].len, call.args[i].p);
+	c->tf = false;
+	if (n == 2 && !sv_eqs(parts[1], "tf"))
+		return mbr_fail(err, MBR_ECONFIG, "unknown option '%.*s' "
+				"(expected tf)", (int)parts[1].len,
+				parts[1].p);
+	c->tf = n == 2;
+	return 0;
+}
+
+static int load_cmp(struct match_rules *r, const struct ini *ini,
+		    const struct ini_entry *e, struct mbr_err *err)
+{
+	struct mcmp *c = &r->cmp[r->n_cmps];
+	int f = field_lookup(sv(e->key));
+
+	if (r->n_cmps == MATCH_MAX_CMPS)
+		return ini_fail(ini, e->line, err, "more than %d comparisons",
+				MATCH_MAX_CMPS);
+	if (f < 0 || f >= MF_TEXT_COUNT)
+		return ini_fail(ini, e->line, err, "unknown field '%s' "
+				"(expected a canonical field such as "
+				"given_name, birth_date, mobile)", e->key);
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", e->key);
+	c->field = (enum mfield)f;
+	c->group = -1;
+	if (parse_cmp(c, sv(e->value), err) < 0)
+		return ini_fail(ini, e->line, err, "%s", err->msg);
+	r->n_cmps++;
+	return 0;
+}
+
+static int load_cmps(struct match_rules *r, const struct ini *ini,
+		     struct mbr_err *err)
+{
+	bool seen = false;
+
+	for (size_t i = 0; i < ini->n; i++) {
+		const struct ini_entry *e = &ini->e[i];
+
+		if (strcmp(e->section, "compare"))
+			continue;
+		if (!seen) {
+			r->n_cmps = 0;
+			r->n_groups = 0;
+		}
+		seen = true;
+		if (load_cmp(r, ini, e, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int find_cmp(const struct match_rules *r, struct strview name)
+{
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		if (sv_eqs(name, r->cmp[i].name))
+			return (int)i;
+	return -1;
+}
+
+static int load_group(struct match_rules *r, const struct ini *ini,
+		      const struct ini_entry *e, struct mbr_err *err)
+{
+	struct strview parts[MATCH_MAX_CMPS];
+	int n = ini_split(sv(e->value), ',', parts, MATCH_MAX_CMPS, err);
+	int g = group_index(r, e->key);
+
+	if (n < 0)
+		return ini_fail(ini, e->line, err, "%s", err->msg);
+	for (int i = 0; i < n; i++) {
+		int c = find_cmp(r, parts[i]);
+
+		if (c < 0)
+			return ini_fail(ini, e->line, err, "'%.*s' is not "
+					"in [compare]", (int)parts[i].len,
+					parts[i].p);
+		r->cmp[c].group = g;
+	}
+	return 0;
+}
+
+static int load_groups(struct match_rules *r, const struct ini *ini,
+		       struct mbr_err *err)
+{
+	bool seen = false;
+
+	for (size_t i = 0; i < ini->n; i++) {
+		const struct ini_entry *e = &ini->e[i];
+
+		if (strcmp(e->section, "groups"))
+			continue;
+		if (!seen) {
+			r->n_groups = 0;
+			for (unsigned c = 0; c < r->n_cmps; c++)
+				r->cmp[c].group = -1;
+		}
+		seen = true;
+		if (load_group(r, ini, e, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct number_opt {
+	const char *section, *key;
+	size_t offset;		/* in struct match_rules */
+	char type;	/* 'p' probability, 'd' number, 'u' count, 't' threads */
+};
+
+static const struct number_opt number_opts[] = {
+	{ "thresholds", "match", offsetof(struct match_rules, match_p), 'p' },
+	{ "thresholds", "review", offsetof(struct match_rules, review_p), 'p' },
+	{ "thresholds", "pairs", offsetof(struct match_rules, floor_p), 'p' },
+	{ "prior", "matches_per_record",
+	  offsetof(struct match_rules, per_record), 'd' },
+	{ "limits", "max_block_pairs",
+	  offsetof(struct match_rules, max_block_pairs), 'u' },
+	{ "limits", "threads", offsetof(struct match_rules, threads), 't' },
+};
+
+static int set_number(struct match_rules *r, const struct number_opt *o,
+		      const char *value)
+{
+	char *end, *base = (char *)r + o->offset;
+	double d = strtod(value, &end);
+
+	if (end == value || *end || d < 0)
+		return -1;
+	if (o->type == 'p' && (d <= 0 || d >= 1))
+		return -1;
+	if (o->type == 'u' || o->type == 't') {
+		if (d != floor(d) || d < 1 || (o->type == 't' && d > 64))
+			return -1;
+		if (o->type == 'u')
+			*(unsigned long long *)(void *)base =
+				(unsigned long long)d;
+		else
+			*(unsigned *)(void *)base = (unsigned)d;
+		return 0;
+	}
+	*(double *)(void *)base = d;
+	return 0;
+}
+
+static int load_numbers(struct match_rules *r, const struct ini *ini,
+			struct mbr_err *err)
+{
+	for (size_t i = 0; i < sizeof(number_opts) / sizeof(number_opts[0]);
+	     i++) {
+		const struct number_opt *o = &number_opts[i];
+		const struct ini_entry *e = ini_get(ini, o->section, o->key);
+
+		if (e && set_number(r, o, e->value) < 0)
+			return ini_fail(ini, e->line, err, "%s: '%s' is not %s",
+					o->key, e->value, o->type == 'p' ?
+					"a probability between 0 and 1" :
+					"a positive number");
+	}
+	return 0;
+}
+
+static int load_never(struct match_rules *r, const struct ini *ini,
+		      struct mbr_err *err)
+{
+	const struct ini_entry *e = ini_get(ini, "never", "id_number");
+
+	if (!e)
+		return 0;
+	if (!strcmp(e->value, "different") || !strcmp(e->value, "yes"))
+		r->never_id = true;
+	else if (!strcmp(e->value, "off") || !strcmp(e->value, "no"))
+		r->never_id = false;
+	else
+		return ini_fail(ini, e->line, err, "id_number: '%s' (expected "
+				"different or off)", e->value);
+	return 0;
+}
+
+static const char *const sections[] = {
+	"blocking", "compare", "groups", "thresholds", "prior", "limits",
+	"never",
+};
+
+static int check_sections(const struct ini *ini, struct mbr_err *err)
+{
+	for (size_t i = 0; i < ini->n_sections; i++) {
+		size_t k = 0;
+
+		while (k < sizeof(sections) / sizeof(sections[0]) &&
+		       strcmp(ini->sections[i], sections[k]))
+			k++;
+		if (k == sizeof(sections) / sizeof(sections[0]))
+			return ini_fail(ini, ini->section_lines[i], err,
+					"unknown section [%s] (expected "
+					"blocking, compare, groups, thresholds,"
+					" prior, limits or never)",
+					ini->sections[i]);
+	}
+	return 0;
+}
+
+static int check_thresholds(const struct match_rules *r,
+			    const struct ini *ini, struct mbr_err *err)
+{
+	const struct ini_entry *e = ini_get(ini, "thresholds", "review");
+
+	if (r->review_p > r->match_p)
+		return ini_fail(ini, e ? e->line : 1, err, "review threshold "
+				"%g is above the match threshold %g",
+				r->review_p, r->match_p);
+	if (r->n_cmps == 0)
+		return ini_fail(ini, 1, err, "no comparison in [compare]");
+	if (r->n_keys == 0)
+		return ini_fail(ini, 1, err, "no key in [blocking]");
+	return 0;
+}
+
+int match_rules_load(struct match_rules *r, const char *path,
+		     struct mbr_err *err)
+{
+	struct ini ini = { 0 };
+	int rc = -1;
+
+	if (ini_load(&ini, path, err) < 0)
+		return -1;
+	if (check_sections(&ini, err) < 0 || load_keys(r, &ini, err) < 0 ||
+	    load_cmps(r, &ini, err) < 0 || load_groups(r, &ini, err) < 0 ||
+	    load_numbers(r, &ini, err) < 0 || load_never(r, &ini, err) < 0 ||
+	    check_thresholds(r, &ini, err) < 0)
+		goto out;
+	model_finish(r);
+	rc = 0;
+out:
+	ini_release(&ini);
+	return rc;
+}
+
+/* ---- model files ---- */
+
+static void write_list(FILE *out, const char *key, const double *v,
+		       unsigned n)
+{
+	fprintf(out, "%-6s =", key);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(out, "%s %.6g", i ? "," : "", v[i]);
+	fputc('\n', out);
+}
+
+static void write_cmp(FILE *out, const struct mcmp *c)
+{
+	const struct kind_info *k = &kinds[c->kind];
+
+	fprintf(out, "\n[%s]\n# %s", c->name, k->name);
+	for (unsigned i = 0; i < k->n_args; i++)
+		fprintf(out, "%s%g", i ? ", " : "(", c->arg[i]);
+	fprintf(out, "%s%s; weight = log2(m/u)\nlevels =", k->n_args ? ")" :
+		"", c->tf ? " | tf" : "");
+	for (unsigned i = 0; i < c->n_levels; i++)
+		fprintf(out, "%s %s", i ? "," : "", k->level[i]);
+	fputc('\n', out);
+	write_list(out, "m", c->m, c->n_levels);
+	write_list(out, "u", c->u, c->n_levels);
+	write_list(out, "# weight", c->w, c->n_levels);
+}
+
+int match_model_write(const struct match_rules *r, FILE *out,
+		      struct mbr_err *err)
+{
+	fprintf(out, "# mbr-dedupe model: m = P(level | same person), "
+		"u = P(level | different people).\n"
+		"# Written by mbr-dedupe --train; read with --model. "
+		"Edit with care.\n\n[model]\n"
+		"matches_per_record = %.6g\n", r->per_record);
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		write_cmp(out, &r->cmp[i]);
+	if (ferror(out))
+		return mbr_fail(err, MBR_EIO, "cannot write the model");
+	return 0;
+}
+
+static int read_list(const struct ini *ini, const char *section,
+		     const char *key, double *v, unsigned n,
+		     struct mbr_err *err)
+{
+	const struct ini_entry *e = ini_get(ini, section, key);
+	struct strview parts[MATCH_MAX_LEVELS];
+	int got;
+
+	if (!e)
+		return ini_fail(ini, 1, err, "[%s] has no %s", section, key);
+	got = ini_split(sv(e->value), ',', parts, MATCH_MAX_LEVELS, err);
+	if (got != (int)n)
+		return ini_fail(ini, e->line, err, "%s: %d values, expected %u",
+				key, got, n);
+	for (unsigned i = 0; i < n; i++) {
+		char tmp[40], *end;
+
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)parts[i].len,
+			 parts[i].p);
+		v[i] = strtod(tmp, &end);
+		if (*end || end == tmp || v[i] < 0 || v[i] > 1)
+			return ini_fail(ini, e->line, err, "%s: '%s' is not a "
+					"probability", key, tmp);
+	}
+	return 0;
+}
+
+static int read_model(struct match_rules *r, const struct ini *ini,
+		      struct mbr_err *err)
+{
+	const struct ini_entry *e = ini_get(ini, "model",
+					    "matches_per_record");
+	char *end;
+
+	if (!e)
+		return ini_fail(ini, 1, err, "no matches_per_record in "
+				"[model]");
+	r->per_record = strtod(e->value, &end);
+	if (*end || r->per_record <= 0)
+		return ini_fail(ini, e->line, err, "matches_per_record: '%s'",
+				e->value);
+	for (unsigned i = 0; i < r->n_cmps; i++) {
+		struct mcmp *c = &r->cmp[i];
+
+		if (read_list(ini, c->name, "m", c->m, c->n_levels, err) < 0 ||
+		    read_list(ini, c->name, "u", c->u, c->n_levels, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int match_model_load(struct match_rules *r, const char *path,
+		     struct mbr_err *err)
+{
+	struct ini ini = { 0 };
+	int rc;
+
+	if (ini_load(&ini, path, err) < 0)
+		return -1;
+	rc = read_model(r, &ini, err);
+	ini_release(&ini);
+	if (rc == 0) {
+		r->trained = true;
+		model_finish(r);
+	}
+	return rc;
+}
+
+const char *model_field_name(enum mfield f)
+{
+	return field_name(f);
+}

@@ -1,0 +1,227 @@
+/*
+ * output: what a match run writes: the records with cluster_id, the
+ * scored pairs, the review list; and the accessors the staging database
+ * uses. All CSV (RFC 4180, \n line ends), written with fwrite; errors
+ * surface at the end through ferror.
+ */
+#include "match.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "match/match_int.h"
+
+static void cluster_name(const struct match *m, uint32_t rec, struct buf *out)
+{
+	const struct mrec *r = &m->recs[m->rep[rec]];
+
+	if (r->master_id) {
+		buf_addsv(out, intern_str(&m->t, r->master_id));
+		return;
+	}
+	buf_addsv(out, intern_str(&m->t, r->source));
+	buf_addc(out, '/');
+	buf_addsv(out, intern_str(&m->t, r->source_id));
+}
+
+static int flush(FILE *out, struct buf *b, struct mbr_err *err)
+{
+	if (b->len && fwrite(b->p, 1, b->len, out) != b->len)
+		return mbr_fail(err, MBR_EIO, "write error");
+	buf_reset(b);
+	return 0;
+}
+
+static int write_header(const struct match *m, FILE *out, struct buf *b,
+			struct mbr_err *err)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < header_count(&m->out); i++) {
+		if ((int)i == m->skip_col)
+			continue;
+		if (!first)
+			buf_addc(b, ',');
+		first = false;
+		csvio_quote(b, record_field(&m->out.names, i), ',');
+	}
+	buf_adds(b, first ? COL_CLUSTER_ID "\n" : "," COL_CLUSTER_ID "\n");
+	return flush(out, b, err);
+}
+
+int match_write_records(const struct match *m, FILE *out,
+			struct mbr_err *err)
+{
+	struct buf b, id;
+	int rc = -1;
+
+	buf_init(&b, BUF_NOLIMIT);
+	buf_init(&id, BUF_NOLIMIT);
+	if (m->have_out && write_header(m, out, &b, err) < 0)
+		goto out;
+	for (uint32_t k = 0; k < m->n_news; k++) {
+		uint64_t off = m->line_off[k], end = m->line_off[k + 1];
+
+		buf_add(&b, m->lines + off, end - off);
+		buf_addc(&b, ',');
+		buf_reset(&id);
+		cluster_name(m, m->news[k], &id);
+		csvio_quote(&b, buf_view(&id), ',');
+		buf_addc(&b, '\n');
+		if (b.len > (1 << 16) && flush(out, &b, err) < 0)
+			goto out;
+	}
+	rc = flush(out, &b, err);
+out:
+	buf_release(&b);
+	buf_release(&id);
+	return rc;
+}
+
+static void pair_keys(const struct match *m, const struct mpair *p,
+		      struct buf *b)
+{
+	const struct mrec *a = &m->recs[p->a], *c = &m->recs[p->b];
+
+	csvio_quote(b, intern_str(&m->t, a->source), ',');
+	buf_addc(b, ',');
+	csvio_quote(b, intern_str(&m->t, a->source_id), ',');
+	buf_addc(b, ',');
+	csvio_quote(b, intern_str(&m->t, c->source), ',');
+	buf_addc(b, ',');
+	csvio_quote(b, intern_str(&m->t, c->source_id), ',');
+	buf_addf(b, ",%.2f,%.6f", p->w, score_probability(p->w));
+}
+
+static const char *level_name(const struct mcmp *c, unsigned level)
+{
+	if (level == LEVEL_NULL)
+		return "null";
+	return model_level_names(c->kind)[level];
+}
+
+/* Per comparison: level, and with weights its contribution. */
+static void pair_levels(const struct match *m, const struct mpair *p,
+			bool weights, struct buf *b)
+{
+	const struct mrec *a = &m->recs[p->a], *c = &m->recs[p->b];
+	uint8_t level[MATCH_MAX_CMPS];
+
+	compare_records(&m->ctx, a, c, level);
+	for (unsigned i = 0; i < m->rules->n_cmps; i++) {
+		buf_addf(b, ",%s", level_name(&m->rules->cmp[i], level[i]));
+		if (weights)
+			buf_addf(b, ",%.2f", compare_weight(&m->ctx, i,
+				 level[i], a, c));
+	}
+}
+
+static void pairs_header(const struct match *m, bool weights,
+			 const char *last, struct buf *b)
+{
+	buf_adds(b, "a_source,a_source_id,b_source,b_source_id,"
+		 "match_weight,match_probability");
+	if (weights)
+		buf_adds(b, ",clustered");
+	for (unsigned i = 0; i < m->rules->n_cmps; i++) {
+		buf_addf(b, ",%s_level", m->rules->cmp[i].name);
+		if (weights)
+			buf_addf(b, ",%s_weight", m->rules->cmp[i].name);
+	}
+	buf_adds(b, last);
+}
+
+int match_write_pairs(const struct match *m, FILE *out,
+		      struct mbr_err *err)
+{
+	struct buf b;
+	int rc = -1;
+
+	buf_init(&b, BUF_NOLIMIT);
+	pairs_header(m, true, "\n", &b);
+	for (size_t i = 0; i < m->n_pairs; i++) {
+		pair_keys(m, &m->pairs[i], &b);
+		buf_adds(&b, m->joined[i] ? ",yes" : ",no");
+		pair_levels(m, &m->pairs[i], true, &b);
+		buf_addc(&b, '\n');
+		if (b.len > (1 << 16) && flush(out, &b, err) < 0)
+			goto out;
+	}
+	rc = flush(out, &b, err);
+out:
+	buf_release(&b);
+	return rc;
+}
+
+int match_write_review(const struct match *m, FILE *out,
+		       struct mbr_err *err)
+{
+	double match_w = score_weight(m->rules->match_p);
+	double review_w = score_weight(m->rules->review_p);
+	struct buf b;
+	int rc = -1;
+
+	buf_init(&b, BUF_NOLIMIT);
+	pairs_header(m, false, ",decision\n", &b);
+	for (size_t i = 0; i < m->n_pairs && m->pairs[i].w >= review_w; i++) {
+		if (m->pairs[i].w >= match_w)
+			continue;
+		pair_keys(m, &m->pairs[i], &b);
+		pair_levels(m, &m->pairs[i], false, &b);
+		buf_adds(&b, ",\n");
+		if (b.len > (1 << 16) && flush(out, &b, err) < 0)
+			goto out;
+	}
+	rc = flush(out, &b, err);
+out:
+	buf_release(&b);
+	return rc;
+}
+
+/* ---- for the staging database ---- */
+
+size_t match_n_pairs(const struct match *m)
+{
+	return m->n_pairs;
+}
+
+void match_pair(const struct match *m, size_t i, struct match_pair_info *pi)
+{
+	const struct mpair *p = &m->pairs[i];
+
+	pi->a_source = intern_str(&m->t, m->recs[p->a].source);
+	pi->a_source_id = intern_str(&m->t, m->recs[p->a].source_id);
+	pi->b_source = intern_str(&m->t, m->recs[p->b].source);
+	pi->b_source_id = intern_str(&m->t, m->recs[p->b].source_id);
+	pi->weight = p->w;
+	pi->probability = score_probability(p->w);
+	pi->matched = m->joined[i];
+}
+
+int match_pair_detail(const struct match *m, size_t i, struct buf *out)
+{
+	const struct mpair *p = &m->pairs[i];
+	const struct mrec *a = &m->recs[p->a], *c = &m->recs[p->b];
+	uint8_t level[MATCH_MAX_CMPS];
+
+	compare_records(&m->ctx, a, c, level);
+	for (unsigned k = 0; k < m->rules->n_cmps; k++)
+		if (buf_addf(out, "%s%s=%s:%.2f", k ? ";" : "",
+			     m->rules->cmp[k].name,
+			     level_name(&m->rules->cmp[k], level[k]),
+			     compare_weight(&m->ctx, k, level[k], a, c)) < 0)
+			return -1;
+	return 0;
+}
+
+void match_record_cluster(const struct match *m, size_t i,
+			  struct strview *source, struct strview *source_id,
+			  struct buf *cluster_id)
+{
+	uint32_t r = m->news[i];
+
+	*source = intern_str(&m->t, m->recs[r].source);
+	*source_id = intern_str(&m->t, m->recs[r].source_id);
+	cluster_name(m, r, cluster_id);
+}
