@@ -361,6 +361,25 @@ static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
 	return ROW_HEADER;
 }
 
+/* Whether the lines of a multi-line row are well-formed CSV. A broken
+ * quote that a later quote closed leaves that quote followed by text,
+ * which libcsv's strict mode refuses; without the check the lines in
+ * between would become one field of a good row. */
+static bool row_is_strict(const struct csvio_reader *r)
+{
+	struct csv_parser p;
+	bool ok;
+
+	if (csv_init(&p, CSV_STRICT) != 0)
+		return true;
+	csv_set_delim(&p, (unsigned char)r->opts.delim);
+	csv_set_space_func(&p, never_space);
+	ok = csv_parse(&p, r->row_raw.p, r->row_raw.len, NULL, NULL, NULL) ==
+	     r->row_raw.len;
+	csv_free(&p);
+	return ok;
+}
+
 static int finish_row(struct csvio_reader *r, struct record *rec,
 		      struct mbr_err *err)
 {
@@ -372,7 +391,8 @@ static int finish_row(struct csvio_reader *r, struct record *rec,
 
 	buf_reset(&r->bad_reason);
 	if (!r->too_long && r->n_lines > 1 &&
-	    (open || (fixed && r->cur.n != want))) {
+	    (open || (fixed && r->cur.n != want) ||
+	     (r->file_header && !row_is_strict(r)))) {
 		take_bad_bytes(r, r->row_start + r->first_line_len,
 			       &r->bad_reason);
 		buf_reset(&r->bad_reason);
@@ -380,9 +400,13 @@ static int finish_row(struct csvio_reader *r, struct record *rec,
 			buf_addf(&r->bad_reason,
 				 "unclosed quote: the row ran over %u lines and has %zu fields, expected %zu (the lines after it are read again)",
 				 r->n_lines, r->cur.n, want);
-		else
+		else if (open)
 			buf_addf(&r->bad_reason,
 				 "unclosed quote: the row ran over %u lines to the end of the file (the lines after it are read again)",
+				 r->n_lines);
+		else
+			buf_addf(&r->bad_reason,
+				 "unclosed quote: the row ran over %u lines to a quote followed by text (the lines after it are read again)",
 				 r->n_lines);
 		resync(r);
 	} else {
