@@ -296,8 +296,7 @@ static int digit_value(uint32_t cp)
 }
 
 static const uint32_t separators[] = {
-	' ',	'\t',	'-',	'.',	'/',	'(',
-	')',	'[',	']',	0x00A0,			/* no-break space */
+	0x00A0,						/* no-break space */
 	0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, /* dashes */
 	0x2212,						/* minus sign */
 	0x3000,						/* ideographic space */
@@ -305,8 +304,21 @@ static const uint32_t separators[] = {
 	0xFF3B, 0xFF3D,					/* full-width [ ] */
 };
 
+/* Zero-width spaces and joiners, direction marks (a number copied from
+ * a phone's contacts comes wrapped in U+202D ... U+202C), word joiner, BOM.
+ */
+static bool is_invisible(uint32_t cp)
+{
+	return (cp >= 0x200B && cp <= 0x200F) ||
+	       (cp >= 0x202A && cp <= 0x202E) || cp == 0x2060 || cp == 0xFEFF;
+}
+
 static bool is_separator(uint32_t cp)
 {
+	if (cp < 0x80)
+		return cp && strchr(" \t-./()[]", (int)cp);
+	if (is_invisible(cp))
+		return true;
 	for (size_t i = 0; i < sizeof(separators) / sizeof(separators[0]); i++)
 		if (cp == separators[i])
 			return true;
@@ -335,7 +347,7 @@ static size_t trunk_zero_len(const char *p, size_t len)
 /* Collect the digits of v into num. PHONE_OK, or why v is no number. */
 static enum phone_result scan(struct strview v, struct number *num)
 {
-	size_t i = 0, k;
+	size_t i = 0, k, zero;
 	uint32_t cp;
 	int dig;
 
@@ -352,8 +364,9 @@ static enum phone_result scan(struct strview v, struct number *num)
 		} else if ((cp == '+' || cp == 0xFF0B) && !num->n &&
 			   !num->plus) {
 			num->plus = true;
-		} else if (num->n && trunk_zero_len(v.p + i, v.len - i)) {
-			k = trunk_zero_len(v.p + i, v.len - i);
+		} else if ((cp == '(' || cp == 0xFF08) && num->n &&
+			   (zero = trunk_zero_len(v.p + i, v.len - i))) {
+			k = zero;
 		} else if (!is_separator(cp)) {
 			return PHONE_INVALID;
 		}
@@ -551,6 +564,17 @@ static struct strview strip_tel(struct strview v)
 	return v;
 }
 
+/* Write "+" and the 1-3 digits of cc at p; returns the length. */
+static size_t put_cc(char *p, unsigned cc)
+{
+	size_t n = cc >= 100 ? 3 : cc >= 10 ? 2 : 1;
+
+	p[0] = '+';
+	for (size_t i = n; i > 0; i--, cc /= 10)
+		p[i] = (char)('0' + cc % 10);
+	return n + 1;
+}
+
 /* "13812345678.0": a number that went through a spreadsheet as a float.
  * The ".0" goes when it is the only dot and follows a digit. */
 static struct strview strip_float_zero(struct strview v)
@@ -581,7 +605,7 @@ enum phone_result phone_normalize(struct strview in, const char *default_cc,
 	r = classify(&num, default_cc, &e);
 	if (r != PHONE_OK)
 		return r;
-	len = (size_t)snprintf(tmp, sizeof(tmp), "+%u", e.cc);
+	len = put_cc(tmp, e.cc);
 	memcpy(tmp + len, e.nsn, e.len);
 	if (buf_add(out, tmp, len + e.len) < 0)
 		return PHONE_TOO_LONG;

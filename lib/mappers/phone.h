@@ -2,9 +2,11 @@
  * phone: telephone numbers to E.164 (+8613812345678).
  *
  * Accepts a number in any dress: spaces, dashes, dots, slashes, brackets
- * (ASCII or full-width), full-width digits, a leading "tel:", "+" or "00"
- * before a country code, "(0)" after it, a bare "86" before a mainland
- * number. What it knows:
+ * (ASCII or full-width), invisible characters (zero-width space, the
+ * direction marks a phone's contacts app wraps numbers in), full-width
+ * digits, a leading "tel:", "+" or "00" before a country code, "(0)" after
+ * it, a bare "86" before a mainland number, a spreadsheet's ".0" after
+ * it. What it knows:
  *
  *   - mainland mobiles: 11 digits on a prefix libphonenumber's metadata
  *     lists (13x, 145, 147, 15x, 16[2567], 17x, 18x, 19x ...), also with

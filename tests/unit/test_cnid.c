@@ -1,6 +1,13 @@
 /*
  * test_cnid: mainland resident ID numbers. Every check character below was
- * computed by a script (GB 11643-1999 weights, mod 11), not written by hand.
+ * computed by this script, not written by hand:
+ *
+ *   import sys
+ *   W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+ *   for a in sys.argv[1:]:      # 17 digits, or a 15-digit old ID
+ *       a17 = a[:6] + "19" + a[6:] if len(a) == 15 else a[:17]
+ *       s = sum(int(c) * w for c, w in zip(a17, W))
+ *       print(a17 + "10X98765432"[s % 11])
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -42,6 +42,10 @@ static const struct {
 	{ "\xc2\xa0"
 	  "13812345678\t\r\n",
 	  "+8613812345678", "no-break space, tab, CRLF", PHONE_OK },
+	{ "\xe2\x80\xad+86 138 1234 5678\xe2\x80\xac", "+8613812345678",
+	  "copied from a phone: LRO ... PDF", PHONE_OK },
+	{ "\xef\xbb\xbf" "138\xe2\x80\x8b" "12345678", "+8613812345678",
+	  "BOM, zero-width space", PHONE_OK },
 	{ "tel:+86-138-1234-5678", "+8613812345678",
 	  "RFC 3966 tel:", PHONE_OK },
 	{ "013812345678", "+8613812345678", "trunk 0 before a mobile",
