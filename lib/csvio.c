@@ -100,6 +100,9 @@ static void parser_reset(struct csvio_reader *r)
 	/* libcsv trims spaces around unquoted fields by default; a record
 	 * stream passes values through untouched. */
 	csv_set_space_func(&r->p, never_space);
+	/* libcsv grows a field by blk_size bytes at a time (128 by default):
+	 * a 10 MB field would be 80,000 reallocations. */
+	csv_set_blk_size(&r->p, 1 << 20);
 	r->parser_live = true;
 }
 
@@ -699,6 +702,9 @@ void csvio_write_fields(struct csvio_writer *w, const struct strview *f,
 			buf_addc(&w->b, w->delim);
 		csvio_quote(&w->b, f[i], w->delim);
 	}
+	/* One empty field alone would be a blank line, which readers skip. */
+	if (n == 1 && f[0].len == 0)
+		buf_adds(&w->b, "\"\"");
 	buf_addc(&w->b, '\n');
 	spill(w);
 }
@@ -710,6 +716,8 @@ void csvio_write(struct csvio_writer *w, const struct record *rec)
 			buf_addc(&w->b, w->delim);
 		csvio_quote(&w->b, record_field(rec, i), w->delim);
 	}
+	if (rec->n == 1 && rec->len[0] == 0)
+		buf_adds(&w->b, "\"\"");
 	buf_addc(&w->b, '\n');
 	spill(w);
 }
