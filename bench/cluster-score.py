@@ -75,11 +75,12 @@ def main():
     rx = re.compile(a.truth)
     recs = read(a.clustered)
     if a.link:
-        right = sum(1 for r in recs if "/" in r["cluster_id"] and
-                    truth_of(r["cluster_id"].split("/", 1)[1], rx) ==
+        linked = [r for r in recs
+                  if r["cluster_id"] != r["source"] + "/" + r["source_id"]]
+        right = sum(1 for r in linked
+                    if truth_of(r["cluster_id"].split("/", 1)[-1], rx) ==
                     truth_of(r["source_id"], rx))
-        linked = sum(1 for r in recs if not r["cluster_id"].endswith(
-            "/" + r["source_id"]))
+        linked = len(linked)
         p = right / linked if linked else 1.0
         rc = right / len(recs)
         f = 2 * p * rc / (p + rc) if p + rc else 0.0

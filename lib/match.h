@@ -20,9 +20,10 @@
  *      no-match decision between any two of their members).
  *
  * cluster_id is the smallest "source/source_id" of the cluster's records
- * (byte order), so it is the same from run to run for the same input; in
- * link mode a cluster holding a master record takes that master's
- * master_id column when it has one.
+ * (byte order), so it is the same from run to run for the same input. A
+ * cluster holding master records (--against) is named after its smallest
+ * master instead: the master's master_id column when the masters have
+ * one, else its source/source_id; new records that join it take that id.
  *
  * Rules (blocking keys, comparisons, thresholds) come from a match rules
  * file (mappings/match.ini); m and u probabilities from the built-in

@@ -271,6 +271,11 @@ static void id_features(struct features *x, const struct record *rec,
 	bool cn = type.len == 0 || sv_eqs(type, "CN_RIC");
 
 	r->f[MF_ID] = intern_add(t, id.p, id.len);
+	if (id.len >= 6) {
+		r->f[MF_ID_HEAD] = intern_add(t, id.p, id.len / 2);
+		r->f[MF_ID_TAIL] = intern_add(t, id.p + id.len / 2,
+					      id.len - id.len / 2);
+	}
 	r->f[MF_VALID_ID] = 0;
 	if (cn && features_cnid_ok(id)) {
 		r->f[MF_VALID_ID] = r->f[MF_ID];

@@ -341,29 +341,27 @@ static void score_all(struct match *m, const struct block_job *job)
 	qsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
 }
 
-/* Does record x name its cluster before record y? A master's master_id
- * first, then the smallest source, source_id. */
+/* Does record x name its cluster before record y? Masters first (those
+ * with a master_id before those without), then the smallest source,
+ * source_id. */
 static bool names_before(const struct match *m, uint32_t x, uint32_t y)
 {
 	const struct mrec *a = &m->recs[x], *b = &m->recs[y];
-	struct strview s, t;
 	int c;
 
+	if ((a->flags & MR_MASTER) != (b->flags & MR_MASTER))
+		return a->flags & MR_MASTER;
 	if ((a->master_id != 0) != (b->master_id != 0))
 		return a->master_id != 0;
-	if (a->master_id) {
-		s = intern_str(&m->t, a->master_id);
-		t = intern_str(&m->t, b->master_id);
-	} else {
-		s = intern_str(&m->t, a->source);
-		t = intern_str(&m->t, b->source);
-		c = strcmp(s.p, t.p);
-		if (c)
-			return c < 0;
-		s = intern_str(&m->t, a->source_id);
-		t = intern_str(&m->t, b->source_id);
-	}
-	return strcmp(s.p, t.p) < 0;
+	if (a->master_id)
+		return strcmp(intern_str(&m->t, a->master_id).p,
+			      intern_str(&m->t, b->master_id).p) < 0;
+	c = strcmp(intern_str(&m->t, a->source).p,
+		   intern_str(&m->t, b->source).p);
+	if (c)
+		return c < 0;
+	return strcmp(intern_str(&m->t, a->source_id).p,
+		      intern_str(&m->t, b->source_id).p) < 0;
 }
 
 static void apply_decisions(struct match *m, struct cluster *c)

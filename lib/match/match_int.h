@@ -172,7 +172,7 @@ uint64_t intern_hash(const void *p, size_t len, uint64_t seed);
 
 #define MATCH_MAX_LEVELS 8	/* levels of one comparison, null apart */
 #define MATCH_MAX_CMPS 16	/* comparisons (4 bits each in a pattern) */
-#define MATCH_MAX_KEYS 16	/* blocking keys */
+#define MATCH_MAX_KEYS 32	/* blocking keys */
 #define MATCH_MAX_PARTS 4	/* parts of one blocking key */
 #define LEVEL_NULL 15		/* "no evidence": adds nothing */
 
@@ -201,6 +201,8 @@ enum mfield {
 	MF_MOBILE8,	/* last 8 digits of the mobile */
 	MF_EMAIL_LOCAL,	/* part before @ */
 	MF_VALID_ID,	/* id_number when valid (CN_RIC checksum) */
+	MF_ID_HEAD,	/* first half of id_number (6 characters or more) */
+	MF_ID_TAIL,	/* the other half: one typo leaves one half intact */
 	MF_COUNT
 };
 

@@ -69,7 +69,8 @@ static const struct field_info {
 	{ "name_key", MF_NAME_KEY },	{ "family_key", MF_FAMILY_KEY },
 	{ "given_key", MF_GIVEN_KEY },	{ "birth_year", MF_BIRTH_YEAR },
 	{ "mobile_last8", MF_MOBILE8 },	{ "email_local", MF_EMAIL_LOCAL },
-	{ "valid_id", MF_VALID_ID },
+	{ "valid_id", MF_VALID_ID },	{ "id_head", MF_ID_HEAD },
+	{ "id_tail", MF_ID_TAIL },
 };
 
 /* The default comparisons: field, kind, term frequencies, group, and the
@@ -110,8 +111,20 @@ static const struct default_key {
 	{ "birth_family", "birth_date + family_key" },
 	{ "birth_postcode", "birth_date + postal_code" },
 	{ "birth_city", "birth_date + city" },
+	{ "family_postcode", "family_key + postal_code" },
+	{ "given_postcode", "given_key + postal_code" },
 	{ "address", "address" },
+	{ "id_tail", "id_tail" },
+	{ "id_head_family", "id_head + family_key" },
+	{ "id_head_given", "id_head + given_key" },
+	{ "id_head_birth", "id_head + birth_date" },
 };
+
+_Static_assert(sizeof(default_keys) / sizeof(default_keys[0]) <=
+	       MATCH_MAX_KEYS, "too many default keys");
+_Static_assert(sizeof(default_cmps) / sizeof(default_cmps[0]) <=
+	       MATCH_MAX_CMPS, "too many default comparisons");
+_Static_assert(MF_COUNT <= 32, "fields are bits of a uint32_t");
 
 const char *const *model_level_names(enum cmp_kind kind)
 {
@@ -263,6 +276,8 @@ uint32_t model_fields_needed(const struct match_rules *r)
 		bits |= 1u << MF_EMAIL_LOCAL;
 	if (bits & (1u << MF_BIRTH_YEAR))
 		bits |= 1u << MF_BIRTH;
+	if (bits & (1u << MF_ID_HEAD | 1u << MF_ID_TAIL))
+		bits |= 1u << MF_ID;
 	return bits;
 }
 
