@@ -253,18 +253,38 @@ static const struct division *exact_district(struct strview v,
 	return x && x->level == DIVISION_DISTRICT ? x : NULL;
 }
 
-/* The fields as they are: each known, unknown (flagged) or empty. */
+/* Does v hold a Han character? A division written in pinyin or English
+ * ("Guangdong", "Xi'an") cannot be checked against the table. */
+static bool has_han(struct strview v)
+{
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < v.len) {
+		n = utf8_decode(v.p + i, v.len - i, &cp);
+		if (n && utf8_is_han(cp))
+			return true;
+		i += n ? n : 1;
+	}
+	return false;
+}
+
+/* The fields as they are: each known, unknown (flagged) or empty.
+ * NEEDSWORK: pinyin and English names are left as they are, unchecked;
+ * matching them needs a pinyin index of the division names. */
 static void check_fields(struct address_divisions *d, struct found *f)
 {
 	bool checked;
 
-	if (d->province.len && !(f->p = exact_child(d->province, 0)))
+	if (d->province.len && !(f->p = exact_child(d->province, 0)) &&
+	    has_han(d->province))
 		d->province_res = ADDRESS_UNKNOWN;
-	if (d->city.len && !(f->c = exact_city(d->city, f->p)))
+	if (d->city.len && !(f->c = exact_city(d->city, f->p)) &&
+	    has_han(d->city))
 		d->city_res = ADDRESS_UNKNOWN;
 	if (d->district.len &&
 	    !(f->d = exact_district(d->district, f->c, f->p, &checked)) &&
-	    checked)
+	    checked && has_han(d->district))
 		d->district_res = ADDRESS_UNKNOWN;
 	if (!f->p && !d->province.len && f->c)
 		f->p = province_of(f->c);

@@ -1,0 +1,765 @@
+/*
+ * normalize: one step per field reads the record and writes the field's
+ * new value into its own buffer; only when every step is done are the
+ * new values put into the record, so no step sees a half-rewritten record
+ * and no view into it goes stale.
+ */
+#include "normalize.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csvio.h"
+#include "mappers/address.h"
+#include "mappers/cnid.h"
+#include "mappers/division.h"
+#include "mappers/email.h"
+#include "mappers/gender.h"
+#include "mappers/name.h"
+#include "mappers/phone.h"
+#include "mappers/text.h"
+#include "mappers/value.h"
+#include "reject.h"
+#include "stage.h"
+
+#define BIT(f) ((uint32_t)1 << (f))
+
+struct normalize {
+	struct normalize_opts o;
+	char country[3];	  /* o.country, upper case */
+	struct buf val[CF_COUNT]; /* the new value of each field */
+	bool set[CF_COUNT];	  /* val[f] is to replace field f */
+	struct buf merged;	  /* an _issues value being merged */
+	struct buf family, given; /* name_split's answer, to compare */
+	struct buf issues;	  /* one record's new issues */
+};
+
+/* One record being normalised. */
+struct step {
+	struct normalize *n;
+	const struct header *h;
+	const struct record *rec;
+	struct buf *issues;
+	int n_issues;
+	bool is_cn;	/* the record's country is China */
+	const char *cc; /* calling code for numbers without one */
+};
+
+int normalize_parse_fields(const char *list, uint32_t *fields,
+			   struct mbr_err *err)
+{
+	struct strview v = sv(list);
+	size_t i = 0;
+
+	*fields = 0;
+	if (sv_eqs(sv_trim(v), "all")) {
+		*fields = NORMALIZE_ALL;
+		return 0;
+	}
+	if (sv_eqs(sv_trim(v), "none"))
+		return 0;
+	while (i <= v.len) {
+		const char *comma = memchr(v.p + i, ',', v.len - i);
+		size_t end = comma ? (size_t)(comma - v.p) : v.len;
+		struct strview name = sv_trim(svn(v.p + i, end - i));
+		int f = canon_lookup(name);
+
+		if (f < 0)
+			return mbr_fail(
+				err, MBR_ECONFIG,
+				"--fields: unknown field '%.*s' (expected "
+				"canonical names such as "
+				"name,mobile,birth_date, or all, or none)",
+				(int)name.len, name.p);
+		*fields |= BIT(f);
+		i = end + 1;
+	}
+	return 0;
+}
+
+/* Open only what the selected fields use. */
+static int open_data(const struct normalize_opts *o, struct mbr_err *err)
+{
+	uint32_t names =
+		BIT(CF_NAME) | BIT(CF_FAMILY_NAME) | BIT(CF_GIVEN_NAME);
+	uint32_t places = BIT(CF_PROVINCE) | BIT(CF_CITY) | BIT(CF_DISTRICT);
+	uint32_t phones = BIT(CF_MOBILE) | BIT(CF_PHONE);
+
+	if ((o->fields & names) && name_open(err) < 0)
+		return -1;
+	if ((o->fields & places) && division_open(err) < 0)
+		return -1;
+	if ((o->fields & phones) && phone_open(err) < 0)
+		return -1;
+	return 0;
+}
+
+static bool is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+struct normalize *normalize_new(const struct normalize_opts *opts,
+				struct mbr_err *err)
+{
+	struct normalize *n;
+	const char *cc = opts->country ? opts->country : "CN";
+
+	if (strlen(cc) != 2 || !is_letter(cc[0]) || !is_letter(cc[1])) {
+		mbr_fail(err, MBR_ECONFIG,
+			 "--country '%s' (expected a two-letter ISO 3166 code "
+			 "such as CN)",
+			 cc);
+		return NULL;
+	}
+	if (open_data(opts, err) < 0)
+		return NULL;
+	n = xcalloc(1, sizeof(*n));
+	n->o = *opts;
+	for (int i = 0; i < 2; i++)
+		n->country[i] = (char)(cc[i] & ~0x20);
+	n->o.country = n->country;
+	for (int f = 0; f < CF_COUNT; f++)
+		buf_init(&n->val[f], RECORD_MAX_BYTES);
+	buf_init(&n->merged, RECORD_MAX_BYTES);
+	buf_init(&n->family, RECORD_MAX_BYTES);
+	buf_init(&n->given, RECORD_MAX_BYTES);
+	buf_init(&n->issues, RECORD_MAX_BYTES);
+	return n;
+}
+
+void normalize_free(struct normalize *n)
+{
+	if (!n)
+		return;
+	for (int f = 0; f < CF_COUNT; f++)
+		buf_release(&n->val[f]);
+	buf_release(&n->merged);
+	buf_release(&n->family);
+	buf_release(&n->given);
+	buf_release(&n->issues);
+	free(n);
+}
+
+/*
+ * What a step uses.
+ */
+
+/* Is f selected and in the record? */
+static bool has(const struct step *s, enum canon_field f)
+{
+	return (s->n->o.fields & BIT(f)) && s->h->canon[f] >= 0;
+}
+
+/* The field as the record has it. */
+static struct strview old(const struct step *s, enum canon_field f)
+{
+	return record_canon(s->rec, s->h, f);
+}
+
+/* The field as it will be: its new value once a step has set one. */
+static struct strview now(const struct step *s, enum canon_field f)
+{
+	return s->n->set[f] ? buf_view(&s->n->val[f]) : old(s, f);
+}
+
+static bool is_blank(const struct step *s, enum canon_field f)
+{
+	return sv_trim(now(s, f)).len == 0;
+}
+
+/* The buffer of f's new value, emptied; f is set from now on. */
+static struct buf *put(struct step *s, enum canon_field f)
+{
+	buf_reset(&s->n->val[f]);
+	s->n->set[f] = true;
+	return &s->n->val[f];
+}
+
+static void flag(struct step *s, enum canon_field f, const char *problem)
+{
+	struct buf *b = s->issues;
+
+	if (b->len)
+		buf_addc(b, ';');
+	buf_adds(b, canon_name(f));
+	buf_addc(b, ':');
+	buf_adds(b, problem);
+	s->n_issues++;
+}
+
+/* After a mapper wrote into put(s, f): keep the new value when ok, make a
+ * blank value empty, else leave the field as it was and flag it. */
+static void settle(struct step *s, enum canon_field f, bool ok, bool empty,
+		   const char *problem)
+{
+	if (ok)
+		return;
+	buf_reset(&s->n->val[f]);
+	if (!empty) {
+		s->n->set[f] = false;
+		flag(s, f, problem);
+	}
+}
+
+/*
+ * The steps, in the order normalize_record runs them: country first (it
+ * decides phone codes and whether divisions apply), name before its
+ * parts, birth_date and gender before the ID that checks them.
+ */
+
+/* Calling codes of the countries address_country_code knows best. */
+static const char *calling_code(const char *cc)
+{
+	static const char *const codes[][2] = {
+		{"CN", "86"}, {"HK", "852"}, {"MO", "853"}, {"TW", "886"},
+		{"SG", "65"}, {"MY", "60"},  {"US", "1"},   {"CA", "1"},
+		{"GB", "44"}, {"JP", "81"},  {"KR", "82"},  {"AU", "61"},
+	};
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (!strcmp(cc, codes[i][0]))
+			return codes[i][1];
+	return NULL;
+}
+
+static void step_country(struct step *s)
+{
+	char code[3] = "";
+	struct buf b;
+
+	if (has(s, CF_COUNTRY) &&
+	    address_country_code(old(s, CF_COUNTRY), put(s, CF_COUNTRY))) {
+		memcpy(code, s->n->val[CF_COUNTRY].p, 3);
+	} else {
+		s->n->set[CF_COUNTRY] = false;
+		buf_init(&b, 2);
+		if (address_country_code(old(s, CF_COUNTRY), &b))
+			memcpy(code, b.p, 3);
+		buf_release(&b);
+	}
+	if (!code[0] && sv_trim(old(s, CF_COUNTRY)).len == 0)
+		memcpy(code, s->n->country, 3);
+	s->is_cn = !strcmp(code, "CN");
+	s->cc = code[0] ? calling_code(code) : NULL;
+	if (!s->cc)
+		s->cc = calling_code(s->n->country);
+}
+
+static enum name_result one_name(struct step *s, enum canon_field f)
+{
+	enum name_result r;
+
+	if (!has(s, f))
+		return NAME_EMPTY;
+	r = name_normalize(old(s, f), put(s, f));
+	settle(s, f, r == NAME_OK, r == NAME_EMPTY, name_result_str(r));
+	return r;
+}
+
+/* family_name and given_name from name: both when both are empty; one
+ * when the other agrees with how name splits (王 + 王小明 -> 小明). */
+static void split_name(struct step *s)
+{
+	struct normalize *n = s->n;
+	bool no_family = is_blank(s, CF_FAMILY_NAME);
+	bool no_given = is_blank(s, CF_GIVEN_NAME);
+
+	if (!no_family && !no_given)
+		return;
+	buf_reset(&n->family);
+	buf_reset(&n->given);
+	if (!name_split(now(s, CF_NAME), &n->family, &n->given))
+		return;
+	if (no_family && no_given) {
+		buf_addsv(put(s, CF_FAMILY_NAME), buf_view(&n->family));
+		buf_addsv(put(s, CF_GIVEN_NAME), buf_view(&n->given));
+	} else if (no_given && n->given.len &&
+		   sv_eq(buf_view(&n->family), now(s, CF_FAMILY_NAME))) {
+		buf_addsv(put(s, CF_GIVEN_NAME), buf_view(&n->given));
+	} else if (no_family && n->family.len &&
+		   sv_eq(buf_view(&n->given), now(s, CF_GIVEN_NAME))) {
+		buf_addsv(put(s, CF_FAMILY_NAME), buf_view(&n->family));
+	}
+}
+
+static void step_names(struct step *s)
+{
+	enum name_result rn, rf, rg;
+
+	rn = one_name(s, CF_NAME);
+	rf = one_name(s, CF_FAMILY_NAME);
+	rg = one_name(s, CF_GIVEN_NAME);
+	if (rn == NAME_OK && has(s, CF_FAMILY_NAME) && has(s, CF_GIVEN_NAME))
+		split_name(s);
+	else if (has(s, CF_NAME) && is_blank(s, CF_NAME) &&
+		 (rf == NAME_OK || rg == NAME_OK) &&
+		 (rf == NAME_OK || rf == NAME_EMPTY) &&
+		 (rg == NAME_OK || rg == NAME_EMPTY))
+		name_compose(now(s, CF_FAMILY_NAME), now(s, CF_GIVEN_NAME),
+			     put(s, CF_NAME));
+}
+
+static void step_gender(struct step *s)
+{
+	enum gender_result r;
+
+	if (!has(s, CF_GENDER))
+		return;
+	r = gender_normalize(old(s, CF_GENDER), put(s, CF_GENDER));
+	settle(s, CF_GENDER, r == GENDER_OK, r == GENDER_EMPTY,
+	       gender_result_str(r));
+}
+
+static void step_birth(struct step *s)
+{
+	enum date_result r;
+
+	if (!has(s, CF_BIRTH_DATE))
+		return;
+	r = date_normalize(old(s, CF_BIRTH_DATE), s->n->o.date_order,
+			   put(s, CF_BIRTH_DATE));
+	settle(s, CF_BIRTH_DATE, r == DATE_OK, r == DATE_EMPTY,
+	       date_result_str(r));
+}
+
+static void step_phone(struct step *s, enum canon_field f)
+{
+	enum phone_result r;
+
+	if (!has(s, f))
+		return;
+	r = phone_normalize(old(s, f), s->cc, put(s, f));
+	settle(s, f, r == PHONE_OK, r == PHONE_EMPTY, phone_result_str(r));
+}
+
+static void step_email(struct step *s)
+{
+	enum email_result r;
+
+	if (!has(s, CF_EMAIL))
+		return;
+	r = email_normalize(old(s, CF_EMAIL), put(s, CF_EMAIL));
+	settle(s, CF_EMAIL, r == EMAIL_OK, r == EMAIL_EMPTY,
+	       email_result_str(r));
+}
+
+/* Fill f from the ID when empty; flag it when it says otherwise. Only a
+ * value that was normalised is compared: a flagged one is flagged. */
+static void check_against_id(struct step *s, enum canon_field f,
+			     struct strview from_id)
+{
+	if ((s->n->o.fields & BIT(f)) == 0 || s->h->canon[f] < 0 ||
+	    from_id.len == 0)
+		return;
+	if (is_blank(s, f)) {
+		if (s->n->o.derive)
+			buf_addsv(put(s, f), from_id);
+		return;
+	}
+	if (s->n->set[f] && !sv_eq(now(s, f), from_id))
+		flag(s, f, "differs from id_number");
+}
+
+static void derive_from_id(struct step *s, struct strview id18)
+{
+	char birth[11], gender[2] = {0, 0};
+
+	cnid_birth_date(id18, birth);
+	gender[0] = cnid_gender(id18);
+	check_against_id(s, CF_BIRTH_DATE, sv(birth));
+	check_against_id(s, CF_GENDER, sv(gender));
+	if (has(s, CF_ID_TYPE))
+		buf_adds(put(s, CF_ID_TYPE), "CN_RIC");
+}
+
+static void step_id(struct step *s)
+{
+	struct strview type = sv_trim(old(s, CF_ID_TYPE));
+	enum cnid_result r;
+
+	if (!has(s, CF_ID_NUMBER) || (type.len && !sv_ieqs(type, "CN_RIC")))
+		return;
+	r = cnid_normalize(old(s, CF_ID_NUMBER), put(s, CF_ID_NUMBER));
+	if (r == CNID_NOT_CN) {
+		s->n->set[CF_ID_NUMBER] = false;
+		return;
+	}
+	settle(s, CF_ID_NUMBER, r == CNID_OK, r == CNID_EMPTY,
+	       cnid_result_str(r));
+	if (r == CNID_OK)
+		derive_from_id(s, now(s, CF_ID_NUMBER));
+}
+
+static void one_division(struct step *s, enum canon_field f,
+			 struct strview name, enum address_result r)
+{
+	if (!has(s, f))
+		return;
+	if (r != ADDRESS_OK)
+		flag(s, f, address_result_str(r));
+	else if (name.len)
+		buf_addsv(put(s, f), name);
+}
+
+static void step_address(struct step *s)
+{
+	struct address_divisions d;
+	enum address_result r;
+
+	if (has(s, CF_ADDRESS)) {
+		r = address_normalize(old(s, CF_ADDRESS), put(s, CF_ADDRESS));
+		settle(s, CF_ADDRESS, r == ADDRESS_OK, r == ADDRESS_EMPTY,
+		       address_result_str(r));
+	}
+	if (!s->is_cn ||
+	    !(has(s, CF_PROVINCE) || has(s, CF_CITY) || has(s, CF_DISTRICT)))
+		return;
+	d.province = old(s, CF_PROVINCE);
+	d.city = old(s, CF_CITY);
+	d.district = old(s, CF_DISTRICT);
+	address_resolve(now(s, CF_ADDRESS), &d);
+	one_division(s, CF_PROVINCE, d.new_province, d.province_res);
+	one_division(s, CF_CITY, d.new_city, d.city_res);
+	one_division(s, CF_DISTRICT, d.new_district, d.district_res);
+}
+
+static void step_postal(struct step *s)
+{
+	enum address_result r;
+
+	if (!has(s, CF_POSTAL_CODE))
+		return;
+	r = address_postal_normalize(old(s, CF_POSTAL_CODE), s->is_cn,
+				     put(s, CF_POSTAL_CODE));
+	settle(s, CF_POSTAL_CODE, r == ADDRESS_OK, r == ADDRESS_EMPTY,
+	       address_result_str(r));
+}
+
+static void step_value(struct step *s, enum canon_field f)
+{
+	struct strview v = old(s, f);
+	struct buf *out;
+	enum value_result r;
+
+	if (!has(s, f))
+		return;
+	out = put(s, f);
+	if (f == CF_TIER)
+		r = value_int_range(v, 0, LLONG_MAX, out);
+	else if (f == CF_POINTS)
+		r = value_int(v, out);
+	else if (f == CF_CONSENT_MARKETING)
+		r = value_consent(v, out);
+	else
+		r = value_status(v, out);
+	settle(s, f, r == VALUE_OK, r == VALUE_EMPTY, value_result_str(r));
+}
+
+static void step_timestamp(struct step *s, enum canon_field f)
+{
+	enum date_result r;
+
+	if (!has(s, f))
+		return;
+	r = timestamp_normalize(old(s, f), s->n->o.date_order, put(s, f));
+	settle(s, f, r == DATE_OK, r == DATE_EMPTY, date_result_str(r));
+}
+
+/*
+ * The record.
+ */
+
+/* Put the new values into rec, all or none. */
+static int apply(struct normalize *n, const struct header *h,
+		 struct record *rec)
+{
+	size_t need = 0;
+
+	for (int f = 0; f < CF_COUNT; f++)
+		if (n->set[f] &&
+		    sv_eq(buf_view(&n->val[f]), record_canon(rec, h, f)))
+			n->set[f] = false;
+	for (int f = 0; f < CF_COUNT; f++)
+		if (n->set[f])
+			need += n->val[f].len + 1;
+	if (need > RECORD_MAX_BYTES - rec->data.len)
+		return -1;
+	for (int f = 0; f < CF_COUNT; f++)
+		if (n->set[f])
+			record_set(rec, (size_t)h->canon[f], n->val[f].p,
+				   n->val[f].len);
+	return 0;
+}
+
+int normalize_record(struct normalize *n, const struct header *h,
+		     struct record *rec, struct buf *issues)
+{
+	struct step s = {n, h, rec, issues, 0, true, "86"};
+
+	memset(n->set, 0, sizeof(n->set));
+	if (n->o.fields == 0)
+		return 0;
+	step_country(&s);
+	step_names(&s);
+	step_gender(&s);
+	step_birth(&s);
+	step_phone(&s, CF_MOBILE);
+	step_phone(&s, CF_PHONE);
+	step_email(&s);
+	step_id(&s);
+	step_address(&s);
+	step_postal(&s);
+	step_value(&s, CF_TIER);
+	step_value(&s, CF_POINTS);
+	step_value(&s, CF_CONSENT_MARKETING);
+	step_value(&s, CF_STATUS);
+	step_timestamp(&s, CF_REGISTERED_AT);
+	step_timestamp(&s, CF_LAST_ACTIVE_AT);
+	return apply(n, h, rec) < 0 ? -1 : s.n_issues;
+}
+
+/* Is entry one of the ';'-separated entries of list? */
+static bool has_entry(struct strview list, struct strview entry)
+{
+	size_t i = 0;
+
+	while (i <= list.len) {
+		const char *semi = memchr(list.p + i, ';', list.len - i);
+		size_t end = semi ? (size_t)(semi - list.p) : list.len;
+
+		if (sv_eq(svn(list.p + i, end - i), entry))
+			return true;
+		i = end + 1;
+	}
+	return false;
+}
+
+int normalize_merge_issues(struct strview old_list, struct strview more,
+			   struct buf *out)
+{
+	size_t start = out->len, i = 0;
+
+	if (buf_addsv(out, old_list) < 0)
+		return -1;
+	while (i < more.len) {
+		const char *semi = memchr(more.p + i, ';', more.len - i);
+		size_t end = semi ? (size_t)(semi - more.p) : more.len;
+		struct strview e = svn(more.p + i, end - i);
+
+		i = end + 1;
+		if (e.len == 0 || (old_list.len && has_entry(old_list, e)))
+			continue;
+		if ((out->len > start && buf_addc(out, ';') < 0) ||
+		    buf_addsv(out, e) < 0) {
+			buf_truncate(out, start);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The stream.
+ */
+
+struct run {
+	struct normalize *n;
+	struct cli *cli;
+	struct header out_h;	/* the input's columns (+ _issues) */
+	int issues_col;		/* the input's _issues column, or -1 */
+	struct csvio_writer *w; /* owned */
+	struct reject_file *rf; /* owned, may be NULL */
+};
+
+/* Say where the first few bad rows are; the rejects file has them all. */
+#define MAX_WARNINGS 10
+
+static void warn_bad(struct run *r, const char *file, unsigned long row,
+		     const char *reason)
+{
+	if (r->cli->counts.rejected < MAX_WARNINGS)
+		cli_warn(r->cli, "%s: record %lu: %s", file, row, reason);
+	else if (r->cli->counts.rejected == MAX_WARNINGS)
+		cli_warn(r->cli, "more rejected rows%s",
+			 r->rf ? ": see the rejects file" : "");
+}
+
+/* Normalise rec and give it its _issues: merged into the input's column,
+ * or as a new last field. -1 when the record grew past its limit. */
+static int fix_record(struct normalize *n, const struct header *h,
+		      int issues_col, struct record *rec, int *n_issues)
+{
+	buf_reset(&n->issues);
+	*n_issues = normalize_record(n, h, rec, &n->issues);
+	if (*n_issues < 0)
+		return -1;
+	if (n->o.fields == 0)
+		return 0;
+	if (issues_col < 0)
+		return record_add(rec, n->issues.p, n->issues.len);
+	if (n->issues.len == 0)
+		return 0;
+	buf_reset(&n->merged);
+	if (normalize_merge_issues(record_field(rec, (size_t)issues_col),
+				   buf_view(&n->issues), &n->merged) < 0)
+		return -1;
+	return record_set(rec, (size_t)issues_col, n->merged.p, n->merged.len);
+}
+
+static void take_row(struct run *r, const struct header *h, struct record *rec,
+		     const char *file)
+{
+	int n_issues;
+
+	if (fix_record(r->n, h, r->issues_col, rec, &n_issues) < 0) {
+		warn_bad(r, file, rec->row, "record too large to normalise");
+		r->cli->counts.rejected++;
+		if (r->rf)
+			reject_record(r->rf, rec, "",
+				      "record too large to normalise");
+		return;
+	}
+	if (n_issues > 0)
+		r->cli->counts.flagged++;
+	r->cli->counts.out++;
+	csvio_write(r->w, rec);
+}
+
+static void take_bad(struct run *r, struct csvio_reader *in)
+{
+	warn_bad(r, csvio_name(in), csvio_bad_row(in), csvio_bad_reason(in));
+	r->cli->counts.rejected++;
+	if (r->rf)
+		reject_raw(r->rf, sv(csvio_name(in)), csvio_bad_row(in),
+			   csvio_bad_raw(in), csvio_bad_reason(in));
+}
+
+static int read_all(struct run *r, struct csvio_reader *in, struct mbr_err *err)
+{
+	const struct header *h = csvio_header(in);
+	unsigned long long done, total;
+	struct record rec;
+	enum csvio_status st;
+
+	record_init(&rec);
+	while ((st = csvio_read(in, &rec, err)) > 0) {
+		r->cli->counts.in++;
+		if (st == CSVIO_BAD)
+			take_bad(r, in);
+		else
+			take_row(r, h, &rec, csvio_name(in));
+		csvio_progress(in, &done, &total);
+		cli_progress(r->cli, done, total);
+	}
+	record_release(&rec);
+	return st < 0 ? -1 : 0;
+}
+
+static void run_start(struct run *r, struct csvio_reader *in, FILE *rejects)
+{
+	const struct header *h = csvio_header(in);
+
+	header_init(&r->out_h);
+	header_set(&r->out_h, &h->names);
+	r->issues_col = header_find(h, COL_ISSUES);
+	if (r->issues_col < 0 && r->n->o.fields)
+		header_add(&r->out_h, COL_ISSUES);
+	r->w = csvio_writer_new(r->cli->out, ',');
+	csvio_write_header(r->w, &r->out_h);
+	r->rf = rejects ? reject_new(rejects, h, "mbr-normalize") : NULL;
+}
+
+static int run_finish(struct run *r, int rc, struct mbr_err *err)
+{
+	if (rc == 0 && csvio_writer_flush(r->w, err) < 0)
+		rc = mbr_prefix(err, "%s: ",
+				r->cli->out_path ? r->cli->out_path
+						 : "standard output");
+	if (rc == 0 && r->rf)
+		rc = reject_flush(r->rf, err);
+	csvio_writer_free(r->w);
+	reject_free(r->rf);
+	header_release(&r->out_h);
+	return rc;
+}
+
+int normalize_stream(struct normalize *n, struct cli *cli, FILE *rejects,
+		     struct mbr_err *err)
+{
+	struct csvio_opts co = CSVIO_OPTS_INIT;
+	struct run r = {n, cli, {{0}, {0}}, -1, NULL, NULL};
+	struct csvio_reader *in;
+	int rc;
+
+	if (cli->strict)
+		co.flags |= CSVIO_STRICT;
+	in = csvio_open(cli->files, cli->n_files, &co, err);
+	if (!in)
+		return -1;
+	run_start(&r, in, rejects);
+	rc = read_all(&r, in, err);
+	rc = run_finish(&r, rc, err);
+	csvio_close(in);
+	return rc;
+}
+
+/*
+ * The staging database.
+ */
+
+static int db_records(struct normalize *n, struct cli *cli, struct stage *st,
+		      struct stage_cursor *cur, struct mbr_err *err)
+{
+	struct header h;
+	struct record rec;
+	int n_issues, rc = 0, got;
+
+	header_init(&h);
+	record_init(&rec);
+	if (stage_cursor_header(cur, &h) < 0)
+		rc = mbr_fail(err, MBR_EINTERNAL, "%s: header too large",
+			      stage_path(st));
+	while (rc == 0 && (got = stage_cursor_next(cur, &rec, err)) > 0) {
+		cli->counts.in++;
+		if (fix_record(n, &h, header_find(&h, COL_ISSUES), &rec,
+			       &n_issues) < 0) {
+			rc = mbr_fail(err, MBR_EINTERNAL,
+				      "%s: record %lu: too large to normalise",
+				      stage_path(st), rec.row);
+			break;
+		}
+		cli->counts.flagged += n_issues > 0;
+		cli->counts.out++;
+		rc = stage_put_record(st, &h, &rec, err);
+	}
+	if (rc == 0 && got < 0)
+		rc = -1;
+	record_release(&rec);
+	header_release(&h);
+	return rc;
+}
+
+int normalize_db(struct normalize *n, struct cli *cli, struct mbr_err *err)
+{
+	struct stage *st = stage_open(cli->db_path, err);
+	struct stage_cursor *cur = NULL;
+	int rc = -1;
+
+	if (!st || stage_begin_run(st, "mbr-normalize", "", err) < 0)
+		goto done;
+	cur = stage_read_records(st, err);
+	if (!cur || db_records(n, cli, st, cur, err) < 0)
+		goto done;
+	stage_cursor_free(cur);
+	cur = NULL;
+	rc = stage_commit_run(st, cli->counts.in, cli->counts.out,
+			      cli->counts.rejected, cli->counts.flagged,
+			      cli->counts.flagged ? "flagged" : "ok", err);
+done:
+	stage_cursor_free(cur);
+	stage_close(st);
+	return rc;
+}

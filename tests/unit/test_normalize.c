@@ -1,0 +1,351 @@
+/*
+ * test_normalize: normalize_record on one record at a time, every field
+ * and the rules between fields; --fields; merging _issues. Reads data/
+ * (run from the top of the tree, as make does); today is 2024-06-15.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mappers/division.h"
+#include "mappers/name.h"
+#include "mappers/text.h"
+#include "normalize.h"
+
+/* The columns of every case: canonical ones in a shuffled order, and one
+ * the toolkit does not know. */
+static const char *const columns[] = {
+	"source",	 "source_id",	  "source_row", "name",
+	"family_name",	 "given_name",	  "gender",	"birth_date",
+	"mobile",	 "email",	  "id_type",	"id_number",
+	"member_note",	 "country",	  "province",	"city",
+	"district",	 "address",	  "postal_code", "tier",
+	"points",	 "registered_at", "consent_marketing", "status",
+};
+#define N_COLS (sizeof(columns) / sizeof(columns[0]))
+
+/* in and want: "column=value" separated by '|'; a column want does not
+ * name must come out as it went in. */
+static const struct {
+	const char *in, *want, *issues, *why;
+} cases[] = {
+	{ "name=張 偉", "name=张伟|family_name=张|given_name=伟", "",
+	  "Traditional name, split" },
+	{ "name=欧阳 娜娜", "name=欧阳娜娜|family_name=欧阳|given_name=娜娜", "",
+	  "compound surname" },
+	{ "family_name=王|given_name=小明", "name=王小明", "",
+	  "name composed from its parts" },
+	{ "family_name=Zhang|given_name=Wei", "name=Wei Zhang", "",
+	  "Latin name composed Given Family" },
+	{ "name=Mr. ZHANG Wei", "name=ZHANG Wei|family_name=ZHANG|given_name=Wei",
+	  "", "honorific, capitals mark the family name" },
+	{ "name=王先生", "name=王|family_name=王", "", "王先生" },
+	{ "name=王小明|family_name=王", "name=王小明|given_name=小明", "",
+	  "given name from a name that agrees with the family name" },
+	{ "name=王小明|family_name=李", "", "",
+	  "family name disagrees: nothing filled" },
+	{ "name=   ", "name=", "", "blank name made empty" },
+	{ "name=\xff\xfe", "", "name:invalid UTF-8", "invalid UTF-8 kept" },
+	{ "name=张三2", "", "name:contains digits", "digits kept, flagged" },
+	{ "id_number=110105198503071134",
+	  "id_type=CN_RIC|birth_date=1985-03-07|gender=M", "",
+	  "birth date and gender from the ID" },
+	{ "id_number=１１０１０５１９４９１２３１００２ｘ",
+	  "id_number=11010519491231002X|id_type=CN_RIC|birth_date=1949-12-31|gender=F",
+	  "", "full-width ID, lower-case x" },
+	{ "id_number=110105198503071134|birth_date=1985/3/7|gender=男",
+	  "id_type=CN_RIC|birth_date=1985-03-07|gender=M", "",
+	  "agreeing birth date and gender" },
+	{ "id_number=110105198503071134|birth_date=1986-03-07",
+	  "id_type=CN_RIC|gender=M", "birth_date:differs from id_number",
+	  "birth date disagrees" },
+	{ "id_number=110105198503071134|birth_date=1986-03-07|gender=F",
+	  "id_type=CN_RIC",
+	  "birth_date:differs from id_number;gender:differs from id_number",
+	  "both disagree" },
+	{ "id_number=110105198503071135", "",
+	  "id_number:bad checksum", "bad check character" },
+	{ "id_number=E12345678", "", "", "a passport number: left alone" },
+	{ "id_type=PASSPORT|id_number=12345", "", "",
+	  "another document type: not read as a CN ID" },
+	{ "gender=xyz", "", "gender:invalid", "unknown gender word" },
+	{ "birth_date=1985-02-30", "", "birth_date:no such date",
+	  "impossible date" },
+	{ "birth_date=03/07/1985", "", "birth_date:ambiguous day and month",
+	  "ambiguous without --date-order" },
+	{ "birth_date=2030-01-01", "", "birth_date:in the future",
+	  "future birth date" },
+	{ "mobile=138 1234 5678", "mobile=+8613812345678", "", "mobile" },
+	{ "mobile=1381234567", "", "mobile:too short", "short mobile" },
+	{ "country=HK|mobile=9123 4567", "country=HK|mobile=+85291234567", "",
+	  "Hong Kong number by the record's country" },
+	{ "email= ZS@QQ.COM ", "email=zs@qq.com", "", "email" },
+	{ "email=zs@qq", "", "email:no dot in domain", "email without dot" },
+	{ "mobile=123|email=x", "", "mobile:too short;email:no @",
+	  "two issues in field order" },
+	{ "address=广东深圳南山区 科技园 ８８号",
+	  "address=广东深圳南山区科技园 88号|province=广东省|city=深圳市|district=南山区",
+	  "", "divisions from the address" },
+	{ "address=北京市朝阳区建国路|province=北京", "province=北京市|city=北京市|district=朝阳区",
+	  "", "municipality" },
+	{ "country=中国|province=广栋省", "country=CN", "province:not a division",
+	  "province typo" },
+	{ "country=US|province=California|address=1 Main St",
+	  "country=US", "", "divisions only for China" },
+	{ "postal_code=１００ ０２０", "postal_code=100020", "", "postal code" },
+	{ "postal_code=10002", "", "postal_code:expected 6 digits",
+	  "short postal code" },
+	{ "country=GB|postal_code=sw1a 1aa", "country=GB|postal_code=SW1A 1AA",
+	  "", "postal code abroad" },
+	{ "tier=３|points=1,200|consent_marketing=是|status=正常",
+	  "tier=3|points=1200|consent_marketing=Y|status=active", "",
+	  "value fields" },
+	{ "tier=-1|points=abc", "",
+	  "tier:out of range;points:invalid", "bad values" },
+	{ "registered_at=2019/3/7 15:04", "registered_at=2019-03-07T15:04:00",
+	  "", "timestamp" },
+	{ "source= pos |source_id= 00123 |member_note=  keep me  ", "", "",
+	  "source columns and unknown columns untouched" },
+};
+
+static void parse_pairs(const char *s, struct record *rec)
+{
+	char *copy = strdup(s), *save = NULL;
+
+	for (char *p = strtok_r(copy, "|", &save); p;
+	     p = strtok_r(NULL, "|", &save)) {
+		char *eq = strchr(p, '=');
+		size_t col = N_COLS;
+
+		*eq = '\0';
+		for (size_t i = 0; i < N_COLS; i++)
+			if (!strcmp(columns[i], p))
+				col = i;
+		if (col == N_COLS)
+			fail_msg("test table: no column '%s'", p);
+		record_set(rec, col, eq + 1, strlen(eq + 1));
+	}
+	free(copy);
+}
+
+static void make_header(struct header *h)
+{
+	struct record names;
+
+	record_init(&names);
+	for (size_t i = 0; i < N_COLS; i++)
+		record_add(&names, columns[i], strlen(columns[i]));
+	header_init(h);
+	header_set(h, &names);
+	record_release(&names);
+}
+
+static void blank(struct record *rec)
+{
+	record_reset(rec);
+	for (size_t i = 0; i < N_COLS; i++)
+		record_add(rec, "", 0);
+}
+
+static void run_cases(struct normalize *n)
+{
+	struct header h;
+	struct record rec, want;
+	struct buf issues;
+
+	make_header(&h);
+	record_init(&rec);
+	record_init(&want);
+	buf_init(&issues, 4096);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int got;
+
+		blank(&rec);
+		parse_pairs(cases[i].in, &rec);
+		record_copy(&want, &rec);
+		parse_pairs(cases[i].want, &want);
+		buf_reset(&issues);
+		got = normalize_record(n, &h, &rec, &issues);
+		if (strcmp(issues.p, cases[i].issues) ||
+		    got != (cases[i].issues[0] != '\0') +
+				   (strchr(cases[i].issues, ';') != NULL))
+			fail_msg("%s: issues '%s' (%d)", cases[i].why,
+				 issues.p, got);
+		for (size_t c = 0; c < N_COLS; c++)
+			if (!sv_eq(record_field(&rec, c),
+				   record_field(&want, c)))
+				fail_msg("%s: %s is '%s', want '%s'",
+					 cases[i].why, columns[c],
+					 record_field(&rec, c).p,
+					 record_field(&want, c).p);
+	}
+	buf_release(&issues);
+	record_release(&rec);
+	record_release(&want);
+	header_release(&h);
+}
+
+static void test_cases(void **state)
+{
+	struct normalize_opts o = NORMALIZE_OPTS_INIT;
+	struct mbr_err err = MBR_ERR_INIT;
+	struct normalize *n = normalize_new(&o, &err);
+
+	(void)state;
+	if (!n)
+		fail_msg("%s", err.msg);
+	run_cases(n);
+	normalize_free(n);
+}
+
+/* One record through n; returns the field col (valid until the next
+ * call). */
+static const char *one(struct normalize *n, const char *in, const char *col,
+		       struct buf *issues)
+{
+	static struct buf result;
+	struct record rec;
+	struct header h;
+
+	make_header(&h);
+	record_init(&rec);
+	blank(&rec);
+	parse_pairs(in, &rec);
+	buf_reset(issues);
+	assert_true(normalize_record(n, &h, &rec, issues) >= 0);
+	if (result.max == 0)
+		buf_init(&result, 4096);
+	buf_reset(&result);
+	for (size_t c = 0; c < N_COLS; c++)
+		if (!strcmp(columns[c], col))
+			buf_addsv(&result, record_field(&rec, c));
+	record_release(&rec);
+	header_release(&h);
+	return result.p;
+}
+
+static void test_options(void **state)
+{
+	struct normalize_opts o = NORMALIZE_OPTS_INIT;
+	struct mbr_err err = MBR_ERR_INIT;
+	struct normalize *n;
+	struct buf issues;
+
+	(void)state;
+	buf_init(&issues, 1024);
+	o.derive = false;
+	o.date_order = DATE_ORDER_DMY;
+	n = normalize_new(&o, &err);
+	assert_non_null(n);
+	assert_string_equal(one(n, "id_number=110105198503071134",
+				"birth_date", &issues), "");
+	assert_string_equal(one(n, "birth_date=03/07/1985", "birth_date",
+				&issues), "1985-07-03");
+	/* Without derive, a disagreeing value is still flagged. */
+	one(n, "id_number=110105198503071134|gender=F", "gender", &issues);
+	assert_string_equal(issues.p, "gender:differs from id_number");
+	normalize_free(n);
+
+	o = (struct normalize_opts)NORMALIZE_OPTS_INIT;
+	assert_int_equal(normalize_parse_fields(" name , birth_date ",
+						&o.fields, &err), 0);
+	n = normalize_new(&o, &err);
+	assert_non_null(n);
+	assert_string_equal(one(n, "name=張偉|mobile=123", "mobile", &issues),
+			    "123");
+	assert_string_equal(issues.p, "");
+	/* family_name is not selected: not filled. */
+	assert_string_equal(one(n, "name=張偉", "family_name", &issues), "");
+	assert_string_equal(one(n, "name=張偉", "name", &issues), "张伟");
+	normalize_free(n);
+
+	o.country = "HK";
+	o.fields = NORMALIZE_ALL;
+	n = normalize_new(&o, &err);
+	assert_non_null(n);
+	assert_string_equal(one(n, "mobile=9123 4567", "mobile", &issues),
+			    "+85291234567");
+	assert_string_equal(one(n, "postal_code=999077", "postal_code",
+				&issues), "999077");
+	normalize_free(n);
+	o.country = "China";
+	assert_null(normalize_new(&o, &err));
+	assert_int_equal(err.status, MBR_ECONFIG);
+	buf_release(&issues);
+}
+
+static void test_fields_none(void **state)
+{
+	struct normalize_opts o = NORMALIZE_OPTS_INIT;
+	struct mbr_err err = MBR_ERR_INIT;
+	struct normalize *n;
+	struct buf issues;
+
+	(void)state;
+	buf_init(&issues, 64);
+	assert_int_equal(normalize_parse_fields("none", &o.fields, &err), 0);
+	assert_int_equal(o.fields, 0);
+	n = normalize_new(&o, &err);
+	assert_string_equal(one(n, "name=張 偉|mobile=123", "name", &issues),
+			    "張 偉");
+	assert_string_equal(issues.p, "");
+	normalize_free(n);
+	assert_int_equal(normalize_parse_fields("all", &o.fields, &err), 0);
+	assert_int_equal(o.fields, NORMALIZE_ALL);
+	assert_int_equal(normalize_parse_fields("name,nmae", &o.fields, &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "'nmae'"));
+	assert_int_equal(normalize_parse_fields("", &o.fields, &err), -1);
+	buf_release(&issues);
+}
+
+static void test_merge_issues(void **state)
+{
+	static const char *const c[][3] = {
+		{ "", "a:b;c:d", "a:b;c:d" },
+		{ "a:b", "a:b;c:d", "a:b;c:d" },
+		{ "x:y", "", "x:y" },
+		{ "tier:not in map", "tier:invalid", "tier:not in map;tier:invalid" },
+		{ "a:bc", "a:b", "a:bc;a:b" },
+		{ "", "", "" },
+	};
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 256);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		buf_reset(&out);
+		assert_int_equal(normalize_merge_issues(sv(c[i][0]),
+							sv(c[i][1]), &out),
+				 0);
+		assert_string_equal(out.p, c[i][2]);
+	}
+	buf_release(&out);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	name_close();
+	division_close();
+	text_close();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_fields_none),
+		cmocka_unit_test(test_merge_issues),
+	};
+
+	setenv("MBR_TODAY", "2024-06-15", 1);
+	setenv("MBR_DATADIR", "data", 0);
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
