@@ -36,10 +36,17 @@ struct arena {
 	size_t left;
 };
 
-/* An open-addressing hash index over entries of some array. */
+/* An open-addressing hash index over entries of some array. A slot keeps
+ * the low 32 bits of its entry's hash, so that probing and growing rarely
+ * touch the entries themselves. */
+struct table_slot {
+	uint32_t entry; /* entry + 1; 0 is an empty slot */
+	uint32_t hash;
+};
+
 struct table {
-	uint32_t *slot; /* owned: entry + 1; 0 is an empty slot */
-	size_t cap;	/* a power of two, or 0 */
+	struct table_slot *slot; /* owned */
+	size_t cap;		 /* a power of two, or 0 */
 	size_t n;
 };
 
@@ -161,15 +168,20 @@ static const char *arena_str(struct arena *a, struct strview v)
 
 static void enc_put(struct buf *b, struct strview v)
 {
+	unsigned char *q;
 	size_t n = v.len;
 
+	buf_grow(b, v.len + 10); /* no limit: cannot fail */
+	q = (unsigned char *)b->p + b->len;
 	do {
-		unsigned char c = n & 0x7f;
-
+		*q = n & 0x7f;
 		n >>= 7;
-		buf_addc(b, (char)(n ? c | 0x80 : c));
+		*q++ |= n ? 0x80 : 0;
 	} while (n);
-	buf_addsv(b, v);
+	if (v.len)
+		memcpy(q, v.p, v.len);
+	b->len = (size_t)(q - (unsigned char *)b->p) + v.len;
+	b->p[b->len] = '\0';
 }
 
 static const unsigned char *enc_get(const unsigned char *p, struct strview *v)
@@ -230,38 +242,39 @@ static uint64_t key_hash(struct strview source, struct strview source_id)
 
 typedef bool (*table_eq)(const struct mergeid *m, uint32_t entry,
 			 const void *want);
-typedef uint64_t (*table_hash)(const struct mergeid *m, uint32_t entry);
 
 /* The slot holding the entry equal to want, or the empty slot where it
- * would go. */
-static uint32_t *table_find(const struct mergeid *m, const struct table *t,
-			    uint64_t h, table_eq eq, const void *want)
+ * would go (its hash already set: the caller only fills in entry). */
+static struct table_slot *table_find(const struct mergeid *m,
+				     const struct table *t, uint64_t h,
+				     table_eq eq, const void *want)
 {
 	size_t mask = t->cap - 1, i = (size_t)h & mask;
+	uint32_t h32 = (uint32_t)h;
 
-	while (t->slot[i] && !eq(m, t->slot[i] - 1, want))
+	while (t->slot[i].entry &&
+	       (t->slot[i].hash != h32 || !eq(m, t->slot[i].entry - 1, want)))
 		i = (i + 1) & mask;
+	t->slot[i].hash = h32;
 	return &t->slot[i];
 }
 
 /* Make room for one more entry, keeping the load under 1/2. */
-static void table_reserve(const struct mergeid *m, struct table *t,
-			  table_hash hash)
+static void table_reserve(struct table *t)
 {
-	uint32_t *old = t->slot;
+	struct table_slot *old = t->slot;
 	size_t old_cap = t->cap;
 
 	if (2 * (t->n + 1) <= t->cap)
 		return;
 	t->cap = t->cap ? 2 * t->cap : 1024;
-	t->slot = xcalloc(t->cap, sizeof(uint32_t));
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	for (size_t i = 0; i < old_cap; i++) {
-		size_t j;
+		size_t j = old[i].hash & (t->cap - 1);
 
-		if (!old[i])
+		if (!old[i].entry)
 			continue;
-		j = (size_t)hash(m, old[i] - 1) & (t->cap - 1);
-		while (t->slot[j])
+		while (t->slot[j].entry)
 			j = (j + 1) & (t->cap - 1);
 		t->slot[j] = old[i];
 	}
@@ -285,27 +298,19 @@ static bool key_eq(const struct mergeid *m, uint32_t k, const void *want)
 	return sv_eq(s, w->source) && sv_eq(i, w->source_id);
 }
 
-static uint64_t key_hash_of(const struct mergeid *m, uint32_t k)
-{
-	struct strview s, i;
-
-	enc_get(enc_get(m->keys[k].p, &s), &i);
-	return key_hash(s, i);
-}
-
 /* The slot of (source, source_id): an entry, or where to add one. */
-static uint32_t *key_slot(struct mergeid *m, struct strview source,
-			  struct strview source_id)
+static struct table_slot *key_slot(struct mergeid *m, struct strview source,
+				   struct strview source_id)
 {
 	struct key_want w = {source, source_id};
 
-	table_reserve(m, &m->key_index, key_hash_of);
+	table_reserve(&m->key_index);
 	return table_find(m, &m->key_index, key_hash(source, source_id), key_eq,
 			  &w);
 }
 
 /* Add a key whose packed bytes are p into the empty slot. */
-static uint32_t key_add(struct mergeid *m, uint32_t *slot,
+static uint32_t key_add(struct mergeid *m, struct table_slot *slot,
 			const unsigned char *p)
 {
 	if (m->n_keys == m->cap_keys) {
@@ -313,7 +318,7 @@ static uint32_t key_add(struct mergeid *m, uint32_t *slot,
 		m->keys = xrealloc(m->keys, m->cap_keys * sizeof(*m->keys));
 	}
 	m->keys[m->n_keys] = (struct key){p, NONE, NONE};
-	*slot = (uint32_t)m->n_keys + 1;
+	slot->entry = (uint32_t)m->n_keys + 1;
 	m->key_index.n++;
 	return (uint32_t)m->n_keys++;
 }
@@ -418,11 +423,6 @@ static bool master_eq(const struct mergeid *m, uint32_t i, const void *want)
 	return sv_eq(svn(m->masters[i].id, m->masters[i].id_len), *id);
 }
 
-static uint64_t master_hash_of(const struct mergeid *m, uint32_t i)
-{
-	return hash_add(HASH_INIT, svn(m->masters[i].id, m->masters[i].id_len));
-}
-
 static uint32_t master_new(struct mergeid *m, struct strview id, uint64_t seq,
 			   enum master_state state)
 {
@@ -449,14 +449,14 @@ static uint32_t master_new(struct mergeid *m, struct strview id, uint64_t seq,
 static int master_get(struct mergeid *m, struct strview id, const char *where,
 		      uint32_t *out, struct mbr_err *err)
 {
-	uint32_t *slot;
+	struct table_slot *slot;
 	uint64_t seq;
 
-	table_reserve(m, &m->master_index, master_hash_of);
+	table_reserve(&m->master_index);
 	slot = table_find(m, &m->master_index, hash_add(HASH_INIT, id),
 			  master_eq, &id);
-	if (*slot) {
-		*out = *slot - 1;
+	if (slot->entry) {
+		*out = slot->entry - 1;
 		return 0;
 	}
 	if (idfmt_seq(&m->fmt, id, &seq, &m->tmp) < 0)
@@ -466,7 +466,7 @@ static int master_get(struct mergeid *m, struct strview id, const char *where,
 			"gives (expected the format of earlier runs)",
 			where, (int)id.len, id.p, m->fmt.text);
 	*out = master_new(m, id, seq, M_LIVE);
-	*slot = *out + 1;
+	slot->entry = *out + 1;
 	m->master_index.n++;
 	return 0;
 }
@@ -558,10 +558,10 @@ static int xref_record(struct mergeid *m, struct strview source,
 		       struct strview source_id, struct strview id,
 		       const char *where, struct mbr_err *err)
 {
-	uint32_t *slot = key_slot(m, source, source_id);
+	struct table_slot *slot = key_slot(m, source, source_id);
 	uint32_t k, master;
 
-	if (*slot && m->keys[*slot - 1].old != NONE)
+	if (slot->entry && m->keys[slot->entry - 1].old != NONE)
 		return mbr_fail(err, MBR_EIO,
 				"%s: the record '%.*s' / '%.*s' has a row "
 				"already (expected one row per record)",
@@ -570,8 +570,8 @@ static int xref_record(struct mergeid *m, struct strview source,
 				source_id.p);
 	if (master_get(m, id, where, &master, err) < 0)
 		return -1;
-	if (*slot) {
-		k = *slot - 1;
+	if (slot->entry) {
+		k = slot->entry - 1;
 	} else {
 		buf_reset(&m->enc);
 		enc_put(&m->enc, source);
@@ -774,13 +774,14 @@ int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 	struct strview src = col_value(m, rec, E_SOURCE);
 	struct strview sid = col_value(m, rec, E_SOURCE_ID);
 	const unsigned char *p;
-	uint32_t *slot, k;
+	struct table_slot *slot;
+	uint32_t k;
 
 	*reason = rec_problem(m, rec, field);
 	if (*reason)
 		return 1;
 	slot = key_slot(m, src, sid);
-	if (*slot && m->keys[*slot - 1].rec != NONE) {
+	if (slot->entry && m->keys[slot->entry - 1].rec != NONE) {
 		*field = "source_id";
 		*reason = "duplicate";
 		return 1;
@@ -789,7 +790,7 @@ int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 	for (int e = 0; e < E_COUNT; e++)
 		enc_put(&m->enc, col_value(m, rec, e));
 	p = memcpy(arena_alloc(&m->arena, m->enc.len), m->enc.p, m->enc.len);
-	k = *slot ? *slot - 1 : key_add(m, slot, p);
+	k = slot->entry ? slot->entry - 1 : key_add(m, slot, p);
 	rec_push(m, k, p);
 	count_points(m,
 		     col_value(m, rec, E_FIELDS + CF_POINTS - SURVIVE_FIRST));

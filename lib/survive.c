@@ -284,9 +284,26 @@ int survive_rules_load(struct survive_rules *r, const char *path,
  * Values
  */
 
+/* sv_trim, with a fast answer for the usual value: one that cannot start
+ * with white space (ASCII, or U+3000 E3 80 80, U+00A0 C2 A0) nor end with
+ * it (ASCII, or 80, A0 as last bytes of those). */
+static struct strview trim(struct strview v)
+{
+	unsigned char a, z;
+
+	if (!v.len)
+		return v;
+	a = (unsigned char)v.p[0];
+	z = (unsigned char)v.p[v.len - 1];
+	if (a > ' ' && a != 0xE3 && a != 0xC2 && z > ' ' && z != 0x80 &&
+	    z != 0xA0)
+		return v;
+	return sv_trim(v);
+}
+
 static bool blank(struct strview v)
 {
-	return sv_trim(v).len == 0;
+	return trim(v).len == 0;
 }
 
 int survive_parse_int(struct strview v, long long *out)
@@ -497,8 +514,8 @@ int survive_cmp(struct strview a, struct strview b)
 	struct dec da, db;
 	struct instant ta, tb;
 
-	a = sv_trim(a);
-	b = sv_trim(b);
+	a = trim(a);
+	b = trim(b);
 	if (dec_parse(a, &da) == 0 && dec_parse(b, &db) == 0)
 		return dec_cmp(&da, &db);
 	if (parse_instant(a, &ta) == 0 && parse_instant(b, &tb) == 0) {
@@ -608,7 +625,7 @@ static long pick_frequent(const struct pick *p)
 
 	for (size_t i = 0; i < p->n; i++)
 		if (!blank(p->m[i].f[p->f]))
-			s[k++] = (struct slot){sv_trim(p->m[i].f[p->f]), i};
+			s[k++] = (struct slot){trim(p->m[i].f[p->f]), i};
 	qsort(s, k, sizeof(*s), slot_cmp);
 	for (size_t i = 0, run; i < k; i += run) {
 		for (run = 1; i + run < k && sv_eq(s[i].v, s[i + run].v); run++)
@@ -644,7 +661,7 @@ static long pick_longest(const struct pick *p)
 
 		if (blank(p->m[i].f[p->f]))
 			continue;
-		len = utf8_count(sv_trim(p->m[i].f[p->f]));
+		len = utf8_count(trim(p->m[i].f[p->f]));
 		if (best < 0 || len > best_len) {
 			best = (long)i;
 			best_len = len;
@@ -706,7 +723,7 @@ static int apply_sum(const struct pick *p, struct mbr_err *err)
 	long from = -1;
 
 	for (size_t i = 0; i < p->n; i++) {
-		struct strview v = sv_trim(p->m[i].f[p->f]);
+		struct strview v = trim(p->m[i].f[p->f]);
 
 		if (!v.len)
 			continue;
@@ -786,7 +803,7 @@ int survive_apply(const struct survive_rules *r, const struct survive_member *m,
 		}
 		w = picks[r->rule[f].kind](&p);
 		g->from[f] = w;
-		g->value[f] = w < 0 ? svn("", 0) : sv_trim(m[w].f[f]);
+		g->value[f] = w < 0 ? svn("", 0) : trim(m[w].f[f]);
 	}
 	return 0;
 }
@@ -796,7 +813,7 @@ int survive_check(const struct survive_rules *r, const struct survive_member *m)
 	long long x;
 
 	for (int f = SURVIVE_FIRST; f < CF_COUNT; f++) {
-		struct strview v = sv_trim(m->f[f]);
+		struct strview v = trim(m->f[f]);
 
 		if (r->rule[f].kind == SURVIVE_SUM && v.len &&
 		    survive_parse_int(v, &x) < 0)
