@@ -50,6 +50,7 @@ DEB_PKGS := build-essential pkg-config libcsv-dev libsqlite3-dev \
             libpcre2-dev libcmocka-dev libutf8proc-dev libopencc-dev \
             libssl-dev opencc unicode-data sqlite3
 
+.SECONDARY:
 .PHONY: all deps demo test check unit check-cli asan lint fuzz fuzz-smoke \
         install clean bench
 all: $(BINS)

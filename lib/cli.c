@@ -111,11 +111,8 @@ static int common_option(struct cli *cli, int c, const char *arg)
 		cli->rejects_path = arg;
 		return 0;
 	case OPT_HELP:
-		fputs(cli->usage, stdout);
-		exit(fflush(stdout) == 0 ? 0 : EXIT_IO);
 	case OPT_VERSION:
-		printf("%s (mbr) %s\n", cli->prog, MBR_VERSION);
-		exit(fflush(stdout) == 0 ? 0 : EXIT_IO);
+		return 2;	/* handled once the options are freed */
 	}
 	return 1;
 }
@@ -143,6 +140,14 @@ int cli_parse(struct cli *cli, int argc, char **argv,
 			break;
 		}
 		rc = common_option(cli, c, optarg);
+		if (rc == 2) {
+			free(all);
+			if (c == OPT_HELP)
+				fputs(cli->usage, stdout);
+			else
+				printf("%s (mbr) %s\n", cli->prog, MBR_VERSION);
+			exit(fflush(stdout) == 0 ? 0 : EXIT_IO);
+		}
 		if (rc == 1)
 			rc = fn ? fn(c, optarg, ctx) : -1;
 		if (rc < 0)

@@ -16,8 +16,8 @@ make_inputs() {
 	awk 'BEGIN { for (i = 1; i <= 10000; i++) printf "%s%s", (i > 1 ? "," : ""), (i <= 3 ? (i == 1 ? "source" : i == 2 ? "source_id" : "source_row") : "c" i); print ""; for (i = 1; i <= 10000; i++) printf "%s%s", (i > 1 ? "," : ""), i; print "" }' >wide.csv
 	awk -v c="$canon" 'BEGIN { print c; for (i = 1; i <= 100000; i++) { if (i == 3) printf "pos,%d,%d,\"broken,,,,,,,,,,\n", i, i; else printf "pos,%d,%d,name%d,,,F,1990-01-01,,,,,%d,\n", i, i, i, i } }' >broken-quote.csv
 	{ printf '%s\n' "$canon"; printf 'pos,4,4,\377\376bad,,,,,,,,,,\n'; printf '%s\n' "$row"; } >bad-utf8.csv
-	{ printf '%s\n' "$canon" | iconv -t GB18030; printf 'pos,5,5,\201\040,,,,,,,,,,\n'; } >bad-gb18030.csv
-	{ printf '\377\376'; printf '%s\n%s\n' "$canon" "$row" | iconv -t UTF-16LE; printf 'x'; } >odd-utf16.csv
+	{ printf '%s\n' "$canon" | iconv -f UTF-8 -t GB18030; printf 'pos,5,5,\201\040,,,,,,,,,,\n'; } >bad-gb18030.csv
+	{ printf '\377\376'; printf '%s\n%s\n' "$canon" "$row" | iconv -f UTF-8 -t UTF-16LE; printf 'x'; } >odd-utf16.csv
 	printf '[source]\nname = t\nencoding = auto\nkey = source_id\n[fields]\nname = name\nmobile = mobile\n' >auto.map
 }
 
