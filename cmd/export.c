@@ -13,16 +13,21 @@ static const char usage[] =
 	"usage: mbr-export [options] [FILE...]\n"
 	"Write canonical or golden member records for a target system.\n"
 	"\n"
-	"  --map FILE             a [target] mapping: column names and mappers\n"
-	"  --format FMT           csv, tsv, jsonl, sql or sqlite (default: the\n"
+	"  --map FILE             a [target] mapping: column names and "
+	"mappers\n"
+	"  --format FMT           csv, tsv, jsonl, sql or sqlite (default: "
+	"the\n"
 	"                         mapping's, else csv; sqlite needs -o FILE)\n"
 	"  --encoding E           any iconv encoding (default UTF-8)\n"
 	"  --table NAME           table for sql and sqlite (default members)\n"
-	"  --mask LIST            mask these columns: mobile,id_number,email,name\n"
+	"  --mask LIST            mask these columns: "
+	"mobile,id_number,email,name\n"
 	"  --pseudonymize LIST    replace these columns by a keyed HMAC ...\n"
 	"  --key-file FILE        ... with the secret key in FILE\n"
-	"  --excel                BOM, formula cells neutralised, long digits kept\n"
-	"  --db FILE              read the staging database instead of FILE...\n"
+	"  --excel                BOM, formula cells neutralised, long digits "
+	"kept\n"
+	"  --db FILE              read the staging database instead of "
+	"FILE...\n"
 	"  --from TABLE           with --db: records (default) or masters\n"
 	"  -o FILE                write FILE atomically (mode 0600)\n"
 	"  -q                     no summary line\n"
@@ -30,7 +35,8 @@ static const char usage[] =
 	"\n"
 	"example:\n"
 	"  mbr-import --map mappings/pos.map sample-data/pos_legacy.csv |\n"
-	"      mbr-export --map mappings/newcrm-target.map --mask mobile,id_number -o newcrm.csv\n";
+	"      mbr-export --map mappings/newcrm-target.map --mask "
+	"mobile,id_number -o newcrm.csv\n";
 
 enum {
 	OPT_MAP = 0x100,
@@ -45,17 +51,17 @@ enum {
 };
 
 static const struct option options[] = {
-	{ "map", required_argument, NULL, OPT_MAP },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "encoding", required_argument, NULL, OPT_ENCODING },
-	{ "table", required_argument, NULL, OPT_TABLE },
-	{ "mask", required_argument, NULL, OPT_MASK },
-	{ "pseudonymize", required_argument, NULL, OPT_PSEUDO },
-	{ "pseudonymise", required_argument, NULL, OPT_PSEUDO },
-	{ "key-file", required_argument, NULL, OPT_KEY },
-	{ "excel", no_argument, NULL, OPT_EXCEL },
-	{ "from", required_argument, NULL, OPT_FROM },
-	{ NULL, 0, NULL, 0 },
+	{"map", required_argument, NULL, OPT_MAP},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"encoding", required_argument, NULL, OPT_ENCODING},
+	{"table", required_argument, NULL, OPT_TABLE},
+	{"mask", required_argument, NULL, OPT_MASK},
+	{"pseudonymize", required_argument, NULL, OPT_PSEUDO},
+	{"pseudonymise", required_argument, NULL, OPT_PSEUDO},
+	{"key-file", required_argument, NULL, OPT_KEY},
+	{"excel", no_argument, NULL, OPT_EXCEL},
+	{"from", required_argument, NULL, OPT_FROM},
+	{NULL, 0, NULL, 0},
 };
 
 struct ctx {
@@ -74,7 +80,10 @@ static int on_option(int opt, const char *arg, void *data)
 		return 0;
 	case OPT_FORMAT:
 		if (export_parse_format(arg, &c->o.format) < 0)
-			return cli_usage_error(c->cli, "--format '%s' (expected csv, tsv, jsonl, sql or sqlite)", arg);
+			return cli_usage_error(c->cli,
+					       "--format '%s' (expected csv, "
+					       "tsv, jsonl, sql or sqlite)",
+					       arg);
 		c->o.format_set = true;
 		return 0;
 	case OPT_ENCODING:
@@ -97,7 +106,10 @@ static int on_option(int opt, const char *arg, void *data)
 		return 0;
 	case OPT_FROM:
 		if (strcmp(arg, "records") && strcmp(arg, "masters"))
-			return cli_usage_error(c->cli, "--from '%s' (expected records or masters)", arg);
+			return cli_usage_error(
+				c->cli,
+				"--from '%s' (expected records or masters)",
+				arg);
 		c->from = arg;
 		return 0;
 	}
@@ -116,7 +128,8 @@ static int configure(struct ctx *c, struct mbr_err *err)
 		mi = mapping_info(o->map);
 		if (mi->kind != MAPPING_TARGET)
 			return mbr_fail(err, MBR_ECONFIG,
-					"%s: a [source] mapping (mbr-export needs a [target] mapping)",
+					"%s: a [source] mapping (mbr-export "
+					"needs a [target] mapping)",
 					c->map_path);
 		if (!o->format_set)
 			export_parse_format(mi->format, &o->format);
@@ -128,13 +141,16 @@ static int configure(struct ctx *c, struct mbr_err *err)
 	if (!o->table)
 		o->table = "members";
 	if (o->n_pseudo && !c->key_path)
-		return mbr_fail(err, MBR_ECONFIG,
-				"--pseudonymize needs --key-file FILE (a secret key: a plain hash of a mobile number can be reversed)");
+		return mbr_fail(
+			err, MBR_ECONFIG,
+			"--pseudonymize needs --key-file FILE (a secret key: a "
+			"plain hash of a mobile number can be reversed)");
 	if (c->key_path && export_load_key(o, c->key_path, err) < 0)
 		return -1;
 	if (o->format == EXPORT_SQLITE && !c->cli->out_path)
-		return mbr_fail(err, MBR_ECONFIG,
-				"--format sqlite writes a database file: give -o FILE");
+		return mbr_fail(
+			err, MBR_ECONFIG,
+			"--format sqlite writes a database file: give -o FILE");
 	return 0;
 }
 
@@ -163,7 +179,8 @@ static int source_open(struct ctx *c, struct source *s, struct mbr_err *err)
 	if (!s->st)
 		return -1;
 	if (c->from && !strcmp(c->from, "masters"))
-		s->cur = stage_query(s->st, "SELECT * FROM masters ORDER BY master_id",
+		s->cur = stage_query(s->st,
+				     "SELECT * FROM masters ORDER BY master_id",
 				     NULL, 0, err);
 	else
 		s->cur = stage_read_records(s->st, err);
@@ -200,7 +217,7 @@ static int source_next(struct ctx *c, struct source *s, struct record *rec,
 
 static int run(struct ctx *c, struct mbr_err *err)
 {
-	struct source s = { 0 };
+	struct source s = {0};
 	struct export_writer *w = NULL;
 	struct stage *db = NULL;
 	struct record rec;
@@ -209,7 +226,8 @@ static int run(struct ctx *c, struct mbr_err *err)
 	record_init(&rec);
 	if (source_open(c, &s, err) < 0)
 		goto out;
-	w = export_open(&c->o, &s.h, c->cli->db_path ? c->cli->db_path : "input",
+	w = export_open(&c->o, &s.h,
+			c->cli->db_path ? c->cli->db_path : "input",
 			c->cli->out, err);
 	if (!w)
 		goto out;
@@ -227,8 +245,8 @@ static int run(struct ctx *c, struct mbr_err *err)
 	}
 	if (st < 0 || export_close(w, err) < 0)
 		goto out;
-	if (db && stage_commit_run(db, c->cli->counts.in, c->cli->counts.out,
-				   0, 0, "ok", err) < 0)
+	if (db && stage_commit_run(db, c->cli->counts.in, c->cli->counts.out, 0,
+				   0, "ok", err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -242,7 +260,7 @@ out:
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-export", usage);
-	struct ctx c = { &cli, { 0 }, NULL, NULL, NULL };
+	struct ctx c = {&cli, {0}, NULL, NULL, NULL};
 	struct mbr_err err = MBR_ERR_INIT;
 	int rc;
 

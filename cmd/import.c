@@ -11,9 +11,12 @@
 
 static const char usage[] =
 	"usage: mbr-import --map MAP FILE... [--map MAP2 FILE...] [options]\n"
-	"Read source exports (any encoding, any dialect) through their mapping\n"
-	"files and write canonical member records (CSV, UTF-8) to standard output.\n"
-	"Each --map applies to the files after it; with no file, standard input.\n"
+	"Read source exports (any encoding, any dialect) through their "
+	"mapping\n"
+	"files and write canonical member records (CSV, UTF-8) to standard "
+	"output.\n"
+	"Each --map applies to the files after it; with no file, standard "
+	"input.\n"
 	"\n"
 	"  --map FILE       a [source] mapping file (see mappings/)\n"
 	"  --rejects FILE   write rows that cannot be loaded, with the reason\n"
@@ -25,13 +28,14 @@ static const char usage[] =
 	"\n"
 	"example:\n"
 	"  mbr-import --map mappings/pos.map sample-data/pos_legacy.csv \\\n"
-	"             --map mappings/webshop.map sample-data/webshop.csv >members.csv\n";
+	"             --map mappings/webshop.map sample-data/webshop.csv "
+	">members.csv\n";
 
 enum { OPT_MAP = 0x100 };
 
 static const struct option options[] = {
-	{ "map", required_argument, NULL, OPT_MAP },
-	{ NULL, 0, NULL, 0 },
+	{"map", required_argument, NULL, OPT_MAP},
+	{NULL, 0, NULL, 0},
 };
 
 struct ctx {
@@ -97,7 +101,7 @@ static int run(struct cli *cli, struct import_opts *o, struct mbr_err *err)
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-import", usage);
-	struct ctx c = { &cli, IMPORT_OPTS_INIT, MBR_ERR_INIT, false };
+	struct ctx c = {&cli, IMPORT_OPTS_INIT, MBR_ERR_INIT, false};
 	int rc;
 
 	cli.flags = CLI_REJECTS | CLI_DB | CLI_ORDERED;

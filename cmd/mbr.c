@@ -15,12 +15,18 @@
 static const struct {
 	const char *name, *what;
 } tools[] = {
-	{ "import", "source exports (any encoding) through mappings into canonical records" },
-	{ "normalize", "every canonical field into canonical form, problems into _issues" },
-	{ "validate", "check records against rules; reject or flag, with reasons" },
-	{ "dedupe", "find the same member across and within sources: cluster_id" },
-	{ "merge-id", "golden master records, stable master IDs and the crosswalk" },
-	{ "export", "records into a target system's format and encoding, masked on request" },
+	{"import", "source exports (any encoding) through mappings into "
+		   "canonical records"},
+	{"normalize",
+	 "every canonical field into canonical form, problems into _issues"},
+	{"validate",
+	 "check records against rules; reject or flag, with reasons"},
+	{"dedupe",
+	 "find the same member across and within sources: cluster_id"},
+	{"merge-id",
+	 "golden master records, stable master IDs and the crosswalk"},
+	{"export", "records into a target system's format and encoding, masked "
+		   "on request"},
 };
 
 #define N_TOOLS (sizeof(tools) / sizeof(tools[0]))
@@ -28,12 +34,14 @@ static const struct {
 static void print_usage(FILE *f)
 {
 	fputs("usage: mbr TOOL [ARGS...]\n"
-	      "Migrate and cleanse member data. Tools:\n\n", f);
+	      "Migrate and cleanse member data. Tools:\n\n",
+	      f);
 	for (size_t i = 0; i < N_TOOLS; i++)
 		fprintf(f, "  %-10s %s\n", tools[i].name, tools[i].what);
 	fputs("\n'mbr TOOL --help' (or mbr-TOOL --help) explains a tool.\n"
 	      "\nexample:\n"
-	      "  mbr import --map mappings/pos.map sample-data/pos_legacy.csv | mbr export --mask mobile\n",
+	      "  mbr import --map mappings/pos.map sample-data/pos_legacy.csv "
+	      "| mbr export --mask mobile\n",
 	      f);
 }
 
@@ -66,7 +74,8 @@ int main(int argc, char **argv)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64];
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+	if (argc < 2 || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
 		print_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
@@ -75,7 +84,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!known(argv[1])) {
-		fprintf(stderr, "mbr: '%s' is not an mbr tool (expected one of import, normalize, validate, dedupe, merge-id, export)\nTry 'mbr --help'.\n",
+		fprintf(stderr,
+			"mbr: '%s' is not an mbr tool (expected one of import, "
+			"normalize, validate, dedupe, merge-id, export)\nTry "
+			"'mbr --help'.\n",
 			argv[1]);
 		return EXIT_USAGE;
 	}
@@ -83,7 +95,7 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%smbr-%s", dir, argv[1]);
 	argv[1] = path + strlen(dir);
 	execv(path, argv + 1);
-	execvp(argv[1], argv + 1);	/* not beside us: try PATH */
+	execvp(argv[1], argv + 1); /* not beside us: try PATH */
 	fprintf(stderr, "mbr: cannot run '%s': %s\n", argv[1], strerror(errno));
 	return EXIT_USAGE;
 }

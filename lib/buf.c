@@ -123,7 +123,7 @@ char *buf_detach(struct buf *b)
 
 struct strview sv(const char *s)
 {
-	struct strview v = { s, s ? strlen(s) : 0 };
+	struct strview v = {s, s ? strlen(s) : 0};
 	return v;
 }
 
@@ -144,7 +144,8 @@ bool sv_ieqs(struct strview a, const char *s)
 	if (a.len != n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char x = (unsigned char)a.p[i], y = (unsigned char)s[i];
+		unsigned char x = (unsigned char)a.p[i],
+			      y = (unsigned char)s[i];
 
 		if (x >= 'A' && x <= 'Z')
 			x += 32;
@@ -175,7 +176,7 @@ static size_t space_at(const char *p, size_t len)
 	    (unsigned char)p[2] == 0x80)
 		return 3;
 	if (len >= 2 && c == 0xC2 && (unsigned char)p[1] == 0xA0)
-		return 2;	/* U+00A0 NO-BREAK SPACE */
+		return 2; /* U+00A0 NO-BREAK SPACE */
 	return 0;
 }
 

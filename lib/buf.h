@@ -13,15 +13,15 @@
 #include <stddef.h>
 
 struct strview {
-	const char *p;	/* borrowed; not NUL-terminated */
+	const char *p; /* borrowed; not NUL-terminated */
 	size_t len;
 };
 
 struct buf {
-	char *p;	/* owned; NUL-terminated; never NULL after buf_init */
+	char *p; /* owned; NUL-terminated; never NULL after buf_init */
 	size_t len;
 	size_t cap;
-	size_t max;	/* buf_add fails past this */
+	size_t max; /* buf_add fails past this */
 };
 
 #define BUF_NOLIMIT ((size_t)-1)
@@ -30,7 +30,7 @@ void buf_init(struct buf *b, size_t max);
 /* Append len bytes. Returns 0, or -1 (b unchanged) past max. */
 int buf_add(struct buf *b, const void *p, size_t len);
 int buf_addc(struct buf *b, char c);
-int buf_adds(struct buf *b, const char *s);		/* a C string */
+int buf_adds(struct buf *b, const char *s); /* a C string */
 int buf_addsv(struct buf *b, struct strview v);
 int buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -38,24 +38,24 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 int buf_grow(struct buf *b, size_t n);
 /* Shorten to len (<= b->len). Cannot fail. */
 void buf_truncate(struct buf *b, size_t len);
-void buf_reset(struct buf *b);		/* empty it, keep the memory */
-void buf_release(struct buf *b);	/* free it; b is as after buf_init */
-char *buf_detach(struct buf *b);	/* caller owns the result: free() it */
+void buf_reset(struct buf *b);	 /* empty it, keep the memory */
+void buf_release(struct buf *b); /* free it; b is as after buf_init */
+char *buf_detach(struct buf *b); /* caller owns the result: free() it */
 static inline struct strview buf_view(const struct buf *b)
 {
-	struct strview v = { b->p, b->len };
+	struct strview v = {b->p, b->len};
 	return v;
 }
 
-struct strview sv(const char *s);	/* view of a C string */
+struct strview sv(const char *s); /* view of a C string */
 static inline struct strview svn(const char *p, size_t len)
 {
-	struct strview v = { p, len };
+	struct strview v = {p, len};
 	return v;
 }
 bool sv_eq(struct strview a, struct strview b);
 bool sv_eqs(struct strview a, const char *s);
-bool sv_ieqs(struct strview a, const char *s);	/* ASCII case-insensitive */
+bool sv_ieqs(struct strview a, const char *s); /* ASCII case-insensitive */
 bool sv_starts(struct strview a, const char *prefix);
 /* Trim ASCII white space and U+3000 IDEOGRAPHIC SPACE at both ends. */
 struct strview sv_trim(struct strview v);

@@ -6,11 +6,20 @@
 #include <string.h>
 
 static const char *const names[CF_COUNT] = {
-	"source", "source_id", "source_row", "name", "family_name",
-	"given_name", "gender", "birth_date", "mobile", "phone", "email",
-	"id_type", "id_number", "country", "province", "city", "district",
-	"address", "postal_code", "tier", "points", "registered_at",
-	"last_active_at", "store", "channel", "consent_marketing", "status",
+	"source",	  "source_id",
+	"source_row",	  "name",
+	"family_name",	  "given_name",
+	"gender",	  "birth_date",
+	"mobile",	  "phone",
+	"email",	  "id_type",
+	"id_number",	  "country",
+	"province",	  "city",
+	"district",	  "address",
+	"postal_code",	  "tier",
+	"points",	  "registered_at",
+	"last_active_at", "store",
+	"channel",	  "consent_marketing",
+	"status",
 };
 
 const char *canon_name(enum canon_field f)

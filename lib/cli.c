@@ -17,8 +17,8 @@
 /* Outputs that appear only at commit: a temporary file beside the target,
  * created 0600, renamed into place when everything was written. */
 struct pending {
-	char *tmp;		/* owned: temporary path */
-	char *path;		/* owned: final path */
+	char *tmp;  /* owned: temporary path */
+	char *path; /* owned: final path */
 	FILE *f;
 };
 
@@ -50,13 +50,13 @@ enum {
 };
 
 static const struct option common[] = {
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "rejects", required_argument, NULL, OPT_REJECTS },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
+	{"db", required_argument, NULL, OPT_DB},
+	{"rejects", required_argument, NULL, OPT_REJECTS},
+	{"help", no_argument, NULL, OPT_HELP},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"output", required_argument, NULL, 'o'},
+	{"quiet", no_argument, NULL, 'q'},
 };
 
 #define N_COMMON (sizeof(common) / sizeof(common[0]))
@@ -69,8 +69,7 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n",
-		cli->prog);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", cli->prog);
 	return -1;
 }
 
@@ -102,23 +101,25 @@ static int common_option(struct cli *cli, int c, const char *arg)
 		return 0;
 	case OPT_DB:
 		if (!(cli->flags & CLI_DB))
-			return cli_usage_error(cli, "--db is not supported by this tool");
+			return cli_usage_error(
+				cli, "--db is not supported by this tool");
 		cli->db_path = arg;
 		return 0;
 	case OPT_REJECTS:
 		if (!(cli->flags & CLI_REJECTS))
-			return cli_usage_error(cli, "--rejects is not supported by this tool");
+			return cli_usage_error(
+				cli, "--rejects is not supported by this tool");
 		cli->rejects_path = arg;
 		return 0;
 	case OPT_HELP:
 	case OPT_VERSION:
-		return 2;	/* handled once the options are freed */
+		return 2; /* handled once the options are freed */
 	}
 	return 1;
 }
 
-int cli_parse(struct cli *cli, int argc, char **argv,
-	      const struct option *opts, cli_option_fn fn, void *ctx)
+int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
+	      cli_option_fn fn, void *ctx)
 {
 	struct option *all = merge_options(opts);
 	int c, rc = 0;
@@ -191,7 +192,7 @@ FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 	if (slash)
 		buf_add(&tmp, path, (size_t)(slash - path + 1));
 	buf_addf(&tmp, ".%s.XXXXXX", slash ? slash + 1 : path);
-	fd = mkstemp(tmp.p);	/* mode 0600: outputs hold personal data */
+	fd = mkstemp(tmp.p); /* mode 0600: outputs hold personal data */
 	if (fd < 0) {
 		mbr_fail(err, MBR_EIO, "cannot create '%s': %s", path,
 			 strerror(errno));
@@ -239,7 +240,8 @@ int cli_commit(struct cli *cli, struct mbr_err *err)
 {
 	(void)cli;
 	if (stdout_is_out && (fflush(stdout) != 0 || ferror(stdout)))
-		return mbr_fail(err, MBR_EIO, "cannot write standard output: %s",
+		return mbr_fail(err, MBR_EIO,
+				"cannot write standard output: %s",
 				strerror(errno));
 	for (int i = 0; i < n_pending; i++) {
 		struct pending *p = &pending[i];
@@ -257,8 +259,9 @@ int cli_commit(struct cli *cli, struct mbr_err *err)
 		struct pending *p = &pending[i];
 
 		if (rename(p->tmp, p->path) != 0)
-			return mbr_fail(err, MBR_EIO, "cannot rename to '%s': %s",
-					p->path, strerror(errno));
+			return mbr_fail(err, MBR_EIO,
+					"cannot rename to '%s': %s", p->path,
+					strerror(errno));
 		free(p->tmp);
 		p->tmp = NULL;
 	}
@@ -331,8 +334,8 @@ void cli_progress(struct cli *cli, unsigned long long done_bytes,
 		return;
 	cli->progress_last = t;
 	cli->progress_shown = true;
-	fprintf(stderr, "\r%s: %llu records, %.0f/s", cli->prog,
-		cli->counts.in, (double)cli->counts.in / t);
+	fprintf(stderr, "\r%s: %llu records, %.0f/s", cli->prog, cli->counts.in,
+		(double)cli->counts.in / t);
 	if (total_bytes)
 		fprintf(stderr, ", %.0f%%",
 			100.0 * (double)done_bytes / (double)total_bytes);

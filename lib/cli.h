@@ -26,43 +26,45 @@
 #include "err.h"
 
 struct cli_counts {
-	unsigned long long in;		/* records read (bad rows included) */
-	unsigned long long out;		/* records written */
-	unsigned long long rejected;	/* records sent to --rejects */
-	unsigned long long flagged;	/* records passed with an _issues entry */
+	unsigned long long in;	     /* records read (bad rows included) */
+	unsigned long long out;	     /* records written */
+	unsigned long long rejected; /* records sent to --rejects */
+	unsigned long long flagged;  /* records passed with an _issues entry */
 };
 
 enum cli_flags {
-	CLI_REJECTS = 1 << 0,	/* the tool takes --rejects FILE */
-	CLI_DB = 1 << 1,	/* the tool takes --db FILE */
-	CLI_NO_OUT = 1 << 2,	/* the tool opens its own output */
-	CLI_ORDERED = 1 << 3,	/* operands reach the option callback in
+	CLI_REJECTS = 1 << 0, /* the tool takes --rejects FILE */
+	CLI_DB = 1 << 1,      /* the tool takes --db FILE */
+	CLI_NO_OUT = 1 << 2,  /* the tool opens its own output */
+	CLI_ORDERED = 1 << 3, /* operands reach the option callback in
 				   order, as option 1 (mbr-import --map) */
 };
 
 struct cli {
-	const char *prog;	/* "mbr-normalize" */
-	const char *usage;	/* the usage text, with an example */
+	const char *prog;  /* "mbr-normalize" */
+	const char *usage; /* the usage text, with an example */
 	enum cli_flags flags;
-	const char *out_path;	/* -o, or NULL for standard output */
-	const char *db_path;	/* --db, or NULL */
+	const char *out_path;	  /* -o, or NULL for standard output */
+	const char *db_path;	  /* --db, or NULL */
 	const char *rejects_path; /* --rejects, or NULL */
-	bool quiet;		/* -q: no summary line */
-	bool strict;		/* --strict: a bad row stops the run */
-	const char **files;	/* borrowed from argv: the operands */
+	bool quiet;		  /* -q: no summary line */
+	bool strict;		  /* --strict: a bad row stops the run */
+	const char **files;	  /* borrowed from argv: the operands */
 	size_t n_files;
-	FILE *out;		/* standard output or the -o temporary file */
+	FILE *out; /* standard output or the -o temporary file */
 	struct cli_counts counts;
-	char extra[256];	/* tool's addition to the summary line */
+	char extra[256]; /* tool's addition to the summary line */
 	struct timespec start;
-	unsigned long progress_tick;	/* calls since the clock was read */
-	double progress_last;		/* when the progress line was drawn */
+	unsigned long progress_tick; /* calls since the clock was read */
+	double progress_last;	     /* when the progress line was drawn */
 	bool progress_shown;
 };
 
-#define CLI_INIT(prog, usage) \
-	{ (prog), (usage), 0, NULL, NULL, NULL, false, false, NULL, 0, \
-	  NULL, { 0, 0, 0, 0 }, "", { 0, 0 }, 0, 0, false }
+#define CLI_INIT(prog, usage)                                                \
+	{                                                                    \
+		(prog), (usage), 0, NULL, NULL, NULL, false, false, NULL, 0, \
+			NULL, {0, 0, 0, 0}, "", {0, 0}, 0, 0, false          \
+	}
 
 /* Tool options: called for every option not common to all tools, with
  * getopt_long's return value and optarg. Return 0, or -1 after calling
@@ -74,8 +76,8 @@ typedef int (*cli_option_fn)(int opt, const char *arg, void *ctx);
  * opts is the tool's own getopt_long table (NULL-terminated, may be NULL);
  * short options only -o and -q. Returns 0, or -1 after printing the
  * problem and a hint. */
-int cli_parse(struct cli *cli, int argc, char **argv,
-	      const struct option *opts, cli_option_fn fn, void *ctx);
+int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
+	      cli_option_fn fn, void *ctx);
 /* Print "PROG: MESSAGE" and the --help hint to stderr; returns -1. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -23,43 +23,43 @@
 #define ROW_MAX ((size_t)64 << 20)
 
 struct csvio_reader {
-	const char *const *paths;	/* borrowed: the files to read */
+	const char *const *paths; /* borrowed: the files to read */
 	size_t n_paths;
-	size_t i_path;		/* index of the current file */
+	size_t i_path; /* index of the current file */
 	struct csvio_opts opts;
-	FILE *f;		/* current file; NULL between files */
-	const char *name;	/* current file's name for messages */
+	FILE *f;	  /* current file; NULL between files */
+	const char *name; /* current file's name for messages */
 	struct encoding_decoder *dec;
 	struct csv_parser p;
-	bool parser_live;	/* csv_init done */
-	char *chunk;		/* owned: raw input buffer */
-	struct buf text;	/* owned: decoded text not yet fed */
-	size_t text_pos;	/* first unfed byte of text */
-	unsigned long long text_base;	/* stream offset of text.p[0] */
-	bool in_eof;		/* the file is read and the decoder flushed */
-	struct record cur;	/* fields of the row being parsed */
-	struct record *target;	/* where callbacks put fields */
-	bool row_done;		/* libcsv ended a row */
-	bool discard;		/* ignore callbacks (parser reset) */
-	struct buf row_raw;	/* owned: the lines of the current row */
-	size_t first_line_len;	/* bytes of its first line in row_raw */
-	unsigned n_lines;	/* lines fed for the current row */
-	bool too_long;		/* the row passed ROW_MAX */
-	bool quote_open;	/* the file ended inside the row's quote */
-	unsigned long long row_start;	/* stream offset of the row */
-	unsigned long row_line;	/* line the row starts on */
-	unsigned long line;	/* lines taken from the current file */
-	unsigned long row;	/* rows returned from the current file */
-	struct header header;	/* of the first file */
-	bool have_header;	/* header (of the first file) is known */
-	bool file_header;	/* the current file's header row is read */
-	bool header_only;	/* csvio_read stops after the header */
-	struct record stash;	/* a first row read early (CSVIO_NO_HEADER) */
-	int stash_status;	/* its status; CSVIO_EOF when none */
-	struct buf bad_reason;	/* owned: why the last CSVIO_BAD row is bad */
-	struct buf bad_raw;	/* owned: its bytes */
+	bool parser_live;	      /* csv_init done */
+	char *chunk;		      /* owned: raw input buffer */
+	struct buf text;	      /* owned: decoded text not yet fed */
+	size_t text_pos;	      /* first unfed byte of text */
+	unsigned long long text_base; /* stream offset of text.p[0] */
+	bool in_eof;	       /* the file is read and the decoder flushed */
+	struct record cur;     /* fields of the row being parsed */
+	struct record *target; /* where callbacks put fields */
+	bool row_done;	       /* libcsv ended a row */
+	bool discard;	       /* ignore callbacks (parser reset) */
+	struct buf row_raw;    /* owned: the lines of the current row */
+	size_t first_line_len; /* bytes of its first line in row_raw */
+	unsigned n_lines;      /* lines fed for the current row */
+	bool too_long;	       /* the row passed ROW_MAX */
+	bool quote_open;       /* the file ended inside the row's quote */
+	unsigned long long row_start; /* stream offset of the row */
+	unsigned long row_line;	      /* line the row starts on */
+	unsigned long line;	      /* lines taken from the current file */
+	unsigned long row;	      /* rows returned from the current file */
+	struct header header;	      /* of the first file */
+	bool have_header;	      /* header (of the first file) is known */
+	bool file_header;      /* the current file's header row is read */
+	bool header_only;      /* csvio_read stops after the header */
+	struct record stash;   /* a first row read early (CSVIO_NO_HEADER) */
+	int stash_status;      /* its status; CSVIO_EOF when none */
+	struct buf bad_reason; /* owned: why the last CSVIO_BAD row is bad */
+	struct buf bad_raw;    /* owned: its bytes */
 	unsigned long bad_row;
-	unsigned long long done, total;	/* bytes read, and to read */
+	unsigned long long done, total; /* bytes read, and to read */
 };
 
 static int never_space(unsigned char c)
@@ -274,12 +274,16 @@ static bool take_bad_bytes(struct csvio_reader *r, unsigned long long end,
 			continue;
 		any = true;
 		if (ev.nul)
-			buf_addf(why, "NUL byte at byte offset %llu", ev.in_off);
+			buf_addf(why, "NUL byte at byte offset %llu",
+				 ev.in_off);
 		else if (ev.truncated)
-			buf_addf(why, "incomplete %s sequence at the end of the file (byte offset %llu)",
+			buf_addf(why,
+				 "incomplete %s sequence at the end of the "
+				 "file (byte offset %llu)",
 				 encoding_name(r->dec), ev.in_off);
 		else
-			buf_addf(why, "invalid %s byte 0x%02X at byte offset %llu",
+			buf_addf(why,
+				 "invalid %s byte 0x%02X at byte offset %llu",
 				 encoding_name(r->dec), ev.byte, ev.in_off);
 	}
 	return any;
@@ -288,8 +292,8 @@ static bool take_bad_bytes(struct csvio_reader *r, unsigned long long end,
 /* The current row's bytes without its line end, as bad_raw. */
 static void set_bad_raw(struct csvio_reader *r, size_t len)
 {
-	while (len && (r->row_raw.p[len - 1] == '\n' ||
-		       r->row_raw.p[len - 1] == '\r'))
+	while (len &&
+	       (r->row_raw.p[len - 1] == '\n' || r->row_raw.p[len - 1] == '\r'))
 		len--;
 	buf_reset(&r->bad_raw);
 	buf_add(&r->bad_raw, r->row_raw.p, len);
@@ -326,7 +330,7 @@ static bool header_same(const struct header *a, const struct header *b)
 	return true;
 }
 
-enum { ROW_HEADER = 3 };	/* internal: the row was a header */
+enum { ROW_HEADER = 3 }; /* internal: the row was a header */
 
 static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
 {
@@ -357,7 +361,8 @@ static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
 	if (!header_same(&h, &r->header)) {
 		header_release(&h);
 		return mbr_fail(err, MBR_EIO,
-				"%s: header differs from the first file's (expected the same columns in the same order)",
+				"%s: header differs from the first file's "
+				"(expected the same columns in the same order)",
 				r->name);
 	}
 	header_release(&h);
@@ -401,15 +406,21 @@ static int finish_row(struct csvio_reader *r, struct record *rec,
 		buf_reset(&r->bad_reason);
 		if (fixed && r->cur.n != want)
 			buf_addf(&r->bad_reason,
-				 "unclosed quote: the row ran over %u lines and has %zu fields, expected %zu (the lines after it are read again)",
+				 "unclosed quote: the row ran over %u lines "
+				 "and has %zu fields, expected %zu (the lines "
+				 "after it are read again)",
 				 r->n_lines, r->cur.n, want);
 		else if (open)
 			buf_addf(&r->bad_reason,
-				 "unclosed quote: the row ran over %u lines to the end of the file (the lines after it are read again)",
+				 "unclosed quote: the row ran over %u lines to "
+				 "the end of the file (the lines after it are "
+				 "read again)",
 				 r->n_lines);
 		else
 			buf_addf(&r->bad_reason,
-				 "unclosed quote: the row ran over %u lines to a quote followed by text (the lines after it are read again)",
+				 "unclosed quote: the row ran over %u lines to "
+				 "a quote followed by text (the lines after it "
+				 "are read again)",
 				 r->n_lines);
 		resync(r);
 	} else {
@@ -424,8 +435,7 @@ static int finish_row(struct csvio_reader *r, struct record *rec,
 		if (r->too_long) {
 			buf_reset(&r->bad_reason);
 			buf_adds(&r->bad_reason, "row larger than 64 MB");
-		}
-		else if (!bad && open)
+		} else if (!bad && open)
 			buf_adds(&r->bad_reason,
 				 "unclosed quote at the end of the file");
 		else if (!bad && fixed && r->cur.n != want)
@@ -522,7 +532,7 @@ enum csvio_status csvio_read(struct csvio_reader *r, struct record *rec,
 			parser_reset(r);
 		} else if (r->n_lines == 0 &&
 			   (line.p[0] == '\n' || line.p[0] == '\r')) {
-			continue;	/* a blank line (only its line end) */
+			continue; /* a blank line (only its line end) */
 		} else {
 			feed(r, line);
 		}
@@ -640,10 +650,10 @@ void csvio_progress(const struct csvio_reader *r, unsigned long long *done,
 #define WBUF (256 * 1024)
 
 struct csvio_writer {
-	FILE *out;		/* borrowed */
+	FILE *out; /* borrowed */
 	char delim;
-	struct buf b;		/* owned: pending output */
-	bool failed;		/* a write failed; reported at flush */
+	struct buf b; /* owned: pending output */
+	bool failed;  /* a write failed; reported at flush */
 	int err_no;
 };
 

@@ -25,22 +25,25 @@
 #include "err.h"
 #include "record.h"
 
-struct csvio_reader;	/* opaque: libcsv stays inside csvio.c */
+struct csvio_reader; /* opaque: libcsv stays inside csvio.c */
 struct csvio_writer;
 
 enum csvio_flags {
-	CSVIO_STRICT = 1 << 0,		/* a bad row is an error, not a reject */
-	CSVIO_NO_HEADER = 1 << 1,	/* the first row is data; columns 1..n */
-	CSVIO_FIXED_COLS = 1 << 2,	/* every row must have the header's count */
+	CSVIO_STRICT = 1 << 0,	   /* a bad row is an error, not a reject */
+	CSVIO_NO_HEADER = 1 << 1,  /* the first row is data; columns 1..n */
+	CSVIO_FIXED_COLS = 1 << 2, /* every row must have the header's count */
 };
 
 struct csvio_opts {
-	const char *encoding;	/* iconv name or "auto"; NULL = UTF-8 */
-	char delim;		/* field separator; 0 = ',' */
+	const char *encoding; /* iconv name or "auto"; NULL = UTF-8 */
+	char delim;	      /* field separator; 0 = ',' */
 	enum csvio_flags flags;
 };
 
-#define CSVIO_OPTS_INIT { NULL, ',', CSVIO_FIXED_COLS }
+#define CSVIO_OPTS_INIT                     \
+	{                                   \
+		NULL, ',', CSVIO_FIXED_COLS \
+	}
 
 /* Open a reader on files paths[0..n) ("-" is standard input; n == 0 also
  * means standard input) and read the header. NULL on error. */
@@ -51,10 +54,10 @@ struct csvio_reader *csvio_open(const char *const *paths, size_t n,
 const struct header *csvio_header(const struct csvio_reader *r);
 
 enum csvio_status {
-	CSVIO_ERROR = -1,	/* err filled: I/O error, or a bad row under STRICT */
+	CSVIO_ERROR = -1, /* err filled: I/O error, or a bad row under STRICT */
 	CSVIO_EOF = 0,
-	CSVIO_ROW = 1,		/* rec holds the next good record */
-	CSVIO_BAD = 2,		/* a bad row: see csvio_bad_* until the next read */
+	CSVIO_ROW = 1, /* rec holds the next good record */
+	CSVIO_BAD = 2, /* a bad row: see csvio_bad_* until the next read */
 };
 
 /* Read the next row into rec (reset first). rec->row is the 1-based record
@@ -72,7 +75,7 @@ unsigned long csvio_bad_row(const struct csvio_reader *r);
 const char *csvio_name(const struct csvio_reader *r);
 void csvio_progress(const struct csvio_reader *r, unsigned long long *done,
 		    unsigned long long *total);
-void csvio_close(struct csvio_reader *r);	/* NULL is fine */
+void csvio_close(struct csvio_reader *r); /* NULL is fine */
 
 /* A writer of RFC 4180 CSV (or TSV with delim '\t') with \n line ends.
  * Fields are quoted only when they need it. Writes are buffered; errors
@@ -84,7 +87,7 @@ void csvio_write(struct csvio_writer *w, const struct record *rec);
 void csvio_write_header(struct csvio_writer *w, const struct header *h);
 /* Flush to the FILE. -1 with err (MBR_EIO) on a write error. */
 int csvio_writer_flush(struct csvio_writer *w, struct mbr_err *err);
-void csvio_writer_free(struct csvio_writer *w);	/* does not close out */
+void csvio_writer_free(struct csvio_writer *w); /* does not close out */
 
 /* Append v to out as one CSV field (quoted when it needs it). */
 int csvio_quote(struct buf *out, struct strview v, char delim);

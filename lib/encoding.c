@@ -12,35 +12,35 @@
 
 #include "utf8.h"
 
-#define REPLACEMENT "\xEF\xBF\xBD"	/* U+FFFD */
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 #define SNIFF_BYTES 65536
 
 struct encoding_decoder {
-	char name[32];		/* encoding in use, after sniffing */
-	bool sniff;		/* "auto": decide on the first chunk */
-	bool utf8;		/* no iconv: validate and copy */
-	bool started;		/* past the first chunk (BOM handled) */
-	iconv_t cd;		/* (iconv_t)-1 for UTF-8 */
-	size_t unit;		/* bytes to skip over an invalid unit */
-	char carry[8];		/* a sequence cut at the end of the last chunk */
+	char name[32]; /* encoding in use, after sniffing */
+	bool sniff;    /* "auto": decide on the first chunk */
+	bool utf8;     /* no iconv: validate and copy */
+	bool started;  /* past the first chunk (BOM handled) */
+	iconv_t cd;    /* (iconv_t)-1 for UTF-8 */
+	size_t unit;   /* bytes to skip over an invalid unit */
+	char carry[8]; /* a sequence cut at the end of the last chunk */
 	size_t n_carry;
-	unsigned long long in_off;	/* input bytes consumed so far */
-	unsigned long long produced;	/* output bytes before this call */
-	size_t call_start;	/* out->len when this call began */
-	struct encoding_bad *bad;	/* owned: queue of events */
+	unsigned long long in_off;   /* input bytes consumed so far */
+	unsigned long long produced; /* output bytes before this call */
+	size_t call_start;	     /* out->len when this call began */
+	struct encoding_bad *bad;    /* owned: queue of events */
 	size_t n_bad, head, cap_bad;
 };
 
 static const struct {
 	const char *alias, *name;
 } aliases[] = {
-	{ "utf8", "UTF-8" },	   { "utf-8", "UTF-8" },
-	{ "gbk", "GB18030" },	   { "gb2312", "GB18030" },
-	{ "cp936", "GB18030" },	   { "gb18030", "GB18030" },
-	{ "euc-cn", "GB18030" },   { "big5", "BIG5" },
-	{ "unicode", "UTF-16" },   { "utf-16", "UTF-16" },
-	{ "utf16", "UTF-16" },	   { "utf-16le", "UTF-16LE" },
-	{ "utf-16be", "UTF-16BE" }, { "big5-hkscs", "BIG5-HKSCS" },
+	{"utf8", "UTF-8"},	  {"utf-8", "UTF-8"},
+	{"gbk", "GB18030"},	  {"gb2312", "GB18030"},
+	{"cp936", "GB18030"},	  {"gb18030", "GB18030"},
+	{"euc-cn", "GB18030"},	  {"big5", "BIG5"},
+	{"unicode", "UTF-16"},	  {"utf-16", "UTF-16"},
+	{"utf16", "UTF-16"},	  {"utf-16le", "UTF-16LE"},
+	{"utf-16be", "UTF-16BE"}, {"big5-hkscs", "BIG5-HKSCS"},
 };
 
 const char *encoding_canonical(const char *name)
@@ -60,9 +60,11 @@ static int set_encoding(struct encoding_decoder *d, const char *name,
 		return 0;
 	d->cd = iconv_open("UTF-8", d->name);
 	if (d->cd == (iconv_t)-1)
-		return mbr_fail(err, MBR_ECONFIG,
-				"unknown encoding '%s' (expected an iconv name such as GB18030, UTF-16LE, BIG5, UTF-8 or auto)",
-				name);
+		return mbr_fail(
+			err, MBR_ECONFIG,
+			"unknown encoding '%s' (expected an iconv name such as "
+			"GB18030, UTF-16LE, BIG5, UTF-8 or auto)",
+			name);
 	d->unit = strncmp(d->name, "UTF-16", 6) ? 1 : 2;
 	if (!strncmp(d->name, "UTF-32", 6))
 		d->unit = 4;
@@ -173,7 +175,7 @@ static int add_replacement(struct encoding_decoder *d, struct buf *out,
  * cover the narrower second-byte ranges after E0, ED, F0 and F4. */
 static bool utf8_is_cut(const char *p, size_t len)
 {
-	static const unsigned char fill[] = { 0x80, 0x90, 0xA0 };
+	static const unsigned char fill[] = {0x80, 0x90, 0xA0};
 	unsigned char c = (unsigned char)p[0];
 	size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
 	char tmp[4];
@@ -271,8 +273,8 @@ static int decode_iconv_run(struct encoding_decoder *d, const char *in,
 /* Byte encodings (GB18030, Big5): convert the runs between NUL bytes, so
  * that a NUL is reported at its own offset; UTF-16 holds NUL bytes in
  * every ASCII character, and its NUL characters are found in the output. */
-static int decode_iconv(struct encoding_decoder *d, const char *in,
-			size_t len, bool final, struct buf *out, size_t *used)
+static int decode_iconv(struct encoding_decoder *d, const char *in, size_t len,
+			bool final, struct buf *out, size_t *used)
 {
 	unsigned long long base = d->in_off;
 	size_t done = 0, run, n = 0;
@@ -322,7 +324,7 @@ static int decode_iconv_run(struct encoding_decoder *d, const char *in,
 		if (r != (size_t)-1 || errno == E2BIG)
 			continue;
 		if (errno == EINVAL && !final)
-			break;	/* cut sequence: wait for more input */
+			break; /* cut sequence: wait for more input */
 		/* EILSEQ, or EINVAL at the very end: skip one unit. */
 		if (add_replacement(d, out, d->in_off + (size_t)(ip - in),
 				    (unsigned char)*ip, false,
@@ -350,7 +352,7 @@ static size_t skip_bom(struct encoding_decoder *d, const char *in, size_t len)
 	if (!strcmp(d->name, "UTF-16BE") && len >= 2 &&
 	    !memcmp(in, "\xFE\xFF", 2))
 		return 2;
-	return 0;	/* "UTF-16" lets iconv read the BOM itself */
+	return 0; /* "UTF-16" lets iconv read the BOM itself */
 }
 
 int encoding_decode(struct encoding_decoder *d, const char *in, size_t len,
@@ -403,7 +405,7 @@ int encoding_decode(struct encoding_decoder *d, const char *in, size_t len,
 }
 
 struct encoding_encoder {
-	iconv_t cd;		/* (iconv_t)-1 for UTF-8: copy */
+	iconv_t cd; /* (iconv_t)-1 for UTF-8: copy */
 	char name[32];
 };
 
@@ -421,7 +423,8 @@ struct encoding_encoder *encoding_encoder_open(const char *name,
 	e->cd = iconv_open(e->name, "UTF-8");
 	if (e->cd == (iconv_t)-1) {
 		mbr_fail(err, MBR_ECONFIG,
-			 "unknown encoding '%s' (expected an iconv name such as GB18030, UTF-16LE, BIG5 or UTF-8)",
+			 "unknown encoding '%s' (expected an iconv name such "
+			 "as GB18030, UTF-16LE, BIG5 or UTF-8)",
 			 name);
 		free(e);
 		return NULL;
@@ -455,9 +458,10 @@ int encoding_encode(struct encoding_encoder *e, struct strview in,
 
 			utf8_decode(ip, left, &cp);
 			iconv(e->cd, NULL, NULL, NULL, NULL);
-			return mbr_fail(err, MBR_EIO,
-					"character U+%04X cannot be written in %s",
-					(unsigned)cp, e->name);
+			return mbr_fail(
+				err, MBR_EIO,
+				"character U+%04X cannot be written in %s",
+				(unsigned)cp, e->name);
 		}
 	}
 	return 0;

@@ -23,14 +23,14 @@
 #include "buf.h"
 #include "err.h"
 
-struct encoding_decoder;	/* opaque */
+struct encoding_decoder; /* opaque */
 
 struct encoding_bad {
-	unsigned long long in_off;	/* byte offset in the input */
-	unsigned long long out_off;	/* offset of the U+FFFD in the output */
-	unsigned char byte;		/* the first offending byte */
-	bool nul;			/* a NUL byte rather than an invalid one */
-	bool truncated;			/* an incomplete sequence at the end */
+	unsigned long long in_off;  /* byte offset in the input */
+	unsigned long long out_off; /* offset of the U+FFFD in the output */
+	unsigned char byte;	    /* the first offending byte */
+	bool nul;		    /* a NUL byte rather than an invalid one */
+	bool truncated;		    /* an incomplete sequence at the end */
 };
 
 /* A decoder for name: NULL or "UTF-8", "auto", or any iconv name.
@@ -48,7 +48,7 @@ bool encoding_take_bad(struct encoding_decoder *d, unsigned long long before,
 /* The encoding in use ("GB18030", "UTF-16LE", ...); after the first decode
  * call for "auto". */
 const char *encoding_name(const struct encoding_decoder *d);
-void encoding_close(struct encoding_decoder *d);	/* NULL is fine */
+void encoding_close(struct encoding_decoder *d); /* NULL is fine */
 
 /* The canonical name for a user's spelling: "gbk" -> "GB18030",
  * "utf8" -> "UTF-8", "unicode" -> "UTF-16"; otherwise name itself. */

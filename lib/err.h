@@ -12,20 +12,20 @@
 
 enum mbr_status {
 	MBR_OK,
-	MBR_ECONFIG,	/* bad option, mapping or rules file      -> exit 2 */
-	MBR_EIO,	/* cannot read, decode, write or commit   -> exit 3 */
-	MBR_ELIMIT,	/* --max-reject-rate crossed, no commit   -> exit 4 */
-	MBR_EINTERNAL,	/* broken invariant, out of memory        -> exit 5 */
+	MBR_ECONFIG,   /* bad option, mapping or rules file      -> exit 2 */
+	MBR_EIO,       /* cannot read, decode, write or commit   -> exit 3 */
+	MBR_ELIMIT,    /* --max-reject-rate crossed, no commit   -> exit 4 */
+	MBR_EINTERNAL, /* broken invariant, out of memory        -> exit 5 */
 };
 
 /* Exit codes, the contract with cron (DESIGN.md, STYLE.md). */
 enum mbr_exit {
-	EXIT_CLEAN = 0,		/* every record passed */
-	EXIT_FLAGGED = 1,	/* finished; some records rejected or flagged */
-	EXIT_USAGE = 2,		/* usage or configuration error */
-	EXIT_IO = 3,		/* input or output failure */
-	EXIT_LIMIT = 4,		/* a limit was crossed; nothing committed */
-	EXIT_INTERNAL = 5,	/* a bug to report */
+	EXIT_CLEAN = 0,	   /* every record passed */
+	EXIT_FLAGGED = 1,  /* finished; some records rejected or flagged */
+	EXIT_USAGE = 2,	   /* usage or configuration error */
+	EXIT_IO = 3,	   /* input or output failure */
+	EXIT_LIMIT = 4,	   /* a limit was crossed; nothing committed */
+	EXIT_INTERNAL = 5, /* a bug to report */
 };
 
 struct mbr_err {
@@ -33,7 +33,10 @@ struct mbr_err {
 	char msg[512];
 };
 
-#define MBR_ERR_INIT { MBR_OK, "" }
+#define MBR_ERR_INIT       \
+	{                  \
+		MBR_OK, "" \
+	}
 
 /* Fill err and return -1, so that callers can write `return mbr_fail(...)`. */
 int mbr_fail(struct mbr_err *err, enum mbr_status status, const char *fmt, ...)
@@ -55,6 +58,6 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
-char *xmemdup(const void *p, size_t len);	/* NUL-terminated copy */
+char *xmemdup(const void *p, size_t len); /* NUL-terminated copy */
 
 #endif

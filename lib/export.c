@@ -13,24 +13,24 @@
 #include "stage.h"
 
 struct export_writer {
-	struct export_opts *o;	/* borrowed */
-	FILE *out;		/* borrowed */
-	struct encoding_encoder *enc;	/* owned */
-	int *mask_col;		/* owned: columns to mask, by input column */
-	int *pseudo_col;	/* owned */
-	struct record work;	/* masked copy of the input */
-	struct record mapped;	/* after the target mapping */
+	struct export_opts *o;	      /* borrowed */
+	FILE *out;		      /* borrowed */
+	struct encoding_encoder *enc; /* owned */
+	int *mask_col;	      /* owned: columns to mask, by input column */
+	int *pseudo_col;      /* owned */
+	struct record work;   /* masked copy of the input */
+	struct record mapped; /* after the target mapping */
 	struct buf issues, cell, line, bytes, tmp;
-	const char **names;	/* owned array: output column names */
+	const char **names; /* owned array: output column names */
 	size_t n_names;
-	struct stage *db;	/* sqlite format: the target database */
-	char *insert_sql;	/* owned: the INSERT for sqlite */
-	struct strview *binds;	/* owned */
-	unsigned long long n;	/* records written */
+	struct stage *db;      /* sqlite format: the target database */
+	char *insert_sql;      /* owned: the INSERT for sqlite */
+	struct strview *binds; /* owned */
+	unsigned long long n;  /* records written */
 };
 
-static const char *const format_names[] = { "csv", "tsv", "jsonl", "sql",
-					    "sqlite" };
+static const char *const format_names[] = {"csv", "tsv", "jsonl", "sql",
+					   "sqlite"};
 
 void export_opts_init(struct export_opts *o)
 {
@@ -87,8 +87,9 @@ int export_load_key(struct export_opts *o, const char *path,
 	size_t n;
 
 	if (!f)
-		return mbr_fail(err, MBR_ECONFIG, "cannot open key file '%s': %s",
-				path, strerror(errno));
+		return mbr_fail(err, MBR_ECONFIG,
+				"cannot open key file '%s': %s", path,
+				strerror(errno));
 	buf_reset(&o->key);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (buf_add(&o->key, chunk, n) < 0)
@@ -99,7 +100,9 @@ int export_load_key(struct export_opts *o, const char *path,
 		buf_truncate(&o->key, o->key.len - 1);
 	if (o->key.len < 16)
 		return mbr_fail(err, MBR_ECONFIG,
-				"key file '%s' holds %zu bytes (expected at least 16 secret bytes, e.g. from 'head -c 32 /dev/urandom | base64')",
+				"key file '%s' holds %zu bytes (expected at "
+				"least 16 secret bytes, e.g. from 'head -c 32 "
+				"/dev/urandom | base64')",
 				path, o->key.len);
 	return 0;
 }
@@ -143,8 +146,8 @@ static void excel_cell(struct strview v, struct buf *out)
 {
 	size_t sign = v.len && (v.p[0] == '+' || v.p[0] == '-') ? 1 : 0;
 
-	if (is_number(v) && (v.len - sign >= 12 ||
-			     (v.len - sign > 1 && v.p[sign] == '0'))) {
+	if (is_number(v) &&
+	    (v.len - sign >= 12 || (v.len - sign > 1 && v.p[sign] == '0'))) {
 		buf_adds(out, "=\"");
 		buf_addsv(out, v);
 		buf_addc(out, '"');
@@ -276,13 +279,15 @@ static int write_head(struct export_writer *w, struct mbr_err *err)
 {
 	buf_reset(&w->line);
 	if (w->o->excel)
-		buf_adds(&w->line, "\xEF\xBB\xBF");	/* U+FEFF, encoded */
+		buf_adds(&w->line, "\xEF\xBB\xBF"); /* U+FEFF, encoded */
 	switch (w->o->format) {
 	case EXPORT_CSV:
 	case EXPORT_TSV:
 		for (size_t i = 0; i < w->n_names; i++) {
 			if (i)
-				buf_addc(&w->line, w->o->format == EXPORT_TSV ? '\t' : ',');
+				buf_addc(&w->line, w->o->format == EXPORT_TSV
+							   ? '\t'
+							   : ',');
 			csvio_quote(&w->line, sv(w->names[i]),
 				    w->o->format == EXPORT_TSV ? '\t' : ',');
 		}
@@ -346,8 +351,8 @@ static int setup_columns(struct export_writer *w, const struct header *h,
 	w->mask_col = find_cols(h, o->mask, o->n_mask, "--mask", err);
 	if (!w->mask_col)
 		return -1;
-	w->pseudo_col = find_cols(h, o->pseudo, o->n_pseudo, "--pseudonymize",
-				  err);
+	w->pseudo_col =
+		find_cols(h, o->pseudo, o->n_pseudo, "--pseudonymize", err);
 	if (!w->pseudo_col)
 		return -1;
 	if (o->map && mapping_bind(o->map, h, file, err) < 0)
@@ -381,7 +386,7 @@ struct export_writer *export_open(struct export_opts *o, const struct header *h,
 	if (!w->enc)
 		goto fail;
 	if (o->format == EXPORT_SQLITE)
-		return w;	/* the caller opens the database: export_attach_db */
+		return w; /* the caller opens the database: export_attach_db */
 	if (write_head(w, err) < 0)
 		goto fail;
 	return w;
@@ -435,8 +440,8 @@ int export_write(struct export_writer *w, const struct record *rec,
 				rec->row);
 	if (w->o->map) {
 		buf_reset(&w->issues);
-		if (mapping_apply(w->o->map, &w->work, &w->mapped,
-				  &w->issues) < 0)
+		if (mapping_apply(w->o->map, &w->work, &w->mapped, &w->issues) <
+		    0)
 			return mbr_fail(err, MBR_EIO, "record %lu is too large",
 					rec->row);
 		r = &w->mapped;

@@ -14,21 +14,26 @@
 #include "mapping.h"
 #include "record.h"
 
-enum export_format { EXPORT_CSV, EXPORT_TSV, EXPORT_JSONL, EXPORT_SQL,
-		     EXPORT_SQLITE };
+enum export_format {
+	EXPORT_CSV,
+	EXPORT_TSV,
+	EXPORT_JSONL,
+	EXPORT_SQL,
+	EXPORT_SQLITE
+};
 
 struct export_opts {
-	struct mapping *map;	/* owned; NULL: columns as they come */
+	struct mapping *map; /* owned; NULL: columns as they come */
 	enum export_format format;
-	bool format_set;	/* --format given (else the map's) */
-	const char *encoding;	/* NULL: the map's, else UTF-8 */
-	const char *table;	/* NULL: the map's, else "members" */
-	char **mask;		/* owned list of column names to mask */
+	bool format_set;      /* --format given (else the map's) */
+	const char *encoding; /* NULL: the map's, else UTF-8 */
+	const char *table;    /* NULL: the map's, else "members" */
+	char **mask;	      /* owned list of column names to mask */
 	size_t n_mask;
-	char **pseudo;		/* owned list of columns to pseudonymise */
+	char **pseudo; /* owned list of columns to pseudonymise */
 	size_t n_pseudo;
-	struct buf key;		/* the HMAC key from --key-file */
-	bool excel;		/* BOM, formula neutralising, long digits */
+	struct buf key; /* the HMAC key from --key-file */
+	bool excel;	/* BOM, formula neutralising, long digits */
 };
 
 void export_opts_init(struct export_opts *o);
@@ -42,7 +47,7 @@ void export_add_fields(char ***list, size_t *n, const char *csv);
 int export_load_key(struct export_opts *o, const char *path,
 		    struct mbr_err *err);
 
-struct export_writer;	/* opaque */
+struct export_writer; /* opaque */
 
 /* Start writing records whose columns are h to out. */
 struct export_writer *export_open(struct export_opts *o, const struct header *h,
@@ -58,6 +63,6 @@ int export_write(struct export_writer *w, const struct record *rec,
 		 struct mbr_err *err);
 /* Write the trailer (SQL COMMIT) and flush. */
 int export_close(struct export_writer *w, struct mbr_err *err);
-void export_free(struct export_writer *w);	/* NULL is fine */
+void export_free(struct export_writer *w); /* NULL is fine */
 
 #endif

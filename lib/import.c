@@ -9,8 +9,7 @@
 #include "csvio.h"
 #include "stage.h"
 
-int import_add_map(struct import_opts *o, const char *path,
-		   struct mbr_err *err)
+int import_add_map(struct import_opts *o, const char *path, struct mbr_err *err)
 {
 	struct mapping *m = mapping_load(path, err);
 	struct import_source *s;
@@ -20,11 +19,12 @@ int import_add_map(struct import_opts *o, const char *path,
 	if (mapping_info(m)->kind != MAPPING_SOURCE) {
 		mapping_free(m);
 		return mbr_fail(err, MBR_ECONFIG,
-				"%s: a [target] mapping (mbr-import needs a [source] mapping)",
+				"%s: a [target] mapping (mbr-import needs a "
+				"[source] mapping)",
 				path);
 	}
-	o->sources = xrealloc(o->sources,
-			      (o->n_sources + 1) * sizeof(*o->sources));
+	o->sources =
+		xrealloc(o->sources, (o->n_sources + 1) * sizeof(*o->sources));
 	s = &o->sources[o->n_sources++];
 	s->map = m;
 	s->files = NULL;
@@ -39,7 +39,8 @@ int import_add_file(struct import_opts *o, const char *path,
 
 	if (o->n_sources == 0)
 		return mbr_fail(err, MBR_ECONFIG,
-				"'%s' comes before any --map (expected --map MAP FILE...)",
+				"'%s' comes before any --map (expected --map "
+				"MAP FILE...)",
 				path);
 	s = &o->sources[o->n_sources - 1];
 	s->files = xrealloc(s->files, (s->n_files + 1) * sizeof(char *));
@@ -68,10 +69,10 @@ void import_header(struct header *h)
 
 /* Where records and rejects go: a CSV stream or the staging database. */
 struct sink {
-	struct csvio_writer *w;	/* owned, or NULL with st */
+	struct csvio_writer *w; /* owned, or NULL with st */
 	struct stage *st;	/* borrowed, or NULL */
-	struct reject_file *rf;	/* borrowed, may be NULL */
-	const struct header *h;	/* the canonical header + _issues */
+	struct reject_file *rf; /* borrowed, may be NULL */
+	const struct header *h; /* the canonical header + _issues */
 	struct cli *cli;
 };
 
@@ -89,8 +90,8 @@ static int put_bad(struct sink *k, const char *source, unsigned long row,
 {
 	k->cli->counts.rejected++;
 	if (k->st)
-		return stage_put_reject_raw(k->st, sv(source), row, "mbr-import",
-					    reason, raw, err);
+		return stage_put_reject_raw(k->st, sv(source), row,
+					    "mbr-import", reason, raw, err);
 	if (k->rf)
 		reject_raw(k->rf, sv(source), row, raw, reason);
 	return 0;
@@ -139,7 +140,7 @@ static int take_row(struct sink *k, struct mapping *m, struct record *in,
 				  "the key column is empty", err);
 	}
 	if (issues->len)
-		buf_truncate(issues, issues->len - 1);	/* last ';' */
+		buf_truncate(issues, issues->len - 1); /* last ';' */
 	record_add(out, issues->p, issues->len);
 	if (n > 0)
 		k->cli->counts.flagged++;
@@ -164,7 +165,8 @@ static int read_all(struct sink *k, struct mapping *m, struct csvio_reader *r,
 			warn_bad(k, csvio_name(r), csvio_bad_row(r),
 				 csvio_bad_reason(r));
 			rc = put_bad(k, mapping_info(m)->name, csvio_bad_row(r),
-				     csvio_bad_raw(r), csvio_bad_reason(r), err);
+				     csvio_bad_raw(r), csvio_bad_reason(r),
+				     err);
 		} else {
 			rc = take_row(k, m, &in, &out, &issues, err);
 		}
@@ -207,7 +209,7 @@ int import_run(const struct import_opts *o, FILE *out, struct stage *st,
 	       struct reject_file *rf, struct cli *cli, struct mbr_err *err)
 {
 	struct header h;
-	struct sink k = { NULL, st, rf, &h, cli };
+	struct sink k = {NULL, st, rf, &h, cli};
 	int rc = 0;
 
 	import_header(&h);
@@ -218,8 +220,9 @@ int import_run(const struct import_opts *o, FILE *out, struct stage *st,
 	for (size_t i = 0; rc == 0 && i < o->n_sources; i++)
 		rc = import_source(&o->sources[i], &k, o->strict, err);
 	if (k.w && rc == 0 && csvio_writer_flush(k.w, err) < 0)
-		rc = mbr_prefix(err, "%s: ", cli->out_path ? cli->out_path
-							   : "standard output");
+		rc = mbr_prefix(err, "%s: ",
+				cli->out_path ? cli->out_path
+					      : "standard output");
 	if (rf && rc == 0)
 		rc = reject_flush(rf, err);
 	csvio_writer_free(k.w);

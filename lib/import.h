@@ -21,18 +21,21 @@ struct stage;
 
 /* One --map and the files after it. */
 struct import_source {
-	struct mapping *map;	/* owned */
-	const char **files;	/* owned array; strings borrowed from argv */
+	struct mapping *map; /* owned */
+	const char **files;  /* owned array; strings borrowed from argv */
 	size_t n_files;
 };
 
 struct import_opts {
-	struct import_source *sources;	/* owned */
+	struct import_source *sources; /* owned */
 	size_t n_sources;
-	bool strict;		/* a bad row stops the run (exit 3) */
+	bool strict; /* a bad row stops the run (exit 3) */
 };
 
-#define IMPORT_OPTS_INIT { NULL, 0, false }
+#define IMPORT_OPTS_INIT       \
+	{                      \
+		NULL, 0, false \
+	}
 
 /* Add a source mapping (loaded from path) that later files belong to. */
 int import_add_map(struct import_opts *o, const char *path,

@@ -58,7 +58,8 @@ static size_t comment_at(struct strview line)
 		if (c == '"')
 			quoted = !quoted;
 		else if (!quoted && c == '#' &&
-			 (i == 0 || line.p[i - 1] == ' ' || line.p[i - 1] == '\t'))
+			 (i == 0 || line.p[i - 1] == ' ' ||
+			  line.p[i - 1] == '\t'))
 			return i;
 	}
 	return line.len;
@@ -66,8 +67,8 @@ static size_t comment_at(struct strview line)
 
 static void add_section(struct ini *ini, struct strview name, unsigned line)
 {
-	ini->sections = xrealloc(ini->sections,
-				 (ini->n_sections + 1) * sizeof(char *));
+	ini->sections =
+		xrealloc(ini->sections, (ini->n_sections + 1) * sizeof(char *));
 	ini->section_lines = xrealloc(ini->section_lines,
 				      (ini->n_sections + 1) * sizeof(unsigned));
 	ini->sections[ini->n_sections] = sv_dup(name);
@@ -88,8 +89,9 @@ static int parse_line(struct ini *ini, struct strview line, unsigned no,
 		return 0;
 	if (line.p[0] == '[') {
 		if (line.p[line.len - 1] != ']')
-			return ini_fail(ini, no, err,
-					"section header without ']' (expected [name])");
+			return ini_fail(
+				ini, no, err,
+				"section header without ']' (expected [name])");
 		key = sv_trim(svn(line.p + 1, line.len - 2));
 		if (key.len == 0)
 			return ini_fail(ini, no, err, "empty section name");
@@ -98,12 +100,14 @@ static int parse_line(struct ini *ini, struct strview line, unsigned no,
 	}
 	eq = memchr(line.p, '=', line.len);
 	if (!eq)
-		return ini_fail(ini, no, err, "'%.*s' has no '=' (expected key = value)",
+		return ini_fail(ini, no, err,
+				"'%.*s' has no '=' (expected key = value)",
 				(int)(line.len > 60 ? 60 : line.len), line.p);
 	key = sv_trim(svn(line.p, (size_t)(eq - line.p)));
 	val = sv_trim(svn(eq + 1, line.len - (size_t)(eq - line.p) - 1));
 	if (key.len == 0)
-		return ini_fail(ini, no, err, "empty key before '=' (expected key = value)");
+		return ini_fail(ini, no, err,
+				"empty key before '=' (expected key = value)");
 	ini->e = xrealloc(ini->e, (ini->n + 1) * sizeof(*ini->e));
 	e = &ini->e[ini->n++];
 	e->section = ini->n_sections ? ini->sections[ini->n_sections - 1] : "";
@@ -130,13 +134,15 @@ int ini_parse(struct ini *ini, const char *name, const char *text, size_t len,
 
 		no++;
 		if (memchr(line.p, '\0', line.len)) {
-			ini_fail(ini, no, err, "NUL byte (expected a text file)");
+			ini_fail(ini, no, err,
+				 "NUL byte (expected a text file)");
 			goto fail;
 		}
 		bad = utf8_check(line.p, line.len);
 		if (bad < line.len) {
 			ini_fail(ini, no, err,
-				 "invalid UTF-8 byte 0x%02X at column %zu (save the file as UTF-8)",
+				 "invalid UTF-8 byte 0x%02X at column %zu "
+				 "(save the file as UTF-8)",
 				 (unsigned char)line.p[bad], bad + 1);
 			goto fail;
 		}
@@ -168,7 +174,8 @@ int ini_load(struct ini *ini, const char *path, struct mbr_err *err)
 			fclose(f);
 			buf_release(&b);
 			return mbr_fail(err, MBR_ECONFIG,
-					"'%s' is larger than 16 MB: not a mapping or rules file",
+					"'%s' is larger than 16 MB: not a "
+					"mapping or rules file",
 					path);
 		}
 	}
@@ -240,8 +247,7 @@ int ini_split(struct strview v, char sep, struct strview *parts, size_t max,
 	return (int)n;
 }
 
-int ini_parse_call(struct strview v, struct ini_call *call,
-		   struct mbr_err *err)
+int ini_parse_call(struct strview v, struct ini_call *call, struct mbr_err *err)
 {
 	const char *open;
 	int n;

@@ -22,27 +22,27 @@
 #include "err.h"
 
 struct ini_entry {
-	const char *section;	/* owned by the ini; "" before any [section] */
-	const char *key;	/* owned by the ini */
-	const char *value;	/* owned by the ini; quotes kept (see below) */
-	unsigned line;		/* 1-based line in the file */
+	const char *section; /* owned by the ini; "" before any [section] */
+	const char *key;     /* owned by the ini */
+	const char *value;   /* owned by the ini; quotes kept (see below) */
+	unsigned line;	     /* 1-based line in the file */
 };
 
 struct ini {
-	char *path;		/* owned copy of the file name, for messages */
-	struct ini_entry *e;	/* owned: entries in file order */
+	char *path;	     /* owned copy of the file name, for messages */
+	struct ini_entry *e; /* owned: entries in file order */
 	size_t n;
-	char **sections;	/* owned: every [section] seen, in order */
-	unsigned *section_lines;	/* owned: line of each section */
+	char **sections;	 /* owned: every [section] seen, in order */
+	unsigned *section_lines; /* owned: line of each section */
 	size_t n_sections;
 };
 
 /* Read and parse path. On error err names path and line. */
 int ini_load(struct ini *ini, const char *path, struct mbr_err *err);
 /* Parse text already in memory; name is used in messages. */
-int ini_parse(struct ini *ini, const char *name, const char *text,
-	      size_t len, struct mbr_err *err);
-void ini_release(struct ini *ini);	/* zeroed or released is fine */
+int ini_parse(struct ini *ini, const char *name, const char *text, size_t len,
+	      struct mbr_err *err);
+void ini_release(struct ini *ini); /* zeroed or released is fine */
 
 /* First entry with this section and key, or NULL. */
 const struct ini_entry *ini_get(const struct ini *ini, const char *section,
@@ -65,10 +65,10 @@ int ini_split(struct strview v, char sep, struct strview *parts, size_t max,
 	      struct mbr_err *err);
 
 struct ini_call {
-	struct strview name;	/* "map" in map(a=b); the whole text if no () */
-	struct strview args[INI_MAX_ARGS];	/* trimmed, quotes kept */
+	struct strview name; /* "map" in map(a=b); the whole text if no () */
+	struct strview args[INI_MAX_ARGS]; /* trimmed, quotes kept */
 	size_t n_args;
-	int has_parens;		/* 1 when written name(...) */
+	int has_parens; /* 1 when written name(...) */
 };
 
 /* Parse `name` or `name(arg, arg, ...)`. -1 with err on bad syntax. */

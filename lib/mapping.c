@@ -16,8 +16,8 @@ enum part_kind { PART_COLUMN, PART_CONST };
 
 struct part {
 	enum part_kind kind;
-	char *text;		/* owned: column name or constant */
-	int col;		/* bound column, or -1 */
+	char *text; /* owned: column name or constant */
+	int col;    /* bound column, or -1 */
 };
 
 enum step_kind {
@@ -32,43 +32,43 @@ enum step_kind {
 
 struct step {
 	enum step_kind kind;
-	char **keys;		/* owned: map keys, or date formats */
-	char **vals;		/* owned: map values */
+	char **keys; /* owned: map keys, or date formats */
+	char **vals; /* owned: map values */
 	size_t n;
-	char *dflt;		/* owned: map's *= or default(v); NULL if none */
+	char *dflt; /* owned: map's *= or default(v); NULL if none */
 };
 
 struct field {
-	char *out;		/* owned: output column name */
-	unsigned line;		/* line in the mapping file */
-	struct part *parts;	/* owned: concatenated to make the value */
+	char *out;	    /* owned: output column name */
+	unsigned line;	    /* line in the mapping file */
+	struct part *parts; /* owned: concatenated to make the value */
 	size_t n_parts;
-	struct step *steps;	/* owned: applied in order */
+	struct step *steps; /* owned: applied in order */
 	size_t n_steps;
 };
 
 struct mapping {
 	struct mapping_info info;
-	struct ini ini;		/* owned: strings of info point into it */
-	struct field *fields;	/* owned */
+	struct ini ini;	      /* owned: strings of info point into it */
+	struct field *fields; /* owned */
 	size_t n_fields;
-	int canon[CF_COUNT];	/* source: field making each column, or -1 */
-	struct part key;	/* source: the key column */
+	int canon[CF_COUNT]; /* source: field making each column, or -1 */
+	struct part key;     /* source: the key column */
 	unsigned key_line;
-	const struct header *hdr;	/* target without [fields]: borrowed */
-	char row[24];		/* scratch for source_row */
-	struct buf a, b;	/* scratch for values */
+	const struct header *hdr; /* target without [fields]: borrowed */
+	char row[24];		  /* scratch for source_row */
+	struct buf a, b;	  /* scratch for values */
 };
 
 static const struct {
 	const char *name;
 	enum step_kind kind;
-	int min_args, max_args;	/* -1: any number */
+	int min_args, max_args; /* -1: any number */
 } steps[] = {
-	{ "trim", STEP_TRIM, 0, 0 },	{ "upper", STEP_UPPER, 0, 0 },
-	{ "lower", STEP_LOWER, 0, 0 },	{ "int", STEP_INT, 0, 0 },
-	{ "map", STEP_MAP, 1, -1 },	{ "date", STEP_DATE, 1, -1 },
-	{ "default", STEP_DEFAULT, 1, 1 },
+	{"trim", STEP_TRIM, 0, 0},	 {"upper", STEP_UPPER, 0, 0},
+	{"lower", STEP_LOWER, 0, 0},	 {"int", STEP_INT, 0, 0},
+	{"map", STEP_MAP, 1, -1},	 {"date", STEP_DATE, 1, -1},
+	{"default", STEP_DEFAULT, 1, 1},
 };
 
 #define N_STEPS (sizeof(steps) / sizeof(steps[0]))
@@ -141,7 +141,8 @@ static int parse_expr(struct mapping *m, struct field *f, struct strview v,
 
 	if (v.len == 0)
 		return ini_fail(&m->ini, f->line, err,
-				"'%s' has no source column (expected a column, a \"constant\" or concat(...))",
+				"'%s' has no source column (expected a column, "
+				"a \"constant\" or concat(...))",
 				f->out);
 	if (ini_parse_call(v, &call, err) < 0)
 		return ini_fail(&m->ini, f->line, err, "%s", err->msg);
@@ -151,8 +152,9 @@ static int parse_expr(struct mapping *m, struct field *f, struct strview v,
 		return 0;
 	}
 	if (call.n_args == 0)
-		return ini_fail(&m->ini, f->line, err,
-				"concat() needs at least one column or \"constant\"");
+		return ini_fail(
+			&m->ini, f->line, err,
+			"concat() needs at least one column or \"constant\"");
 	for (size_t i = 0; i < call.n_args; i++)
 		add_part(f, call.args[i]);
 	return 0;
@@ -170,8 +172,10 @@ static int parse_map(struct mapping *m, struct field *f, struct step *s,
 
 		if (n != 2 || kv[0].len == 0)
 			return ini_fail(&m->ini, f->line, err,
-					"map(): '%.*s' is not key=value (expected map(a=b, c=d, *=default))",
-					(int)call->args[i].len, call->args[i].p);
+					"map(): '%.*s' is not key=value "
+					"(expected map(a=b, c=d, *=default))",
+					(int)call->args[i].len,
+					call->args[i].p);
 		if (sv_eqs(kv[0], "*")) {
 			free(s->dflt);
 			s->dflt = unquoted(kv[1]);
@@ -197,16 +201,19 @@ static int parse_step(struct mapping *m, struct field *f, struct strview v,
 		if (sv_eqs(call.name, steps[k].name))
 			break;
 	if (k == N_STEPS)
-		return ini_fail(&m->ini, f->line, err,
-				"unknown mapper '%.*s' (expected trim, upper, lower, int, map(...), date(...) or default(...))",
-				(int)call.name.len, call.name.p);
+		return ini_fail(
+			&m->ini, f->line, err,
+			"unknown mapper '%.*s' (expected trim, upper, lower, "
+			"int, map(...), date(...) or default(...))",
+			(int)call.name.len, call.name.p);
 	if ((int)call.n_args < steps[k].min_args ||
 	    (steps[k].max_args >= 0 && (int)call.n_args > steps[k].max_args))
-		return ini_fail(&m->ini, f->line, err,
-				"mapper '%s' takes %s", steps[k].name,
-				steps[k].max_args == 0	 ? "no arguments"
-				: steps[k].max_args == 1 ? "one argument"
-							 : "one or more arguments");
+		return ini_fail(&m->ini, f->line, err, "mapper '%s' takes %s",
+				steps[k].name,
+				steps[k].max_args == 0 ? "no arguments"
+				: steps[k].max_args == 1
+					? "one argument"
+					: "one or more arguments");
 	f->steps = xrealloc(f->steps, (f->n_steps + 1) * sizeof(*f->steps));
 	s = &f->steps[f->n_steps++];
 	memset(s, 0, sizeof(*s));
@@ -256,7 +263,8 @@ static int parse_delim(struct mapping *m, const struct ini_entry *e,
 
 	buf_init(&v, 64);
 	ini_unquote(sv(e->value), &v);
-	if (!strcasecmp(v.p, "tab") || !strcmp(v.p, "\\t") || !strcmp(v.p, "\t"))
+	if (!strcasecmp(v.p, "tab") || !strcmp(v.p, "\\t") ||
+	    !strcmp(v.p, "\t"))
 		m->info.delim = '\t';
 	else if (v.len == 1 && strchr(",;|", v.p[0]))
 		m->info.delim = v.p[0];
@@ -268,8 +276,8 @@ static int parse_delim(struct mapping *m, const struct ini_entry *e,
 	return rc;
 }
 
-static int parse_bool(struct mapping *m, const struct ini_entry *e,
-		      bool *out, struct mbr_err *err)
+static int parse_bool(struct mapping *m, const struct ini_entry *e, bool *out,
+		      struct mbr_err *err)
 {
 	if (!strcasecmp(e->value, "yes") || !strcasecmp(e->value, "true"))
 		*out = true;
@@ -298,8 +306,8 @@ static int parse_order(struct mapping *m, const struct ini_entry *e,
 	return 0;
 }
 
-static const char *const formats[] = { "csv", "tsv", "jsonl", "sql",
-				       "sqlite", NULL };
+static const char *const formats[] = {"csv", "tsv",    "jsonl",
+				      "sql", "sqlite", NULL};
 
 static int parse_format(struct mapping *m, const struct ini_entry *e,
 			struct mbr_err *err)
@@ -309,9 +317,10 @@ static int parse_format(struct mapping *m, const struct ini_entry *e,
 			m->info.format = formats[i];
 			return 0;
 		}
-	return ini_fail(&m->ini, e->line, err,
-			"format = '%s' (expected csv, tsv, jsonl, sql or sqlite)",
-			e->value);
+	return ini_fail(
+		&m->ini, e->line, err,
+		"format = '%s' (expected csv, tsv, jsonl, sql or sqlite)",
+		e->value);
 }
 
 /* One key of [source] or [target]. */
@@ -339,11 +348,13 @@ static int parse_setting(struct mapping *m, const struct ini_entry *e,
 	else if (!src && !strcmp(e->key, "table"))
 		m->info.table = e->value;
 	else
-		return ini_fail(&m->ini, e->line, err,
-				"unknown setting '%s' in [%s] (expected %s)",
-				e->key, src ? "source" : "target",
-				src ? "name, encoding, delimiter, key, header or date_order"
-				    : "name, format, encoding, delimiter or table");
+		return ini_fail(
+			&m->ini, e->line, err,
+			"unknown setting '%s' in [%s] (expected %s)", e->key,
+			src ? "source" : "target",
+			src ? "name, encoding, delimiter, key, header or "
+			      "date_order"
+			    : "name, format, encoding, delimiter or table");
 	return 0;
 }
 
@@ -354,19 +365,23 @@ static int check_field_name(struct mapping *m, const struct ini_entry *e,
 
 	for (size_t i = 0; i + 1 < m->n_fields; i++)
 		if (!strcmp(m->fields[i].out, e->key))
-			return ini_fail(&m->ini, e->line, err,
-					"'%s' is mapped twice (first on line %u)",
-					e->key, m->fields[i].line);
+			return ini_fail(
+				&m->ini, e->line, err,
+				"'%s' is mapped twice (first on line %u)",
+				e->key, m->fields[i].line);
 	if (m->info.kind == MAPPING_TARGET)
 		return 0;
 	f = canon_lookup(sv(e->key));
 	if (f < 0)
 		return ini_fail(&m->ini, e->line, err,
-				"unknown canonical field '%s' (expected one of name, gender, birth_date, mobile, email, id_number, ... as in DESIGN.md)",
+				"unknown canonical field '%s' (expected one of "
+				"name, gender, birth_date, mobile, email, "
+				"id_number, ... as in DESIGN.md)",
 				e->key);
 	if (f <= CF_SOURCE_ROW)
 		return ini_fail(&m->ini, e->line, err,
-				"'%s' is set by mbr-import itself (use 'key = COLUMN' in [source] for source_id)",
+				"'%s' is set by mbr-import itself (use 'key = "
+				"COLUMN' in [source] for source_id)",
 				e->key);
 	m->canon[f] = (int)(m->n_fields - 1);
 	return 0;
@@ -388,7 +403,8 @@ static int parse_entries(struct mapping *m, struct mbr_err *err)
 				return -1;
 		} else {
 			return ini_fail(&m->ini, e->line, err,
-					"'%s' outside a known section (expected [%s] or [fields])",
+					"'%s' outside a known section "
+					"(expected [%s] or [fields])",
 					e->key, head);
 		}
 	}
@@ -408,12 +424,14 @@ static int check_sections(struct mapping *m, struct mbr_err *err)
 			tgt = true;
 		else if (strcmp(s, "fields"))
 			return ini_fail(&m->ini, m->ini.section_lines[i], err,
-					"unknown section [%s] (expected [source], [target] or [fields])",
+					"unknown section [%s] (expected "
+					"[source], [target] or [fields])",
 					s);
 	}
 	if (src == tgt)
 		return ini_fail(&m->ini, 1, err,
-				src ? "both [source] and [target] (a mapping describes one system)"
+				src ? "both [source] and [target] (a mapping "
+				      "describes one system)"
 				    : "no [source] or [target] section");
 	m->info.kind = src ? MAPPING_SOURCE : MAPPING_TARGET;
 	return 0;
@@ -436,14 +454,17 @@ struct mapping *mapping_load(const char *path, struct mbr_err *err)
 	    parse_entries(m, err) < 0)
 		goto fail;
 	m->info.path = m->ini.path;
-	if (m->info.kind == MAPPING_SOURCE && (!m->info.name || !*m->info.name)) {
+	if (m->info.kind == MAPPING_SOURCE &&
+	    (!m->info.name || !*m->info.name)) {
 		ini_fail(&m->ini, m->ini.section_lines[0], err,
-			 "[source] has no name (expected name = SYSTEM, it becomes the source column)");
+			 "[source] has no name (expected name = SYSTEM, it "
+			 "becomes the source column)");
 		goto fail;
 	}
 	if (m->info.kind == MAPPING_SOURCE && !m->key.text) {
 		ini_fail(&m->ini, m->ini.section_lines[0], err,
-			 "[source] has no key (expected key = COLUMN, the source's member number)");
+			 "[source] has no key (expected key = COLUMN, the "
+			 "source's member number)");
 		goto fail;
 	}
 	if (!m->info.name)
@@ -494,7 +515,8 @@ int mapping_bind(struct mapping *m, const struct header *h, const char *file,
 		struct field *f = &m->fields[i];
 
 		for (size_t j = 0; j < f->n_parts; j++)
-			if (bind_part(m, &f->parts[j], f->line, h, file, err) < 0)
+			if (bind_part(m, &f->parts[j], f->line, h, file, err) <
+			    0)
 				return -1;
 	}
 	return 0;
@@ -593,7 +615,8 @@ static const char *run_step(struct mapping *m, const struct step *s)
 	case STEP_MAP:
 		hit = map_lookup(s, buf_view(&m->a));
 		if (!hit)
-			return sv_trim(buf_view(&m->a)).len ? "not in map" : NULL;
+			return sv_trim(buf_view(&m->a)).len ? "not in map"
+							    : NULL;
 		buf_adds(&m->b, hit);
 		break;
 	case STEP_DATE:
@@ -634,7 +657,7 @@ static int eval(struct mapping *m, const struct field *f,
 		if (why) {
 			buf_addf(issues, "%s:%s;", f->out, why);
 			problems++;
-			break;	/* keep the value as it was at this step */
+			break; /* keep the value as it was at this step */
 		}
 	}
 	return problems;
@@ -651,7 +674,8 @@ int mapping_apply(struct mapping *m, const struct record *in,
 	if (m->info.kind == MAPPING_SOURCE) {
 		snprintf(m->row, sizeof(m->row), "%lu", in->row);
 		record_add(out, m->info.name, strlen(m->info.name));
-		record_addsv(out, sv_trim(record_field(in, (size_t)m->key.col)));
+		record_addsv(out,
+			     sv_trim(record_field(in, (size_t)m->key.col)));
 		record_add(out, m->row, strlen(m->row));
 	}
 	for (size_t i = 0; i < mapping_n_out(m); i++) {

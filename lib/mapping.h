@@ -25,25 +25,25 @@
 #include "mappers/date.h"
 #include "record.h"
 
-struct mapping;	/* opaque */
+struct mapping; /* opaque */
 
 enum mapping_kind { MAPPING_SOURCE, MAPPING_TARGET };
 
 struct mapping_info {
 	enum mapping_kind kind;
-	const char *path;	/* the file, for messages */
-	const char *name;	/* [source] name: becomes `source` */
-	const char *encoding;	/* "auto", "GB18030", ...; default UTF-8 */
-	char delim;		/* ',' or '\t' ... */
-	bool header;		/* the export has a header row */
-	enum date_order date_order;	/* hint for ambiguous dates */
-	const char *format;	/* [target] format: csv, tsv, jsonl, sql, sqlite */
-	const char *table;	/* [target] table, for sql and sqlite */
+	const char *path;	    /* the file, for messages */
+	const char *name;	    /* [source] name: becomes `source` */
+	const char *encoding;	    /* "auto", "GB18030", ...; default UTF-8 */
+	char delim;		    /* ',' or '\t' ... */
+	bool header;		    /* the export has a header row */
+	enum date_order date_order; /* hint for ambiguous dates */
+	const char *format; /* [target] format: csv, tsv, jsonl, sql, sqlite */
+	const char *table;  /* [target] table, for sql and sqlite */
 };
 
 /* Load and check a mapping file. NULL with err (file:line) on error. */
 struct mapping *mapping_load(const char *path, struct mbr_err *err);
-void mapping_free(struct mapping *m);	/* NULL is fine */
+void mapping_free(struct mapping *m); /* NULL is fine */
 const struct mapping_info *mapping_info(const struct mapping *m);
 
 /* Resolve the column names of m against the header of file. An unknown

@@ -44,8 +44,8 @@ static void make_room(struct record *r)
  * p may point into data itself (copying one field to another). */
 static int store(struct record *r, const char *p, size_t len, size_t *off)
 {
-	bool inside = r->data.cap && p >= r->data.p &&
-		      p < r->data.p + r->data.len;
+	bool inside =
+		r->data.cap && p >= r->data.p && p < r->data.p + r->data.len;
 	size_t from = inside ? (size_t)(p - r->data.p) : 0;
 
 	if (buf_grow(&r->data, len + 1) < 0)
@@ -79,7 +79,8 @@ int record_set(struct record *r, size_t i, const char *p, size_t len)
 		return -1;
 	/* Overwrite in place when the new value fits: the common case of
 	 * normalising to a shorter form allocates nothing. */
-	if (len <= r->len[i] && (p < r->data.p || p >= r->data.p + r->data.len)) {
+	if (len <= r->len[i] &&
+	    (p < r->data.p || p >= r->data.p + r->data.len)) {
 		memcpy(r->data.p + r->off[i], p, len);
 		r->data.p[r->off[i] + len] = '\0';
 		r->len[i] = len;

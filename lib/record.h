@@ -20,18 +20,18 @@
 #define RECORD_MAX_BYTES ((size_t)256 << 20)
 
 struct record {
-	size_t n;		/* number of fields */
-	size_t cap;		/* slots in off and len */
-	size_t *off;		/* owned: field i starts at data.p + off[i] */
-	size_t *len;		/* owned: field i is len[i] bytes */
-	struct buf data;	/* owned: all field bytes */
-	unsigned long row;	/* 1-based record number in its input; 0 = header */
-	unsigned long line;	/* physical line where the row starts */
+	size_t n;	    /* number of fields */
+	size_t cap;	    /* slots in off and len */
+	size_t *off;	    /* owned: field i starts at data.p + off[i] */
+	size_t *len;	    /* owned: field i is len[i] bytes */
+	struct buf data;    /* owned: all field bytes */
+	unsigned long row;  /* 1-based record number in its input; 0 = header */
+	unsigned long line; /* physical line where the row starts */
 };
 
 void record_init(struct record *r);
-void record_release(struct record *r);	/* zeroed or released is fine */
-void record_reset(struct record *r);	/* no fields; keeps memory */
+void record_release(struct record *r); /* zeroed or released is fine */
+void record_reset(struct record *r);   /* no fields; keeps memory */
 /* Append a field. -1 when the record would pass RECORD_MAX_BYTES. */
 int record_add(struct record *r, const char *p, size_t len);
 static inline int record_addsv(struct record *r, struct strview v)
@@ -47,8 +47,8 @@ int record_copy(struct record *dst, const struct record *src);
 
 /* The header: names of the columns and where the canonical ones are. */
 struct header {
-	struct record names;	/* owned */
-	int canon[CF_COUNT];	/* column of each canonical field, or -1 */
+	struct record names; /* owned */
+	int canon[CF_COUNT]; /* column of each canonical field, or -1 */
 };
 
 void header_init(struct header *h);

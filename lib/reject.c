@@ -9,7 +9,7 @@
 #include "csvio.h"
 
 struct reject_file {
-	struct csvio_writer *w;	/* owned */
+	struct csvio_writer *w; /* owned */
 	size_t n_cols;		/* the input's columns */
 	int raw_col;		/* the input's own `raw` column, or -1 */
 	int source_col;		/* `source`, or -1 */
@@ -19,8 +19,8 @@ struct reject_file {
 	unsigned long long n;
 };
 
-static const char *const tail[] = { "reject_tool", "reject_field",
-				    "reject_reason" };
+static const char *const tail[] = {"reject_tool", "reject_field",
+				   "reject_reason"};
 
 struct reject_file *reject_new(FILE *out, const struct header *h,
 			       const char *tool)
@@ -67,8 +67,9 @@ void reject_record(struct reject_file *rf, const struct record *rec,
 {
 	for (size_t i = 0; i < rf->n_cols; i++)
 		rf->f[i] = record_field(rec, i);
-	write_row(rf, rf->raw_col < 0 ? svn("", 0)
-				      : record_field(rec, (size_t)rf->raw_col),
+	write_row(rf,
+		  rf->raw_col < 0 ? svn("", 0)
+				  : record_field(rec, (size_t)rf->raw_col),
 		  field, reason);
 }
 

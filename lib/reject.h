@@ -16,7 +16,7 @@
 #include "err.h"
 #include "record.h"
 
-struct reject_file;	/* opaque */
+struct reject_file; /* opaque */
 
 /* Start a rejects file on out (already opened, e.g. by cli_open_aux), for
  * records with header h (copied). The header row is written at once. */
@@ -32,6 +32,6 @@ void reject_raw(struct reject_file *rf, struct strview source,
 /* Flush; -1 with err (MBR_EIO) on a write error. */
 int reject_flush(struct reject_file *rf, struct mbr_err *err);
 unsigned long long reject_count(const struct reject_file *rf);
-void reject_free(struct reject_file *rf);	/* NULL is fine; out stays open */
+void reject_free(struct reject_file *rf); /* NULL is fine; out stays open */
 
 #endif
