@@ -48,10 +48,12 @@ FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the data step need.
 DEB_PKGS := build-essential pkg-config libcsv-dev libsqlite3-dev \
             libpcre2-dev libcmocka-dev libutf8proc-dev libopencc-dev \
-            libssl-dev opencc unicode-data sqlite3
+            libssl-dev libopencc-data unicode-data sqlite3
+# What fuzzing and linting need on top.
+DEV_PKGS := clang libclang-rt-14-dev clang-format shellcheck
 
 .SECONDARY:
-.PHONY: all deps demo test check unit check-cli asan lint fuzz fuzz-smoke \
+.PHONY: all deps deps-dev demo test check unit check-cli asan lint fuzz fuzz-smoke \
         install clean bench
 all: $(BINS)
 
@@ -99,14 +101,17 @@ check-cli: all
 asan: deps
 	@$(MAKE) --no-print-directory SAN=1 BUILD=build/asan BIN=build/asan/bin check
 
-lint:
+deps-dev: deps
+	@sh scripts/deps.sh $(DEV_PKGS)
+
+lint: deps-dev
 	clang-format --dry-run -Werror lib/*.[ch] lib/*/*.[ch] cmd/*.c
 	shellcheck scripts/*.sh tests/cli/*.sh tests/unit/*.sh bench/*.sh .ci/run
 
-fuzz: deps
+fuzz: deps-dev
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-fuzz-smoke: deps
+fuzz-smoke: deps-dev
 	@sh tests/fuzz/run.sh 20
 
 bench: all
