@@ -26,6 +26,7 @@ struct pending {
 static struct pending pending[MAX_PENDING];
 static volatile sig_atomic_t n_pending;
 static bool stdout_is_out = true;
+static struct buf args = { NULL, 0, 0, 4096 };
 
 static void remove_pending(void)
 {
@@ -126,6 +127,10 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 
 	mbr_progname = cli->prog;
 	clock_gettime(CLOCK_MONOTONIC, &cli->start);
+	buf_init(&args, 4096);
+	for (int i = 1; i < argc; i++)
+		if (buf_addf(&args, "%s%s", i > 1 ? " " : "", argv[i]) < 0)
+			break;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv,
 				(cli->flags & CLI_ORDERED) ? "-:o:q" : ":o:q",
@@ -282,6 +287,12 @@ int cli_fail(struct cli *cli, const struct mbr_err *err)
 	fprintf(stderr, "%s: %s\n", cli->prog, err->msg);
 	return mbr_exit_code(err->status == MBR_OK ? MBR_EINTERNAL
 						   : err->status);
+}
+
+const char *cli_args(const struct cli *cli)
+{
+	(void)cli;
+	return args.p ? args.p : "";
 }
 
 double cli_elapsed(const struct cli *cli)
