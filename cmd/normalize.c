@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "normalize.h"
 
@@ -81,12 +82,41 @@ static int on_option(int opt, const char *arg, void *data)
 	return -1;
 }
 
-static int run(struct cli *cli, struct normalize *n, struct mbr_err *err)
+/* The staging database keeps its records: no -o, no --rejects, no FILE. */
+static int check_args(const struct cli *cli)
+{
+	if (!cli->db_path)
+		return 0;
+	if (cli->out_path)
+		return cli_usage_error(cli, "-o does not go with --db (the "
+					    "records stay in the database)");
+	if (cli->rejects_path)
+		return cli_usage_error(cli, "--rejects does not go with --db "
+					    "(records from the database always "
+					    "parse)");
+	if (cli->n_files)
+		return cli_usage_error(cli, "input files do not go with --db");
+	return 0;
+}
+
+/* The command line, as the runs table records it. */
+static char *join_args(int argc, char **argv)
+{
+	struct buf b;
+
+	buf_init(&b, BUF_NOLIMIT);
+	for (int i = 1; i < argc; i++)
+		buf_addf(&b, "%s%s", i > 1 ? " " : "", argv[i]);
+	return buf_detach(&b);
+}
+
+static int run(struct cli *cli, struct normalize *n, const char *args,
+	       struct mbr_err *err)
 {
 	FILE *rejects = NULL;
 
 	if (cli->db_path)
-		return normalize_db(n, cli, err);
+		return normalize_db(n, cli, args, err);
 	if (cli->rejects_path) {
 		rejects = cli_open_aux(cli, cli->rejects_path, err);
 		if (!rejects)
@@ -101,23 +131,22 @@ int main(int argc, char **argv)
 	struct ctx c = {&cli, NORMALIZE_OPTS_INIT};
 	struct mbr_err err = MBR_ERR_INIT;
 	struct normalize *n = NULL;
+	char *args;
 	int rc;
 
 	cli.flags = CLI_REJECTS | CLI_DB;
-	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
+	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
+	    check_args(&cli) < 0)
 		return EXIT_USAGE;
-	if (cli.db_path && cli.n_files) {
-		cli_usage_error(&cli, "--db reads no FILE");
-		return EXIT_USAGE;
-	}
 	if (cli.db_path)
 		cli.flags |= CLI_NO_OUT;
+	args = join_args(argc, argv);
 	if (!(n = normalize_new(&c.opts, &err)) || cli_open(&cli, &err) < 0 ||
-	    run(&cli, n, &err) < 0 || cli_commit(&cli, &err) < 0) {
+	    run(&cli, n, args, &err) < 0 || cli_commit(&cli, &err) < 0)
 		rc = cli_fail(&cli, &err);
-		normalize_free(n);
-		return rc;
-	}
+	else
+		rc = cli_finish(&cli);
 	normalize_free(n);
-	return cli_finish(&cli);
+	free(args);
+	return rc;
 }

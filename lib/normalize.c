@@ -742,13 +742,14 @@ static int db_records(struct normalize *n, struct cli *cli, struct stage *st,
 	return rc;
 }
 
-int normalize_db(struct normalize *n, struct cli *cli, struct mbr_err *err)
+int normalize_db(struct normalize *n, struct cli *cli, const char *args,
+		 struct mbr_err *err)
 {
 	struct stage *st = stage_open(cli->db_path, err);
 	struct stage_cursor *cur = NULL;
 	int rc = -1;
 
-	if (!st || stage_begin_run(st, "mbr-normalize", "", err) < 0)
+	if (!st || stage_begin_run(st, cli->prog, args, err) < 0)
 		goto done;
 	cur = stage_read_records(st, err);
 	if (!cur || db_records(n, cli, st, cur, err) < 0)

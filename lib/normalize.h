@@ -96,7 +96,9 @@ int normalize_merge_issues(struct strview old, struct strview more,
 int normalize_stream(struct normalize *n, struct cli *cli, FILE *rejects,
 		     struct mbr_err *err);
 /* The --db mode: normalise every record of the staging database at
- * cli->db_path in one run (all or nothing). -1 with err. */
-int normalize_db(struct normalize *n, struct cli *cli, struct mbr_err *err);
+ * cli->db_path in one run (all or nothing) that the runs table records
+ * with args (the command line). -1 with err. */
+int normalize_db(struct normalize *n, struct cli *cli, const char *args,
+		 struct mbr_err *err);
 
 #endif

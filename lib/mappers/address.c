@@ -162,8 +162,47 @@ static void parse_below_province(struct strview a, struct found *r)
 	}
 }
 
-/* The divisions a Chinese address line starts with. */
-static void parse_address(struct strview a, struct found *r)
+/* A district of the known city c at the start of a (科技园 after 深圳市
+ * is not one; 南山区科技园 is). */
+static void parse_below_city(struct strview a, const struct division *c,
+			     struct found *r)
+{
+	const struct division *x;
+	size_t n;
+
+	if (c->level != DIVISION_CITY && !is_municipality(c))
+		return;
+	x = division_match_prefix(a, c->code, &n);
+	if (!believe(x, a, n, false) || x->level != DIVISION_DISTRICT)
+		return;
+	r->p = province_of(c);
+	r->c = c;
+	r->d = x;
+}
+
+/* No province at the start: a city anywhere in China, by its full name or
+ * before one of its districts, then its district. */
+static void parse_city_first(struct strview a, struct found *r)
+{
+	const struct division *x;
+	size_t n;
+
+	x = division_match_level(a, 0, DIVISION_CITY, &n);
+	if (!believe(x, a, n, true))
+		return;
+	r->c = x;
+	r->p = province_of(x);
+	a = advance(a, n);
+	x = division_match_prefix(a, r->c->code, &n);
+	if (believe(x, a, n, false))
+		r->d = x;
+}
+
+/* The divisions a Chinese address line starts with. When it starts below
+ * the province or city the fields already give (known), it is read from
+ * there: 南山区科技园 with city 深圳市. */
+static void parse_address(struct strview a, const struct found *known,
+			  struct found *r)
 {
 	const struct division *x;
 	size_t n;
@@ -180,16 +219,16 @@ static void parse_address(struct strview a, struct found *r)
 		parse_below_province(advance(a, n), r);
 		return;
 	}
-	/* No province: a city, by its full name or before a district. */
-	x = division_match_level(a, 0, DIVISION_CITY, &n);
-	if (!believe(x, a, n, true))
-		return;
-	r->c = x;
-	r->p = province_of(x);
-	a = advance(a, n);
-	x = division_match_prefix(a, r->c->code, &n);
-	if (believe(x, a, n, false))
-		r->d = x;
+	if (known->c)
+		parse_below_city(a, known->c, r);
+	if (!r->p && known->p && !known->c) {
+		r->p = known->p;
+		parse_below_province(a, r);
+		if (!r->c && !r->d)
+			r->p = NULL;
+	}
+	if (!r->p)
+		parse_city_first(a, r);
 }
 
 /* The division whose full or short name is all of v, among the children
@@ -296,7 +335,7 @@ static void fill_from(struct strview address, struct address_divisions *d,
 {
 	struct found a;
 
-	parse_address(address, &a);
+	parse_address(address, f, &a);
 	if ((f->p && a.p && f->p->code != a.p->code) ||
 	    (f->c && a.c && f->c->code != a.c->code) ||
 	    (f->d && a.d && f->d->code != a.d->code))
