@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "mergeid.h"
+#include "stage.h"
 #include "survive.h"
 
 static const char usage[] =
@@ -27,6 +28,9 @@ static const char usage[] =
 	"  --rejects FILE    records without cluster_id, repeated, or with\n"
 	"                    points that are not an integer\n"
 	"  --strict          stop at the first unparsable row (exit 3)\n"
+	"  --db FILE         read records, clusters and the crosswalk from "
+	"the\n"
+	"                    staging database; write masters, xref, retired\n"
 	"  -o FILE           write FILE atomically instead of standard output\n"
 	"  -q                no summary line\n"
 	"  --help, --version\n"
@@ -80,6 +84,14 @@ static int on_option(int opt, const char *arg, void *ctx)
 	return -1;
 }
 
+/* What a run needs; m is made once the rules are read. */
+struct run {
+	struct cli *cli;
+	const struct opts *o;
+	const struct survive_rules *rules;
+	struct mergeid *m;
+};
+
 /* An output file that appears at commit; f is NULL when not asked for. */
 static int open_aux(struct cli *cli, const char *path, struct mergeid_out *o,
 		    struct mbr_err *err)
@@ -92,61 +104,92 @@ static int open_aux(struct cli *cli, const char *path, struct mergeid_out *o,
 	return o->f ? 0 : -1;
 }
 
-static int write_outputs(struct cli *cli, const struct opts *o,
-			 struct mergeid *m, struct mbr_err *err)
-{
-	struct mergeid_out golden = {cli->out, cli->out_path}, lineage, xref,
-			   changes;
-
-	if (!golden.name || !strcmp(golden.name, "-"))
-		golden.name = "standard output";
-	if (open_aux(cli, o->lineage, &lineage, err) < 0 ||
-	    open_aux(cli, o->xref, &xref, err) < 0 ||
-	    open_aux(cli, o->changes, &changes, err) < 0)
-		return -1;
-	if (mergeid_write_golden(m, &golden, lineage.f ? &lineage : NULL, err) <
-		    0 ||
-	    (xref.f && mergeid_write_xref(m, &xref, err) < 0) ||
-	    (changes.f && mergeid_write_changes(m, &changes, err) < 0))
-		return -1;
-	cli->counts.out = mergeid_stats(m)->masters;
-	return 0;
-}
-
 /* Points summed in = points out is the proof that no account was lost;
  * under another rule for points they may differ, and the line says so. */
-static int account(struct cli *cli, const struct survive_rules *r,
-		   const struct mergeid_stats *s, struct mbr_err *err)
+static int account(struct run *r, struct mbr_err *err)
 {
+	const struct mergeid_stats *s = mergeid_stats(r->m);
 	bool same = s->points_in == s->points_out;
 
+	r->cli->counts.out = s->masters;
 	snprintf(
-		cli->extra, sizeof(cli->extra),
+		r->cli->extra, sizeof(r->cli->extra),
 		"%llu new, %llu merged, %llu moved, points %lld in %s %lld out",
 		s->issued, s->merged, s->moved, s->points_in,
 		same ? "=" : "!=", s->points_out);
-	if (!same && r->rule[CF_POINTS].kind == SURVIVE_SUM)
+	if (!same && r->rules->rule[CF_POINTS].kind == SURVIVE_SUM)
 		return mbr_fail(err, MBR_EINTERNAL,
 				"points %lld in but %lld out: a bug to report",
 				s->points_in, s->points_out);
 	return 0;
 }
 
+/* --lineage and --changes: files in both modes. The golden records go
+ * to out (NULL under --db: mergeid_store writes them). */
+static int write_files(struct run *r, const struct mergeid_out *out,
+		       struct stage *st, struct mbr_err *err)
+{
+	struct mergeid_out lineage, xref, changes;
+	const struct mergeid_out *l;
+
+	if (open_aux(r->cli, r->o->lineage, &lineage, err) < 0 ||
+	    open_aux(r->cli, r->o->xref, &xref, err) < 0 ||
+	    open_aux(r->cli, r->o->changes, &changes, err) < 0)
+		return -1;
+	l = lineage.f ? &lineage : NULL;
+	if ((st ? mergeid_store(r->m, st, l, err)
+		: mergeid_write_golden(r->m, out, l, err)) < 0 ||
+	    (xref.f && mergeid_write_xref(r->m, &xref, err) < 0) ||
+	    (changes.f && mergeid_write_changes(r->m, &changes, err) < 0))
+		return -1;
+	return account(r, err);
+}
+
+static int run_streams(struct run *r, struct mbr_err *err)
+{
+	struct mergeid_out golden = {r->cli->out, r->cli->out_path};
+
+	if (!golden.name || !strcmp(golden.name, "-"))
+		golden.name = "standard output";
+	if ((r->o->xref && mergeid_load_xref(r->m, r->o->xref, err) < 0) ||
+	    mergeid_read(r->m, r->cli, err) < 0 ||
+	    mergeid_assign(r->m, err) < 0)
+		return -1;
+	return write_files(r, &golden, NULL, err);
+}
+
+/* One transaction: the run lands whole or not at all. */
+static int run_db(struct run *r, struct mbr_err *err)
+{
+	struct cli_counts *c = &r->cli->counts;
+	struct stage *st = stage_open(r->cli->db_path, err);
+	int rc = -1;
+
+	if (!st)
+		return -1;
+	if (stage_begin_run(st, r->cli->prog, "", err) == 0 &&
+	    mergeid_load_stage(r->m, st, err) == 0 &&
+	    mergeid_read_stage(r->m, st, r->cli, err) == 0 &&
+	    mergeid_assign(r->m, err) == 0 &&
+	    write_files(r, NULL, st, err) == 0 &&
+	    stage_commit_run(st, c->in, c->out, c->rejected, c->flagged,
+			     c->rejected ? "rejected" : "ok", err) == 0)
+		rc = 0;
+	stage_close(st);
+	return rc;
+}
+
 static int run(struct cli *cli, const struct opts *o,
 	       const struct survive_rules *rules, struct mbr_err *err)
 {
 	struct mergeid_opts mo = {o->id_format, rules};
-	struct mergeid *m = mergeid_new(&mo, err);
-	int rc = 0;
+	struct run r = {cli, o, rules, mergeid_new(&mo, err)};
+	int rc;
 
-	if (!m)
+	if (!r.m)
 		return -1;
-	if ((o->xref && mergeid_load_xref(m, o->xref, err) < 0) ||
-	    mergeid_read(m, cli, err) < 0 || mergeid_assign(m, err) < 0 ||
-	    write_outputs(cli, o, m, err) < 0 ||
-	    account(cli, rules, mergeid_stats(m), err) < 0)
-		rc = -1;
-	mergeid_free(m);
+	rc = cli->db_path ? run_db(&r, err) : run_streams(&r, err);
+	mergeid_free(r.m);
 	return rc;
 }
 
@@ -158,9 +201,17 @@ int main(int argc, char **argv)
 	struct mbr_err err = MBR_ERR_INIT;
 	int rc;
 
-	cli.flags = CLI_REJECTS;
+	cli.flags = CLI_REJECTS | CLI_DB;
 	if (cli_parse(&cli, argc, argv, options, on_option, &o) < 0)
 		return EXIT_USAGE;
+	if (cli.db_path && (o.xref || cli.rejects_path || cli.n_files)) {
+		cli_usage_error(&cli, "--db keeps the crosswalk, rejects and "
+				      "records in the database: no --xref, "
+				      "--rejects or FILE with it");
+		return EXIT_USAGE;
+	}
+	if (cli.db_path)
+		cli.flags |= CLI_NO_OUT;
 	survive_rules_init(&rules);
 	if ((o.rules && survive_rules_load(&rules, o.rules, &err) < 0) ||
 	    cli_open(&cli, &err) < 0 || run(&cli, &o, &rules, &err) < 0 ||

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "csvio.h"
 #include "reject.h"
+#include "stage.h"
 
 #define NONE UINT32_MAX
 #define BLOCK_SIZE ((size_t)4 << 20)
@@ -1178,6 +1179,7 @@ struct golden_ctx {
 	struct buf sources;
 	emit_fn emit;
 	void *ctx;
+	bool header;	      /* emit a header row first (CSV) */
 	emit_fn emit_lineage; /* NULL: no lineage */
 	void *lineage_ctx;
 	char row[24], count[24];
@@ -1272,7 +1274,7 @@ static int golden_header(struct golden_ctx *gc, struct mbr_err *err)
 		f[CF_COUNT + i] = sv(golden_tail[i]);
 	for (int i = 0; i < N_LINEAGE; i++)
 		l[i] = sv(lineage_cols[i]);
-	if (gc->emit(gc->ctx, f, N_GOLDEN, err) < 0)
+	if (gc->header && gc->emit(gc->ctx, f, N_GOLDEN, err) < 0)
 		return -1;
 	if (gc->emit_lineage &&
 	    gc->emit_lineage(gc->lineage_ctx, l, N_LINEAGE, err) < 0)
@@ -1312,11 +1314,12 @@ static int writer_done(struct csvio_writer *w, const struct mergeid_out *o,
 	return rc;
 }
 
-int mergeid_write_golden(struct mergeid *m, const struct mergeid_out *out,
-			 const struct mergeid_out *lineage, struct mbr_err *err)
+/* Golden rows through emit, and lineage (a CSV file) when asked for. */
+static int golden_write(struct mergeid *m, emit_fn emit, void *ctx, bool header,
+			const struct mergeid_out *lineage, struct mbr_err *err)
 {
 	struct golden_ctx gc;
-	struct csvio_writer *w, *lw = NULL;
+	struct csvio_writer *lw = NULL;
 	int rc;
 
 	if (!m->assigned)
@@ -1324,16 +1327,15 @@ int mergeid_write_golden(struct mergeid *m, const struct mergeid_out *out,
 	memset(&gc, 0, sizeof(gc));
 	survive_golden_init(&gc.g);
 	buf_init(&gc.sources, BUF_NOLIMIT);
-	w = csvio_writer_new(out->f, ',');
-	gc.emit = emit_csv;
-	gc.ctx = w;
+	gc.emit = emit;
+	gc.ctx = ctx;
+	gc.header = header;
 	if (lineage) {
 		lw = csvio_writer_new(lineage->f, ',');
 		gc.emit_lineage = emit_csv;
 		gc.lineage_ctx = lw;
 	}
 	rc = golden_rows(m, &gc, err);
-	rc = writer_done(w, out, rc, err);
 	rc = writer_done(lw, lineage, rc, err);
 	survive_golden_release(&gc.g);
 	buf_release(&gc.sources);
@@ -1341,7 +1343,19 @@ int mergeid_write_golden(struct mergeid *m, const struct mergeid_out *out,
 	return rc;
 }
 
-/* The crosswalk */
+int mergeid_write_golden(struct mergeid *m, const struct mergeid_out *out,
+			 const struct mergeid_out *lineage, struct mbr_err *err)
+{
+	struct csvio_writer *w = csvio_writer_new(out->f, ',');
+	int rc = golden_write(m, emit_csv, w, true, lineage, err);
+
+	return writer_done(w, out, rc, err);
+}
+
+/* The crosswalk. Rows have XREF_FIELDS fields: source, source_id,
+ * master_id, merged_into, and "1" when the record is in this input. */
+
+#define XREF_FIELDS 5
 
 static int keyp_cmp(const void *a, const void *b)
 {
@@ -1369,12 +1383,13 @@ static int xref_record_rows(const struct mergeid *m, emit_fn emit, void *ctx,
 		order[k] = &m->keys[k];
 	qsort(order, m->n_keys, sizeof(*order), keyp_cmp);
 	for (size_t k = 0; rc == 0 && k < m->n_keys; k++) {
-		struct strview f[4];
+		struct strview f[XREF_FIELDS];
 
 		enc_get(enc_get(order[k]->p, &f[0]), &f[1]);
 		f[2] = master_id(m, key_master(m, order[k]));
 		f[3] = svn("", 0);
-		rc = emit(ctx, f, 4, err);
+		f[4] = sv(order[k]->rec != NONE ? "1" : "");
+		rc = emit(ctx, f, XREF_FIELDS, err);
 	}
 	free(order);
 	return rc;
@@ -1392,14 +1407,13 @@ static int xref_retired_rows(const struct mergeid *m, emit_fn emit, void *ctx,
 			order[n++] = (struct by_id){master_id(m, i), i};
 	qsort(order, n, sizeof(*order), by_id_cmp);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct strview f[4] = {
+		struct strview f[XREF_FIELDS] = {
+			svn("", 0),  svn("", 0),
+			order[i].id, master_id(m, live(m, order[i].i)),
 			svn("", 0),
-			svn("", 0),
-			order[i].id,
-			master_id(m, live(m, order[i].i)),
 		};
 
-		rc = emit(ctx, f, 4, err);
+		rc = emit(ctx, f, XREF_FIELDS, err);
 	}
 	free(order);
 	return rc;
@@ -1408,24 +1422,30 @@ static int xref_retired_rows(const struct mergeid *m, emit_fn emit, void *ctx,
 static int xref_rows(const struct mergeid *m, emit_fn emit, void *ctx,
 		     struct mbr_err *err)
 {
-	struct strview h[4];
-
-	for (int i = 0; i < 4; i++)
-		h[i] = sv(xref_cols[i]);
-	if (emit(ctx, h, 4, err) < 0 || xref_record_rows(m, emit, ctx, err) < 0)
+	if (!m->assigned)
+		return not_assigned(err);
+	if (xref_record_rows(m, emit, ctx, err) < 0)
 		return -1;
 	return xref_retired_rows(m, emit, ctx, err);
+}
+
+/* The file has the first four fields (the fifth is for the database). */
+static int emit_xref_csv(void *ctx, const struct strview *f, size_t n,
+			 struct mbr_err *err)
+{
+	return emit_csv(ctx, f, n - 1, err);
 }
 
 int mergeid_write_xref(struct mergeid *m, const struct mergeid_out *out,
 		       struct mbr_err *err)
 {
-	struct csvio_writer *w;
+	struct csvio_writer *w = csvio_writer_new(out->f, ',');
+	struct strview h[4];
 
-	if (!m->assigned)
-		return not_assigned(err);
-	w = csvio_writer_new(out->f, ',');
-	return writer_done(w, out, xref_rows(m, emit_csv, w, err), err);
+	for (int i = 0; i < 4; i++)
+		h[i] = sv(xref_cols[i]);
+	csvio_write_fields(w, h, 4);
+	return writer_done(w, out, xref_rows(m, emit_xref_csv, w, err), err);
 }
 
 /* The changes report */
@@ -1529,4 +1549,183 @@ int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
 		return not_assigned(err);
 	w = csvio_writer_new(out->f, ',');
 	return writer_done(w, out, change_rows(m, emit_csv, w, err), err);
+}
+
+/*
+ * The staging database
+ */
+
+static int xref_query(struct mergeid *m, struct stage *st, const char *sql,
+		      const char *table, struct mbr_err *err)
+{
+	struct stage_cursor *c = stage_query(st, sql, NULL, 0, err);
+	struct record rec;
+	char where[300];
+	int rc = 0, n = 0;
+
+	if (!c)
+		return -1;
+	record_init(&rec);
+	while (rc == 0 && (n = stage_cursor_next(c, &rec, err)) > 0) {
+		snprintf(where, sizeof(where), "%s: %s row %lu", stage_path(st),
+			 table, rec.row);
+		rc = mergeid_add_xref(m, record_field(&rec, 0),
+				      record_field(&rec, 1),
+				      record_field(&rec, 2),
+				      record_field(&rec, 3), where, err);
+	}
+	record_release(&rec);
+	stage_cursor_free(c);
+	return n < 0 ? -1 : rc;
+}
+
+int mergeid_load_stage(struct mergeid *m, struct stage *st, struct mbr_err *err)
+{
+	if (xref_query(m, st,
+		       "SELECT source, source_id, master_id, '' FROM xref "
+		       "ORDER BY source, source_id",
+		       "xref", err) < 0)
+		return -1;
+	return xref_query(m, st,
+			  "SELECT '', '', master_id, merged_into FROM retired "
+			  "ORDER BY master_id",
+			  "retired", err);
+}
+
+/* SELECT r.source, ..., r.status, c.cluster_id FROM records joined with
+ * the latest clusters. */
+static void records_sql(struct buf *b)
+{
+	buf_adds(b, "SELECT ");
+	for (int f = 0; f < CF_COUNT; f++)
+		buf_addf(b, "r.%s, ", canon_name((enum canon_field)f));
+	buf_adds(b, "coalesce(c.cluster_id, '') AS " COL_CLUSTER_ID
+		    " FROM records r LEFT JOIN clusters c"
+		    " ON c.source = r.source AND c.source_id = r.source_id"
+		    " AND c.run_id = (SELECT max(run_id) FROM clusters)"
+		    " ORDER BY r.record_id");
+}
+
+static int stage_rows(struct mergeid *m, struct stage *st,
+		      struct stage_cursor *c, const struct header *h,
+		      struct cli *cli, struct mbr_err *err)
+{
+	struct record rec;
+	const char *field, *reason;
+	int n, rc = 0;
+
+	record_init(&rec);
+	while (rc == 0 && (n = stage_cursor_next(c, &rec, err)) > 0) {
+		cli->counts.in++;
+		cli_progress(cli, 0, 0);
+		if (mergeid_add(m, &rec, &field, &reason) == 0)
+			continue;
+		warn_reject(cli, stage_path(st), rec.row, field, reason);
+		rc = stage_put_reject(st, h, &rec, cli->prog, field, reason,
+				      svn("", 0), err);
+	}
+	record_release(&rec);
+	return n < 0 ? -1 : rc;
+}
+
+int mergeid_read_stage(struct mergeid *m, struct stage *st, struct cli *cli,
+		       struct mbr_err *err)
+{
+	struct stage_cursor *c;
+	struct header h;
+	struct buf sql;
+	int rc = -1;
+
+	buf_init(&sql, BUF_NOLIMIT);
+	records_sql(&sql);
+	c = stage_query(st, sql.p, NULL, 0, err);
+	buf_release(&sql);
+	if (!c)
+		return -1;
+	header_init(&h);
+	if (stage_cursor_header(c, &h) == 0 &&
+	    mergeid_bind(m, &h, stage_path(st), err) == 0)
+		rc = stage_rows(m, st, c, &h, cli, err);
+	header_release(&h);
+	stage_cursor_free(c);
+	return rc;
+}
+
+struct db_sink {
+	struct stage *st;
+	struct buf masters_sql; /* the INSERT INTO masters statement */
+	char run[24];		/* the run's ID as text */
+};
+
+static const char xref_sql[] =
+	"INSERT INTO xref (source, source_id, master_id, first_run, last_run)"
+	" VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (source, source_id)"
+	" DO UPDATE SET master_id = excluded.master_id,"
+	" last_run = coalesce(?5, last_run)";
+static const char retired_sql[] =
+	"INSERT INTO retired (master_id, merged_into, run_id)"
+	" VALUES (?1, ?2, ?3) ON CONFLICT (master_id)"
+	" DO UPDATE SET merged_into = excluded.merged_into";
+
+/* The golden columns, then run_id: ?1 .. ?N_GOLDEN + 1. */
+static void masters_sql(struct buf *b)
+{
+	buf_adds(b, "INSERT INTO masters (");
+	for (int f = 0; f < CF_COUNT; f++)
+		buf_addf(b, "%s, ", canon_name((enum canon_field)f));
+	for (int i = 0; i < 3; i++)
+		buf_addf(b, "%s, ", golden_tail[i]);
+	buf_adds(b, "run_id) VALUES (");
+	for (int i = 1; i <= N_GOLDEN + 1; i++)
+		buf_addf(b, i > 1 ? ", ?%d" : "?%d", i);
+	buf_addc(b, ')');
+}
+
+static int emit_master(void *ctx, const struct strview *f, size_t n,
+		       struct mbr_err *err)
+{
+	struct db_sink *d = ctx;
+	struct strview b[N_GOLDEN + 1];
+
+	memcpy(b, f, n * sizeof(*b));
+	b[n] = sv(d->run);
+	return stage_exec_sv(d->st, d->masters_sql.p, b, n + 1, err);
+}
+
+static int emit_xref_db(void *ctx, const struct strview *f, size_t n,
+			struct mbr_err *err)
+{
+	struct db_sink *d = ctx;
+	struct strview run = sv(d->run);
+
+	(void)n;
+	if (f[0].len) {
+		struct strview b[5] = {f[0], f[1], f[2], run,
+				       f[4].len ? run : svn(NULL, 0)};
+
+		return stage_exec_sv(d->st, xref_sql, b, 5, err);
+	} else {
+		struct strview b[3] = {f[2], f[3], run};
+
+		return stage_exec_sv(d->st, retired_sql, b, 3, err);
+	}
+}
+
+int mergeid_store(struct mergeid *m, struct stage *st,
+		  const struct mergeid_out *lineage, struct mbr_err *err)
+{
+	struct db_sink d;
+	int rc;
+
+	d.st = st;
+	buf_init(&d.masters_sql, BUF_NOLIMIT);
+	masters_sql(&d.masters_sql);
+	snprintf(d.run, sizeof(d.run), "%lld", stage_run_id(st));
+	rc = stage_exec(st, "DELETE FROM masters", NULL, 0, err);
+	if (rc == 0)
+		rc = golden_write(m, emit_master, &d, false, lineage, err);
+	if (rc == 0)
+		rc = xref_rows(m, emit_xref_db, &d, err);
+	buf_release(&d.masters_sql);
+	return rc;
 }

@@ -161,7 +161,30 @@ int mergeid_write_xref(struct mergeid *m, const struct mergeid_out *out,
 int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
 			  struct mbr_err *err);
 
-/* Counts; points_out is known after mergeid_write_golden. */
+/*
+ * The staging database (--db, lib/stage.h), inside a run the caller began
+ * and commits. Fails with MBR_EIO when the database does.
+ */
+
+struct stage;
+
+/* The earlier crosswalk: tables xref and retired. Call first. */
+int mergeid_load_stage(struct mergeid *m, struct stage *st,
+		       struct mbr_err *err);
+/* The records (table records, in insertion order), each with its
+ * cluster_id from the latest run that wrote the clusters table (a record
+ * it does not name has none, and is rejected). Rejects go to the rejects
+ * table; counts and warnings as mergeid_read. */
+int mergeid_read_stage(struct mergeid *m, struct stage *st, struct cli *cli,
+		       struct mbr_err *err);
+/* After mergeid_assign: replace the masters table by the golden records;
+ * upsert every crosswalk row into xref (first_run set when a record is
+ * new, last_run when it is in this input) and every retired ID into
+ * retired. With lineage, also write that file (mergeid_write_golden). */
+int mergeid_store(struct mergeid *m, struct stage *st,
+		  const struct mergeid_out *lineage, struct mbr_err *err);
+
+/* Counts; points_out is known after mergeid_write_golden or _store. */
 const struct mergeid_stats *mergeid_stats(const struct mergeid *m);
 
 #endif
