@@ -5,6 +5,7 @@
 # and compares standard output, standard error (elapsed times masked as
 # X.XX s) and the exit code with expected.out, expected.err, expected.rc.
 # UPDATE=1 rewrites the expected files instead (review them in the diff).
+# An argument limits the run to cases whose TOOL/CASE name starts with it.
 # A case may hold `check`: a script run after cmd in the scratch directory
 # that must exit 0 (for files the command wrote).
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,7 @@ for case in "$here"/*/*/; do
 	[ -f "$case/cmd" ] || continue
 	name=${case#"$here"/}
 	name=${name%/}
+	case $name in "${1:-}"*) ;; *) continue ;; esac
 	work="$scratch/$name"
 	mkdir -p "$work"
 	cp -R "$case". "$work"
