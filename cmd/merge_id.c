@@ -36,7 +36,7 @@ static const char usage[] =
 	"  --help, --version\n"
 	"\n"
 	"example:\n"
-	"  mbr-dedupe --rules mappings/match.ini members.csv |\n"
+	"  mbr-dedupe members.csv |\n"
 	"    mbr-merge-id --xref xref.csv --lineage lineage.csv >golden.csv\n";
 
 enum {

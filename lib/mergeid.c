@@ -336,6 +336,26 @@ static void idfmt_release(struct idfmt *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* At p, a conversion "%d" or "%0Nd": its width (0 for %d), with *d on
+ * the 'd'; -1 for anything else. */
+static int conv_at(const char *p, const char **d)
+{
+	char *end;
+	long w;
+
+	if (p[1] == 'd') {
+		*d = p + 1;
+		return 0;
+	}
+	if (p[1] != '0')
+		return -1;
+	w = strtol(p + 1, &end, 10);
+	if (*end != 'd' || w < 1 || w > MAX_WIDTH)
+		return -1;
+	*d = end;
+	return (int)w;
+}
+
 /* Split "M%010d" into "M", width 10, "". */
 static int idfmt_parse(struct idfmt *f, const char *fmt, struct mbr_err *err)
 {
@@ -344,26 +364,15 @@ static int idfmt_parse(struct idfmt *f, const char *fmt, struct mbr_err *err)
 
 	buf_init(&part[0], BUF_NOLIMIT);
 	buf_init(&part[1], BUF_NOLIMIT);
-	f->width = 0;
-	for (const char *p = fmt; *p; p++) {
-		if (*p != '%') {
+	for (const char *p = fmt; *p && n < 2; p++) {
+		if (*p != '%')
 			buf_addc(&part[n], *p);
-		} else if (p[1] == '%') {
+		else if (p[1] == '%')
 			buf_addc(&part[n], *++p);
-		} else if (n == 0 && (p[1] == 'd' || p[1] == '0')) {
-			char *end;
-			long w = p[1] == 'd' ? 0 : strtol(p + 1, &end, 10);
-
-			if (p[1] == '0' &&
-			    (*end != 'd' || w < 1 || w > MAX_WIDTH))
-				break;
-			p = p[1] == 'd' ? p + 1 : end;
-			f->width = (int)w;
+		else if (n == 0 && (f->width = conv_at(p, &p)) >= 0)
 			n = 1;
-		} else {
+		else
 			n = 2;
-			break;
-		}
 	}
 	if (n != 1) {
 		buf_release(&part[0]);
