@@ -124,7 +124,8 @@ struct found {
 	const struct division *p, *c, *d;
 };
 
-/* "北京市北京市朝阳区", "北京市市辖区朝阳区": the city level repeated. */
+/* "北京市北京市朝阳区", "北京北京朝阳区", "北京市市辖区朝阳区": the city
+ * level repeated. */
 static struct strview skip_municipality_again(const struct division *p,
 					      struct strview a)
 {
@@ -132,6 +133,9 @@ static struct strview skip_municipality_again(const struct division *p,
 		return advance(a, strlen("市辖区"));
 	if (p->name.len <= a.len && !memcmp(a.p, p->name.p, p->name.len))
 		return advance(a, p->name.len);
+	if (p->short_name.len && p->short_name.len <= a.len &&
+	    !memcmp(a.p, p->short_name.p, p->short_name.len))
+		return advance(a, p->short_name.len);
 	return a;
 }
 
@@ -497,15 +501,43 @@ static const struct {
 
 static _Thread_local struct buf country_scratch;
 
+/* The last answer: a file has a handful of country spellings, so most
+ * records ask what the one before asked. */
+static _Thread_local struct {
+	char in[64];
+	size_t len;
+	char code[3];
+	bool ok;
+} country_last;
+
+static bool country_lookup_slow(struct strview in, char code[3]);
+
 /* The code of country in code[3], as address_country_code says. */
 static bool country_lookup(struct strview in, char code[3])
+{
+	in = sv_trim(in);
+	if (in.len == 0 || in.len > sizeof(country_last.in))
+		return false;
+	if (in.len == country_last.len &&
+	    !memcmp(in.p, country_last.in, in.len)) {
+		memcpy(code, country_last.code, 3);
+		return country_last.ok;
+	}
+	country_last.ok = country_lookup_slow(in, country_last.code);
+	memcpy(country_last.in, in.p, in.len);
+	country_last.len = in.len;
+	memcpy(code, country_last.code, 3);
+	return country_last.ok;
+}
+
+static bool country_lookup_slow(struct strview in, char code[3])
 {
 	struct mbr_err err = MBR_ERR_INIT;
 	struct buf *b = &country_scratch;
 	size_t k, n = sizeof(countries) / sizeof(countries[0]);
 
-	in = sv_trim(in);
-	if (in.len == 0 || in.len > 64 || !utf8_is_valid(in))
+	code[0] = '\0';
+	if (!utf8_is_valid(in))
 		return false;
 	if (b->max == 0)
 		buf_init(b, 256);

@@ -156,38 +156,58 @@ static bool is_space(uint32_t cp)
 	       utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_ZS;
 }
 
+/* One code point of text_spaces: a space makes *pending, anything else is
+ * copied to o after a pending space unless both sides are CJK. Returns
+ * the new end of the output. */
+static char *space_step(const char *p, size_t n, uint32_t cp, bool keep_cjk,
+			char *o, char *start, uint32_t *last, bool *pending)
+{
+	if (is_space(cp)) {
+		*pending = o > start;
+		return o;
+	}
+	if (*pending && !(!keep_cjk && text_is_cjk(*last) && text_is_cjk(cp)))
+		*o++ = ' ';
+	memcpy(o, p, n);
+	*pending = false;
+	*last = cp;
+	return o + n;
+}
+
 int text_spaces(struct strview in, enum text_flags flags, struct buf *out)
 {
-	size_t start = out->len, i = 0, n;
+	bool keep = flags & TEXT_KEEP_CJK_SPACES, pending = false;
+	size_t i = 0, n;
 	uint32_t cp, last = 0;
-	bool pending = false;
+	char *start, *o;
 
+	/* The result is never longer than in: write it in place. */
+	if (buf_grow(out, in.len) < 0)
+		return -1;
+	start = o = out->p + out->len;
 	while (i < in.len) {
-		n = utf8_decode(in.p + i, in.len - i, &cp);
-		if (n == 0) {
+		unsigned char c = (unsigned char)in.p[i];
+
+		if (c > ' ' && c < 0x7F && !pending) {
+			*o++ = (char)c; /* the common case: plain ASCII */
+			last = c;
+			i++;
+			continue;
+		}
+		n = c < 0x80 ? 1 : utf8_decode(in.p + i, in.len - i, &cp);
+		if (c < 0x80)
+			cp = c;
+		else if (n == 0) {
 			n = 1;
 			cp = 0xFFFD; /* not a space, not CJK: kept as is */
 		}
-		if (is_space(cp)) {
-			pending = out->len > start;
-			i += n;
-			continue;
-		}
-		if (pending &&
-		    !(text_is_cjk(last) && text_is_cjk(cp) &&
-		      !(flags & TEXT_KEEP_CJK_SPACES)) &&
-		    buf_addc(out, ' ') < 0)
-			goto fail;
-		if (buf_add(out, in.p + i, n) < 0)
-			goto fail;
-		pending = false;
-		last = cp;
+		o = space_step(in.p + i, n, cp, keep, o, start, &last,
+			       &pending);
 		i += n;
 	}
+	out->len = (size_t)(o - out->p);
+	out->p[out->len] = '\0';
 	return 0;
-fail:
-	buf_truncate(out, start);
-	return -1;
 }
 
 /*
@@ -331,30 +351,34 @@ int text_clean(struct strview in, enum text_flags flags, struct buf *out,
 {
 	struct scratch *s = scratch_get();
 	size_t start = out->len;
+	struct strview v = in;
 
 	err->status = MBR_OK;
 	buf_reset(&s->step);
 	buf_reset(&s->step2);
-	if (nfkc_clean(in, &s->step) < 0 ||
-	    text_spaces(buf_view(&s->step), flags, &s->step2) < 0)
-		goto fail;
-	if (flags & TEXT_CASEFOLD) {
-		buf_reset(&s->step);
-		if (text_casefold(buf_view(&s->step2), &s->step) < 0)
-			goto fail;
-		buf_reset(&s->step2);
-		buf_addsv(&s->step2, buf_view(&s->step));
+	if (!utf8_is_valid(in))
+		return -1;
+	if (!nfkc_is_identity(in)) {
+		if (nfkc_clean(in, &s->step) < 0)
+			return -1;
+		v = buf_view(&s->step);
 	}
-	if (flags & TEXT_T2S) {
-		if (text_t2s(buf_view(&s->step2), out, err) < 0)
-			goto fail;
-	} else if (buf_addsv(out, buf_view(&s->step2)) < 0) {
-		goto fail;
+	if (flags & TEXT_CASEFOLD) {
+		if (text_casefold(v, &s->step2) < 0)
+			return -1;
+		buf_reset(&s->step);
+		buf_addsv(&s->step, buf_view(&s->step2));
+		buf_reset(&s->step2);
+		v = buf_view(&s->step);
+	}
+	if (!(flags & TEXT_T2S))
+		return text_spaces(v, flags, out);
+	if (text_spaces(v, flags, &s->step2) < 0 ||
+	    text_t2s(buf_view(&s->step2), out, err) < 0) {
+		buf_truncate(out, start);
+		return -1;
 	}
 	return 0;
-fail:
-	buf_truncate(out, start);
-	return -1;
 }
 
 void text_close(void)

@@ -47,7 +47,8 @@ int text_casefold(struct strview in, struct buf *out);
 /* Append in with runs of white space (any Unicode space separator, tab,
  * newline) made one ASCII space, both ends trimmed, and spaces between two
  * CJK characters (Han, kana, bopomofo; not Hangul) removed unless flags
- * has TEXT_KEEP_CJK_SPACES. Expects NFKC input. -1 when out is full. */
+ * has TEXT_KEEP_CJK_SPACES. Expects NFKC input. -1 when out cannot take
+ * in.len more bytes. */
 int text_spaces(struct strview in, enum text_flags flags, struct buf *out);
 /* Append in converted from Traditional to Simplified Chinese. Opens the
  * converter on first use; -1 with err (MBR_ECONFIG) when OpenCC or its

@@ -38,6 +38,8 @@ static const struct {
 	  "浦东新区", OK3, "Shanghai" },
 	{ "北京市北京市东城区", "", "", "", "北京市", "北京市", "东城区", OK3,
 	  "municipality written twice" },
+	{ "北京北京朝阳区", "", "", "", "北京市", "北京市", "朝阳区", OK3,
+	  "municipality written twice, short" },
 	{ "北京市市辖区西城区", "", "", "", "北京市", "北京市", "西城区", OK3,
 	  "市辖区 written out" },
 	{ "中国广西南宁市青秀区", "", "", "", "广西壮族自治区", "南宁市",
