@@ -14,7 +14,8 @@
 #             ID kept (its golden output must equal the first run's)
 #   lineage   the rerun again with --lineage (one row per golden value)
 #
-# and prints wall-clock seconds, records/s and peak resident memory (MB).
+# and prints wall-clock and CPU (user + system) seconds, records/s (wall)
+# and peak resident memory (MB).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -49,21 +50,21 @@ timed() {
 		exit 1
 	fi
 	awk -v name="$name" -v n="$rows" '
-	/^mbr-merge-id:/ { summary = $0 }
 	/Elapsed \(wall clock\)/ {
 		k = split($NF, t, ":")
 		s = t[k] + (k > 1 ? 60 * t[k - 1] : 0) + (k > 2 ? 3600 * t[k - 2] : 0)
 	}
+	/User time \(seconds\)|System time \(seconds\)/ { cpu += $NF }
 	/Maximum resident set size/ { mb = $NF / 1024 }
 	END {
-		printf "%-8s %8.2f %10.0f %8.0f\n", name, s, n / (s > 0 ? s : 0.01), mb
-		print "         " summary >"/dev/stderr"
+		printf "%-8s %8.2f %8.2f %10.0f %8.0f\n", name, s, cpu,
+		    n / (s > 0 ? s : 0.01), mb
 	}' "$work/$name.err"
 }
 
 echo "input: $file, $rows records, $(stat -c %s "$file") bytes"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') ($(nproc) cores)"
-printf "%-8s %8s %10s %8s\n" run seconds records/s "peak MB"
+printf "%-8s %8s %8s %10s %8s\n" run seconds "cpu s" records/s "peak MB"
 timed first --xref "$work/xref.csv" --changes "$work/changes.csv"
 timed rerun --xref "$work/xref.csv"
 timed lineage --xref "$work/xref.csv" --lineage "$work/lineage.csv"
@@ -72,3 +73,6 @@ if ! cmp -s "$work/golden-first.csv" "$work/golden-rerun.csv"; then
 	exit 1
 fi
 echo "rerun over the crosswalk: golden records identical"
+for name in first rerun lineage; do
+	grep '^mbr-merge-id:' "$work/$name.err"
+done
