@@ -40,10 +40,10 @@
  *
  * Memory: a record is kept as its source, source_id, cluster_id and the
  * survived fields, packed one after another (a length byte or two each)
- * in large blocks, plus about 40 bytes of index: 1,000,000 records of
- * typical width need a few hundred MB. Records are sorted by cluster in
- * memory. NEEDSWORK: at 20 million records, spill sorted runs to a
- * temporary file and merge them.
+ * in large blocks, plus about 60 bytes of index per record and 70 per
+ * cluster; records are sorted by cluster in memory. bench/merge-id.sh: a
+ * million records (224 MB of CSV) peak at about 430 MB. NEEDSWORK: at 20
+ * million records, spill sorted runs to a temporary file and merge them.
  */
 #ifndef MBR_MERGEID_H
 #define MBR_MERGEID_H
@@ -61,7 +61,8 @@ struct mergeid; /* opaque */
 
 struct mergeid_opts {
 	const char *id_format;		   /* NULL: MERGEID_DEFAULT_FORMAT */
-	const struct survive_rules *rules; /* borrowed; must outlive m */
+	const struct survive_rules *rules; /* borrowed; must outlive m;
+					    * NULL: the default rules */
 };
 
 struct mergeid_stats {
