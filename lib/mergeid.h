@@ -143,7 +143,9 @@ struct mergeid_out {
  * master_id, member_count and sources (the members' distinct sources,
  * sorted, ';'-separated). With lineage, also one row per non-empty golden
  * field: master_id, field, value, source, source_id, rule; a sum of
- * several records' values names no record. lineage may be NULL. */
+ * several records' values names no record. lineage may be NULL.
+ * Pass-through columns and _issues do not reach golden records
+ * (NEEDSWORK: survivorship rules for pass-through columns). */
 int mergeid_write_golden(struct mergeid *m, const struct mergeid_out *out,
 			 const struct mergeid_out *lineage,
 			 struct mbr_err *err);
