@@ -167,7 +167,7 @@ static int run_db(struct run *r, struct mbr_err *err)
 
 	if (!st)
 		return -1;
-	if (stage_begin_run(st, r->cli->prog, "", err) == 0 &&
+	if (stage_begin_run(st, r->cli->prog, cli_args(r->cli), err) == 0 &&
 	    mergeid_load_stage(r->m, st, err) == 0 &&
 	    mergeid_read_stage(r->m, st, r->cli, err) == 0 &&
 	    mergeid_assign(r->m, err) == 0 &&
