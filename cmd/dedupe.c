@@ -33,6 +33,8 @@ static const char usage[] =
 	"  --against FILE     link the input to these existing master records\n"
 	"                     (and deduplicate it too, unless --link-only)\n"
 	"  --link-only        with --against: compare input to masters only\n"
+	"  --report FILE      what each blocking key did: records, blocks,\n"
+	"                     candidate pairs, skipped blocks (CSV)\n"
 	"  --rejects FILE     unreadable rows, with the reason\n"
 	"  --db FILE          also record pairs and clusters in the staging\n"
 	"                     database\n"
@@ -52,6 +54,7 @@ enum {
 	OPT_PAIRS,
 	OPT_REVIEW,
 	OPT_DECISIONS,
+	OPT_REPORT,
 	OPT_AGAINST,
 	OPT_LINK_ONLY,
 };
@@ -63,6 +66,7 @@ static const struct option options[] = {
 	{ "pairs", required_argument, NULL, OPT_PAIRS },
 	{ "review", required_argument, NULL, OPT_REVIEW },
 	{ "decisions", required_argument, NULL, OPT_DECISIONS },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "against", required_argument, NULL, OPT_AGAINST },
 	{ "link-only", no_argument, NULL, OPT_LINK_ONLY },
 	{ NULL, 0, NULL, 0 },
@@ -72,7 +76,7 @@ static const struct option options[] = {
 
 struct ctx {
 	struct cli *cli;
-	const char *rules, *model, *pairs, *review, *decisions;
+	const char *rules, *model, *pairs, *review, *decisions, *report;
 	const char *against[MAX_AGAINST];
 	size_t n_against;
 	bool train, link_only;
@@ -87,6 +91,7 @@ static int on_option(int opt, const char *arg, void *data)
 		[OPT_PAIRS - OPT_RULES] = &c->pairs,
 		[OPT_REVIEW - OPT_RULES] = &c->review,
 		[OPT_DECISIONS - OPT_RULES] = &c->decisions,
+		[OPT_REPORT - OPT_RULES] = &c->report,
 	};
 
 	if (opt == OPT_TRAIN || opt == OPT_LINK_ONLY) {
@@ -100,7 +105,7 @@ static int on_option(int opt, const char *arg, void *data)
 		c->against[c->n_against++] = arg;
 		return 0;
 	}
-	if (opt < OPT_RULES || opt > OPT_DECISIONS || !slot[opt - OPT_RULES])
+	if (opt < OPT_RULES || opt > OPT_REPORT || !slot[opt - OPT_RULES])
 		return -1;
 	*slot[opt - OPT_RULES] = arg;
 	return 0;
@@ -131,7 +136,7 @@ static struct match_rules *load_rules(const struct ctx *c,
 
 /* Optional outputs, opened before the run so a bad path fails early. */
 struct outputs {
-	FILE *pairs, *review, *model, *rejects;
+	FILE *pairs, *review, *model, *rejects, *report;
 	struct reject_file *rf;
 };
 
@@ -141,6 +146,7 @@ static int open_outputs(struct cli *cli, const struct ctx *c,
 	if ((c->pairs && !(o->pairs = cli_open_aux(cli, c->pairs, err))) ||
 	    (c->review && !(o->review = cli_open_aux(cli, c->review, err))) ||
 	    (c->train && !(o->model = cli_open_aux(cli, c->model, err))) ||
+	    (c->report && !(o->report = cli_open_aux(cli, c->report, err))) ||
 	    (cli->rejects_path &&
 	     !(o->rejects = cli_open_aux(cli, cli->rejects_path, err))))
 		return -1;
@@ -182,7 +188,8 @@ static int write_outputs(struct cli *cli, const struct match_rules *r,
 		return -1;
 	if (match_write_records(m, cli->out, err) < 0 ||
 	    (o->pairs && match_write_pairs(m, o->pairs, err) < 0) ||
-	    (o->review && match_write_review(m, o->review, err) < 0))
+	    (o->review && match_write_review(m, o->review, err) < 0) ||
+	    (o->report && match_write_report(m, o->report, err) < 0))
 		return -1;
 	if (o->rf && reject_flush(o->rf, err) < 0)
 		return -1;
@@ -190,7 +197,7 @@ static int write_outputs(struct cli *cli, const struct match_rules *r,
 	return 0;
 }
 
-static void report(struct cli *cli, const struct match_stats *s)
+static void summary(struct cli *cli, const struct match_stats *s)
 {
 	for (unsigned long i = 0; i < s->capped && i < MATCH_MAX_CAPPED; i++)
 		cli_warn(cli, "blocking key '%s': a block of %lu records was "
@@ -220,7 +227,7 @@ static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	    match_run(m, c->train, err) < 0 ||
 	    write_outputs(cli, r, m, &o, err) < 0)
 		goto out;
-	report(cli, match_get_stats(m));
+	summary(cli, match_get_stats(m));
 	rc = 0;
 out:
 	reject_free(o.rf);

@@ -74,6 +74,18 @@ struct match_capped {
 
 #define MATCH_MAX_CAPPED 8
 
+/* What one blocking key did. */
+struct match_key_stats {
+	const char *name;		/* borrowed from the rules */
+	unsigned long records;		/* records that have the key */
+	unsigned long blocks;		/* blocks of two or more, compared */
+	unsigned long long candidates;	/* pairs those blocks propose */
+	unsigned long long fresh;	/* of them, not proposed by an earlier key */
+	unsigned long skipped;		/* blocks over max_block_pairs */
+};
+
+#define MATCH_MAX_KEY_STATS 32
+
 struct match_stats {
 	unsigned long records;		/* new records */
 	unsigned long masters;		/* master records */
@@ -87,6 +99,8 @@ struct match_stats {
 	unsigned long capped;		/* blocks skipped as too large */
 	struct match_capped capped_first[MATCH_MAX_CAPPED];
 	unsigned long conflicts;	/* must-link decisions refused */
+	struct match_key_stats key[MATCH_MAX_KEY_STATS];
+	unsigned n_keys;
 };
 
 /* A run on rules r (borrowed: keep r alive and unchanged until
@@ -145,6 +159,12 @@ int match_write_pairs(const struct match *m, FILE *out,
 /* Pairs between the review and match thresholds, with an empty decision
  * column (readable back by match_load_decisions). */
 int match_write_review(const struct match *m, FILE *out,
+		       struct mbr_err *err);
+
+/* What each blocking key did: CSV key, parts, records, blocks,
+ * candidate_pairs, new_pairs (not proposed by an earlier key),
+ * skipped_blocks. */
+int match_write_report(const struct match *m, FILE *out,
 		       struct mbr_err *err);
 
 /* For the staging database: pair i of n (strongest first) and cluster

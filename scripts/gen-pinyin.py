@@ -137,7 +137,15 @@ def write_c(rows):
         f.write("/* Traditional -> Simplified, sorted by code point. */\n")
         f.write("const struct pinyin_pair pinyin_fold_table[] = {\n")
         f.write(wrap(["{0x%X,0x%X}," % p for p in fold]) + "\n};\n")
-        f.write("const size_t pinyin_n_fold = %d;\n" % len(fold))
+        f.write("const size_t pinyin_n_fold = %d;\n\n" % len(fold))
+        bits = [0] * ((DENSE_HI - DENSE_LO + 1 + 7) // 8)
+        for cp, _ in fold:
+            if DENSE_LO <= cp <= DENSE_HI:
+                bits[(cp - DENSE_LO) // 8] |= 1 << ((cp - DENSE_LO) % 8)
+        f.write("/* Bit per code point of U+%04X..U+%04X: set when it folds. */\n"
+                % (DENSE_LO, DENSE_HI))
+        f.write("const unsigned char pinyin_fold_bits[] = {\n")
+        f.write(wrap(["%d," % b for b in bits]) + "\n};\n")
 
 
 def main():

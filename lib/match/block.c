@@ -56,20 +56,31 @@ static uint64_t key_hash(const struct mkey *k, unsigned key,
 	return h ? h : 1;
 }
 
-/* LSD radix sort on h, 16 bits a pass; passes where every entry has the
- * same digit are skipped. */
+static void sort_run(struct entry *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct entry x = e[i];
+		size_t j = i;
+
+		for (; j > 0 && e[j - 1].h > x.h; j--)
+			e[j] = e[j - 1];
+		e[j] = x;
+	}
+}
+
+/* Sort by h: LSD radix on its high 32 bits (two passes of 16), then
+ * insertion sort inside each run of equal high halves, which are short:
+ * only equal keys and rare collisions share them. */
 static void radix_sort(struct entry *e, struct entry *tmp, size_t n)
 {
 	size_t *count = xmalloc(65536 * sizeof(*count));
 
-	for (unsigned shift = 0; shift < 64; shift += 16) {
+	for (unsigned shift = 32; shift < 64; shift += 16) {
 		size_t sum = 0;
 
 		memset(count, 0, 65536 * sizeof(*count));
 		for (size_t i = 0; i < n; i++)
 			count[(e[i].h >> shift) & 0xFFFF]++;
-		if (n && count[(e[0].h >> shift) & 0xFFFF] == n)
-			continue;
 		for (size_t d = 0; d < 65536; d++) {
 			size_t c = count[d];
 
@@ -81,6 +92,12 @@ static void radix_sort(struct entry *e, struct entry *tmp, size_t n)
 		memcpy(e, tmp, n * sizeof(*e));
 	}
 	free(count);
+	for (size_t i = 0, k; i < n; i = k) {
+		for (k = i + 1; k < n && e[k].h >> 32 == e[i].h >> 32; k++)
+			;
+		if (k - i > 1)
+			sort_run(e + i, k - i);
+	}
 }
 
 /* Pairs a block proposes: all pairs, less master x master; in link-only
@@ -113,8 +130,11 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			const struct entry *e, size_t n, struct run *runs,
 			struct match_stats *st)
 {
+	struct match_key_stats *ks = &st->key[p->key];
 	size_t n_runs = 0, i = 0;
 
+	ks->name = j->rules->key[p->key].name;
+	ks->records = n;
 	while (i < n) {
 		size_t k = i + 1;
 		unsigned long long pairs;
@@ -123,12 +143,15 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			k++;
 		pairs = block_pairs_count(j, e + i, k - i);
 		if (pairs > j->rules->max_block_pairs) {
+			ks->skipped++;
 			note_capped(st, j->rules->key[p->key].name, k - i);
 			for (size_t x = i; x < k; x++)
 				p->kh[(size_t)e[x].rec * j->rules->n_keys +
 				      p->key] = 0;
 		} else if (pairs > 0) {
 			st->candidates += pairs;
+			ks->candidates += pairs;
+			ks->blocks++;
 			runs[n_runs].start = i;
 			runs[n_runs++].n = k - i;
 		}
@@ -150,9 +173,11 @@ static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
 	return false;
 }
 
-static void visit_run(const struct pass *p, const struct run *run,
-		      void *ctx)
+/* Visit the pairs of one block not visited before; returns how many. */
+static unsigned long long visit_run(const struct pass *p,
+				    const struct run *run, void *ctx)
 {
+	unsigned long long fresh = 0;
 	const struct block_job *j = p->job;
 	const struct entry *e = p->e + run->start;
 
@@ -169,13 +194,16 @@ static void visit_run(const struct pass *p, const struct run *run,
 			if (p->key && seen_before(p, a, b))
 				continue;
 			j->fn(ctx, a < b ? a : b, a < b ? b : a);
+			fresh++;
 		}
 	}
+	return fresh;
 }
 
 struct worker {
 	struct pass *pass;
 	void *ctx;
+	unsigned long long fresh;	/* pairs visited */
 };
 
 static void *work(void *arg)
@@ -185,18 +213,21 @@ static void *work(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&p->next, 1)) < p->n_runs)
-		visit_run(p, &p->runs[i], w->ctx);
+		w->fresh += visit_run(p, &p->runs[i], w->ctx);
 	return NULL;
 }
 
-static void run_threads(struct pass *p, unsigned threads, void **ctx)
+/* Visit the pass's blocks on threads; returns the pairs visited. */
+static unsigned long long run_threads(struct pass *p, unsigned threads,
+				      void **ctx)
 {
+	unsigned long long fresh = 0;
 	pthread_t tid[64];
 	struct worker w[64];
 	unsigned started = 0;
 
 	for (unsigned t = 0; t < threads; t++)
-		w[t] = (struct worker){ p, ctx[t] };
+		w[t] = (struct worker){ p, ctx[t], 0 };
 	for (unsigned t = 1; t < threads; t++)
 		if (pthread_create(&tid[t], NULL, work, &w[t]) == 0)
 			started = t;
@@ -205,6 +236,9 @@ static void run_threads(struct pass *p, unsigned threads, void **ctx)
 	work(&w[0]);
 	for (unsigned t = 1; t <= started; t++)
 		pthread_join(tid[t], NULL);
+	for (unsigned t = 0; t <= started; t++)
+		fresh += w[t].fresh;
+	return fresh;
 }
 
 /* Fill the entries of key k; returns how many records have the key. */
@@ -241,9 +275,10 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 		size_t n = fill_key(j, k, e, kh);
 
 		radix_sort(e, tmp, n);
+		st->n_keys = k + 1;
 		p.n_runs = find_runs(j, &p, e, n, runs, st);
 		atomic_init(&p.next, 0);
-		run_threads(&p, threads, ctx);
+		st->key[k].fresh = run_threads(&p, threads, ctx);
 	}
 	free(runs);
 	free(tmp);

@@ -121,13 +121,11 @@ static double jaro_winkler_ids(const struct intern *t, uint32_t x,
 	return strsim_jaro_winkler(a, na, b, nb);
 }
 
-static unsigned damerau_ids(const struct intern *t, uint32_t x, uint32_t y)
+static bool one_edit_ids(const struct intern *t, uint32_t x, uint32_t y)
 {
-	uint32_t a[MATCH_MAX_CPS], b[MATCH_MAX_CPS];
-	size_t na = fold_decode(intern_str(t, x), a, MATCH_MAX_CPS);
-	size_t nb = fold_decode(intern_str(t, y), b, MATCH_MAX_CPS);
+	struct strview a = intern_str(t, x), b = intern_str(t, y);
 
-	return strsim_damerau(a, na, b, nb, 1);
+	return strsim_one_edit(a.p, a.len, b.p, b.len);
 }
 
 /* Same values, or the two parts swapped between the records. */
@@ -172,7 +170,7 @@ static unsigned phone_level(const struct cmp_ctx *c, const struct mcmp *m,
 	if (m->field == MF_MOBILE && a->f[MF_MOBILE8] &&
 	    a->f[MF_MOBILE8] == b->f[MF_MOBILE8])
 		return 1;
-	return damerau_ids(c->t, x, y) <= 1 ? 2 : 3;
+	return one_edit_ids(c->t, x, y) ? 2 : 3;
 }
 
 static unsigned email_level(const struct cmp_ctx *c, const struct mcmp *m,
@@ -180,7 +178,7 @@ static unsigned email_level(const struct cmp_ctx *c, const struct mcmp *m,
 {
 	if (a->f[MF_EMAIL_LOCAL] && a->f[MF_EMAIL_LOCAL] == b->f[MF_EMAIL_LOCAL])
 		return 1;
-	return damerau_ids(c->t, a->f[m->field], b->f[m->field]) <= 1 ? 2 : 3;
+	return one_edit_ids(c->t, a->f[m->field], b->f[m->field]) ? 2 : 3;
 }
 
 static unsigned bigram_level(const struct cmp_ctx *c, const struct mcmp *m,
@@ -234,7 +232,7 @@ static unsigned field_level(const struct cmp_ctx *c, const struct mcmp *m,
 	case CMP_EMAIL:
 		return email_level(c, m, a, b);
 	case CMP_ID:
-		return damerau_ids(c->t, x, y) <= 1 ? 1 : 2;
+		return one_edit_ids(c->t, x, y) ? 1 : 2;
 	case CMP_BIGRAM:
 		return bigram_level(c, m, a, b);
 	case CMP_JARO:

@@ -17,7 +17,12 @@
 #include "utf8.h"
 
 struct features {
-	struct buf a, b, k;		/* scratch */
+	struct buf a, b, k, k2;		/* scratch */
+	uint32_t *memo;			/* owned: 3 per intern id: for a folded
+					   name part, its pinyin and phonetic
+					   key ids; for a name's pinyin, its
+					   name key; + 1, 0 = not yet */
+	size_t memo_cap;		/* ids the memo covers */
 	int master_col;			/* master_id column, or -1 */
 	const struct header *h;
 	uint32_t cps[MATCH_MAX_CPS];
@@ -30,6 +35,7 @@ struct features *features_new(void)
 	buf_init(&x->a, BUF_NOLIMIT);
 	buf_init(&x->b, BUF_NOLIMIT);
 	buf_init(&x->k, BUF_NOLIMIT);
+	buf_init(&x->k2, BUF_NOLIMIT);
 	x->master_col = -1;
 	return x;
 }
@@ -41,6 +47,8 @@ void features_free(struct features *x)
 	buf_release(&x->a);
 	buf_release(&x->b);
 	buf_release(&x->k);
+	buf_release(&x->k2);
+	free(x->memo);
 	free(x);
 }
 
@@ -73,6 +81,14 @@ bool features_cnid_ok(struct strview v)
 static uint32_t intern_buf(struct intern *t, const struct buf *b)
 {
 	return intern_add(t, b->p, b->len);
+}
+
+/* Values only blocking or an equality test look at are kept as a 32-bit
+ * hash (never 0), not interned: they are mostly distinct, and interning
+ * them would only fill the pool. */
+static uint32_t hash_id(const char *p, size_t len)
+{
+	return len ? (uint32_t)(intern_hash(p, len, 11) >> 32) | 1 : 0;
 }
 
 static uint32_t intern_folded(struct features *x, struct intern *t,
@@ -194,14 +210,76 @@ static void name_key(struct strview py_all, struct strview k1,
 	}
 }
 
+/* The memo entries of intern id (grown to cover it). */
+static uint32_t *memo_at(struct features *x, uint32_t id)
+{
+	if (id >= x->memo_cap) {
+		size_t cap = x->memo_cap ? x->memo_cap : 4096;
+
+		while (cap <= id)
+			cap *= 2;
+		x->memo = xrealloc(x->memo, cap * 3 * sizeof(*x->memo));
+		memset(x->memo + x->memo_cap * 3, 0,
+		       (cap - x->memo_cap) * 3 * sizeof(*x->memo));
+		x->memo_cap = cap;
+	}
+	return x->memo + 3 * (size_t)id;
+}
+
+/* Pinyin key and phonetic key of the folded name part id (text in part):
+ * names repeat, so each distinct part is worked out once. */
+static void part_keys(struct features *x, uint32_t id, const struct buf *part,
+		      struct intern *t, uint32_t *py, uint32_t *key)
+{
+	uint32_t *memo = memo_at(x, id);
+
+	if (memo[0]) {
+		*py = memo[0] - 1;
+		*key = memo[1] - 1;
+		return;
+	}
+	buf_reset(&x->k);
+	pinyin_key(buf_view(part), &x->k);
+	*py = intern_buf(t, &x->k);
+	buf_reset(&x->k2);
+	part_key(buf_view(&x->k), &x->k2);
+	*key = intern_buf(t, &x->k2);
+	memo = memo_at(x, id);	/* interning may have grown the pool */
+	memo[0] = *py + 1;
+	memo[1] = *key + 1;
+}
+
+#define NOT_PINYIN UINT32_MAX	/* memo: the name does not read as pinyin */
+
+/* The name key of r, whose whole-name pinyin (py[0]) is in x->b. A name
+ * that reads as pinyin has a key of its own, worked out once. */
+static uint32_t name_key_id(struct features *x, const struct mrec *r,
+			    struct intern *t)
+{
+	uint32_t *memo = memo_at(x, r->py[0]), id;
+	uint8_t ends[MATCH_MAX_CPS];
+	bool own;
+
+	if (memo[2] && memo[2] != NOT_PINYIN)
+		return memo[2] - 1;
+	own = !memo[2] &&
+	      pinyin_split(x->b.p, x->b.len, ends, MATCH_MAX_CPS) > 0;
+	buf_reset(&x->k);
+	name_key(buf_view(&x->b), intern_str(t, r->f[MF_FAMILY_KEY]),
+		 intern_str(t, r->f[MF_GIVEN_KEY]), &x->k);
+	id = intern_buf(t, &x->k);
+	memo_at(x, r->py[0])[2] = own ? id + 1 : NOT_PINYIN;
+	return id;
+}
+
+/* Intern views move when the pool grows: the parts are worked out from
+ * the scratch buffers, and interned last. */
 static void name_features(struct features *x, const struct record *rec,
 			  struct intern *t, struct mrec *r)
 {
 	struct strview name = field(x, rec, CF_NAME);
 	struct strview fam = field(x, rec, CF_FAMILY_NAME);
 	struct strview giv = field(x, rec, CF_GIVEN_NAME);
-	struct strview parts[2];
-	uint32_t key[2];
 
 	buf_reset(&x->a);
 	buf_reset(&x->b);
@@ -213,30 +291,18 @@ static void name_features(struct features *x, const struct record *rec,
 	}
 	r->f[MF_FAMILY] = intern_buf(t, &x->a);
 	r->f[MF_GIVEN] = intern_buf(t, &x->b);
-	parts[0] = intern_str(t, r->f[MF_FAMILY]);
-	parts[1] = intern_str(t, r->f[MF_GIVEN]);
+	part_keys(x, r->f[MF_FAMILY], &x->a, t, &r->py[1],
+		  &r->f[MF_FAMILY_KEY]);
+	part_keys(x, r->f[MF_GIVEN], &x->b, t, &r->py[2], &r->f[MF_GIVEN_KEY]);
 	buf_reset(&x->a);
 	fold_name(name.len ? name : giv, &x->a);
 	if (!name.len)
 		fold_name(fam, &x->a);
 	r->f[MF_NAME] = intern_buf(t, &x->a);
-	for (int i = 0; i < 2; i++) {
-		buf_reset(&x->a);
-		pinyin_key(parts[i], &x->a);
-		r->py[1 + i] = intern_buf(t, &x->a);
-		buf_reset(&x->b);
-		part_key(buf_view(&x->a), &x->b);
-		key[i] = intern_buf(t, &x->b);
-	}
-	r->f[MF_FAMILY_KEY] = key[0];
-	r->f[MF_GIVEN_KEY] = key[1];
-	buf_reset(&x->a);
-	pinyin_key(intern_str(t, r->f[MF_NAME]), &x->a);
-	r->py[0] = intern_buf(t, &x->a);
 	buf_reset(&x->b);
-	name_key(buf_view(&x->a), intern_str(t, key[0]), intern_str(t, key[1]),
-		 &x->b);
-	r->f[MF_NAME_KEY] = intern_buf(t, &x->b);
+	pinyin_key(buf_view(&x->a), &x->b);
+	r->py[0] = intern_buf(t, &x->b);
+	r->f[MF_NAME_KEY] = name_key_id(x, r, t);
 }
 
 static void contact_features(struct features *x, const struct record *rec,
@@ -252,7 +318,7 @@ static void contact_features(struct features *x, const struct record *rec,
 	for (size_t i = mob.len; i > 0 && n < 8; i--)
 		if (mob.p[i - 1] >= '0' && mob.p[i - 1] <= '9')
 			digits[7 - n++] = mob.p[i - 1];
-	r->f[MF_MOBILE8] = n == 8 ? intern_add(t, digits, 8) : 0;
+	r->f[MF_MOBILE8] = n == 8 ? hash_id(digits, 8) : 0;
 	r->f[MF_PHONE] = intern_folded(x, t, field(x, rec, CF_PHONE));
 	buf_reset(&x->a);
 	for (size_t i = 0; i < mail.len; i++)	/* normalize lower-cases too */
@@ -260,7 +326,7 @@ static void contact_features(struct features *x, const struct record *rec,
 			 (char)(mail.p[i] + 32) : mail.p[i]);
 	r->f[MF_EMAIL] = intern_buf(t, &x->a);
 	r->f[MF_EMAIL_LOCAL] = at && at > mail.p ?
-		intern_add(t, x->a.p, (size_t)(at - mail.p)) : 0;
+		hash_id(x->a.p, (size_t)(at - mail.p)) : 0;
 }
 
 static void id_features(struct features *x, const struct record *rec,
@@ -272,9 +338,9 @@ static void id_features(struct features *x, const struct record *rec,
 
 	r->f[MF_ID] = intern_add(t, id.p, id.len);
 	if (id.len >= 6) {
-		r->f[MF_ID_HEAD] = intern_add(t, id.p, id.len / 2);
-		r->f[MF_ID_TAIL] = intern_add(t, id.p + id.len / 2,
-					      id.len - id.len / 2);
+		r->f[MF_ID_HEAD] = hash_id(id.p, id.len / 2);
+		r->f[MF_ID_TAIL] = hash_id(id.p + id.len / 2,
+					   id.len - id.len / 2);
 	}
 	r->f[MF_VALID_ID] = 0;
 	if (cn && features_cnid_ok(id)) {
@@ -294,6 +360,14 @@ static void address_features(struct features *x, const struct record *rec,
 	r->f[MF_ADDRESS] = intern_folded(x, t, field(x, rec, CF_ADDRESS));
 	n = fold_decode(intern_str(t, r->f[MF_ADDRESS]), x->cps,
 			MATCH_MAX_CPS);
+	buf_reset(&x->a);
+	for (size_t i = 0; i < n; i++) {
+		char tmp[4];
+
+		if (x->cps[i] != ' ' && (x->cps[i] < '0' || x->cps[i] > '9'))
+			buf_add(&x->a, tmp, utf8_encode(x->cps[i], tmp));
+	}
+	r->f[MF_ADDRESS_KEY] = hash_id(x->a.p, x->a.len);
 	if (bg->n + MATCH_MAX_CPS > bg->cap) {
 		bg->cap = bg->cap ? bg->cap * 2 : 1 << 16;
 		bg->v = xrealloc(bg->v, bg->cap * sizeof(*bg->v));

@@ -70,6 +70,7 @@ extern const struct pinyin_pair pinyin_sparse[];
 extern const size_t pinyin_n_sparse;
 extern const struct pinyin_pair pinyin_fold_table[];
 extern const size_t pinyin_n_fold;
+extern const unsigned char pinyin_fold_bits[];	/* U+3400..U+9FFF */
 
 /* Toneless pinyin of Han character cp ("zhang" for 张, 張 and 章), or NULL
  * when cp is not a Han character with a Mandarin reading. */
@@ -114,6 +115,9 @@ unsigned strsim_damerau(const uint32_t *a, size_t na, const uint32_t *b,
 /* Byte-string version for ASCII values (numbers, e-mail local parts). */
 unsigned strsim_damerau_bytes(const char *a, size_t na, const char *b,
 			      size_t nb, unsigned max);
+/* Is the Damerau-Levenshtein distance of two byte strings at most 1? In
+ * linear time, for numbers, IDs and e-mail addresses (ASCII). */
+bool strsim_one_edit(const char *a, size_t na, const char *b, size_t nb);
 /* Sorted, de-duplicated hashes of the character bigrams of cps (a single
  * code point gives one "bigram" with itself). Writes at most max and
  * returns the count. No white-space tokenising: "北京市朝阳区" has the
@@ -152,7 +156,7 @@ struct intern {
 	uint64_t *off;		/* owned: id -> offset in bytes; off[n] = len */
 	uint32_t n;		/* ids in use */
 	uint32_t n_cap;
-	uint32_t *slot;		/* owned: open-addressing table of ids */
+	uint64_t *slot;		/* owned: open addressing: hash tag | id */
 	size_t n_slots;		/* a power of two */
 };
 
@@ -165,7 +169,8 @@ static inline struct strview intern_str(const struct intern *t, uint32_t id)
 	return svn(t->bytes + t->off[id], t->off[id + 1] - t->off[id] - 1);
 }
 
-/* 64-bit hash (FNV-1a followed by a finaliser); also blocking's. */
+/* 64-bit hash of bytes (a multiply-rotate loop and splitmix64's
+ * finaliser); also blocking's. */
 uint64_t intern_hash(const void *p, size_t len, uint64_t seed);
 
 /* ---- model.c ---- */
@@ -203,6 +208,8 @@ enum mfield {
 	MF_VALID_ID,	/* id_number when valid (CN_RIC checksum) */
 	MF_ID_HEAD,	/* first half of id_number (6 characters or more) */
 	MF_ID_TAIL,	/* the other half: one typo leaves one half intact */
+	MF_ADDRESS_KEY,	/* the address without digits, spaces, punctuation:
+			   street and estate, not the house */
 	MF_COUNT
 };
 
@@ -276,7 +283,11 @@ enum mrec_flags {
 struct mrec {
 	uint32_t source, source_id;	/* as given (trimmed) */
 	uint32_t master_id;		/* masters: master_id column or 0 */
-	uint32_t f[MF_COUNT];		/* features; MF_BIRTH* are numbers */
+	uint32_t f[MF_COUNT];		/* features: intern ids; 0 = none.
+					   MF_BIRTH, MF_BIRTH_YEAR are numbers
+					   (yyyymmdd, yyyy); MF_MOBILE8,
+					   MF_EMAIL_LOCAL, MF_ID_HEAD,
+					   MF_ID_TAIL, MF_ADDRESS_KEY hashes */
 	uint32_t py[3];			/* pinyin keys of name, family, given */
 	uint32_t bigram_off;		/* address bigrams in m->bigrams */
 	uint16_t bigram_n;

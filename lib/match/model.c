@@ -70,7 +70,7 @@ static const struct field_info {
 	{ "given_key", MF_GIVEN_KEY },	{ "birth_year", MF_BIRTH_YEAR },
 	{ "mobile_last8", MF_MOBILE8 },	{ "email_local", MF_EMAIL_LOCAL },
 	{ "valid_id", MF_VALID_ID },	{ "id_head", MF_ID_HEAD },
-	{ "id_tail", MF_ID_TAIL },
+	{ "id_tail", MF_ID_TAIL },	{ "address_key", MF_ADDRESS_KEY },
 };
 
 /* The default comparisons: field, kind, term frequencies, group, and the
@@ -110,14 +110,12 @@ static const struct default_key {
 	{ "birth_given", "birth_date + given_key" },
 	{ "birth_family", "birth_date + family_key" },
 	{ "birth_postcode", "birth_date + postal_code" },
-	{ "birth_city", "birth_date + city" },
-	{ "family_postcode", "family_key + postal_code" },
-	{ "given_postcode", "given_key + postal_code" },
 	{ "address", "address" },
+	{ "family_street", "family_key + address_key" },
+	{ "given_street", "given_key + address_key" },
 	{ "id_tail", "id_tail" },
-	{ "id_head_family", "id_head + family_key" },
-	{ "id_head_given", "id_head + given_key" },
 	{ "id_head_birth", "id_head + birth_date" },
+	{ "id_head_name", "id_head + name_key" },
 };
 
 _Static_assert(sizeof(default_keys) / sizeof(default_keys[0]) <=
@@ -144,7 +142,7 @@ static int field_lookup(struct strview v)
 	return -1;
 }
 
-static const char *field_name(enum mfield f)
+const char *model_field_name(enum mfield f)
 {
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (fields[i].field == f)
@@ -276,6 +274,8 @@ uint32_t model_fields_needed(const struct match_rules *r)
 		bits |= 1u << MF_EMAIL_LOCAL;
 	if (bits & (1u << MF_BIRTH_YEAR))
 		bits |= 1u << MF_BIRTH;
+	if (bits & (1u << MF_ADDRESS_KEY))
+		bits |= 1u << MF_ADDRESS;
 	if (bits & (1u << MF_ID_HEAD | 1u << MF_ID_TAIL))
 		bits |= 1u << MF_ID;
 	return bits;
@@ -725,9 +725,4 @@ int match_model_load(struct match_rules *r, const char *path,
 		model_finish(r);
 	}
 	return rc;
-}
-
-const char *model_field_name(enum mfield f)
-{
-	return field_name(f);
 }

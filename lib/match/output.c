@@ -225,3 +225,29 @@ void match_record_cluster(const struct match *m, size_t i,
 	*source_id = intern_str(&m->t, m->recs[r].source_id);
 	cluster_name(m, r, cluster_id);
 }
+
+int match_write_report(const struct match *m, FILE *out,
+		       struct mbr_err *err)
+{
+	const struct match_stats *s = &m->st;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, BUF_NOLIMIT);
+	buf_adds(&b, "key,parts,records,blocks,candidate_pairs,new_pairs,"
+		 "skipped_blocks\n");
+	for (unsigned k = 0; k < s->n_keys; k++) {
+		const struct mkey *key = &m->rules->key[k];
+
+		buf_addf(&b, "%s,", s->key[k].name);
+		for (unsigned i = 0; i < key->n_parts; i++)
+			buf_addf(&b, "%s%s", i ? "+" : "",
+				 model_field_name(key->part[i]));
+		buf_addf(&b, ",%lu,%lu,%llu,%llu,%lu\n", s->key[k].records,
+			 s->key[k].blocks, s->key[k].candidates,
+			 s->key[k].fresh, s->key[k].skipped);
+	}
+	rc = flush(out, &b, err);
+	buf_release(&b);
+	return rc;
+}

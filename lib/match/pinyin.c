@@ -57,6 +57,10 @@ uint32_t pinyin_simplify(uint32_t cp)
 
 	if (cp < DENSE_LO)
 		return cp;
+	/* Most characters are Simplified: a bit says so without a search. */
+	if (cp <= DENSE_HI &&
+	    !(pinyin_fold_bits[(cp - DENSE_LO) / 8] >> ((cp - DENSE_LO) % 8) & 1))
+		return cp;
 	p = pair_find(pinyin_fold_table, pinyin_n_fold, cp);
 	return p ? p->val : cp;
 }

@@ -130,6 +130,25 @@ unsigned strsim_damerau_bytes(const char *a, size_t na, const char *b,
 	return strsim_damerau(ca, na, cb, nb, max);
 }
 
+bool strsim_one_edit(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t i = 0;
+
+	if (na + 1 < nb || nb + 1 < na)
+		return false;
+	while (i < na && i < nb && a[i] == b[i])
+		i++;
+	if (na == nb) {
+		if (i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+		    !memcmp(a + i + 2, b + i + 2, na - i - 2))
+			return true;	/* neighbours swapped */
+		return i >= na || !memcmp(a + i + 1, b + i + 1, na - i - 1);
+	}
+	if (na > nb)	/* one byte deleted from a */
+		return !memcmp(a + i + 1, b + i, nb - i);
+	return !memcmp(a + i, b + i + 1, na - i);
+}
+
 static uint32_t bigram_hash(uint32_t x, uint32_t y)
 {
 	uint64_t h = ((uint64_t)x << 21 | y) * 0x9E3779B97F4A7C15ull;

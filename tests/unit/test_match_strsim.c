@@ -96,6 +96,34 @@ static void test_damerau(void **state)
 	assert_int_equal(strsim_damerau_bytes("bob", 3, "rob", 3, 0), 1);
 }
 
+static void test_one_edit(void **state)
+{
+	uint32_t a[MATCH_MAX_CPS], b[MATCH_MAX_CPS];
+
+	(void)state;
+	/* Agrees with the full distance on every pair of dl_cases that is
+	 * ASCII, and on these. */
+	static const char *const more[][2] = {
+		{ "+8613812345678", "+8613812345678" },
+		{ "+8613812345678", "+8613812345768" },
+		{ "+8613812345678", "+861381234567" },
+		{ "+8613812345678", "+86138123456789" },
+		{ "zhang.wei@qq.com", "zhangwei@qq.com" },
+		{ "ab", "ba" }, { "abc", "bca" }, { "", "" }, { "", "a" },
+		{ "a", "" }, { "abcd", "abdc" }, { "abcd", "bacd" },
+		{ "abcd", "axcy" }, { "1234567", "1243576" },
+	};
+
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		const char *x = more[i][0], *y = more[i][1];
+		size_t nx = strlen(x), ny = strlen(y);
+		unsigned d = strsim_damerau(a, cps(x, a), b, cps(y, b), 2);
+
+		if (strsim_one_edit(x, nx, y, ny) != (d <= 1))
+			fail_msg("'%s' / '%s': distance %u", x, y, d);
+	}
+}
+
 static const struct {
 	const char *a, *b;
 	double want;
@@ -170,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_jaro_winkler),
 		cmocka_unit_test(test_jaro_winkler_long),
 		cmocka_unit_test(test_damerau),
+		cmocka_unit_test(test_one_edit),
 		cmocka_unit_test(test_jaccard),
 		cmocka_unit_test(test_dates),
 	};
