@@ -13,33 +13,35 @@
 
 static const char usage[] =
 	"usage: mbr-validate [options] [FILE...]\n"
-	"Check canonical member records against rules. Records that pass go to\n"
-	"standard output (flagged ones with the reasons in _issues); rejected\n"
-	"ones go to --rejects with every failing rule.\n"
+	"Check canonical member records against rules. Records that\n"
+	"pass go to standard output (flagged ones with the reasons in\n"
+	"_issues); rejected ones go to --rejects with every failing rule.\n"
 	"\n"
-	"  --rules FILE           the rules (default: the built-in rules, which\n"
-	"                         mappings/rules.ini repeats with comments)\n"
-	"  --rejects FILE         write rejected records, with reject_field and\n"
-	"                         reject_reason\n"
-	"  --flag-only            reject nothing: every failure is flagged\n"
-	"  --max-reject-rate R    when more than R (0 to 1, e.g. 0.05) of the\n"
-	"                         records would be rejected, exit 4 and write\n"
-	"                         nothing (-o, --rejects, --report, --db)\n"
-	"  --report FILE          counts per rule: CSV, or JSON for FILE.json\n"
-	"  --db FILE              validate the staging database in place:\n"
-	"                         rejects move to its rejects table\n"
-	"  --strict               stop at the first unreadable row (exit 3)\n"
-	"  -o FILE                write FILE atomically instead of standard output\n"
-	"  -q                     no summary line\n"
+	"  --rules FILE          the rules (default: the built-in rules,\n"
+	"                        which mappings/rules.ini repeats)\n"
+	"  --rejects FILE        write rejected records, with\n"
+	"                        reject_field and reject_reason\n"
+	"  --flag-only           reject nothing: every failure is flagged\n"
+	"  --max-reject-rate R   when more than R (0 to 1, e.g. 0.05) of\n"
+	"                        the records would be rejected, exit 4 and\n"
+	"                        write nothing (-o, --rejects, --report,\n"
+	"                        --db)\n"
+	"  --report FILE         counts per rule: CSV, or JSON for FILE.json\n"
+	"  --db FILE             validate the staging database in place:\n"
+	"                        rejects move to its rejects table\n"
+	"  --strict              stop at the first unreadable row (exit 3)\n"
+	"  -o FILE               write FILE atomically, not standard output\n"
+	"  -q                    no summary line\n"
 	"  --help, --version\n"
 	"\n"
-	"Exit status: 0 every record passed, 1 some were rejected or flagged,\n"
-	"2 bad option or rules file, 3 input or output failure, 4 the reject\n"
-	"rate was crossed.\n"
+	"Exit status: 0 every record passed, 1 some were rejected or\n"
+	"flagged, 2 bad option or rules file, 3 input or output failure,\n"
+	"4 the reject rate was crossed.\n"
 	"\n"
 	"example:\n"
 	"  mbr-validate --rules mappings/rules.ini --rejects rejects.csv \\\n"
-	"      --max-reject-rate 0.05 --report report.json -o valid.csv members.csv\n";
+	"      --max-reject-rate 0.05 --report report.json \\\n"
+	"      -o valid.csv members.csv\n";
 
 enum {
 	OPT_RULES = 0x100,
@@ -49,19 +51,19 @@ enum {
 };
 
 static const struct option options[] = {
-	{ "rules", required_argument, NULL, OPT_RULES },
-	{ "flag-only", no_argument, NULL, OPT_FLAG_ONLY },
-	{ "max-reject-rate", required_argument, NULL, OPT_MAX_REJECT_RATE },
-	{ "report", required_argument, NULL, OPT_REPORT },
-	{ NULL, 0, NULL, 0 },
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"flag-only", no_argument, NULL, OPT_FLAG_ONLY},
+	{"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT_RATE},
+	{"report", required_argument, NULL, OPT_REPORT},
+	{NULL, 0, NULL, 0},
 };
 
 struct ctx {
 	struct cli *cli;
-	const char *rules_path;		/* --rules, or NULL: built-in */
-	const char *report_path;	/* --report, or NULL */
+	const char *rules_path;	 /* --rules, or NULL: built-in */
+	const char *report_path; /* --report, or NULL */
 	struct validate_opts opts;
-	struct rules *rules;		/* owned */
+	struct rules *rules; /* owned */
 };
 
 static int parse_rate(struct ctx *c, const char *arg)
@@ -70,9 +72,11 @@ static int parse_rate(struct ctx *c, const char *arg)
 	double r = strtod(arg, &end);
 
 	if (end == arg || *end || !(r >= 0 && r <= 1))
-		return cli_usage_error(c->cli, "bad --max-reject-rate '%s' "
+		return cli_usage_error(c->cli,
+				       "bad --max-reject-rate '%s' "
 				       "(expected a fraction from 0 to 1, "
-				       "e.g. 0.05)", arg);
+				       "e.g. 0.05)",
+				       arg);
 	c->opts.max_reject_rate = r;
 	return 0;
 }
@@ -104,9 +108,10 @@ static int check_args(const struct cli *cli)
 		return 0;
 	if (cli->out_path)
 		return cli_usage_error(cli, "-o does not go with --db (the "
-				       "records stay in the database)");
+					    "records stay in the database)");
 	if (cli->rejects_path)
-		return cli_usage_error(cli, "--rejects does not go with --db "
+		return cli_usage_error(cli,
+				       "--rejects does not go with --db "
 				       "(rejects go to its rejects table)");
 	if (cli->n_files)
 		return cli_usage_error(cli, "input files do not go with --db");
@@ -146,7 +151,7 @@ static struct stage *open_stage(const struct cli *cli, const char *args,
 static int commit_stage(struct stage *st, const struct cli_counts *n,
 			struct mbr_err *err)
 {
-	const char *status = n->rejected ? "rejected"
+	const char *status = n->rejected  ? "rejected"
 			     : n->flagged ? "flagged"
 					  : "ok";
 
@@ -181,7 +186,7 @@ static int run(struct cli *cli, struct ctx *c, const char *args,
 		goto out;
 	rc = 0;
 out:
-	stage_close(st);	/* rolls back a run not committed */
+	stage_close(st); /* rolls back a run not committed */
 	validate_free(v);
 	return rc;
 }
@@ -189,7 +194,7 @@ out:
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-validate", usage);
-	struct ctx c = { &cli, NULL, NULL, VALIDATE_OPTS_INIT, NULL };
+	struct ctx c = {&cli, NULL, NULL, VALIDATE_OPTS_INIT, NULL};
 	struct mbr_err err = MBR_ERR_INIT;
 	char *args;
 	int rc;

@@ -15,11 +15,11 @@
 #define PATTERN_JIT_STACK_MAX (1024 * 1024)
 
 struct pattern {
-	pcre2_code *code;		/* owned */
-	pcre2_match_data *md;		/* owned: one pair; we only ask yes/no */
-	pcre2_match_context *mctx;	/* owned, or NULL without JIT */
-	pcre2_jit_stack *stack;		/* owned, or NULL without JIT */
-	bool jit;			/* JIT compile succeeded */
+	pcre2_code *code;	   /* owned */
+	pcre2_match_data *md;	   /* owned: one pair; we only ask yes/no */
+	pcre2_match_context *mctx; /* owned, or NULL without JIT */
+	pcre2_jit_stack *stack;	   /* owned, or NULL without JIT */
+	bool jit;		   /* JIT compile succeeded */
 };
 
 static int compile_error(struct strview re, int code, PCRE2_SIZE off,
@@ -29,7 +29,8 @@ static int compile_error(struct strview re, int code, PCRE2_SIZE off,
 
 	if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
 		msg[0] = '\0';
-	return mbr_fail(err, MBR_ECONFIG, "bad pattern '%.*s': %s at offset %zu",
+	return mbr_fail(err, MBR_ECONFIG,
+			"bad pattern '%.*s': %s at offset %zu",
 			(int)(re.len > 80 ? 80 : re.len), re.p, (char *)msg,
 			(size_t)off);
 }
@@ -102,8 +103,7 @@ enum pattern_result pattern_match(struct pattern *p, struct strview v)
 	/* An empty view may carry a NULL pointer; PCRE2 wants a real one. */
 	if (!v.p)
 		v.p = "";
-	rc = pcre2_match(p->code, (PCRE2_SPTR)v.p, v.len, 0, 0, p->md,
-			 p->mctx);
+	rc = pcre2_match(p->code, (PCRE2_SPTR)v.p, v.len, 0, 0, p->md, p->mctx);
 	if (rc >= 0)
 		return PATTERN_MATCH;
 	if (rc == PCRE2_ERROR_NOMATCH)

@@ -24,11 +24,11 @@
 #include "buf.h"
 #include "err.h"
 
-struct pattern;	/* opaque: PCRE2's code and match data */
+struct pattern; /* opaque: PCRE2's code and match data */
 
 enum pattern_flags {
-	PATTERN_SEARCH = 1 << 0,	/* match anywhere, not the whole value */
-	PATTERN_NO_JIT = 1 << 1,	/* interpret only (tests, comparisons) */
+	PATTERN_SEARCH = 1 << 0, /* match anywhere, not the whole value */
+	PATTERN_NO_JIT = 1 << 1, /* interpret only (tests, comparisons) */
 };
 
 /*
@@ -40,13 +40,13 @@ enum pattern_flags {
  */
 struct pattern *pattern_new(struct strview re, enum pattern_flags flags,
 			    struct mbr_err *err);
-void pattern_free(struct pattern *p);	/* NULL is fine */
+void pattern_free(struct pattern *p); /* NULL is fine */
 
 enum pattern_result {
 	PATTERN_NOMATCH = 0,
 	PATTERN_MATCH = 1,
-	PATTERN_BAD_INPUT = 2,	/* subject is not valid UTF-8 */
-	PATTERN_LIMIT = 3,	/* PCRE2's match or depth limit was hit */
+	PATTERN_BAD_INPUT = 2, /* subject is not valid UTF-8 */
+	PATTERN_LIMIT = 3,     /* PCRE2's match or depth limit was hit */
 };
 
 /* Match v against p. Allocates nothing. Cannot fail otherwise: a subject

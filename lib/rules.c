@@ -26,10 +26,10 @@
 #include "pattern.h"
 #include "utf8.h"
 
-#define MAX_VALUES 1024		/* items of an enum or a when list */
-#define MAX_KEY_FIELDS 16	/* unique = a, b, ... */
-#define DATE_LEN 10		/* YYYY-MM-DD */
-#define N_KEYS 12		/* entries of keys[] below */
+#define MAX_VALUES 1024	  /* items of an enum or a when list */
+#define MAX_KEY_FIELDS 16 /* unique = a, b, ... */
+#define DATE_LEN 10	  /* YYYY-MM-DD */
+#define N_KEYS 12	  /* entries of keys[] below */
 
 enum test {
 	T_NONE,
@@ -44,15 +44,15 @@ enum test {
 };
 
 static const char *const test_names[] = {
-	[T_NONE] = "",
-	[T_REQUIRED] = "required",
-	[T_PATTERN] = "pattern",
-	[T_ENUM] = "enum",
-	[T_RANGE] = "range",
-	[T_LENGTH] = "length",
-	[T_CHECK] = "check",
-	[T_COMPARE] = "compare",
-	[T_UNIQUE] = "unique",
+	[T_NONE] = "",		   /* not a test key */
+	[T_REQUIRED] = "required", /* not empty */
+	[T_PATTERN] = "pattern",   /* PCRE2, the whole value */
+	[T_ENUM] = "enum",	   /* one of a list */
+	[T_RANGE] = "range",	   /* numbers or dates */
+	[T_LENGTH] = "length",	   /* in characters */
+	[T_CHECK] = "check",	   /* a named check: checks[] */
+	[T_COMPARE] = "compare",   /* against a field or a literal */
+	[T_UNIQUE] = "unique",	   /* within the input */
 };
 
 /* What a field reference reads: the value, or a part of the GB 11643 ID
@@ -60,28 +60,28 @@ static const char *const test_names[] = {
 enum derive { D_NONE, D_BIRTH_DATE, D_GENDER };
 
 struct fref {
-	char *name;		/* owned: the column name, or NULL */
+	char *name; /* owned: the column name, or NULL */
 	enum derive derive;
-	unsigned line;		/* where the rules file names it */
-	int col;		/* bound column, or -1: absent, reads empty */
+	unsigned line; /* where the rules file names it */
+	int col;       /* bound column, or -1: absent, reads empty */
 };
 
 enum vtype { V_TEXT, V_NUMBER, V_DATE };
 
 struct operand {
 	bool is_field;
-	struct fref f;		/* when is_field */
-	enum vtype type;	/* of a literal */
-	char *text;		/* owned: a literal (a date as YYYY-MM-DD) */
+	struct fref f;	 /* when is_field */
+	enum vtype type; /* of a literal */
+	char *text;	 /* owned: a literal (a date as YYYY-MM-DD) */
 	size_t len;
-	double num;		/* a V_NUMBER literal */
+	double num; /* a V_NUMBER literal */
 };
 
 enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
 
 struct vlist {
-	char **s;		/* owned, and each string */
-	size_t *len;		/* owned */
+	char **s;    /* owned, and each string */
+	size_t *len; /* owned */
 	size_t n;
 };
 
@@ -95,53 +95,54 @@ struct bounds {
 
 /* A set of 64-bit key hashes: open addressing, linear probing, 0 = free. */
 struct keyset {
-	uint64_t *slot;		/* owned, or NULL before the first key */
-	size_t mask;		/* slots - 1; slots a power of two */
+	uint64_t *slot; /* owned, or NULL before the first key */
+	size_t mask;	/* slots - 1; slots a power of two */
 	size_t n;
 };
 
 struct check;
 
 struct rule {
-	struct rule_info info;	/* its strings point into the below */
-	char *name;		/* owned */
-	char *label;		/* owned: the field(s), for reports */
-	char *message;		/* owned: the user's message, or NULL */
-	char *reason;		/* owned: the generated reason, or NULL */
+	struct rule_info info; /* its strings point into the below */
+	char *name;	       /* owned */
+	char *label;	       /* owned: the field(s), for reports */
+	char *message;	       /* owned: the user's message, or NULL */
+	char *reason;	       /* owned: the generated reason, or NULL */
 	enum test test;
 	unsigned test_line;
-	unsigned seen[N_KEYS];	/* line of each key seen, to find doubles */
-	struct fref field;	/* the tested field (not compare, unique) */
+	unsigned seen[N_KEYS]; /* line of each key seen, to find doubles */
+	struct fref field;     /* the tested field (not compare, unique) */
 	bool has_when, when_negate;
 	struct fref when_field;
 	struct vlist when_vals;
-	struct pattern *pat;	/* owned */
-	struct vlist allowed;	/* enum */
-	struct bounds bounds;	/* range, length */
+	struct pattern *pat;  /* owned */
+	struct vlist allowed; /* enum */
+	struct bounds bounds; /* range, length */
 	const struct check *check;
 	enum op op;
 	struct operand lhs, rhs;
 	struct fref keys[MAX_KEY_FIELDS];
 	size_t n_keys;
 	struct keyset set;
-	uint64_t pending;	/* key hash of the record last checked */
+	uint64_t pending;  /* key hash of the record last checked */
+	size_t pending_at; /* its slot in set, per keyset_has */
 	bool has_pending;
 };
 
 struct rules {
-	char *path;		/* owned: the file, for bind errors */
-	struct rule *r;		/* owned */
+	char *path;	/* owned: the file, for bind errors */
+	struct rule *r; /* owned */
 	size_t n;
 	char today[DATE_LEN + 1];
-	struct buf key;		/* scratch: the unique key being hashed */
-	struct buf tmp;		/* scratch: a normalised timestamp */
+	struct buf key; /* scratch: the unique key being hashed */
+	struct buf tmp; /* scratch: a normalised timestamp */
 };
 
 /* Parsing state for one file. */
 struct parse {
 	const struct ini *ini;
 	struct rules *rs;
-	struct rule *r;		/* the rule being read */
+	struct rule *r; /* the rule being read */
 	struct mbr_err *err;
 };
 
@@ -260,7 +261,8 @@ static uint64_t mix64(uint64_t x)
  * the state by an invertible multiply-rotate; never 0 (a free slot). */
 static uint64_t key_hash(const char *p, size_t len)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)len * 0xbf58476d1ce4e5b9ULL);
+	uint64_t h =
+		0x9e3779b97f4a7c15ULL ^ ((uint64_t)len * 0xbf58476d1ce4e5b9ULL);
 	uint64_t w;
 
 	for (; len >= 8; p += 8, len -= 8) {
@@ -284,9 +286,16 @@ static size_t keyset_find(const struct keyset *s, uint64_t h)
 	return i;
 }
 
-static bool keyset_has(const struct keyset *s, uint64_t h)
+/* Is h in s? *at: its slot, or the free slot where it would go (only
+ * good until s changes); SIZE_MAX before the first key. */
+static bool keyset_has(const struct keyset *s, uint64_t h, size_t *at)
 {
-	return s->slot && s->slot[keyset_find(s, h)] == h;
+	if (!s->slot) {
+		*at = SIZE_MAX;
+		return false;
+	}
+	*at = keyset_find(s, h);
+	return s->slot[*at] == h;
 }
 
 static void keyset_grow(struct keyset *s)
@@ -303,14 +312,17 @@ static void keyset_grow(struct keyset *s)
 	free(prev);
 }
 
-static void keyset_add(struct keyset *s, uint64_t h)
+/* Add h; at is keyset_has's answer for h, if s has not changed since
+ * (it saves a second probe into a table far larger than the cache). */
+static void keyset_add(struct keyset *s, uint64_t h, size_t at)
 {
-	size_t i;
+	size_t i = at;
 
 	/* At most 3/4 full: linear probing stays short. */
-	if (!s->slot || (s->n + 1) * 4 > (s->mask + 1) * 3)
+	if (!s->slot || (s->n + 1) * 4 > (s->mask + 1) * 3) {
 		keyset_grow(s);
-	i = keyset_find(s, h);
+		i = keyset_find(s, h);
+	}
 	if (s->slot[i] == h)
 		return;
 	s->slot[i] = h;
@@ -377,10 +389,49 @@ static const char *check_date(struct rules *rs, struct strview v)
 	return date_is_valid_iso(v) ? NULL : "not a real date YYYY-MM-DD";
 }
 
+/* Two digits at p no greater than max. */
+static bool two_digits(const char *p, int max)
+{
+	return is_digit(p[0]) && is_digit(p[1]) &&
+	       (p[0] - '0') * 10 + (p[1] - '0') <= max;
+}
+
+/* The usual canonical shape, checked without parsing:
+ * YYYY-MM-DDTHH:MM:SS[.fff][+HH:MM], a year from 1900, a fraction of 1 to
+ * 9 digits, a zone at most 14 hours from UTC and not -00:00. What this
+ * accepts, timestamp_normalize leaves as it is; what it refuses, that
+ * decides. */
+static bool is_plain_timestamp(struct strview v)
+{
+	static const size_t T = DATE_LEN, Z = DATE_LEN + 9;
+	size_t i = Z;
+
+	if (v.len < Z || v.p[T] != 'T' || v.p[T + 3] != ':' ||
+	    v.p[T + 6] != ':' || memcmp(v.p, "1900", 4) < 0 ||
+	    !date_is_valid_iso(svn(v.p, DATE_LEN)) ||
+	    !two_digits(v.p + T + 1, 23) || !two_digits(v.p + T + 4, 59) ||
+	    !two_digits(v.p + T + 7, 59))
+		return false;
+	if (i < v.len && v.p[i] == '.') {
+		while (++i < v.len && is_digit(v.p[i]))
+			;
+		if (i == Z + 1 || i > Z + 10)
+			return false;
+	}
+	if (i == v.len)
+		return true;
+	return v.len - i == 6 && (v.p[i] == '+' || v.p[i] == '-') &&
+	       two_digits(v.p + i + 1, 14) && v.p[i + 3] == ':' &&
+	       two_digits(v.p + i + 4, 59) &&
+	       !(v.p[i] == '-' && !memcmp(v.p + i + 1, "00:00", 5));
+}
+
 /* A canonical timestamp is one timestamp_normalize leaves as it is: a
  * real date, a real time, a zone as +HH:MM (or a date alone). */
 static const char *check_timestamp(struct rules *rs, struct strview v)
 {
+	if (is_plain_timestamp(v))
+		return NULL;
 	buf_reset(&rs->tmp);
 	if (timestamp_normalize(v, DATE_ORDER_NONE, &rs->tmp) != DATE_OK ||
 	    !sv_eq(buf_view(&rs->tmp), v))
@@ -402,14 +453,14 @@ static const char *check_integer(struct rules *rs, struct strview v)
 }
 
 static const struct check checks[] = {
-	{ "cn_id", check_cn_id },
-	{ "email", check_email },
-	{ "e164", check_e164 },
-	{ "mobile", check_mobile },
-	{ "cn_mobile", check_cn_mobile },
-	{ "date", check_date },
-	{ "timestamp", check_timestamp },
-	{ "integer", check_integer },
+	{"cn_id", check_cn_id},		/* GB 11643 */
+	{"email", check_email},		/* as email_normalize writes it */
+	{"e164", check_e164},		/* any phone */
+	{"mobile", check_mobile},	/* E.164; +86: a mobile prefix */
+	{"cn_mobile", check_cn_mobile}, /* mainland mobiles only */
+	{"date", check_date},		/* YYYY-MM-DD, a real day */
+	{"timestamp", check_timestamp}, /* canonical ISO 8601 */
+	{"integer", check_integer},	/* -?[0-9]{1,18} */
 };
 
 const char *rules_check_names(void)
@@ -437,8 +488,8 @@ static struct strview derive(enum derive d, struct strview v, char *tmp)
 }
 
 /* The value f reads in rec. tmp: DATE_LEN + 1 bytes for derived values. */
-static struct strview fref_value(const struct fref *f,
-				 const struct record *rec, char *tmp)
+static struct strview fref_value(const struct fref *f, const struct record *rec,
+				 char *tmp)
 {
 	struct strview v;
 
@@ -592,8 +643,7 @@ static bool op_holds(enum op op, int cmp)
  * numbers, as bytes when neither is either. A date against a non-date is
  * left to the fields' own checks: R_SKIP. */
 static enum outcome compare_values(const struct rule *r, struct strview a,
-				   struct strview b, int *cmp,
-				   const char **why)
+				   struct strview b, int *cmp, const char **why)
 {
 	enum vtype t = r->rhs.is_field ? V_TEXT : r->rhs.type;
 	double x = 0, y = 0;
@@ -653,24 +703,22 @@ static enum outcome test_unique(struct rules *rs, struct rule *r,
 
 		if (v.len == 0)
 			return R_SKIP;
-		if (buf_addsv(&rs->key, v) < 0 || buf_addc(&rs->key, '\xff') < 0)
-			return R_SKIP;	/* cannot happen: no limit */
+		if (buf_addsv(&rs->key, v) < 0 ||
+		    buf_addc(&rs->key, '\xff') < 0)
+			return R_SKIP; /* cannot happen: no limit */
 	}
 	r->pending = key_hash(rs->key.p, rs->key.len);
 	r->has_pending = true;
 	*why = r->reason;
-	return keyset_has(&r->set, r->pending) ? R_FAIL : R_PASS;
+	return keyset_has(&r->set, r->pending, &r->pending_at) ? R_FAIL
+							       : R_PASS;
 }
 
 static const test_fn tests[] = {
-	[T_REQUIRED] = test_required,
-	[T_PATTERN] = test_pattern,
-	[T_ENUM] = test_enum,
-	[T_RANGE] = test_range,
-	[T_LENGTH] = test_length,
-	[T_CHECK] = test_check,
-	[T_COMPARE] = test_compare,
-	[T_UNIQUE] = test_unique,
+	[T_REQUIRED] = test_required, [T_PATTERN] = test_pattern,
+	[T_ENUM] = test_enum,	      [T_RANGE] = test_range,
+	[T_LENGTH] = test_length,     [T_CHECK] = test_check,
+	[T_COMPARE] = test_compare,   [T_UNIQUE] = test_unique,
 };
 
 static bool when_holds(const struct rule *r, const struct record *rec)
@@ -715,7 +763,7 @@ void rules_keep(struct rules *rs)
 		struct rule *r = &rs->r[i];
 
 		if (r->has_pending)
-			keyset_add(&r->set, r->pending);
+			keyset_add(&r->set, r->pending, r->pending_at);
 		r->has_pending = false;
 	}
 }
@@ -783,8 +831,10 @@ static int add_items(struct parse *p, const struct ini_entry *e,
 	for (size_t i = 0; i < n; i++) {
 		if (parts[i].len == 0) {
 			buf_release(&item);
-			return fail(p, e->line, "empty item in '%s' (write \"\" "
-				    "for the empty value)", e->value);
+			return fail(p, e->line,
+				    "empty item in '%s' (write \"\" "
+				    "for the empty value)",
+				    e->value);
 		}
 		buf_reset(&item);
 		ini_unquote(parts[i], &item);
@@ -839,25 +889,30 @@ static int parse_bound(struct parse *p, const struct ini_entry *e,
 		*type = V_DATE;
 		return 0;
 	}
-	if (parse_number(s, num) && (dates_ok || (*num >= 0 &&
-						  *num == (double)(long)*num))) {
+	if (parse_number(s, num) &&
+	    (dates_ok || (*num >= 0 && *num == (double)(long)*num))) {
 		*type = V_NUMBER;
 		return 0;
 	}
 	if (dates_ok)
-		return fail(p, e->line, "bad range bound '%.*s' (expected a "
+		return fail(p, e->line,
+			    "bad range bound '%.*s' (expected a "
 			    "number, a date YYYY-MM-DD or today)",
 			    (int)s.len, s.p);
-	return fail(p, e->line, "bad length '%.*s' (expected a whole number "
-		    "of characters)", (int)s.len, s.p);
+	return fail(p, e->line,
+		    "bad length '%.*s' (expected a whole number "
+		    "of characters)",
+		    (int)s.len, s.p);
 }
 
 static int check_bounds(struct parse *p, const struct ini_entry *e,
 			struct bounds *b, enum vtype tmin, enum vtype tmax)
 {
 	if (!b->has_min && !b->has_max)
-		return fail(p, e->line, "'%s' has no bound (expected MIN .. MAX,"
-			    " either end may be left out)", e->value);
+		return fail(p, e->line,
+			    "'%s' has no bound (expected MIN .. MAX,"
+			    " either end may be left out)",
+			    e->value);
 	if (b->has_min && b->has_max && tmin != tmax)
 		return fail(p, e->line, "range '%s' mixes a number and a date",
 			    e->value);
@@ -865,8 +920,8 @@ static int check_bounds(struct parse *p, const struct ini_entry *e,
 	if (b->has_min && b->has_max &&
 	    (b->type == V_DATE ? strcmp(b->dmin, b->dmax) > 0
 			       : b->min > b->max))
-		return fail(p, e->line, "range '%s' is empty (MIN is after MAX)",
-			    e->value);
+		return fail(p, e->line,
+			    "range '%s' is empty (MIN is after MAX)", e->value);
 	return 0;
 }
 
@@ -889,20 +944,22 @@ static int parse_bounds(struct parse *p, const struct ini_entry *e,
 	enum vtype tmin = V_NUMBER, tmax = V_NUMBER;
 
 	if (!dots && is_range)
-		return fail(p, e->line, "bad range '%s' (expected MIN .. MAX, "
+		return fail(p, e->line,
+			    "bad range '%s' (expected MIN .. MAX, "
 			    "e.g. 0 .. 100000 or 1900-01-01 .. today; either "
-			    "end may be left out)", e->value);
+			    "end may be left out)",
+			    e->value);
 	if (dots) {
 		lo = sv_trim(svn(v.p, (size_t)(dots - v.p)));
 		hi = sv_trim(svn(dots + 2, v.len - (size_t)(dots - v.p) - 2));
 	}
 	b->has_min = lo.len > 0;
 	b->has_max = hi.len > 0;
-	if (b->has_min && parse_bound(p, e, lo, is_range, &tmin, &b->min,
-				      b->dmin) < 0)
+	if (b->has_min &&
+	    parse_bound(p, e, lo, is_range, &tmin, &b->min, b->dmin) < 0)
 		return -1;
-	if (b->has_max && parse_bound(p, e, hi, is_range, &tmax, &b->max,
-				      b->dmax) < 0)
+	if (b->has_max &&
+	    parse_bound(p, e, hi, is_range, &tmax, &b->max, b->dmax) < 0)
 		return -1;
 	return check_bounds(p, e, b, tmin, tmax);
 }
@@ -953,8 +1010,14 @@ static const struct {
 	const char *s;
 	enum op op;
 } ops[] = {
-	{ "==", OP_EQ }, { "!=", OP_NE }, { ">=", OP_GE }, { "<=", OP_LE },
-	{ ">", OP_GT },  { "<", OP_LT },  { "=", OP_EQ },
+	/* Two-character operators first: ">=" is not ">" then "=". */
+	{"==", OP_EQ}, /* equal */
+	{"!=", OP_NE}, /* not equal */
+	{">=", OP_GE}, /* not before, not less */
+	{"<=", OP_LE}, /* not after, not more */
+	{">", OP_GT},  /* after, more */
+	{"<", OP_LT},  /* before, less */
+	{"=", OP_EQ},  /* as users write it */
 };
 
 /* The first operator in v outside quotes: its offset, or -1. */
@@ -984,8 +1047,8 @@ static const struct {
 	const char *suffix;
 	enum derive d;
 } derived[] = {
-	{ ".birth_date", D_BIRTH_DATE },
-	{ ".gender", D_GENDER },
+	{".birth_date", D_BIRTH_DATE},
+	{".gender", D_GENDER},
 };
 
 static void parse_field_operand(struct operand *o, struct strview s,
@@ -995,7 +1058,8 @@ static void parse_field_operand(struct operand *o, struct strview s,
 	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++) {
 		size_t n = strlen(derived[i].suffix);
 
-		if (s.len > n && !memcmp(s.p + s.len - n, derived[i].suffix, n)) {
+		if (s.len > n &&
+		    !memcmp(s.p + s.len - n, derived[i].suffix, n)) {
 			s.len -= n;
 			o->f.derive = derived[i].d;
 			break;
@@ -1005,8 +1069,8 @@ static void parse_field_operand(struct operand *o, struct strview s,
 }
 
 /* A literal ("text", today, a date, a number) or a field. */
-static void parse_operand(struct parse *p, struct operand *o,
-			  struct strview s, unsigned line)
+static void parse_operand(struct parse *p, struct operand *o, struct strview s,
+			  unsigned line)
 {
 	struct buf b;
 
@@ -1042,18 +1106,24 @@ static int key_compare(struct parse *p, const struct ini_entry *e,
 	struct buf why;
 
 	if (at < 0)
-		return fail(p, e->line, "bad compare '%s' (expected FIELD OP "
+		return fail(p, e->line,
+			    "bad compare '%s' (expected FIELD OP "
 			    "VALUE with OP one of == != < <= > >=, e.g. "
-			    "registered_at >= birth_date)", e->value);
+			    "registered_at >= birth_date)",
+			    e->value);
 	lhs = sv_trim(svn(v.p, (size_t)at));
 	rhs = sv_trim(svn(v.p + at + op_len, v.len - (size_t)at - op_len));
 	if (lhs.len == 0 || rhs.len == 0)
-		return fail(p, e->line, "compare '%s' lacks a side (expected "
-			    "FIELD OP VALUE)", e->value);
+		return fail(p, e->line,
+			    "compare '%s' lacks a side (expected "
+			    "FIELD OP VALUE)",
+			    e->value);
 	parse_operand(p, &r->lhs, lhs, e->line);
 	if (!r->lhs.is_field)
-		return fail(p, e->line, "compare '%s' needs a field on the left"
-			    " (expected FIELD OP VALUE)", e->value);
+		return fail(p, e->line,
+			    "compare '%s' needs a field on the left"
+			    " (expected FIELD OP VALUE)",
+			    e->value);
 	parse_operand(p, &r->rhs, rhs, e->line);
 	buf_init(&why, BUF_NOLIMIT);
 	buf_addf(&why, "expected %s", e->value);
@@ -1072,7 +1142,8 @@ static int key_unique(struct parse *p, const struct ini_entry *e,
 		return fail(p, e->line, "%s", p->err->msg);
 	for (int i = 0; i < n; i++) {
 		if (parts[i].len == 0)
-			return fail(p, e->line, "empty field name in '%s' "
+			return fail(p, e->line,
+				    "empty field name in '%s' "
 				    "(expected unique = FIELD, FIELD...)",
 				    e->value);
 		fref_set(&r->keys[i], parts[i], e->line);
@@ -1094,10 +1165,12 @@ static int key_when(struct parse *p, const struct ini_entry *e,
 	long at = find_op(v, &op_len, &op);
 
 	if (at >= 0 && (op == OP_EQ || op == OP_NE)) {
-		fref_set(&r->when_field, sv_trim(svn(v.p, (size_t)at)), e->line);
+		fref_set(&r->when_field, sv_trim(svn(v.p, (size_t)at)),
+			 e->line);
 		r->when_negate = op == OP_NE;
 		r->has_when = true;
-		v = sv_trim(svn(v.p + at + op_len, v.len - (size_t)at - op_len));
+		v = sv_trim(
+			svn(v.p + at + op_len, v.len - (size_t)at - op_len));
 		return add_items(p, e, &v, 1, &r->when_vals);
 	}
 	while (n < v.len && v.p[n] != ' ' && v.p[n] != '\t')
@@ -1109,9 +1182,11 @@ static int key_when(struct parse *p, const struct ini_entry *e,
 		v = sv_trim(svn(v.p + 3, v.len - 3));
 	if (at >= 0 || ini_parse_call(v, &call, &ignore) < 0 ||
 	    !sv_eqs(call.name, "in") || !call.has_parens || call.n_args == 0)
-		return fail(p, e->line, "bad condition '%s' (expected FIELD in "
+		return fail(p, e->line,
+			    "bad condition '%s' (expected FIELD in "
 			    "(A, B), FIELD not in (A, B), FIELD == A or "
-			    "FIELD != A)", e->value);
+			    "FIELD != A)",
+			    e->value);
 	r->has_when = true;
 	return add_items(p, e, call.args, call.n_args, &r->when_vals);
 }
@@ -1124,8 +1199,10 @@ static int key_severity(struct parse *p, const struct ini_entry *e,
 	else if (sv_eqs(v, "flag"))
 		p->r->info.severity = RULE_FLAG;
 	else
-		return fail(p, e->line, "bad severity '%s' (expected reject or "
-			    "flag)", e->value);
+		return fail(p, e->line,
+			    "bad severity '%s' (expected reject or "
+			    "flag)",
+			    e->value);
 	return 0;
 }
 
@@ -1139,7 +1216,8 @@ static int key_message(struct parse *p, const struct ini_entry *e,
 	ini_unquote(v, &m);
 	if (memchr(m.p, ';', m.len)) {
 		buf_release(&m);
-		return fail(p, e->line, "message contains ';' (it separates "
+		return fail(p, e->line,
+			    "message contains ';' (it separates "
 			    "reasons in the rejects file: use ',')");
 	}
 	p->r->message = buf_detach(&m);
@@ -1151,27 +1229,29 @@ typedef int (*key_fn)(struct parse *p, const struct ini_entry *e,
 
 static const struct {
 	const char *name;
-	enum test test;		/* T_NONE: not a test */
+	enum test test; /* T_NONE: not a test */
 	key_fn parse;
 } keys[N_KEYS] = {
-	{ "field", T_NONE, key_field },
-	{ "required", T_REQUIRED, key_required },
-	{ "pattern", T_PATTERN, key_pattern },
-	{ "enum", T_ENUM, key_enum },
-	{ "range", T_RANGE, key_range },
-	{ "length", T_LENGTH, key_length },
-	{ "check", T_CHECK, key_check },
-	{ "compare", T_COMPARE, key_compare },
-	{ "unique", T_UNIQUE, key_unique },
-	{ "when", T_NONE, key_when },
-	{ "severity", T_NONE, key_severity },
-	{ "message", T_NONE, key_message },
+	{"field", T_NONE, key_field},
+	{"required", T_REQUIRED, key_required},
+	{"pattern", T_PATTERN, key_pattern},
+	{"enum", T_ENUM, key_enum},
+	{"range", T_RANGE, key_range},
+	{"length", T_LENGTH, key_length},
+	{"check", T_CHECK, key_check},
+	{"compare", T_COMPARE, key_compare},
+	{"unique", T_UNIQUE, key_unique},
+	{"when", T_NONE, key_when},
+	{"severity", T_NONE, key_severity},
+	{"message", T_NONE, key_message},
 };
 
-#define KEY_LIST "field, required, pattern, enum, range, length, check, " \
-		 "compare, unique, when, severity or message"
-#define TEST_LIST "required, pattern, enum, range, length, check, compare " \
-		  "or unique"
+#define KEY_LIST                                                 \
+	"field, required, pattern, enum, range, length, check, " \
+	"compare, unique, when, severity or message"
+#define TEST_LIST                                                 \
+	"required, pattern, enum, range, length, check, compare " \
+	"or unique"
 
 /*
  * Parsing sections
@@ -1185,14 +1265,19 @@ static int parse_entry(struct parse *p, const struct ini_entry *e)
 	while (k < N_KEYS && strcmp(keys[k].name, e->key))
 		k++;
 	if (k == N_KEYS)
-		return fail(p, e->line, "unknown key '%s' in rule '%s' "
-			    "(expected %s)", e->key, r->name, KEY_LIST);
+		return fail(p, e->line,
+			    "unknown key '%s' in rule '%s' "
+			    "(expected %s)",
+			    e->key, r->name, KEY_LIST);
 	if (r->seen[k])
-		return fail(p, e->line, "duplicate key '%s' in rule '%s' (first "
-			    "at line %u)", e->key, r->name, r->seen[k]);
+		return fail(p, e->line,
+			    "duplicate key '%s' in rule '%s' (first "
+			    "at line %u)",
+			    e->key, r->name, r->seen[k]);
 	r->seen[k] = e->line;
 	if (keys[k].test != T_NONE && r->test != T_NONE)
-		return fail(p, e->line, "rule '%s' has a second test '%s' (it "
+		return fail(p, e->line,
+			    "rule '%s' has a second test '%s' (it "
 			    "has '%s' at line %u: write one test per rule)",
 			    r->name, e->key, test_names[r->test], r->test_line);
 	if (keys[k].test != T_NONE) {
@@ -1218,21 +1303,27 @@ static int section_name(struct parse *p, const char *section, unsigned line,
 
 	if (!sv_starts(s, "rule") ||
 	    (s.len > 4 && s.p[4] != ' ' && s.p[4] != '\t'))
-		return fail(p, line, "unknown section '[%s]' (expected "
-			    "[rule NAME])", section);
+		return fail(p, line,
+			    "unknown section '[%s]' (expected "
+			    "[rule NAME])",
+			    section);
 	*name = sv_trim(svn(s.p + 4, s.len - 4));
 	if (name->len == 0)
-		return fail(p, line, "rule without a name (expected [rule "
+		return fail(p, line,
+			    "rule without a name (expected [rule "
 			    "NAME])");
 	for (size_t i = 0; i < name->len; i++)
 		if (!is_name_char(name->p[i]))
-			return fail(p, line, "bad rule name '%.*s' (expected "
+			return fail(p, line,
+				    "bad rule name '%.*s' (expected "
 				    "letters, digits, '_', '-' or '.')",
 				    (int)name->len, name->p);
 	for (size_t i = 0; i < p->rs->n; i++)
 		if (sv_eqs(*name, p->rs->r[i].name))
-			return fail(p, line, "duplicate rule '%.*s' (first at "
-				    "line %u)", (int)name->len, name->p,
+			return fail(p, line,
+				    "duplicate rule '%.*s' (first at "
+				    "line %u)",
+				    (int)name->len, name->p,
 				    p->rs->r[i].info.line);
 	return 0;
 }
@@ -1263,15 +1354,20 @@ static int finish_rule(struct parse *p)
 	bool own_fields = r->test == T_COMPARE || r->test == T_UNIQUE;
 
 	if (r->test == T_NONE)
-		return fail(p, r->info.line, "rule '%s' has no test (expected "
-			    "one of %s)", r->name, TEST_LIST);
+		return fail(p, r->info.line,
+			    "rule '%s' has no test (expected "
+			    "one of %s)",
+			    r->name, TEST_LIST);
 	if (!own_fields && !r->field.name)
-		return fail(p, r->info.line, "rule '%s' has no field (expected "
-			    "field = NAME)", r->name);
+		return fail(p, r->info.line,
+			    "rule '%s' has no field (expected "
+			    "field = NAME)",
+			    r->name);
 	if (own_fields && r->field.name)
-		return fail(p, r->field.line, "rule '%s': %s names its own "
-			    "fields (remove 'field')", r->name,
-			    test_names[r->test]);
+		return fail(p, r->field.line,
+			    "rule '%s': %s names its own "
+			    "fields (remove 'field')",
+			    r->name, test_names[r->test]);
 	make_label(r);
 	r->info.name = r->name;
 	r->info.field = r->label;
@@ -1297,12 +1393,11 @@ static struct rule *add_rule(struct rules *rs, struct strview name,
 static int parse_section(struct parse *p, size_t k, size_t *i)
 {
 	const struct ini *ini = p->ini;
-	unsigned end = k + 1 < ini->n_sections ? ini->section_lines[k + 1]
-					       : ~0u;
+	unsigned end =
+		k + 1 < ini->n_sections ? ini->section_lines[k + 1] : ~0u;
 	struct strview name;
 
-	if (section_name(p, ini->sections[k], ini->section_lines[k],
-			 &name) < 0)
+	if (section_name(p, ini->sections[k], ini->section_lines[k], &name) < 0)
 		return -1;
 	p->r = add_rule(p->rs, name, ini->section_lines[k]);
 	for (; *i < ini->n && ini->e[*i].line < end; (*i)++)
@@ -1316,10 +1411,12 @@ static int parse_ini(struct parse *p)
 	const struct ini *ini = p->ini;
 	size_t i = 0;
 
-	if (ini->n && (!ini->n_sections ||
-		       ini->e[0].line < ini->section_lines[0]))
-		return fail(p, ini->e[0].line, "'%s' outside a rule (expected "
-			    "[rule NAME] first)", ini->e[0].key);
+	if (ini->n &&
+	    (!ini->n_sections || ini->e[0].line < ini->section_lines[0]))
+		return fail(p, ini->e[0].line,
+			    "'%s' outside a rule (expected "
+			    "[rule NAME] first)",
+			    ini->e[0].key);
 	for (size_t k = 0; k < ini->n_sections; k++)
 		if (parse_section(p, k, &i) < 0)
 			return -1;
@@ -1343,7 +1440,7 @@ static struct rules *rules_new(const char *path)
 
 static struct rules *from_ini(const struct ini *ini, struct mbr_err *err)
 {
-	struct parse p = { ini, rules_new(ini->path), NULL, err };
+	struct parse p = {ini, rules_new(ini->path), NULL, err};
 
 	if (parse_ini(&p) < 0) {
 		rules_free(p.rs);
@@ -1438,7 +1535,8 @@ static int fref_bind(const struct rules *rs, struct fref *f,
 	f->col = header_find(h, f->name);
 	if (f->col >= 0 || canon_lookup(sv(f->name)) >= 0)
 		return 0;
-	return mbr_fail(err, MBR_ECONFIG, "%s:%u: unknown field '%s' (not a "
+	return mbr_fail(err, MBR_ECONFIG,
+			"%s:%u: unknown field '%s' (not a "
 			"column of the input nor a canonical column)",
 			rs->path, f->line, f->name);
 }

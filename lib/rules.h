@@ -81,29 +81,29 @@
 #include "err.h"
 #include "record.h"
 
-struct rules;	/* opaque: the parsed rules and their uniqueness sets */
+struct rules; /* opaque: the parsed rules and their uniqueness sets */
 
 enum rule_severity {
-	RULE_REJECT,	/* the record goes to the rejects */
-	RULE_FLAG,	/* the record passes with an _issues entry */
+	RULE_REJECT, /* the record goes to the rejects */
+	RULE_FLAG,   /* the record passes with an _issues entry */
 };
 
 /* What the report shows about one rule. Strings are owned by the rules. */
 struct rule_info {
-	const char *name;	/* "mobile_e164" */
-	const char *field;	/* "mobile"; "source+source_id" for unique */
-	const char *test;	/* "required", "pattern", ... "unique" */
+	const char *name;  /* "mobile_e164" */
+	const char *field; /* "mobile"; "source+source_id" for unique */
+	const char *test;  /* "required", "pattern", ... "unique" */
 	enum rule_severity severity;
-	unsigned line;		/* line of the [rule] header */
-	unsigned long long n_checked;	/* records the test ran on */
-	unsigned long long n_failed;	/* records that failed it */
+	unsigned line;		      /* line of the [rule] header */
+	unsigned long long n_checked; /* records the test ran on */
+	unsigned long long n_failed;  /* records that failed it */
 };
 
 /* One failed rule for one record. */
 struct rule_failure {
-	size_t rule;		/* index for rules_info */
-	const char *field;	/* borrowed from the rules, as info.field */
-	const char *reason;	/* the message, borrowed: static or the rules' */
+	size_t rule;	    /* index for rules_info */
+	const char *field;  /* borrowed from the rules, as info.field */
+	const char *reason; /* the message, borrowed: static or the rules' */
 };
 
 /* Parse the rules file at path. NULL with err (MBR_ECONFIG, naming file
@@ -116,7 +116,7 @@ struct rules *rules_parse(const char *name, const char *text, size_t len,
 struct rules *rules_default(struct mbr_err *err);
 /* Their text, as rules_parse reads it. */
 const char *rules_default_text(void);
-void rules_free(struct rules *r);	/* NULL is fine */
+void rules_free(struct rules *r); /* NULL is fine */
 
 size_t rules_count(const struct rules *r);
 /* Rule i (< rules_count) and its counts. Cannot fail. */

@@ -16,18 +16,18 @@
 #define MAX_WARNINGS 10
 
 struct validate {
-	struct rules *rules;		/* borrowed */
+	struct rules *rules; /* borrowed */
 	struct validate_opts opts;
-	struct header out;		/* owned: the output header */
-	size_t n_in;			/* columns of the input */
-	int issues_col;			/* _issues in the input, or -1 */
-	struct rule_failure *fails;	/* owned: room for every rule */
-	struct buf field;		/* reject_field of the last reject */
-	struct buf reason;		/* reject_reason of the last reject */
-	struct buf issues;		/* the new _issues value */
-	struct buf entry;		/* one "field:reason" */
-	bool issues_changed;		/* last validate_record added one */
-	unsigned long long n_unreadable;	/* rows the reader could not parse */
+	struct header out;		 /* owned: the output header */
+	size_t n_in;			 /* columns of the input */
+	int issues_col;			 /* _issues in the input, or -1 */
+	struct rule_failure *fails;	 /* owned: room for every rule */
+	struct buf field;		 /* reject_field of the last reject */
+	struct buf reason;		 /* reject_reason of the last reject */
+	struct buf issues;		 /* the new _issues value */
+	struct buf entry;		 /* one "field:reason" */
+	bool issues_changed;		 /* last validate_record added one */
+	unsigned long long n_unreadable; /* rows the reader could not parse */
 };
 
 struct validate *validate_new(struct rules *rules,
@@ -196,13 +196,12 @@ enum validate_verdict validate_record(struct validate *v, struct record *rec)
  */
 
 struct sink {
-	struct csvio_writer *w;		/* owned */
-	struct reject_file *rf;		/* owned, or NULL */
+	struct csvio_writer *w; /* owned */
+	struct reject_file *rf; /* owned, or NULL */
 	struct cli *cli;
 };
 
-static void take_bad(struct validate *v, struct sink *k,
-		     struct csvio_reader *r)
+static void take_bad(struct validate *v, struct sink *k, struct csvio_reader *r)
 {
 	struct cli *cli = k->cli;
 
@@ -238,8 +237,8 @@ static void take_row(struct validate *v, struct sink *k, struct record *rec)
 	csvio_write(k->w, rec);
 }
 
-static int read_all(struct validate *v, struct sink *k,
-		    struct csvio_reader *r, struct mbr_err *err)
+static int read_all(struct validate *v, struct sink *k, struct csvio_reader *r,
+		    struct mbr_err *err)
 {
 	struct record rec;
 	unsigned long long done, total;
@@ -261,8 +260,8 @@ static int read_all(struct validate *v, struct sink *k,
 
 static int flush_all(struct sink *k, struct mbr_err *err)
 {
-	const char *out = k->cli->out_path ? k->cli->out_path
-					   : "standard output";
+	const char *out =
+		k->cli->out_path ? k->cli->out_path : "standard output";
 
 	if (csvio_writer_flush(k->w, err) < 0)
 		return mbr_prefix(err, "%s: ", out);
@@ -275,7 +274,7 @@ static int run_stream(struct validate *v, FILE *out, FILE *rejects,
 		      struct cli *cli, struct mbr_err *err)
 {
 	struct csvio_opts co = CSVIO_OPTS_INIT;
-	struct sink k = { NULL, NULL, cli };
+	struct sink k = {NULL, NULL, cli};
 	struct csvio_reader *r;
 	int rc;
 
@@ -310,7 +309,7 @@ static int stage_row(struct validate *v, struct stage *st,
 		     struct cli *cli, struct mbr_err *err)
 {
 	switch (validate_record(v, rec)) {
-	case VALIDATE_REJECT:	/* rec is as it was read */
+	case VALIDATE_REJECT: /* rec is as it was read */
 		cli->counts.rejected++;
 		if (stage_put_reject(st, h, rec, v->opts.tool, v->field.p,
 				     v->reason.p, svn("", 0), err) < 0)
@@ -373,14 +372,16 @@ static int check_limit(const struct validate *v, const struct cli_counts *c,
 	rate = (double)c->rejected / (double)c->in;
 	if (rate <= v->opts.max_reject_rate)
 		return 0;
-	return mbr_fail(err, MBR_ELIMIT, "%llu of %llu records would be "
+	return mbr_fail(err, MBR_ELIMIT,
+			"%llu of %llu records would be "
 			"rejected (%.2f%%), more than --max-reject-rate %g: "
-			"nothing committed", c->rejected, c->in, 100.0 * rate,
+			"nothing committed",
+			c->rejected, c->in, 100.0 * rate,
 			v->opts.max_reject_rate);
 }
 
-int validate_run(struct validate *v, FILE *out, FILE *rejects,
-		 struct stage *st, struct cli *cli, struct mbr_err *err)
+int validate_run(struct validate *v, FILE *out, FILE *rejects, struct stage *st,
+		 struct cli *cli, struct mbr_err *err)
 {
 	int rc = st ? run_stage(v, st, cli, err)
 		    : run_stream(v, out, rejects, cli, err);
@@ -403,14 +404,13 @@ enum validate_report_format validate_report_format(const char *path)
 	return VALIDATE_REPORT_CSV;
 }
 
-static const char *severity_name(const struct validate *v,
-				 enum rule_severity s)
+static const char *severity_name(const struct validate *v, enum rule_severity s)
 {
 	return s == RULE_FLAG || v->opts.flag_only ? "flag" : "reject";
 }
 
-static void csv_row(FILE *f, struct buf *b, const char *rule,
-		    const char *field, const char *test, const char *sev,
+static void csv_row(FILE *f, struct buf *b, const char *rule, const char *field,
+		    const char *test, const char *sev,
 		    unsigned long long checked, unsigned long long failed)
 {
 	buf_reset(b);
@@ -466,9 +466,10 @@ static void json_rule(FILE *f, const char *rule, const char *field,
 	json_string(f, rule);
 	fputs(", \"field\": ", f);
 	json_string(f, field);
-	fprintf(f, ", \"test\": \"%s\", \"severity\": \"%s\", "
-		"\"checked\": %llu, \"failed\": %llu}", test, sev, checked,
-		failed);
+	fprintf(f,
+		", \"test\": \"%s\", \"severity\": \"%s\", "
+		"\"checked\": %llu, \"failed\": %llu}",
+		test, sev, checked, failed);
 }
 
 static void report_json(const struct validate *v, const struct cli_counts *c,
@@ -476,8 +477,10 @@ static void report_json(const struct validate *v, const struct cli_counts *c,
 {
 	fputs("{\n  \"tool\": ", f);
 	json_string(f, v->opts.tool);
-	fprintf(f, ",\n  \"in\": %llu,\n  \"out\": %llu,\n  \"rejected\": %llu,"
-		"\n  \"flagged\": %llu,\n  \"flag_only\": %s,\n  \"rules\": [\n",
+	fprintf(f,
+		",\n  \"in\": %llu,\n  \"out\": %llu,\n  \"rejected\": %llu,"
+		"\n  \"flagged\": %llu,\n  \"flag_only\": %s,\n  \"rules\": "
+		"[\n",
 		c->in, c->out, c->rejected, c->flagged,
 		v->opts.flag_only ? "true" : "false");
 	json_rule(f, "unreadable_row", "", "csv", "reject", c->in,

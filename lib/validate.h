@@ -41,19 +41,22 @@ struct stage;
 
 struct validate_opts {
 	bool flag_only;		/* every failure flags; nothing is rejected */
-	double max_reject_rate;	/* 0..1; fail with MBR_ELIMIT above it;
+	double max_reject_rate; /* 0..1; fail with MBR_ELIMIT above it;
 				   negative: no limit */
 	const char *tool;	/* reject_tool: "mbr-validate" */
 };
 
-#define VALIDATE_OPTS_INIT { false, -1.0, "mbr-validate" }
+#define VALIDATE_OPTS_INIT                  \
+	{                                   \
+		false, -1.0, "mbr-validate" \
+	}
 
-struct validate;	/* opaque: rules bound to a header, scratch buffers */
+struct validate; /* opaque: rules bound to a header, scratch buffers */
 
 /* A validator over rules (borrowed; must outlive it). Cannot fail. */
 struct validate *validate_new(struct rules *rules,
 			      const struct validate_opts *opts);
-void validate_free(struct validate *v);	/* NULL is fine */
+void validate_free(struct validate *v); /* NULL is fine */
 
 /*
  * One record at a time
@@ -67,9 +70,9 @@ int validate_bind(struct validate *v, const struct header *h,
 const struct header *validate_header(const struct validate *v);
 
 enum validate_verdict {
-	VALIDATE_PASS,		/* no rule failed */
-	VALIDATE_FLAG,		/* passes; rec's _issues has the reasons */
-	VALIDATE_REJECT,	/* see validate_reject_field/_reason */
+	VALIDATE_PASS,	 /* no rule failed */
+	VALIDATE_FLAG,	 /* passes; rec's _issues has the reasons */
+	VALIDATE_REJECT, /* see validate_reject_field/_reason */
 };
 
 /* Check rec (a record of the bound header). Unless it is rejected, rec is
@@ -93,12 +96,12 @@ const char *validate_reject_reason(const struct validate *v);
  * line. -1 with err: MBR_ECONFIG (a rule's field missing from the input),
  * MBR_EIO (read, write or database failure), MBR_ELIMIT (the reject rate
  * crossed opts.max_reject_rate). */
-int validate_run(struct validate *v, FILE *out, FILE *rejects,
-		 struct stage *st, struct cli *cli, struct mbr_err *err);
+int validate_run(struct validate *v, FILE *out, FILE *rejects, struct stage *st,
+		 struct cli *cli, struct mbr_err *err);
 
 enum validate_report_format {
-	VALIDATE_REPORT_CSV,	/* rule,field,test,severity,checked,failed */
-	VALIDATE_REPORT_JSON,	/* totals and the same per rule */
+	VALIDATE_REPORT_CSV,  /* rule,field,test,severity,checked,failed */
+	VALIDATE_REPORT_JSON, /* totals and the same per rule */
 };
 
 /* The format a report path asks for: JSON when it ends in ".json". */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "mappers/date.h"
 #include "record.h"
 #include "rules.h"
 
@@ -666,6 +667,60 @@ static void test_rules_example_file(void **state)
 	buf_release(&file);
 }
 
+/* check = timestamp takes a fast path for the usual shape; it must agree
+ * with timestamp_normalize ("canonical" = left as it is) on every value. */
+static const char *const timestamps[] = {
+	"2024-01-05T10:00:00", "2024-01-05T10:00:00+08:00",
+	"2024-01-05T10:00:00-00:00", "2024-01-05T10:00:00+00:00",
+	"2024-01-05T10:00:00+14:00", "2024-01-05T10:00:00+14:59",
+	"2024-01-05T10:00:00+15:00", "2024-01-05T10:00:00-03:30",
+	"2024-01-05T10:00:00.5", "2024-01-05T10:00:00.123456789+08:00",
+	"2024-01-05T10:00:00.1234567890", "2024-01-05T10:00:00.+08:00",
+	"1899-12-31T00:00:00", "1900-01-01T00:00:00", "2024-02-30T10:00:00",
+	"2024-02-29T23:59:59", "2024-01-05T24:00:00", "2024-01-05T10:60:00",
+	"2024-01-05T10:00:60", "2024-01-05T10:00:00Z",
+	"2024-01-05T10:00:00+0800", "2024-01-05T10:00", "2024-01-05t10:00:00",
+	"\xef\xbc\x92" "024-01-05T10:00:00", "2024-01-05T10:00:00+08:00 ",
+	"2024-01-05T10:00:00+8:00", "2024-01-05T1:00:00", "2024-01-05",
+	"2024-01-05T10:00:00+08:00:00", "9999-12-31T23:59:59+14:00",
+};
+
+static void test_rules_timestamp_agrees(void **state)
+{
+	static const char text[] =
+		"[rule t]\nfield = registered_at\ncheck = timestamp\n";
+	struct mbr_err err = MBR_ERR_INIT;
+	struct rules *rs = rules_parse("t.ini", text, strlen(text), &err);
+	struct rule_failure f[1];
+	struct record rec;
+	struct header h;
+	struct buf out;
+
+	(void)state;
+	record_init(&rec);
+	header_init(&h);
+	buf_init(&out, BUF_NOLIMIT);
+	make_header(&h, "registered_at");
+	assert_int_equal(rules_bind(rs, &h, &err), 0);
+	for (size_t i = 0; i < sizeof(timestamps) / sizeof(timestamps[0]);
+	     i++) {
+		struct strview v = sv(timestamps[i]);
+		bool canonical;
+
+		buf_reset(&out);
+		canonical = timestamp_normalize(v, DATE_ORDER_NONE, &out) ==
+				    DATE_OK && sv_eq(buf_view(&out), v);
+		make_record(&rec, timestamps[i]);
+		if ((rules_check(rs, &rec, f) == 0) != canonical)
+			fail_msg("'%s': check says %s", timestamps[i],
+				 canonical ? "bad" : "good");
+	}
+	buf_release(&out);
+	record_release(&rec);
+	header_release(&h);
+	rules_free(rs);
+}
+
 /* An empty rules file is valid: no rules, every record passes. */
 static void test_rules_empty(void **state)
 {
@@ -690,6 +745,7 @@ int main(void)
 		cmocka_unit_test(test_rules_default),
 		cmocka_unit_test(test_rules_example_file),
 		cmocka_unit_test(test_rules_empty),
+		cmocka_unit_test(test_rules_timestamp_agrees),
 	};
 
 	setenv("MBR_TODAY", "2024-06-30", 1);
