@@ -210,7 +210,7 @@ static void settle(struct step *s, enum canon_field f, bool ok, bool empty,
  * parts, birth_date and gender before the ID that checks them.
  */
 
-/* Calling codes of the countries address_country_code knows best. */
+/* Calling codes of the countries address_country knows best. */
 static const char *calling_code(const char *cc)
 {
 	static const char *const codes[][2] = {
@@ -227,21 +227,15 @@ static const char *calling_code(const char *cc)
 
 static void step_country(struct step *s)
 {
-	char code[3] = "";
-	struct buf b;
+	struct strview v = old(s, CF_COUNTRY);
+	char code[3];
 
-	if (has(s, CF_COUNTRY) &&
-	    address_country_code(old(s, CF_COUNTRY), put(s, CF_COUNTRY))) {
-		memcpy(code, s->n->val[CF_COUNTRY].p, 3);
-	} else {
-		s->n->set[CF_COUNTRY] = false;
-		buf_init(&b, 2);
-		if (address_country_code(old(s, CF_COUNTRY), &b))
-			memcpy(code, b.p, 3);
-		buf_release(&b);
-	}
-	if (!code[0] && sv_trim(old(s, CF_COUNTRY)).len == 0)
+	if (address_country(v, code)) {
+		if (has(s, CF_COUNTRY))
+			buf_add(put(s, CF_COUNTRY), code, 2);
+	} else if (sv_trim(v).len == 0) {
 		memcpy(code, s->n->country, 3);
+	}
 	s->is_cn = !strcmp(code, "CN");
 	s->cc = code[0] ? calling_code(code) : NULL;
 	if (!s->cc)

@@ -72,18 +72,30 @@ static struct strview advance(struct strview v, size_t n)
 
 /* Words after a short place name that make it a street, a building or an
  * institution named after the place (北京路, 上海大厦, 中山大学). */
-static const char *const street_words[] = {
-	"路",	"街",	"道",	"巷",	"弄",	  "桥",	  "胡同",
-	"东路", "西路", "南路", "北路", "中路",	  "大街", "大道",
-	"大厦", "广场", "花园", "小区", "公寓",	  "酒店", "饭店",
-	"宾馆", "商场", "中心", "公园", "大学",	  "学院", "中学",
-	"小学", "医院", "机场", "车站", "火车站",
+#define WORD(s)                  \
+	{                        \
+		s, sizeof(s) - 1 \
+	}
+static const struct {
+	const char *w;
+	size_t len;
+} street_words[] = {
+	WORD("路"),   WORD("街"),   WORD("道"),	    WORD("巷"),	  WORD("弄"),
+	WORD("桥"),   WORD("胡同"), WORD("东路"),   WORD("西路"), WORD("南路"),
+	WORD("北路"), WORD("中路"), WORD("大街"),   WORD("大道"), WORD("大厦"),
+	WORD("广场"), WORD("花园"), WORD("小区"),   WORD("公寓"), WORD("酒店"),
+	WORD("饭店"), WORD("宾馆"), WORD("商场"),   WORD("中心"), WORD("公园"),
+	WORD("大学"), WORD("学院"), WORD("中学"),   WORD("小学"), WORD("医院"),
+	WORD("机场"), WORD("车站"), WORD("火车站"),
 };
+#undef WORD
 
 static bool starts_street_word(struct strview rest)
 {
-	for (size_t k = 0; k < sizeof(street_words) / sizeof(char *); k++)
-		if (sv_starts(rest, street_words[k]))
+	for (size_t k = 0; k < sizeof(street_words) / sizeof(street_words[0]);
+	     k++)
+		if (rest.len >= street_words[k].len &&
+		    !memcmp(rest.p, street_words[k].w, street_words[k].len))
 			return true;
 	return false;
 }
@@ -563,11 +575,10 @@ static bool country_lookup_slow(struct strview in, char code[3])
 	return true;
 }
 
-bool address_country_code(struct strview in, struct buf *out)
+bool address_country(struct strview in, char code[3])
 {
-	char code[3];
-
-	return country_lookup(in, code) && buf_add(out, code, 2) == 0;
+	code[0] = '\0';
+	return country_lookup(in, code);
 }
 
 bool address_is_cn(struct strview country, const char *default_cc)

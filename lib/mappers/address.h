@@ -73,13 +73,13 @@ void address_resolve(struct strview address, struct address_divisions *d);
 enum address_result address_postal_normalize(struct strview in, bool is_cn,
 					     struct buf *out);
 
-/* Append the ISO 3166 alpha-2 code of a country written as a code (cn,
- * CHN) or a name in English or Chinese (China, 中国, 中华人民共和国, Hong
- * Kong, 香港, ...). Returns false (out untouched) when it is none we know.
- */
-bool address_country_code(struct strview in, struct buf *out);
+/* The ISO 3166 alpha-2 code of a country written as a code (cn, CHN) or
+ * a name in English or Chinese (China, 中国, 中华人民共和国, Hong Kong, 香港,
+ * ...), NUL-terminated in code. Returns false (code "") when it is none we
+ * know. */
+bool address_country(struct strview in, char code[3]);
 /* Is the record's country China: country (cleaned or not) is CN by
- * address_country_code, or empty and default_cc is "CN" or NULL? */
+ * address_country, or empty and default_cc is "CN" or NULL? */
 bool address_is_cn(struct strview country, const char *default_cc);
 
 /* Free this thread's scratch memory (for leak checkers). Cannot fail. */
