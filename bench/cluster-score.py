@@ -2,7 +2,8 @@
 """Score mbr-dedupe's clusters against the truth a regex pulls out of
 source_id (FEBRL: rec-N-org, rec-N-dup-K: N is the person).
 
-  cluster-score.py CLUSTERED.csv [--truth REGEX] [--pairs PAIRS.csv]
+  cluster-score.py CLUSTERED.csv [--truth REGEX | --truth-col COL]
+                   [--pairs PAIRS.csv]
   cluster-score.py --link NEW_CLUSTERED.csv   (FEBRL dataset4a+4b)
 
 Prints pairwise precision, recall, F1 and B-cubed precision, recall, F1.
@@ -66,6 +67,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("clustered")
     ap.add_argument("--truth", default=r"rec-(\d+)-")
+    ap.add_argument("--truth-col", help="a column holding the truth "
+                    "(bench/gen-members.py: person_id)")
     ap.add_argument("--pairs")
     ap.add_argument("--link", action="store_true",
                     help="records are new ones linked to masters: a link "
@@ -88,7 +91,10 @@ def main():
               "recall %.4f F1 %.4f" % (a.label, right, linked, len(recs),
                                         p, rc, f))
         return
-    rows = [(truth_of(r["source_id"], rx), r["cluster_id"]) for r in recs]
+    if a.truth_col:
+        rows = [(r[a.truth_col], r["cluster_id"]) for r in recs]
+    else:
+        rows = [(truth_of(r["source_id"], rx), r["cluster_id"]) for r in recs]
     tp, found, true, p, r, f = pairwise(rows)
     bp, br, bf = bcubed(rows)
     print("%s pairwise: %d right of %d found, %d true; precision %.4f "

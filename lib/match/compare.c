@@ -257,15 +257,17 @@ void compare_records(const struct cmp_ctx *c, const struct mrec *a,
 	}
 }
 
-double compare_weight(const struct cmp_ctx *c, unsigned i, unsigned level,
-		      const struct mrec *a, const struct mrec *b)
+double compare_weight(const struct cmp_ctx *c, unsigned i,
+		      const uint8_t *levels, const struct mrec *a,
+		      const struct mrec *b)
 {
 	const struct mcmp *m = &c->rules->cmp[i];
+	unsigned level = levels[i];
 	uint32_t id = a->f[m->field];
 	double p;
 
 	(void)b;
-	if (level == LEVEL_NULL)
+	if (level == LEVEL_NULL || (m->within >= 0 && levels[m->within] == 0))
 		return 0.0;
 	if (level != 0 || !m->tf || !c->tf[i])
 		return m->w[level];
@@ -292,9 +294,10 @@ double compare_score(const struct cmp_ctx *c, const struct mrec *a,
 		double x;
 		int g = r->cmp[i].group;
 
-		if (level[i] == LEVEL_NULL)
+		if (level[i] == LEVEL_NULL ||
+		    (r->cmp[i].within >= 0 && level[r->cmp[i].within] == 0))
 			continue;
-		x = compare_weight(c, i, level[i], a, b);
+		x = compare_weight(c, i, level, a, b);
 		if (g < 0) {
 			w += x;
 		} else if (!seen[g] || x > group[g]) {

@@ -233,6 +233,10 @@ struct mcmp {
 	unsigned n_levels;	/* levels, "other" last; null apart */
 	bool tf;		/* term-frequency adjustment on exact */
 	int group;		/* -1, or a group: only its largest weight counts */
+	int within;		/* -1, or a comparison whose exact agreement
+				   implies this one's: then this adds nothing
+				   (postal_code within address) */
+	char within_name[32];	/* as written, until resolved */
 	double m[MATCH_MAX_LEVELS];
 	double u[MATCH_MAX_LEVELS];
 	double w[MATCH_MAX_LEVELS];	/* log2(m/u), from model_finish */
@@ -329,10 +333,12 @@ struct cmp_ctx {
 /* The level of each comparison for records a and b into level[]. */
 void compare_records(const struct cmp_ctx *c, const struct mrec *a,
 		     const struct mrec *b, uint8_t *level);
-/* Weight contribution of comparison i at level for records a, b
- * (including the term-frequency adjustment). */
-double compare_weight(const struct cmp_ctx *c, unsigned i, unsigned level,
-		      const struct mrec *a, const struct mrec *b);
+/* Weight contribution of comparison i for records a, b whose levels are
+ * level[] (the term-frequency adjustment included; 0 when null or implied
+ * by an exact comparison it is within). */
+double compare_weight(const struct cmp_ctx *c, unsigned i,
+		      const uint8_t *level, const struct mrec *a,
+		      const struct mrec *b);
 /* Total match weight of a and b (levels written to level when not NULL). */
 double compare_score(const struct cmp_ctx *c, const struct mrec *a,
 		     const struct mrec *b, uint8_t *level);

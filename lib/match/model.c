@@ -80,19 +80,20 @@ static const struct default_cmp {
 	enum cmp_kind kind;
 	bool tf;
 	const char *group;
+	const char *within;
 	double u0;	/* 0: the kind's */
 } default_cmps[] = {
-	{ "family_name", CMP_NAME, true, NULL, 0.01 },
-	{ "given_name", CMP_NAME, true, NULL, 0.003 },
-	{ "birth_date", CMP_DATE, false, NULL, 0 },
-	{ "gender", CMP_EXACT, false, NULL, 0.5 },
-	{ "id_number", CMP_ID, false, NULL, 0 },
-	{ "mobile", CMP_PHONE, false, "household", 0 },
-	{ "phone", CMP_EXACT, false, "household", 1e-5 },
-	{ "address", CMP_BIGRAM, false, "household", 0 },
-	{ "email", CMP_EMAIL, false, NULL, 0 },
-	{ "postal_code", CMP_ID, false, "place", 0.005 },
-	{ "city", CMP_JARO, false, "place", 0.01 },
+	{ "family_name", CMP_NAME, true, NULL, NULL, 0.01 },
+	{ "given_name", CMP_NAME, true, NULL, NULL, 0.003 },
+	{ "birth_date", CMP_DATE, false, NULL, NULL, 0 },
+	{ "gender", CMP_EXACT, false, NULL, NULL, 0.5 },
+	{ "id_number", CMP_ID, false, NULL, NULL, 0 },
+	{ "mobile", CMP_PHONE, false, "household", NULL, 0 },
+	{ "phone", CMP_EXACT, false, "household", NULL, 1e-5 },
+	{ "address", CMP_BIGRAM, false, "household", NULL, 0 },
+	{ "email", CMP_EMAIL, false, NULL, NULL, 0 },
+	{ "postal_code", CMP_ID, false, "place", "address", 0.005 },
+	{ "city", CMP_JARO, false, "place", "address", 0.01 },
 };
 
 /* Default blocking keys: a union, so one typo cannot hide a pair. */
@@ -197,7 +198,27 @@ static void add_default_cmps(struct match_rules *r)
 			cmp_set_u0(c, d->u0);
 		c->tf = d->tf;
 		c->group = d->group ? group_index(r, d->group) : -1;
+		snprintf(c->within_name, sizeof(c->within_name), "%s",
+			 d->within ? d->within : "");
 	}
+}
+
+static int find_cmp(const struct match_rules *r, struct strview name);
+
+/* Turn within names into comparison numbers. */
+static int resolve_within(struct match_rules *r, struct mbr_err *err)
+{
+	for (unsigned i = 0; i < r->n_cmps; i++) {
+		struct mcmp *c = &r->cmp[i];
+
+		c->within = c->within_name[0] ?
+			    find_cmp(r, sv(c->within_name)) : -1;
+		if (c->within_name[0] && (c->within < 0 || c->within == (int)i))
+			return mbr_fail(err, MBR_ECONFIG, "%s: within '%s': "
+					"no such other comparison", c->name,
+					c->within_name);
+	}
+	return 0;
 }
 
 static int parse_key(struct mkey *k, const char *name, struct strview v,
@@ -209,6 +230,7 @@ struct match_rules *match_rules_new(void)
 	struct mbr_err err = MBR_ERR_INIT;
 
 	add_default_cmps(r);
+	resolve_within(r, &err);
 	for (size_t i = 0; i < sizeof(default_keys) / sizeof(default_keys[0]);
 	     i++)
 		parse_key(&r->key[r->n_keys++], default_keys[i].name,
@@ -354,12 +376,31 @@ static int parse_threshold(struct strview v, double *out)
 	return *end || *out < 0 || *out > 1 ? -1 : 0;
 }
 
-/* `kind` or `kind(a, b)`, then optional `| tf`. */
+/* An option after `|`: tf, or within FIELD. */
+static int parse_option(struct mcmp *c, struct strview o, struct mbr_err *err)
+{
+	if (sv_eqs(o, "tf")) {
+		c->tf = true;
+		return 0;
+	}
+	if (o.len > 7 && sv_starts(o, "within ") &&
+	    o.len - 7 < sizeof(c->within_name)) {
+		struct strview name = sv_trim(svn(o.p + 7, o.len - 7));
+
+		snprintf(c->within_name, sizeof(c->within_name), "%.*s",
+			 (int)name.len, name.p);
+		return 0;
+	}
+	return mbr_fail(err, MBR_ECONFIG, "unknown option '%.*s' (expected "
+			"tf or within FIELD)", (int)o.len, o.p);
+}
+
+/* `kind` or `kind(a, b)`, then options: `| tf`, `| within address`. */
 static int parse_cmp(struct mcmp *c, struct strview v, struct mbr_err *err)
 {
-	struct strview parts[2];
+	struct strview parts[3];
 	struct ini_call call;
-	int n = ini_split(v, '|', parts, 2, err), k;
+	int n = ini_split(v, '|', parts, 3, err), k;
 
 	if (n < 1 || ini_parse_call(parts[0], &call, err) < 0)
 		return -1;
@@ -378,12 +419,9 @@ static int parse_cmp(struct mcmp *c, struct strview v, struct mbr_err *err)
 			return mbr_fail(err, MBR_ECONFIG, "threshold '%.*s' "
 					"is not a number from 0 to 1",
 					(int)call.args[i].len, call.args[i].p);
-	c->tf = false;
-	if (n == 2 && !sv_eqs(parts[1], "tf"))
-		return mbr_fail(err, MBR_ECONFIG, "unknown option '%.*s' "
-				"(expected tf)", (int)parts[1].len,
-				parts[1].p);
-	c->tf = n == 2;
+	for (int i = 1; i < n; i++)
+		if (parse_option(c, parts[i], err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -606,6 +644,8 @@ int match_rules_load(struct match_rules *r, const char *path,
 		return -1;
 	if (check_sections(&ini, err) < 0 || load_keys(r, &ini, err) < 0 ||
 	    load_cmps(r, &ini, err) < 0 || load_groups(r, &ini, err) < 0 ||
+	    (resolve_within(r, err) < 0 && ini_fail(&ini, 1, err, "%s",
+						     err->msg) < 0) ||
 	    load_numbers(r, &ini, err) < 0 || load_never(r, &ini, err) < 0 ||
 	    check_thresholds(r, &ini, err) < 0)
 		goto out;
@@ -634,8 +674,9 @@ static void write_cmp(FILE *out, const struct mcmp *c)
 	fprintf(out, "\n[%s]\n# %s", c->name, k->name);
 	for (unsigned i = 0; i < k->n_args; i++)
 		fprintf(out, "%s%g", i ? ", " : "(", c->arg[i]);
-	fprintf(out, "%s%s; weight = log2(m/u)\nlevels =", k->n_args ? ")" :
-		"", c->tf ? " | tf" : "");
+	fprintf(out, "%s%s%s%s; weight = log2(m/u)\nlevels =",
+		k->n_args ? ")" : "", c->tf ? " | tf" : "",
+		c->within >= 0 ? " | within " : "", c->within_name);
 	for (unsigned i = 0; i < c->n_levels; i++)
 		fprintf(out, "%s %s", i ? "," : "", k->level[i]);
 	fputc('\n', out);

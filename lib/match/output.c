@@ -113,7 +113,7 @@ static void pair_levels(const struct match *m, const struct mpair *p,
 		buf_addf(b, ",%s", level_name(&m->rules->cmp[i], level[i]));
 		if (weights)
 			buf_addf(b, ",%.2f", compare_weight(&m->ctx, i,
-				 level[i], a, c));
+				 level, a, c));
 	}
 }
 
@@ -210,7 +210,7 @@ int match_pair_detail(const struct match *m, size_t i, struct buf *out)
 		if (buf_addf(out, "%s%s=%s:%.2f", k ? ";" : "",
 			     m->rules->cmp[k].name,
 			     level_name(&m->rules->cmp[k], level[k]),
-			     compare_weight(&m->ctx, k, level[k], a, c)) < 0)
+			     compare_weight(&m->ctx, k, level, a, c)) < 0)
 			return -1;
 	return 0;
 }

@@ -1,0 +1,393 @@
+/*
+ * The matcher's core: interning, clustering with cannot-links, record
+ * comparison levels, rules files and models, and whole runs on the hard
+ * cases (two people with one name and birthday, a parent and child on one
+ * mobile, 張偉 and 张伟, a swapped day and month, a changed mobile).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "match.h"
+#include "match/match_int.h"
+
+/* ---- intern ---- */
+
+static void test_intern(void **state)
+{
+	struct intern t;
+	uint32_t a, b;
+	char s[32];
+
+	(void)state;
+	intern_init(&t);
+	assert_int_equal(intern_add(&t, "", 0), 0);
+	a = intern_add(&t, "张伟", strlen("张伟"));
+	b = intern_add(&t, "張偉", strlen("張偉"));
+	assert_int_not_equal(a, b);
+	assert_int_equal(intern_add(&t, "张伟", strlen("张伟")), a);
+	/* Enough strings to grow the table several times; ids stay. */
+	for (int i = 0; i < 20000; i++) {
+		snprintf(s, sizeof(s), "v%d", i);
+		intern_add(&t, s, strlen(s));
+	}
+	assert_int_equal(intern_add(&t, "张伟", strlen("张伟")), a);
+	assert_string_equal(intern_str(&t, b).p, "張偉");
+	assert_int_equal(intern_str(&t, 0).len, 0);
+	intern_release(&t);
+}
+
+/* ---- cluster ---- */
+
+static void test_cluster_no_chaining(void **state)
+{
+	/* A and C have different valid IDs; B has none. A~B joins, then
+	 * B~C must not, though B and C alone do not conflict. */
+	uint32_t ids[4] = { 7, 0, 9, 0 };
+	struct cluster c;
+
+	(void)state;
+	cluster_init(&c, 4, ids);
+	assert_true(cluster_join(&c, 0, 1));
+	assert_false(cluster_join(&c, 1, 2));
+	assert_int_not_equal(cluster_find(&c, 0), cluster_find(&c, 2));
+	/* D has no ID: it may join either side. */
+	assert_true(cluster_join(&c, 3, 2));
+	assert_false(cluster_join(&c, 3, 0));
+	cluster_release(&c);
+}
+
+static void test_cluster_forbid(void **state)
+{
+	struct cluster c;
+
+	(void)state;
+	cluster_init(&c, 5, NULL);
+	cluster_forbid(&c, 0, 4);	/* an analyst's no-match */
+	assert_true(cluster_join(&c, 0, 1));
+	assert_true(cluster_join(&c, 3, 4));
+	assert_true(cluster_join(&c, 1, 2));
+	/* {0,1,2} and {3,4}: 0 and 4 may not meet, through any pair. */
+	assert_false(cluster_join(&c, 2, 3));
+	assert_false(cluster_join(&c, 4, 1));
+	assert_true(cluster_join(&c, 2, 2));
+	cluster_release(&c);
+}
+
+/* ---- records ---- */
+
+static const char *const columns[] = {
+	"source", "source_id", "source_row", "name", "family_name",
+	"given_name", "gender", "birth_date", "mobile", "email", "id_type",
+	"id_number", "city", "district", "address", "postal_code",
+};
+#define N_COLS (sizeof(columns) / sizeof(columns[0]))
+
+struct person {
+	const char *v[N_COLS];
+};
+
+static void make_header(struct header *h)
+{
+	struct record names;
+
+	record_init(&names);
+	for (size_t i = 0; i < N_COLS; i++)
+		record_add(&names, columns[i], strlen(columns[i]));
+	header_init(h);
+	assert_int_equal(header_set(h, &names), 0);
+	record_release(&names);
+}
+
+static void make_record(struct record *r, const struct person *p)
+{
+	record_reset(r);
+	for (size_t i = 0; i < N_COLS; i++)
+		record_add(r, p->v[i] ? p->v[i] : "",
+			   p->v[i] ? strlen(p->v[i]) : 0);
+}
+
+/* Valid mainland IDs (GB 11643 check characters). */
+#define ID_A "110105199003040010"
+#define ID_B "110105199003040037"
+
+static const struct person people[] = {
+	/* 0, 1: one person, Simplified and Traditional, a new mobile */
+	{ { "pos", "1", "1", "张伟", NULL, NULL, "M", "1990-03-04",
+	    "+8613812345678", NULL, "CN_RIC", ID_A, "北京市", "朝阳区",
+	    "朝阳区建国路88号1栋101", "100020" } },
+	{ { "web", "w1", "1", "張偉", NULL, NULL, "M", "1990-03-04",
+	    "+8613900000001", "zhangwei@qq.com", NULL, NULL, "北京市",
+	    "朝陽區", "朝陽區建國路88號1棟101", "100020" } },
+	/* 2: same name and birthday, another valid ID: another person */
+	{ { "crm", "c9", "1", "张伟", NULL, NULL, "M", "1990-03-04",
+	    "+8613700000002", NULL, "CN_RIC", ID_B, "北京市", "海淀区",
+	    "海淀区学院路1号", "100083" } },
+	/* 3: day and month swapped, the same mobile as 0 */
+	{ { "crm", "c1", "2", "张伟", NULL, NULL, "M", "1990-04-03",
+	    "+8613812345678", NULL, NULL, NULL, "北京市", "朝阳区",
+	    "朝阳区建国路88号1栋101", "100020" } },
+	/* 4: 0's child: same family name, mobile and address */
+	{ { "pos", "2", "2", "张小明", NULL, NULL, "M", "2015-06-01",
+	    "+8613812345678", NULL, NULL, NULL, "北京市", "朝阳区",
+	    "朝阳区建国路88号1栋101", "100020" } },
+	/* 5: 0 in pinyin, given name first, family/given columns */
+	{ { "web", "w2", "2", "Wei Zhang", "Zhang", "Wei", "M",
+	    "1990-03-04", NULL, "zhangwei@qq.com", NULL, NULL, NULL, NULL,
+	    NULL, NULL } },
+};
+#define N_PEOPLE (sizeof(people) / sizeof(people[0]))
+
+static struct match *load(struct match_rules *r, const struct person *p,
+			  size_t n)
+{
+	struct match *m = match_new(r, 0);
+	struct mbr_err err = MBR_ERR_INIT;
+	struct header h;
+	struct record rec;
+
+	make_header(&h);
+	record_init(&rec);
+	assert_int_equal(match_begin(m, &h, MATCH_NEW, &err), 0);
+	for (size_t i = 0; i < n; i++) {
+		make_record(&rec, &p[i]);
+		assert_int_equal(match_add(m, &rec, &err), 0);
+	}
+	record_release(&rec);
+	header_release(&h);
+	return m;
+}
+
+static void cluster_ids(struct match *m, char ids[][64], size_t n)
+{
+	struct buf b;
+	struct strview s, id;
+
+	buf_init(&b, 256);
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&b);
+		match_record_cluster(m, i, &s, &id, &b);
+		snprintf(ids[i], 64, "%s", b.p);
+	}
+	buf_release(&b);
+}
+
+static void test_hard_cases(void **state)
+{
+	struct match_rules *r = match_rules_new();
+	struct match *m = load(r, people, N_PEOPLE);
+	struct mbr_err err = MBR_ERR_INIT;
+	char ids[N_PEOPLE][64];
+
+	(void)state;
+	assert_int_equal(match_run(m, false, &err), 0);
+	cluster_ids(m, ids, N_PEOPLE);
+	assert_string_equal(ids[0], ids[1]);	/* 张伟 ~ 張偉 */
+	assert_string_equal(ids[0], ids[3]);	/* swapped day and month */
+	assert_string_equal(ids[0], ids[5]);	/* pinyin, swapped order */
+	assert_string_not_equal(ids[0], ids[2]);	/* another valid ID */
+	assert_string_not_equal(ids[0], ids[4]);	/* the child */
+	/* The smallest source/source_id names the cluster. */
+	assert_string_equal(ids[0], "crm/c1");
+	assert_string_equal(ids[2], "crm/c9");
+	match_free(m);
+	match_rules_free(r);
+}
+
+static void test_levels(void **state)
+{
+	struct match_rules *r = match_rules_new();
+	struct match *m = load(r, people, N_PEOPLE);
+	struct mbr_err err = MBR_ERR_INIT;
+	uint8_t level[MATCH_MAX_CMPS];
+	int fam = -1, giv = -1, birth = -1, mob = -1, mail = -1;
+
+	(void)state;
+	assert_int_equal(match_run(m, false, &err), 0);
+	for (unsigned i = 0; i < r->n_cmps; i++) {
+		const char *n = r->cmp[i].name;
+
+		fam = strcmp(n, "family_name") ? fam : (int)i;
+		giv = strcmp(n, "given_name") ? giv : (int)i;
+		birth = strcmp(n, "birth_date") ? birth : (int)i;
+		mob = strcmp(n, "mobile") ? mob : (int)i;
+		mail = strcmp(n, "email") ? mail : (int)i;
+	}
+	compare_records(&m->ctx, &m->recs[0], &m->recs[1], level);
+	assert_int_equal(level[fam], 0);	/* exact after folding */
+	assert_int_equal(level[giv], 0);
+	assert_int_equal(level[birth], DATE_EXACT);
+	assert_int_equal(level[mob], 3);	/* other */
+	assert_int_equal(level[mail], LEVEL_NULL);	/* no evidence */
+	compare_records(&m->ctx, &m->recs[0], &m->recs[3], level);
+	assert_int_equal(level[birth], DATE_SWAPPED);
+	compare_records(&m->ctx, &m->recs[0], &m->recs[5], level);
+	assert_int_equal(level[fam], 1);	/* phonetic: zhang */
+	assert_int_equal(level[giv], 1);
+	assert_true(compare_cannot_link(&m->ctx, &m->recs[0], &m->recs[2]));
+	assert_false(compare_cannot_link(&m->ctx, &m->recs[0], &m->recs[1]));
+	match_free(m);
+	match_rules_free(r);
+}
+
+/* A common name matching counts for less than a rare one. */
+static void test_term_frequency(void **state)
+{
+	static struct person crowd[40];
+	struct match_rules *r = match_rules_new();
+	struct match *m;
+	struct mbr_err err = MBR_ERR_INIT;
+	char sid[40][8];
+	uint8_t level[MATCH_MAX_CMPS];
+	double common, rare;
+	unsigned fam = 0;
+
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		snprintf(sid[i], sizeof(sid[i]), "%d", i);
+		crowd[i] = (struct person){ { "pos", sid[i], "1",
+			i < 30 ? "王伟" : i < 32 ? "欧阳娜娜" : "李四" } };
+	}
+	m = load(r, crowd, 40);
+	assert_int_equal(match_run(m, false, &err), 0);
+	while (strcmp(r->cmp[fam].name, "family_name"))
+		fam++;
+	compare_records(&m->ctx, &m->recs[0], &m->recs[1], level);
+	assert_int_equal(level[fam], 0);
+	common = compare_weight(&m->ctx, fam, level, &m->recs[0], &m->recs[1]);
+	compare_records(&m->ctx, &m->recs[30], &m->recs[31], level);
+	assert_int_equal(level[fam], 0);
+	rare = compare_weight(&m->ctx, fam, level, &m->recs[30],
+			      &m->recs[31]);
+	if (!(rare > common + 3))
+		fail_msg("欧阳 %.2f should outweigh 王 %.2f", rare, common);
+	match_free(m);
+	match_rules_free(r);
+}
+
+/* ---- rules files and models ---- */
+
+static char *write_temp(const char *text)
+{
+	char *path = strdup("/tmp/test_match_XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static const struct {
+	const char *text, *msg, *why;
+} bad_rules[] = {
+	{ "[blocking]\nk = name_key + shoe_size\n", ":2: unknown key part "
+	  "'shoe_size'", "unknown key part" },
+	{ "[compare]\ngiven_name = nmae(0.9)\n", ":2: unknown comparison "
+	  "'nmae'", "typo in a comparison" },
+	{ "[compare]\ngiven_name = name(0.9, 1.5)\n", ":2: threshold '1.5'",
+	  "threshold out of range" },
+	{ "[compare]\nshoe = exact\n", ":2: unknown field 'shoe'",
+	  "unknown field" },
+	{ "[thresholds]\nmatch = 0.5\nreview = 0.9\n", ":3: review threshold",
+	  "review above match" },
+	{ "[thresholds]\nmatch = 1.5\n", ":2: match: '1.5' is not a "
+	  "probability", "probability out of range" },
+	{ "[blockng]\n", ":1: unknown section [blockng]", "section typo" },
+	{ "[never]\nid_number = maybe\n", ":2: id_number: 'maybe'",
+	  "never value" },
+	{ "[compare]\ngiven_name = name | tff\n", ":2: unknown option 'tff'",
+	  "option typo" },
+};
+
+static void test_rules_errors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_rules) / sizeof(bad_rules[0]); i++) {
+		struct match_rules *r = match_rules_new();
+		struct mbr_err err = MBR_ERR_INIT;
+		char *path = write_temp(bad_rules[i].text);
+
+		if (match_rules_load(r, path, &err) == 0 ||
+		    err.status != MBR_ECONFIG ||
+		    !strstr(err.msg, bad_rules[i].msg))
+			fail_msg("%s: got '%s'", bad_rules[i].why, err.msg);
+		unlink(path);
+		free(path);
+		match_rules_free(r);
+	}
+}
+
+static void test_rules_replace(void **state)
+{
+	struct match_rules *r = match_rules_new();
+	struct mbr_err err = MBR_ERR_INIT;
+	char *path = write_temp(
+		"# a section replaces the defaults of that section\n"
+		"[blocking]\nmob = mobile\nny = name_key + birth_year\n"
+		"[compare]\nname = name(0.9, 0.7) | tf\nbirth_date = date\n"
+		"mobile = phone\naddress = bigram(0.7, 0.5, 0.3)\n"
+		"[groups]\nhousehold = mobile, address\n"
+		"[thresholds]\nmatch = 0.99\n[limits]\nthreads = 1\n");
+
+	(void)state;
+	assert_int_equal(match_rules_load(r, path, &err), 0);
+	assert_int_equal(r->n_keys, 2);
+	assert_int_equal(r->n_cmps, 4);
+	assert_true(r->cmp[0].tf);
+	assert_true(r->cmp[0].arg[1] == 0.7);
+	assert_int_equal(r->cmp[2].group, r->cmp[3].group);
+	assert_int_equal(r->cmp[1].group, -1);
+	assert_true(r->match_p == 0.99);
+	assert_true(r->review_p == 0.5);	/* default kept */
+	assert_int_equal(r->threads, 1);
+	unlink(path);
+	free(path);
+	match_rules_free(r);
+}
+
+static void test_model_roundtrip(void **state)
+{
+	struct match_rules *r = match_rules_new(), *back = match_rules_new();
+	struct mbr_err err = MBR_ERR_INIT;
+	char path[] = "/tmp/test_model_XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	(void)state;
+	r->cmp[0].m[0] = 0.5;
+	r->cmp[0].m[4] = 0.42;
+	r->per_record = 1.25;
+	assert_int_equal(match_model_write(r, f, &err), 0);
+	fclose(f);
+	assert_int_equal(match_model_load(back, path, &err), 0);
+	assert_true(back->cmp[0].m[0] == 0.5);
+	assert_true(back->cmp[0].m[4] == 0.42);
+	assert_true(back->per_record == 1.25);
+	assert_true(back->trained);
+	unlink(path);
+	match_rules_free(r);
+	match_rules_free(back);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_intern),
+		cmocka_unit_test(test_cluster_no_chaining),
+		cmocka_unit_test(test_cluster_forbid),
+		cmocka_unit_test(test_hard_cases),
+		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_term_frequency),
+		cmocka_unit_test(test_rules_errors),
+		cmocka_unit_test(test_rules_replace),
+		cmocka_unit_test(test_model_roundtrip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
