@@ -36,8 +36,13 @@
  *	                               (read from a GB 11643 ID number in
  *	                               FIELD), a date, today, a number or a
  *	                               "quoted" text. Skipped when a side is
- *	                               empty. Dates compare as dates, numbers
- *	                               as numbers, anything else as bytes.
+ *	                               empty. Against a literal, the value
+ *	                               must be of its type ("not a date");
+ *	                               two fields compare as dates when both
+ *	                               are, as numbers when both are, as
+ *	                               bytes when neither is a date or a
+ *	                               number; a date against a non-date is
+ *	                               skipped (its own check reports it).
  *	unique   = source, source_id   no two records that pass share these
  *	                               values (skipped when one is empty)
  *
