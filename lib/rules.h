@@ -37,12 +37,12 @@
  *	                               FIELD), a date, today, a number or a
  *	                               "quoted" text. Skipped when a side is
  *	                               empty. Against a literal, the value
- *	                               must be of its type ("not a date");
- *	                               two fields compare as dates when both
- *	                               are, as numbers when both are, as
- *	                               bytes when neither is a date or a
- *	                               number; a date against a non-date is
- *	                               skipped (its own check reports it).
+ *	                               must be of its type ("not a date").
+ *	                               Two fields compare as dates when one
+ *	                               is a date (skipped when the other is
+ *	                               not: its own check reports it), as
+ *	                               numbers when both are numbers, else
+ *	                               as bytes.
  *	unique   = source, source_id   no two records that pass share these
  *	                               values (skipped when one is empty)
  *
