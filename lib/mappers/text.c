@@ -145,6 +145,8 @@ bool text_is_digit(uint32_t cp)
 {
 	if (cp < 0x80)
 		return cp >= '0' && cp <= '9';
+	if (utf8_is_han(cp))
+		return false; /* most of our non-ASCII: skip the table */
 	return utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_ND;
 }
 
