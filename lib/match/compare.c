@@ -279,36 +279,42 @@ double compare_weight(const struct cmp_ctx *c, unsigned i,
 	return log2((m->m[0] > 1e-9 ? m->m[0] : 1e-9) / p);
 }
 
+double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
+		       const struct mrec *b, uint8_t *level, double *w)
+{
+	const struct match_rules *r = c->rules;
+	int best[MATCH_MAX_CMPS];	/* per group: the comparison that counts */
+	double total = c->prior_w;
+
+	compare_records(c, a, b, level);
+	for (unsigned g = 0; g < r->n_groups; g++)
+		best[g] = -1;
+	for (unsigned i = 0; i < r->n_cmps; i++) {
+		int g = r->cmp[i].group;
+
+		w[i] = compare_weight(c, i, level, a, b);
+		if (g < 0 || w[i] == 0.0)
+			continue;
+		if (best[g] < 0 || w[i] > w[best[g]])
+			best[g] = (int)i;
+	}
+	for (unsigned i = 0; i < r->n_cmps; i++) {
+		int g = r->cmp[i].group;
+
+		if (g >= 0 && best[g] != (int)i)
+			w[i] = 0.0;
+		total += w[i];
+	}
+	return total;
+}
+
 double compare_score(const struct cmp_ctx *c, const struct mrec *a,
 		     const struct mrec *b, uint8_t *level)
 {
-	const struct match_rules *r = c->rules;
 	uint8_t tmp[MATCH_MAX_CMPS];
-	double group[MATCH_MAX_CMPS], w = c->prior_w;
-	bool seen[MATCH_MAX_CMPS] = { false };
+	double w[MATCH_MAX_CMPS];
 
-	if (!level)
-		level = tmp;
-	compare_records(c, a, b, level);
-	for (unsigned i = 0; i < r->n_cmps; i++) {
-		double x;
-		int g = r->cmp[i].group;
-
-		if (level[i] == LEVEL_NULL ||
-		    (r->cmp[i].within >= 0 && level[r->cmp[i].within] == 0))
-			continue;
-		x = compare_weight(c, i, level, a, b);
-		if (g < 0) {
-			w += x;
-		} else if (!seen[g] || x > group[g]) {
-			group[g] = x;
-			seen[g] = true;
-		}
-	}
-	for (unsigned g = 0; g < r->n_groups; g++)
-		if (seen[g])
-			w += group[g];
-	return w;
+	return compare_explain(c, a, b, level ? level : tmp, w);
 }
 
 bool compare_cannot_link(const struct cmp_ctx *c, const struct mrec *a,

@@ -339,6 +339,11 @@ void compare_records(const struct cmp_ctx *c, const struct mrec *a,
 double compare_weight(const struct cmp_ctx *c, unsigned i,
 		      const uint8_t *level, const struct mrec *a,
 		      const struct mrec *b);
+/* Total match weight of a and b: the prior plus w[i], what comparison i
+ * adds (0 for null, implied, or not the largest of its group); level[]
+ * gets the levels. */
+double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
+		       const struct mrec *b, uint8_t *level, double *w);
 /* Total match weight of a and b (levels written to level when not NULL). */
 double compare_score(const struct cmp_ctx *c, const struct mrec *a,
 		     const struct mrec *b, uint8_t *level);

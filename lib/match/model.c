@@ -73,27 +73,34 @@ static const struct field_info {
 	{ "id_tail", MF_ID_TAIL },	{ "address_key", MF_ADDRESS_KEY },
 };
 
-/* The default comparisons: field, kind, term frequencies, group, and the
- * u of the first level when the kind's generic one does not fit. */
+/* The default comparisons: field, kind, term frequencies, group, within,
+ * and m and u where the kind's generic ones do not fit the field (m[0] 0:
+ * the kind's). The last level's u is what the others leave. */
 static const struct default_cmp {
 	const char *field;
 	enum cmp_kind kind;
 	bool tf;
 	const char *group;
 	const char *within;
-	double u0;	/* 0: the kind's */
+	double m[MATCH_MAX_LEVELS];
+	double u[MATCH_MAX_LEVELS];
 } default_cmps[] = {
-	{ "family_name", CMP_NAME, true, NULL, NULL, 0.01 },
-	{ "given_name", CMP_NAME, true, NULL, NULL, 0.003 },
-	{ "birth_date", CMP_DATE, false, NULL, NULL, 0 },
-	{ "gender", CMP_EXACT, false, NULL, NULL, 0.5 },
-	{ "id_number", CMP_ID, false, NULL, NULL, 0 },
-	{ "mobile", CMP_PHONE, false, "household", NULL, 0 },
-	{ "phone", CMP_EXACT, false, "household", NULL, 1e-5 },
-	{ "address", CMP_BIGRAM, false, "household", NULL, 0 },
-	{ "email", CMP_EMAIL, false, NULL, NULL, 0 },
-	{ "postal_code", CMP_ID, false, "place", "address", 0.005 },
-	{ "city", CMP_JARO, false, "place", "address", 0.01 },
+	{ "family_name", CMP_NAME, true, NULL, NULL,
+	  { 0.88, 0.04, 0.04, 0.02, 0.02 }, { 0.01, 0.003, 0.002, 0.02 } },
+	{ "given_name", CMP_NAME, true, NULL, NULL,
+	  { 0.88, 0.04, 0.04, 0.02, 0.02 }, { 0.003, 0.002, 0.002, 0.02 } },
+	{ "birth_date", CMP_DATE, false, NULL, NULL, { 0 }, { 0 } },
+	{ "gender", CMP_EXACT, false, NULL, NULL, { 0.95, 0.05 }, { 0.5 } },
+	{ "id_number", CMP_ID, false, NULL, NULL, { 0 }, { 0 } },
+	{ "mobile", CMP_PHONE, false, "household", NULL, { 0 }, { 0 } },
+	{ "phone", CMP_EXACT, false, "household", NULL,
+	  { 0.6, 0.4 }, { 1e-5 } },
+	{ "address", CMP_BIGRAM, false, "household", NULL, { 0 }, { 0 } },
+	{ "email", CMP_EMAIL, false, NULL, NULL, { 0 }, { 0 } },
+	{ "postal_code", CMP_ID, false, "place", "address",
+	  { 0.90, 0.05, 0.05 }, { 0.005, 0.03 } },
+	{ "city", CMP_JARO, false, "place", "address",
+	  { 0.90, 0.04, 0.02, 0.04 }, { 0.01, 0.003, 0.02 } },
 };
 
 /* Default blocking keys: a union, so one typo cannot hide a pair. */
@@ -173,15 +180,30 @@ static int group_index(struct match_rules *r, const char *name)
 	return (int)r->n_groups++;
 }
 
-/* u of "other" is whatever the named levels leave. */
-static void cmp_set_u0(struct mcmp *c, double u0)
+/* m and u of a default comparison; u of "other" is what the named
+ * levels leave. */
+static void cmp_set_defaults(struct mcmp *c, const struct default_cmp *d)
 {
 	double rest = 0;
 
-	c->u[0] = u0;
-	for (unsigned i = 0; i + 1 < c->n_levels; i++)
+	if (d->m[0] == 0)
+		return;
+	memcpy(c->m, d->m, sizeof(c->m));
+	for (unsigned i = 0; i + 1 < c->n_levels; i++) {
+		c->u[i] = d->u[i];
 		rest += c->u[i];
+	}
 	c->u[c->n_levels - 1] = rest < 1 ? 1 - rest : 1e-3;
+}
+
+/* A field compared as by default gets the default's m and u. */
+static void field_defaults(struct mcmp *c)
+{
+	for (size_t i = 0; i < sizeof(default_cmps) / sizeof(default_cmps[0]);
+	     i++)
+		if (!strcmp(default_cmps[i].field, c->name) &&
+		    default_cmps[i].kind == c->kind)
+			cmp_set_defaults(c, &default_cmps[i]);
 }
 
 static void add_default_cmps(struct match_rules *r)
@@ -194,8 +216,7 @@ static void add_default_cmps(struct match_rules *r)
 		snprintf(c->name, sizeof(c->name), "%s", d->field);
 		c->field = (enum mfield)field_lookup(sv(d->field));
 		cmp_set_kind(c, d->kind);
-		if (d->u0 > 0)
-			cmp_set_u0(c, d->u0);
+		cmp_set_defaults(c, d);
 		c->tf = d->tf;
 		c->group = d->group ? group_index(r, d->group) : -1;
 		snprintf(c->within_name, sizeof(c->within_name), "%s",
@@ -444,6 +465,7 @@ static int load_cmp(struct match_rules *r, const struct ini *ini,
 	c->group = -1;
 	if (parse_cmp(c, sv(e->value), err) < 0)
 		return ini_fail(ini, e->line, err, "%s", err->msg);
+	field_defaults(c);
 	r->n_cmps++;
 	return 0;
 }

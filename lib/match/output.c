@@ -101,19 +101,21 @@ static const char *level_name(const struct mcmp *c, unsigned level)
 	return model_level_names(c->kind)[level];
 }
 
-/* Per comparison: level, and with weights its contribution. */
+/* Per comparison: level, and with weights what it added to the match
+ * weight (which is the prior plus these). */
 static void pair_levels(const struct match *m, const struct mpair *p,
 			bool weights, struct buf *b)
 {
-	const struct mrec *a = &m->recs[p->a], *c = &m->recs[p->b];
 	uint8_t level[MATCH_MAX_CMPS];
+	double w[MATCH_MAX_CMPS];
 
-	compare_records(&m->ctx, a, c, level);
+	compare_explain(&m->ctx, &m->recs[p->a], &m->recs[p->b], level, w);
+	if (weights)
+		buf_addf(b, ",%.2f", m->ctx.prior_w);
 	for (unsigned i = 0; i < m->rules->n_cmps; i++) {
 		buf_addf(b, ",%s", level_name(&m->rules->cmp[i], level[i]));
 		if (weights)
-			buf_addf(b, ",%.2f", compare_weight(&m->ctx, i,
-				 level, a, c));
+			buf_addf(b, ",%.2f", w[i]);
 	}
 }
 
@@ -123,7 +125,7 @@ static void pairs_header(const struct match *m, bool weights,
 	buf_adds(b, "a_source,a_source_id,b_source,b_source_id,"
 		 "match_weight,match_probability");
 	if (weights)
-		buf_adds(b, ",clustered");
+		buf_adds(b, ",clustered,prior_weight");
 	for (unsigned i = 0; i < m->rules->n_cmps; i++) {
 		buf_addf(b, ",%s_level", m->rules->cmp[i].name);
 		if (weights)
@@ -202,15 +204,15 @@ void match_pair(const struct match *m, size_t i, struct match_pair_info *pi)
 int match_pair_detail(const struct match *m, size_t i, struct buf *out)
 {
 	const struct mpair *p = &m->pairs[i];
-	const struct mrec *a = &m->recs[p->a], *c = &m->recs[p->b];
 	uint8_t level[MATCH_MAX_CMPS];
+	double w[MATCH_MAX_CMPS];
 
-	compare_records(&m->ctx, a, c, level);
+	compare_explain(&m->ctx, &m->recs[p->a], &m->recs[p->b], level, w);
+	if (buf_addf(out, "prior=%.2f", m->ctx.prior_w) < 0)
+		return -1;
 	for (unsigned k = 0; k < m->rules->n_cmps; k++)
-		if (buf_addf(out, "%s%s=%s:%.2f", k ? ";" : "",
-			     m->rules->cmp[k].name,
-			     level_name(&m->rules->cmp[k], level[k]),
-			     compare_weight(&m->ctx, k, level, a, c)) < 0)
+		if (buf_addf(out, ";%s=%s:%.2f", m->rules->cmp[k].name,
+			     level_name(&m->rules->cmp[k], level[k]), w[k]) < 0)
 			return -1;
 	return 0;
 }
