@@ -14,20 +14,24 @@
 static const char usage[] =
 	"usage: mbr-dedupe [options] [FILE...]\n"
 	"Find duplicate members: block, compare, score (Fellegi-Sunter) and\n"
-	"cluster canonical records. Every record goes to standard output with a\n"
+	"cluster canonical records. Every record goes to standard output with "
+	"a\n"
 	"cluster_id: the smallest source/source_id of its cluster (with\n"
 	"--against, the master_id of a master in it when there is one).\n"
 	"\n"
-	"  --rules FILE       match rules (default: built in; mappings/match.ini\n"
+	"  --rules FILE       match rules (default: built in; "
+	"mappings/match.ini\n"
 	"                     repeats them with comments)\n"
 	"  --model FILE       m and u probabilities from FILE (see --train)\n"
-	"  --train            estimate u from random pairs and m by EM on this\n"
+	"  --train            estimate u from random pairs and m by EM on "
+	"this\n"
 	"                     input, write them to --model FILE, then dedupe\n"
 	"  --pairs FILE       every scored pair above the rules' pairs floor,\n"
 	"                     with the level and weight of each field\n"
 	"  --review FILE      pairs between the review and match thresholds,\n"
 	"                     with an empty decision column to fill in\n"
-	"  --decisions FILE   analyst decisions (a_source, a_source_id, b_source,\n"
+	"  --decisions FILE   analyst decisions (a_source, a_source_id, "
+	"b_source,\n"
 	"                     b_source_id, decision = match | no-match); a\n"
 	"                     filled-in --review file works\n"
 	"  --against FILE     link the input to these existing master records\n"
@@ -39,7 +43,8 @@ static const char usage[] =
 	"  --db FILE          also record pairs and clusters in the staging\n"
 	"                     database\n"
 	"  --strict           stop at the first unreadable row (exit 3)\n"
-	"  -o FILE            write FILE atomically instead of standard output\n"
+	"  -o FILE            write FILE atomically instead of standard "
+	"output\n"
 	"  -q                 no summary line\n"
 	"  --help, --version\n"
 	"\n"
@@ -60,16 +65,16 @@ enum {
 };
 
 static const struct option options[] = {
-	{ "rules", required_argument, NULL, OPT_RULES },
-	{ "model", required_argument, NULL, OPT_MODEL },
-	{ "train", no_argument, NULL, OPT_TRAIN },
-	{ "pairs", required_argument, NULL, OPT_PAIRS },
-	{ "review", required_argument, NULL, OPT_REVIEW },
-	{ "decisions", required_argument, NULL, OPT_DECISIONS },
-	{ "report", required_argument, NULL, OPT_REPORT },
-	{ "against", required_argument, NULL, OPT_AGAINST },
-	{ "link-only", no_argument, NULL, OPT_LINK_ONLY },
-	{ NULL, 0, NULL, 0 },
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"model", required_argument, NULL, OPT_MODEL},
+	{"train", no_argument, NULL, OPT_TRAIN},
+	{"pairs", required_argument, NULL, OPT_PAIRS},
+	{"review", required_argument, NULL, OPT_REVIEW},
+	{"decisions", required_argument, NULL, OPT_DECISIONS},
+	{"report", required_argument, NULL, OPT_REPORT},
+	{"against", required_argument, NULL, OPT_AGAINST},
+	{"link-only", no_argument, NULL, OPT_LINK_ONLY},
+	{NULL, 0, NULL, 0},
 };
 
 #define MAX_AGAINST 16
@@ -115,14 +120,13 @@ static int check_args(const struct ctx *c)
 {
 	if (c->train && !c->model)
 		return cli_usage_error(c->cli, "--train needs --model FILE "
-				       "to write the model to");
+					       "to write the model to");
 	if (c->link_only && !c->n_against)
 		return cli_usage_error(c->cli, "--link-only needs --against");
 	return 0;
 }
 
-static struct match_rules *load_rules(const struct ctx *c,
-				      struct mbr_err *err)
+static struct match_rules *load_rules(const struct ctx *c, struct mbr_err *err)
 {
 	struct match_rules *r = match_rules_new();
 
@@ -140,8 +144,8 @@ struct outputs {
 	struct reject_file *rf;
 };
 
-static int open_outputs(struct cli *cli, const struct ctx *c,
-			struct outputs *o, struct mbr_err *err)
+static int open_outputs(struct cli *cli, const struct ctx *c, struct outputs *o,
+			struct mbr_err *err)
 {
 	if ((c->pairs && !(o->pairs = cli_open_aux(cli, c->pairs, err))) ||
 	    (c->review && !(o->review = cli_open_aux(cli, c->review, err))) ||
@@ -153,11 +157,10 @@ static int open_outputs(struct cli *cli, const struct ctx *c,
 	return 0;
 }
 
-static int read_inputs(struct cli *cli, const struct ctx *c,
-		       struct match *m, struct outputs *o,
-		       struct mbr_err *err)
+static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
+		       struct outputs *o, struct mbr_err *err)
 {
-	struct match_input in = { MATCH_NEW, cli, NULL, cli->strict };
+	struct match_input in = {MATCH_NEW, cli, NULL, cli->strict};
 	struct header h;
 
 	if (o->rejects) {
@@ -200,26 +203,29 @@ static int write_outputs(struct cli *cli, const struct match_rules *r,
 static void summary(struct cli *cli, const struct match_stats *s)
 {
 	for (unsigned long i = 0; i < s->capped && i < MATCH_MAX_CAPPED; i++)
-		cli_warn(cli, "blocking key '%s': a block of %lu records was "
+		cli_warn(cli,
+			 "blocking key '%s': a block of %lu records was "
 			 "skipped (more pairs than max_block_pairs)",
 			 s->capped_first[i].key, s->capped_first[i].records);
 	if (s->capped > MATCH_MAX_CAPPED)
 		cli_warn(cli, "%lu more blocks skipped",
 			 s->capped - MATCH_MAX_CAPPED);
 	if (s->conflicts)
-		cli_warn(cli, "%lu match decisions conflict with a cannot-link "
-			 "and were not applied", s->conflicts);
+		cli_warn(cli,
+			 "%lu match decisions conflict with a cannot-link "
+			 "and were not applied",
+			 s->conflicts);
 	snprintf(cli->extra, sizeof(cli->extra),
 		 "%lu clusters, %llu pairs compared, %llu matched, "
-		 "%llu to review", s->clusters, s->compared, s->matches,
-		 s->review);
+		 "%llu to review",
+		 s->clusters, s->compared, s->matches, s->review);
 }
 
 static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	       struct mbr_err *err)
 {
 	struct match *m = match_new(r, c->link_only ? MATCH_LINK_ONLY : 0);
-	struct outputs o = { 0 };
+	struct outputs o = {0};
 	int rc = -1;
 
 	if (open_outputs(cli, c, &o, err) < 0 ||
@@ -238,7 +244,7 @@ out:
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-dedupe", usage);
-	struct ctx c = { .cli = &cli };
+	struct ctx c = {.cli = &cli};
 	struct mbr_err err = MBR_ERR_INIT;
 	struct match_rules *r = NULL;
 	int rc;

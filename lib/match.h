@@ -39,13 +39,13 @@
 #include "err.h"
 #include "record.h"
 
-struct match_rules;	/* opaque: keys, comparisons, thresholds, m and u */
-struct match;		/* opaque: one run's records, pairs and clusters */
+struct match_rules; /* opaque: keys, comparisons, thresholds, m and u */
+struct match;	    /* opaque: one run's records, pairs and clusters */
 
 /* The built-in rules (the defaults mappings/match.ini documents). Cannot
  * fail. */
 struct match_rules *match_rules_new(void);
-void match_rules_free(struct match_rules *r);	/* NULL is fine */
+void match_rules_free(struct match_rules *r); /* NULL is fine */
 /* Replace parts of r by the sections of a match rules file. On error
  * (MBR_ECONFIG, naming file and line) r is unusable: free it. */
 int match_rules_load(struct match_rules *r, const char *path,
@@ -59,46 +59,46 @@ int match_model_write(const struct match_rules *r, FILE *out,
 		      struct mbr_err *err);
 
 enum match_side {
-	MATCH_NEW,	/* records to deduplicate / link; written out */
-	MATCH_MASTER,	/* --against: existing masters; read only */
+	MATCH_NEW,    /* records to deduplicate / link; written out */
+	MATCH_MASTER, /* --against: existing masters; read only */
 };
 
 enum match_flags {
-	MATCH_LINK_ONLY = 1 << 0,	/* compare new records to masters only */
+	MATCH_LINK_ONLY = 1 << 0, /* compare new records to masters only */
 };
 
 struct match_capped {
-	const char *key;	/* blocking key name (borrowed from rules) */
-	unsigned long records;	/* records in the skipped block */
+	const char *key;       /* blocking key name (borrowed from rules) */
+	unsigned long records; /* records in the skipped block */
 };
 
 #define MATCH_MAX_CAPPED 8
 
 /* What one blocking key did. */
 struct match_key_stats {
-	const char *name;		/* borrowed from the rules */
-	unsigned long records;		/* records that have the key */
-	unsigned long blocks;		/* blocks of two or more, compared */
-	unsigned long long candidates;	/* pairs those blocks propose */
-	unsigned long long fresh;	/* of them, not proposed by an earlier key */
-	unsigned long skipped;		/* blocks over max_block_pairs */
+	const char *name;	       /* borrowed from the rules */
+	unsigned long records;	       /* records that have the key */
+	unsigned long blocks;	       /* blocks of two or more, compared */
+	unsigned long long candidates; /* pairs those blocks propose */
+	unsigned long long fresh; /* of them, not proposed by an earlier key */
+	unsigned long skipped;	  /* blocks over max_block_pairs */
 };
 
 #define MATCH_MAX_KEY_STATS 32
 
 struct match_stats {
-	unsigned long records;		/* new records */
-	unsigned long masters;		/* master records */
-	unsigned long long candidates;	/* pairs the blocks proposed */
-	unsigned long long compared;	/* distinct pairs compared */
-	unsigned long long kept;	/* pairs at or above the pairs floor */
-	unsigned long long matches;	/* pairs at or above the match threshold */
-	unsigned long long review;	/* pairs between review and match */
-	unsigned long long refused;	/* matches not joined: cannot-link */
-	unsigned long clusters;		/* clusters among new records */
-	unsigned long capped;		/* blocks skipped as too large */
+	unsigned long records;	       /* new records */
+	unsigned long masters;	       /* master records */
+	unsigned long long candidates; /* pairs the blocks proposed */
+	unsigned long long compared;   /* distinct pairs compared */
+	unsigned long long kept;       /* pairs at or above the pairs floor */
+	unsigned long long matches; /* pairs at or above the match threshold */
+	unsigned long long review;  /* pairs between review and match */
+	unsigned long long refused; /* matches not joined: cannot-link */
+	unsigned long clusters;	    /* clusters among new records */
+	unsigned long capped;	    /* blocks skipped as too large */
 	struct match_capped capped_first[MATCH_MAX_CAPPED];
-	unsigned long conflicts;	/* must-link decisions refused */
+	unsigned long conflicts; /* must-link decisions refused */
 	struct match_key_stats key[MATCH_MAX_KEY_STATS];
 	unsigned n_keys;
 };
@@ -106,17 +106,16 @@ struct match_stats {
 /* A run on rules r (borrowed: keep r alive and unchanged until
  * match_free). */
 struct match *match_new(struct match_rules *r, enum match_flags flags);
-void match_free(struct match *m);	/* NULL is fine */
+void match_free(struct match *m); /* NULL is fine */
 
 /* Start an input of records with header h (copied). Every input of side
  * MATCH_NEW must have the same columns; cluster_id is added after them
  * (an input cluster_id column is replaced). -1 (MBR_ECONFIG) when h lacks
  * source or source_id. */
-int match_begin(struct match *m, const struct header *h,
-		enum match_side side, struct mbr_err *err);
+int match_begin(struct match *m, const struct header *h, enum match_side side,
+		struct mbr_err *err);
 /* Add one record of the current input (copied). -1 only past limits. */
-int match_add(struct match *m, const struct record *rec,
-	      struct mbr_err *err);
+int match_add(struct match *m, const struct record *rec, struct mbr_err *err);
 
 struct cli;
 struct reject_file;
@@ -124,9 +123,9 @@ struct reject_file;
 /* How match_read reads a stream. */
 struct match_input {
 	enum match_side side;
-	struct cli *cli;		/* counts (new records), progress, warnings */
-	struct reject_file *rejects;	/* unreadable rows, or NULL: warn */
-	bool strict;			/* an unreadable row ends the run */
+	struct cli *cli; /* counts (new records), progress, warnings */
+	struct reject_file *rejects; /* unreadable rows, or NULL: warn */
+	bool strict;		     /* an unreadable row ends the run */
 };
 
 /* Read record files paths[0..n) (n == 0: standard input) into m: begin,
@@ -149,30 +148,26 @@ int match_run(struct match *m, bool train, struct mbr_err *err);
 const struct match_stats *match_get_stats(const struct match *m);
 
 /* The new records, in input order, with cluster_id appended. */
-int match_write_records(const struct match *m, FILE *out,
-			struct mbr_err *err);
+int match_write_records(const struct match *m, FILE *out, struct mbr_err *err);
 /* Every scored pair at or above the pairs floor: both source/source_id,
  * match weight and probability, and for each comparison its level and
  * weight. */
-int match_write_pairs(const struct match *m, FILE *out,
-		      struct mbr_err *err);
+int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err);
 /* Pairs between the review and match thresholds, with an empty decision
  * column (readable back by match_load_decisions). */
-int match_write_review(const struct match *m, FILE *out,
-		       struct mbr_err *err);
+int match_write_review(const struct match *m, FILE *out, struct mbr_err *err);
 
 /* What each blocking key did: CSV key, parts, records, blocks,
  * candidate_pairs, new_pairs (not proposed by an earlier key),
  * skipped_blocks. */
-int match_write_report(const struct match *m, FILE *out,
-		       struct mbr_err *err);
+int match_write_report(const struct match *m, FILE *out, struct mbr_err *err);
 
 /* For the staging database: pair i of n (strongest first) and cluster
  * membership of new record i. */
 struct match_pair_info {
 	struct strview a_source, a_source_id, b_source, b_source_id;
 	double weight, probability;
-	bool matched;		/* joined by clustering */
+	bool matched; /* joined by clustering */
 };
 size_t match_n_pairs(const struct match *m);
 void match_pair(const struct match *m, size_t i, struct match_pair_info *pi);

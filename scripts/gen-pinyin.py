@@ -123,6 +123,7 @@ def write_c(rows):
         f.write(" * %d characters, %d syllables, %d Traditional -> "
                 "Simplified folds.\n */\n" % (len(rows), len(syls), len(fold)))
         f.write('#include "match/match_int.h"\n\n')
+        f.write("/* clang-format off */\n")
         f.write("const char *const pinyin_syllables[] = {\n")
         f.write(wrap(['"",'] + ['"%s",' % s for s in syls]) + "\n};\n")
         f.write("const size_t pinyin_n_syllables = %d;\n\n" % (len(syls) + 1))
@@ -146,6 +147,7 @@ def write_c(rows):
                 % (DENSE_LO, DENSE_HI))
         f.write("const unsigned char pinyin_fold_bits[] = {\n")
         f.write(wrap(["%d," % b for b in bits]) + "\n};\n")
+        f.write("/* clang-format on */\n")
 
 
 def main():

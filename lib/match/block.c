@@ -30,14 +30,14 @@ struct run {
 	size_t start, n;
 };
 
-struct pass {			/* one key's blocks, shared by the threads */
+struct pass { /* one key's blocks, shared by the threads */
 	const struct block_job *job;
 	unsigned key;
 	const struct entry *e;
 	const struct run *runs;
 	size_t n_runs;
 	atomic_size_t next;
-	uint64_t *kh;		/* records x keys: hash, 0 = not compared */
+	uint64_t *kh; /* records x keys: hash, 0 = not compared */
 };
 
 /* Hash of the key parts of r, or 0 when a part is missing. */
@@ -174,8 +174,8 @@ static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
 }
 
 /* Visit the pairs of one block not visited before; returns how many. */
-static unsigned long long visit_run(const struct pass *p,
-				    const struct run *run, void *ctx)
+static unsigned long long visit_run(const struct pass *p, const struct run *run,
+				    void *ctx)
 {
 	unsigned long long fresh = 0;
 	const struct block_job *j = p->job;
@@ -203,7 +203,7 @@ static unsigned long long visit_run(const struct pass *p,
 struct worker {
 	struct pass *pass;
 	void *ctx;
-	unsigned long long fresh;	/* pairs visited */
+	unsigned long long fresh; /* pairs visited */
 };
 
 static void *work(void *arg)
@@ -227,7 +227,7 @@ static unsigned long long run_threads(struct pass *p, unsigned threads,
 	unsigned started = 0;
 
 	for (unsigned t = 0; t < threads; t++)
-		w[t] = (struct worker){ p, ctx[t], 0 };
+		w[t] = (struct worker){p, ctx[t], 0};
 	for (unsigned t = 1; t < threads; t++)
 		if (pthread_create(&tid[t], NULL, work, &w[t]) == 0)
 			started = t;
@@ -242,8 +242,8 @@ static unsigned long long run_threads(struct pass *p, unsigned threads,
 }
 
 /* Fill the entries of key k; returns how many records have the key. */
-static size_t fill_key(const struct block_job *j, unsigned k,
-		       struct entry *e, uint64_t *kh)
+static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
+		       uint64_t *kh)
 {
 	const struct mkey *key = &j->rules->key[k];
 	size_t n = 0;
@@ -253,7 +253,7 @@ static size_t fill_key(const struct block_job *j, unsigned k,
 
 		kh[(size_t)r * j->rules->n_keys + k] = h;
 		if (h)
-			e[n++] = (struct entry){ h, r };
+			e[n++] = (struct entry){h, r};
 	}
 	return n;
 }
@@ -270,8 +270,8 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 	if (threads > 64)
 		threads = 64;
 	for (unsigned k = 0; k < nk; k++) {
-		struct pass p = { .job = j, .key = k, .e = e, .runs = runs,
-				  .kh = kh };
+		struct pass p = {
+			.job = j, .key = k, .e = e, .runs = runs, .kh = kh};
 		size_t n = fill_key(j, k, e, kh);
 
 		radix_sort(e, tmp, n);

@@ -11,8 +11,8 @@
 #include <string.h>
 
 struct cluster_edge {
-	uint32_t to;	/* the record this member must not join */
-	uint32_t next;	/* next edge of the same root + 1, 0 = end */
+	uint32_t to;   /* the record this member must not join */
+	uint32_t next; /* next edge of the same root + 1, 0 = end */
 };
 
 void cluster_init(struct cluster *c, uint32_t n, const uint32_t *ids)
@@ -45,7 +45,7 @@ void cluster_release(struct cluster *c)
 uint32_t cluster_find(struct cluster *c, uint32_t x)
 {
 	while (c->parent[x] != x) {
-		c->parent[x] = c->parent[c->parent[x]];	/* path halving */
+		c->parent[x] = c->parent[c->parent[x]]; /* path halving */
 		x = c->parent[x];
 	}
 	return x;
@@ -57,7 +57,7 @@ static void add_edge(struct cluster *c, uint32_t root, uint32_t to)
 		c->cap_nm = c->cap_nm ? c->cap_nm * 2 : 64;
 		c->nm = xrealloc(c->nm, c->cap_nm * sizeof(*c->nm));
 	}
-	c->nm[c->n_nm] = (struct cluster_edge){ to, 0 };
+	c->nm[c->n_nm] = (struct cluster_edge){to, 0};
 	if (c->nm_tail[root])
 		c->nm[c->nm_tail[root] - 1].next = (uint32_t)c->n_nm + 1;
 	else

@@ -28,8 +28,8 @@ static bool is_leap(int y)
 
 static int month_days(int y, int m)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31 };
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
 
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
@@ -85,8 +85,8 @@ static bool one_digit_off(int32_t a, int32_t b)
 			diff[n++] = i;
 	if (n == 1)
 		return true;
-	return n == 2 && diff[1] == diff[0] + 1 &&
-	       da[diff[0]] == db[diff[1]] && da[diff[1]] == db[diff[0]];
+	return n == 2 && diff[1] == diff[0] + 1 && da[diff[0]] == db[diff[1]] &&
+	       da[diff[1]] == db[diff[0]];
 }
 
 enum date_level compare_dates(int32_t a, int32_t b)
@@ -108,11 +108,15 @@ enum date_level compare_dates(int32_t a, int32_t b)
 
 /* ---- two records, field by field ---- */
 
-enum name_level { NAME_EXACT, NAME_PHONETIC, NAME_JW_HIGH, NAME_JW_LOW,
-		  NAME_OTHER };
+enum name_level {
+	NAME_EXACT,
+	NAME_PHONETIC,
+	NAME_JW_HIGH,
+	NAME_JW_LOW,
+	NAME_OTHER
+};
 
-static double jaro_winkler_ids(const struct intern *t, uint32_t x,
-			       uint32_t y)
+static double jaro_winkler_ids(const struct intern *t, uint32_t x, uint32_t y)
 {
 	uint32_t a[MATCH_MAX_CPS], b[MATCH_MAX_CPS];
 	size_t na = fold_decode(intern_str(t, x), a, MATCH_MAX_CPS);
@@ -129,8 +133,7 @@ static bool one_edit_ids(const struct intern *t, uint32_t x, uint32_t y)
 }
 
 /* Same values, or the two parts swapped between the records. */
-static bool same_or_swapped(const uint32_t *a, const uint32_t *b, int i,
-			    int o)
+static bool same_or_swapped(const uint32_t *a, const uint32_t *b, int i, int o)
 {
 	return (a[i] && a[i] == b[i]) ||
 	       (a[i] && a[o] && a[i] == b[o] && a[o] == b[i]);
@@ -143,23 +146,25 @@ static unsigned name_level(const struct cmp_ctx *c, const struct mcmp *m,
 {
 	int i = m->field == MF_NAME ? 0 : m->field == MF_FAMILY ? 1 : 2;
 	int o = i == 0 ? 0 : 3 - i;
-	uint32_t fa[3] = { a->f[MF_NAME], a->f[MF_FAMILY], a->f[MF_GIVEN] };
-	uint32_t fb[3] = { b->f[MF_NAME], b->f[MF_FAMILY], b->f[MF_GIVEN] };
-	uint32_t ka[3] = { a->f[MF_NAME_KEY], a->f[MF_FAMILY_KEY],
-			   a->f[MF_GIVEN_KEY] };
-	uint32_t kb[3] = { b->f[MF_NAME_KEY], b->f[MF_FAMILY_KEY],
-			   b->f[MF_GIVEN_KEY] };
+	uint32_t fa[3] = {a->f[MF_NAME], a->f[MF_FAMILY], a->f[MF_GIVEN]};
+	uint32_t fb[3] = {b->f[MF_NAME], b->f[MF_FAMILY], b->f[MF_GIVEN]};
+	uint32_t ka[3] = {a->f[MF_NAME_KEY], a->f[MF_FAMILY_KEY],
+			  a->f[MF_GIVEN_KEY]};
+	uint32_t kb[3] = {b->f[MF_NAME_KEY], b->f[MF_FAMILY_KEY],
+			  b->f[MF_GIVEN_KEY]};
 	double jw;
 
 	if (!fa[i] || !fb[i])
 		return LEVEL_NULL;
 	if (same_or_swapped(fa, fb, i, o))
 		return NAME_EXACT;
-	if (same_or_swapped(a->py, b->py, i, o) || same_or_swapped(ka, kb, i, o))
+	if (same_or_swapped(a->py, b->py, i, o) ||
+	    same_or_swapped(ka, kb, i, o))
 		return NAME_PHONETIC;
 	jw = jaro_winkler_ids(c->t, fa[i], fb[i]);
-	return jw >= m->arg[0] ? NAME_JW_HIGH : jw >= m->arg[1] ? NAME_JW_LOW :
-							      NAME_OTHER;
+	return jw >= m->arg[0]	 ? NAME_JW_HIGH
+	       : jw >= m->arg[1] ? NAME_JW_LOW
+				 : NAME_OTHER;
 }
 
 static unsigned phone_level(const struct cmp_ctx *c, const struct mcmp *m,
@@ -176,7 +181,8 @@ static unsigned phone_level(const struct cmp_ctx *c, const struct mcmp *m,
 static unsigned email_level(const struct cmp_ctx *c, const struct mcmp *m,
 			    const struct mrec *a, const struct mrec *b)
 {
-	if (a->f[MF_EMAIL_LOCAL] && a->f[MF_EMAIL_LOCAL] == b->f[MF_EMAIL_LOCAL])
+	if (a->f[MF_EMAIL_LOCAL] &&
+	    a->f[MF_EMAIL_LOCAL] == b->f[MF_EMAIL_LOCAL])
 		return 1;
 	return one_edit_ids(c->t, a->f[m->field], b->f[m->field]) ? 2 : 3;
 }
@@ -192,12 +198,16 @@ static unsigned bigram_level(const struct cmp_ctx *c, const struct mcmp *m,
 	double j;
 
 	if (m->field != MF_ADDRESS) {
-		na = strsim_bigrams(x, fold_decode(intern_str(c->t,
-				    a->f[m->field]), x, MATCH_MAX_CPS), ga,
-				    MATCH_MAX_CPS);
-		nb = strsim_bigrams(y, fold_decode(intern_str(c->t,
-				    b->f[m->field]), y, MATCH_MAX_CPS), gb,
-				    MATCH_MAX_CPS);
+		na = strsim_bigrams(
+			x,
+			fold_decode(intern_str(c->t, a->f[m->field]), x,
+				    MATCH_MAX_CPS),
+			ga, MATCH_MAX_CPS);
+		nb = strsim_bigrams(
+			y,
+			fold_decode(intern_str(c->t, b->f[m->field]), y,
+				    MATCH_MAX_CPS),
+			gb, MATCH_MAX_CPS);
 		pa = ga;
 		pb = gb;
 	}
@@ -283,7 +293,7 @@ double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
 		       const struct mrec *b, uint8_t *level, double *w)
 {
 	const struct match_rules *r = c->rules;
-	int best[MATCH_MAX_CMPS];	/* per group: the comparison that counts */
+	int best[MATCH_MAX_CMPS]; /* per group: the comparison that counts */
 	double total = c->prior_w;
 
 	compare_records(c, a, b, level);

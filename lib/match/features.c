@@ -17,13 +17,13 @@
 #include "utf8.h"
 
 struct features {
-	struct buf a, b, k, k2;		/* scratch */
-	uint32_t *memo;			/* owned: 3 per intern id: for a folded
+	struct buf a, b, k, k2; /* scratch */
+	uint32_t *memo;		/* owned: 3 per intern id: for a folded
 					   name part, its pinyin and phonetic
 					   key ids; for a name's pinyin, its
 					   name key; + 1, 0 = not yet */
-	size_t memo_cap;		/* ids the memo covers */
-	int master_col;			/* master_id column, or -1 */
+	size_t memo_cap;	/* ids the memo covers */
+	int master_col;		/* master_id column, or -1 */
 	const struct header *h;
 	uint32_t cps[MATCH_MAX_CPS];
 };
@@ -62,8 +62,8 @@ void features_begin(struct features *x, const struct header *h)
  * 11 indexes "10X98765432" to give the check character. */
 bool features_cnid_ok(struct strview v)
 {
-	static const int weight[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6,
-					3, 7, 9, 10, 5, 8, 4, 2 };
+	static const int weight[17] = {7, 9, 10, 5,  8, 4, 2, 1, 6,
+				       3, 7, 9,	 10, 5, 8, 4, 2};
 	int sum = 0;
 	char last;
 
@@ -99,19 +99,21 @@ static uint32_t intern_folded(struct features *x, struct intern *t,
 	return intern_buf(t, &x->a);
 }
 
-static struct strview field(const struct features *x,
-			    const struct record *rec, enum canon_field f)
+static struct strview field(const struct features *x, const struct record *rec,
+			    enum canon_field f)
 {
 	return sv_trim(record_canon(rec, x->h, f));
 }
 
 /* Han compound family names (Simplified: the name is folded first). */
+/* clang-format off */
 static const char *const compound_family[] = {
 	"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
 	"慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "端木",
 	"独孤", "南宫", "西门", "百里", "呼延", "万俟", "闻人", "澹台",
 	"公冶", "宗政", "濮阳", "太叔", "申屠", "钟离", "完颜", "拓跋",
 };
+/* clang-format on */
 
 /* Bytes of the family name at the start of a folded Han name. */
 static size_t han_family_len(struct strview folded)
@@ -123,7 +125,8 @@ static size_t han_family_len(struct strview folded)
 	     i < sizeof(compound_family) / sizeof(compound_family[0]); i++) {
 		size_t len = strlen(compound_family[i]);
 
-		if (folded.len > len && !memcmp(folded.p, compound_family[i], len))
+		if (folded.len > len &&
+		    !memcmp(folded.p, compound_family[i], len))
 			return len;
 	}
 	return n;
@@ -131,8 +134,8 @@ static size_t han_family_len(struct strview folded)
 
 /* Split a name with no family/given columns into fam and giv (folded).
  * NEEDSWORK: use name_split (lib/mappers/name.h) once it exists. */
-static void split_name(struct features *x, struct strview name,
-		       struct buf *fam, struct buf *giv)
+static void split_name(struct features *x, struct strview name, struct buf *fam,
+		       struct buf *giv)
 {
 	struct strview f;
 	uint32_t cp;
@@ -244,12 +247,12 @@ static void part_keys(struct features *x, uint32_t id, const struct buf *part,
 	buf_reset(&x->k2);
 	part_key(buf_view(&x->k), &x->k2);
 	*key = intern_buf(t, &x->k2);
-	memo = memo_at(x, id);	/* interning may have grown the pool */
+	memo = memo_at(x, id); /* interning may have grown the pool */
 	memo[0] = *py + 1;
 	memo[1] = *key + 1;
 }
 
-#define NOT_PINYIN UINT32_MAX	/* memo: the name does not read as pinyin */
+#define NOT_PINYIN UINT32_MAX /* memo: the name does not read as pinyin */
 
 /* The name key of r, whose whole-name pinyin (py[0]) is in x->b. A name
  * that reads as pinyin has a key of its own, worked out once. */
@@ -321,12 +324,13 @@ static void contact_features(struct features *x, const struct record *rec,
 	r->f[MF_MOBILE8] = n == 8 ? hash_id(digits, 8) : 0;
 	r->f[MF_PHONE] = intern_folded(x, t, field(x, rec, CF_PHONE));
 	buf_reset(&x->a);
-	for (size_t i = 0; i < mail.len; i++)	/* normalize lower-cases too */
-		buf_addc(&x->a, mail.p[i] >= 'A' && mail.p[i] <= 'Z' ?
-			 (char)(mail.p[i] + 32) : mail.p[i]);
+	for (size_t i = 0; i < mail.len; i++) /* normalize lower-cases too */
+		buf_addc(&x->a, mail.p[i] >= 'A' && mail.p[i] <= 'Z'
+					? (char)(mail.p[i] + 32)
+					: mail.p[i]);
 	r->f[MF_EMAIL] = intern_buf(t, &x->a);
-	r->f[MF_EMAIL_LOCAL] = at && at > mail.p ?
-		hash_id(x->a.p, (size_t)(at - mail.p)) : 0;
+	r->f[MF_EMAIL_LOCAL] =
+		at && at > mail.p ? hash_id(x->a.p, (size_t)(at - mail.p)) : 0;
 }
 
 static void id_features(struct features *x, const struct record *rec,
@@ -339,8 +343,8 @@ static void id_features(struct features *x, const struct record *rec,
 	r->f[MF_ID] = intern_add(t, id.p, id.len);
 	if (id.len >= 6) {
 		r->f[MF_ID_HEAD] = hash_id(id.p, id.len / 2);
-		r->f[MF_ID_TAIL] = hash_id(id.p + id.len / 2,
-					   id.len - id.len / 2);
+		r->f[MF_ID_TAIL] =
+			hash_id(id.p + id.len / 2, id.len - id.len / 2);
 	}
 	r->f[MF_VALID_ID] = 0;
 	if (cn && features_cnid_ok(id)) {
@@ -358,8 +362,7 @@ static void address_features(struct features *x, const struct record *rec,
 	size_t n;
 
 	r->f[MF_ADDRESS] = intern_folded(x, t, field(x, rec, CF_ADDRESS));
-	n = fold_decode(intern_str(t, r->f[MF_ADDRESS]), x->cps,
-			MATCH_MAX_CPS);
+	n = fold_decode(intern_str(t, r->f[MF_ADDRESS]), x->cps, MATCH_MAX_CPS);
 	buf_reset(&x->a);
 	for (size_t i = 0; i < n; i++) {
 		char tmp[4];
@@ -378,9 +381,8 @@ static void address_features(struct features *x, const struct record *rec,
 	bg->n += r->bigram_n;
 }
 
-void features_of(struct features *x, const struct record *rec,
-		 uint32_t needed, struct intern *t, struct mrec *r,
-		 struct match_bigrams *bg)
+void features_of(struct features *x, const struct record *rec, uint32_t needed,
+		 struct intern *t, struct mrec *r, struct match_bigrams *bg)
 {
 	struct strview v;
 	int32_t birth;

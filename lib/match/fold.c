@@ -10,6 +10,7 @@
 
 /* U+00C0..U+017F: base letter, lower case. '~' stands for u-umlaut (kept,
  * pinyin spells 吕 "lü"), '*' for the two signs x and / (not letters). */
+/* clang-format off */
 static const char latin_fold[] =
 	"aaaaaaaceeeeiiiidnooooo*ouuu~ytsaaaaaaaceeeeiiiidnooooo*ouuu~yty"
 	"aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkkllllllll"
@@ -17,6 +18,7 @@ static const char latin_fold[] =
 
 /* U+01CD..U+01D4: the third-tone pinyin vowels ǎ ǐ ǒ ǔ and capitals. */
 static const char tone3_fold[] = "aaiioouu";
+/* clang-format on */
 
 _Static_assert(sizeof(latin_fold) == 0x180 - 0xC0 + 1, "latin_fold size");
 
@@ -32,7 +34,7 @@ static uint32_t fold_latin(uint32_t cp)
 	}
 	if (cp >= 0x1CD && cp <= 0x1D4)
 		return (unsigned char)tone3_fold[cp - 0x1CD];
-	if (cp >= 0x1D5 && cp <= 0x1DC)	/* ǖ ǘ ǚ ǜ and capitals */
+	if (cp >= 0x1D5 && cp <= 0x1DC) /* ǖ ǘ ǚ ǜ and capitals */
 		return 0xFC;
 	return cp;
 }
@@ -58,13 +60,13 @@ bool fold_is_word(uint32_t cp)
 		return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
 		       (cp >= 'A' && cp <= 'Z');
 	if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7)
-		return false;	/* Latin-1 punctuation and signs, · */
+		return false; /* Latin-1 punctuation and signs, · */
 	if (cp >= 0x2000 && cp <= 0x2BFF)
-		return false;	/* punctuation, symbols, arrows, shapes */
+		return false; /* punctuation, symbols, arrows, shapes */
 	if (cp >= 0x3000 && cp <= 0x303F)
-		return cp == 0x3005 || cp == 0x3007;	/* 々 and 〇 only */
+		return cp == 0x3005 || cp == 0x3007; /* 々 and 〇 only */
 	if (cp == 0x30FB || (cp >= 0xFE10 && cp <= 0xFE6F))
-		return false;	/* katakana middle dot, CJK compatibility */
+		return false; /* katakana middle dot, CJK compatibility */
 	if (cp >= 0xFF00 && cp <= 0xFF0F)
 		return false;
 	return true;

@@ -13,9 +13,8 @@ static int bad_row(struct csvio_reader *r, struct match_input *in,
 		   struct mbr_err *err)
 {
 	if (in->strict)
-		return mbr_fail(err, MBR_EIO, "%s: row %lu: %s",
-				csvio_name(r), csvio_bad_row(r),
-				csvio_bad_reason(r));
+		return mbr_fail(err, MBR_EIO, "%s: row %lu: %s", csvio_name(r),
+				csvio_bad_row(r), csvio_bad_reason(r));
 	if (in->rejects)
 		reject_raw(in->rejects, sv(""), csvio_bad_row(r),
 			   csvio_bad_raw(r), csvio_bad_reason(r));

@@ -64,11 +64,12 @@ static bool same_columns(const struct header *a, const struct header *b)
 	return true;
 }
 
-int match_begin(struct match *m, const struct header *h,
-		enum match_side side, struct mbr_err *err)
+int match_begin(struct match *m, const struct header *h, enum match_side side,
+		struct mbr_err *err)
 {
 	if (h->canon[CF_SOURCE] < 0 || h->canon[CF_SOURCE_ID] < 0)
-		return mbr_fail(err, MBR_ECONFIG, "the input has no source or "
+		return mbr_fail(err, MBR_ECONFIG,
+				"the input has no source or "
 				"source_id column");
 	if (header_set(&m->cur, &h->names) < 0)
 		return mbr_fail(err, MBR_EINTERNAL, "header too large");
@@ -77,7 +78,8 @@ int match_begin(struct match *m, const struct header *h,
 	if (side == MATCH_MASTER)
 		return 0;
 	if (m->have_out && !same_columns(&m->out, h))
-		return mbr_fail(err, MBR_ECONFIG, "inputs have different "
+		return mbr_fail(err, MBR_ECONFIG,
+				"inputs have different "
 				"columns");
 	if (!m->have_out && header_set(&m->out, &h->names) < 0)
 		return mbr_fail(err, MBR_EINTERNAL, "header too large");
@@ -120,8 +122,7 @@ static void keep_line(struct match *m, const struct record *rec)
 	m->line_off[m->n_news] = m->lines_len;
 }
 
-int match_add(struct match *m, const struct record *rec,
-	      struct mbr_err *err)
+int match_add(struct match *m, const struct record *rec, struct mbr_err *err)
 {
 	struct mrec *r;
 
@@ -159,7 +160,7 @@ size_t match_n_records(const struct match *m)
 /* Record number of (source, source_id), or UINT32_MAX. Linear in the
  * records: decisions files are short; the index is built once. */
 struct rec_index {
-	uint64_t *key;		/* (source << 32 | source_id) + 1 */
+	uint64_t *key; /* (source << 32 | source_id) + 1 */
 	uint32_t *rec;
 	size_t cap;
 };
@@ -173,7 +174,8 @@ static void index_build(struct rec_index *x, const struct match *m)
 	x->rec = xcalloc(x->cap, sizeof(*x->rec));
 	for (uint32_t i = 0; i < m->n; i++) {
 		uint64_t k = ((uint64_t)m->recs[i].source << 32 |
-			      m->recs[i].source_id) + 1;
+			      m->recs[i].source_id) +
+			     1;
 		size_t s = intern_hash(&k, sizeof(k), 3) & (x->cap - 1);
 
 		while (x->key[s] && x->key[s] != k)
@@ -187,7 +189,8 @@ static uint32_t index_find(const struct rec_index *x, struct intern *t,
 			   struct strview source, struct strview id)
 {
 	uint64_t k = ((uint64_t)intern_add(t, source.p, source.len) << 32 |
-		      intern_add(t, id.p, id.len)) + 1;
+		      intern_add(t, id.p, id.len)) +
+		     1;
 	size_t s = intern_hash(&k, sizeof(k), 3) & (x->cap - 1);
 
 	while (x->key[s] && x->key[s] != k)
@@ -201,20 +204,21 @@ static void add_decision(struct match *m, uint32_t a, uint32_t b, bool yes)
 		m->cap_dec = m->cap_dec ? m->cap_dec * 2 : 64;
 		m->dec = xrealloc(m->dec, m->cap_dec * sizeof(*m->dec));
 	}
-	m->dec[m->n_dec++] = (struct decision){ a, b, yes };
+	m->dec[m->n_dec++] = (struct decision){a, b, yes};
 }
 
 static const char *const decision_cols[] = {
 	"a_source", "a_source_id", "b_source", "b_source_id", "decision",
 };
 
-static int decision_columns(const struct header *h, const char *path,
-			    int *col, struct mbr_err *err)
+static int decision_columns(const struct header *h, const char *path, int *col,
+			    struct mbr_err *err)
 {
 	for (size_t i = 0; i < 5; i++) {
 		col[i] = header_find(h, decision_cols[i]);
 		if (col[i] < 0)
-			return mbr_fail(err, MBR_ECONFIG, "%s: no column '%s' "
+			return mbr_fail(err, MBR_ECONFIG,
+					"%s: no column '%s' "
 					"(expected a_source, a_source_id, "
 					"b_source, b_source_id, decision)",
 					path, decision_cols[i]);
@@ -234,9 +238,10 @@ static int read_decision(struct match *m, const struct rec_index *x,
 	if (v[4].len == 0)
 		return 0;
 	if (!sv_eqs(v[4], "match") && !sv_eqs(v[4], "no-match"))
-		return mbr_fail(err, MBR_ECONFIG, "%s:%lu: decision '%.*s' "
-				"(expected match, no-match or empty)", path,
-				rec->line, (int)v[4].len, v[4].p);
+		return mbr_fail(err, MBR_ECONFIG,
+				"%s:%lu: decision '%.*s' "
+				"(expected match, no-match or empty)",
+				path, rec->line, (int)v[4].len, v[4].p);
 	a = index_find(x, &m->t, v[0], v[1]);
 	b = index_find(x, &m->t, v[2], v[3]);
 	if (a != UINT32_MAX && b != UINT32_MAX && a != b)
@@ -244,12 +249,11 @@ static int read_decision(struct match *m, const struct rec_index *x,
 	return 0;
 }
 
-int match_load_decisions(struct match *m, const char *path,
-			 struct mbr_err *err)
+int match_load_decisions(struct match *m, const char *path, struct mbr_err *err)
 {
 	struct csvio_opts o = CSVIO_OPTS_INIT;
 	struct csvio_reader *r = csvio_open(&path, 1, &o, err);
-	struct rec_index x = { 0 };
+	struct rec_index x = {0};
 	struct record rec;
 	int col[5], rc = -1;
 	enum csvio_status s;
@@ -282,11 +286,11 @@ out:
 
 /* ---- the run ---- */
 
-struct score_ctx {		/* one per comparison thread */
+struct score_ctx { /* one per comparison thread */
 	const struct cmp_ctx *c;
 	const struct mrec *recs;
 	double floor_w;
-	struct mpair *v;	/* owned until merged */
+	struct mpair *v; /* owned until merged */
 	size_t n, cap;
 	unsigned long long compared;
 };
@@ -303,7 +307,7 @@ static void score_pair(void *arg, uint32_t a, uint32_t b)
 		x->cap = x->cap ? x->cap * 2 : 4096;
 		x->v = xrealloc(x->v, x->cap * sizeof(*x->v));
 	}
-	x->v[x->n++] = (struct mpair){ a, b, (float)w };
+	x->v[x->n++] = (struct mpair){a, b, (float)w};
 }
 
 static int pair_order(const void *pa, const void *pb)
@@ -324,8 +328,10 @@ static void score_all(struct match *m, const struct block_job *job)
 	size_t n = 0;
 
 	for (unsigned t = 0; t < job->threads; t++) {
-		x[t] = (struct score_ctx){ &m->ctx, m->recs,
-			score_weight(m->rules->floor_p), NULL, 0, 0, 0 };
+		x[t] = (struct score_ctx){
+			&m->ctx, m->recs, score_weight(m->rules->floor_p),
+			NULL,	 0,	  0,
+			0};
 		ctx[t] = &x[t];
 	}
 	block_run(job, ctx, &m->st);
@@ -370,8 +376,8 @@ static void apply_decisions(struct match *m, struct cluster *c)
 		if (!m->dec[i].match)
 			cluster_forbid(c, m->dec[i].a, m->dec[i].b);
 	for (size_t i = 0; i < m->n_dec; i++)
-		if (m->dec[i].match && !cluster_join(c, m->dec[i].a,
-						     m->dec[i].b))
+		if (m->dec[i].match &&
+		    !cluster_join(c, m->dec[i].a, m->dec[i].b))
 			m->st.conflicts++;
 }
 
@@ -430,8 +436,9 @@ static void cluster_all(struct match *m)
 	struct cluster c;
 
 	for (uint32_t i = 0; i < m->n; i++)
-		ids[i] = m->rules->never_id && (m->recs[i].flags & MR_CNID) ?
-			 m->recs[i].f[MF_VALID_ID] : 0;
+		ids[i] = m->rules->never_id && (m->recs[i].flags & MR_CNID)
+				 ? m->recs[i].f[MF_VALID_ID]
+				 : 0;
 	cluster_init(&c, m->n, ids);
 	free(ids);
 	apply_decisions(m, &c);
@@ -442,9 +449,12 @@ static void cluster_all(struct match *m)
 
 int match_run(struct match *m, bool train, struct mbr_err *err)
 {
-	struct block_job job = { m->rules, m->recs, m->n,
-				 (m->flags & MATCH_LINK_ONLY) != 0,
-				 m->rules->threads, score_pair };
+	struct block_job job = {m->rules,
+				m->recs,
+				m->n,
+				(m->flags & MATCH_LINK_ONLY) != 0,
+				m->rules->threads,
+				score_pair};
 
 	(void)err;
 	if (job.threads < 1 || job.threads > 64)
@@ -452,8 +462,9 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	m->st.records = m->n - m->masters;
 	m->st.masters = m->masters;
 	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
-	m->ctx = (struct cmp_ctx){ m->rules, &m->t, m->bg.v,
-				   (const uint32_t *const *)m->tf, m->n, 0 };
+	m->ctx = (struct cmp_ctx){m->rules, &m->t,
+				  m->bg.v,  (const uint32_t *const *)m->tf,
+				  m->n,	    0};
 	if (train && m->n > 1) {
 		struct match_stats tmp = m->st;
 

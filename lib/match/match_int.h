@@ -70,7 +70,7 @@ extern const struct pinyin_pair pinyin_sparse[];
 extern const size_t pinyin_n_sparse;
 extern const struct pinyin_pair pinyin_fold_table[];
 extern const size_t pinyin_n_fold;
-extern const unsigned char pinyin_fold_bits[];	/* U+3400..U+9FFF */
+extern const unsigned char pinyin_fold_bits[]; /* U+3400..U+9FFF */
 
 /* Toneless pinyin of Han character cp ("zhang" for 张, 張 and 章), or NULL
  * when cp is not a Han character with a Mandarin reading. */
@@ -93,7 +93,7 @@ bool pinyin_is_syllables(const char *s, size_t len);
 
 /* ---- phonetic.c ---- */
 
-#define PHONETIC_MAX 8	/* code length kept (bytes, without the NUL) */
+#define PHONETIC_MAX 8 /* code length kept (bytes, without the NUL) */
 
 /* Write the Metaphone code of the Latin letters of s (other bytes are
  * ignored; case does not matter) to out (PHONETIC_MAX + 1 bytes),
@@ -122,8 +122,7 @@ bool strsim_one_edit(const char *a, size_t na, const char *b, size_t nb);
  * code point gives one "bigram" with itself). Writes at most max and
  * returns the count. No white-space tokenising: "北京市朝阳区" has the
  * bigrams 北京 京市 市朝 朝阳 阳区. */
-size_t strsim_bigrams(const uint32_t *cps, size_t n, uint32_t *out,
-		      size_t max);
+size_t strsim_bigrams(const uint32_t *cps, size_t n, uint32_t *out, size_t max);
 /* Jaccard index |A n B| / |A u B| of two sorted bigram sets; 0 if both
  * are empty. */
 double strsim_jaccard(const uint32_t *a, size_t na, const uint32_t *b,
@@ -134,10 +133,10 @@ double strsim_jaccard(const uint32_t *a, size_t na, const uint32_t *b,
 enum date_level {
 	DATE_EXACT,
 	DATE_SWAPPED,	/* day and month exchanged: 1990-03-04 / 1990-04-03 */
-	DATE_ONE_DIGIT,	/* one digit changed or two neighbours swapped */
+	DATE_ONE_DIGIT, /* one digit changed or two neighbours swapped */
 	DATE_NEAR,	/* within 365 days */
 	DATE_OTHER,
-	DATE_NULL,	/* either date missing or unreadable */
+	DATE_NULL, /* either date missing or unreadable */
 };
 
 /* Parse "YYYY-MM-DD" (or "YYYYMMDD") into yyyymmdd; 0 when it is not a
@@ -151,13 +150,13 @@ enum date_level compare_dates(int32_t a, int32_t b);
 /* Every distinct string once; id 0 is the empty string. Ids are dense,
  * so per-value tables (term frequencies) are arrays. */
 struct intern {
-	char *bytes;		/* owned: the strings, each NUL-terminated */
+	char *bytes; /* owned: the strings, each NUL-terminated */
 	size_t len, cap;
-	uint64_t *off;		/* owned: id -> offset in bytes; off[n] = len */
-	uint32_t n;		/* ids in use */
+	uint64_t *off; /* owned: id -> offset in bytes; off[n] = len */
+	uint32_t n;    /* ids in use */
 	uint32_t n_cap;
-	uint64_t *slot;		/* owned: open addressing: hash tag | id */
-	size_t n_slots;		/* a power of two */
+	uint64_t *slot; /* owned: open addressing: hash tag | id */
+	size_t n_slots; /* a power of two */
 };
 
 void intern_init(struct intern *t);
@@ -175,71 +174,71 @@ uint64_t intern_hash(const void *p, size_t len, uint64_t seed);
 
 /* ---- model.c ---- */
 
-#define MATCH_MAX_LEVELS 8	/* levels of one comparison, null apart */
-#define MATCH_MAX_CMPS 16	/* comparisons (4 bits each in a pattern) */
-#define MATCH_MAX_KEYS 32	/* blocking keys */
-#define MATCH_MAX_PARTS 4	/* parts of one blocking key */
-#define LEVEL_NULL 15		/* "no evidence": adds nothing */
+#define MATCH_MAX_LEVELS 8 /* levels of one comparison, null apart */
+#define MATCH_MAX_CMPS 16  /* comparisons (4 bits each in a pattern) */
+#define MATCH_MAX_KEYS 32  /* blocking keys */
+#define MATCH_MAX_PARTS 4  /* parts of one blocking key */
+#define LEVEL_NULL 15	   /* "no evidence": adds nothing */
 
 /* What a comparison or key looks at: canonical fields and values derived
  * from them. */
 enum mfield {
-	MF_NAME,	/* full name, folded */
-	MF_FAMILY,	/* family name (split from name when missing) */
-	MF_GIVEN,	/* given name (likewise) */
+	MF_NAME,   /* full name, folded */
+	MF_FAMILY, /* family name (split from name when missing) */
+	MF_GIVEN,  /* given name (likewise) */
 	MF_GENDER,
-	MF_BIRTH,	/* birth_date */
+	MF_BIRTH, /* birth_date */
 	MF_MOBILE,
 	MF_PHONE,
 	MF_EMAIL,
-	MF_ID,		/* id_number, with id_type */
+	MF_ID, /* id_number, with id_type */
 	MF_ADDRESS,
 	MF_POSTAL,
 	MF_DISTRICT,
 	MF_CITY,
 	MF_PROVINCE,
-	MF_TEXT_COUNT,	/* fields above have a folded text value */
-	MF_NAME_KEY = MF_TEXT_COUNT,	/* order-free phonetic name key */
-	MF_FAMILY_KEY,	/* phonetic key of the family name */
+	MF_TEXT_COUNT,		     /* fields above have a folded text value */
+	MF_NAME_KEY = MF_TEXT_COUNT, /* order-free phonetic name key */
+	MF_FAMILY_KEY,		     /* phonetic key of the family name */
 	MF_GIVEN_KEY,
 	MF_BIRTH_YEAR,
 	MF_MOBILE8,	/* last 8 digits of the mobile */
-	MF_EMAIL_LOCAL,	/* part before @ */
+	MF_EMAIL_LOCAL, /* part before @ */
 	MF_VALID_ID,	/* id_number when valid (CN_RIC checksum) */
 	MF_ID_HEAD,	/* first half of id_number (6 characters or more) */
 	MF_ID_TAIL,	/* the other half: one typo leaves one half intact */
-	MF_ADDRESS_KEY,	/* the address without digits, spaces, punctuation:
+	MF_ADDRESS_KEY, /* the address without digits, spaces, punctuation:
 			   street and estate, not the house */
 	MF_COUNT
 };
 
 enum cmp_kind {
-	CMP_NAME,	/* exact, phonetic, jw >= a0, jw >= a1, other */
-	CMP_DATE,	/* exact, swapped, one digit, within a year, other */
-	CMP_EXACT,	/* exact, other */
-	CMP_PHONE,	/* exact, last 8 digits, one edit, other */
-	CMP_EMAIL,	/* exact, same local part, one edit, other */
-	CMP_ID,		/* exact, one edit, other */
-	CMP_BIGRAM,	/* exact, jaccard >= a0, >= a1, >= a2, other */
-	CMP_JARO,	/* exact, jw >= a0, jw >= a1, other */
+	CMP_NAME,   /* exact, phonetic, jw >= a0, jw >= a1, other */
+	CMP_DATE,   /* exact, swapped, one digit, within a year, other */
+	CMP_EXACT,  /* exact, other */
+	CMP_PHONE,  /* exact, last 8 digits, one edit, other */
+	CMP_EMAIL,  /* exact, same local part, one edit, other */
+	CMP_ID,	    /* exact, one edit, other */
+	CMP_BIGRAM, /* exact, jaccard >= a0, >= a1, >= a2, other */
+	CMP_JARO,   /* exact, jw >= a0, jw >= a1, other */
 	CMP_KIND_COUNT
 };
 
 struct mcmp {
-	char name[32];		/* the field name, for outputs */
+	char name[32]; /* the field name, for outputs */
 	enum mfield field;
 	enum cmp_kind kind;
-	double arg[3];		/* thresholds of the kind */
-	unsigned n_levels;	/* levels, "other" last; null apart */
-	bool tf;		/* term-frequency adjustment on exact */
-	int group;		/* -1, or a group: only its largest weight counts */
-	int within;		/* -1, or a comparison whose exact agreement
+	double arg[3];	   /* thresholds of the kind */
+	unsigned n_levels; /* levels, "other" last; null apart */
+	bool tf;	   /* term-frequency adjustment on exact */
+	int group;	   /* -1, or a group: only its largest weight counts */
+	int within;	   /* -1, or a comparison whose exact agreement
 				   implies this one's: then this adds nothing
 				   (postal_code within address) */
-	char within_name[32];	/* as written, until resolved */
+	char within_name[32]; /* as written, until resolved */
 	double m[MATCH_MAX_LEVELS];
 	double u[MATCH_MAX_LEVELS];
-	double w[MATCH_MAX_LEVELS];	/* log2(m/u), from model_finish */
+	double w[MATCH_MAX_LEVELS]; /* log2(m/u), from model_finish */
 };
 
 struct mkey {
@@ -253,17 +252,17 @@ struct match_rules {
 	unsigned n_keys;
 	struct mcmp cmp[MATCH_MAX_CMPS];
 	unsigned n_cmps;
-	char group[MATCH_MAX_CMPS][32];	/* group names */
+	char group[MATCH_MAX_CMPS][32]; /* group names */
 	unsigned n_groups;
-	double match_p;		/* probability to join a cluster */
-	double review_p;	/* probability to list for review */
-	double floor_p;		/* probability to keep a pair (--pairs) */
-	double per_record;	/* expected true matches per record: prior */
-	double tf_min;		/* least term frequency used */
-	unsigned long long max_block_pairs;	/* larger blocks are skipped */
-	bool never_id;		/* two valid, different CN IDs: two people */
-	bool trained;		/* m, u and prior come from training */
-	unsigned threads;	/* comparison threads */
+	double match_p;	   /* probability to join a cluster */
+	double review_p;   /* probability to list for review */
+	double floor_p;	   /* probability to keep a pair (--pairs) */
+	double per_record; /* expected true matches per record: prior */
+	double tf_min;	   /* least term frequency used */
+	unsigned long long max_block_pairs; /* larger blocks are skipped */
+	bool never_id;	  /* two valid, different CN IDs: two people */
+	bool trained;	  /* m, u and prior come from training */
+	unsigned threads; /* comparison threads */
 };
 
 /* Level names of a kind ("exact", ...), n_levels entries. */
@@ -280,41 +279,40 @@ uint32_t model_fields_needed(const struct match_rules *r);
 
 enum mrec_flags {
 	MR_MASTER = 1 << 0,
-	MR_CNID = 1 << 1,	/* id_number is a valid mainland ID */
+	MR_CNID = 1 << 1, /* id_number is a valid mainland ID */
 };
 
 /* One record in comparison form: every value an intern id. */
 struct mrec {
-	uint32_t source, source_id;	/* as given (trimmed) */
-	uint32_t master_id;		/* masters: master_id column or 0 */
-	uint32_t f[MF_COUNT];		/* features: intern ids; 0 = none.
+	uint32_t source, source_id; /* as given (trimmed) */
+	uint32_t master_id;	    /* masters: master_id column or 0 */
+	uint32_t f[MF_COUNT];	    /* features: intern ids; 0 = none.
 					   MF_BIRTH, MF_BIRTH_YEAR are numbers
 					   (yyyymmdd, yyyy); MF_MOBILE8,
 					   MF_EMAIL_LOCAL, MF_ID_HEAD,
 					   MF_ID_TAIL, MF_ADDRESS_KEY hashes */
-	uint32_t py[3];			/* pinyin keys of name, family, given */
-	uint32_t bigram_off;		/* address bigrams in m->bigrams */
+	uint32_t py[3];		    /* pinyin keys of name, family, given */
+	uint32_t bigram_off;	    /* address bigrams in m->bigrams */
 	uint16_t bigram_n;
 	uint8_t flags;
 };
 
-struct features;	/* scratch buffers and the column map */
+struct features; /* scratch buffers and the column map */
 
 /* Address bigrams of all records, one array (no allocation per record). */
 struct match_bigrams {
-	uint32_t *v;	/* owned */
+	uint32_t *v; /* owned */
 	size_t n, cap;
 };
 
 struct features *features_new(void);
-void features_free(struct features *x);	/* NULL is fine */
+void features_free(struct features *x); /* NULL is fine */
 /* Records that follow have header h (borrowed until the next begin). */
 void features_begin(struct features *x, const struct header *h);
 /* Fill r from rec. needed: model_fields_needed (names and addresses are
  * only worked out when needed). Cannot fail (xmalloc). */
-void features_of(struct features *x, const struct record *rec,
-		 uint32_t needed, struct intern *t, struct mrec *r,
-		 struct match_bigrams *bg);
+void features_of(struct features *x, const struct record *rec, uint32_t needed,
+		 struct intern *t, struct mrec *r, struct match_bigrams *bg);
 /* GB 11643-1999 check of an 18-character mainland ID. */
 bool features_cnid_ok(struct strview v);
 
@@ -325,9 +323,9 @@ struct cmp_ctx {
 	const struct match_rules *rules;
 	const struct intern *t;
 	const uint32_t *bigrams;
-	const uint32_t *const *tf;	/* per comparison: counts by id, or NULL */
-	double n_records;		/* for term frequencies */
-	double prior_w;			/* log2 prior odds */
+	const uint32_t *const *tf; /* per comparison: counts by id, or NULL */
+	double n_records;	   /* for term frequencies */
+	double prior_w;		   /* log2 prior odds */
 };
 
 /* The level of each comparison for records a and b into level[]. */
@@ -336,9 +334,8 @@ void compare_records(const struct cmp_ctx *c, const struct mrec *a,
 /* Weight contribution of comparison i for records a, b whose levels are
  * level[] (the term-frequency adjustment included; 0 when null or implied
  * by an exact comparison it is within). */
-double compare_weight(const struct cmp_ctx *c, unsigned i,
-		      const uint8_t *level, const struct mrec *a,
-		      const struct mrec *b);
+double compare_weight(const struct cmp_ctx *c, unsigned i, const uint8_t *level,
+		      const struct mrec *a, const struct mrec *b);
 /* Total match weight of a and b: the prior plus w[i], what comparison i
  * adds (0 for null, implied, or not the largest of its group); level[]
  * gets the levels. */
@@ -358,10 +355,10 @@ typedef void (*block_pair_fn)(void *ctx, uint32_t a, uint32_t b);
 
 struct block_job {
 	const struct match_rules *rules;
-	const struct mrec *recs;	/* n records; MR_MASTER marks masters */
+	const struct mrec *recs; /* n records; MR_MASTER marks masters */
 	uint32_t n;
-	bool link_only;			/* only new x master pairs */
-	unsigned threads;		/* 1..64 */
+	bool link_only;	  /* only new x master pairs */
+	unsigned threads; /* 1..64 */
 	block_pair_fn fn;
 };
 
@@ -373,8 +370,8 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st);
 /* ---- score.c ---- */
 
 struct mpair {
-	uint32_t a, b;		/* record numbers, a < b */
-	float w;		/* match weight */
+	uint32_t a, b; /* record numbers, a < b */
+	float w;       /* match weight */
 };
 
 /* Probability of a match weight: 1 / (1 + 2^-w). */
@@ -399,12 +396,12 @@ void score_train(struct match_rules *r, const struct block_job *job,
 /* ---- cluster.c ---- */
 
 struct cluster {
-	uint32_t *parent;	/* owned: union-find forest */
-	uint32_t *size;		/* owned: records under each root */
-	uint32_t *cnid;		/* owned: per root, its valid ID or 0 */
-	uint32_t *nm_head;	/* owned: per root, first no-match edge + 1 */
-	uint32_t *nm_tail;	/* owned: per root, last no-match edge + 1 */
-	struct cluster_edge *nm;	/* owned: no-match edges */
+	uint32_t *parent;	 /* owned: union-find forest */
+	uint32_t *size;		 /* owned: records under each root */
+	uint32_t *cnid;		 /* owned: per root, its valid ID or 0 */
+	uint32_t *nm_head;	 /* owned: per root, first no-match edge + 1 */
+	uint32_t *nm_tail;	 /* owned: per root, last no-match edge + 1 */
+	struct cluster_edge *nm; /* owned: no-match edges */
 	size_t n_nm, cap_nm;
 	uint32_t n;
 };
@@ -429,35 +426,35 @@ struct decision {
 };
 
 struct match {
-	struct match_rules *rules;	/* borrowed */
+	struct match_rules *rules; /* borrowed */
 	enum match_flags flags;
-	struct intern t;		/* owned: every value once */
-	struct mrec *recs;		/* owned: all records, input order */
+	struct intern t;   /* owned: every value once */
+	struct mrec *recs; /* owned: all records, input order */
 	uint32_t n, cap;
 	uint32_t masters;
-	struct match_bigrams bg;	/* owned: address bigrams */
-	struct features *fx;		/* owned */
-	uint32_t needed;		/* fields the rules look at */
-	enum match_side side;		/* of the current input */
-	struct header cur;		/* owned: header of the current input */
-	struct header out;		/* owned: header of the new records */
+	struct match_bigrams bg; /* owned: address bigrams */
+	struct features *fx;	 /* owned */
+	uint32_t needed;	 /* fields the rules look at */
+	enum match_side side;	 /* of the current input */
+	struct header cur;	 /* owned: header of the current input */
+	struct header out;	 /* owned: header of the new records */
 	bool have_out;
-	int skip_col;			/* input cluster_id column, or -1 */
-	char *lines;			/* owned: new records as CSV lines */
+	int skip_col; /* input cluster_id column, or -1 */
+	char *lines;  /* owned: new records as CSV lines */
 	size_t lines_len, lines_cap;
-	uint32_t *news;			/* owned: record number of new record k */
-	uint64_t *line_off;		/* owned: line of new record k; + end */
+	uint32_t *news;	    /* owned: record number of new record k */
+	uint64_t *line_off; /* owned: line of new record k; + end */
 	uint32_t n_news, cap_news;
-	struct decision *dec;		/* owned: analyst decisions */
+	struct decision *dec; /* owned: analyst decisions */
 	size_t n_dec, cap_dec;
-	struct mpair *pairs;		/* owned: kept pairs, strongest first */
+	struct mpair *pairs; /* owned: kept pairs, strongest first */
 	size_t n_pairs;
-	bool *joined;			/* owned: per kept pair */
-	uint32_t **tf;			/* owned: term frequencies */
+	bool *joined;  /* owned: per kept pair */
+	uint32_t **tf; /* owned: term frequencies */
 	struct cmp_ctx ctx;
-	uint32_t *rep;			/* owned: cluster representative */
+	uint32_t *rep; /* owned: cluster representative */
 	struct match_stats st;
-	struct buf scratch;		/* owned */
+	struct buf scratch; /* owned */
 };
 
 #endif

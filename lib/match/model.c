@@ -23,10 +23,11 @@ struct kind_info {
 	double arg[3];
 	unsigned n_levels;
 	const char *level[MATCH_MAX_LEVELS];
-	double m[MATCH_MAX_LEVELS];	/* generic defaults */
+	double m[MATCH_MAX_LEVELS]; /* generic defaults */
 	double u[MATCH_MAX_LEVELS];
 };
 
+/* clang-format off */
 static const struct kind_info kinds[CMP_KIND_COUNT] = {
 	[CMP_NAME] = { "name", 2, { 0.92, 0.80 }, 5,
 		{ "exact", "phonetic", "jw_high", "jw_low", "other" },
@@ -54,7 +55,9 @@ static const struct kind_info kinds[CMP_KIND_COUNT] = {
 		{ "exact", "jw_high", "jw_low", "other" },
 		{ 0.88, 0.05, 0.03, 0.04 }, { 0.01, 0.003, 0.02, 0.967 } },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct field_info {
 	const char *name;
 	enum mfield field;
@@ -72,10 +75,12 @@ static const struct field_info {
 	{ "valid_id", MF_VALID_ID },	{ "id_head", MF_ID_HEAD },
 	{ "id_tail", MF_ID_TAIL },	{ "address_key", MF_ADDRESS_KEY },
 };
+/* clang-format on */
 
 /* The default comparisons: field, kind, term frequencies, group, within,
  * and m and u where the kind's generic ones do not fit the field (m[0] 0:
  * the kind's). The last level's u is what the others leave. */
+/* clang-format off */
 static const struct default_cmp {
 	const char *field;
 	enum cmp_kind kind;
@@ -102,8 +107,10 @@ static const struct default_cmp {
 	{ "city", CMP_JARO, false, "place", "address",
 	  { 0.90, 0.04, 0.02, 0.04 }, { 0.01, 0.003, 0.02 } },
 };
+/* clang-format on */
 
 /* Default blocking keys: a union, so one typo cannot hide a pair. */
+/* clang-format off */
 static const struct default_key {
 	const char *name;
 	const char *parts;
@@ -125,11 +132,12 @@ static const struct default_key {
 	{ "id_head_birth", "id_head + birth_date" },
 	{ "id_head_name", "id_head + name_key" },
 };
+/* clang-format on */
 
-_Static_assert(sizeof(default_keys) / sizeof(default_keys[0]) <=
-	       MATCH_MAX_KEYS, "too many default keys");
-_Static_assert(sizeof(default_cmps) / sizeof(default_cmps[0]) <=
-	       MATCH_MAX_CMPS, "too many default comparisons");
+_Static_assert(sizeof(default_keys) / sizeof(default_keys[0]) <= MATCH_MAX_KEYS,
+	       "too many default keys");
+_Static_assert(sizeof(default_cmps) / sizeof(default_cmps[0]) <= MATCH_MAX_CMPS,
+	       "too many default comparisons");
 _Static_assert(MF_COUNT <= 32, "fields are bits of a uint32_t");
 
 const char *const *model_level_names(enum cmp_kind kind)
@@ -232,12 +240,13 @@ static int resolve_within(struct match_rules *r, struct mbr_err *err)
 	for (unsigned i = 0; i < r->n_cmps; i++) {
 		struct mcmp *c = &r->cmp[i];
 
-		c->within = c->within_name[0] ?
-			    find_cmp(r, sv(c->within_name)) : -1;
+		c->within = c->within_name[0] ? find_cmp(r, sv(c->within_name))
+					      : -1;
 		if (c->within_name[0] && (c->within < 0 || c->within == (int)i))
-			return mbr_fail(err, MBR_ECONFIG, "%s: within '%s': "
-					"no such other comparison", c->name,
-					c->within_name);
+			return mbr_fail(err, MBR_ECONFIG,
+					"%s: within '%s': "
+					"no such other comparison",
+					c->name, c->within_name);
 	}
 	return 0;
 }
@@ -298,16 +307,16 @@ static uint32_t key_fields(const struct mkey *k)
 
 uint32_t model_fields_needed(const struct match_rules *r)
 {
-	uint32_t bits = 1u << MF_VALID_ID;	/* cannot-links need it */
+	uint32_t bits = 1u << MF_VALID_ID; /* cannot-links need it */
 
 	for (unsigned i = 0; i < r->n_keys; i++)
 		bits |= key_fields(&r->key[i]);
 	for (unsigned i = 0; i < r->n_cmps; i++)
 		bits |= 1u << r->cmp[i].field;
 	/* Names are compared through their parts, keys and pinyin. */
-	if (bits & (1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
-		    1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
-		    1u << MF_GIVEN_KEY))
+	if (bits &
+	    (1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
+	     1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY | 1u << MF_GIVEN_KEY))
 		bits |= 1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
 			1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
 			1u << MF_GIVEN_KEY;
@@ -340,7 +349,7 @@ static int parse_key(struct mkey *k, const char *name, struct strview v,
 		int f = field_lookup(parts[i]);
 
 		if (f == MF_ID)
-			f = MF_VALID_ID;	/* only valid IDs block */
+			f = MF_VALID_ID; /* only valid IDs block */
 		if (f < 0)
 			return mbr_fail(err, MBR_ECONFIG,
 					"unknown key part '%.*s' (expected a "
@@ -369,8 +378,8 @@ static int load_keys(struct match_rules *r, const struct ini *ini,
 			return ini_fail(ini, e->line, err,
 					"more than %d blocking keys",
 					MATCH_MAX_KEYS);
-		if (parse_key(&r->key[r->n_keys], e->key, sv(e->value),
-			      err) < 0)
+		if (parse_key(&r->key[r->n_keys], e->key, sv(e->value), err) <
+		    0)
 			return ini_fail(ini, e->line, err, "%s", err->msg);
 		r->n_keys++;
 	}
@@ -412,8 +421,10 @@ static int parse_option(struct mcmp *c, struct strview o, struct mbr_err *err)
 			 (int)name.len, name.p);
 		return 0;
 	}
-	return mbr_fail(err, MBR_ECONFIG, "unknown option '%.*s' (expected "
-			"tf or within FIELD)", (int)o.len, o.p);
+	return mbr_fail(err, MBR_ECONFIG,
+			"unknown option '%.*s' (expected "
+			"tf or within FIELD)",
+			(int)o.len, o.p);
 }
 
 /* `kind` or `kind(a, b)`, then options: `| tf`, `| within address`. */
@@ -427,17 +438,19 @@ static int parse_cmp(struct mcmp *c, struct strview v, struct mbr_err *err)
 		return -1;
 	k = kind_lookup(call.name);
 	if (k < 0)
-		return mbr_fail(err, MBR_ECONFIG, "unknown comparison '%.*s' "
+		return mbr_fail(err, MBR_ECONFIG,
+				"unknown comparison '%.*s' "
 				"(expected name, date, exact, phone, email, "
-				"id, bigram or jaro)", (int)call.name.len,
-				call.name.p);
+				"id, bigram or jaro)",
+				(int)call.name.len, call.name.p);
 	cmp_set_kind(c, (enum cmp_kind)k);
 	if (call.n_args > kinds[k].n_args)
 		return mbr_fail(err, MBR_ECONFIG, "%s takes %u thresholds",
 				kinds[k].name, kinds[k].n_args);
 	for (size_t i = 0; i < call.n_args; i++)
 		if (parse_threshold(call.args[i], &c->arg[i]) < 0)
-			return mbr_fail(err, MBR_ECONFIG, "threshold '%.*s' "
+			return mbr_fail(err, MBR_ECONFIG,
+					"threshold '%.*s' "
 					"is not a number from 0 to 1",
 					(int)call.args[i].len, call.args[i].p);
 	for (int i = 1; i < n; i++)
@@ -456,9 +469,11 @@ static int load_cmp(struct match_rules *r, const struct ini *ini,
 		return ini_fail(ini, e->line, err, "more than %d comparisons",
 				MATCH_MAX_CMPS);
 	if (f < 0 || f >= MF_TEXT_COUNT)
-		return ini_fail(ini, e->line, err, "unknown field '%s' "
+		return ini_fail(ini, e->line, err,
+				"unknown field '%s' "
 				"(expected a canonical field such as "
-				"given_name, birth_date, mobile)", e->key);
+				"given_name, birth_date, mobile)",
+				e->key);
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", e->key);
 	c->field = (enum mfield)f;
@@ -512,9 +527,10 @@ static int load_group(struct match_rules *r, const struct ini *ini,
 		int c = find_cmp(r, parts[i]);
 
 		if (c < 0)
-			return ini_fail(ini, e->line, err, "'%.*s' is not "
-					"in [compare]", (int)parts[i].len,
-					parts[i].p);
+			return ini_fail(ini, e->line, err,
+					"'%.*s' is not "
+					"in [compare]",
+					(int)parts[i].len, parts[i].p);
 		r->cmp[c].group = g;
 	}
 	return 0;
@@ -544,10 +560,11 @@ static int load_groups(struct match_rules *r, const struct ini *ini,
 
 struct number_opt {
 	const char *section, *key;
-	size_t offset;		/* in struct match_rules */
-	char type;	/* 'p' probability, 'd' number, 'u' count, 't' threads */
+	size_t offset; /* in struct match_rules */
+	char type;     /* 'p' probability, 'd' number, 'u' count, 't' threads */
 };
 
+/* clang-format off */
 static const struct number_opt number_opts[] = {
 	{ "thresholds", "match", offsetof(struct match_rules, match_p), 'p' },
 	{ "thresholds", "review", offsetof(struct match_rules, review_p), 'p' },
@@ -558,6 +575,7 @@ static const struct number_opt number_opts[] = {
 	  offsetof(struct match_rules, max_block_pairs), 'u' },
 	{ "limits", "threads", offsetof(struct match_rules, threads), 't' },
 };
+/* clang-format on */
 
 static int set_number(struct match_rules *r, const struct number_opt *o,
 		      const char *value)
@@ -592,10 +610,11 @@ static int load_numbers(struct match_rules *r, const struct ini *ini,
 		const struct ini_entry *e = ini_get(ini, o->section, o->key);
 
 		if (e && set_number(r, o, e->value) < 0)
-			return ini_fail(ini, e->line, err, "%s: '%s' is not %s",
-					o->key, e->value, o->type == 'p' ?
-					"a probability between 0 and 1" :
-					"a positive number");
+			return ini_fail(
+				ini, e->line, err, "%s: '%s' is not %s", o->key,
+				e->value,
+				o->type == 'p' ? "a probability between 0 and 1"
+					       : "a positive number");
 	}
 	return 0;
 }
@@ -612,14 +631,16 @@ static int load_never(struct match_rules *r, const struct ini *ini,
 	else if (!strcmp(e->value, "off") || !strcmp(e->value, "no"))
 		r->never_id = false;
 	else
-		return ini_fail(ini, e->line, err, "id_number: '%s' (expected "
-				"different or off)", e->value);
+		return ini_fail(ini, e->line, err,
+				"id_number: '%s' (expected "
+				"different or off)",
+				e->value);
 	return 0;
 }
 
 static const char *const sections[] = {
-	"blocking", "compare", "groups", "thresholds", "prior", "limits",
-	"never",
+	"blocking", "compare", "groups", "thresholds",
+	"prior",    "limits",  "never",
 };
 
 static int check_sections(const struct ini *ini, struct mbr_err *err)
@@ -640,13 +661,14 @@ static int check_sections(const struct ini *ini, struct mbr_err *err)
 	return 0;
 }
 
-static int check_thresholds(const struct match_rules *r,
-			    const struct ini *ini, struct mbr_err *err)
+static int check_thresholds(const struct match_rules *r, const struct ini *ini,
+			    struct mbr_err *err)
 {
 	const struct ini_entry *e = ini_get(ini, "thresholds", "review");
 
 	if (r->review_p > r->match_p)
-		return ini_fail(ini, e ? e->line : 1, err, "review threshold "
+		return ini_fail(ini, e ? e->line : 1, err,
+				"review threshold "
 				"%g is above the match threshold %g",
 				r->review_p, r->match_p);
 	if (r->n_cmps == 0)
@@ -659,15 +681,15 @@ static int check_thresholds(const struct match_rules *r,
 int match_rules_load(struct match_rules *r, const char *path,
 		     struct mbr_err *err)
 {
-	struct ini ini = { 0 };
+	struct ini ini = {0};
 	int rc = -1;
 
 	if (ini_load(&ini, path, err) < 0)
 		return -1;
 	if (check_sections(&ini, err) < 0 || load_keys(r, &ini, err) < 0 ||
 	    load_cmps(r, &ini, err) < 0 || load_groups(r, &ini, err) < 0 ||
-	    (resolve_within(r, err) < 0 && ini_fail(&ini, 1, err, "%s",
-						     err->msg) < 0) ||
+	    (resolve_within(r, err) < 0 &&
+	     ini_fail(&ini, 1, err, "%s", err->msg) < 0) ||
 	    load_numbers(r, &ini, err) < 0 || load_never(r, &ini, err) < 0 ||
 	    check_thresholds(r, &ini, err) < 0)
 		goto out;
@@ -680,8 +702,7 @@ out:
 
 /* ---- model files ---- */
 
-static void write_list(FILE *out, const char *key, const double *v,
-		       unsigned n)
+static void write_list(FILE *out, const char *key, const double *v, unsigned n)
 {
 	fprintf(out, "%-6s =", key);
 	for (unsigned i = 0; i < n; i++)
@@ -696,9 +717,10 @@ static void write_cmp(FILE *out, const struct mcmp *c)
 	fprintf(out, "\n[%s]\n# %s", c->name, k->name);
 	for (unsigned i = 0; i < k->n_args; i++)
 		fprintf(out, "%s%g", i ? ", " : "(", c->arg[i]);
-	fprintf(out, "%s%s%s%s; weight = log2(m/u)\nlevels =",
-		k->n_args ? ")" : "", c->tf ? " | tf" : "",
-		c->within >= 0 ? " | within " : "", c->within_name);
+	fprintf(out,
+		"%s%s%s%s; weight = log2(m/u)\nlevels =", k->n_args ? ")" : "",
+		c->tf ? " | tf" : "", c->within >= 0 ? " | within " : "",
+		c->within_name);
 	for (unsigned i = 0; i < c->n_levels; i++)
 		fprintf(out, "%s %s", i ? "," : "", k->level[i]);
 	fputc('\n', out);
@@ -710,11 +732,13 @@ static void write_cmp(FILE *out, const struct mcmp *c)
 int match_model_write(const struct match_rules *r, FILE *out,
 		      struct mbr_err *err)
 {
-	fprintf(out, "# mbr-dedupe model: m = P(level | same person), "
+	fprintf(out,
+		"# mbr-dedupe model: m = P(level | same person), "
 		"u = P(level | different people).\n"
 		"# Written by mbr-dedupe --train; read with --model. "
 		"Edit with care.\n\n[model]\n"
-		"matches_per_record = %.6g\n", r->per_record);
+		"matches_per_record = %.6g\n",
+		r->per_record);
 	for (unsigned i = 0; i < r->n_cmps; i++)
 		write_cmp(out, &r->cmp[i]);
 	if (ferror(out))
@@ -743,8 +767,10 @@ static int read_list(const struct ini *ini, const char *section,
 			 parts[i].p);
 		v[i] = strtod(tmp, &end);
 		if (*end || end == tmp || v[i] < 0 || v[i] > 1)
-			return ini_fail(ini, e->line, err, "%s: '%s' is not a "
-					"probability", key, tmp);
+			return ini_fail(ini, e->line, err,
+					"%s: '%s' is not a "
+					"probability",
+					key, tmp);
 	}
 	return 0;
 }
@@ -752,12 +778,12 @@ static int read_list(const struct ini *ini, const char *section,
 static int read_model(struct match_rules *r, const struct ini *ini,
 		      struct mbr_err *err)
 {
-	const struct ini_entry *e = ini_get(ini, "model",
-					    "matches_per_record");
+	const struct ini_entry *e = ini_get(ini, "model", "matches_per_record");
 	char *end;
 
 	if (!e)
-		return ini_fail(ini, 1, err, "no matches_per_record in "
+		return ini_fail(ini, 1, err,
+				"no matches_per_record in "
 				"[model]");
 	r->per_record = strtod(e->value, &end);
 	if (*end || r->per_record <= 0)
@@ -776,7 +802,7 @@ static int read_model(struct match_rules *r, const struct ini *ini,
 int match_model_load(struct match_rules *r, const char *path,
 		     struct mbr_err *err)
 {
-	struct ini ini = { 0 };
+	struct ini ini = {0};
 	int rc;
 
 	if (ini_load(&ini, path, err) < 0)

@@ -50,8 +50,7 @@ static int write_header(const struct match *m, FILE *out, struct buf *b,
 	return flush(out, b, err);
 }
 
-int match_write_records(const struct match *m, FILE *out,
-			struct mbr_err *err)
+int match_write_records(const struct match *m, FILE *out, struct mbr_err *err)
 {
 	struct buf b, id;
 	int rc = -1;
@@ -119,11 +118,11 @@ static void pair_levels(const struct match *m, const struct mpair *p,
 	}
 }
 
-static void pairs_header(const struct match *m, bool weights,
-			 const char *last, struct buf *b)
+static void pairs_header(const struct match *m, bool weights, const char *last,
+			 struct buf *b)
 {
 	buf_adds(b, "a_source,a_source_id,b_source,b_source_id,"
-		 "match_weight,match_probability");
+		    "match_weight,match_probability");
 	if (weights)
 		buf_adds(b, ",clustered,prior_weight");
 	for (unsigned i = 0; i < m->rules->n_cmps; i++) {
@@ -134,8 +133,7 @@ static void pairs_header(const struct match *m, bool weights,
 	buf_adds(b, last);
 }
 
-int match_write_pairs(const struct match *m, FILE *out,
-		      struct mbr_err *err)
+int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err)
 {
 	struct buf b;
 	int rc = -1;
@@ -156,8 +154,7 @@ out:
 	return rc;
 }
 
-int match_write_review(const struct match *m, FILE *out,
-		       struct mbr_err *err)
+int match_write_review(const struct match *m, FILE *out, struct mbr_err *err)
 {
 	double match_w = score_weight(m->rules->match_p);
 	double review_w = score_weight(m->rules->review_p);
@@ -228,8 +225,7 @@ void match_record_cluster(const struct match *m, size_t i,
 	cluster_name(m, r, cluster_id);
 }
 
-int match_write_report(const struct match *m, FILE *out,
-		       struct mbr_err *err)
+int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 {
 	const struct match_stats *s = &m->st;
 	struct buf b;
@@ -237,7 +233,7 @@ int match_write_report(const struct match *m, FILE *out,
 
 	buf_init(&b, BUF_NOLIMIT);
 	buf_adds(&b, "key,parts,records,blocks,candidate_pairs,new_pairs,"
-		 "skipped_blocks\n");
+		     "skipped_blocks\n");
 	for (unsigned k = 0; k < s->n_keys; k++) {
 		const struct mkey *key = &m->rules->key[k];
 

@@ -20,7 +20,7 @@ static bool is_vowel(char c)
 	return c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U';
 }
 
-static bool is_front(char c)	/* makes C and G soft */
+static bool is_front(char c) /* makes C and G soft */
 {
 	return c == 'E' || c == 'I' || c == 'Y';
 }
@@ -48,7 +48,7 @@ static size_t letters(const char *s, size_t len, char *w)
 /* Initial letter pairs with a silent first letter, and X as S. */
 static size_t skip_initial(char *w, size_t n)
 {
-	static const char *const silent[] = { "KN", "GN", "PN", "AE", "WR" };
+	static const char *const silent[] = {"KN", "GN", "PN", "AE", "WR"};
 
 	for (size_t i = 0; i < sizeof(silent) / sizeof(silent[0]); i++)
 		if (n >= 2 && w[0] == silent[i][0] && w[1] == silent[i][1])
@@ -56,15 +56,17 @@ static size_t skip_initial(char *w, size_t n)
 	if (w[0] == 'X')
 		w[0] = 'S';
 	if (w[0] == 'W' && n >= 2 && w[1] == 'H') {
-		w[1] = 'W';	/* WH- sounds as W */
+		w[1] = 'W'; /* WH- sounds as W */
 		return 1;
 	}
 	return 0;
 }
 
 /* "A\0B\0...": the one-letter code of each letter. */
+/* clang-format off */
 static const char self_code[] =
 	"A\0B\0C\0D\0E\0F\0G\0H\0I\0J\0K\0L\0M\0N\0O\0P\0Q\0R\0S\0T\0U\0V\0W\0X\0Y\0Z";
+/* clang-format on */
 
 /* The code for letter i of w (n letters); may advance *i past letters
  * it consumed. Returns the code letters ("", "K", "KS"). */
@@ -76,7 +78,11 @@ static const char *code_of(const char *w, size_t n, size_t *i)
 	char prev = k > 0 ? w[k - 1] : '\0';
 
 	switch (c) {
-	case 'A': case 'E': case 'I': case 'O': case 'U':
+	case 'A':
+	case 'E':
+	case 'I':
+	case 'O':
+	case 'U':
 		return k == 0 ? "A" : "";
 	case 'B':
 		return prev == 'M' && k + 1 == n ? "" : "B";
@@ -101,11 +107,11 @@ static const char *code_of(const char *w, size_t n, size_t *i)
 	case 'G':
 		if (next == 'H' && !(k + 2 == n || is_vowel(after)))
 			return "";
-		if (next == 'N' && (k + 2 == n ||
-				    (k + 4 == n && after == 'E' && w[k + 3] == 'D')))
+		if (next == 'N' && (k + 2 == n || (k + 4 == n && after == 'E' &&
+						   w[k + 3] == 'D')))
 			return "";
 		if (prev == 'D' && is_front(next))
-			return "";	/* DGE: the D gave J */
+			return ""; /* DGE: the D gave J */
 		return is_front(next) ? "J" : "K";
 	case 'H':
 		if (is_vowel(prev) && !is_vowel(next))
@@ -135,20 +141,21 @@ static const char *code_of(const char *w, size_t n, size_t *i)
 	case 'T':
 		if (next == 'I' && (after == 'O' || after == 'A'))
 			return "X";
-		if (next == 'H') {	/* TH as T, not theta: Thomas/Tomas */
+		if (next == 'H') { /* TH as T, not theta: Thomas/Tomas */
 			(*i)++;
 			return "T";
 		}
 		return next == 'C' && after == 'H' ? "" : "T";
 	case 'V':
 		return "F";
-	case 'W': case 'Y':
+	case 'W':
+	case 'Y':
 		return is_vowel(next) ? (c == 'W' ? "W" : "Y") : "";
 	case 'X':
 		return "KS";
 	case 'Z':
 		return "S";
-	default:	/* F J L M N R stand for themselves */
+	default: /* F J L M N R stand for themselves */
 		return &self_code[2 * (c - 'A')];
 	}
 }

@@ -59,7 +59,8 @@ uint32_t pinyin_simplify(uint32_t cp)
 		return cp;
 	/* Most characters are Simplified: a bit says so without a search. */
 	if (cp <= DENSE_HI &&
-	    !(pinyin_fold_bits[(cp - DENSE_LO) / 8] >> ((cp - DENSE_LO) % 8) & 1))
+	    !(pinyin_fold_bits[(cp - DENSE_LO) / 8] >> ((cp - DENSE_LO) % 8) &
+	      1))
 		return cp;
 	p = pair_find(pinyin_fold_table, pinyin_n_fold, cp);
 	return p ? p->val : cp;
@@ -115,8 +116,9 @@ static bool is_syllable(const char *s, size_t len)
 			i++;
 		if (i == len && !t[i])
 			return true;
-		c = i == len ? -1 : !t[i] ? 1 : (unsigned char)s[i] -
-						      (unsigned char)t[i];
+		c = i == len ? -1
+		    : !t[i]  ? 1
+			     : (unsigned char)s[i] - (unsigned char)t[i];
 		if (c < 0)
 			hi = mid;
 		else
@@ -125,7 +127,7 @@ static bool is_syllable(const char *s, size_t len)
 	return false;
 }
 
-#define SYLLABLE_MAX 6	/* "zhuang", "chuang", "shuang" */
+#define SYLLABLE_MAX 6 /* "zhuang", "chuang", "shuang" */
 #define SPLIT_MAX 64
 
 size_t pinyin_split(const char *s, size_t len, uint8_t *ends, size_t max)
@@ -133,7 +135,7 @@ size_t pinyin_split(const char *s, size_t len, uint8_t *ends, size_t max)
 	/* from[i]: length of the last syllable of a split of s[0..i), 0 when
 	 * s[0..i) does not split; the longest last syllable wins, so the
 	 * split is the same for the same letters. */
-	uint8_t from[SPLIT_MAX + 1] = { 0 };
+	uint8_t from[SPLIT_MAX + 1] = {0};
 	size_t n = 0, i = len;
 
 	if (len == 0 || len > SPLIT_MAX)

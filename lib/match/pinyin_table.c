@@ -4,6 +4,7 @@
  */
 #include "match/match_int.h"
 
+/* clang-format off */
 const char *const pinyin_syllables[] = {
 	"", "a", "ai", "an", "ang", "ao", "ba", "bai", "ban", "bang", "bao",
 	"bei", "ben", "beng", "bi", "bian", "biang", "biao", "bie", "bin",
@@ -7353,3 +7354,4 @@ const unsigned char pinyin_fold_bits[] = {
 	251, 246, 255, 127, 0, 224, 123, 112, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0,
 };
+/* clang-format on */

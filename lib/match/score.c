@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define U_SAMPLES 2000000ull	/* random pairs for u */
+#define U_SAMPLES 2000000ull /* random pairs for u */
 #define EM_ROUNDS 60
-#define TRAIN_ROUNDS 3		/* u correction, EM again */
+#define TRAIN_ROUNDS 3 /* u correction, EM again */
 
 double score_probability(double w)
 {
@@ -73,9 +73,9 @@ void score_tf_free(uint32_t **tf, unsigned n_cmps)
 /* ---- patterns: the levels of a pair packed 4 bits a comparison ---- */
 
 struct patterns {
-	uint64_t *key;		/* owned: pattern + 1 (0 = empty slot) */
-	uint64_t *count;	/* owned */
-	size_t n, cap;		/* cap a power of two */
+	uint64_t *key;	 /* owned: pattern + 1 (0 = empty slot) */
+	uint64_t *count; /* owned */
+	size_t n, cap;	 /* cap a power of two */
 };
 
 static void patterns_init(struct patterns *p)
@@ -250,8 +250,8 @@ static void set_u(struct match_rules *r, double freq[][MATCH_MAX_LEVELS],
 static double em_step(struct match_rules *r, const struct patterns *p,
 		      double lambda)
 {
-	double mm[MATCH_MAX_CMPS][MATCH_MAX_LEVELS] = { { 0 } };
-	double mt[MATCH_MAX_CMPS] = { 0 }, matched = 0, all = 0;
+	double mm[MATCH_MAX_CMPS][MATCH_MAX_LEVELS] = {{0}};
+	double mt[MATCH_MAX_CMPS] = {0}, matched = 0, all = 0;
 
 	for (size_t k = 0; k < p->cap; k++) {
 		uint64_t pat = p->key[k] - 1;
@@ -264,8 +264,8 @@ static double em_step(struct match_rules *r, const struct patterns *p,
 
 			if (l == LEVEL_NULL)
 				continue;
-			lm += log2(r->cmp[i].m[l] > 1e-12 ? r->cmp[i].m[l] :
-							    1e-12);
+			lm += log2(r->cmp[i].m[l] > 1e-12 ? r->cmp[i].m[l]
+							  : 1e-12);
 			lu += log2(r->cmp[i].u[l]);
 		}
 		post = (double)p->count[k] / (1.0 + exp2(lu - lm));
@@ -300,8 +300,8 @@ void score_train(struct match_rules *r, const struct block_job *job,
 		 const struct cmp_ctx *ctx, uint32_t masters,
 		 struct match_stats *st)
 {
-	double freq[MATCH_MAX_CMPS][MATCH_MAX_LEVELS] = { { 0 } };
-	double total[MATCH_MAX_CMPS] = { 0 }, lambda = 0, pairs_lambda = 0.1;
+	double freq[MATCH_MAX_CMPS][MATCH_MAX_LEVELS] = {{0}};
+	double total[MATCH_MAX_CMPS] = {0}, lambda = 0, pairs_lambda = 0.1;
 	double others = job->link_only ? (double)masters : (double)job->n - 1;
 	struct patterns p;
 	uint64_t blocked;
@@ -314,9 +314,10 @@ void score_train(struct match_rules *r, const struct block_job *job,
 		for (int i = 0; i < EM_ROUNDS; i++)
 			pairs_lambda = em_step(r, &p, pairs_lambda);
 		/* Matches found among the blocked pairs, per record. */
-		r->per_record = pairs_lambda * (double)blocked *
-				(job->link_only ? 1.0 : 2.0) /
-				(double)(job->n - (job->link_only ? masters : 0));
+		r->per_record =
+			pairs_lambda * (double)blocked *
+			(job->link_only ? 1.0 : 2.0) /
+			(double)(job->n - (job->link_only ? masters : 0));
 		lambda = others > 0 ? r->per_record / others : 0;
 	}
 	patterns_release(&p);

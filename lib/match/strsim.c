@@ -20,10 +20,9 @@ static size_t clamp(size_t n)
 
 /* Jaro: characters equal within half the longer length count as matches;
  * matches out of order are transpositions. */
-static double jaro(const uint32_t *a, size_t na, const uint32_t *b,
-		   size_t nb)
+static double jaro(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
-	bool ma[MATCH_MAX_CPS] = { false }, mb[MATCH_MAX_CPS] = { false };
+	bool ma[MATCH_MAX_CPS] = {false}, mb[MATCH_MAX_CPS] = {false};
 	size_t win = (na > nb ? na : nb) / 2, m = 0, t = 0, k = 0;
 
 	win = win > 0 ? win - 1 : 0;
@@ -50,7 +49,8 @@ static double jaro(const uint32_t *a, size_t na, const uint32_t *b,
 			t++;
 	}
 	return ((double)m / (double)na + (double)m / (double)nb +
-		(double)(m - t / 2) / (double)m) / 3.0;
+		(double)(m - t / 2) / (double)m) /
+	       3.0;
 }
 
 double strsim_jaro_winkler(const uint32_t *a, size_t na, const uint32_t *b,
@@ -141,10 +141,10 @@ bool strsim_one_edit(const char *a, size_t na, const char *b, size_t nb)
 	if (na == nb) {
 		if (i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
 		    !memcmp(a + i + 2, b + i + 2, na - i - 2))
-			return true;	/* neighbours swapped */
+			return true; /* neighbours swapped */
 		return i >= na || !memcmp(a + i + 1, b + i + 1, na - i - 1);
 	}
-	if (na > nb)	/* one byte deleted from a */
+	if (na > nb) /* one byte deleted from a */
 		return !memcmp(a + i + 1, b + i, nb - i);
 	return !memcmp(a + i, b + i + 1, na - i);
 }
@@ -168,8 +168,7 @@ static void sort_u32(uint32_t *v, size_t n)
 	}
 }
 
-size_t strsim_bigrams(const uint32_t *cps, size_t n, uint32_t *out,
-		      size_t max)
+size_t strsim_bigrams(const uint32_t *cps, size_t n, uint32_t *out, size_t max)
 {
 	size_t k = 0, u = 0;
 
