@@ -185,6 +185,7 @@ FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 	struct pending *p;
 	const char *slash = strrchr(path, '/');
 	struct buf tmp;
+	struct stat st;
 	int fd;
 
 	(void)cli;
@@ -193,6 +194,21 @@ FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 		return NULL;
 	}
 	catch_signals();
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A device or a FIFO (/dev/null, /dev/full, a pipe): write
+		 * to it directly; renaming a file over it would replace it. */
+		p = &pending[n_pending];
+		p->f = fopen(path, "w");
+		if (!p->f) {
+			mbr_fail(err, MBR_EIO, "cannot open '%s': %s", path,
+				 strerror(errno));
+			return NULL;
+		}
+		p->tmp = NULL;
+		p->path = xstrdup(path);
+		n_pending++;
+		return p->f;
+	}
 	buf_init(&tmp, BUF_NOLIMIT);
 	if (slash)
 		buf_add(&tmp, path, (size_t)(slash - path + 1));
@@ -250,8 +266,10 @@ int cli_commit(struct cli *cli, struct mbr_err *err)
 				strerror(errno));
 	for (int i = 0; i < n_pending; i++) {
 		struct pending *p = &pending[i];
+		/* fsync before the rename, so that a crash cannot leave an
+		 * empty file under the final name; a device needs none. */
 		int bad = fflush(p->f) != 0 || ferror(p->f) ||
-			  fsync(fileno(p->f)) != 0;
+			  (p->tmp && fsync(fileno(p->f)) != 0);
 
 		if (fclose(p->f) != 0 || bad) {
 			p->f = NULL;
@@ -263,6 +281,8 @@ int cli_commit(struct cli *cli, struct mbr_err *err)
 	for (int i = 0; i < n_pending; i++) {
 		struct pending *p = &pending[i];
 
+		if (!p->tmp)
+			continue;	/* written in place */
 		if (rename(p->tmp, p->path) != 0)
 			return mbr_fail(err, MBR_EIO,
 					"cannot rename to '%s': %s", p->path,
