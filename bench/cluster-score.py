@@ -74,6 +74,9 @@ def main():
                     help="records are new ones linked to masters: a link "
                          "is right when cluster_id names the same person")
     ap.add_argument("--label", default="")
+    ap.add_argument("--tsv", action="store_true",
+                    help="print only the numbers, tab-separated: precision, "
+                         "recall, F1 (and B-cubed precision, recall, F1)")
     a = ap.parse_args()
     rx = re.compile(a.truth)
     recs = read(a.clustered)
@@ -87,6 +90,9 @@ def main():
         p = right / linked if linked else 1.0
         rc = right / len(recs)
         f = 2 * p * rc / (p + rc) if p + rc else 0.0
+        if a.tsv:
+            print("%.4f\t%.4f\t%.4f" % (p, rc, f))
+            return
         print("%s links: %d right of %d made, %d true; precision %.4f "
               "recall %.4f F1 %.4f" % (a.label, right, linked, len(recs),
                                         p, rc, f))
@@ -97,6 +103,9 @@ def main():
         rows = [(truth_of(r["source_id"], rx), r["cluster_id"]) for r in recs]
     tp, found, true, p, r, f = pairwise(rows)
     bp, br, bf = bcubed(rows)
+    if a.tsv:
+        print("%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f" % (p, r, f, bp, br, bf))
+        return
     print("%s pairwise: %d right of %d found, %d true; precision %.4f "
           "recall %.4f F1 %.4f; B-cubed precision %.4f recall %.4f F1 %.4f"
           % (a.label, tp, found, true, p, r, f, bp, br, bf))
