@@ -322,11 +322,22 @@ static void step_birth(struct step *s)
 static void step_phone(struct step *s, enum canon_field f)
 {
 	enum phone_result r;
+	struct buf *out;
+	const char *why;
 
 	if (!has(s, f))
 		return;
-	r = phone_normalize(old(s, f), s->cc, put(s, f));
-	settle(s, f, r == PHONE_OK, r == PHONE_EMPTY, phone_result_str(r));
+	out = put(s, f);
+	r = phone_normalize(old(s, f), s->cc, out);
+	why = phone_result_str(r);
+	/* A mainland landline in the mobile column is a real number in the
+	 * wrong place: keep it as it was and say so. */
+	if (r == PHONE_OK && f == CF_MOBILE && sv_starts(buf_view(out), "+86") &&
+	    !phone_is_cn_mobile(buf_view(out))) {
+		r = PHONE_INVALID;
+		why = "landline, not a mobile";
+	}
+	settle(s, f, r == PHONE_OK, r == PHONE_EMPTY, why);
 }
 
 static void step_email(struct step *s)
