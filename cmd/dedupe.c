@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "match.h"
 #include "reject.h"
+#include "stage.h"
 
 static const char usage[] =
 	"usage: mbr-dedupe [options] [FILE...]\n"
@@ -40,8 +41,9 @@ static const char usage[] =
 	"  --report FILE      what each blocking key did: records, blocks,\n"
 	"                     candidate pairs, skipped blocks (CSV)\n"
 	"  --rejects FILE     unreadable rows, with the reason\n"
-	"  --db FILE          also record pairs and clusters in the staging\n"
-	"                     database\n"
+	"  --db FILE          read the staging database's records instead of\n"
+	"                     files; write its pairs and clusters tables (for\n"
+	"                     mbr-merge-id --db) instead of standard output\n"
 	"  --strict           stop at the first unreadable row (exit 3)\n"
 	"  -o FILE            write FILE atomically instead of standard "
 	"output\n"
@@ -123,6 +125,13 @@ static int check_args(const struct ctx *c)
 					       "to write the model to");
 	if (c->link_only && !c->n_against)
 		return cli_usage_error(c->cli, "--link-only needs --against");
+	if (!c->cli->db_path)
+		return 0;
+	if (c->cli->out_path || c->cli->n_files || c->cli->rejects_path)
+		return cli_usage_error(c->cli,
+				       "--db reads its records table "
+				       "and writes its clusters table: no -o, "
+				       "--rejects or input files");
 	return 0;
 }
 
@@ -158,7 +167,7 @@ static int open_outputs(struct cli *cli, const struct ctx *c, struct outputs *o,
 }
 
 static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
-		       struct outputs *o, struct mbr_err *err)
+		       struct outputs *o, struct stage *st, struct mbr_err *err)
 {
 	struct match_input in = {MATCH_NEW, cli, NULL, cli->strict};
 	struct header h;
@@ -172,7 +181,8 @@ static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
 		header_release(&h);
 		in.rejects = o->rf;
 	}
-	if (match_read(m, cli->files, cli->n_files, &in, err) < 0)
+	if (st ? match_read_stage(m, st, &in, err) < 0
+	       : match_read(m, cli->files, cli->n_files, &in, err) < 0)
 		return -1;
 	in.side = MATCH_MASTER;
 	if (c->n_against &&
@@ -184,12 +194,13 @@ static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
 }
 
 static int write_outputs(struct cli *cli, const struct match_rules *r,
-			 struct match *m, struct outputs *o,
+			 struct match *m, struct outputs *o, struct stage *st,
 			 struct mbr_err *err)
 {
 	if (o->model && match_model_write(r, o->model, err) < 0)
 		return -1;
-	if (match_write_records(m, cli->out, err) < 0 ||
+	if ((st ? match_write_stage(m, st, err)
+		: match_write_records(m, cli->out, err)) < 0 ||
 	    (o->pairs && match_write_pairs(m, o->pairs, err) < 0) ||
 	    (o->review && match_write_review(m, o->review, err) < 0) ||
 	    (o->report && match_write_report(m, o->report, err) < 0))
@@ -221,21 +232,40 @@ static void summary(struct cli *cli, const struct match_stats *s)
 		 s->clusters, s->compared, s->matches, s->review);
 }
 
+static struct stage *open_stage(const struct cli *cli, struct mbr_err *err)
+{
+	struct stage *st = stage_open(cli->db_path, err);
+
+	if (st && stage_begin_run(st, cli->prog, cli_args(cli), err) < 0) {
+		stage_close(st);
+		return NULL;
+	}
+	return st;
+}
+
 static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	       struct mbr_err *err)
 {
 	struct match *m = match_new(r, c->link_only ? MATCH_LINK_ONLY : 0);
 	struct outputs o = {0};
+	struct stage *st = NULL;
 	int rc = -1;
 
 	if (open_outputs(cli, c, &o, err) < 0 ||
-	    read_inputs(cli, c, m, &o, err) < 0 ||
+	    (cli->db_path && !(st = open_stage(cli, err))) ||
+	    read_inputs(cli, c, m, &o, st, err) < 0 ||
 	    match_run(m, c->train, err) < 0 ||
-	    write_outputs(cli, r, m, &o, err) < 0)
+	    write_outputs(cli, r, m, &o, st, err) < 0)
 		goto out;
 	summary(cli, match_get_stats(m));
+	if (st &&
+	    stage_commit_run(st, cli->counts.in, cli->counts.out,
+			     cli->counts.rejected, 0,
+			     cli->counts.rejected ? "rejected" : "ok", err) < 0)
+		goto out;
 	rc = 0;
 out:
+	stage_close(st); /* rolls back a run not committed */
 	reject_free(o.rf);
 	match_free(m);
 	return rc;
@@ -253,6 +283,8 @@ int main(int argc, char **argv)
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
 	    check_args(&c) < 0)
 		return EXIT_USAGE;
+	if (cli.db_path)
+		cli.flags |= CLI_NO_OUT;
 	if (!(r = load_rules(&c, &err)) || cli_open(&cli, &err) < 0 ||
 	    run(&cli, &c, r, &err) < 0 || cli_commit(&cli, &err) < 0)
 		rc = cli_fail(&cli, &err);

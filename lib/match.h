@@ -171,12 +171,24 @@ struct match_pair_info {
 };
 size_t match_n_pairs(const struct match *m);
 void match_pair(const struct match *m, size_t i, struct match_pair_info *pi);
-/* Per-field detail of pair i as "field=level:weight;..." into out. */
-int match_pair_detail(const struct match *m, size_t i, struct buf *out);
+/* Per-field detail of pair i as JSON into out: {"prior": -4.09,
+ * "given_name": {"level": "exact", "weight": 1.14}, ...}; the weights add
+ * up to the pair's. -1 past out's max. */
+int match_pair_json(const struct match *m, size_t i, struct buf *out);
 size_t match_n_records(const struct match *m);
 /* source, source_id and cluster_id of new record i. */
 void match_record_cluster(const struct match *m, size_t i,
 			  struct strview *source, struct strview *source_id,
 			  struct buf *cluster_id);
+
+struct stage;
+
+/* Read the staging database's records table into m as in match_read. */
+int match_read_stage(struct match *m, struct stage *st, struct match_input *in,
+		     struct mbr_err *err);
+/* Write the kept pairs to its pairs table and every new record's cluster
+ * to its clusters table, stamped with the open run. -1 with MBR_EIO. */
+int match_write_stage(const struct match *m, struct stage *st,
+		      struct mbr_err *err);
 
 #endif

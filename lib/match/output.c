@@ -198,20 +198,24 @@ void match_pair(const struct match *m, size_t i, struct match_pair_info *pi)
 	pi->matched = m->joined[i];
 }
 
-int match_pair_detail(const struct match *m, size_t i, struct buf *out)
+int match_pair_json(const struct match *m, size_t i, struct buf *out)
 {
 	const struct mpair *p = &m->pairs[i];
 	uint8_t level[MATCH_MAX_CMPS];
 	double w[MATCH_MAX_CMPS];
 
 	compare_explain(&m->ctx, &m->recs[p->a], &m->recs[p->b], level, w);
-	if (buf_addf(out, "prior=%.2f", m->ctx.prior_w) < 0)
+	if (buf_addf(out, "{\"prior\": %.2f", m->ctx.prior_w) < 0)
 		return -1;
+	/* Names and level names are ASCII identifiers: nothing to escape. */
 	for (unsigned k = 0; k < m->rules->n_cmps; k++)
-		if (buf_addf(out, ";%s=%s:%.2f", m->rules->cmp[k].name,
+		if (buf_addf(out,
+			     ", \"%s\": {\"level\": \"%s\", "
+			     "\"weight\": %.2f}",
+			     m->rules->cmp[k].name,
 			     level_name(&m->rules->cmp[k], level[k]), w[k]) < 0)
 			return -1;
-	return 0;
+	return buf_addc(out, '}');
 }
 
 void match_record_cluster(const struct match *m, size_t i,
