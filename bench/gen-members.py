@@ -137,7 +137,13 @@ class Gen:
         m, d = r.randrange(1, 13), r.randrange(1, 29)
         prov, city, code, post, dists = r.choice(CITIES)
         di = r.randrange(len(dists))
-        region = "%s%02d" % (code, di + 1)
+        # The ID's region is where the person was registered at birth:
+        # often the city they live in, else anywhere in the country.
+        if r.random() < 0.6:
+            region = "%s%02d" % (code, di + 1)
+        else:
+            region = "%02d%02d%02d" % (r.randrange(11, 66),
+                                       r.randrange(1, 30), r.randrange(1, 30))
         seq = r.randrange(0, 500) * 2 + (1 if g == "M" else 0)
         body = "%s%04d%02d%02d%03d" % (region, y, m, d, seq % 1000)
         p = {

@@ -8,7 +8,7 @@
  * (a placeholder mobile shared by 10,000 records would otherwise ask for
  * 50 million comparisons). Within a block every pair is visited unless an
  * earlier key already put both records in one block it compared: the
- * pair was visited there. So memory is one key's entries plus one hash
+ * pair was visited there. So memory is one key's entries plus 32 bits
  * per record and key, whatever the number of pairs; no pair is stored.
  *
  * Blocks are shared out to the comparison threads through an atomic
@@ -37,7 +37,8 @@ struct pass { /* one key's blocks, shared by the threads */
 	const struct run *runs;
 	size_t n_runs;
 	atomic_size_t next;
-	uint64_t *kh; /* records x keys: hash, 0 = not compared */
+	uint32_t *kh; /* records x keys: high half of the key hash, 0 = not
+		       * compared with this key */
 };
 
 /* Hash of the key parts of r, or 0 when a part is missing. */
@@ -164,8 +165,8 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
 {
 	unsigned nk = p->job->rules->n_keys;
-	const uint64_t *ha = p->kh + (size_t)a * nk;
-	const uint64_t *hb = p->kh + (size_t)b * nk;
+	const uint32_t *ha = p->kh + (size_t)a * nk;
+	const uint32_t *hb = p->kh + (size_t)b * nk;
 
 	for (unsigned k = 0; k < p->key; k++)
 		if (ha[k] && ha[k] == hb[k])
@@ -243,7 +244,7 @@ static unsigned long long run_threads(struct pass *p, unsigned threads,
 
 /* Fill the entries of key k; returns how many records have the key. */
 static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
-		       uint64_t *kh)
+		       uint32_t *kh)
 {
 	const struct mkey *key = &j->rules->key[k];
 	size_t n = 0;
@@ -251,7 +252,11 @@ static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
 	for (uint32_t r = 0; r < j->n; r++) {
 		uint64_t h = key_hash(key, k, &j->recs[r]);
 
-		kh[(size_t)r * j->rules->n_keys + k] = h;
+		/* The high half, never 0 for a record that has the key: an
+		 * earlier key "saw" a pair when both halves are equal, which
+		 * for two different keys happens once in 4 billion. */
+		kh[(size_t)r * j->rules->n_keys + k] =
+			h ? (uint32_t)(h >> 32) | 1 : 0;
 		if (h)
 			e[n++] = (struct entry){h, r};
 	}
@@ -261,7 +266,7 @@ static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
 void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 {
 	unsigned nk = j->rules->n_keys;
-	uint64_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
+	uint32_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
 	struct entry *e = xmalloc(((size_t)j->n + 1) * sizeof(*e));
 	struct entry *tmp = xmalloc(((size_t)j->n + 1) * sizeof(*tmp));
 	struct run *runs = xmalloc(((size_t)j->n / 2 + 1) * sizeof(*runs));

@@ -275,6 +275,16 @@ static uint32_t name_key_id(struct features *x, const struct mrec *r,
 	return id;
 }
 
+/* The first character of a given name's pinyin key (one letter, or a
+ * character without a reading). */
+static uint32_t given_initial(struct strview py)
+{
+	uint32_t cp;
+	size_t n = py.len ? utf8_decode(py.p, py.len, &cp) : 0;
+
+	return hash_id(py.p, n);
+}
+
 /* Intern views move when the pool grows: the parts are worked out from
  * the scratch buffers, and interned last. */
 static void name_features(struct features *x, const struct record *rec,
@@ -297,6 +307,7 @@ static void name_features(struct features *x, const struct record *rec,
 	part_keys(x, r->f[MF_FAMILY], &x->a, t, &r->py[1],
 		  &r->f[MF_FAMILY_KEY]);
 	part_keys(x, r->f[MF_GIVEN], &x->b, t, &r->py[2], &r->f[MF_GIVEN_KEY]);
+	r->f[MF_GIVEN_INITIAL] = given_initial(intern_str(t, r->py[2]));
 	buf_reset(&x->a);
 	fold_name(name.len ? name : giv, &x->a);
 	if (!name.len)

@@ -202,13 +202,14 @@ enum mfield {
 	MF_FAMILY_KEY,		     /* phonetic key of the family name */
 	MF_GIVEN_KEY,
 	MF_BIRTH_YEAR,
-	MF_MOBILE8,	/* last 8 digits of the mobile */
-	MF_EMAIL_LOCAL, /* part before @ */
-	MF_VALID_ID,	/* id_number when valid (CN_RIC checksum) */
-	MF_ID_HEAD,	/* first half of id_number (6 characters or more) */
-	MF_ID_TAIL,	/* the other half: one typo leaves one half intact */
-	MF_ADDRESS_KEY, /* the address without digits, spaces, punctuation:
+	MF_MOBILE8,	  /* last 8 digits of the mobile */
+	MF_EMAIL_LOCAL,	  /* part before @ */
+	MF_VALID_ID,	  /* id_number when valid (CN_RIC checksum) */
+	MF_ID_HEAD,	  /* first half of id_number (6 characters or more) */
+	MF_ID_TAIL,	  /* the other half: one typo leaves one half intact */
+	MF_ADDRESS_KEY,	  /* the address without digits, spaces, punctuation:
 			   street and estate, not the house */
+	MF_GIVEN_INITIAL, /* first letter of the given name's pinyin key */
 	MF_COUNT
 };
 
@@ -290,7 +291,8 @@ struct mrec {
 					   MF_BIRTH, MF_BIRTH_YEAR are numbers
 					   (yyyymmdd, yyyy); MF_MOBILE8,
 					   MF_EMAIL_LOCAL, MF_ID_HEAD,
-					   MF_ID_TAIL, MF_ADDRESS_KEY hashes */
+					   MF_ID_TAIL, MF_ADDRESS_KEY,
+					   MF_GIVEN_INITIAL hashes */
 	uint32_t py[3];		    /* pinyin keys of name, family, given */
 	uint32_t bigram_off;	    /* address bigrams in m->bigrams */
 	uint16_t bigram_n;

@@ -74,6 +74,7 @@ static const struct field_info {
 	{ "mobile_last8", MF_MOBILE8 },	{ "email_local", MF_EMAIL_LOCAL },
 	{ "valid_id", MF_VALID_ID },	{ "id_head", MF_ID_HEAD },
 	{ "id_tail", MF_ID_TAIL },	{ "address_key", MF_ADDRESS_KEY },
+	{ "given_initial", MF_GIVEN_INITIAL },
 };
 /* clang-format on */
 
@@ -120,13 +121,12 @@ static const struct default_key {
 	{ "email", "email" },
 	{ "mobile8", "mobile_last8" },
 	{ "name_year", "name_key + birth_year" },
-	{ "name_district", "name_key + district" },
 	{ "name_postcode", "name_key + postal_code" },
 	{ "birth_given", "birth_date + given_key" },
 	{ "birth_family", "birth_date + family_key" },
 	{ "birth_postcode", "birth_date + postal_code" },
 	{ "address", "address" },
-	{ "family_street", "family_key + address_key" },
+	{ "family_street", "family_key + given_initial + address_key" },
 	{ "given_street", "given_key + address_key" },
 	{ "id_tail", "id_tail" },
 	{ "id_head_birth", "id_head + birth_date" },
@@ -314,9 +314,9 @@ uint32_t model_fields_needed(const struct match_rules *r)
 	for (unsigned i = 0; i < r->n_cmps; i++)
 		bits |= 1u << r->cmp[i].field;
 	/* Names are compared through their parts, keys and pinyin. */
-	if (bits &
-	    (1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
-	     1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY | 1u << MF_GIVEN_KEY))
+	if (bits & (1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
+		    1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
+		    1u << MF_GIVEN_KEY | 1u << MF_GIVEN_INITIAL))
 		bits |= 1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
 			1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
 			1u << MF_GIVEN_KEY;
