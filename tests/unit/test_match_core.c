@@ -236,6 +236,93 @@ static void test_levels(void **state)
 	match_rules_free(r);
 }
 
+/* Levels of the field comparators, pair by pair: each row is two records
+ * differing in one field, and the level that field must get. */
+static const struct {
+	const char *field;	/* comparison name */
+	int col;		/* column of columns[] that differs */
+	const char *a, *b;
+	int level;
+	const char *why;
+} field_cases[] = {
+	{ "mobile", 8, "+8613812345678", "+8613812345678", 0, "exact" },
+	{ "mobile", 8, "+8613812345678", "13812345678", 1, "last 8 digits" },
+	{ "mobile", 8, "+8613812345678", "+8613812345687", 2,
+	  "neighbours swapped" },
+	{ "mobile", 8, "+8613812345678", "+8613955554444", 3, "other" },
+	{ "mobile", 8, "+8613812345678", "", LEVEL_NULL, "missing" },
+	{ "email", 9, "zhangwei@qq.com", "zhangwei@163.com", 1, "local part" },
+	{ "email", 9, "zhangwei@qq.com", "zhangwie@qq.com", 2, "one edit" },
+	{ "email", 9, "zhangwei@qq.com", "ZhangWei@QQ.com", 0,
+	  "case does not count" },
+	{ "email", 9, "zhangwei@qq.com", "lina@163.com", 3, "other" },
+	{ "id_number", 11, "110105199003040010", "110105199003040010", 0,
+	  "exact" },
+	{ "id_number", 11, "110105199003040010", "110105199003040100", 1,
+	  "one edit (a typo: no longer valid)" },
+	{ "id_number", 11, "110105199003040010", "310115198511200020", 2,
+	  "other" },
+	{ "address", 14, "朝阳区建国路88号1栋101", "朝陽區建國路88號1棟101", 0,
+	  "exact after folding Traditional" },
+	{ "address", 14, "朝阳区建国路88号1栋101", "朝阳区建国路88号1栋102", 1,
+	  "one character off: Jaccard 0.82" },
+	{ "address", 14, "朝阳区建国路88号1栋101", "建国路88号1栋101", 2,
+	  "district left out: Jaccard 10/13" },
+	{ "address", 14, "朝阳区建国路88号1栋101", "建国路88号1栋", 3,
+	  "district and flat left out: Jaccard 7/13" },
+	{ "address", 14, "朝阳区建国路88号1栋101", "建国路88号", 4,
+	  "only the street: Jaccard 5/13, below 0.4" },
+	{ "address", 14, "朝阳区建国路88号1栋101", "海淀区学院路1号", 4,
+	  "another street" },
+	{ "city", 12, "北京市", "北京", 2,
+	  "the 市 left out: Jaro-Winkler 0.91, low" },
+	{ "city", 12, "St. James", "st  james", 0,
+	  "folded text: case, punctuation and spacing go" },
+	{ "city", 12, "st james", "st jamse", 1, "Jaro-Winkler high" },
+	{ "city", 12, "北京市", "上海市", 3, "other" },
+	{ "given_name", 5, "伟", "玮", 1, "same pinyin: phonetic" },
+	{ "given_name", 5, "catherine", "kathryn", 1, "same Metaphone" },
+	{ "given_name", 5, "mitchell", "mitchel", 1,
+	  "a letter dropped: same Metaphone" },
+	{ "given_name", 5, "lachlan", "lahclan", 2,
+	  "letters swapped: Metaphone differs, Jaro-Winkler high" },
+	{ "given_name", 5, "lachlan", "", LEVEL_NULL, "missing" },
+};
+
+static void test_field_levels(void **state)
+{
+	struct match_rules *r = match_rules_new();
+	struct person p[2] = { { { "a", "1", "1", NULL, "张", "伟", "M",
+				    "1990-03-04" } },
+			       { { "b", "2", "1", NULL, "张", "伟", "M",
+				    "1990-03-04" } } };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(field_cases) / sizeof(field_cases[0]);
+	     i++) {
+		struct mbr_err err = MBR_ERR_INIT;
+		uint8_t level[MATCH_MAX_CMPS];
+		struct person q[2] = { p[0], p[1] };
+		struct match *m;
+		unsigned k = 0;
+
+		q[0].v[field_cases[i].col] = field_cases[i].a;
+		q[1].v[field_cases[i].col] = field_cases[i].b;
+		m = load(r, q, 2);
+		assert_int_equal(match_run(m, false, &err), 0);
+		while (strcmp(r->cmp[k].name, field_cases[i].field))
+			k++;
+		compare_records(&m->ctx, &m->recs[0], &m->recs[1], level);
+		if (level[k] != field_cases[i].level)
+			fail_msg("%s '%s' / '%s' (%s): level %d, expected %d",
+				 field_cases[i].field, field_cases[i].a,
+				 field_cases[i].b, field_cases[i].why,
+				 level[k], field_cases[i].level);
+		match_free(m);
+	}
+	match_rules_free(r);
+}
+
 /* A common name matching counts for less than a rare one. */
 static void test_term_frequency(void **state)
 {
@@ -384,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_cluster_forbid),
 		cmocka_unit_test(test_hard_cases),
 		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_field_levels),
 		cmocka_unit_test(test_term_frequency),
 		cmocka_unit_test(test_rules_errors),
 		cmocka_unit_test(test_rules_replace),
