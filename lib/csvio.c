@@ -32,6 +32,8 @@ struct csvio_reader {
 	struct encoding_decoder *dec;
 	struct csv_parser p;
 	bool parser_live;	      /* csv_init done */
+	struct csv_parser check;      /* strict: checks multi-line rows */
+	bool check_live;	      /* csv_init done on check */
 	char *chunk;		      /* owned: raw input buffer */
 	struct buf text;	      /* owned: decoded text not yet fed */
 	size_t text_pos;	      /* first unfed byte of text */
@@ -373,18 +375,21 @@ static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
  * quote that a later quote closed leaves that quote followed by text,
  * which libcsv's strict mode refuses; without the check the lines in
  * between would become one field of a good row. */
-static bool row_is_strict(const struct csvio_reader *r)
+static bool row_is_strict(struct csvio_reader *r)
 {
-	struct csv_parser p;
 	bool ok;
 
-	if (csv_init(&p, CSV_STRICT) != 0)
-		return true;
-	csv_set_delim(&p, (unsigned char)r->opts.delim);
-	csv_set_space_func(&p, never_space);
-	ok = csv_parse(&p, r->row_raw.p, r->row_raw.len, NULL, NULL, NULL) ==
-	     r->row_raw.len;
-	csv_free(&p);
+	if (!r->check_live) {
+		if (csv_init(&r->check, CSV_STRICT) != 0)
+			return true;
+		csv_set_delim(&r->check, (unsigned char)r->opts.delim);
+		csv_set_space_func(&r->check, never_space);
+		csv_set_blk_size(&r->check, 1 << 20);
+		r->check_live = true;
+	}
+	ok = csv_parse(&r->check, r->row_raw.p, r->row_raw.len, NULL, NULL,
+		       NULL) == r->row_raw.len;
+	csv_fini(&r->check, NULL, NULL, NULL);
 	return ok;
 }
 
@@ -600,6 +605,8 @@ void csvio_close(struct csvio_reader *r)
 	close_file(r);
 	if (r->parser_live)
 		csv_free(&r->p);
+	if (r->check_live)
+		csv_free(&r->check);
 	encoding_close(r->dec);
 	free(r->chunk);
 	buf_release(&r->text);
