@@ -9,20 +9,27 @@
 
 #include "utf8.h"
 
-/* Keep the first keep_head and last keep_tail characters of the digits
- * and letters, star the middle. */
+/* Keep the first keep_head and last keep_tail characters, star the
+ * middle, one star per character: counting bytes would cut a full-width
+ * or Han character in two. An invalid byte counts as one character. */
 static int mask_middle(struct strview v, size_t keep_head, size_t keep_tail,
 		       struct buf *out)
 {
-	size_t n = v.len;
+	size_t n = utf8_count(v), i = 0, len;
+	uint32_t cp;
 
 	if (n <= keep_head + keep_tail)
 		keep_head = keep_tail = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = (i < keep_head || i >= n - keep_tail) ? v.p[i] : '*';
-
-		if (buf_addc(out, c) < 0)
+	for (size_t k = 0; i < v.len; k++, i += len) {
+		len = utf8_decode(v.p + i, v.len - i, &cp);
+		if (len == 0)
+			len = 1;
+		if (k < keep_head || k >= n - keep_tail) {
+			if (buf_add(out, v.p + i, len) < 0)
+				return -1;
+		} else if (buf_addc(out, '*') < 0) {
 			return -1;
+		}
 	}
 	return 0;
 }
