@@ -31,7 +31,7 @@ static const struct {
 	  "18-digit ID" },
 	{ "id_number", "11010519900101002X", "110105********002X",
 	  "check character X kept" },
-	{ "id_number", "110105900101002", "110105*****002", "15-digit ID" },
+	{ "id_number", "110105900101002", "110105*****1002", "15-digit ID" },
 	{ "id_number", "123", "***", "too short: all stars" },
 	{ "email", "zhang.wei@qq.com", "z***@qq.com", "e-mail" },
 	{ "email", "张伟@qq.com", "张***@qq.com", "Han local part" },
