@@ -339,7 +339,9 @@ static void score_all(struct match *m, const struct block_job *job)
 		n += x[t].n;
 	m->pairs = xmalloc((n + 1) * sizeof(*m->pairs));
 	for (unsigned t = 0; t < job->threads; t++) {
-		memcpy(m->pairs + m->n_pairs, x[t].v, x[t].n * sizeof(*x[t].v));
+		if (x[t].n)
+			memcpy(m->pairs + m->n_pairs, x[t].v,
+			       x[t].n * sizeof(*x[t].v));
 		m->n_pairs += x[t].n;
 		m->st.compared += x[t].compared;
 		free(x[t].v);

@@ -330,7 +330,7 @@ static void test_term_frequency(void **state)
 	struct match_rules *r = match_rules_new();
 	struct match *m;
 	struct mbr_err err = MBR_ERR_INIT;
-	char sid[40][8];
+	char sid[40][16];
 	uint8_t level[MATCH_MAX_CMPS];
 	double common, rare;
 	unsigned fam = 0;
