@@ -233,7 +233,9 @@ static int run(struct ctx *c, struct mbr_err *err)
 		goto out;
 	if (c->o.format == EXPORT_SQLITE) {
 		db = stage_open(cli_out_tmp_path(c->cli), err);
-		if (!db || stage_begin_run(db, "mbr-export", cli_args(c->cli), err) < 0 ||
+		if (!db ||
+		    stage_begin_run(db, "mbr-export", cli_args(c->cli), err) <
+			    0 ||
 		    export_attach_db(w, db, err) < 0)
 			goto out;
 	}

@@ -75,7 +75,8 @@ static int run(struct cli *cli, struct import_opts *o, struct mbr_err *err)
 
 	if (cli->db_path) {
 		st = stage_open(cli->db_path, err);
-		if (!st || stage_begin_run(st, "mbr-import", cli_args(cli), err) < 0) {
+		if (!st ||
+		    stage_begin_run(st, "mbr-import", cli_args(cli), err) < 0) {
 			stage_close(st);
 			return -1;
 		}

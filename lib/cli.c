@@ -26,7 +26,7 @@ struct pending {
 static struct pending pending[MAX_PENDING];
 static volatile sig_atomic_t n_pending;
 static bool stdout_is_out = true;
-static struct buf args = { NULL, 0, 0, 4096 };
+static struct buf args = {NULL, 0, 0, 4096};
 
 static void remove_pending(void)
 {
@@ -282,7 +282,7 @@ int cli_commit(struct cli *cli, struct mbr_err *err)
 		struct pending *p = &pending[i];
 
 		if (!p->tmp)
-			continue;	/* written in place */
+			continue; /* written in place */
 		if (rename(p->tmp, p->path) != 0)
 			return mbr_fail(err, MBR_EIO,
 					"cannot rename to '%s': %s", p->path,

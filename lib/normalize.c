@@ -332,7 +332,8 @@ static void step_phone(struct step *s, enum canon_field f)
 	why = phone_result_str(r);
 	/* A mainland landline in the mobile column is a real number in the
 	 * wrong place: keep it as it was and say so. */
-	if (r == PHONE_OK && f == CF_MOBILE && sv_starts(buf_view(out), "+86") &&
+	if (r == PHONE_OK && f == CF_MOBILE &&
+	    sv_starts(buf_view(out), "+86") &&
 	    !phone_is_cn_mobile(buf_view(out))) {
 		r = PHONE_INVALID;
 		why = "landline, not a mobile";

@@ -44,4 +44,4 @@ run "$bin/mbr-export" --mask mobile,id_number,email,name \
 	-o "$out/masked.csv" "$stage"
 echo
 echo "demo: results in $out/:"
-ls -l "$out" | sed 1d
+for f in "$out"/*; do printf "  %-28s %8s bytes\n" "${f#"$out"/}" "$(wc -c <"$f")"; done
