@@ -16,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define U_SAMPLES 2000000ull /* random pairs for u */
+/* Random pairs for u: 100 per record, at least 200,000 and at most two
+ * million (a u of one in a million still shows up). */
+#define U_SAMPLES_MIN 200000ull
+#define U_SAMPLES_MAX 2000000ull
 #define EM_ROUNDS 60
 #define TRAIN_ROUNDS 3 /* u correction, EM again */
 
@@ -198,12 +201,15 @@ static void random_levels(const struct block_job *j, const struct cmp_ctx *c,
 			  double *total)
 {
 	const struct match_rules *r = c->rules;
-	uint64_t seed = 20240601, samples = U_SAMPLES;
+	uint64_t seed = 20240601, samples = 100ull * j->n;
 	uint32_t news = j->n - masters;
 	uint8_t level[MATCH_MAX_CMPS];
 
 	if (j->n < 2 || (j->link_only && (!masters || !news)))
 		return;
+	samples = samples < U_SAMPLES_MIN   ? U_SAMPLES_MIN
+		  : samples > U_SAMPLES_MAX ? U_SAMPLES_MAX
+					    : samples;
 	for (uint64_t s = 0; s < samples; s++) {
 		uint32_t a = (uint32_t)(next_random(&seed) % j->n);
 		uint32_t b = (uint32_t)(next_random(&seed) % j->n);
