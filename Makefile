@@ -53,7 +53,7 @@ DEB_PKGS := build-essential pkg-config libcsv-dev libsqlite3-dev \
 DEV_PKGS := clang libclang-rt-14-dev clang-format shellcheck
 
 .SECONDARY:
-.PHONY: all deps deps-dev demo test check unit check-cli asan lint fuzz fuzz-smoke \
+.PHONY: all deps deps-dev valgrind demo test check unit check-cli asan lint fuzz fuzz-smoke \
         install clean bench
 all: $(BINS)
 
@@ -103,6 +103,15 @@ asan: deps
 
 deps-dev: deps
 	@sh scripts/deps.sh $(DEV_PKGS)
+
+# The end-to-end tests with every binary under valgrind: a memory error or
+# leak shows up in standard error, so the case fails.
+valgrind: all
+	@mkdir -p build/valgrind-bin
+	@for b in $(BINS); do n=$$(basename $$b); \
+	  printf '#!/bin/sh\nexec valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 %s "$$@"\n' \
+	    "$(abspath $(BIN))/$$n" >build/valgrind-bin/$$n; chmod +x build/valgrind-bin/$$n; done
+	@MBR_BIN=$(abspath build/valgrind-bin) sh tests/cli/run.sh $(CASES)
 
 lint: deps-dev
 	clang-format --dry-run -Werror lib/*.[ch] lib/*/*.[ch] cmd/*.c
