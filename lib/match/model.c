@@ -121,6 +121,7 @@ static const struct default_key {
 	{ "email", "email" },
 	{ "mobile8", "mobile_last8" },
 	{ "name_year", "name_key + birth_year" },
+	{ "name_district", "name_key + district" },
 	{ "name_postcode", "name_key + postal_code" },
 	{ "birth_given", "birth_date + given_key" },
 	{ "birth_family", "birth_date + family_key" },
