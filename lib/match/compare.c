@@ -141,8 +141,9 @@ static bool same_or_swapped(const uint32_t *a, const uint32_t *b, int i, int o)
 
 /* Names: field is MF_NAME, MF_FAMILY or MF_GIVEN; family and given may
  * be swapped between the records. */
-static unsigned name_level(const struct cmp_ctx *c, const struct mcmp *m,
-			   const struct mrec *a, const struct mrec *b)
+/* Names, the cheap part: null, exact, phonetic, or LEVEL_PENDING. */
+static unsigned name_cheap(const struct mcmp *m, const struct mrec *a,
+			   const struct mrec *b)
 {
 	int i = m->field == MF_NAME ? 0 : m->field == MF_FAMILY ? 1 : 2;
 	int o = i == 0 ? 0 : 3 - i;
@@ -152,7 +153,6 @@ static unsigned name_level(const struct cmp_ctx *c, const struct mcmp *m,
 			  a->f[MF_GIVEN_KEY]};
 	uint32_t kb[3] = {b->f[MF_NAME_KEY], b->f[MF_FAMILY_KEY],
 			  b->f[MF_GIVEN_KEY]};
-	double jw;
 
 	if (!fa[i] || !fb[i])
 		return LEVEL_NULL;
@@ -161,30 +161,18 @@ static unsigned name_level(const struct cmp_ctx *c, const struct mcmp *m,
 	if (same_or_swapped(a->py, b->py, i, o) ||
 	    same_or_swapped(ka, kb, i, o))
 		return NAME_PHONETIC;
-	jw = jaro_winkler_ids(c->t, fa[i], fb[i]);
+	return LEVEL_PENDING;
+}
+
+/* Names, the dear part: Jaro-Winkler bands. */
+static unsigned name_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
+			   const struct mrec *a, const struct mrec *b)
+{
+	double jw = jaro_winkler_ids(c->t, a->f[m->field], b->f[m->field]);
+
 	return jw >= m->arg[0]	 ? NAME_JW_HIGH
 	       : jw >= m->arg[1] ? NAME_JW_LOW
 				 : NAME_OTHER;
-}
-
-static unsigned phone_level(const struct cmp_ctx *c, const struct mcmp *m,
-			    const struct mrec *a, const struct mrec *b)
-{
-	uint32_t x = a->f[m->field], y = b->f[m->field];
-
-	if (m->field == MF_MOBILE && a->f[MF_MOBILE8] &&
-	    a->f[MF_MOBILE8] == b->f[MF_MOBILE8])
-		return 1;
-	return one_edit_ids(c->t, x, y) ? 2 : 3;
-}
-
-static unsigned email_level(const struct cmp_ctx *c, const struct mcmp *m,
-			    const struct mrec *a, const struct mrec *b)
-{
-	if (a->f[MF_EMAIL_LOCAL] &&
-	    a->f[MF_EMAIL_LOCAL] == b->f[MF_EMAIL_LOCAL])
-		return 1;
-	return one_edit_ids(c->t, a->f[m->field], b->f[m->field]) ? 2 : 3;
 }
 
 static unsigned bigram_level(const struct cmp_ctx *c, const struct mcmp *m,
@@ -223,24 +211,44 @@ static unsigned jaro_level(const struct cmp_ctx *c, const struct mcmp *m,
 	return jw >= m->arg[0] ? 1 : jw >= m->arg[1] ? 2 : 3;
 }
 
-static unsigned field_level(const struct cmp_ctx *c, const struct mcmp *m,
-			    const struct mrec *a, const struct mrec *b)
+/* The level of comparison m when a cheap test of ids and numbers settles
+ * it, else LEVEL_PENDING. */
+static unsigned field_cheap(const struct mcmp *m, const struct mrec *a,
+			    const struct mrec *b)
 {
 	uint32_t x = a->f[m->field], y = b->f[m->field];
 
 	if (m->kind == CMP_NAME)
-		return name_level(c, m, a, b);
+		return name_cheap(m, a, b);
 	if (m->kind == CMP_DATE)
 		return (unsigned)compare_dates((int32_t)x, (int32_t)y);
 	if (!x || !y)
 		return LEVEL_NULL;
 	if (x == y)
 		return 0;
+	if (m->kind == CMP_EXACT)
+		return 1;
+	if (m->kind == CMP_PHONE && m->field == MF_MOBILE && a->f[MF_MOBILE8] &&
+	    a->f[MF_MOBILE8] == b->f[MF_MOBILE8])
+		return 1;
+	if (m->kind == CMP_EMAIL && a->f[MF_EMAIL_LOCAL] &&
+	    a->f[MF_EMAIL_LOCAL] == b->f[MF_EMAIL_LOCAL])
+		return 1;
+	return LEVEL_PENDING;
+}
+
+/* The level of a comparison field_cheap left pending: the string work. */
+static unsigned field_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
+			    const struct mrec *a, const struct mrec *b)
+{
+	uint32_t x = a->f[m->field], y = b->f[m->field];
+
 	switch (m->kind) {
+	case CMP_NAME:
+		return name_fuzzy(c, m, a, b);
 	case CMP_PHONE:
-		return phone_level(c, m, a, b);
 	case CMP_EMAIL:
-		return email_level(c, m, a, b);
+		return one_edit_ids(c->t, x, y) ? 2 : 3;
 	case CMP_ID:
 		return one_edit_ids(c->t, x, y) ? 1 : 2;
 	case CMP_BIGRAM:
@@ -250,6 +258,14 @@ static unsigned field_level(const struct cmp_ctx *c, const struct mcmp *m,
 	default:
 		return 1;
 	}
+}
+
+static unsigned field_level(const struct cmp_ctx *c, const struct mcmp *m,
+			    const struct mrec *a, const struct mrec *b)
+{
+	unsigned l = field_cheap(m, a, b);
+
+	return l == LEVEL_PENDING ? field_fuzzy(c, m, a, b) : l;
 }
 
 void compare_records(const struct cmp_ctx *c, const struct mrec *a,
@@ -289,23 +305,19 @@ double compare_weight(const struct cmp_ctx *c, unsigned i,
 	return log2((m->m[0] > 1e-9 ? m->m[0] : 1e-9) / p);
 }
 
-double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
-		       const struct mrec *b, uint8_t *level, double *w)
+/* The prior plus w[], each group reduced to its largest member (the
+ * others set to 0). */
+static double combine(const struct match_rules *r, double prior, double *w)
 {
-	const struct match_rules *r = c->rules;
 	int best[MATCH_MAX_CMPS]; /* per group: the comparison that counts */
-	double total = c->prior_w;
+	double total = prior;
 
-	compare_records(c, a, b, level);
 	for (unsigned g = 0; g < r->n_groups; g++)
 		best[g] = -1;
 	for (unsigned i = 0; i < r->n_cmps; i++) {
 		int g = r->cmp[i].group;
 
-		w[i] = compare_weight(c, i, level, a, b);
-		if (g < 0 || w[i] == 0.0)
-			continue;
-		if (best[g] < 0 || w[i] > w[best[g]])
+		if (g >= 0 && w[i] != 0.0 && (best[g] < 0 || w[i] > w[best[g]]))
 			best[g] = (int)i;
 	}
 	for (unsigned i = 0; i < r->n_cmps; i++) {
@@ -316,6 +328,63 @@ double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
 		total += w[i];
 	}
 	return total;
+}
+
+double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
+		       const struct mrec *b, uint8_t *level, double *w)
+{
+	const struct match_rules *r = c->rules;
+
+	compare_records(c, a, b, level);
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		w[i] = compare_weight(c, i, level, a, b);
+	return combine(r, c->prior_w, w);
+}
+
+/* An upper bound of the match weight while some levels are pending (a
+ * pending comparison counts its best fuzzy level); *next gets the
+ * pending comparison that could add the most, or -1. */
+static double upper_bound(const struct cmp_ctx *c, const struct mrec *a,
+			  const struct mrec *b, const uint8_t *level, int *next)
+{
+	const struct match_rules *r = c->rules;
+	double w[MATCH_MAX_CMPS];
+
+	*next = -1;
+	for (unsigned i = 0; i < r->n_cmps; i++) {
+		const struct mcmp *m = &r->cmp[i];
+
+		if (level[i] != LEVEL_PENDING) {
+			w[i] = compare_weight(c, i, level, a, b);
+			continue;
+		}
+		w[i] = m->within >= 0 && level[m->within] == 0 ? 0.0
+							       : m->fuzzy_max;
+		if (*next < 0 || m->fuzzy_max > r->cmp[*next].fuzzy_max)
+			*next = (int)i;
+	}
+	return combine(r, c->prior_w, w);
+}
+
+double compare_bounded(const struct cmp_ctx *c, const struct mrec *a,
+		       const struct mrec *b, double floor)
+{
+	const struct match_rules *r = c->rules;
+	uint8_t level[MATCH_MAX_CMPS];
+	double w[MATCH_MAX_CMPS];
+	int next;
+
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		level[i] = (uint8_t)field_cheap(&r->cmp[i], a, b);
+	while (upper_bound(c, a, b, level, &next) >= floor) {
+		if (next < 0) {
+			for (unsigned i = 0; i < r->n_cmps; i++)
+				w[i] = compare_weight(c, i, level, a, b);
+			return combine(r, c->prior_w, w);
+		}
+		level[next] = (uint8_t)field_fuzzy(c, &r->cmp[next], a, b);
+	}
+	return -INFINITY;
 }
 
 double compare_score(const struct cmp_ctx *c, const struct mrec *a,

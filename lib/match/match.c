@@ -298,7 +298,7 @@ struct score_ctx { /* one per comparison thread */
 static void score_pair(void *arg, uint32_t a, uint32_t b)
 {
 	struct score_ctx *x = arg;
-	double w = compare_score(x->c, &x->recs[a], &x->recs[b], NULL);
+	double w = compare_bounded(x->c, &x->recs[a], &x->recs[b], x->floor_w);
 
 	x->compared++;
 	if (w < x->floor_w)

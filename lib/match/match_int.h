@@ -179,6 +179,7 @@ uint64_t intern_hash(const void *p, size_t len, uint64_t seed);
 #define MATCH_MAX_KEYS 32  /* blocking keys */
 #define MATCH_MAX_PARTS 4  /* parts of one blocking key */
 #define LEVEL_NULL 15	   /* "no evidence": adds nothing */
+#define LEVEL_PENDING 14   /* inside compare.c: not worked out yet */
 
 /* What a comparison or key looks at: canonical fields and values derived
  * from them. */
@@ -240,6 +241,8 @@ struct mcmp {
 	double m[MATCH_MAX_LEVELS];
 	double u[MATCH_MAX_LEVELS];
 	double w[MATCH_MAX_LEVELS]; /* log2(m/u), from model_finish */
+	double fuzzy_max; /* the largest w of the levels only string work
+			     tells (Jaro-Winkler, Jaccard, one edit) */
 };
 
 struct mkey {
@@ -343,6 +346,11 @@ double compare_weight(const struct cmp_ctx *c, unsigned i, const uint8_t *level,
  * gets the levels. */
 double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
 		       const struct mrec *b, uint8_t *level, double *w);
+/* The match weight of a and b when it is at least floor, else -INFINITY:
+ * the string work (Jaro-Winkler, Jaccard, one edit) is done dearest-first
+ * only while the weight can still reach floor. */
+double compare_bounded(const struct cmp_ctx *c, const struct mrec *a,
+		       const struct mrec *b, double floor);
 /* Total match weight of a and b (levels written to level when not NULL). */
 double compare_score(const struct cmp_ctx *c, const struct mrec *a,
 		     const struct mrec *b, uint8_t *level);

@@ -283,16 +283,25 @@ void match_rules_free(struct match_rules *r)
 	free(r);
 }
 
+/* The first level of each kind that only string work can tell. */
+static const unsigned first_fuzzy[CMP_KIND_COUNT] = {
+	[CMP_NAME] = 2,	 [CMP_DATE] = 99, [CMP_EXACT] = 99, [CMP_PHONE] = 2,
+	[CMP_EMAIL] = 2, [CMP_ID] = 1,	  [CMP_BIGRAM] = 1, [CMP_JARO] = 1,
+};
+
 void model_finish(struct match_rules *r)
 {
 	for (unsigned i = 0; i < r->n_cmps; i++) {
 		struct mcmp *c = &r->cmp[i];
 
+		c->fuzzy_max = -INFINITY;
 		for (unsigned l = 0; l < c->n_levels; l++) {
 			double m = c->m[l] > 1e-9 ? c->m[l] : 1e-9;
 			double u = c->u[l] > 1e-12 ? c->u[l] : 1e-12;
 
 			c->w[l] = log2(m / u);
+			if (l >= first_fuzzy[c->kind] && c->w[l] > c->fuzzy_max)
+				c->fuzzy_max = c->w[l];
 		}
 	}
 }
