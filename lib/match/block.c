@@ -161,6 +161,16 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 	return n_runs;
 }
 
+/* Does key k leave the pair a, b to the other keys (both records have
+ * its unless field)? */
+static bool left_out(const struct block_job *j, unsigned k, uint32_t a,
+		     uint32_t b)
+{
+	int f = j->rules->key[k].unless;
+
+	return f >= 0 && j->recs[a].f[f] && j->recs[b].f[f];
+}
+
 /* Did an earlier key put a and b in one compared block? */
 static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
 {
@@ -169,7 +179,7 @@ static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
 	const uint32_t *hb = p->kh + (size_t)b * nk;
 
 	for (unsigned k = 0; k < p->key; k++)
-		if (ha[k] && ha[k] == hb[k])
+		if (ha[k] && ha[k] == hb[k] && !left_out(p->job, k, a, b))
 			return true;
 	return false;
 }
@@ -190,7 +200,8 @@ static unsigned long long visit_run(const struct pass *p, const struct run *run,
 			uint32_t b = e[y].rec;
 			bool mb = j->recs[b].flags & MR_MASTER;
 
-			if ((ma && mb) || (j->link_only && ma == mb))
+			if ((ma && mb) || (j->link_only && ma == mb) ||
+			    left_out(j, p->key, a, b))
 				continue;
 			if (p->key && seen_before(p, a, b))
 				continue;

@@ -249,6 +249,8 @@ struct mkey {
 	char name[32];
 	enum mfield part[MATCH_MAX_PARTS];
 	unsigned n_parts;
+	int unless; /* -1, or a field: pairs where both records have it are
+		       left to the other keys */
 };
 
 struct match_rules {

@@ -121,7 +121,7 @@ static const struct default_key {
 	{ "email", "email" },
 	{ "mobile8", "mobile_last8" },
 	{ "name_year", "name_key + birth_year" },
-	{ "name_district", "name_key + district" },
+	{ "name_district", "name_key + district | unless birth_date" },
 	{ "name_postcode", "name_key + postal_code" },
 	{ "birth_given", "birth_date + given_key" },
 	{ "birth_family", "birth_date + family_key" },
@@ -319,8 +319,11 @@ uint32_t model_fields_needed(const struct match_rules *r)
 {
 	uint32_t bits = 1u << MF_VALID_ID; /* cannot-links need it */
 
-	for (unsigned i = 0; i < r->n_keys; i++)
+	for (unsigned i = 0; i < r->n_keys; i++) {
 		bits |= key_fields(&r->key[i]);
+		if (r->key[i].unless >= 0)
+			bits |= 1u << r->key[i].unless;
+	}
 	for (unsigned i = 0; i < r->n_cmps; i++)
 		bits |= 1u << r->cmp[i].field;
 	/* Names are compared through their parts, keys and pinyin. */
@@ -345,16 +348,21 @@ uint32_t model_fields_needed(const struct match_rules *r)
 
 /* ---- match rules files ---- */
 
+/* `part + part`, then optionally `| unless FIELD`. */
 static int parse_key(struct mkey *k, const char *name, struct strview v,
 		     struct mbr_err *err)
 {
-	struct strview parts[MATCH_MAX_PARTS];
-	int n = ini_split(v, '+', parts, MATCH_MAX_PARTS, err);
+	struct strview opt[2], parts[MATCH_MAX_PARTS];
+	int n_opt = ini_split(v, '|', opt, 2, err), n;
 
-	if (n <= 0)
-		return n == 0 ? mbr_fail(err, MBR_ECONFIG, "empty key") : -1;
+	if (n_opt < 1 ||
+	    (n = ini_split(opt[0], '+', parts, MATCH_MAX_PARTS, err)) < 0)
+		return -1;
+	if (n == 0)
+		return mbr_fail(err, MBR_ECONFIG, "empty key");
 	snprintf(k->name, sizeof(k->name), "%s", name);
 	k->n_parts = (unsigned)n;
+	k->unless = -1;
 	for (int i = 0; i < n; i++) {
 		int f = field_lookup(parts[i]);
 
@@ -368,6 +376,13 @@ static int parse_key(struct mkey *k, const char *name, struct strview v,
 					(int)parts[i].len, parts[i].p);
 		k->part[i] = (enum mfield)f;
 	}
+	if (n_opt == 2 && (!sv_starts(opt[1], "unless ") ||
+			   (k->unless = field_lookup(sv_trim(
+				    svn(opt[1].p + 7, opt[1].len - 7)))) < 0))
+		return mbr_fail(err, MBR_ECONFIG,
+				"unknown key option '%.*s' "
+				"(expected unless FIELD)",
+				(int)opt[1].len, opt[1].p);
 	return 0;
 }
 
