@@ -83,7 +83,11 @@ int division_data_path(const char *name, char *path, size_t size,
 	}
 	exe_dir(dir, sizeof(dir));
 	if (dir[0]) {
+		/* bin/ of the source tree, then an installed PREFIX/bin/. */
 		snprintf(path, size, "%s/../data/%s", dir, name);
+		if (readable(path))
+			return 0;
+		snprintf(path, size, "%s/../share/mbr/data/%s", dir, name);
 		if (readable(path))
 			return 0;
 	}
@@ -94,10 +98,12 @@ int division_data_path(const char *name, char *path, size_t size,
 	if (readable(path))
 		return 0;
 	path[0] = '\0';
-	return mbr_fail(err, MBR_EIO,
-			"cannot find data file '%s' (looked in $MBR_DATADIR "
-			"'%s', '%s/../data', '%s/data', '%s'; set MBR_DATADIR)",
-			name, env ? env : "", dir, MBR_DATADIR, MBR_DATADIR);
+	return mbr_fail(
+		err, MBR_EIO,
+		"cannot find data file '%s' (looked in $MBR_DATADIR "
+		"'%s', '%s/../data', '%s/../share/mbr/data', '%s/data', '%s'; "
+		"set MBR_DATADIR)",
+		name, env ? env : "", dir, dir, MBR_DATADIR, MBR_DATADIR);
 }
 
 static void table_free(struct table *t)

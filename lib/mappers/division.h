@@ -44,7 +44,8 @@ struct division {
 
 /*
  * Find data file name in the data directory: $MBR_DATADIR, then
- * <directory of the running program>/../data (a build tree), then the
+ * <directory of the running program>/../data (a build tree), then
+ * <that directory>/../share/mbr/data (an installed PREFIX/bin), then the
  * install tree the MBR_DATADIR macro names (its data/ subfolder, then
  * itself). Writes the first readable path into path (size bytes).
  * Returns 0, or -1 with err saying where it looked.
