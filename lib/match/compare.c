@@ -289,20 +289,15 @@ double compare_weight(const struct cmp_ctx *c, unsigned i,
 {
 	const struct mcmp *m = &c->rules->cmp[i];
 	unsigned level = levels[i];
-	uint32_t id = a->f[m->field];
-	double p;
 
 	(void)b;
 	if (level == LEVEL_NULL || (m->within >= 0 && levels[m->within] == 0))
 		return 0.0;
-	if (level != 0 || !m->tf || !c->tf[i])
+	if (level != 0 || !m->tf || !c->tf || !c->tf[i])
 		return m->w[level];
-	/* Term frequency: u of an exact match on this value is the share of
-	 * records that have it. */
-	p = (double)c->tf[i][id] / c->n_records;
-	if (p < c->rules->tf_min)
-		p = c->rules->tf_min;
-	return log2((m->m[0] > 1e-9 ? m->m[0] : 1e-9) / p);
+	/* Term frequency: the weight of an exact match on this value (a's;
+	 * b has it too, in the same part or, swapped, in the other). */
+	return c->tf[i][a->f[m->field]];
 }
 
 /* The prior plus w[], each group reduced to its largest member (the

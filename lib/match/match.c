@@ -463,15 +463,14 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 		job.threads = 1;
 	m->st.records = m->n - m->masters;
 	m->st.masters = m->masters;
-	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
-	m->ctx = (struct cmp_ctx){m->rules, &m->t,
-				  m->bg.v,  (const uint32_t *const *)m->tf,
-				  m->n,	    0};
+	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->bg.v, NULL, 0};
 	if (train && m->n > 1) {
 		struct match_stats tmp = m->st;
 
 		score_train(m->rules, &job, &m->ctx, m->masters, &tmp);
 	}
+	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	score_all(m, &job);
 	m->st.kept = m->n_pairs;

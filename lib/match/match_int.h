@@ -330,9 +330,8 @@ struct cmp_ctx {
 	const struct match_rules *rules;
 	const struct intern *t;
 	const uint32_t *bigrams;
-	const uint32_t *const *tf; /* per comparison: counts by id, or NULL */
-	double n_records;	   /* for term frequencies */
-	double prior_w;		   /* log2 prior odds */
+	const float *const *tf; /* per comparison: weights by id, or NULL */
+	double prior_w;		/* log2 prior odds */
 };
 
 /* The level of each comparison for records a and b into level[]. */
@@ -393,11 +392,13 @@ double score_weight(double p);
 /* log2 prior odds of a match for n records (masters of them) under r. */
 double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
 		   bool link_only);
-/* Term-frequency tables: for each comparison with tf, counts by intern
- * id of its field's values over all records (owned: score_tf_free). */
-uint32_t **score_tf_new(const struct match_rules *r, const struct mrec *recs,
-			uint32_t n, uint32_t n_ids);
-void score_tf_free(uint32_t **tf, unsigned n_cmps);
+/* Term-frequency weights: for each comparison with tf, by intern id of
+ * its field's values, the weight of an exact match on that value:
+ * log2(m / share of the records that have it), the share at least
+ * tf_min (owned: score_tf_free). Made after training, from its m. */
+float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
+		     uint32_t n, uint32_t n_ids);
+void score_tf_free(float **tf, unsigned n_cmps);
 
 /* Train r: u from random record pairs, m and the prior by EM over the
  * blocked pairs (job's keys). Cannot fail (xmalloc). */
@@ -461,8 +462,8 @@ struct match {
 	size_t n_dec, cap_dec;
 	struct mpair *pairs; /* owned: kept pairs, strongest first */
 	size_t n_pairs;
-	bool *joined;  /* owned: per kept pair */
-	uint32_t **tf; /* owned: term frequencies */
+	bool *joined; /* owned: per kept pair */
+	float **tf;   /* owned: term-frequency weights */
 	struct cmp_ctx ctx;
 	uint32_t *rep; /* owned: cluster representative */
 	struct match_stats st;

@@ -47,24 +47,36 @@ double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
 	return log2(lambda / (1.0 - lambda));
 }
 
-uint32_t **score_tf_new(const struct match_rules *r, const struct mrec *recs,
-			uint32_t n, uint32_t n_ids)
+float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
+		     uint32_t n, uint32_t n_ids)
 {
-	uint32_t **tf = xcalloc(r->n_cmps, sizeof(*tf));
+	float **tf = xcalloc(r->n_cmps, sizeof(*tf));
+	uint32_t *count = xmalloc(((size_t)n_ids + 1) * sizeof(*count));
 
 	for (unsigned i = 0; i < r->n_cmps; i++) {
-		enum mfield f = r->cmp[i].field;
+		const struct mcmp *c = &r->cmp[i];
+		double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
 
-		if (!r->cmp[i].tf || f == MF_BIRTH)
+		if (!c->tf || c->field == MF_BIRTH)
 			continue;
-		tf[i] = xcalloc(n_ids, sizeof(**tf));
+		memset(count, 0, ((size_t)n_ids + 1) * sizeof(*count));
 		for (uint32_t k = 0; k < n; k++)
-			tf[i][recs[k].f[f]]++;
+			count[recs[k].f[c->field]]++;
+		/* u of an exact match on a value is the share of records
+		 * that have it; the weight is worked out once per value. */
+		tf[i] = xmalloc(((size_t)n_ids + 1) * sizeof(**tf));
+		for (uint32_t id = 0; id < n_ids; id++) {
+			double p = n ? (double)count[id] / n : 1.0;
+
+			tf[i][id] = (float)log2(
+				m0 / (p > r->tf_min ? p : r->tf_min));
+		}
 	}
+	free(count);
 	return tf;
 }
 
-void score_tf_free(uint32_t **tf, unsigned n_cmps)
+void score_tf_free(float **tf, unsigned n_cmps)
 {
 	if (!tf)
 		return;
