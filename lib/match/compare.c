@@ -175,6 +175,22 @@ static unsigned name_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
 				 : NAME_OTHER;
 }
 
+/* Jaccard of the two 256-bit bigram sets: close to the true index, and
+ * below it only when shared bigrams collide, so far below the lowest
+ * threshold it settles "other" without touching the bigram lists. */
+static double sig_jaccard(const uint64_t *a, const uint64_t *b)
+{
+	int both = 0, any = 0;
+
+	for (int i = 0; i < 4; i++) {
+		both += __builtin_popcountll(a[i] & b[i]);
+		any += __builtin_popcountll(a[i] | b[i]);
+	}
+	return any ? (double)both / any : 0.0;
+}
+
+#define SIG_MARGIN 0.1 /* three shared bigrams colliding: rare enough */
+
 static unsigned bigram_level(const struct cmp_ctx *c, const struct mcmp *m,
 			     const struct mrec *a, const struct mrec *b)
 {
@@ -185,6 +201,9 @@ static unsigned bigram_level(const struct cmp_ctx *c, const struct mcmp *m,
 	size_t na = a->bigram_n, nb = b->bigram_n;
 	double j;
 
+	if (m->field == MF_ADDRESS &&
+	    sig_jaccard(a->addr_sig, b->addr_sig) < m->arg[2] - SIG_MARGIN)
+		return 4;
 	if (m->field != MF_ADDRESS) {
 		na = strsim_bigrams(
 			x,
@@ -228,6 +247,11 @@ static unsigned field_cheap(const struct mcmp *m, const struct mrec *a,
 		return 0;
 	if (m->kind == CMP_EXACT)
 		return 1;
+	/* GB 11643's check character catches every one-digit change and
+	 * every swap of neighbours: two valid IDs are never one edit apart. */
+	if (m->kind == CMP_ID && m->field == MF_ID && (a->flags & MR_CNID) &&
+	    (b->flags & MR_CNID))
+		return 2;
 	if (m->kind == CMP_PHONE && m->field == MF_MOBILE && a->f[MF_MOBILE8] &&
 	    a->f[MF_MOBILE8] == b->f[MF_MOBILE8])
 		return 1;

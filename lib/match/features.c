@@ -389,6 +389,11 @@ static void address_features(struct features *x, const struct record *rec,
 	r->bigram_off = (uint32_t)bg->n;
 	r->bigram_n = (uint16_t)strsim_bigrams(x->cps, n, bg->v + bg->n,
 					       MATCH_MAX_CPS);
+	for (size_t i = 0; i < r->bigram_n; i++) {
+		uint32_t h = bg->v[bg->n + i];
+
+		r->addr_sig[(h >> 6) & 3] |= 1ull << (h & 63);
+	}
 	bg->n += r->bigram_n;
 }
 

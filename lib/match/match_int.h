@@ -299,6 +299,7 @@ struct mrec {
 					   MF_ID_TAIL, MF_ADDRESS_KEY,
 					   MF_GIVEN_INITIAL hashes */
 	uint32_t py[3];		    /* pinyin keys of name, family, given */
+	uint64_t addr_sig[4];	    /* a 256-bit set of the address bigrams */
 	uint32_t bigram_off;	    /* address bigrams in m->bigrams */
 	uint16_t bigram_n;
 	uint8_t flags;
