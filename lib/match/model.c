@@ -124,7 +124,7 @@ static const struct default_key {
 	{ "name_district", "name_key + district | unless birth_date" },
 	{ "name_postcode", "name_key + postal_code" },
 	{ "birth_given", "birth_date + given_key" },
-	{ "birth_family", "birth_date + family_key" },
+	{ "birth_family", "birth_date + family_key + given_initial" },
 	{ "birth_postcode", "birth_date + postal_code" },
 	{ "address", "address" },
 	{ "family_street", "family_key + given_initial + address_key" },
