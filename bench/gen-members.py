@@ -80,6 +80,9 @@ COLUMNS = ("source,source_id,source_row,name,family_name,given_name,gender,"
            "city,district,address,postal_code,tier,points,registered_at,"
            "last_active_at,store,channel,consent_marketing,status,person_id")
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+# GB/T 2260 province codes (the first two digits of an ID).
+PROVINCES = (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37,
+             41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65)
 
 
 def load_pinyin():
@@ -142,7 +145,7 @@ class Gen:
         if r.random() < 0.6:
             region = "%s%02d" % (code, di + 1)
         else:
-            region = "%02d%02d%02d" % (r.randrange(11, 66),
+            region = "%02d%02d%02d" % (r.choice(PROVINCES),
                                        r.randrange(1, 30), r.randrange(1, 30))
         seq = r.randrange(0, 500) * 2 + (1 if g == "M" else 0)
         body = "%s%04d%02d%02d%03d" % (region, y, m, d, seq % 1000)

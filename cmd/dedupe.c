@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "mappers/name.h"
 #include "match.h"
 #include "reject.h"
 #include "stage.h"
@@ -285,11 +286,18 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli.db_path)
 		cli.flags |= CLI_NO_OUT;
+	/* The surname table splits names given whole (欧阳 + 娜娜); without
+	 * it they split after one character, which still matches. */
+	if (name_open(&err) < 0) {
+		cli_warn(&cli, "%s (names split without it)", err.msg);
+		err = (struct mbr_err)MBR_ERR_INIT;
+	}
 	if (!(r = load_rules(&c, &err)) || cli_open(&cli, &err) < 0 ||
 	    run(&cli, &c, r, &err) < 0 || cli_commit(&cli, &err) < 0)
 		rc = cli_fail(&cli, &err);
 	else
 		rc = cli_finish(&cli);
 	match_rules_free(r);
+	name_close();
 	return rc;
 }

@@ -5,15 +5,19 @@
  *
  * Names: family and given names are compared separately, so a missing
  * part is no evidence rather than a mismatch. When a record has only
- * `name`, it is split: a Han name after its family name (one character,
- * or two for the compound ones: 欧阳, 司马, ...), a Latin name at its last
- * space. Swapped parts are recognised by the comparison, not here.
+ * `name`, name_split (lib/mappers/name.h) splits it: after the family
+ * name for Han names (欧阳 + 娜娜 once name_open has loaded the surname
+ * table, else one character), by pinyin surnames, commas and capitals for
+ * Latin ones. Swapped parts are recognised by the comparison, not here.
+ * A valid ID is one cnid_is_valid (lib/mappers/cnid.h) accepts.
  */
 #include "match/match_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "mappers/cnid.h"
+#include "mappers/name.h"
 #include "utf8.h"
 
 struct features {
@@ -58,26 +62,6 @@ void features_begin(struct features *x, const struct header *h)
 	x->master_col = header_find(h, COL_MASTER_ID);
 }
 
-/* GB 11643-1999: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2; the sum mod
- * 11 indexes "10X98765432" to give the check character. */
-bool features_cnid_ok(struct strview v)
-{
-	static const int weight[17] = {7, 9, 10, 5,  8, 4, 2, 1, 6,
-				       3, 7, 9,	 10, 5, 8, 4, 2};
-	int sum = 0;
-	char last;
-
-	if (v.len != 18)
-		return false;
-	for (int i = 0; i < 17; i++) {
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return false;
-		sum += (v.p[i] - '0') * weight[i];
-	}
-	last = v.p[17] == 'x' ? 'X' : v.p[17];
-	return "10X98765432"[sum % 11] == last;
-}
-
 static uint32_t intern_buf(struct intern *t, const struct buf *b)
 {
 	return intern_add(t, b->p, b->len);
@@ -105,61 +89,25 @@ static struct strview field(const struct features *x, const struct record *rec,
 	return sv_trim(record_canon(rec, x->h, f));
 }
 
-/* Han compound family names (Simplified: the name is folded first). */
-/* clang-format off */
-static const char *const compound_family[] = {
-	"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
-	"慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "端木",
-	"独孤", "南宫", "西门", "百里", "呼延", "万俟", "闻人", "澹台",
-	"公冶", "宗政", "濮阳", "太叔", "申屠", "钟离", "完颜", "拓跋",
-};
-/* clang-format on */
-
-/* Bytes of the family name at the start of a folded Han name. */
-static size_t han_family_len(struct strview folded)
-{
-	uint32_t cp;
-	size_t n = utf8_decode(folded.p, folded.len, &cp);
-
-	for (size_t i = 0;
-	     i < sizeof(compound_family) / sizeof(compound_family[0]); i++) {
-		size_t len = strlen(compound_family[i]);
-
-		if (folded.len > len &&
-		    !memcmp(folded.p, compound_family[i], len))
-			return len;
-	}
-	return n;
-}
-
-/* Split a name with no family/given columns into fam and giv (folded).
- * NEEDSWORK: use name_split (lib/mappers/name.h) once it exists. */
+/* Split a name with no family/given columns into fam and giv (folded):
+ * name_split's rules (compound and pinyin surnames, commas, capitals) on
+ * the name with Traditional characters made Simplified; a name it cannot
+ * split is all given name. */
 static void split_name(struct features *x, struct strview name, struct buf *fam,
 		       struct buf *giv)
 {
-	struct strview f;
-	uint32_t cp;
-	const char *sp;
-
 	buf_reset(&x->k);
-	fold_text(name, &x->k);
-	f = buf_view(&x->k);
-	if (f.len && utf8_decode(f.p, f.len, &cp) && utf8_is_han(cp) &&
-	    !memchr(f.p, ' ', f.len)) {
-		size_t n = han_family_len(f);
-
-		buf_add(fam, f.p, n);
-		buf_add(giv, f.p + n, f.len - n);
+	buf_reset(&x->k2);
+	fold_simplify(name, &x->k);
+	if (!name_split(buf_view(&x->k), &x->k2, giv)) {
+		fold_name(buf_view(&x->k), giv);
 		return;
 	}
-	for (sp = f.p + f.len; sp > f.p && sp[-1] != ' '; sp--)
-		;
-	if (sp-- == f.p) {
-		fold_name(f, giv);
-		return;
-	}
-	fold_name(svn(sp + 1, (size_t)(f.p + f.len - sp - 1)), fam);
-	fold_name(svn(f.p, (size_t)(sp - f.p)), giv);
+	fold_name(buf_view(&x->k2), fam);
+	buf_reset(&x->k2);
+	buf_addsv(&x->k2, buf_view(giv));
+	buf_truncate(giv, 0);
+	fold_name(buf_view(&x->k2), giv);
 }
 
 /* The phonetic key of one name part: its pinyin syllables when it reads
@@ -358,7 +306,7 @@ static void id_features(struct features *x, const struct record *rec,
 			hash_id(id.p + id.len / 2, id.len - id.len / 2);
 	}
 	r->f[MF_VALID_ID] = 0;
-	if (cn && features_cnid_ok(id)) {
+	if (cn && cnid_is_valid(id)) {
 		r->f[MF_VALID_ID] = r->f[MF_ID];
 		r->flags |= MR_CNID;
 	} else if (!cn) {

@@ -124,6 +124,24 @@ static int fold_run(struct strview v, bool space, struct buf *out)
 	return 0;
 }
 
+int fold_simplify(struct strview v, struct buf *out)
+{
+	size_t i = 0, k;
+	uint32_t cp;
+
+	while (i < v.len) {
+		k = utf8_decode(v.p + i, v.len - i, &cp);
+		if (k >= 3 && cp >= 0x3400) {
+			if (add_cp(out, pinyin_simplify(cp)) < 0)
+				return -1;
+		} else if (buf_add(out, v.p + i, k ? k : 1) < 0) {
+			return -1;
+		}
+		i += k ? k : 1;
+	}
+	return 0;
+}
+
 int fold_name(struct strview v, struct buf *out)
 {
 	return fold_run(v, false, out);

@@ -51,6 +51,9 @@ int fold_name(struct strview v, struct buf *out);
 /* Append folded v with every run of non-word characters made one space,
  * none at the ends (addresses, free text). -1 past out's max. */
 int fold_text(struct strview v, struct buf *out);
+/* Append v with Traditional Han characters made Simplified, every other
+ * byte as it is (case, spaces and punctuation kept). -1 past out's max. */
+int fold_simplify(struct strview v, struct buf *out);
 /* Decode v into at most max code points; invalid bytes are skipped.
  * Returns the number written. Cannot fail. */
 size_t fold_decode(struct strview v, uint32_t *cps, size_t max);
@@ -321,8 +324,6 @@ void features_begin(struct features *x, const struct header *h);
  * only worked out when needed). Cannot fail (xmalloc). */
 void features_of(struct features *x, const struct record *rec, uint32_t needed,
 		 struct intern *t, struct mrec *r, struct match_bigrams *bg);
-/* GB 11643-1999 check of an 18-character mainland ID. */
-bool features_cnid_ok(struct strview v);
 
 /* ---- compare.c: records ---- */
 
