@@ -113,7 +113,8 @@ static void read_all(const char *const *paths, size_t n, const char *enc,
 		*n_cols = header_count(csvio_header(r));
 	record_init(&rec);
 	while ((st = csvio_read(r, &rec, &err)) > 0) {
-		unsigned long row = st == CSVIO_ROW ? rec.row : csvio_bad_row(r);
+		unsigned long row = st == CSVIO_ROW ? rec.row
+						    : csvio_bad_row(r);
 
 		/* A new file starts again at row 1, line 1. */
 		if (row == 1) {

@@ -452,7 +452,7 @@ static void test_csvio_files(void **state)
 		o.flags = CSVIO_FIXED_COLS;
 		assert_null(csvio_open(&nope, 1, &o, &err));
 		assert_int_equal(err.status, MBR_EIO);
-		assert_non_null(strstr(err.msg, "cannot open '/nonexistent/dir/in.csv'"));
+		assert_non_null(strstr(err.msg, "cannot open '/nonexistent/"));
 	}
 	buf_release(&got);
 }
@@ -616,11 +616,13 @@ static void test_csvio_round_trip(void **state)
 		for (size_t i = 1; i < n; i++) {
 			assert_int_equal(csvio_read(r, &rec, &err), CSVIO_ROW);
 			assert_int_equal(rec.n, 3);
-			for (int j = 0; j < 3; j++)
-				if (!sv_eqs(record_field(&rec, (size_t)j),
-					    values[i][j]))
-					fail_msg("row %zu field %d: '%s'", i, j,
-						 record_field(&rec, (size_t)j).p);
+			for (size_t j = 0; j < 3; j++) {
+				struct strview v = record_field(&rec, j);
+
+				if (!sv_eqs(v, values[i][j]))
+					fail_msg("row %zu field %zu: '%s'", i,
+						 j, v.p);
+			}
 		}
 		assert_int_equal(csvio_read(r, &rec, &err), CSVIO_ROW);
 		assert_int_equal(rec.n, 1);

@@ -194,7 +194,8 @@ static void test_decode_cases(void **state)
 		if (decode(cases[i].enc, cases[i].in, cases[i].len, 0, &out,
 			   &ev, &name) < 0)
 			fail_msg("%s: failed", cases[i].why);
-		if (strcmp(out.p, cases[i].out) || strcmp(ev.p, cases[i].events) ||
+		if (strcmp(out.p, cases[i].out) ||
+		    strcmp(ev.p, cases[i].events) ||
 		    strcmp(name.p, cases[i].name))
 			fail_msg("%s: got '%s' events '%s' name %s",
 				 cases[i].why, out.p, ev.p, name.p);
@@ -227,7 +228,8 @@ static void test_decode_chunks(void **state)
 		     chunk++) {
 			decode(cases[i].enc, cases[i].in, cases[i].len, chunk,
 			       &out, &ev, NULL);
-			if (strcmp(out.p, want_out.p) || strcmp(ev.p, want_ev.p))
+			if (strcmp(out.p, want_out.p) ||
+			    strcmp(ev.p, want_ev.p))
 				fail_msg("%s: chunk %zu: '%s' events '%s'",
 					 cases[i].why, chunk, out.p, ev.p);
 		}
@@ -272,7 +274,8 @@ static void test_decode_long_chunks(void **state)
 			size_t c = chunk <= 17 ? chunk : chunk * 37;
 
 			decode(mixes[m].enc, in.p, in.len, c, &out, &ev, NULL);
-			if (strcmp(out.p, want_out.p) || strcmp(ev.p, want_ev.p))
+			if (strcmp(out.p, want_out.p) ||
+			    strcmp(ev.p, want_ev.p))
 				fail_msg("%s: chunk %zu differs:\n%s\n%s",
 					 mixes[m].enc, c, ev.p, want_ev.p);
 		}
@@ -400,7 +403,8 @@ static void test_encode(void **state)
 	assert_string_equal(enc.p, "\xb1\x69\xb0\xb6");
 	assert_int_equal(encoding_encode(e, sv("ab张"), &enc, &err), -1);
 	assert_int_equal(err.status, MBR_EIO);
-	assert_string_equal(err.msg, "character U+5F20 cannot be written in BIG5");
+	assert_string_equal(err.msg,
+			    "character U+5F20 cannot be written in BIG5");
 	/* why: the encoder is usable after an error (its state is reset) */
 	buf_reset(&enc);
 	assert_int_equal(encoding_encode(e, sv("偉"), &enc, &err), 0);

@@ -103,8 +103,10 @@ static void test_ini_parse(void **state)
 		struct mbr_err err = MBR_ERR_INIT;
 		struct ini ini;
 		const char *t = parse_cases[i].text;
-		size_t len = parse_cases[i].len ? parse_cases[i].len : strlen(t);
+		size_t len = parse_cases[i].len;
 
+		if (len == 0)
+			len = strlen(t);
 		buf_reset(&got);
 		if (ini_parse(&ini, "t.ini", t, len, &err) < 0) {
 			if (err.status != MBR_ECONFIG)
@@ -119,8 +121,8 @@ static void test_ini_parse(void **state)
 			ini_release(&ini);
 		}
 		if (strcmp(got.p, parse_cases[i].want))
-			fail_msg("%s:\n got '%s'\nwant '%s'", parse_cases[i].why,
-				 got.p, parse_cases[i].want);
+			fail_msg("%s:\n got '%s'\nwant '%s'",
+				 parse_cases[i].why, got.p, parse_cases[i].want);
 	}
 	buf_release(&got);
 }
@@ -240,7 +242,7 @@ static void test_ini_split(void **state)
 
 static const struct {
 	const char *in;
-	const char *want;	/* name(args...) as [name]{arg}{arg}, or error */
+	const char *want;	/* [name]{arg}{arg}..., or the error */
 	int has_parens;
 	const char *why;
 } call_cases[] = {

@@ -406,7 +406,7 @@ static void test_mapping_bind(void **state)
 	m = mapping_load(write_map("[source]\nname = a\nkey = 会员号\n"), &err);
 	assert_non_null(m);
 	assert_int_equal(mapping_bind(m, &h, "pos.csv", &err), -1);
-	assert_non_null(strstr(err.msg, ":3: column '会员号' is not in the header"));
+	assert_non_null(strstr(err.msg, ":3: column '会员号' is not in"));
 	mapping_free(m);
 	remove_map(NULL);
 	/* why: a column inside concat() is checked */

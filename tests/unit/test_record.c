@@ -69,7 +69,8 @@ static void test_record_add(void **state)
 static void test_record_set(void **state)
 {
 	static const char *const after_short[] = { "ab", "中", "z" };
-	static const char *const after_long[] = { "ab", "中文很长的值abc", "z" };
+	static const char *const after_long[] = { "ab", "中文很长的值abc",
+						  "z" };
 	static const char *const after_self[] = { "中文很长的值abc",
 						  "中文很长的值abc", "b" };
 	struct record r;

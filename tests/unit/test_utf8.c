@@ -68,10 +68,11 @@ static void test_utf8_decode(void **state)
 				       &cp);
 
 		if (n != decode_cases[i].want_n)
-			fail_msg("%s: length %zu, want %zu", decode_cases[i].why,
-				 n, decode_cases[i].want_n);
+			fail_msg("%s: length %zu, want %zu",
+				 decode_cases[i].why, n, decode_cases[i].want_n);
 		if (n && cp != decode_cases[i].want_cp)
-			fail_msg("%s: U+%04X", decode_cases[i].why, (unsigned)cp);
+			fail_msg("%s: U+%04X", decode_cases[i].why,
+				 (unsigned)cp);
 	}
 }
 
@@ -86,13 +87,16 @@ static void test_utf8_encode(void **state)
 	for (uint32_t cp = 0; cp <= 0x110010; cp++) {
 		size_t n = utf8_encode(cp, out);
 		bool valid = cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+		size_t want = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
 
 		if (!valid) {
 			if (n)
 				fail_msg("U+%04X encoded", (unsigned)cp);
 			continue;
 		}
-		if (n != (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4))
+		if (cp >= 0x10000)
+			want = 4;
+		if (n != want)
 			fail_msg("U+%04X: length %zu", (unsigned)cp, n);
 		if (utf8_decode(out, n, &back) != n || back != cp)
 			fail_msg("U+%04X does not decode back", (unsigned)cp);
