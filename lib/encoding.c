@@ -267,8 +267,8 @@ static void replace_nuls(struct encoding_decoder *d, struct buf *out,
 }
 
 static int decode_iconv_run(struct encoding_decoder *d, const char *in,
-			    size_t len, bool final, struct buf *out,
-			    size_t *used);
+			    size_t len, bool final, bool at_end,
+			    struct buf *out, size_t *used);
 
 /* Byte encodings (GB18030, Big5): convert the runs between NUL bytes, so
  * that a NUL is reported at its own offset; UTF-16 holds NUL bytes in
@@ -282,12 +282,13 @@ static int decode_iconv(struct encoding_decoder *d, const char *in, size_t len,
 	int rc = 0;
 
 	if (d->unit > 1)
-		return decode_iconv_run(d, in, len, final, out, used);
+		return decode_iconv_run(d, in, len, final, final, out, used);
 	/* decode_iconv_run counts offsets from d->in_off: move it along. */
 	while (rc == 0 && (nul = memchr(in + done, '\0', len - done))) {
 		run = (size_t)(nul - (in + done));
 		d->in_off = base + done;
-		rc = decode_iconv_run(d, in + done, run, true, out, &n);
+		/* A sequence cut by the NUL is invalid, not at the end. */
+		rc = decode_iconv_run(d, in + done, run, true, false, out, &n);
 		if (rc == 0)
 			rc = add_replacement(d, out, base + done + run, 0, true,
 					     false);
@@ -295,15 +296,16 @@ static int decode_iconv(struct encoding_decoder *d, const char *in, size_t len,
 	}
 	d->in_off = base + done;
 	if (rc == 0)
-		rc = decode_iconv_run(d, in + done, len - done, final, out, &n);
+		rc = decode_iconv_run(d, in + done, len - done, final, final,
+				      out, &n);
 	d->in_off = base;
 	*used = done + n;
 	return rc;
 }
 
 static int decode_iconv_run(struct encoding_decoder *d, const char *in,
-			    size_t len, bool final, struct buf *out,
-			    size_t *used)
+			    size_t len, bool final, bool at_end,
+			    struct buf *out, size_t *used)
 {
 	char *ip = (char *)in;
 	size_t left = len;
@@ -328,7 +330,7 @@ static int decode_iconv_run(struct encoding_decoder *d, const char *in,
 		/* EILSEQ, or EINVAL at the very end: skip one unit. */
 		if (add_replacement(d, out, d->in_off + (size_t)(ip - in),
 				    (unsigned char)*ip, false,
-				    errno == EINVAL) < 0)
+				    errno == EINVAL && at_end) < 0)
 			return -1;
 		r = left < d->unit ? left : d->unit;
 		ip += r;

@@ -159,6 +159,8 @@ static const struct {
 	  "GB18030", "NUL bytes become U+FFFD with an event each" },
 	{ "GB18030", S("\xd5\xc5\0\xce\xb0"), "张" FFFD "伟", "n2>3:00;",
 	  "GB18030", "NUL between two-byte characters" },
+	{ "GB18030", S("a\xd5\0b"), "a" FFFD FFFD "b", "b1>1:D5;n2>4:00;",
+	  "GB18030", "a sequence cut by a NUL is invalid, not truncated" },
 	{ "GB18030", S("\xef\xbb\xbf\xd5\xc5"), "张", "", "GB18030",
 	  "a UTF-8 BOM on a GB18030 file is dropped" },
 	{ "BIG5", S("\xb1\x69\xb0\xb6"), "張偉", "", "BIG5", "Big5" },
