@@ -478,7 +478,7 @@ static void test_csvio_chunk_boundaries(void **state)
 	buf_init(&got, BUF_NOLIMIT);
 	buf_init(&want, BUF_NOLIMIT);
 	for (size_t e = 0; e < sizeof(encs) / sizeof(encs[0]); e++) {
-		for (size_t pad = 0; pad < 8; pad++) {
+		for (size_t pad = 0; pad < 16; pad++) {
 			struct encoding_encoder *enc;
 			struct csvio_opts o = CSVIO_OPTS_INIT;
 			const char *path;
@@ -493,9 +493,9 @@ static void test_csvio_chunk_boundaries(void **state)
 
 				if (i == 1) {
 					buf_addf(&text, "1,%.*s\r\n", (int)pad,
-						 "xxxxxxxx");
+						 "xxxxxxxxxxxxxxxx");
 					buf_addf(&want, "R1@2:[1][%.*s]\n",
-						 (int)pad, "xxxxxxxx");
+						 (int)pad, "xxxxxxxxxxxxxxxx");
 					continue;
 				}
 				if (wide && i % 3 == 0)
