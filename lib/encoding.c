@@ -458,8 +458,12 @@ int encoding_encode(struct encoding_encoder *e, struct strview in,
 		if (r == (size_t)-1 && errno != E2BIG) {
 			uint32_t cp = 0;
 
-			utf8_decode(ip, left, &cp);
 			iconv(e->cd, NULL, NULL, NULL, NULL);
+			if (utf8_decode(ip, left, &cp) == 0)
+				return mbr_fail(err, MBR_EIO,
+						"invalid UTF-8 byte 0x%02X "
+						"cannot be written in %s",
+						(unsigned char)*ip, e->name);
 			return mbr_fail(
 				err, MBR_EIO,
 				"character U+%04X cannot be written in %s",

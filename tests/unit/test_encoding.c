@@ -407,6 +407,13 @@ static void test_encode(void **state)
 	assert_int_equal(err.status, MBR_EIO);
 	assert_string_equal(err.msg,
 			    "character U+5F20 cannot be written in BIG5");
+	/* why: invalid UTF-8 is named as such, not as U+0000 */
+	assert_int_equal(encoding_encode(e, sv("ab\xff"), &enc, &err), -1);
+	assert_string_equal(err.msg,
+			    "invalid UTF-8 byte 0xFF cannot be written in BIG5");
+	assert_int_equal(encoding_encode(e, sv("ab\xe5\xbc"), &enc, &err), -1);
+	assert_string_equal(err.msg,
+			    "invalid UTF-8 byte 0xE5 cannot be written in BIG5");
 	/* why: the encoder is usable after an error (its state is reset) */
 	buf_reset(&enc);
 	assert_int_equal(encoding_encode(e, sv("偉"), &enc, &err), 0);
