@@ -16,7 +16,7 @@ CFLAGS   ?= -O2 -g
 VERSION  := 0.1.0
 
 PKGS     := sqlite3 libpcre2-8 libutf8proc opencc libcrypto
-CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib \
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -pthread \
             -DMBR_VERSION='"$(VERSION)"' -DMBR_DATADIR='"$(PREFIX)/share/mbr"'
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wwrite-strings -Wvla -Wformat=2
@@ -31,7 +31,7 @@ endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LIBS       = $(PKG_LIBS) -lcsv -lm
+LIBS       = $(PKG_LIBS) -lcsv -lm -pthread
 TEST_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 LIB_SRC  := $(sort $(wildcard lib/*.c lib/*/*.c))
@@ -123,8 +123,15 @@ fuzz: deps-dev
 fuzz-smoke: deps-dev
 	@sh tests/fuzz/run.sh 20
 
+# Benchmarks: each prints its numbers next to a baseline run in the same
+# script (bench/README.md). The dedupe ones need ../shared/benchmarks.
 bench: all
-	@sh bench/run.sh
+	bash bench/import.sh
+	bash bench/normalize.sh
+	bash bench/validate.sh
+	bash bench/merge-id.sh
+	bash bench/febrl.sh
+	bash bench/dedupe-scale.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mbr/mappings \
