@@ -20,7 +20,7 @@ void buf_init(struct buf *b, size_t max)
 	b->max = max;
 }
 
-int buf_grow(struct buf *b, size_t n)
+int buf_grow_slow(struct buf *b, size_t n)
 {
 	size_t want, cap;
 

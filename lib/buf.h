@@ -35,7 +35,14 @@ int buf_addsv(struct buf *b, struct strview v);
 int buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Make room for n more bytes; returns 0 or -1 past max. */
-int buf_grow(struct buf *b, size_t n);
+int buf_grow_slow(struct buf *b, size_t n);
+static inline int buf_grow(struct buf *b, size_t n)
+{
+	/* The common case, room already there, without a call. */
+	if (n < b->cap && b->len + n < b->cap && b->len + n <= b->max)
+		return 0;
+	return buf_grow_slow(b, n);
+}
 /* Shorten to len (<= b->len). Cannot fail. */
 void buf_truncate(struct buf *b, size_t len);
 void buf_reset(struct buf *b);	 /* empty it, keep the memory */

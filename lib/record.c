@@ -53,8 +53,11 @@ static int store(struct record *r, const char *p, size_t len, size_t *off)
 	if (inside)
 		p = r->data.p + from;
 	*off = r->data.len;
-	buf_add(&r->data, p, len);
-	buf_addc(&r->data, '\0');
+	if (len)
+		memcpy(r->data.p + r->data.len, p, len);
+	r->data.len += len + 1; /* the field and its NUL */
+	r->data.p[r->data.len - 1] = '\0';
+	r->data.p[r->data.len] = '\0';
 	return 0;
 }
 
