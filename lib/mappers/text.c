@@ -306,10 +306,13 @@ int text_open(struct mbr_err *err)
 	return 0;
 }
 
-static bool t2s_needed(struct strview in)
+/* 1 when in has a character t2s.json changes, 0 when not, -1 when in is
+ * not valid UTF-8. */
+static int t2s_needed(struct strview in)
 {
 	size_t i = 0, n;
 	uint32_t cp;
+	int needed = 0;
 
 	while (i < in.len) {
 		if ((unsigned char)in.p[i] < 0x80) {
@@ -318,22 +321,26 @@ static bool t2s_needed(struct strview in)
 		}
 		n = utf8_decode(in.p + i, in.len - i, &cp);
 		if (n == 0)
-			return true; /* let OpenCC see it as it is */
-		if (t2s_bit(cp))
-			return true;
+			return -1;
+		if (!needed && t2s_bit(cp))
+			needed = 1;
 		i += n;
 	}
-	return false;
+	return needed;
 }
 
 int text_t2s(struct strview in, struct buf *out, struct mbr_err *err)
 {
 	struct scratch *s;
 	size_t n;
+	int needed;
 
 	if (text_open(err) < 0)
 		return -1;
-	if (!t2s_needed(in))
+	needed = t2s_needed(in);
+	if (needed < 0)
+		return -1;
+	if (!needed)
 		return buf_addsv(out, in);
 	/* opencc_convert_utf8_to_buffer writes without a bound. t2s maps
 	 * each character to one character (4 bytes at most), and every

@@ -67,6 +67,10 @@ static const struct text_case t2s_cases[] = {
 	{ "臺北市", "台北市", "variant of Tai", 0 },
 	{ "香港特別行政區", "香港特别行政区", "address words", 0 },
 	{ "𠀀", "𠀀", "Extension B passes through", 0 },
+	{ "张三 <ZS\xe5\xbc\xa0\xe4" "com>", "", "truncated UTF-8 fails (fuzz)",
+	  -1 },
+	{ "張\xff", "", "invalid UTF-8 after a Traditional character fails",
+	  -1 },
 };
 
 static const struct text_case clean_cases[] = {
