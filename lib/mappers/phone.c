@@ -500,6 +500,11 @@ static enum phone_result national(const struct country *c, const char *p,
 	if (c->trunk0 && p[0] == '0') {
 		p++;
 		n--;
+		/* No national number of a trunk-0 country starts with 0:
+		 * a second 0 is a mistake, and dropping it too would make
+		 * normalising an E.164 value again drop a digit each time. */
+		if (n && p[0] == '0')
+			return PHONE_INVALID;
 	}
 	if (n < c->min)
 		return PHONE_TOO_SHORT;

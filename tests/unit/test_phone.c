@@ -88,6 +88,10 @@ static const struct {
 	{ "+886 0912-345-678", "+886912345678", "Taiwan trunk 0 dropped",
 	  PHONE_OK },
 	{ "+44 (0)20 7946 0958", "+442079460958", "UK (0)", PHONE_OK },
+	{ "0040000000000", "", "fuzz: +40 then 00: one trunk 0 only, or "
+	  "normalising again drops a digit each time", PHONE_INVALID },
+	{ "+40 0 0000 0000", "", "two zeros after a trunk-0 country code",
+	  PHONE_INVALID },
 	{ "+1 (212) 555-0123", "+12125550123", "NANP", PHONE_OK },
 	{ "+999 12345678", "", "unassigned country code", PHONE_BAD_PREFIX },
 	{ "+0 12345678", "", "country code 0", PHONE_BAD_PREFIX },
