@@ -78,7 +78,9 @@ static int mask_words(struct strview v, struct buf *out)
 				return -1;
 		} else if (word_start) {
 			word_start = false;
-			if (buf_add(out, v.p + i, n) < 0)
+			/* An invalid byte is shown as '?', never copied. */
+			if ((cp == '?' ? buf_addc(out, '?')
+				       : buf_add(out, v.p + i, n)) < 0)
 				return -1;
 		} else if (buf_addc(out, '*') < 0) {
 			return -1;
