@@ -119,6 +119,12 @@ static int common_option(struct cli *cli, int c, const char *arg)
 	return 1;
 }
 
+/* The library's warnings (mbr_warn), as "PROG: message". */
+static void print_warning(const char *msg)
+{
+	fprintf(stderr, "%s: %s\n", mbr_progname, msg);
+}
+
 int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 	      cli_option_fn fn, void *ctx)
 {
@@ -126,6 +132,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 	int c, rc = 0;
 
 	mbr_progname = cli->prog;
+	mbr_set_warn(print_warning);
 	clock_gettime(CLOCK_MONOTONIC, &cli->start);
 	buf_init(&args, 4096);
 	for (int i = 1; i < argc; i++)

@@ -832,7 +832,7 @@ static void take_row(struct mergeid *m, struct csvio_reader *r,
 		return;
 	warn_reject(cli, csvio_name(r), rec->row, field, reason);
 	if (rf)
-		reject_record(rf, rec, field, reason);
+		reject_record(rf, rec, 0, field, reason);
 }
 
 static void take_bad(struct csvio_reader *r, struct reject_file *rf,
@@ -841,8 +841,7 @@ static void take_bad(struct csvio_reader *r, struct reject_file *rf,
 	warn_reject(cli, csvio_name(r), csvio_bad_row(r), "",
 		    csvio_bad_reason(r));
 	if (rf)
-		reject_raw(rf, sv(csvio_name(r)), csvio_bad_row(r),
-			   csvio_bad_raw(r), csvio_bad_reason(r));
+		reject_bad_row(rf, r);
 }
 
 static int read_rows(struct mergeid *m, struct csvio_reader *r,
@@ -1630,7 +1629,7 @@ static int stage_rows(struct mergeid *m, struct stage *st,
 		if (mergeid_add(m, &rec, &field, &reason) == 0)
 			continue;
 		warn_reject(cli, stage_path(st), rec.row, field, reason);
-		rc = stage_put_reject(st, h, &rec, cli->prog, field, reason,
+		rc = stage_put_reject(st, h, &rec, 0, cli->prog, field, reason,
 				      svn("", 0), err);
 	}
 	record_release(&rec);
