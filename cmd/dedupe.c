@@ -286,6 +286,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli.db_path)
 		cli.flags |= CLI_NO_OUT;
+	cli_add_outputs(&cli,
+			(const char *const[]){c.pairs, c.review, c.report,
+					      c.train ? c.model : NULL},
+			4);
 	/* The surname table splits names given whole (欧阳 + 娜娜); without
 	 * it they split after one character, which still matches. */
 	if (name_open(&err) < 0) {

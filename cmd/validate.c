@@ -205,6 +205,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli.db_path)
 		cli.flags |= CLI_NO_OUT;
+	cli_add_outputs(&cli, &c.report_path, 1);
 	args = join_args(argc, argv);
 	if (load_rules(&c, &err) < 0 || cli_open(&cli, &err) < 0 ||
 	    run(&cli, &c, args, &err) < 0 || cli_commit(&cli, &err) < 0)

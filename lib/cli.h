@@ -58,12 +58,13 @@ struct cli {
 	unsigned long progress_tick; /* calls since the clock was read */
 	double progress_last;	     /* when the progress line was drawn */
 	bool progress_shown;
+	const char *outputs[8]; /* further output paths, checked at open */
+	size_t n_outputs;
 };
 
-#define CLI_INIT(prog, usage)                                                \
-	{                                                                    \
-		(prog), (usage), 0, NULL, NULL, NULL, false, false, NULL, 0, \
-			NULL, {0, 0, 0, 0}, "", {0, 0}, 0, 0, false          \
+#define CLI_INIT(prog_, usage_)                 \
+	{                                       \
+		.prog = (prog_), .usage = (usage_) \
 	}
 
 /* Tool options: called for every option not common to all tools, with
@@ -82,8 +83,17 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Open the output: standard output, or a temporary file beside -o created
- * 0600 and removed on failure or SIGINT/SIGTERM. */
+/* Name further files the run will write (--pairs, --xref, --report...;
+ * NULL entries are skipped), so that cli_open checks them with -o and
+ * --rejects before any work is done. */
+void cli_add_outputs(struct cli *cli, const char *const *paths, size_t n);
+/* Check every output path (-o, --rejects, cli_add_outputs): each must be
+ * "-" or a file that can be created in an existing, writable directory,
+ * never a directory; then open the output: standard output, or a
+ * temporary file beside -o created 0600 and removed on failure or on
+ * SIGINT/SIGTERM/SIGHUP/SIGPIPE (a signal the caller ignores, as under
+ * nohup, stays ignored). Standard output that was closed when the tool
+ * started is an MBR_EIO error when records are to go there. */
 int cli_open(struct cli *cli, struct mbr_err *err);
 /* Open a further output file atomically (rejects, report, lineage): the
  * file appears at cli_commit. Returns NULL with err on failure. */

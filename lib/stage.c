@@ -558,14 +558,21 @@ static int tighten(const char *path, struct mbr_err *err)
 static int create_file(const char *path, struct mbr_err *err)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	static const char *const journals[] = {"-wal", "-shm", "-journal"};
-	char side[PATH_MAX];
 
 	if (fd >= 0)
 		return close(fd);
-	if (errno != EEXIST)
-		return mbr_fail(err, MBR_EIO, "%s: cannot create database: %s",
-				path, strerror(errno));
+	if (errno == EEXIST)
+		return 0;
+	return mbr_fail(err, MBR_EIO, "%s: cannot create database: %s", path,
+			strerror(errno));
+}
+
+/* The database and its journals, made private. */
+static int tighten_all(const char *path, struct mbr_err *err)
+{
+	static const char *const journals[] = {"-wal", "-shm", "-journal"};
+	char side[PATH_MAX];
+
 	if (tighten(path, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(journals) / sizeof(*journals); i++)
@@ -783,7 +790,8 @@ static int db_connect(struct stage *st, struct mbr_err *err)
 	sqlite3_busy_timeout(st->db, st->busy_ms);
 	/* Look before changing anything: WAL mode would be a change to
 	 * another application's file. */
-	if (schema_version(st, &version, err) < 0)
+	if (schema_version(st, &version, err) < 0 ||
+	    tighten_all(st->path, err) < 0)
 		return -1;
 	if (set_wal(st, err) < 0 ||
 	    run_sql(st, pragmas, "cannot configure database", err) < 0)
