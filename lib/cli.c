@@ -211,7 +211,6 @@ static void catch_signals(void)
 	}
 }
 
-
 FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 {
 	struct pending *p;

@@ -62,8 +62,8 @@ struct cli {
 	size_t n_outputs;
 };
 
-#define CLI_INIT(prog_, usage_)                 \
-	{                                       \
+#define CLI_INIT(prog_, usage_)                    \
+	{                                          \
 		.prog = (prog_), .usage = (usage_) \
 	}
 

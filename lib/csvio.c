@@ -337,6 +337,20 @@ static bool header_same(const struct header *a, const struct header *b)
 
 enum { ROW_HEADER = 3 }; /* internal: the row was a header */
 
+static void warn_folded(const struct csvio_reader *r)
+{
+	for (int f = 0; f < CF_COUNT; f++)
+		if (r->header.folded & ((uint32_t)1 << f))
+			mbr_warn(
+				"%s: column '%s' read as '%s' (canonical names "
+				"are lower case)",
+				r->name,
+				record_field(&r->header.names,
+					     (size_t)r->header.canon[f])
+					.p,
+				canon_name(f));
+}
+
 static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
 {
 	struct header h;
@@ -359,6 +373,8 @@ static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
 	if (!r->have_header) {
 		header_set(&r->header, &r->cur);
 		r->have_header = true;
+		if (!(r->opts.flags & CSVIO_SOURCE))
+			warn_folded(r);
 		return ROW_HEADER;
 	}
 	header_init(&h);

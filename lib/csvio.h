@@ -38,6 +38,8 @@ enum csvio_flags {
 	CSVIO_STRICT = 1 << 0,	   /* a bad row is an error, not a reject */
 	CSVIO_NO_HEADER = 1 << 1,  /* the first row is data; columns 1..n */
 	CSVIO_FIXED_COLS = 1 << 2, /* every row must have the header's count */
+	CSVIO_SOURCE = 1 << 3,	   /* a source export, not canonical records:
+				      no warning for "Mobile" read as mobile */
 };
 
 struct csvio_opts {
@@ -52,7 +54,9 @@ struct csvio_opts {
 	}
 
 /* Open a reader on files paths[0..n) ("-" is standard input; n == 0 also
- * means standard input) and read the header. NULL on error. */
+ * means standard input) and read the header. NULL on error. A column that
+ * names a canonical field in another case ("Mobile") is that field, with
+ * a warning (mbr_warn) unless CSVIO_SOURCE. */
 struct csvio_reader *csvio_open(const char *const *paths, size_t n,
 				const struct csvio_opts *opts,
 				struct mbr_err *err);

@@ -222,6 +222,7 @@ static int import_source(const struct import_source *s, struct sink *k,
 
 	co.encoding = mi->encoding;
 	co.delim = mi->delim;
+	co.flags |= CSVIO_SOURCE;
 	if (strict)
 		co.flags |= CSVIO_STRICT;
 	if (!mi->header)

@@ -695,7 +695,7 @@ int normalize_stream(struct normalize *n, struct cli *cli, FILE *rejects,
 		     struct mbr_err *err)
 {
 	struct csvio_opts co = CSVIO_OPTS_INIT;
-	struct run r = {n, cli, {{0}, {0}}, -1, NULL, NULL};
+	struct run r = {n, cli, {{0}, {0}, 0}, -1, NULL, NULL};
 	struct csvio_reader *in;
 	int rc;
 

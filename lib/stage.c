@@ -482,9 +482,10 @@ static bool plan_fits(const struct plan *pl, const struct header *h)
 
 static bool is_canon_col(const struct header *h, size_t col)
 {
-	int f = canon_lookup(record_field(&h->names, col));
-
-	return f >= 0 && h->canon[f] == (int)col;
+	for (int f = 0; f < CF_COUNT; f++)
+		if (h->canon[f] == (int)col)
+			return true;
+	return false;
 }
 
 /* Note column col as pass-through, and in extra_columns. */
