@@ -161,8 +161,7 @@ static int open_outputs(struct cli *cli, const struct ctx *c, struct outputs *o,
 	    (c->review && !(o->review = cli_open_aux(cli, c->review, err))) ||
 	    (c->train && !(o->model = cli_open_aux(cli, c->model, err))) ||
 	    (c->report && !(o->report = cli_open_aux(cli, c->report, err))) ||
-	    (cli->rejects_path &&
-	     !(o->rejects = cli_open_aux(cli, cli->rejects_path, err))))
+	    (!cli->db_path && !(o->rejects = cli_open_rejects(cli, err))))
 		return -1;
 	return 0;
 }

@@ -172,8 +172,7 @@ static int run(struct cli *cli, struct ctx *c, const char *args,
 	if (c->report_path &&
 	    !(report = cli_open_aux(cli, c->report_path, err)))
 		goto out;
-	if (cli->rejects_path &&
-	    !(rejects = cli_open_aux(cli, cli->rejects_path, err)))
+	if (!cli->db_path && !(rejects = cli_open_rejects(cli, err)))
 		goto out;
 	if (cli->db_path && !(st = open_stage(cli, args, err)))
 		goto out;

@@ -20,6 +20,7 @@ struct pending {
 	char *tmp;  /* owned: temporary path */
 	char *path; /* owned: final path */
 	FILE *f;
+	bool dflt; /* the default rejects file: dropped when none */
 };
 
 #define MAX_PENDING 16
@@ -336,6 +337,45 @@ int cli_open(struct cli *cli, struct mbr_err *err)
 	return cli->out ? 0 : -1;
 }
 
+/* Where rejects go without --rejects: beside -o as NAME.rejects.csv, else
+ * PROG.rejects.csv in the working directory. */
+static void default_rejects(const struct cli *cli, struct buf *path)
+{
+	const char *o = cli->out_path;
+	size_t len;
+
+	buf_reset(path);
+	if (!o || !strcmp(o, "-")) {
+		buf_addf(path, "%s.rejects.csv", cli->prog);
+		return;
+	}
+	len = strlen(o);
+	if (len > 4 && !strcmp(o + len - 4, ".csv"))
+		len -= 4;
+	buf_add(path, o, len);
+	buf_adds(path, ".rejects.csv");
+}
+
+FILE *cli_open_rejects(struct cli *cli, struct mbr_err *err)
+{
+	struct buf path;
+	FILE *f;
+
+	if (cli->rejects_path)
+		return cli_open_aux(cli, cli->rejects_path, err);
+	buf_init(&path, BUF_NOLIMIT);
+	default_rejects(cli, &path);
+	f = check_output(path.p, err) < 0 ? NULL
+					  : cli_open_aux(cli, path.p, err);
+	if (!f)
+		mbr_prefix(err, "no --rejects given, and the default rejects "
+				"file: ");
+	else
+		pending[n_pending - 1].dflt = true;
+	buf_release(&path);
+	return f;
+}
+
 const char *cli_out_tmp_path(const struct cli *cli)
 {
 	for (int i = 0; i < n_pending; i++)
@@ -346,7 +386,6 @@ const char *cli_out_tmp_path(const struct cli *cli)
 
 int cli_commit(struct cli *cli, struct mbr_err *err)
 {
-	(void)cli;
 	if (stdout_is_out && (fflush(stdout) != 0 || ferror(stdout)))
 		return mbr_fail(err, MBR_EIO,
 				"cannot write standard output: %s",
@@ -368,6 +407,15 @@ int cli_commit(struct cli *cli, struct mbr_err *err)
 	for (int i = 0; i < n_pending; i++) {
 		struct pending *p = &pending[i];
 
+		if (p->dflt && cli->counts.rejected == 0 && p->tmp) {
+			unlink(p->tmp); /* nothing rejected: no file */
+			free(p->tmp);
+			p->tmp = NULL;
+			continue;
+		}
+		if (p->dflt)
+			snprintf(cli->dflt_rejects, sizeof(cli->dflt_rejects),
+				 "%s", p->path);
 		if (!p->tmp)
 			continue; /* written in place */
 		if (rename(p->tmp, p->path) != 0)
@@ -417,6 +465,11 @@ int cli_finish(struct cli *cli)
 	double pct = c->in ? 100.0 * (double)c->rejected / (double)c->in : 0;
 
 	clear_progress(cli);
+	if (cli->dflt_rejects[0])
+		fprintf(stderr,
+			"%s: rejected records (%llu) written to '%s' (no "
+			"--rejects given)\n",
+			cli->prog, c->rejected, cli->dflt_rejects);
 	if (!cli->quiet) {
 		fprintf(stderr, "%s: %llu in, %llu out, %llu rejected (%.2f%%)",
 			cli->prog, c->in, c->out, c->rejected, pct);

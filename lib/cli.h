@@ -60,6 +60,7 @@ struct cli {
 	bool progress_shown;
 	const char *outputs[8]; /* further output paths, checked at open */
 	size_t n_outputs;
+	char dflt_rejects[256]; /* the default rejects file, once written */
 };
 
 #define CLI_INIT(prog_, usage_)                    \
@@ -98,6 +99,12 @@ int cli_open(struct cli *cli, struct mbr_err *err);
 /* Open a further output file atomically (rejects, report, lineage): the
  * file appears at cli_commit. Returns NULL with err on failure. */
 FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err);
+/* The rejects file: --rejects FILE, or without it a default file (beside
+ * -o as NAME.rejects.csv, else PROG.rejects.csv in the working directory)
+ * that appears only when something was rejected, and is named on standard
+ * error: rejected records never vanish. NULL with err when it cannot be
+ * created. Not for --db runs (their rejects go to the database). */
+FILE *cli_open_rejects(struct cli *cli, struct mbr_err *err);
 /* The temporary path behind -o (for outputs written by name, such as a
  * SQLite file), or NULL when the output is standard output. */
 const char *cli_out_tmp_path(const struct cli *cli);

@@ -881,12 +881,10 @@ int mergeid_read(struct mergeid *m, struct cli *cli, struct mbr_err *err)
 		return -1;
 	if (mergeid_bind(m, csvio_header(r), csvio_name(r), err) < 0)
 		goto out;
-	if (cli->rejects_path) {
-		f = cli_open_aux(cli, cli->rejects_path, err);
-		if (!f)
-			goto out;
-		rf = reject_new(f, csvio_header(r), cli->prog);
-	}
+	f = cli_open_rejects(cli, err);
+	if (!f)
+		goto out;
+	rf = reject_new(f, csvio_header(r), cli->prog);
 	rc = read_rows(m, r, rf, cli, err);
 	if (rc == 0 && rf)
 		rc = reject_flush(rf, err);
