@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "csvio.h"
@@ -91,6 +92,7 @@ static int on_option(int opt, const char *arg, void *data)
 		return 0;
 	case OPT_TABLE:
 		c->o.table = arg;
+		c->o.table_set = true;
 		return 0;
 	case OPT_MASK:
 		export_add_fields(&c->o.mask, &c->o.n_mask, arg);
@@ -114,6 +116,24 @@ static int on_option(int opt, const char *arg, void *data)
 		return 0;
 	}
 	return -1;
+}
+
+/* --format sqlite writes a database by name: -o must name a file to
+ * create (not standard output, not a device or a FIFO). */
+static int check_db_out(const char *out, struct mbr_err *err)
+{
+	struct stat st;
+
+	if (!out || !strcmp(out, "-"))
+		return mbr_fail(
+			err, MBR_ECONFIG,
+			"--format sqlite writes a database file: give -o FILE");
+	if (stat(out, &st) == 0 && !S_ISREG(st.st_mode))
+		return mbr_fail(err, MBR_ECONFIG,
+				"-o '%s' is not a regular file (expected a "
+				"file for --format sqlite to create)",
+				out);
+	return 0;
 }
 
 static int configure(struct ctx *c, struct mbr_err *err)
@@ -147,10 +167,10 @@ static int configure(struct ctx *c, struct mbr_err *err)
 			"plain hash of a mobile number can be reversed)");
 	if (c->key_path && export_load_key(o, c->key_path, err) < 0)
 		return -1;
-	if (o->format == EXPORT_SQLITE && !c->cli->out_path)
-		return mbr_fail(
-			err, MBR_ECONFIG,
-			"--format sqlite writes a database file: give -o FILE");
+	if (export_check_opts(o, err) < 0)
+		return -1;
+	if (o->format == EXPORT_SQLITE)
+		return check_db_out(c->cli->out_path, err);
 	return 0;
 }
 
@@ -232,11 +252,12 @@ static int run(struct ctx *c, struct mbr_err *err)
 	if (!w)
 		goto out;
 	if (c->o.format == EXPORT_SQLITE) {
-		db = stage_open(cli_out_tmp_path(c->cli), err);
-		if (!db ||
-		    stage_begin_run(db, "mbr-export", cli_args(c->cli), err) <
-			    0 ||
-		    export_attach_db(w, db, err) < 0)
+		/* The output holds the target table only: no staging tables,
+		 * and no journal beside the temporary (a signal removes it
+		 * and with it every exported row). */
+		db = stage_open_plain(cli_out_tmp_path(c->cli),
+				      c->cli->out_path, err);
+		if (!db || export_attach_db(w, db, err) < 0)
 			goto out;
 	}
 	while ((st = source_next(c, &s, &rec, err)) > 0) {
@@ -247,8 +268,7 @@ static int run(struct ctx *c, struct mbr_err *err)
 	}
 	if (st < 0 || export_close(w, err) < 0)
 		goto out;
-	if (db && stage_commit_run(db, c->cli->counts.in, c->cli->counts.out, 0,
-				   0, "ok", err) < 0)
+	if (db && stage_commit_plain(db, err) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "csvio.h"
 #include "encoding.h"
 #include "mask.h"
 #include "stage.h"
+#include "utf8.h"
 
 struct export_writer {
 	struct export_opts *o;	      /* borrowed */
@@ -59,6 +61,56 @@ int export_parse_format(const char *s, enum export_format *f)
 			return 0;
 		}
 	return -1;
+}
+
+/* Why name cannot be an SQL table or column name in our output, or NULL
+ * when it can. A quote is legal inside a quoted identifier, but names are
+ * written into scripts other systems load, where it is a trap; a control
+ * character does not survive line-based readers (sqlite3 drops a CR). */
+static const char *ident_problem(const char *name)
+{
+	if (!*name)
+		return "is empty";
+	if (!utf8_is_valid(sv(name)))
+		return "is not valid UTF-8";
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "holds a control character";
+	if (strpbrk(name, "\"'`"))
+		return "holds a quote";
+	return NULL;
+}
+
+static int check_table(const char *table, struct mbr_err *err)
+{
+	const char *why = ident_problem(table);
+
+	if (why)
+		return mbr_fail(err, MBR_ECONFIG,
+				"the table name %s (expected a name such as "
+				"members)",
+				why);
+	/* SQLite refuses to create these ("reserved for internal use"). */
+	if (!strncasecmp(table, "sqlite_", 7))
+		return mbr_fail(err, MBR_ECONFIG,
+				"table '%s' is reserved by SQLite (expected a "
+				"name that does not start with sqlite_)",
+				table);
+	return 0;
+}
+
+int export_check_opts(const struct export_opts *o, struct mbr_err *err)
+{
+	bool tables = o->format == EXPORT_SQL || o->format == EXPORT_SQLITE;
+
+	if (o->table_set && !tables)
+		return mbr_fail(err, MBR_ECONFIG,
+				"--table with --format %s (expected --format "
+				"sql or sqlite, which write a table)",
+				format_names[o->format]);
+	if (tables && check_table(o->table, err) < 0)
+		return -1;
+	return 0;
 }
 
 void export_add_fields(char ***list, size_t *n, const char *csv)
@@ -317,7 +369,7 @@ static int open_db(struct export_writer *w, struct mbr_err *err)
 	struct buf sql;
 
 	buf_init(&sql, BUF_NOLIMIT);
-	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
+	buf_adds(&sql, "CREATE TABLE ");
 	sql_ident(&sql, w->o->table);
 	buf_adds(&sql, " (");
 	for (size_t i = 0; i < w->n_names; i++) {
@@ -343,6 +395,33 @@ static int open_db(struct export_writer *w, struct mbr_err *err)
 	return 0;
 }
 
+/* sql and sqlite: every column name one a table can have, none twice
+ * (SQLite compares names without regard to ASCII case). */
+static int check_columns(const struct export_writer *w, struct mbr_err *err)
+{
+	for (size_t i = 0; i < w->n_names; i++) {
+		const char *why = ident_problem(w->names[i]);
+
+		if (why)
+			return mbr_fail(err, MBR_ECONFIG,
+					"the name of column %zu %s (expected a "
+					"column name: rename it in a target "
+					"mapping, --map)",
+					i + 1, why);
+		for (size_t j = 0; j < i; j++)
+			if (!strcasecmp(w->names[i], w->names[j]))
+				return mbr_fail(
+					err, MBR_ECONFIG,
+					"columns %zu and %zu are both named "
+					"'%s' (expected each name once in a "
+					"table: rename one in a target "
+					"mapping, "
+					"--map)",
+					j + 1, i + 1, w->names[i]);
+	}
+	return 0;
+}
+
 static int setup_columns(struct export_writer *w, const struct header *h,
 			 const char *file, struct mbr_err *err)
 {
@@ -362,6 +441,8 @@ static int setup_columns(struct export_writer *w, const struct header *h,
 	for (size_t i = 0; i < w->n_names; i++)
 		w->names[i] = o->map ? mapping_out_name(o->map, i)
 				     : record_field(&h->names, i).p;
+	if (o->format == EXPORT_SQL || o->format == EXPORT_SQLITE)
+		return check_columns(w, err);
 	return 0;
 }
 

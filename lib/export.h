@@ -28,6 +28,7 @@ struct export_opts {
 	bool format_set;      /* --format given (else the map's) */
 	const char *encoding; /* NULL: the map's, else UTF-8 */
 	const char *table;    /* NULL: the map's, else "members" */
+	bool table_set;	      /* --table given (else the map's) */
 	char **mask;	      /* owned list of column names to mask */
 	size_t n_mask;
 	char **pseudo; /* owned list of columns to pseudonymise */
@@ -40,6 +41,11 @@ void export_opts_init(struct export_opts *o);
 void export_opts_release(struct export_opts *o);
 /* "csv" ... "sqlite" to a format; -1 for anything else. */
 int export_parse_format(const char *s, enum export_format *f);
+/* Check that the options go together, once they are all known: a table
+ * name for sql and sqlite only, and one SQLite and a script can hold
+ * (none of sqlite_*, which SQLite reserves, no quote, control character
+ * or empty name). -1 with MBR_ECONFIG naming the option. */
+int export_check_opts(const struct export_opts *o, struct mbr_err *err);
 /* Split "mobile,email" into o->mask (or o->pseudo). */
 void export_add_fields(char ***list, size_t *n, const char *csv);
 /* Read the key file (its bytes, a trailing newline dropped); at least
