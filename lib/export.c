@@ -28,7 +28,9 @@ struct export_writer {
 	struct stage *db;      /* sqlite format: the target database */
 	char *insert_sql;      /* owned: the INSERT for sqlite */
 	struct strview *binds; /* owned */
-	unsigned long long n;  /* records written */
+	struct strview *segs;  /* owned: sql: one value's segments */
+	size_t n_segs, cap_segs;
+	unsigned long long n; /* records written */
 };
 
 static const char *const format_names[] = {"csv", "tsv", "jsonl", "sql",
@@ -245,19 +247,92 @@ static void sql_ident(struct buf *out, const char *name)
 	buf_addc(out, '"');
 }
 
-static void sql_string(struct buf *out, struct strview v)
+/* char() takes at most 127 arguments in SQLite's default build
+ * (SQLITE_MAX_FUNCTION_ARG). */
+#define SQL_CHAR_ARGS 100
+/* Segments joined by || in one flat chain: SQLite refuses an expression
+ * deeper than 1000 (SQLITE_MAX_EXPR_DEPTH); more go into a balanced tree. */
+#define SQL_CHAIN 64
+
+static bool is_control(char c)
 {
-	if (v.len == 0) {
-		buf_adds(out, "NULL");
+	return (unsigned char)c < 0x20 || c == 0x7f;
+}
+
+/* Cut v into runs of control characters (at most SQL_CHAR_ARGS each) and
+ * runs of other bytes, into w->segs. */
+static void sql_segments(struct export_writer *w, struct strview v)
+{
+	w->n_segs = 0;
+	for (size_t i = 0, j; i < v.len; i = j) {
+		bool ctl = is_control(v.p[i]);
+
+		for (j = i + 1; j < v.len && is_control(v.p[j]) == ctl; j++)
+			if (ctl && j - i == SQL_CHAR_ARGS)
+				break;
+		if (w->n_segs == w->cap_segs) {
+			w->cap_segs = w->cap_segs ? 2 * w->cap_segs : 16;
+			w->segs = xrealloc(w->segs,
+					   w->cap_segs * sizeof(*w->segs));
+		}
+		w->segs[w->n_segs++] = svn(v.p + i, j - i);
+	}
+}
+
+/* A run of control characters as char(13,10), anything else as a string
+ * literal with its quotes doubled. */
+static void sql_segment(struct buf *out, struct strview s)
+{
+	if (is_control(s.p[0])) {
+		buf_adds(out, "char(");
+		for (size_t i = 0; i < s.len; i++)
+			buf_addf(out, "%s%u", i ? "," : "",
+				 (unsigned char)s.p[i]);
+		buf_addc(out, ')');
 		return;
 	}
 	buf_addc(out, '\'');
-	for (size_t i = 0; i < v.len; i++) {
-		if (v.p[i] == '\'')
+	for (size_t i = 0; i < s.len; i++) {
+		if (s.p[i] == '\'')
 			buf_addc(out, '\'');
-		buf_addc(out, v.p[i]);
+		buf_addc(out, s.p[i]);
 	}
 	buf_addc(out, '\'');
+}
+
+static void sql_join(struct buf *out, const struct strview *seg, size_t n)
+{
+	size_t half = n / 2;
+
+	if (n <= SQL_CHAIN) {
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				buf_adds(out, " || ");
+			sql_segment(out, seg[i]);
+		}
+		return;
+	}
+	buf_addc(out, '(');
+	sql_join(out, seg, half);
+	buf_adds(out, ") || (");
+	sql_join(out, seg + half, n - half);
+	buf_addc(out, ')');
+}
+
+/* A value as an SQL expression that gives back exactly its bytes. Control
+ * characters stay out of string literals, as char(13,10): sqlite3 reads
+ * a script by lines and drops the CR of a CR LF inside a literal, and a
+ * script of one line per INSERT is easier on every tool. An empty value
+ * is '' (as --format sqlite stores it), never NULL. */
+static void sql_string(struct export_writer *w, struct buf *out,
+		       struct strview v)
+{
+	if (v.len == 0) {
+		buf_adds(out, "''");
+		return;
+	}
+	sql_segments(w, v);
+	sql_join(out, w->segs, w->n_segs);
 }
 
 /* The value of output column i, made safe for Excel when asked. */
@@ -306,7 +381,7 @@ static void format_line(struct export_writer *w, const struct record *r)
 		for (size_t i = 0; i < w->n_names; i++) {
 			if (i)
 				buf_adds(&w->line, ", ");
-			sql_string(&w->line, record_field(r, i));
+			sql_string(w, &w->line, record_field(r, i));
 		}
 		buf_adds(&w->line, ");\n");
 		break;
@@ -564,6 +639,7 @@ void export_free(struct export_writer *w)
 	free(w->names);
 	free(w->insert_sql);
 	free(w->binds);
+	free(w->segs);
 	record_release(&w->work);
 	record_release(&w->mapped);
 	buf_release(&w->issues);
