@@ -3,6 +3,7 @@
  */
 #include "export.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,11 @@ int export_check_opts(const struct export_opts *o, struct mbr_err *err)
 {
 	bool tables = o->format == EXPORT_SQL || o->format == EXPORT_SQLITE;
 
+	if (o->excel && o->format != EXPORT_CSV && o->format != EXPORT_TSV)
+		return mbr_fail(err, MBR_ECONFIG,
+				"--excel with --format %s (expected csv or "
+				"tsv, the formats Excel opens)",
+				format_names[o->format]);
 	if (o->table_set && !tables)
 		return mbr_fail(err, MBR_ECONFIG,
 				"--table with --format %s (expected --format "
@@ -335,12 +341,9 @@ static void sql_string(struct export_writer *w, struct buf *out,
 	sql_join(out, w->segs, w->n_segs);
 }
 
-/* The value of output column i, made safe for Excel when asked. */
-static struct strview cell(struct export_writer *w, const struct record *r,
-			   size_t i)
+/* A cell (data or header), made safe for Excel when asked. */
+static struct strview safe_cell(struct export_writer *w, struct strview v)
 {
-	struct strview v = record_field(r, i);
-
 	if (!w->o->excel)
 		return v;
 	buf_reset(&w->cell);
@@ -359,7 +362,8 @@ static void format_line(struct export_writer *w, const struct record *r)
 		for (size_t i = 0; i < w->n_names; i++) {
 			if (i)
 				buf_addc(&w->line, delim);
-			csvio_quote(&w->line, cell(w, r, i), delim);
+			csvio_quote(&w->line, safe_cell(w, record_field(r, i)),
+				    delim);
 		}
 		buf_addc(&w->line, '\n');
 		break;
@@ -402,21 +406,56 @@ static int emit(struct export_writer *w, struct mbr_err *err)
 	return 0;
 }
 
+/* The byte-order mark that makes Excel take a CSV file for Unicode, by
+ * output encoding (upper case, without - and _). Excel reads any other
+ * file in the system's code page (GBK on Chinese Windows, Big5 on
+ * Taiwanese), where U+FEFF is garbage in the first cell and no valid GBK:
+ * those get none. Plain UTF-16 gets its mark from iconv, and Excel does
+ * not open UTF-32. */
+static const struct {
+	const char *encoding;
+	const char *bom;
+} excel_boms[] = {
+	{"UTF8", "\xEF\xBB\xBF"},
+	{"UTF16LE", "\xFF\xFE"},
+	{"UTF16BE", "\xFE\xFF"},
+};
+
+static const char *excel_bom(const char *encoding)
+{
+	char key[16];
+	size_t n = 0;
+
+	if (!encoding || !*encoding)
+		encoding = "UTF-8";
+	for (const char *p = encoding; *p && n < sizeof(key) - 1; p++)
+		if (*p != '-' && *p != '_')
+			key[n++] = (char)toupper((unsigned char)*p);
+	key[n] = '\0';
+	for (size_t i = 0; i < sizeof(excel_boms) / sizeof(excel_boms[0]); i++)
+		if (!strcmp(key, excel_boms[i].encoding))
+			return excel_boms[i].bom;
+	return "";
+}
+
 static int write_head(struct export_writer *w, struct mbr_err *err)
 {
+	char delim = w->o->format == EXPORT_TSV ? '\t' : ',';
+	const char *bom = w->o->excel ? excel_bom(w->o->encoding) : "";
+
+	/* The mark is bytes of the output encoding: past the encoder. */
+	if (fputs(bom, w->out) == EOF)
+		return mbr_fail(err, MBR_EIO, "write error: %s",
+				strerror(errno));
 	buf_reset(&w->line);
-	if (w->o->excel)
-		buf_adds(&w->line, "\xEF\xBB\xBF"); /* U+FEFF, encoded */
 	switch (w->o->format) {
 	case EXPORT_CSV:
 	case EXPORT_TSV:
 		for (size_t i = 0; i < w->n_names; i++) {
 			if (i)
-				buf_addc(&w->line, w->o->format == EXPORT_TSV
-							   ? '\t'
-							   : ',');
-			csvio_quote(&w->line, sv(w->names[i]),
-				    w->o->format == EXPORT_TSV ? '\t' : ',');
+				buf_addc(&w->line, delim);
+			csvio_quote(&w->line, safe_cell(w, sv(w->names[i])),
+				    delim);
 		}
 		buf_addc(&w->line, '\n');
 		break;
