@@ -24,7 +24,10 @@ static const char usage[] =
 	"  --mask LIST            mask these columns: "
 	"mobile,id_number,email,name\n"
 	"  --pseudonymize LIST    replace these columns by a keyed HMAC ...\n"
-	"  --key-file FILE        ... with the secret key in FILE\n"
+	"  --key-file FILE        ... with the secret key in FILE (32 to "
+	"4096\n"
+	"                         bytes, mode 0600, or a pipe)\n"
+	"  --force                use a key file that fails those checks\n"
 	"  --excel                BOM, formula cells neutralised, long digits "
 	"kept\n"
 	"  --db FILE              read the staging database instead of "
@@ -49,6 +52,7 @@ enum {
 	OPT_KEY,
 	OPT_EXCEL,
 	OPT_FROM,
+	OPT_FORCE,
 };
 
 static const struct option options[] = {
@@ -62,6 +66,7 @@ static const struct option options[] = {
 	{"key-file", required_argument, NULL, OPT_KEY},
 	{"excel", no_argument, NULL, OPT_EXCEL},
 	{"from", required_argument, NULL, OPT_FROM},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -69,6 +74,7 @@ struct ctx {
 	struct cli *cli;
 	struct export_opts o;
 	const char *map_path, *key_path, *from;
+	bool force; /* --force: use a weak key */
 };
 
 static int on_option(int opt, const char *arg, void *data)
@@ -106,6 +112,9 @@ static int on_option(int opt, const char *arg, void *data)
 	case OPT_EXCEL:
 		c->o.excel = true;
 		return 0;
+	case OPT_FORCE:
+		c->force = true;
+		return 0;
 	case OPT_FROM:
 		if (strcmp(arg, "records") && strcmp(arg, "masters"))
 			return cli_usage_error(
@@ -133,6 +142,22 @@ static int check_db_out(const char *out, struct mbr_err *err)
 				"-o '%s' is not a regular file (expected a "
 				"file for --format sqlite to create)",
 				out);
+	return 0;
+}
+
+static int load_key(struct ctx *c, struct mbr_err *err)
+{
+	struct mbr_err warn = MBR_ERR_INIT;
+	enum export_key_flags flags = 0;
+
+	if (c->cli->strict)
+		flags |= EXPORT_KEY_STRICT;
+	if (c->force)
+		flags |= EXPORT_KEY_FORCE;
+	if (export_load_key(&c->o, c->key_path, flags, &warn, err) < 0)
+		return -1;
+	if (warn.msg[0])
+		cli_warn(c->cli, "%s", warn.msg);
 	return 0;
 }
 
@@ -165,7 +190,7 @@ static int configure(struct ctx *c, struct mbr_err *err)
 			err, MBR_ECONFIG,
 			"--pseudonymize needs --key-file FILE (a secret key: a "
 			"plain hash of a mobile number can be reversed)");
-	if (c->key_path && export_load_key(o, c->key_path, err) < 0)
+	if (c->key_path && load_key(c, err) < 0)
 		return -1;
 	if (export_check_opts(o, err) < 0)
 		return -1;
@@ -282,7 +307,7 @@ out:
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-export", usage);
-	struct ctx c = {&cli, {0}, NULL, NULL, NULL};
+	struct ctx c = {&cli, {0}, NULL, NULL, NULL, false};
 	struct mbr_err err = MBR_ERR_INIT;
 	int rc;
 

@@ -5,9 +5,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "csvio.h"
 #include "encoding.h"
@@ -139,32 +143,168 @@ void export_add_fields(char ***list, size_t *n, const char *csv)
 	}
 }
 
+#define KEY_MIN 32   /* bytes: HMAC-SHA256 wants 256 bits of secret */
+#define KEY_MAX 4096 /* bytes: more is a data file, not a key */
+
+/* Add a problem to warn->msg, "; " between two. */
+static void key_warn(struct mbr_err *warn, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void key_warn(struct mbr_err *warn, const char *fmt, ...)
+{
+	size_t len = strlen(warn->msg);
+	va_list ap;
+
+	if (len && len + 2 < sizeof(warn->msg)) {
+		memcpy(warn->msg + len, "; ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(warn->msg + len, sizeof(warn->msg) - len, fmt, ap);
+	va_end(ap);
+}
+
+/* What a key must be: KEY_MIN to KEY_MAX bytes. */
+#define KEY_EXPECTED                                                     \
+	"32 to 4096 secret bytes, e.g. from 'head -c 32 /dev/urandom | " \
+	"base64'"
+
+/* A weak key is an error, or with EXPORT_KEY_FORCE a warning. */
+static int key_weak(enum export_key_flags flags, struct mbr_err *warn,
+		    struct mbr_err *err, const char *path, const char *what,
+		    const char *expected)
+{
+	if (flags & EXPORT_KEY_FORCE) {
+		key_warn(warn, "key file '%s' %s (used: --force)", path, what);
+		return 0;
+	}
+	return mbr_fail(err, MBR_ECONFIG,
+			"key file '%s' %s (expected %s; --force uses it "
+			"anyway)",
+			path, what, expected);
+}
+
+/* What kind of file it is, and who may read it. */
+static int check_key_file(const char *path, const struct stat *st,
+			  enum export_key_flags flags, struct mbr_err *warn,
+			  struct mbr_err *err)
+{
+	if (S_ISDIR(st->st_mode))
+		return mbr_fail(err, MBR_ECONFIG,
+				"key file '%s' is a directory (expected a file "
+				"holding the key)",
+				path);
+	/* A pipe is how a key comes from a secret store without touching
+	 * the disk: --key-file <(secret-tool lookup ...). A device is not
+	 * a key: /dev/zero is 4096 zero bytes, /dev/urandom another key
+	 * on every run. */
+	if (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode))
+		return key_weak(flags, warn, err, path,
+				"is not a regular file or a pipe",
+				"a file or a pipe holding the key");
+	if (!S_ISREG(st->st_mode) || !(st->st_mode & (S_IRGRP | S_IROTH)))
+		return 0;
+	if (flags & EXPORT_KEY_STRICT)
+		return mbr_fail(err, MBR_ECONFIG,
+				"key file '%s' is readable by group or others "
+				"(expected mode 0600 under --strict: chmod 600 "
+				"'%s')",
+				path, path);
+	key_warn(warn,
+		 "key file '%s' is readable by group or others (expected "
+		 "mode 0600: chmod 600 '%s')",
+		 path, path);
+	return 0;
+}
+
+/* Read up to KEY_MAX + 1 bytes of fd into key; returns the count or -1. */
+static ssize_t read_key(int fd, char *key)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < KEY_MAX + 1) {
+		r = read(fd, key + n, KEY_MAX + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	return (ssize_t)n;
+}
+
+static bool is_one_byte(struct strview v)
+{
+	for (size_t i = 1; i < v.len; i++)
+		if (v.p[i] != v.p[0])
+			return false;
+	return true;
+}
+
+/* The key's length and variety. */
+static int check_key(struct strview k, size_t n_read, const char *path,
+		     enum export_key_flags flags, struct mbr_err *warn,
+		     struct mbr_err *err)
+{
+	char what[64];
+
+	if (k.len == 0)
+		return mbr_fail(err, MBR_ECONFIG,
+				"key file '%s' is empty (expected " KEY_EXPECTED
+				")",
+				path);
+	if (n_read > KEY_MAX)
+		return key_weak(flags, warn, err, path,
+				"holds more than 4096 bytes", KEY_EXPECTED);
+	if (k.len < KEY_MIN) {
+		snprintf(what, sizeof(what), "holds %zu bytes", k.len);
+		return key_weak(flags, warn, err, path, what, KEY_EXPECTED);
+	}
+	if (is_one_byte(k))
+		return key_weak(flags, warn, err, path,
+				"holds one byte repeated", KEY_EXPECTED);
+	return 0;
+}
+
 int export_load_key(struct export_opts *o, const char *path,
+		    enum export_key_flags flags, struct mbr_err *warn,
 		    struct mbr_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	char chunk[4096];
-	size_t n;
+	char key[KEY_MAX + 1];
+	struct stat st;
+	ssize_t n = 0;
+	size_t len;
+	int rc = -1, fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (!f)
+	if (fd < 0)
 		return mbr_fail(err, MBR_ECONFIG,
 				"cannot open key file '%s': %s", path,
 				strerror(errno));
+	if (fstat(fd, &st) < 0)
+		goto unreadable;
+	if (check_key_file(path, &st, flags, warn, err) < 0)
+		goto out;
+	n = read_key(fd, key);
+	if (n < 0)
+		goto unreadable;
+	len = (size_t)n > KEY_MAX ? KEY_MAX : (size_t)n;
+	while (len && (key[len - 1] == '\n' || key[len - 1] == '\r'))
+		len--;
+	if (check_key(svn(key, len), (size_t)n, path, flags, warn, err) < 0)
+		goto out;
 	buf_reset(&o->key);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&o->key, chunk, n) < 0)
-			break;
-	fclose(f);
-	while (o->key.len && (o->key.p[o->key.len - 1] == '\n' ||
-			      o->key.p[o->key.len - 1] == '\r'))
-		buf_truncate(&o->key, o->key.len - 1);
-	if (o->key.len < 16)
-		return mbr_fail(err, MBR_ECONFIG,
-				"key file '%s' holds %zu bytes (expected at "
-				"least 16 secret bytes, e.g. from 'head -c 32 "
-				"/dev/urandom | base64')",
-				path, o->key.len);
-	return 0;
+	rc = buf_add(&o->key, key, len);
+	goto out;
+unreadable:
+	mbr_fail(err, MBR_ECONFIG, "cannot read key file '%s': %s", path,
+		 strerror(errno));
+out:
+	close(fd);
+	explicit_bzero(key, sizeof(key));
+	return rc;
 }
 
 /* Columns of h named in list; a name h does not have is an error. */

@@ -48,9 +48,21 @@ int export_parse_format(const char *s, enum export_format *f);
 int export_check_opts(const struct export_opts *o, struct mbr_err *err);
 /* Split "mobile,email" into o->mask (or o->pseudo). */
 void export_add_fields(char ***list, size_t *n, const char *csv);
-/* Read the key file (its bytes, a trailing newline dropped); at least
- * 16 bytes. */
+enum export_key_flags {
+	EXPORT_KEY_STRICT = 1 << 0, /* a key others can read is an error */
+	EXPORT_KEY_FORCE = 1 << 1,  /* a weak key is a warning, not an error */
+};
+
+/* Read the key for --pseudonymize from path (its bytes, trailing line
+ * ends dropped) into o->key. Refused with MBR_ECONFIG: a key under 32
+ * bytes, of one byte repeated or over 4096 bytes, or a file that is not a
+ * regular file or a pipe (/dev/zero), unless EXPORT_KEY_FORCE makes these
+ * warnings; an empty key, a directory, a file that cannot be read. A
+ * regular file readable by group or others is a warning (an error under
+ * EXPORT_KEY_STRICT). Warnings go to warn->msg ("; " between two) for the
+ * caller to print; no message holds a byte of the key. */
 int export_load_key(struct export_opts *o, const char *path,
+		    enum export_key_flags flags, struct mbr_err *warn,
 		    struct mbr_err *err);
 
 struct export_writer; /* opaque */
