@@ -45,6 +45,14 @@ static const struct {
 	{ "name", "X", "X", "one character" },
 	{ "address", "北京市朝阳区", "北*****", "anything else: first kept" },
 	{ "tier", "Gold VIP", "G*** V**", "anything else, two words" },
+	{ "id_number", "\xff" "10105199001010021", "?10105********0021",
+	  "an invalid byte kept at the head is '?', never copied" },
+	{ "mobile", "1381234567\xfe", "138****567?",
+	  "an invalid byte kept at the tail is '?'" },
+	{ "email", "\xff" "x@qq.com", "?***@qq.com",
+	  "an invalid first byte of an e-mail is '?'" },
+	{ "email", "a@q\xffq.com", "a***@q?q.com",
+	  "an invalid byte in the domain is '?'" },
 };
 
 static void test_mask_cases(void **state)
