@@ -19,12 +19,21 @@
 #include "stage.h"
 #include "utf8.h"
 
+/* How one input column is protected. */
+enum protection { PROTECT_MASK, PROTECT_PSEUDO };
+
+struct guard {
+	size_t col;
+	enum protection how;
+	const char *kind; /* borrowed: the column's name, for mask_value */
+};
+
 struct export_writer {
 	struct export_opts *o;	      /* borrowed */
 	FILE *out;		      /* borrowed */
 	struct encoding_encoder *enc; /* owned */
-	int *mask_col;	      /* owned: columns to mask, by input column */
-	int *pseudo_col;      /* owned */
+	struct guard *guards;	      /* owned: the input columns to protect */
+	size_t n_guards;
 	struct record work;   /* masked copy of the input */
 	struct record mapped; /* after the target mapping */
 	struct buf issues, cell, line, bytes, tmp;
@@ -106,6 +115,14 @@ static int check_table(const char *table, struct mbr_err *err)
 	return 0;
 }
 
+static bool in_list(char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcasecmp(list[i], name))
+			return true;
+	return false;
+}
+
 int export_check_opts(const struct export_opts *o, struct mbr_err *err)
 {
 	bool tables = o->format == EXPORT_SQL || o->format == EXPORT_SQLITE;
@@ -115,6 +132,12 @@ int export_check_opts(const struct export_opts *o, struct mbr_err *err)
 				"--excel with --format %s (expected csv or "
 				"tsv, the formats Excel opens)",
 				format_names[o->format]);
+	for (size_t i = 0; i < o->n_mask; i++)
+		if (in_list(o->pseudo, o->n_pseudo, o->mask[i]))
+			return mbr_fail(err, MBR_ECONFIG,
+					"--mask and --pseudonymize both name "
+					"'%s' (expected one or the other)",
+					o->mask[i]);
 	if (o->table_set && !tables)
 		return mbr_fail(err, MBR_ECONFIG,
 				"--table with --format %s (expected --format "
@@ -307,23 +330,63 @@ out:
 	return rc;
 }
 
-/* Columns of h named in list; a name h does not have is an error. */
-static int *find_cols(const struct header *h, char **list, size_t n,
-		      const char *opt, struct mbr_err *err)
+/* Every name in list is a column of h (in any case): a name that is not
+ * must not leave the field it meant in clear. */
+static int check_listed(const struct header *h, char *const *list, size_t n,
+			const char *opt, struct mbr_err *err)
 {
-	int *cols = xcalloc(n + 1, sizeof(int));
-
 	for (size_t i = 0; i < n; i++) {
-		cols[i] = header_find(h, list[i]);
-		if (cols[i] < 0) {
-			free(cols);
-			mbr_fail(err, MBR_ECONFIG,
-				 "%s: no column '%s' in the input", opt,
-				 list[i]);
-			return NULL;
-		}
+		size_t c = 0;
+
+		while (c < header_count(h) &&
+		       strcasecmp(record_field(&h->names, c).p, list[i]))
+			c++;
+		if (c == header_count(h))
+			return mbr_fail(err, MBR_ECONFIG,
+					"%s: no column '%s' in the input", opt,
+					list[i]);
 	}
-	return cols;
+	return 0;
+}
+
+/* Whether column name is masked, pseudonymised or neither (-1): named
+ * itself, or a part of a field that is (mask_parent), unless named
+ * itself. Every column of that name, whatever its case. */
+static int protection_of(const struct export_opts *o, const char *name)
+{
+	const char *parent = mask_parent(name);
+
+	if (in_list(o->mask, o->n_mask, name))
+		return PROTECT_MASK;
+	if (in_list(o->pseudo, o->n_pseudo, name))
+		return PROTECT_PSEUDO;
+	if (parent && in_list(o->mask, o->n_mask, parent))
+		return PROTECT_MASK;
+	if (parent && in_list(o->pseudo, o->n_pseudo, parent))
+		return PROTECT_PSEUDO;
+	return -1;
+}
+
+static int setup_guards(struct export_writer *w, const struct header *h,
+			struct mbr_err *err)
+{
+	const struct export_opts *o = w->o;
+
+	if (check_listed(h, o->mask, o->n_mask, "--mask", err) < 0 ||
+	    check_listed(h, o->pseudo, o->n_pseudo, "--pseudonymize", err) < 0)
+		return -1;
+	w->guards = xcalloc(header_count(h) + 1, sizeof(*w->guards));
+	for (size_t c = 0; c < header_count(h); c++) {
+		const char *name = record_field(&h->names, c).p;
+		int how = protection_of(o, name);
+
+		if (how < 0)
+			continue;
+		w->guards[w->n_guards].col = c;
+		w->guards[w->n_guards].how = (enum protection)how;
+		w->guards[w->n_guards++].kind = name;
+	}
+	return 0;
 }
 
 static bool is_number(struct strview v)
@@ -681,12 +744,7 @@ static int setup_columns(struct export_writer *w, const struct header *h,
 {
 	struct export_opts *o = w->o;
 
-	w->mask_col = find_cols(h, o->mask, o->n_mask, "--mask", err);
-	if (!w->mask_col)
-		return -1;
-	w->pseudo_col =
-		find_cols(h, o->pseudo, o->n_pseudo, "--pseudonymize", err);
-	if (!w->pseudo_col)
+	if (setup_guards(w, h, err) < 0)
 		return -1;
 	if (o->map && mapping_bind(o->map, h, file, err) < 0)
 		return -1;
@@ -737,29 +795,24 @@ int export_attach_db(struct export_writer *w, struct stage *db,
 	return open_db(w, err);
 }
 
-/* Copy rec into w->work with the --mask and --pseudonymize columns
- * replaced. */
+/* Copy rec into w->work with the --mask and --pseudonymize columns (and
+ * the columns derived from them) replaced: whatever the target mapping
+ * does next, it sees only protected values. */
 static int protect(struct export_writer *w, const struct record *rec)
 {
-	const struct export_opts *o = w->o;
+	struct strview key = buf_view(&w->o->key);
 
 	if (record_copy(&w->work, rec) < 0)
 		return -1;
-	for (size_t i = 0; i < o->n_mask; i++) {
-		size_t c = (size_t)w->mask_col[i];
+	for (size_t i = 0; i < w->n_guards; i++) {
+		const struct guard *g = &w->guards[i];
+		struct strview v = record_field(rec, g->col);
 
 		buf_reset(&w->tmp);
-		if (mask_value(o->mask[i], record_field(rec, c), &w->tmp) < 0 ||
-		    record_set(&w->work, c, w->tmp.p, w->tmp.len) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < o->n_pseudo; i++) {
-		size_t c = (size_t)w->pseudo_col[i];
-
-		buf_reset(&w->tmp);
-		if (mask_pseudonym(buf_view(&o->key), record_field(rec, c),
-				   &w->tmp) < 0 ||
-		    record_set(&w->work, c, w->tmp.p, w->tmp.len) < 0)
+		if ((g->how == PROTECT_MASK
+			     ? mask_value(g->kind, v, &w->tmp)
+			     : mask_pseudonym(key, v, &w->tmp)) < 0 ||
+		    record_set(&w->work, g->col, w->tmp.p, w->tmp.len) < 0)
 			return -1;
 	}
 	return 0;
@@ -813,8 +866,7 @@ void export_free(struct export_writer *w)
 	if (!w)
 		return;
 	encoding_encoder_close(w->enc);
-	free(w->mask_col);
-	free(w->pseudo_col);
+	free(w->guards);
 	free(w->names);
 	free(w->insert_sql);
 	free(w->binds);

@@ -5,7 +5,9 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "utf8.h"
 
@@ -105,16 +107,68 @@ static int mask_words(struct strview v, struct buf *out)
 	return 0;
 }
 
+/* Every character a star but ASCII punctuation and spaces: a date keeps
+ * its shape (****-**-**) and gives nothing away. */
+static int mask_all_but_separators(struct strview v, struct buf *out)
+{
+	size_t n;
+	uint32_t cp;
+
+	for (size_t i = 0; i < v.len; i += n) {
+		n = utf8_decode(v.p + i, v.len - i, &cp);
+		if (!n) {
+			n = 1;
+			cp = '?';
+		}
+		if (cp < 0x80 && cp != '?' && (ispunct((int)cp) || cp == ' ')) {
+			if (buf_addc(out, (char)cp) < 0)
+				return -1;
+		} else if (buf_addc(out, '*') < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Columns that hold part of another field, or what its mask hides. */
+static const struct {
+	const char *column, *parent;
+} parents[] = {
+	{"family_name", "name"},
+	{"given_name", "name"},
+	/* GB 11643: digits 7 to 14 of a mainland ID are the birth date. */
+	{"birth_date", "id_number"},
+	/* A six-digit Chinese postal code narrows an address to a few
+	 * streets; its first four digits name the county. */
+	{"postal_code", "address"},
+};
+
+const char *mask_parent(const char *column)
+{
+	for (size_t i = 0; i < sizeof(parents) / sizeof(parents[0]); i++)
+		if (!strcasecmp(column, parents[i].column))
+			return parents[i].parent;
+	return NULL;
+}
+
 int mask_value(const char *field, struct strview v, struct buf *out)
 {
 	if (v.len == 0)
 		return 0;
-	if (!strcmp(field, "mobile") || !strcmp(field, "phone"))
+	if (!strcasecmp(field, "mobile") || !strcasecmp(field, "phone"))
 		return mask_phone(v, out);
-	if (!strcmp(field, "id_number"))
+	if (!strcasecmp(field, "id_number"))
 		return mask_middle(v, 6, 4, out);
-	if (!strcmp(field, "email"))
+	if (!strcasecmp(field, "email"))
 		return mask_email(v, out);
+	if (!strcasecmp(field, "given_name"))
+		return mask_middle(v, 0, 0, out);
+	if (!strcasecmp(field, "birth_date"))
+		return mask_all_but_separators(v, out);
+	if (!strcasecmp(field, "address"))
+		return mask_middle(v, 1, 0, out);
+	if (!strcasecmp(field, "postal_code"))
+		return mask_middle(v, 4, 0, out);
 	return mask_words(v, out);
 }
 
