@@ -108,10 +108,21 @@ static int on_option(int opt, const char *arg, void *data)
 		c->o.table_set = true;
 		return 0;
 	case OPT_MASK:
-		export_add_fields(&c->o.mask, &c->o.n_mask, arg);
+		if (!export_add_fields(&c->o.mask, &c->o.n_mask, arg))
+			return cli_usage_error(c->cli,
+					       "--mask '%s' names no column "
+					       "(expected a list such as "
+					       "name,mobile,id_number)",
+					       arg);
 		return 0;
 	case OPT_PSEUDO:
-		export_add_fields(&c->o.pseudo, &c->o.n_pseudo, arg);
+		if (!export_add_fields(&c->o.pseudo, &c->o.n_pseudo, arg))
+			return cli_usage_error(
+				c->cli,
+				"--pseudonymize '%s' names no "
+				"column (expected a list such as "
+				"mobile,id_number)",
+				arg);
 		return 0;
 	case OPT_KEY:
 		c->key_path = arg;
@@ -192,6 +203,11 @@ static int configure(struct ctx *c, struct mbr_err *err)
 	}
 	if (!o->table)
 		o->table = "members";
+	if (c->from && !c->cli->db_path)
+		return mbr_fail(err, MBR_ECONFIG,
+				"--from %s without --db (expected --db FILE "
+				"to read the table from)",
+				c->from);
 	if (o->n_pseudo && !c->key_path)
 		return mbr_fail(
 			err, MBR_ECONFIG,

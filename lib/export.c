@@ -148,9 +148,10 @@ int export_check_opts(const struct export_opts *o, struct mbr_err *err)
 	return 0;
 }
 
-void export_add_fields(char ***list, size_t *n, const char *csv)
+size_t export_add_fields(char ***list, size_t *n, const char *csv)
 {
 	const char *p = csv;
+	size_t before = *n;
 
 	while (*p) {
 		size_t len = strcspn(p, ",");
@@ -164,6 +165,7 @@ void export_add_fields(char ***list, size_t *n, const char *csv)
 		if (*p == ',')
 			p++;
 	}
+	return *n - before;
 }
 
 #define KEY_MIN 32   /* bytes: HMAC-SHA256 wants 256 bits of secret */

@@ -46,8 +46,9 @@ int export_parse_format(const char *s, enum export_format *f);
  * (none of sqlite_*, which SQLite reserves, no quote, control character
  * or empty name). -1 with MBR_ECONFIG naming the option. */
 int export_check_opts(const struct export_opts *o, struct mbr_err *err);
-/* Split "mobile,email" into o->mask (or o->pseudo). */
-void export_add_fields(char ***list, size_t *n, const char *csv);
+/* Split "mobile,email" into o->mask (or o->pseudo); returns how many
+ * names it added (empty ones are skipped). */
+size_t export_add_fields(char ***list, size_t *n, const char *csv);
 enum export_key_flags {
 	EXPORT_KEY_STRICT = 1 << 0, /* a key others can read is an error */
 	EXPORT_KEY_FORCE = 1 << 1,  /* a weak key is a warning, not an error */
