@@ -167,18 +167,13 @@ static int check_db_out(const char *out, struct mbr_err *err)
 
 static int load_key(struct ctx *c, struct mbr_err *err)
 {
-	struct mbr_err warn = MBR_ERR_INIT;
 	enum export_key_flags flags = 0;
 
 	if (c->cli->strict)
 		flags |= EXPORT_KEY_STRICT;
 	if (c->force)
 		flags |= EXPORT_KEY_FORCE;
-	if (export_load_key(&c->o, c->key_path, flags, &warn, err) < 0)
-		return -1;
-	if (warn.msg[0])
-		cli_warn(c->cli, "%s", warn.msg);
-	return 0;
+	return export_load_key(&c->o, c->key_path, flags, err);
 }
 
 static int configure(struct ctx *c, struct mbr_err *err)

@@ -6,7 +6,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -171,36 +170,17 @@ size_t export_add_fields(char ***list, size_t *n, const char *csv)
 #define KEY_MIN 32   /* bytes: HMAC-SHA256 wants 256 bits of secret */
 #define KEY_MAX 4096 /* bytes: more is a data file, not a key */
 
-/* Add a problem to warn->msg, "; " between two. */
-static void key_warn(struct mbr_err *warn, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void key_warn(struct mbr_err *warn, const char *fmt, ...)
-{
-	size_t len = strlen(warn->msg);
-	va_list ap;
-
-	if (len && len + 2 < sizeof(warn->msg)) {
-		memcpy(warn->msg + len, "; ", 3);
-		len += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(warn->msg + len, sizeof(warn->msg) - len, fmt, ap);
-	va_end(ap);
-}
-
 /* What a key must be: KEY_MIN to KEY_MAX bytes. */
 #define KEY_EXPECTED                                                     \
 	"32 to 4096 secret bytes, e.g. from 'head -c 32 /dev/urandom | " \
 	"base64'"
 
 /* A weak key is an error, or with EXPORT_KEY_FORCE a warning. */
-static int key_weak(enum export_key_flags flags, struct mbr_err *warn,
-		    struct mbr_err *err, const char *path, const char *what,
-		    const char *expected)
+static int key_weak(enum export_key_flags flags, struct mbr_err *err,
+		    const char *path, const char *what, const char *expected)
 {
 	if (flags & EXPORT_KEY_FORCE) {
-		key_warn(warn, "key file '%s' %s (used: --force)", path, what);
+		mbr_warn("key file '%s' %s (used: --force)", path, what);
 		return 0;
 	}
 	return mbr_fail(err, MBR_ECONFIG,
@@ -211,8 +191,7 @@ static int key_weak(enum export_key_flags flags, struct mbr_err *warn,
 
 /* What kind of file it is, and who may read it. */
 static int check_key_file(const char *path, const struct stat *st,
-			  enum export_key_flags flags, struct mbr_err *warn,
-			  struct mbr_err *err)
+			  enum export_key_flags flags, struct mbr_err *err)
 {
 	if (S_ISDIR(st->st_mode))
 		return mbr_fail(err, MBR_ECONFIG,
@@ -224,7 +203,7 @@ static int check_key_file(const char *path, const struct stat *st,
 	 * a key: /dev/zero is 4096 zero bytes, /dev/urandom another key
 	 * on every run. */
 	if (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode))
-		return key_weak(flags, warn, err, path,
+		return key_weak(flags, err, path,
 				"is not a regular file or a pipe",
 				"a file or a pipe holding the key");
 	if (!S_ISREG(st->st_mode) || !(st->st_mode & (S_IRGRP | S_IROTH)))
@@ -235,9 +214,8 @@ static int check_key_file(const char *path, const struct stat *st,
 				"(expected mode 0600 under --strict: chmod 600 "
 				"'%s')",
 				path, path);
-	key_warn(warn,
-		 "key file '%s' is readable by group or others (expected "
-		 "mode 0600: chmod 600 '%s')",
+	mbr_warn("key file '%s' is readable by group or others (expected mode "
+		 "0600: chmod 600 '%s')",
 		 path, path);
 	return 0;
 }
@@ -271,8 +249,7 @@ static bool is_one_byte(struct strview v)
 
 /* The key's length and variety. */
 static int check_key(struct strview k, size_t n_read, const char *path,
-		     enum export_key_flags flags, struct mbr_err *warn,
-		     struct mbr_err *err)
+		     enum export_key_flags flags, struct mbr_err *err)
 {
 	char what[64];
 
@@ -282,21 +259,20 @@ static int check_key(struct strview k, size_t n_read, const char *path,
 				")",
 				path);
 	if (n_read > KEY_MAX)
-		return key_weak(flags, warn, err, path,
-				"holds more than 4096 bytes", KEY_EXPECTED);
+		return key_weak(flags, err, path, "holds more than 4096 bytes",
+				KEY_EXPECTED);
 	if (k.len < KEY_MIN) {
 		snprintf(what, sizeof(what), "holds %zu bytes", k.len);
-		return key_weak(flags, warn, err, path, what, KEY_EXPECTED);
+		return key_weak(flags, err, path, what, KEY_EXPECTED);
 	}
 	if (is_one_byte(k))
-		return key_weak(flags, warn, err, path,
-				"holds one byte repeated", KEY_EXPECTED);
+		return key_weak(flags, err, path, "holds one byte repeated",
+				KEY_EXPECTED);
 	return 0;
 }
 
 int export_load_key(struct export_opts *o, const char *path,
-		    enum export_key_flags flags, struct mbr_err *warn,
-		    struct mbr_err *err)
+		    enum export_key_flags flags, struct mbr_err *err)
 {
 	char key[KEY_MAX + 1];
 	struct stat st;
@@ -310,7 +286,7 @@ int export_load_key(struct export_opts *o, const char *path,
 				strerror(errno));
 	if (fstat(fd, &st) < 0)
 		goto unreadable;
-	if (check_key_file(path, &st, flags, warn, err) < 0)
+	if (check_key_file(path, &st, flags, err) < 0)
 		goto out;
 	n = read_key(fd, key);
 	if (n < 0)
@@ -318,7 +294,7 @@ int export_load_key(struct export_opts *o, const char *path,
 	len = (size_t)n > KEY_MAX ? KEY_MAX : (size_t)n;
 	while (len && (key[len - 1] == '\n' || key[len - 1] == '\r'))
 		len--;
-	if (check_key(svn(key, len), (size_t)n, path, flags, warn, err) < 0)
+	if (check_key(svn(key, len), (size_t)n, path, flags, err) < 0)
 		goto out;
 	buf_reset(&o->key);
 	rc = buf_add(&o->key, key, len);

@@ -71,13 +71,11 @@ enum export_key_flags {
  * ends dropped) into o->key. Refused with MBR_ECONFIG: a key under 32
  * bytes, of one byte repeated or over 4096 bytes, or a file that is not a
  * regular file or a pipe (/dev/zero), unless EXPORT_KEY_FORCE makes these
- * warnings; an empty key, a directory, a file that cannot be read. A
- * regular file readable by group or others is a warning (an error under
- * EXPORT_KEY_STRICT). Warnings go to warn->msg ("; " between two) for the
- * caller to print; no message holds a byte of the key. */
+ * warnings (mbr_warn); an empty key, a directory, a file that cannot be
+ * read. A regular file readable by group or others is a warning (an error
+ * under EXPORT_KEY_STRICT). No message holds a byte of the key. */
 int export_load_key(struct export_opts *o, const char *path,
-		    enum export_key_flags flags, struct mbr_err *warn,
-		    struct mbr_err *err);
+		    enum export_key_flags flags, struct mbr_err *err);
 
 struct export_writer; /* opaque */
 
