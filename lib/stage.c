@@ -1485,3 +1485,68 @@ int stage_cursor_next(struct stage_cursor *c, struct record *rec,
 				c->st->path, c->row);
 	return 1;
 }
+
+/*
+ * Plain databases (mbr-export --format sqlite)
+ */
+
+/* journal_mode answers with the mode it took. */
+static int set_journal_memory(struct stage *st, struct mbr_err *err)
+{
+	sqlite3_stmt *s = prepare(st, "PRAGMA journal_mode = MEMORY", 0, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		db_fail(st, rc, "cannot set the journal mode", err);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	rc = sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "memory");
+	sqlite3_finalize(s);
+	if (rc)
+		return mbr_fail(err, MBR_EIO,
+				"%s: cannot keep the journal in memory",
+				st->path);
+	return 0;
+}
+
+struct stage *stage_open_plain(const char *path, const char *name,
+			       struct mbr_err *err)
+{
+	struct stage *st = xcalloc(1, sizeof(*st));
+	int rc;
+
+	st->path = xstrdup(name);
+	st->busy_ms = busy_timeout();
+	plan_init(&st->plan);
+	buf_init(&st->json, BUF_NOLIMIT);
+	/* No SQLITE_OPEN_CREATE: the caller made the file, mode 0600. */
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		if (st->db)
+			db_fail(st, rc, "cannot open database", err);
+		else
+			mbr_fail(err, MBR_EINTERNAL, "%s: out of memory", name);
+		goto fail;
+	}
+	if (set_journal_memory(st, err) < 0 ||
+	    run_sql(st, "BEGIN IMMEDIATE", "cannot begin", err) < 0)
+		goto fail;
+	return st;
+fail:
+	stage_close(st);
+	return NULL;
+}
+
+int stage_commit_plain(struct stage *st, struct mbr_err *err)
+{
+	if (run_sql(st, "COMMIT", "cannot commit", err) == 0)
+		return 0;
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
