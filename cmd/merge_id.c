@@ -110,17 +110,18 @@ static int account(struct run *r, struct mbr_err *err)
 {
 	const struct mergeid_stats *s = mergeid_stats(r->m);
 	bool same = s->points_in == s->points_out;
+	char in[48], out[48];
 
 	r->cli->counts.out = s->masters;
-	snprintf(
-		r->cli->extra, sizeof(r->cli->extra),
-		"%llu new, %llu merged, %llu moved, points %lld in %s %lld out",
-		s->issued, s->merged, s->moved, s->points_in,
-		same ? "=" : "!=", s->points_out);
+	snprintf(r->cli->extra, sizeof(r->cli->extra),
+		 "%llu new, %llu merged, %llu moved, points %s in %s %s out",
+		 s->issued, s->merged, s->moved,
+		 survive_sum_str(s->points_in, in),
+		 same ? "=" : "!=", survive_sum_str(s->points_out, out));
 	if (!same && r->rules->rule[CF_POINTS].kind == SURVIVE_SUM)
 		return mbr_fail(err, MBR_EINTERNAL,
-				"points %lld in but %lld out: a bug to report",
-				s->points_in, s->points_out);
+				"points %s in but %s out: a bug to report", in,
+				out);
 	return 0;
 }
 

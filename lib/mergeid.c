@@ -744,6 +744,7 @@ static const char *rec_problem(const struct mergeid *m,
 		{E_CLUSTER, COL_CLUSTER_ID},
 	};
 	struct survive_member mb;
+	const char *why;
 	int f;
 
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
@@ -753,10 +754,10 @@ static const char *rec_problem(const struct mergeid *m,
 		}
 	}
 	rec_member(m, rec, &mb);
-	f = survive_check(m->rules, &mb);
+	f = survive_check(m->rules, &mb, &why);
 	if (f >= 0) {
 		*field = canon_name((enum canon_field)f);
-		return "not an integer";
+		return why;
 	}
 	return NULL;
 }
@@ -1282,7 +1283,7 @@ static int golden_one(struct mergeid *m, struct golden_ctx *gc,
 {
 	const struct cluster *cl = &m->clusters[b->i];
 	struct strview f[N_GOLDEN];
-	long long points;
+	survive_sum points;
 
 	load_members(m, gc, cl);
 	if (survive_apply(m->rules, gc->mb, cl->n, &gc->g, err) < 0)
@@ -1296,7 +1297,7 @@ static int golden_one(struct mergeid *m, struct golden_ctx *gc,
 	f[CF_COUNT] = b->id;
 	f[CF_COUNT + 1] = sv(gc->count);
 	f[CF_COUNT + 2] = buf_view(&gc->sources);
-	if (survive_parse_int(f[CF_POINTS], &points) == 0)
+	if (survive_parse_sum(f[CF_POINTS], &points) == 0)
 		m->stats.points_out += points;
 	if (gc->emit(gc->ctx, f, N_GOLDEN, err) < 0)
 		return -1;

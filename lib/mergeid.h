@@ -75,8 +75,8 @@ struct mergeid_stats {
 					 * other than by a merge */
 	unsigned long long added;   /* records new to the crosswalk */
 	unsigned long long carried; /* crosswalk records not in the input */
-	long long points_in;	    /* points of the records taken */
-	long long points_out;	    /* points of the golden records */
+	survive_sum points_in;	    /* points of the records taken */
+	survive_sum points_out;	    /* points of the golden records */
 };
 
 /* A merger. Fails (MBR_ECONFIG) when id_format is not text with one %d or

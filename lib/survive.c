@@ -730,7 +730,8 @@ static long (*const picks[])(const struct pick *) = {
  * member has a value. */
 static int apply_sum(const struct pick *p, struct mbr_err *err)
 {
-	long long total = 0, x;
+	survive_sum total = 0;
+	long long x;
 	size_t n_values = 0;
 	long from = -1;
 
@@ -743,10 +744,7 @@ static int apply_sum(const struct pick *p, struct mbr_err *err)
 			return mbr_fail(err, MBR_EINTERNAL,
 					"%s: '%.*s' is not an integer",
 					canon_name(p->f), (int)v.len, v.p);
-		if (__builtin_add_overflow(total, x, &total))
-			return mbr_fail(err, MBR_EINTERNAL,
-					"%s: the sum overflows 64 bits",
-					canon_name(p->f));
+		total += x; /* 2^32 members of 2^63 fit in 128 bits */
 		n_values++;
 		from = (long)i;
 	}
@@ -755,8 +753,7 @@ static int apply_sum(const struct pick *p, struct mbr_err *err)
 		p->g->value[p->f] = svn("", 0);
 		return 0;
 	}
-	snprintf(p->g->num[p->f], sizeof(p->g->num[0]), "%lld", total);
-	p->g->value[p->f] = sv(p->g->num[p->f]);
+	p->g->value[p->f] = sv(survive_sum_str(total, p->g->num[p->f]));
 	return 0;
 }
 
@@ -841,18 +838,60 @@ int survive_apply(const struct survive_rules *r, const struct survive_member *m,
 	return 0;
 }
 
-int survive_check(const struct survive_rules *r, const struct survive_member *m)
+int survive_check(const struct survive_rules *r, const struct survive_member *m,
+		  const char **reason)
 {
 	long long x;
 
 	for (int f = SURVIVE_FIRST; f < CF_COUNT; f++) {
 		struct strview v = trim(m->f[f]);
 
-		if (r->rule[f].kind == SURVIVE_SUM && v.len &&
-		    survive_parse_int(v, &x) < 0)
+		if (!v.len || r->rule[f].kind != SURVIVE_SUM)
+			continue;
+		*reason = "not an integer";
+		if (survive_parse_int(v, &x) < 0)
+			return f;
+		*reason = "out of range (beyond 10^12 either way)";
+		if (x > SURVIVE_SUM_MAX || x < -SURVIVE_SUM_MAX)
 			return f;
 	}
 	return -1;
+}
+
+int survive_parse_sum(struct strview v, survive_sum *out)
+{
+	size_t i = v.len && (v.p[0] == '-' || v.p[0] == '+');
+	survive_sum x = 0;
+
+	if (i == v.len || v.len - i > 38)
+		return -1;
+	for (; i < v.len; i++) {
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return -1;
+		x = x * 10 + (v.p[i] - '0');
+	}
+	*out = v.p[0] == '-' ? -x : x;
+	return 0;
+}
+
+char *survive_sum_str(survive_sum v, char out[48])
+{
+	char tmp[48];
+	size_t n = 0, k = 0;
+	bool neg = v < 0;
+
+	do {
+		int d = (int)(v % 10);
+
+		tmp[n++] = (char)('0' + (d < 0 ? -d : d));
+		v /= 10;
+	} while (v);
+	if (neg)
+		out[k++] = '-';
+	while (n)
+		out[k++] = tmp[--n];
+	out[k] = '\0';
+	return out;
 }
 
 /* The fields with a check, and the check. */
@@ -870,6 +909,7 @@ uint32_t survive_doubtful(const struct survive_member *m, struct strview issues)
 {
 	uint32_t bits = 0;
 	size_t i = 0;
+	long long x;
 
 	if (!blank(m->f[CF_ID_NUMBER]) && !id_is_sound(m))
 		bits |= (uint32_t)1 << CF_ID_NUMBER;
@@ -882,6 +922,13 @@ uint32_t survive_doubtful(const struct survive_member *m, struct strview issues)
 	if (!blank(m->f[CF_BIRTH_DATE]) &&
 	    !date_is_valid_iso(trim(m->f[CF_BIRTH_DATE])))
 		bits |= (uint32_t)1 << CF_BIRTH_DATE;
+	/* tier and points are integers in canonical form: a stray "gold"
+	 * would otherwise win max() as text */
+	if (!blank(m->f[CF_TIER]) && survive_parse_int(trim(m->f[CF_TIER]), &x))
+		bits |= (uint32_t)1 << CF_TIER;
+	if (!blank(m->f[CF_POINTS]) &&
+	    survive_parse_int(trim(m->f[CF_POINTS]), &x))
+		bits |= (uint32_t)1 << CF_POINTS;
 	/* "field:problem;field:problem" */
 	while (i < issues.len) {
 		size_t end = i, colon;

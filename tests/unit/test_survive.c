@@ -231,6 +231,8 @@ static const struct apply_case apply_cases[] = {
 	{ "", "email",
 	  { "a;1;email=bad", "b;1;email=worse;_issues=email:no @" }, "bad", 0,
 	  "sound: every value doubtful, the rule decides among them" },
+	{ "", "tier", { "a;1;tier=gold", "b;1;tier=2", "c;1;tier=1" }, "2", 1,
+	  "sound: max over integer tiers; a stray 'gold' loses (not as text)" },
 	{ "", "points",
 	  { "a;1;points=5;_issues=points:negative", "b;1;points=7" }, "12", -1,
 	  "sound: sum counts flagged points too (points in = points out)" },
@@ -537,24 +539,53 @@ static void test_check_and_overflow(void **state)
 	char store[2][256];
 	struct survive_golden g;
 	struct mbr_err err = MBR_ERR_INIT;
+	const char *why;
 
 	(void)state;
 	survive_rules_init(&r);
 	member_parse("a;1;points=12;tier=x", &m[0], store[0]);
-	assert_int_equal(survive_check(&r, &m[0]), -1);
+	assert_int_equal(survive_check(&r, &m[0], &why), -1);
 	member_parse("a;1;points=1.5", &m[0], store[0]);
-	assert_int_equal(survive_check(&r, &m[0]), CF_POINTS);
+	assert_int_equal(survive_check(&r, &m[0], &why), CF_POINTS);
+	assert_string_equal(why, "not an integer");
 	member_parse("a;1;points= 7 ", &m[0], store[0]);
-	assert_int_equal(survive_check(&r, &m[0]), -1);
-
+	assert_int_equal(survive_check(&r, &m[0], &why), -1);
+	/* issue 18: an int64's maximum is a sentinel, not points */
 	member_parse("a;1;points=9223372036854775807", &m[0], store[0]);
-	member_parse("b;1;points=1", &m[1], store[1]);
+	assert_int_equal(survive_check(&r, &m[0], &why), CF_POINTS);
+	assert_string_equal(why, "out of range (beyond 10^12 either way)");
+	member_parse("a;1;points=-1000000000000", &m[0], store[0]);
+	assert_int_equal(survive_check(&r, &m[0], &why), -1);
+
+	/* Values survive_check takes never overflow a sum: 128 bits. */
+	member_parse("a;1;points=9223372036854775807", &m[0], store[0]);
+	member_parse("b;1;points=9223372036854775807", &m[1], store[1]);
 	survive_golden_init(&g);
-	assert_int_equal(survive_apply(&r, m, 2, &g, &err), -1);
-	assert_int_equal(err.status, MBR_EINTERNAL);
-	assert_string_equal(err.msg, "points: the sum overflows 64 bits");
+	assert_int_equal(survive_apply(&r, m, 2, &g, &err), 0);
+	assert_true(sv_eqs(g.value[CF_POINTS], "18446744073709551614"));
 	survive_golden_release(&g);
 	survive_rules_release(&r);
+}
+
+static void test_sum_text(void **state)
+{
+	static const char *const good[] = {
+		"0", "-1", "1000000000000", "-9223372036854775808",
+		"99999999999999999999999999999999999999", /* 38 digits */
+	};
+	static const char *const bad[] = {
+		"", "-", "1x", "+", "999999999999999999999999999999999999999",
+	};
+	survive_sum x;
+	char out[48];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		assert_int_equal(survive_parse_sum(sv(good[i]), &x), 0);
+		assert_string_equal(survive_sum_str(x, out), good[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(survive_parse_sum(sv(bad[i]), &x), -1);
 }
 
 /* A cluster far larger than any real one: most_frequent sorts, and the
@@ -607,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_check_and_overflow),
 		cmocka_unit_test(test_large_cluster),
+		cmocka_unit_test(test_sum_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
