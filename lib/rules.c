@@ -132,7 +132,7 @@ struct rule {
 struct rules {
 	char *path;	/* owned: the file, for bind errors */
 	struct rule *r; /* owned */
-	size_t n;
+	size_t n, cap;
 	char today[DATE_LEN + 1];
 	struct buf key; /* scratch: the unique key being hashed */
 	struct buf tmp; /* scratch: a normalised timestamp */
@@ -1318,14 +1318,41 @@ static int section_name(struct parse *p, const char *section, unsigned line,
 				    "bad rule name '%.*s' (expected "
 				    "letters, digits, '_', '-' or '.')",
 				    (int)name->len, name->p);
-	for (size_t i = 0; i < p->rs->n; i++)
-		if (sv_eqs(*name, p->rs->r[i].name))
-			return fail(p, line,
-				    "duplicate rule '%.*s' (first at "
-				    "line %u)",
-				    (int)name->len, name->p,
-				    p->rs->r[i].info.line);
 	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct rule *x = *(const struct rule *const *)a;
+	const struct rule *y = *(const struct rule *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->info.line > y->info.line) -
+			       (x->info.line < y->info.line);
+}
+
+/* Two rules of one name: the first repeat in the file is the error. Sorted
+ * by name, not compared pairwise: 200,000 rules load in linear time. */
+static int check_names(struct parse *p)
+{
+	struct rules *rs = p->rs;
+	const struct rule **v = xmalloc((rs->n + 1) * sizeof(*v));
+	const struct rule *dup = NULL, *first = NULL;
+
+	for (size_t i = 0; i < rs->n; i++)
+		v[i] = &rs->r[i];
+	qsort(v, rs->n, sizeof(*v), by_name);
+	for (size_t i = 1; i < rs->n; i++)
+		if (!strcmp(v[i]->name, v[i - 1]->name) &&
+		    (!dup || v[i]->info.line < dup->info.line)) {
+			dup = v[i];
+			first = v[i - 1];
+		}
+	free(v);
+	if (!dup)
+		return 0;
+	return fail(p, dup->info.line, "duplicate rule '%s' (first at line %u)",
+		    dup->name, first->info.line);
 }
 
 static void make_label(struct rule *r)
@@ -1380,7 +1407,10 @@ static struct rule *add_rule(struct rules *rs, struct strview name,
 {
 	struct rule *r;
 
-	rs->r = xrealloc(rs->r, (rs->n + 1) * sizeof(*rs->r));
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? 2 * rs->cap : 16;
+		rs->r = xrealloc(rs->r, rs->cap * sizeof(*rs->r));
+	}
 	r = &rs->r[rs->n++];
 	memset(r, 0, sizeof(*r));
 	r->name = sv_dup(name);
@@ -1420,7 +1450,7 @@ static int parse_ini(struct parse *p)
 	for (size_t k = 0; k < ini->n_sections; k++)
 		if (parse_section(p, k, &i) < 0)
 			return -1;
-	return 0;
+	return check_names(p);
 }
 
 static struct rules *rules_new(const char *path)
