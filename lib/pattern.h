@@ -50,8 +50,10 @@ enum pattern_result {
 };
 
 /* Match v against p. Allocates nothing. Cannot fail otherwise: a subject
- * that is not UTF-8 or a match that runs away is reported in the result,
- * and callers treat both as "does not match". */
+ * that is not UTF-8, or a match that runs away, is reported in the result.
+ * A match runs away when it passes 100,000 steps of PCRE2's matcher (its
+ * match limit; the default 10 million let "(a+)+$" take 13 ms a value):
+ * PATTERN_LIMIT, a failed test with its own reason. */
 enum pattern_result pattern_match(struct pattern *p, struct strview v);
 /* "does not match", "not valid UTF-8", ... for messages. */
 const char *pattern_result_str(enum pattern_result r);

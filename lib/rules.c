@@ -108,6 +108,7 @@ struct rule {
 	char *label;	       /* owned: the field(s), for reports */
 	char *message;	       /* owned: the user's message, or NULL */
 	char *reason;	       /* owned: the generated reason, or NULL */
+	bool limit_said;       /* the pattern's limit hit was reported */
 	enum test test;
 	unsigned test_line;
 	unsigned seen[N_KEYS]; /* line of each key seen, to find doubles */
@@ -536,12 +537,19 @@ static enum outcome test_pattern(struct rules *rs, struct rule *r,
 	struct strview v = fref_value(&r->field, rec, tmp);
 	enum pattern_result res;
 
-	(void)rs;
 	if (v.len == 0)
 		return R_SKIP;
 	res = pattern_match(r->pat, v);
 	if (res == PATTERN_MATCH)
 		return R_PASS;
+	if (res == PATTERN_LIMIT && !r->limit_said) {
+		r->limit_said = true;
+		mbr_warn("%s:%u: rule '%s': the pattern gave up on a value of "
+			 "%zu bytes (PCRE2 match limit); such values fail the "
+			 "rule as '%s'",
+			 rs->path, r->info.line, r->name, v.len,
+			 pattern_result_str(res));
+	}
 	*why = res == PATTERN_NOMATCH ? "does not match pattern"
 				      : pattern_result_str(res);
 	return R_FAIL;
