@@ -1335,7 +1335,8 @@ static int by_name(const void *a, const void *b)
 	const struct rule *y = *(const struct rule *const *)b;
 	int c = strcmp(x->name, y->name);
 
-	return c ? c : (x->info.line > y->info.line) -
+	return c ? c
+		 : (x->info.line > y->info.line) -
 			       (x->info.line < y->info.line);
 }
 

@@ -100,7 +100,7 @@ static const char *const schema[] = {
 	"CREATE TABLE IF NOT EXISTS clusters (run_id INTEGER, source TEXT, "
 	"source_id TEXT, cluster_id TEXT)",
 	"CREATE INDEX IF NOT EXISTS clusters_key ON clusters "
-	"(source, source_id)",
+	"(source, source_id, run_id)",
 	"CREATE INDEX IF NOT EXISTS clusters_run ON clusters "
 	"(run_id, cluster_id)",
 	"CREATE TABLE IF NOT EXISTS xref (source TEXT, source_id TEXT, "
@@ -120,8 +120,11 @@ static const char *const schema[] = {
 /* What turns a database of version i + 1 into version i + 2; a new
  * database gets the schema above, which is the latest. */
 static const char *const migrations[] = {
-	/* 1 -> 2: rejects name the line where a row starts */
-	"ALTER TABLE rejects ADD COLUMN source_line INTEGER",
+	/* 1 -> 2: rejects name the line where a row starts; a record's
+	 * cluster in a given run is one index probe */
+	"ALTER TABLE rejects ADD COLUMN source_line INTEGER;"
+	"DROP INDEX IF EXISTS clusters_key;"
+	"CREATE INDEX clusters_key ON clusters (source, source_id, run_id)",
 };
 
 /* Connection pragmas (see the top of the file). journal_mode is set apart:
