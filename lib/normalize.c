@@ -381,22 +381,38 @@ static void derive_from_id(struct step *s, struct strview id18)
 		buf_adds(put(s, CF_ID_TYPE), "CN_RIC");
 }
 
+/* An id_number under an id_type we do not know: flag the type when the
+ * number looks like a resident ID, else leave both alone. */
 static void step_id(struct step *s)
 {
-	struct strview type = sv_trim(old(s, CF_ID_TYPE));
+	enum cnid_type t = cnid_type_of(sv_trim(old(s, CF_ID_TYPE)));
 	enum cnid_result r;
 
-	if (!has(s, CF_ID_NUMBER) || (type.len && !sv_ieqs(type, "CN_RIC")))
+	if (!has(s, CF_ID_NUMBER) || t == CNID_TYPE_OTHER)
 		return;
+	if (t == CNID_TYPE_UNKNOWN) {
+		if (cnid_is_shaped(old(s, CF_ID_NUMBER)))
+			flag(s, CF_ID_TYPE,
+			     "unknown type for an ID-shaped number");
+		return;
+	}
 	r = cnid_normalize(old(s, CF_ID_NUMBER), put(s, CF_ID_NUMBER));
-	if (r == CNID_NOT_CN) {
+	/* A letter first: another document, unless the type says not. */
+	if (r == CNID_NOT_CN && t == CNID_TYPE_NONE) {
 		s->n->set[CF_ID_NUMBER] = false;
 		return;
 	}
 	settle(s, CF_ID_NUMBER, r == CNID_OK, r == CNID_EMPTY,
 	       cnid_result_str(r));
-	if (r == CNID_OK)
-		derive_from_id(s, now(s, CF_ID_NUMBER));
+	if (r != CNID_OK)
+		return;
+	/* Issue 15: a code no GB/T 2260 table has is flagged, and nothing
+	 * is derived from a number that may be made up. */
+	if (cnid_area_check(now(s, CF_ID_NUMBER)) != CNID_OK) {
+		flag(s, CF_ID_NUMBER, cnid_result_str(CNID_AREA_UNKNOWN));
+		return;
+	}
+	derive_from_id(s, now(s, CF_ID_NUMBER));
 }
 
 static void one_division(struct step *s, enum canon_field f,

@@ -483,11 +483,13 @@ bool division_is_province_code(unsigned code)
 {
 	/* GB/T 2260 first two digits: 1x north, 2x north-east, 3x east,
 	 * 4x south-central, 5x south-west, 6x north-west, 7x Taiwan,
-	 * 8x Hong Kong and Macau. */
+	 * 8x Hong Kong and Macau, and 83, which GB 11643 residence permits
+	 * of Taiwan residents carry (830000) as 81 and 82 do for Hong Kong
+	 * and Macau residents. */
 	static const unsigned char provinces[] = {
 		11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34,
 		35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-		53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+		53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
 	};
 	unsigned p = code / 10000;
 

@@ -95,7 +95,8 @@ const struct division *division_match_level(struct strview text,
 					    enum division_level level,
 					    size_t *matched_len);
 
-/* Is code (any level) a province code, 11 to 82, as GB/T 2260 lists? */
+/* Is code (any level) a province code, 11 to 82, as GB/T 2260 lists, or
+ * 83 (Taiwan residents' residence permits, GB 11643)? */
 bool division_is_province_code(unsigned code);
 
 #endif
