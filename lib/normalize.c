@@ -44,7 +44,7 @@ struct step {
 	struct buf *issues;
 	int n_issues;
 	bool is_cn;	/* the record's country is China */
-	const char *cc; /* calling code for numbers without one */
+	char region[3]; /* region of numbers without a calling code */
 };
 
 int normalize_parse_fields(const char *list, uint32_t *fields,
@@ -210,21 +210,6 @@ static void settle(struct step *s, enum canon_field f, bool ok, bool empty,
  * parts, birth_date and gender before the ID that checks them.
  */
 
-/* Calling codes of the countries address_country knows best. */
-static const char *calling_code(const char *cc)
-{
-	static const char *const codes[][2] = {
-		{"CN", "86"}, {"HK", "852"}, {"MO", "853"}, {"TW", "886"},
-		{"SG", "65"}, {"MY", "60"},  {"US", "1"},   {"CA", "1"},
-		{"GB", "44"}, {"JP", "81"},  {"KR", "82"},  {"AU", "61"},
-	};
-
-	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (!strcmp(cc, codes[i][0]))
-			return codes[i][1];
-	return NULL;
-}
-
 static void step_country(struct step *s)
 {
 	struct strview v = old(s, CF_COUNTRY);
@@ -237,9 +222,7 @@ static void step_country(struct step *s)
 		memcpy(code, s->n->country, 3);
 	}
 	s->is_cn = !strcmp(code, "CN");
-	s->cc = code[0] ? calling_code(code) : NULL;
-	if (!s->cc)
-		s->cc = calling_code(s->n->country);
+	memcpy(s->region, code[0] ? code : s->n->country, 3);
 }
 
 static enum name_result one_name(struct step *s, enum canon_field f)
@@ -322,21 +305,24 @@ static void step_birth(struct step *s)
 static void step_phone(struct step *s, enum canon_field f)
 {
 	enum phone_result r;
+	enum phone_type t;
 	struct buf *out;
 	const char *why;
 
 	if (!has(s, f))
 		return;
 	out = put(s, f);
-	r = phone_normalize(old(s, f), s->cc, out);
+	r = phone_normalize(old(s, f), s->region, out);
 	why = phone_result_str(r);
-	/* A mainland landline in the mobile column is a real number in the
-	 * wrong place: keep it as it was and say so. */
-	if (r == PHONE_OK && f == CF_MOBILE &&
-	    sv_starts(buf_view(out), "+86") &&
-	    !phone_is_cn_mobile(buf_view(out))) {
+	/* A landline (or a toll-free, premium ... number) in the mobile
+	 * column is a real number in the wrong place: keep it as it was and
+	 * say so. Numbers that may be either (US, CA) pass. */
+	t = r == PHONE_OK && f == CF_MOBILE ? phone_type_of(buf_view(out))
+					    : PHONE_TYPE_UNKNOWN;
+	if (t == PHONE_TYPE_FIXED || t == PHONE_TYPE_OTHER) {
 		r = PHONE_INVALID;
-		why = "landline, not a mobile";
+		why = t == PHONE_TYPE_FIXED ? "landline, not a mobile"
+					    : "not a mobile number";
 	}
 	settle(s, f, r == PHONE_OK, r == PHONE_EMPTY, why);
 }
@@ -519,7 +505,7 @@ static int apply(struct normalize *n, const struct header *h,
 int normalize_record(struct normalize *n, const struct header *h,
 		     struct record *rec, struct buf *issues)
 {
-	struct step s = {n, h, rec, issues, 0, true, "86"};
+	struct step s = {n, h, rec, issues, 0, true, "CN"};
 
 	memset(n->set, 0, sizeof(n->set));
 	if (n->o.fields == 0)
