@@ -7,6 +7,7 @@
 #include "normalize.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -330,12 +331,25 @@ static void step_phone(struct step *s, enum canon_field f)
 static void step_email(struct step *s)
 {
 	enum email_result r;
+	const char *likely;
+	char why[160];
 
 	if (!has(s, CF_EMAIL))
 		return;
 	r = email_normalize(old(s, CF_EMAIL), put(s, CF_EMAIL));
 	settle(s, CF_EMAIL, r == EMAIL_OK, r == EMAIL_EMPTY,
 	       email_result_str(r));
+	/* A typo domain is a hint for a person, never a rewrite. */
+	if (r == EMAIL_OK && (likely = email_typo(now(s, CF_EMAIL)))) {
+		const char *at =
+			memchr(now(s, CF_EMAIL).p, '@', now(s, CF_EMAIL).len);
+		struct strview d = now(s, CF_EMAIL);
+
+		d = svn(at + 1, d.len - (size_t)(at + 1 - d.p));
+		snprintf(why, sizeof(why), "domain %.*s, did you mean %s",
+			 (int)(d.len > 80 ? 80 : d.len), d.p, likely);
+		flag(s, CF_EMAIL, why);
+	}
 }
 
 /* Fill f from the ID when empty; flag it when it says otherwise. Only a

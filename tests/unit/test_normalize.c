@@ -107,6 +107,12 @@ static const struct {
 	  "Hong Kong number by the record's country" },
 	{ "email= ZS@QQ.COM ", "email=zs@qq.com", "", "email" },
 	{ "email=zs@qq", "", "email:no dot in domain", "email without dot" },
+	{ "email=ZS@QQ.CON", "email=zs@qq.con",
+	  "email:domain qq.con, did you mean qq.com",
+	  "issue 15: a typo domain is flagged with the likely one, not "
+	  "rewritten" },
+	{ "email=test1@invalid.co\xc2\xa0m", "", "email:invalid",
+	  "issue 15: a no-break space in the domain" },
 	{ "mobile=123|email=x", "", "mobile:too short;email:no @",
 	  "two issues in field order" },
 	{ "address=广东深圳南山区 科技园 ８８号",
