@@ -38,6 +38,11 @@ def npm_unpack(spec, tmp):
     return os.path.join(d, "package")
 
 
+PLACEHOLDERS = ("省直辖县", "县", "市辖区", "自治区直辖县级行政区划",
+                "省直辖县级行政区划")
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+
 def divisions(tmp):
     pkg = npm_unpack(VANT, tmp)
     js = subprocess.run(
@@ -54,18 +59,24 @@ def divisions(tmp):
         p = prov[code[:2] + "0000"]
         c = city[code[:4] + "00"]
         note = "vant " + code
+        if county in PLACEHOLDERS:
+            continue
         # County codes 71-99 under a real city are NBS statistical units
         # (development zones), not GB/T 2260 divisions.
         if int(code[4:]) >= 71 and code[2:4] != "90":
             note += " nbs-unit"
-        if c == "省直辖县":
-            c = ""
-        addr = p + (c if c != p else c) + county + "人民路1号"
-        if c == p:      # municipalities: 北京市北京市东城区 reads oddly
-            addr = p + county + "人民路1号"
-        rows.append("address\t%s\t%s|%s|%s\t%s" % (addr, p, c or county,
-                                                   "" if not c else county,
-                                                   note))
+        # Cities without districts: Vant lists their towns as counties.
+        if code[:4] in ("4419", "4420", "4604", "6202"):
+            note += " town"
+        if c in PLACEHOLDERS and p in MUNICIPALITIES:
+            c = p               # 重庆市 县: the municipality is the city
+        if c in PLACEHOLDERS:   # 省直辖: the county-level city is the city
+            rows.append("address\t%s\t%s|%s|\t%s" % (
+                p + county + "人民路1号", p, county, note))
+            continue
+        addr = (p if c == p else p + c) + county + "人民路1号"
+        rows.append("address\t%s\t%s|%s|%s\t%s" % (addr, p, c, county,
+                                                     note))
     with open(os.path.join(OUT, "divisions_vant.tsv"), "w") as f:
         f.write("""# Divisions: addresses made from @vant/area-data 2.1.0 (npm; Youzan's
 # Vant province/city/county data; licence MIT, Copyright (c) Youzan), a
