@@ -291,16 +291,24 @@ static void step_gender(struct step *s)
 	       gender_result_str(r));
 }
 
+/* China time: a birth date written as an instant in another zone (a
+ * JavaScript system's 1990-03-04T16:00:00.000Z) is the date it was in
+ * Beijing, and the record says it was moved (README, mbr-normalize). */
+#define BIRTH_ZONE (8 * 60)
+
 static void step_birth(struct step *s)
 {
 	enum date_result r;
+	bool moved;
 
 	if (!has(s, CF_BIRTH_DATE))
 		return;
-	r = date_normalize(old(s, CF_BIRTH_DATE), s->n->o.date_order,
-			   put(s, CF_BIRTH_DATE));
+	r = date_normalize_at(old(s, CF_BIRTH_DATE), s->n->o.date_order,
+			      BIRTH_ZONE, put(s, CF_BIRTH_DATE), &moved);
 	settle(s, CF_BIRTH_DATE, r == DATE_OK, r == DATE_EMPTY,
 	       date_result_str(r));
+	if (r == DATE_OK && moved)
+		flag(s, CF_BIRTH_DATE, "time zone moved to UTC+8");
 }
 
 static void step_phone(struct step *s, enum canon_field f)
