@@ -83,6 +83,15 @@ struct meta {
 static struct meta meta;
 static int meta_state; /* 0 not tried, 1 loaded, -1 failed */
 
+/* The last number phone_normalize() wrote and its type: normalize asks
+ * phone_type_of() about it next (a mobile column), and the answer costs
+ * up to a dozen pattern matches. */
+static struct {
+	char e164[24];
+	size_t len;
+	enum phone_type type;
+} last;
+
 static unsigned digits_value(const char *p, size_t n)
 {
 	unsigned v = 0;
@@ -232,6 +241,7 @@ void phone_close(void)
 {
 	meta_free(&meta);
 	meta_state = 0;
+	last.len = 0;
 }
 
 static char *slurp(const char *path, size_t *len, struct mbr_err *err)
@@ -369,17 +379,17 @@ static bool parse_line(struct meta *m, char *line)
 {
 	char *f[10];
 	size_t nf;
-	struct region *last = m->n ? &m->regions[m->n - 1] : NULL;
+	struct region *prev = m->n ? &m->regions[m->n - 1] : NULL;
 
 	if (!*line || *line == '#')
 		return true;
 	nf = cut_fields(line, f, 10);
 	if (!strcmp(f[0], "T"))
-		return parse_type(f, nf, last);
+		return parse_type(f, nf, prev);
 	if (strcmp(f[0], "R") || !parse_region(f, nf, &m->regions[m->n]))
 		return false;
 	/* Sorted by calling code: lookups are a binary search. */
-	if (last && m->regions[m->n].cc < last->cc)
+	if (prev && m->regions[m->n].cc < prev->cc)
 		return false;
 	m->n++;
 	return true;
@@ -436,6 +446,7 @@ int phone_load_metadata(const char *path, struct mbr_err *err)
 	meta_free(&meta);
 	meta = m;
 	meta_state = 1;
+	last.len = 0;
 	/* China's patterns now: a broken file stops the run at start. */
 	if (compile_cc(86, err) < 0) {
 		mbr_prefix(err, "%s: ", path);
@@ -699,6 +710,7 @@ struct e164 {
 	unsigned cc;
 	char d[MAX_DIGITS]; /* national significant number */
 	size_t n;
+	enum phone_type type; /* once valid */
 };
 
 /* Shortest and longest national number of any region of cc. */
@@ -735,11 +747,12 @@ static bool starts_valid(unsigned cc, const char *d, size_t n, unsigned hi)
 /* The verdict on e's national number: valid; else too short when a few
  * digits more make it valid, too long when a start of it is valid, else
  * a bad prefix (as libphonenumber's possible lengths, by type). */
-static enum phone_result verdict(const struct e164 *e)
+static enum phone_result verdict(struct e164 *e)
 {
 	unsigned lo, hi;
 
-	if (type_of(e->cc, e->d, e->n) != PHONE_TYPE_UNKNOWN)
+	e->type = type_of(e->cc, e->d, e->n);
+	if (e->type != PHONE_TYPE_UNKNOWN)
 		return PHONE_OK;
 	length_range(e->cc, &lo, &hi);
 	if (e->n < lo)
@@ -918,6 +931,9 @@ enum phone_result phone_normalize(struct strview in, const char *default_region,
 	memcpy(tmp + len, e.d, e.n);
 	if (len + e.n > 16 || buf_add(out, tmp, len + e.n) < 0)
 		return PHONE_TOO_LONG;
+	memcpy(last.e164, tmp, len + e.n);
+	last.len = len + e.n;
+	last.type = e.cc ? e.type : PHONE_TYPE_UNKNOWN;
 	return PHONE_OK;
 }
 
@@ -967,6 +983,8 @@ enum phone_type phone_type_of(struct strview v)
 {
 	size_t count;
 
+	if (v.len == last.len && last.len && !memcmp(v.p, last.e164, v.len))
+		return last.type;
 	if (!phone_is_e164(v) || !ready())
 		return PHONE_TYPE_UNKNOWN;
 	for (size_t len = 1; len <= 3; len++) {
