@@ -161,8 +161,7 @@ static int open_outputs(struct cli *cli, const struct ctx *c, struct outputs *o,
 	    (c->review && !(o->review = cli_open_aux(cli, c->review, err))) ||
 	    (c->train && !(o->model = cli_open_aux(cli, c->model, err))) ||
 	    (c->report && !(o->report = cli_open_aux(cli, c->report, err))) ||
-	    (cli->rejects_path &&
-	     !(o->rejects = cli_open_aux(cli, cli->rejects_path, err))))
+	    (!cli->db_path && !(o->rejects = cli_open_rejects(cli, err))))
 		return -1;
 	return 0;
 }
@@ -286,6 +285,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli.db_path)
 		cli.flags |= CLI_NO_OUT;
+	cli_add_outputs(&cli,
+			(const char *const[]){c.pairs, c.review, c.report,
+					      c.train ? c.model : NULL},
+			4);
 	/* The surname table splits names given whole (欧阳 + 娜娜); without
 	 * it they split after one character, which still matches. */
 	if (name_open(&err) < 0) {

@@ -80,8 +80,8 @@ static int run(struct cli *cli, struct import_opts *o, struct mbr_err *err)
 			stage_close(st);
 			return -1;
 		}
-	} else if (cli->rejects_path) {
-		f = cli_open_aux(cli, cli->rejects_path, err);
+	} else {
+		f = cli_open_rejects(cli, err);
 		if (!f)
 			return -1;
 		import_header(&h);

@@ -212,6 +212,8 @@ int main(int argc, char **argv)
 	}
 	if (cli.db_path)
 		cli.flags |= CLI_NO_OUT;
+	cli_add_outputs(&cli,
+			(const char *const[]){o.xref, o.lineage, o.changes}, 3);
 	survive_rules_init(&rules);
 	if ((o.rules && survive_rules_load(&rules, o.rules, &err) < 0) ||
 	    cli_open(&cli, &err) < 0 || run(&cli, &o, &rules, &err) < 0 ||

@@ -117,11 +117,9 @@ static int run(struct cli *cli, struct normalize *n, const char *args,
 
 	if (cli->db_path)
 		return normalize_db(n, cli, args, err);
-	if (cli->rejects_path) {
-		rejects = cli_open_aux(cli, cli->rejects_path, err);
-		if (!rejects)
-			return -1;
-	}
+	rejects = cli_open_rejects(cli, err);
+	if (!rejects)
+		return -1;
 	return normalize_stream(n, cli, rejects, err);
 }
 

@@ -172,8 +172,7 @@ static int run(struct cli *cli, struct ctx *c, const char *args,
 	if (c->report_path &&
 	    !(report = cli_open_aux(cli, c->report_path, err)))
 		goto out;
-	if (cli->rejects_path &&
-	    !(rejects = cli_open_aux(cli, cli->rejects_path, err)))
+	if (!cli->db_path && !(rejects = cli_open_rejects(cli, err)))
 		goto out;
 	if (cli->db_path && !(st = open_stage(cli, args, err)))
 		goto out;
@@ -205,6 +204,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli.db_path)
 		cli.flags |= CLI_NO_OUT;
+	cli_add_outputs(&cli, &c.report_path, 1);
 	args = join_args(argc, argv);
 	if (load_rules(&c, &err) < 0 || cli_open(&cli, &err) < 0 ||
 	    run(&cli, &c, args, &err) < 0 || cli_commit(&cli, &err) < 0)

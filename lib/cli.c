@@ -20,12 +20,14 @@ struct pending {
 	char *tmp;  /* owned: temporary path */
 	char *path; /* owned: final path */
 	FILE *f;
+	bool dflt; /* the default rejects file: dropped when none */
 };
 
 #define MAX_PENDING 16
 static struct pending pending[MAX_PENDING];
 static volatile sig_atomic_t n_pending;
 static bool stdout_is_out = true;
+static bool stdout_was_closed; /* descriptor 1 was closed at start */
 static struct buf args = {NULL, 0, 0, 4096};
 
 static void remove_pending(void)
@@ -119,13 +121,36 @@ static int common_option(struct cli *cli, int c, const char *arg)
 	return 1;
 }
 
+/* Descriptors 0, 1 and 2 open on /dev/null when the caller closed them
+ * (as git and OpenSSH do): else the first file we open would become
+ * standard output, and records would be written into it. */
+static void open_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (fd == 1)
+			stdout_was_closed = true;
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			_exit(EXIT_IO);
+	}
+}
+
+/* The library's warnings (mbr_warn), as "PROG: message". */
+static void print_warning(const char *msg)
+{
+	fprintf(stderr, "%s: %s\n", mbr_progname, msg);
+}
+
 int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 	      cli_option_fn fn, void *ctx)
 {
 	struct option *all = merge_options(opts);
 	int c, rc = 0;
 
+	open_std_fds();
 	mbr_progname = cli->prog;
+	mbr_set_warn(print_warning);
 	clock_gettime(CLOCK_MONOTONIC, &cli->start);
 	buf_init(&args, 4096);
 	for (int i = 1; i < argc; i++)
@@ -167,17 +192,24 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 	return 0;
 }
 
+/* Remove temporaries on these signals; one the caller ignores (nohup
+ * ignores SIGHUP) stays ignored, as sort(1) does. */
 static void catch_signals(void)
 {
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 	static bool done;
 
 	if (done)
 		return;
 	done = true;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGPIPE, on_signal);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++) {
+		struct sigaction old;
+
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		signal(sigs[i], on_signal);
+	}
 }
 
 FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
@@ -235,11 +267,67 @@ FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 	return p->f;
 }
 
+void cli_add_outputs(struct cli *cli, const char *const *paths, size_t n)
+{
+	const size_t max = sizeof(cli->outputs) / sizeof(*cli->outputs);
+
+	for (size_t i = 0; i < n && cli->n_outputs < max; i++)
+		if (paths[i])
+			cli->outputs[cli->n_outputs++] = paths[i];
+}
+
+/* Can path be written (by temporary file and rename, or in place)? */
+static int check_output(const char *path, struct mbr_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xmemdup(path, (size_t)(slash - path)) : NULL;
+	const char *d = !slash ? "." : slash == path ? "/" : dir;
+	struct stat st;
+	int rc = 0;
+
+	if (!strcmp(path, "-"))
+		rc = 0;
+	else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		rc = mbr_fail(err, MBR_EIO, "cannot write '%s': a directory",
+			      path);
+	else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		rc = access(path, W_OK) == 0
+			     ? 0
+			     : mbr_fail(err, MBR_EIO, "cannot write '%s': %s",
+					path, strerror(errno));
+	else if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode))
+		rc = mbr_fail(err, MBR_EIO,
+			      "cannot write '%s': no directory '%s'", path, d);
+	else if (access(d, W_OK | X_OK) != 0)
+		rc = mbr_fail(err, MBR_EIO, "cannot write '%s': %s", path,
+			      strerror(errno));
+	free(dir);
+	return rc;
+}
+
+static int check_outputs(const struct cli *cli, struct mbr_err *err)
+{
+	if (cli->out_path && check_output(cli->out_path, err) < 0)
+		return -1;
+	if (cli->rejects_path && check_output(cli->rejects_path, err) < 0)
+		return -1;
+	for (size_t i = 0; i < cli->n_outputs; i++)
+		if (check_output(cli->outputs[i], err) < 0)
+			return -1;
+	return 0;
+}
+
 int cli_open(struct cli *cli, struct mbr_err *err)
 {
+	if (check_outputs(cli, err) < 0)
+		return -1;
 	if (cli->flags & CLI_NO_OUT)
 		return 0;
 	if (!cli->out_path || !strcmp(cli->out_path, "-")) {
+		if (stdout_was_closed)
+			return mbr_fail(err, MBR_EIO,
+					"standard output is closed (give -o "
+					"FILE, or leave it open)");
 		catch_signals();
 		cli->out = stdout;
 		return 0;
@@ -247,6 +335,45 @@ int cli_open(struct cli *cli, struct mbr_err *err)
 	stdout_is_out = false;
 	cli->out = cli_open_aux(cli, cli->out_path, err);
 	return cli->out ? 0 : -1;
+}
+
+/* Where rejects go without --rejects: beside -o as NAME.rejects.csv, else
+ * PROG.rejects.csv in the working directory. */
+static void default_rejects(const struct cli *cli, struct buf *path)
+{
+	const char *o = cli->out_path;
+	size_t len;
+
+	buf_reset(path);
+	if (!o || !strcmp(o, "-")) {
+		buf_addf(path, "%s.rejects.csv", cli->prog);
+		return;
+	}
+	len = strlen(o);
+	if (len > 4 && !strcmp(o + len - 4, ".csv"))
+		len -= 4;
+	buf_add(path, o, len);
+	buf_adds(path, ".rejects.csv");
+}
+
+FILE *cli_open_rejects(struct cli *cli, struct mbr_err *err)
+{
+	struct buf path;
+	FILE *f;
+
+	if (cli->rejects_path)
+		return cli_open_aux(cli, cli->rejects_path, err);
+	buf_init(&path, BUF_NOLIMIT);
+	default_rejects(cli, &path);
+	f = check_output(path.p, err) < 0 ? NULL
+					  : cli_open_aux(cli, path.p, err);
+	if (!f)
+		mbr_prefix(err, "no --rejects given, and the default rejects "
+				"file: ");
+	else
+		pending[n_pending - 1].dflt = true;
+	buf_release(&path);
+	return f;
 }
 
 const char *cli_out_tmp_path(const struct cli *cli)
@@ -259,7 +386,6 @@ const char *cli_out_tmp_path(const struct cli *cli)
 
 int cli_commit(struct cli *cli, struct mbr_err *err)
 {
-	(void)cli;
 	if (stdout_is_out && (fflush(stdout) != 0 || ferror(stdout)))
 		return mbr_fail(err, MBR_EIO,
 				"cannot write standard output: %s",
@@ -281,6 +407,15 @@ int cli_commit(struct cli *cli, struct mbr_err *err)
 	for (int i = 0; i < n_pending; i++) {
 		struct pending *p = &pending[i];
 
+		if (p->dflt && cli->counts.rejected == 0 && p->tmp) {
+			unlink(p->tmp); /* nothing rejected: no file */
+			free(p->tmp);
+			p->tmp = NULL;
+			continue;
+		}
+		if (p->dflt)
+			snprintf(cli->dflt_rejects, sizeof(cli->dflt_rejects),
+				 "%s", p->path);
 		if (!p->tmp)
 			continue; /* written in place */
 		if (rename(p->tmp, p->path) != 0)
@@ -330,6 +465,11 @@ int cli_finish(struct cli *cli)
 	double pct = c->in ? 100.0 * (double)c->rejected / (double)c->in : 0;
 
 	clear_progress(cli);
+	if (cli->dflt_rejects[0])
+		fprintf(stderr,
+			"%s: rejected records (%llu) written to '%s' (no "
+			"--rejects given)\n",
+			cli->prog, c->rejected, cli->dflt_rejects);
 	if (!cli->quiet) {
 		fprintf(stderr, "%s: %llu in, %llu out, %llu rejected (%.2f%%)",
 			cli->prog, c->in, c->out, c->rejected, pct);

@@ -58,12 +58,14 @@ struct cli {
 	unsigned long progress_tick; /* calls since the clock was read */
 	double progress_last;	     /* when the progress line was drawn */
 	bool progress_shown;
+	const char *outputs[8]; /* further output paths, checked at open */
+	size_t n_outputs;
+	char dflt_rejects[256]; /* the default rejects file, once written */
 };
 
-#define CLI_INIT(prog, usage)                                                \
-	{                                                                    \
-		(prog), (usage), 0, NULL, NULL, NULL, false, false, NULL, 0, \
-			NULL, {0, 0, 0, 0}, "", {0, 0}, 0, 0, false          \
+#define CLI_INIT(prog_, usage_)                    \
+	{                                          \
+		.prog = (prog_), .usage = (usage_) \
 	}
 
 /* Tool options: called for every option not common to all tools, with
@@ -82,12 +84,27 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Open the output: standard output, or a temporary file beside -o created
- * 0600 and removed on failure or SIGINT/SIGTERM. */
+/* Name further files the run will write (--pairs, --xref, --report...;
+ * NULL entries are skipped), so that cli_open checks them with -o and
+ * --rejects before any work is done. */
+void cli_add_outputs(struct cli *cli, const char *const *paths, size_t n);
+/* Check every output path (-o, --rejects, cli_add_outputs): each must be
+ * "-" or a file that can be created in an existing, writable directory,
+ * never a directory; then open the output: standard output, or a
+ * temporary file beside -o created 0600 and removed on failure or on
+ * SIGINT/SIGTERM/SIGHUP/SIGPIPE (a signal the caller ignores, as under
+ * nohup, stays ignored). Standard output that was closed when the tool
+ * started is an MBR_EIO error when records are to go there. */
 int cli_open(struct cli *cli, struct mbr_err *err);
 /* Open a further output file atomically (rejects, report, lineage): the
  * file appears at cli_commit. Returns NULL with err on failure. */
 FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err);
+/* The rejects file: --rejects FILE, or without it a default file (beside
+ * -o as NAME.rejects.csv, else PROG.rejects.csv in the working directory)
+ * that appears only when something was rejected, and is named on standard
+ * error: rejected records never vanish. NULL with err when it cannot be
+ * created. Not for --db runs (their rejects go to the database). */
+FILE *cli_open_rejects(struct cli *cli, struct mbr_err *err);
 /* The temporary path behind -o (for outputs written by name, such as a
  * SQLite file), or NULL when the output is standard output. */
 const char *cli_out_tmp_path(const struct cli *cli);

@@ -76,37 +76,57 @@ struct sink {
 	struct cli *cli;
 };
 
-static int put_record(struct sink *k, const struct record *rec,
-		      struct mbr_err *err)
+static int put_bad(struct sink *k, struct mapping *m, struct csvio_reader *r,
+		   struct mbr_err *err)
 {
-	if (k->st)
-		return stage_put_record(k->st, k->h, rec, err);
-	csvio_write(k->w, rec);
-	return 0;
-}
+	struct reject_at at;
 
-static int put_bad(struct sink *k, const char *source, unsigned long row,
-		   struct strview raw, const char *reason, struct mbr_err *err)
-{
+	reject_at_bad_row(&at, r, sv(mapping_info(m)->name), -1,
+			  mapping_key_col(m), -1);
 	k->cli->counts.rejected++;
 	if (k->st)
-		return stage_put_reject_raw(k->st, sv(source), row,
-					    "mbr-import", reason, raw, err);
+		return stage_put_reject_raw(k->st, &at, "mbr-import",
+					    csvio_bad_reason(r),
+					    csvio_bad_raw(r), err);
 	if (k->rf)
-		reject_raw(k->rf, sv(source), row, raw, reason);
+		reject_raw(k->rf, &at, csvio_bad_raw(r), csvio_bad_reason(r));
 	return 0;
 }
 
 static int put_reject(struct sink *k, const struct record *rec,
-		      const char *field, const char *reason,
+		      unsigned long line, const char *field, const char *reason,
 		      struct mbr_err *err)
 {
 	k->cli->counts.rejected++;
 	if (k->st)
-		return stage_put_reject(k->st, k->h, rec, "mbr-import", field,
-					reason, svn("", 0), err);
+		return stage_put_reject(k->st, k->h, rec, line, "mbr-import",
+					field, reason, svn("", 0), err);
 	if (k->rf)
-		reject_record(k->rf, rec, field, reason);
+		reject_record(k->rf, rec, line, field, reason);
+	return 0;
+}
+
+/* A record that is kept: in the stream, or staged once per key and run. A
+ * second record with a key this run has staged would replace the first in
+ * the database; it is rejected instead, as mbr-validate rejects it in a
+ * stream, so that both stay accounted for. */
+static int put_record(struct sink *k, const struct record *rec,
+		      unsigned long line, bool flagged, struct mbr_err *err)
+{
+	int rc = 1;
+
+	if (k->st)
+		rc = stage_import_record(k->st, k->h, rec, err);
+	else
+		csvio_write(k->w, rec);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return put_reject(k, rec, line, "source+source_id",
+				  "duplicate source_id within its source", err);
+	k->cli->counts.out++;
+	if (flagged)
+		k->cli->counts.flagged++;
 	return 0;
 }
 
@@ -122,7 +142,22 @@ static void warn_bad(struct sink *k, const char *file, unsigned long row,
 		cli_warn(k->cli, "more rejected rows: see the rejects file");
 }
 
-static int take_row(struct sink *k, struct mapping *m, struct record *in,
+/* A quote the reader took as a literal character: name the field that
+ * reads its column in the record's issues. */
+static void note_row(struct mapping *m, const struct csvio_reader *r,
+		     struct buf *issues)
+{
+	size_t col;
+	const char *note = csvio_row_note(r, &col), *field;
+
+	if (!*note)
+		return;
+	field = mapping_col_user(m, col);
+	buf_addf(issues, "%s:%s;", field ? field : "source_row", note);
+}
+
+static int take_row(struct sink *k, struct mapping *m,
+		    const struct csvio_reader *r, struct record *in,
 		    struct record *out, struct buf *issues, struct mbr_err *err)
 {
 	int n;
@@ -131,21 +166,19 @@ static int take_row(struct sink *k, struct mapping *m, struct record *in,
 	n = mapping_apply(m, in, out, issues);
 	if (n < 0) {
 		warn_bad(k, mapping_info(m)->name, in->row, "value too large");
-		return put_reject(k, out, "", "a value is larger than 256 MB",
-				  err);
+		return put_reject(k, out, in->line, "",
+				  "a value is larger than 256 MB", err);
 	}
+	note_row(m, r, issues);
 	if (record_field(out, CF_SOURCE_ID).len == 0) {
 		record_add(out, issues->p, issues->len);
-		return put_reject(k, out, "source_id",
+		return put_reject(k, out, in->line, "source_id",
 				  "the key column is empty", err);
 	}
 	if (issues->len)
 		buf_truncate(issues, issues->len - 1); /* last ';' */
 	record_add(out, issues->p, issues->len);
-	if (n > 0)
-		k->cli->counts.flagged++;
-	k->cli->counts.out++;
-	return put_record(k, out, err);
+	return put_record(k, out, in->line, n > 0 || issues->len, err);
 }
 
 static int read_all(struct sink *k, struct mapping *m, struct csvio_reader *r,
@@ -164,11 +197,9 @@ static int read_all(struct sink *k, struct mapping *m, struct csvio_reader *r,
 		if (st == CSVIO_BAD) {
 			warn_bad(k, csvio_name(r), csvio_bad_row(r),
 				 csvio_bad_reason(r));
-			rc = put_bad(k, mapping_info(m)->name, csvio_bad_row(r),
-				     csvio_bad_raw(r), csvio_bad_reason(r),
-				     err);
+			rc = put_bad(k, m, r, err);
 		} else {
-			rc = take_row(k, m, &in, &out, &issues, err);
+			rc = take_row(k, m, r, &in, &out, &issues, err);
 		}
 		csvio_progress(r, &done, &total);
 		cli_progress(k->cli, done, total);
@@ -191,6 +222,7 @@ static int import_source(const struct import_source *s, struct sink *k,
 
 	co.encoding = mi->encoding;
 	co.delim = mi->delim;
+	co.flags |= CSVIO_SOURCE;
 	if (strict)
 		co.flags |= CSVIO_STRICT;
 	if (!mi->header)

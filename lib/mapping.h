@@ -57,6 +57,12 @@ int mapping_bind(struct mapping *m, const struct header *h, const char *file,
 size_t mapping_n_out(const struct mapping *m);
 const char *mapping_out_name(const struct mapping *m, size_t i);
 
+/* The column of the bound header that a source mapping's key is read from
+ * (-1 for a target mapping). */
+int mapping_key_col(const struct mapping *m);
+/* The output field that reads column col of the bound header (the first
+ * one, in file order; "source_id" for the key), or NULL when none does. */
+const char *mapping_col_user(const struct mapping *m, size_t col);
 /* Apply m to in, appending mapping_n_out() fields to out (reset first).
  * Problems go to issues as "field:problem;". Returns the number of
  * problems (0 when clean), or -1 when a value passes the size limit. */

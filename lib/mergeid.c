@@ -83,6 +83,7 @@ struct rec {
 	const unsigned char *p; /* packed fields (arena) */
 	uint32_t key;		/* its entry in keys */
 	uint32_t cluster;	/* set by mergeid_assign */
+	uint32_t doubtful;	/* survive_doubtful's bits */
 };
 
 struct cluster {
@@ -116,6 +117,7 @@ struct mergeid {
 	size_t n_clusters;
 	uint64_t max_seq; /* highest sequence number ever issued */
 	int col[E_COUNT]; /* input column of each packed field, or -1 */
+	int issues_col;	  /* the input's _issues column, or -1 */
 	struct buf enc;	  /* the record being packed */
 	struct buf tmp;	  /* scratch text */
 	uint32_t *list;	  /* owned: scratch list of masters */
@@ -512,6 +514,7 @@ struct mergeid *mergeid_new(const struct mergeid_opts *o, struct mbr_err *err)
 	buf_init(&m->tmp, BUF_NOLIMIT);
 	for (int i = 0; i < E_COUNT; i++)
 		m->col[i] = -1;
+	m->issues_col = -1;
 	return m;
 }
 
@@ -696,6 +699,7 @@ int mergeid_bind(struct mergeid *m, const struct header *h, const char *name,
 	m->col[E_SOURCE] = h->canon[CF_SOURCE];
 	m->col[E_SOURCE_ID] = h->canon[CF_SOURCE_ID];
 	m->col[E_CLUSTER] = header_find(h, COL_CLUSTER_ID);
+	m->issues_col = header_find(h, COL_ISSUES);
 	for (int f = SURVIVE_FIRST; f < CF_COUNT; f++)
 		m->col[E_FIELDS + f - SURVIVE_FIRST] = h->canon[f];
 	if (m->col[E_SOURCE] < 0 || m->col[E_SOURCE_ID] < 0)
@@ -757,6 +761,18 @@ static const char *rec_problem(const struct mergeid *m,
 	return NULL;
 }
 
+/* Which of rec's values survivorship should pass over when it can. */
+static uint32_t rec_doubtful(const struct mergeid *m, const struct record *rec)
+{
+	struct survive_member mb;
+	struct strview issues = svn("", 0);
+
+	rec_member(m, rec, &mb);
+	if (m->issues_col >= 0)
+		issues = record_field(rec, (size_t)m->issues_col);
+	return survive_doubtful(&mb, issues);
+}
+
 static void count_points(struct mergeid *m, struct strview v)
 {
 	long long x;
@@ -765,7 +781,8 @@ static void count_points(struct mergeid *m, struct strview v)
 		m->stats.points_in += x;
 }
 
-static void rec_push(struct mergeid *m, uint32_t key, const unsigned char *p)
+static void rec_push(struct mergeid *m, uint32_t key, const unsigned char *p,
+		     uint32_t doubtful)
 {
 	struct strview s, i, c;
 
@@ -774,7 +791,8 @@ static void rec_push(struct mergeid *m, uint32_t key, const unsigned char *p)
 		m->recs = xrealloc(m->recs, m->cap_recs * sizeof(*m->recs));
 	}
 	enc_get(enc_get(enc_get(p, &s), &i), &c);
-	m->recs[m->n_recs] = (struct rec){hash_add(HASH_INIT, c), p, key, NONE};
+	m->recs[m->n_recs] =
+		(struct rec){hash_add(HASH_INIT, c), p, key, NONE, doubtful};
 	m->keys[key].rec = (uint32_t)m->n_recs++;
 }
 
@@ -801,7 +819,7 @@ int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 		enc_put(&m->enc, col_value(m, rec, e));
 	p = memcpy(arena_alloc(&m->arena, m->enc.len), m->enc.p, m->enc.len);
 	k = slot->entry ? slot->entry - 1 : key_add(m, slot, p);
-	rec_push(m, k, p);
+	rec_push(m, k, p, rec_doubtful(m, rec));
 	count_points(m,
 		     col_value(m, rec, E_FIELDS + CF_POINTS - SURVIVE_FIRST));
 	m->stats.records++;
@@ -832,7 +850,7 @@ static void take_row(struct mergeid *m, struct csvio_reader *r,
 		return;
 	warn_reject(cli, csvio_name(r), rec->row, field, reason);
 	if (rf)
-		reject_record(rf, rec, field, reason);
+		reject_record(rf, rec, 0, field, reason);
 }
 
 static void take_bad(struct csvio_reader *r, struct reject_file *rf,
@@ -841,8 +859,7 @@ static void take_bad(struct csvio_reader *r, struct reject_file *rf,
 	warn_reject(cli, csvio_name(r), csvio_bad_row(r), "",
 		    csvio_bad_reason(r));
 	if (rf)
-		reject_raw(rf, sv(csvio_name(r)), csvio_bad_row(r),
-			   csvio_bad_raw(r), csvio_bad_reason(r));
+		reject_bad_row(rf, r);
 }
 
 static int read_rows(struct mergeid *m, struct csvio_reader *r,
@@ -882,12 +899,10 @@ int mergeid_read(struct mergeid *m, struct cli *cli, struct mbr_err *err)
 		return -1;
 	if (mergeid_bind(m, csvio_header(r), csvio_name(r), err) < 0)
 		goto out;
-	if (cli->rejects_path) {
-		f = cli_open_aux(cli, cli->rejects_path, err);
-		if (!f)
-			goto out;
-		rf = reject_new(f, csvio_header(r), cli->prog);
-	}
+	f = cli_open_rejects(cli, err);
+	if (!f)
+		goto out;
+	rf = reject_new(f, csvio_header(r), cli->prog);
 	rc = read_rows(m, r, rf, cli, err);
 	if (rc == 0 && rf)
 		rc = reject_flush(rf, err);
@@ -1186,6 +1201,7 @@ struct golden_ctx {
 	size_t cap;
 	struct survive_golden g;
 	struct buf sources;
+	struct buf rule; /* a lineage row's rule with its note */
 	emit_fn emit;
 	void *ctx;
 	bool header;	      /* emit a header row first (CSV) */
@@ -1218,12 +1234,26 @@ static void load_members(const struct mergeid *m, struct golden_ctx *gc,
 		struct survive_member *mb = &gc->mb[i];
 
 		decode_member(m->recs[cl->first + i].p, mb);
+		mb->doubtful = m->recs[cl->first + i].doubtful;
 		if (i && sv_eq(mb->f[CF_SOURCE], mb[-1].f[CF_SOURCE]))
 			continue;
 		if (i)
 			buf_addc(&gc->sources, ';');
 		buf_addsv(&gc->sources, mb->f[CF_SOURCE]);
 	}
+}
+
+/* The rule that chose f's value, and how sound the value is. */
+static struct strview lineage_rule(const struct mergeid *m,
+				   struct golden_ctx *gc, int f)
+{
+	const char *note = survive_note_str(gc->g.note[f]);
+
+	if (!*note)
+		return sv(m->rules->rule[f].text);
+	buf_reset(&gc->rule);
+	buf_addf(&gc->rule, "%s; %s", m->rules->rule[f].text, note);
+	return buf_view(&gc->rule);
 }
 
 static int emit_lineage(const struct mergeid *m, struct golden_ctx *gc,
@@ -1237,7 +1267,7 @@ static int emit_lineage(const struct mergeid *m, struct golden_ctx *gc,
 			gc->g.value[f],
 			from < 0 ? svn("", 0) : gc->mb[from].f[CF_SOURCE],
 			from < 0 ? svn("", 0) : gc->mb[from].f[CF_SOURCE_ID],
-			sv(m->rules->rule[f].text),
+			lineage_rule(m, gc, f),
 		};
 
 		if (gc->g.value[f].len &&
@@ -1336,6 +1366,7 @@ static int golden_write(struct mergeid *m, emit_fn emit, void *ctx, bool header,
 	memset(&gc, 0, sizeof(gc));
 	survive_golden_init(&gc.g);
 	buf_init(&gc.sources, BUF_NOLIMIT);
+	buf_init(&gc.rule, BUF_NOLIMIT);
 	gc.emit = emit;
 	gc.ctx = ctx;
 	gc.header = header;
@@ -1348,6 +1379,7 @@ static int golden_write(struct mergeid *m, emit_fn emit, void *ctx, bool header,
 	rc = writer_done(lw, lineage, rc, err);
 	survive_golden_release(&gc.g);
 	buf_release(&gc.sources);
+	buf_release(&gc.rule);
 	free(gc.mb);
 	return rc;
 }
@@ -1630,7 +1662,7 @@ static int stage_rows(struct mergeid *m, struct stage *st,
 		if (mergeid_add(m, &rec, &field, &reason) == 0)
 			continue;
 		warn_reject(cli, stage_path(st), rec.row, field, reason);
-		rc = stage_put_reject(st, h, &rec, cli->prog, field, reason,
+		rc = stage_put_reject(st, h, &rec, 0, cli->prog, field, reason,
 				      svn("", 0), err);
 	}
 	record_release(&rec);

@@ -648,7 +648,7 @@ static void take_row(struct run *r, const struct header *h, struct record *rec,
 		warn_bad(r, file, rec->row, "record too large to normalise");
 		r->cli->counts.rejected++;
 		if (r->rf)
-			reject_record(r->rf, rec, "",
+			reject_record(r->rf, rec, 0, "",
 				      "record too large to normalise");
 		return;
 	}
@@ -663,8 +663,7 @@ static void take_bad(struct run *r, struct csvio_reader *in)
 	warn_bad(r, csvio_name(in), csvio_bad_row(in), csvio_bad_reason(in));
 	r->cli->counts.rejected++;
 	if (r->rf)
-		reject_raw(r->rf, sv(csvio_name(in)), csvio_bad_row(in),
-			   csvio_bad_raw(in), csvio_bad_reason(in));
+		reject_bad_row(r->rf, in);
 }
 
 static int read_all(struct run *r, struct csvio_reader *in, struct mbr_err *err)
@@ -720,7 +719,7 @@ int normalize_stream(struct normalize *n, struct cli *cli, FILE *rejects,
 		     struct mbr_err *err)
 {
 	struct csvio_opts co = CSVIO_OPTS_INIT;
-	struct run r = {n, cli, {{0}, {0}}, -1, NULL, NULL};
+	struct run r = {n, cli, {{0}, {0}, 0}, -1, NULL, NULL};
 	struct csvio_reader *in;
 	int rc;
 

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "canon.h"
@@ -49,12 +50,15 @@ int record_copy(struct record *dst, const struct record *src);
 struct header {
 	struct record names; /* owned */
 	int canon[CF_COUNT]; /* column of each canonical field, or -1 */
+	uint32_t folded;     /* bit f: canon[f] was found ignoring case */
 };
 
 void header_init(struct header *h);
 void header_release(struct header *h);
 /* Make h the header whose names are rec's fields (names trimmed of
- * spaces and a UTF-8 BOM). -1 past max. */
+ * spaces and a UTF-8 BOM). A canonical field no column names exactly is
+ * found in a column that names it in another case ("Mobile"), and marked
+ * in h->folded. -1 past max. */
 int header_set(struct header *h, const struct record *rec);
 /* Append a column name; returns its index. */
 size_t header_add(struct header *h, const char *name);

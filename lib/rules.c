@@ -1530,10 +1530,15 @@ const struct rule_info *rules_info(const struct rules *rs, size_t i)
 static int fref_bind(const struct rules *rs, struct fref *f,
 		     const struct header *h, struct mbr_err *err)
 {
+	int c;
+
 	if (!f->name)
 		return 0;
+	c = canon_lookup(sv(f->name));
 	f->col = header_find(h, f->name);
-	if (f->col >= 0 || canon_lookup(sv(f->name)) >= 0)
+	if (f->col < 0 && c >= 0)
+		f->col = h->canon[c]; /* "Mobile" for mobile, or -1 */
+	if (f->col >= 0 || c >= 0)
 		return 0;
 	return mbr_fail(err, MBR_ECONFIG,
 			"%s:%u: unknown field '%s' (not a "

@@ -30,6 +30,15 @@
  * Every rule ignores empty values: a record without a value never wins,
  * and the golden field is empty only when every record's is.
  *
+ * Every rule but sum prefers a sound value to a doubtful one: a value is
+ * doubtful when its record's _issues names its field (mbr-normalize or
+ * mbr-validate flagged it), or when it fails its field's check (an ID
+ * number that is not a valid GB 11643 number, such as Excel's
+ * 4.40106E+17; a mobile or phone not in E.164; an e-mail address that is
+ * none; a birth date that is no real YYYY-MM-DD date). A rule looks at the
+ * doubtful values only when no record has a sound one; the golden record
+ * says which happened (survive_golden.note).
+ *
  * Ties. The records of a cluster are given in tie order: source, then
  * source_id, ascending byte order (UTF-8 code point order). Every tie (equal
  * times, equal counts, equal lengths, equal values) goes to the record that
@@ -45,6 +54,7 @@
 #define MBR_SURVIVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "canon.h"
@@ -99,18 +109,32 @@ const char *survive_default_rule(enum canon_field f);
 /* One record of a cluster: its canonical values, borrowed. */
 struct survive_member {
 	struct strview f[CF_COUNT];
+	uint32_t doubtful; /* bit f: f's value is doubtful (survive_doubtful) */
+};
+
+/* The fields of m whose values are doubtful, as bits (1 << f): those that
+ * fail their check, and those named in issues, an _issues value
+ * ("mobile:too short;email:no @"). Cannot fail. */
+uint32_t survive_doubtful(const struct survive_member *m,
+			  struct strview issues);
+
+enum survive_note {
+	SURVIVE_SOUND, /* the value chosen is sound; none was passed over */
+	SURVIVE_PASSED_OVER, /* a doubtful value was passed over for it */
+	SURVIVE_DOUBTFUL,    /* doubtful, as every record's value was */
 };
 
 /* A golden record: the value of each field and where it came from. */
 struct survive_golden {
 	struct strview value[CF_COUNT]; /* borrowed from the members, or
 					 * from num for a sum */
-	long from[CF_COUNT];	/* index of the member the value came from;
+	long from[CF_COUNT]; /* index of the member the value came from;
 				 * -1 when empty, or a sum of several */
-	char num[CF_COUNT][24]; /* owned: text of sums */
-	void *scratch;		/* owned: working space for most_frequent */
-	size_t scratch_cap;	/* members scratch has room for */
-	unsigned *filled;	/* owned: per member, non-empty fields */
+	enum survive_note note[CF_COUNT]; /* how sound the value is */
+	char num[CF_COUNT][24];		  /* owned: text of sums */
+	void *scratch;	    /* owned: working space for most_frequent */
+	size_t scratch_cap; /* members scratch has room for */
+	unsigned *filled;   /* owned: per member, non-empty fields */
 };
 
 void survive_golden_init(struct survive_golden *g);
@@ -133,5 +157,7 @@ int survive_apply(const struct survive_rules *r, const struct survive_member *m,
 int survive_parse_int(struct strview v, long long *out);
 /* Compare two values as described above: <0, 0, >0. */
 int survive_cmp(struct strview a, struct strview b);
+/* What lineage says of a note: "" for SURVIVE_SOUND. */
+const char *survive_note_str(enum survive_note n);
 
 #endif

@@ -213,8 +213,7 @@ static void take_bad(struct validate *v, struct sink *k, struct csvio_reader *r)
 	else if (v->n_unreadable == MAX_WARNINGS + 1)
 		cli_warn(cli, "more unreadable rows: see the rejects file");
 	if (k->rf)
-		reject_raw(k->rf, sv(csvio_name(r)), csvio_bad_row(r),
-			   csvio_bad_raw(r), csvio_bad_reason(r));
+		reject_bad_row(k->rf, r);
 }
 
 static void take_row(struct validate *v, struct sink *k, struct record *rec)
@@ -225,7 +224,7 @@ static void take_row(struct validate *v, struct sink *k, struct record *rec)
 	case VALIDATE_REJECT:
 		c->rejected++;
 		if (k->rf)
-			reject_record(k->rf, rec, v->field.p, v->reason.p);
+			reject_record(k->rf, rec, 0, v->field.p, v->reason.p);
 		return;
 	case VALIDATE_FLAG:
 		c->flagged++;
@@ -311,7 +310,7 @@ static int stage_row(struct validate *v, struct stage *st,
 	switch (validate_record(v, rec)) {
 	case VALIDATE_REJECT: /* rec is as it was read */
 		cli->counts.rejected++;
-		if (stage_put_reject(st, h, rec, v->opts.tool, v->field.p,
+		if (stage_put_reject(st, h, rec, 0, v->opts.tool, v->field.p,
 				     v->reason.p, svn("", 0), err) < 0)
 			return -1;
 		return stage_delete_record(st, record_canon(rec, h, CF_SOURCE),

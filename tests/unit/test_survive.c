@@ -204,6 +204,36 @@ static const struct apply_case apply_cases[] = {
 	  "2021-01-01", 1, "default: latest activity" },
 	{ "", "name", { "solo;1;name=  孤  " }, "孤", 0,
 	  "one record: its trimmed value" },
+	/* sound values first (issue 11) */
+	{ "", "id_number",
+	  { "a;1;id_number=4.40106E+17", "b;1;id_number=440106199001010013" },
+	  "440106199001010013", 1,
+	  "sound: a valid ID beats Excel's damage that comes first" },
+	{ "", "id_number",
+	  { "a;1;id_number=440106199001010014", "b;1;id_number=440106199001010013" },
+	  "440106199001010013", 1, "sound: a wrong check digit is passed over" },
+	{ "", "id_number",
+	  { "a;1;id_type=PASSPORT;id_number=E12345678",
+	    "b;1;id_number=440106199001010013" },
+	  "E12345678", 0, "sound: a passport number has no GB 11643 check" },
+	{ "", "mobile",
+	  { "a;1;mobile=138 1234 5678;last_active_at=2024-01-01",
+	    "b;1;mobile=+8613812345678;last_active_at=2020-01-01" },
+	  "+8613812345678", 1,
+	  "sound: an E.164 mobile beats a more recent raw one" },
+	{ "", "email",
+	  { "a;1;email=x@qq.con;_issues=email:domain qq.con",
+	    "b;1;email=y@163.com" },
+	  "y@163.com", 1, "sound: a value named in _issues is passed over" },
+	{ "", "birth_date",
+	  { "a;1;birth_date=1990-02-30", "b;1;birth_date=1990-03-02" },
+	  "1990-03-02", 1, "sound: an impossible date is passed over" },
+	{ "", "email",
+	  { "a;1;email=bad", "b;1;email=worse;_issues=email:no @" }, "bad", 0,
+	  "sound: every value doubtful, the rule decides among them" },
+	{ "", "points",
+	  { "a;1;points=5;_issues=points:negative", "b;1;points=7" }, "12", -1,
+	  "sound: sum counts flagged points too (points in = points out)" },
 };
 
 /* Fill m from a "source;id;field=value;..." spec, copying into store. */
@@ -211,6 +241,7 @@ static void member_parse(const char *spec, struct survive_member *m,
 			 char *store)
 {
 	char *save = NULL, *tok;
+	struct strview issues = svn("", 0);
 	int n = 0;
 
 	strcpy(store, spec);
@@ -228,10 +259,15 @@ static void member_parse(const char *spec, struct survive_member *m,
 		}
 		assert_non_null(eq);
 		*eq = '\0';
+		if (!strcmp(tok, "_issues")) {
+			issues = sv(eq + 1);
+			continue;
+		}
 		f = canon_lookup(sv(tok));
 		assert_true(f >= 0);
 		m->f[f] = sv(eq + 1);
 	}
+	m->doubtful = survive_doubtful(m, issues);
 }
 
 static void run_apply_case(const struct apply_case *c)

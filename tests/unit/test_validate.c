@@ -321,11 +321,13 @@ static void test_validate_stream(void **state)
 		"pos,2,138,a@b.cn,10,mobile:not an E.164 number\n"
 		"pos,6,,,7,\n");
 	assert_non_null(strstr(r.rejects,
-		"pos,,+8613812345678,,5,,mbr-validate,source_id,missing\n"));
+		"pos,,+8613812345678,,5,,,mbr-validate,source_id,missing\n"));
 	assert_non_null(strstr(r.rejects,
-		"pos,5,,,-1,,mbr-validate,points,out of range 0 ..\n"));
-	/* The unreadable row: the file's name as source, its bytes. */
-	assert_non_null(strstr(r.rejects, "in.csv,,,,,\"pos,4,\"\"broken,5"));
+		"pos,5,,,-1,,,mbr-validate,points,out of range 0 ..\n"));
+	/* The unreadable row: its own source and key where they can be read
+	 * (before the broken quote), its bytes and the line it starts on. */
+	assert_non_null(strstr(r.rejects,
+			       "pos,4,,,,\"pos,4,\"\"broken,5\",5,mbr-validate"));
 	assert_string_equal(r.report,
 		"rule,field,test,severity,checked,failed\n"
 		"unreadable_row,,csv,reject,6,1\n"
