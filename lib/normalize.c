@@ -7,6 +7,7 @@
 #include "normalize.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,7 +45,7 @@ struct step {
 	struct buf *issues;
 	int n_issues;
 	bool is_cn;	/* the record's country is China */
-	const char *cc; /* calling code for numbers without one */
+	char region[3]; /* region of numbers without a calling code */
 };
 
 int normalize_parse_fields(const char *list, uint32_t *fields,
@@ -210,21 +211,6 @@ static void settle(struct step *s, enum canon_field f, bool ok, bool empty,
  * parts, birth_date and gender before the ID that checks them.
  */
 
-/* Calling codes of the countries address_country knows best. */
-static const char *calling_code(const char *cc)
-{
-	static const char *const codes[][2] = {
-		{"CN", "86"}, {"HK", "852"}, {"MO", "853"}, {"TW", "886"},
-		{"SG", "65"}, {"MY", "60"},  {"US", "1"},   {"CA", "1"},
-		{"GB", "44"}, {"JP", "81"},  {"KR", "82"},  {"AU", "61"},
-	};
-
-	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (!strcmp(cc, codes[i][0]))
-			return codes[i][1];
-	return NULL;
-}
-
 static void step_country(struct step *s)
 {
 	struct strview v = old(s, CF_COUNTRY);
@@ -237,9 +223,7 @@ static void step_country(struct step *s)
 		memcpy(code, s->n->country, 3);
 	}
 	s->is_cn = !strcmp(code, "CN");
-	s->cc = code[0] ? calling_code(code) : NULL;
-	if (!s->cc)
-		s->cc = calling_code(s->n->country);
+	memcpy(s->region, code[0] ? code : s->n->country, 3);
 }
 
 static enum name_result one_name(struct step *s, enum canon_field f)
@@ -307,36 +291,47 @@ static void step_gender(struct step *s)
 	       gender_result_str(r));
 }
 
+/* China time: a birth date written as an instant in another zone (a
+ * JavaScript system's 1990-03-04T16:00:00.000Z) is the date it was in
+ * Beijing, and the record says it was moved (README, mbr-normalize). */
+#define BIRTH_ZONE (8 * 60)
+
 static void step_birth(struct step *s)
 {
 	enum date_result r;
+	bool moved;
 
 	if (!has(s, CF_BIRTH_DATE))
 		return;
-	r = date_normalize(old(s, CF_BIRTH_DATE), s->n->o.date_order,
-			   put(s, CF_BIRTH_DATE));
+	r = date_normalize_at(old(s, CF_BIRTH_DATE), s->n->o.date_order,
+			      BIRTH_ZONE, put(s, CF_BIRTH_DATE), &moved);
 	settle(s, CF_BIRTH_DATE, r == DATE_OK, r == DATE_EMPTY,
 	       date_result_str(r));
+	if (r == DATE_OK && moved)
+		flag(s, CF_BIRTH_DATE, "time zone moved to UTC+8");
 }
 
 static void step_phone(struct step *s, enum canon_field f)
 {
 	enum phone_result r;
+	enum phone_type t;
 	struct buf *out;
 	const char *why;
 
 	if (!has(s, f))
 		return;
 	out = put(s, f);
-	r = phone_normalize(old(s, f), s->cc, out);
+	r = phone_normalize(old(s, f), s->region, out);
 	why = phone_result_str(r);
-	/* A mainland landline in the mobile column is a real number in the
-	 * wrong place: keep it as it was and say so. */
-	if (r == PHONE_OK && f == CF_MOBILE &&
-	    sv_starts(buf_view(out), "+86") &&
-	    !phone_is_cn_mobile(buf_view(out))) {
+	/* A landline (or a toll-free, premium ... number) in the mobile
+	 * column is a real number in the wrong place: keep it as it was and
+	 * say so. Numbers that may be either (US, CA) pass. */
+	t = r == PHONE_OK && f == CF_MOBILE ? phone_type_of(buf_view(out))
+					    : PHONE_TYPE_UNKNOWN;
+	if (t == PHONE_TYPE_FIXED || t == PHONE_TYPE_OTHER) {
 		r = PHONE_INVALID;
-		why = "landline, not a mobile";
+		why = t == PHONE_TYPE_FIXED ? "landline, not a mobile"
+					    : "not a mobile number";
 	}
 	settle(s, f, r == PHONE_OK, r == PHONE_EMPTY, why);
 }
@@ -344,12 +339,25 @@ static void step_phone(struct step *s, enum canon_field f)
 static void step_email(struct step *s)
 {
 	enum email_result r;
+	const char *likely;
+	char why[160];
 
 	if (!has(s, CF_EMAIL))
 		return;
 	r = email_normalize(old(s, CF_EMAIL), put(s, CF_EMAIL));
 	settle(s, CF_EMAIL, r == EMAIL_OK, r == EMAIL_EMPTY,
 	       email_result_str(r));
+	/* A typo domain is a hint for a person, never a rewrite. */
+	if (r == EMAIL_OK && (likely = email_typo(now(s, CF_EMAIL)))) {
+		const char *at =
+			memchr(now(s, CF_EMAIL).p, '@', now(s, CF_EMAIL).len);
+		struct strview d = now(s, CF_EMAIL);
+
+		d = svn(at + 1, d.len - (size_t)(at + 1 - d.p));
+		snprintf(why, sizeof(why), "domain %.*s, did you mean %s",
+			 (int)(d.len > 80 ? 80 : d.len), d.p, likely);
+		flag(s, CF_EMAIL, why);
+	}
 }
 
 /* Fill f from the ID when empty; flag it when it says otherwise. Only a
@@ -381,22 +389,38 @@ static void derive_from_id(struct step *s, struct strview id18)
 		buf_adds(put(s, CF_ID_TYPE), "CN_RIC");
 }
 
+/* An id_number under an id_type we do not know: flag the type when the
+ * number looks like a resident ID, else leave both alone. */
 static void step_id(struct step *s)
 {
-	struct strview type = sv_trim(old(s, CF_ID_TYPE));
+	enum cnid_type t = cnid_type_of(sv_trim(old(s, CF_ID_TYPE)));
 	enum cnid_result r;
 
-	if (!has(s, CF_ID_NUMBER) || (type.len && !sv_ieqs(type, "CN_RIC")))
+	if (!has(s, CF_ID_NUMBER) || t == CNID_TYPE_OTHER)
 		return;
+	if (t == CNID_TYPE_UNKNOWN) {
+		if (cnid_is_shaped(old(s, CF_ID_NUMBER)))
+			flag(s, CF_ID_TYPE,
+			     "unknown type for an ID-shaped number");
+		return;
+	}
 	r = cnid_normalize(old(s, CF_ID_NUMBER), put(s, CF_ID_NUMBER));
-	if (r == CNID_NOT_CN) {
+	/* A letter first: another document, unless the type says not. */
+	if (r == CNID_NOT_CN && t == CNID_TYPE_NONE) {
 		s->n->set[CF_ID_NUMBER] = false;
 		return;
 	}
 	settle(s, CF_ID_NUMBER, r == CNID_OK, r == CNID_EMPTY,
 	       cnid_result_str(r));
-	if (r == CNID_OK)
-		derive_from_id(s, now(s, CF_ID_NUMBER));
+	if (r != CNID_OK)
+		return;
+	/* Issue 15: a code no GB/T 2260 table has is flagged, and nothing
+	 * is derived from a number that may be made up. */
+	if (cnid_area_check(now(s, CF_ID_NUMBER)) != CNID_OK) {
+		flag(s, CF_ID_NUMBER, cnid_result_str(CNID_AREA_UNKNOWN));
+		return;
+	}
+	derive_from_id(s, now(s, CF_ID_NUMBER));
 }
 
 static void one_division(struct step *s, enum canon_field f,
@@ -503,7 +527,7 @@ static int apply(struct normalize *n, const struct header *h,
 int normalize_record(struct normalize *n, const struct header *h,
 		     struct record *rec, struct buf *issues)
 {
-	struct step s = {n, h, rec, issues, 0, true, "86"};
+	struct step s = {n, h, rec, issues, 0, true, "CN"};
 
 	memset(n->set, 0, sizeof(n->set));
 	if (n->o.fields == 0)

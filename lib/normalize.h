@@ -29,9 +29,14 @@
  * birth_date or gender is there and disagrees with the ID, both are
  * flagged ("birth_date:differs from id_number").
  *
- * id_number is read as a mainland resident ID only when id_type is empty
- * or CN_RIC; a value of another kind of document (a letter first) is left
- * alone and not flagged.
+ * id_number is read as a mainland resident ID when id_type is empty or
+ * names one (CN_RIC, 身份证, ID, 1, ...: cnid_type_of()); a valid ID
+ * makes id_type CN_RIC. With an empty id_type a value of another kind of
+ * document (a letter first) is left alone and not flagged; under a type
+ * that names another document nothing is checked; under a type we do not
+ * know an ID-shaped number flags id_type. An ID whose area code no GB/T
+ * 2260 table has is kept, flagged "area unknown", and nothing is derived
+ * from it.
  */
 #ifndef MBR_NORMALIZE_H
 #define MBR_NORMALIZE_H
