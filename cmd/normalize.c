@@ -92,35 +92,22 @@ static int check_args(const struct cli *cli)
 					    "records stay in the database)");
 	if (cli->rejects_path)
 		return cli_usage_error(cli, "--rejects does not go with --db "
-					    "(records from the database always "
-					    "parse)");
+					    "(rejects go to its rejects "
+					    "table)");
 	if (cli->n_files)
 		return cli_usage_error(cli, "input files do not go with --db");
 	return 0;
 }
 
-/* The command line, as the runs table records it. */
-static char *join_args(int argc, char **argv)
+static int run(struct cli *cli, struct normalize *n, struct mbr_err *err)
 {
-	struct buf b;
+	struct rs_handler h;
+	struct rs_sink *k = cli_sink(cli, RS_STAGE_UPDATE, 0, err);
 
-	buf_init(&b, BUF_NOLIMIT);
-	for (int i = 1; i < argc; i++)
-		buf_addf(&b, "%s%s", i > 1 ? " " : "", argv[i]);
-	return buf_detach(&b);
-}
-
-static int run(struct cli *cli, struct normalize *n, const char *args,
-	       struct mbr_err *err)
-{
-	FILE *rejects = NULL;
-
-	if (cli->db_path)
-		return normalize_db(n, cli, args, err);
-	rejects = cli_open_rejects(cli, err);
-	if (!rejects)
+	if (!k)
 		return -1;
-	return normalize_stream(n, cli, rejects, err);
+	normalize_handler(n, &h);
+	return cli_done(cli, k, cli_run_input(cli, &h, NULL, k, err), err);
 }
 
 int main(int argc, char **argv)
@@ -129,7 +116,6 @@ int main(int argc, char **argv)
 	struct ctx c = {&cli, NORMALIZE_OPTS_INIT};
 	struct mbr_err err = MBR_ERR_INIT;
 	struct normalize *n = NULL;
-	char *args;
 	int rc;
 
 	cli.flags = CLI_REJECTS | CLI_DB;
@@ -138,13 +124,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli.db_path)
 		cli.flags |= CLI_NO_OUT;
-	args = join_args(argc, argv);
 	if (!(n = normalize_new(&c.opts, &err)) || cli_open(&cli, &err) < 0 ||
-	    run(&cli, n, args, &err) < 0 || cli_commit(&cli, &err) < 0)
+	    run(&cli, n, &err) < 0 || cli_commit(&cli, &err) < 0)
 		rc = cli_fail(&cli, &err);
 	else
 		rc = cli_finish(&cli);
 	normalize_free(n);
-	free(args);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "stage.h"
 
 /* Outputs that appear only at commit: a temporary file beside the target,
  * created 0600, renamed into place when everything was written. */
@@ -461,7 +462,7 @@ double cli_elapsed(const struct cli *cli)
 
 int cli_finish(struct cli *cli)
 {
-	const struct cli_counts *c = &cli->counts;
+	const struct rs_tally *c = &cli->counts;
 	double pct = c->in ? 100.0 * (double)c->rejected / (double)c->in : 0;
 
 	clear_progress(cli);
@@ -511,4 +512,98 @@ void cli_progress(struct cli *cli, unsigned long long done_bytes,
 		fprintf(stderr, ", %.0f%%",
 			100.0 * (double)done_bytes / (double)total_bytes);
 	fflush(stderr);
+}
+
+/*
+ * A tool's run
+ */
+
+static void on_progress(void *ctx, unsigned long long done,
+			unsigned long long total)
+{
+	cli_progress(ctx, done, total);
+}
+
+static struct rs_sink *stage_sink(struct cli *cli, enum rs_stage_mode mode,
+				  enum cli_sink_flags flags,
+				  struct mbr_err *err)
+{
+	static char where[512];
+
+	cli->st = stage_open(cli->db_path, err);
+	if (!cli->st ||
+	    stage_begin_run(cli->st, cli->prog, cli_args(cli), err) < 0) {
+		stage_close(cli->st);
+		cli->st = NULL;
+		return NULL;
+	}
+	snprintf(where, sizeof(where), "the rejects table of '%s'",
+		 cli->db_path);
+	cli->counts.rejects_name = where;
+	if (flags & CLI_KEEPS)
+		return rs_sink_rejects(NULL, cli->st, cli->prog,
+				       flags & CLI_COUNT_OUT);
+	return rs_sink_stage(cli->st, mode, cli->prog);
+}
+
+struct rs_sink *cli_sink(struct cli *cli, enum rs_stage_mode mode,
+			 enum cli_sink_flags flags, struct mbr_err *err)
+{
+	FILE *rejects;
+
+	cli->counts.progress = on_progress;
+	cli->counts.progress_ctx = cli;
+	if (cli->db_path)
+		return stage_sink(cli, mode, flags, err);
+	rejects = cli_open_rejects(cli, err);
+	if (!rejects)
+		return NULL;
+	cli->counts.rejects_name =
+		cli->rejects_path ? cli->rejects_path : "the rejects file";
+	if (flags & CLI_KEEPS)
+		return rs_sink_rejects(rejects, NULL, cli->prog,
+				       flags & CLI_COUNT_OUT);
+	return rs_sink_csv(cli->out, rejects, cli->prog);
+}
+
+int cli_run_input(struct cli *cli, const struct rs_handler *h,
+		  const struct csvio_opts *o, struct rs_sink *k,
+		  struct mbr_err *err)
+{
+	struct csvio_opts co = CSVIO_OPTS_INIT;
+	struct stage_cursor *c;
+	int rc;
+
+	if (!cli->st) {
+		if (o)
+			co = *o;
+		if (cli->strict)
+			co.flags |= CSVIO_STRICT;
+		return rs_run_files(cli->files, cli->n_files, &co, h, k,
+				    &cli->counts, err);
+	}
+	c = stage_read_records(cli->st, err);
+	if (!c)
+		return -1;
+	rc = rs_run_cursor(c, cli->db_path, h, k, &cli->counts, err);
+	stage_cursor_free(c);
+	return rc;
+}
+
+int cli_done(struct cli *cli, struct rs_sink *k, int rc, struct mbr_err *err)
+{
+	const struct rs_tally *t = &cli->counts;
+
+	if (rc == 0 && k && rs_finish(k, err) < 0)
+		rc = mbr_prefix(err, "%s: ",
+				cli->out_path ? cli->out_path
+					      : "standard output");
+	rs_sink_free(k);
+	if (rc == 0 && cli->st &&
+	    stage_commit_run(cli->st, t->in, t->out, t->rejected, t->flagged,
+			     rs_status(t), err) < 0)
+		rc = -1;
+	stage_close(cli->st); /* rolls back a run not committed */
+	cli->st = NULL;
+	return rc;
 }

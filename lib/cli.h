@@ -24,13 +24,9 @@
 #include <time.h>
 
 #include "err.h"
+#include "recstream.h"
 
-struct cli_counts {
-	unsigned long long in;	     /* records read (bad rows included) */
-	unsigned long long out;	     /* records written */
-	unsigned long long rejected; /* records sent to --rejects */
-	unsigned long long flagged;  /* records passed with an _issues entry */
-};
+struct stage;
 
 enum cli_flags {
 	CLI_REJECTS = 1 << 0, /* the tool takes --rejects FILE */
@@ -52,8 +48,9 @@ struct cli {
 	const char **files;	  /* borrowed from argv: the operands */
 	size_t n_files;
 	FILE *out; /* standard output or the -o temporary file */
-	struct cli_counts counts;
-	char extra[256]; /* tool's addition to the summary line */
+	struct rs_tally counts;
+	struct stage *st; /* --db: the database, a run open, from cli_sink */
+	char extra[256];  /* tool's addition to the summary line */
 	struct timespec start;
 	unsigned long progress_tick; /* calls since the clock was read */
 	double progress_last;	     /* when the progress line was drawn */
@@ -110,6 +107,32 @@ FILE *cli_open_rejects(struct cli *cli, struct mbr_err *err);
 const char *cli_out_tmp_path(const struct cli *cli);
 /* Flush and close outputs, then rename temporaries into place. */
 int cli_commit(struct cli *cli, struct mbr_err *err);
+/*
+ * A tool's run: what cmd/TOOL.c's run() is made of.
+ */
+
+enum cli_sink_flags {
+	CLI_KEEPS = 1 << 0, /* the tool keeps records itself: rejects only */
+	CLI_COUNT_OUT = 1 << 1, /* with CLI_KEEPS: a kept record counts out */
+};
+
+/* Where the run's records and rejects go. With --db: the staging database
+ * (opened, a run begun under the tool's name, cli->st set) and a sink of
+ * mode into it; else the output (cli_open first) and the rejects file
+ * (cli_open_rejects). NULL with err. */
+struct rs_sink *cli_sink(struct cli *cli, enum rs_stage_mode mode,
+			 enum cli_sink_flags flags, struct mbr_err *err);
+/* Run h over the input: the files named (standard input when none), read
+ * with o (NULL: canonical records, CSVIO_OPTS_INIT, --strict applied), or
+ * with --db the staging records. */
+int cli_run_input(struct cli *cli, const struct rs_handler *h,
+		  const struct csvio_opts *o, struct rs_sink *k,
+		  struct mbr_err *err);
+/* End the run: flush the sink, and with --db commit the run with its
+ * counts and status (rs_status) and close the database. Frees k. On
+ * failure (or rc < 0) the database rolls back. Returns rc, or -1. */
+int cli_done(struct cli *cli, struct rs_sink *k, int rc, struct mbr_err *err);
+
 /* Print "PROG: message", remove temporaries, return the exit code. */
 int cli_fail(struct cli *cli, const struct mbr_err *err);
 /* Print the summary line (unless -q), return 0 or 1 (rejected/flagged). */

@@ -451,14 +451,6 @@ static enum quote_shape quote_shape(struct strview row, char delim, size_t *col)
 	return shape;
 }
 
-static void swap_records(struct record *a, struct record *b)
-{
-	struct record t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
 /* A multi-line row whose quote broke: its lines after the first were
  * swallowed and are read again. */
 static void reject_first_line(struct csvio_reader *r, bool open, size_t col)
@@ -554,14 +546,16 @@ static int finish_row(struct csvio_reader *r, struct record *rec,
 	r->row++;
 	if (r->bad_reason.len == 0) {
 		note_quotes(r, shape, col);
-		swap_records(rec, &r->cur);
+		record_swap(rec, &r->cur);
+		rec->note = r->note.len ? r->note.p : NULL;
+		rec->note_col = r->note_col;
 		rec->row = r->row;
 		rec->line = r->row_line;
 		return CSVIO_ROW;
 	}
 	r->bad_row = r->row;
 	r->bad_line = r->row_line;
-	swap_records(&r->bad_rec, &r->cur);
+	record_swap(&r->bad_rec, &r->cur);
 	if (r->opts.flags & CSVIO_STRICT)
 		return mbr_fail(err, MBR_EIO, "%s:%lu: record %lu: %s", r->name,
 				r->row_line, r->row, r->bad_reason.p);

@@ -827,90 +827,28 @@ int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 	return 0;
 }
 
-/* Say where the first few rejects are; the rejects file has them all. */
-#define MAX_WARNINGS 10
-
-static void warn_reject(struct cli *cli, const char *name, unsigned long row,
-			const char *field, const char *reason)
+/* The record handler: every record into the merger, or rejected. */
+static int bind(void *ctx, const struct header *in, const char *name,
+		struct mbr_err *err)
 {
-	if (cli->counts.rejected < MAX_WARNINGS)
-		cli_warn(cli, "%s: record %lu: %s%s%s", name, row, field,
-			 *field ? ": " : "", reason);
-	else if (cli->counts.rejected == MAX_WARNINGS)
-		cli_warn(cli, "more rejected records: see --rejects");
-	cli->counts.rejected++;
+	return mergeid_bind(ctx, in, name, err);
 }
 
-static void take_row(struct mergeid *m, struct csvio_reader *r,
-		     const struct record *rec, struct reject_file *rf,
-		     struct cli *cli)
+static int take(void *ctx, struct record *rec, enum rs_verdict *v,
+		struct rs_why *why, struct mbr_err *err)
 {
-	const char *field, *reason;
-
-	if (mergeid_add(m, rec, &field, &reason) == 0)
-		return;
-	warn_reject(cli, csvio_name(r), rec->row, field, reason);
-	if (rf)
-		reject_record(rf, rec, 0, field, reason);
+	(void)err;
+	*v = mergeid_add(ctx, rec, &why->field, &why->reason) ? RS_REJECT
+							      : RS_PASS;
+	return 0;
 }
 
-static void take_bad(struct csvio_reader *r, struct reject_file *rf,
-		     struct cli *cli)
+void mergeid_handler(struct mergeid *m, struct rs_handler *h)
 {
-	warn_reject(cli, csvio_name(r), csvio_bad_row(r), "",
-		    csvio_bad_reason(r));
-	if (rf)
-		reject_bad_row(rf, r);
-}
-
-static int read_rows(struct mergeid *m, struct csvio_reader *r,
-		     struct reject_file *rf, struct cli *cli,
-		     struct mbr_err *err)
-{
-	struct record rec;
-	unsigned long long done, total;
-	int st;
-
-	record_init(&rec);
-	while ((st = csvio_read(r, &rec, err)) > 0) {
-		cli->counts.in++;
-		if (st == CSVIO_BAD)
-			take_bad(r, rf, cli);
-		else
-			take_row(m, r, &rec, rf, cli);
-		csvio_progress(r, &done, &total);
-		cli_progress(cli, done, total);
-	}
-	record_release(&rec);
-	return st < 0 ? -1 : 0;
-}
-
-int mergeid_read(struct mergeid *m, struct cli *cli, struct mbr_err *err)
-{
-	struct csvio_opts o = CSVIO_OPTS_INIT;
-	struct csvio_reader *r;
-	struct reject_file *rf = NULL;
-	FILE *f;
-	int rc = -1;
-
-	if (cli->strict)
-		o.flags |= CSVIO_STRICT;
-	r = csvio_open(cli->files, cli->n_files, &o, err);
-	if (!r)
-		return -1;
-	if (mergeid_bind(m, csvio_header(r), csvio_name(r), err) < 0)
-		goto out;
-	f = cli_open_rejects(cli, err);
-	if (!f)
-		goto out;
-	rf = reject_new(f, csvio_header(r), cli->prog);
-	rc = read_rows(m, r, rf, cli, err);
-	if (rc == 0 && rf)
-		rc = reject_flush(rf, err);
-out:
-	reject_free(rf);
-	csvio_close(r);
-	return rc;
+	memset(h, 0, sizeof(*h));
+	h->bind = bind;
+	h->record = take;
+	h->ctx = m;
 }
 
 /*
@@ -1673,53 +1611,21 @@ static int latest_clusters(struct stage *st, char run[24], struct mbr_err *err)
 	return n > 0 ? 0 : -1;
 }
 
-static int stage_rows(struct mergeid *m, struct stage *st,
-		      struct stage_cursor *c, const struct header *h,
-		      struct cli *cli, struct mbr_err *err)
-{
-	struct record rec;
-	const char *field, *reason;
-	int n, rc = 0;
-
-	record_init(&rec);
-	while (rc == 0 && (n = stage_cursor_next(c, &rec, err)) > 0) {
-		cli->counts.in++;
-		cli_progress(cli, 0, 0);
-		if (mergeid_add(m, &rec, &field, &reason) == 0)
-			continue;
-		warn_reject(cli, stage_path(st), rec.row, field, reason);
-		rc = stage_put_reject(st, h, &rec, 0, cli->prog, field, reason,
-				      svn("", 0), err);
-	}
-	record_release(&rec);
-	return n < 0 ? -1 : rc;
-}
-
-int mergeid_read_stage(struct mergeid *m, struct stage *st, struct cli *cli,
-		       struct mbr_err *err)
+struct stage_cursor *mergeid_stage_records(struct stage *st,
+					   struct mbr_err *err)
 {
 	struct stage_cursor *c;
-	struct header h;
 	struct buf sql;
 	char run[24];
-	const char *bind = run;
-	int rc = -1;
+	const char *bind_run = run;
 
 	if (latest_clusters(st, run, err) < 0)
-		return -1;
+		return NULL;
 	buf_init(&sql, BUF_NOLIMIT);
 	records_sql(&sql);
-	c = stage_query(st, sql.p, &bind, 1, err);
+	c = stage_query(st, sql.p, &bind_run, 1, err);
 	buf_release(&sql);
-	if (!c)
-		return -1;
-	header_init(&h);
-	if (stage_cursor_header(c, &h) == 0 &&
-	    mergeid_bind(m, &h, stage_path(st), err) == 0)
-		rc = stage_rows(m, st, c, &h, cli, err);
-	header_release(&h);
-	stage_cursor_free(c);
-	return rc;
+	return c;
 }
 
 struct db_sink {

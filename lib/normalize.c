@@ -29,12 +29,15 @@
 
 struct normalize {
 	struct normalize_opts o;
-	char country[3];	  /* o.country, upper case */
-	struct buf val[CF_COUNT]; /* the new value of each field */
-	bool set[CF_COUNT];	  /* val[f] is to replace field f */
-	struct buf merged;	  /* an _issues value being merged */
-	struct buf family, given; /* name_split's answer, to compare */
-	struct buf issues;	  /* one record's new issues */
+	char country[3];	   /* o.country, upper case */
+	struct buf val[CF_COUNT];  /* the new value of each field */
+	bool set[CF_COUNT];	   /* val[f] is to replace field f */
+	struct buf merged;	   /* an _issues value being merged */
+	struct buf family, given;  /* name_split's answer, to compare */
+	struct buf issues;	   /* one record's new issues */
+	const struct header *in_h; /* borrowed: the input's columns */
+	struct header out_h;	   /* the input's columns (+ _issues) */
+	int issues_col;		   /* the input's _issues column, or -1 */
 };
 
 /* One record being normalised. */
@@ -128,6 +131,8 @@ struct normalize *normalize_new(const struct normalize_opts *opts,
 	buf_init(&n->family, RECORD_MAX_BYTES);
 	buf_init(&n->given, RECORD_MAX_BYTES);
 	buf_init(&n->issues, RECORD_MAX_BYTES);
+	header_init(&n->out_h);
+	n->issues_col = -1;
 	return n;
 }
 
@@ -141,6 +146,7 @@ void normalize_free(struct normalize *n)
 	buf_release(&n->family);
 	buf_release(&n->given);
 	buf_release(&n->issues);
+	header_release(&n->out_h);
 	free(n);
 }
 
@@ -592,204 +598,75 @@ int normalize_merge_issues(struct strview old_list, struct strview more,
 }
 
 /*
- * The stream.
+ * The record handler: the same for a stream and the staging database.
  */
 
-struct run {
-	struct normalize *n;
-	struct cli *cli;
-	struct header out_h;	/* the input's columns (+ _issues) */
-	int issues_col;		/* the input's _issues column, or -1 */
-	struct csvio_writer *w; /* owned */
-	struct reject_file *rf; /* owned, may be NULL */
-};
-
-/* Say where the first few bad rows are; the rejects file has them all. */
-#define MAX_WARNINGS 10
-
-static void warn_bad(struct run *r, const char *file, unsigned long row,
-		     const char *reason)
+/* Give rec its _issues: n->issues merged into the input's column, or as a
+ * new last field. -1 when the record would grow past its limit. */
+static int put_issues(struct normalize *n, struct record *rec)
 {
-	if (r->cli->counts.rejected < MAX_WARNINGS)
-		cli_warn(r->cli, "%s: record %lu: %s", file, row, reason);
-	else if (r->cli->counts.rejected == MAX_WARNINGS)
-		cli_warn(r->cli, "more rejected rows%s",
-			 r->rf ? ": see the rejects file" : "");
-}
+	size_t col = (size_t)n->issues_col;
 
-/* Normalise rec and give it its _issues: merged into the input's column,
- * or as a new last field. -1 when the record grew past its limit. */
-static int fix_record(struct normalize *n, const struct header *h,
-		      int issues_col, struct record *rec, int *n_issues)
-{
-	buf_reset(&n->issues);
-	*n_issues = normalize_record(n, h, rec, &n->issues);
-	if (*n_issues < 0)
-		return -1;
-	if (n->o.fields == 0)
-		return 0;
-	if (issues_col < 0)
+	if (n->issues_col < 0)
 		return record_add(rec, n->issues.p, n->issues.len);
 	if (n->issues.len == 0)
 		return 0;
 	buf_reset(&n->merged);
-	if (normalize_merge_issues(record_field(rec, (size_t)issues_col),
-				   buf_view(&n->issues), &n->merged) < 0)
+	if (normalize_merge_issues(record_field(rec, col), buf_view(&n->issues),
+				   &n->merged) < 0)
 		return -1;
-	return record_set(rec, (size_t)issues_col, n->merged.p, n->merged.len);
+	return record_set(rec, col, n->merged.p, n->merged.len);
 }
 
-static void take_row(struct run *r, const struct header *h, struct record *rec,
-		     const char *file)
+static int bind(void *ctx, const struct header *in, const char *name,
+		struct mbr_err *err)
 {
+	struct normalize *n = ctx;
+
+	(void)name;
+	if (header_set(&n->out_h, &in->names) < 0)
+		return mbr_fail(err, MBR_EIO, "header larger than 256 MB");
+	n->issues_col = header_find(in, COL_ISSUES);
+	if (n->issues_col < 0 && n->o.fields)
+		header_add(&n->out_h, COL_ISSUES);
+	n->in_h = in;
+	return 0;
+}
+
+static const struct header *out_header(void *ctx)
+{
+	struct normalize *n = ctx;
+
+	return &n->out_h;
+}
+
+/* Normalise rec and give it its _issues: merged into the input's column,
+ * or as a new last field. */
+static int take(void *ctx, struct record *rec, enum rs_verdict *v,
+		struct rs_why *why, struct mbr_err *err)
+{
+	struct normalize *n = ctx;
 	int n_issues;
 
-	if (fix_record(r->n, h, r->issues_col, rec, &n_issues) < 0) {
-		warn_bad(r, file, rec->row, "record too large to normalise");
-		r->cli->counts.rejected++;
-		if (r->rf)
-			reject_record(r->rf, rec, 0, "",
-				      "record too large to normalise");
-		return;
+	(void)err;
+	buf_reset(&n->issues);
+	n_issues = normalize_record(n, n->in_h, rec, &n->issues);
+	if (n_issues >= 0 && n->o.fields && put_issues(n, rec) < 0)
+		n_issues = -1;
+	if (n_issues < 0) {
+		*v = RS_REJECT;
+		why->reason = "record too large to normalise";
+		return 0;
 	}
-	if (n_issues > 0)
-		r->cli->counts.flagged++;
-	r->cli->counts.out++;
-	csvio_write(r->w, rec);
+	*v = n_issues > 0 ? RS_FLAG : RS_PASS;
+	return 0;
 }
 
-static void take_bad(struct run *r, struct csvio_reader *in)
+void normalize_handler(struct normalize *n, struct rs_handler *h)
 {
-	warn_bad(r, csvio_name(in), csvio_bad_row(in), csvio_bad_reason(in));
-	r->cli->counts.rejected++;
-	if (r->rf)
-		reject_bad_row(r->rf, in);
-}
-
-static int read_all(struct run *r, struct csvio_reader *in, struct mbr_err *err)
-{
-	const struct header *h = csvio_header(in);
-	unsigned long long done, total;
-	struct record rec;
-	enum csvio_status st;
-
-	record_init(&rec);
-	while ((st = csvio_read(in, &rec, err)) > 0) {
-		r->cli->counts.in++;
-		if (st == CSVIO_BAD)
-			take_bad(r, in);
-		else
-			take_row(r, h, &rec, csvio_name(in));
-		csvio_progress(in, &done, &total);
-		cli_progress(r->cli, done, total);
-	}
-	record_release(&rec);
-	return st < 0 ? -1 : 0;
-}
-
-static void run_start(struct run *r, struct csvio_reader *in, FILE *rejects)
-{
-	const struct header *h = csvio_header(in);
-
-	header_init(&r->out_h);
-	header_set(&r->out_h, &h->names);
-	r->issues_col = header_find(h, COL_ISSUES);
-	if (r->issues_col < 0 && r->n->o.fields)
-		header_add(&r->out_h, COL_ISSUES);
-	r->w = csvio_writer_new(r->cli->out, ',');
-	csvio_write_header(r->w, &r->out_h);
-	r->rf = rejects ? reject_new(rejects, h, "mbr-normalize") : NULL;
-}
-
-static int run_finish(struct run *r, int rc, struct mbr_err *err)
-{
-	if (rc == 0 && csvio_writer_flush(r->w, err) < 0)
-		rc = mbr_prefix(err, "%s: ",
-				r->cli->out_path ? r->cli->out_path
-						 : "standard output");
-	if (rc == 0 && r->rf)
-		rc = reject_flush(r->rf, err);
-	csvio_writer_free(r->w);
-	reject_free(r->rf);
-	header_release(&r->out_h);
-	return rc;
-}
-
-int normalize_stream(struct normalize *n, struct cli *cli, FILE *rejects,
-		     struct mbr_err *err)
-{
-	struct csvio_opts co = CSVIO_OPTS_INIT;
-	struct run r = {n, cli, {{0}, {0}, 0}, -1, NULL, NULL};
-	struct csvio_reader *in;
-	int rc;
-
-	if (cli->strict)
-		co.flags |= CSVIO_STRICT;
-	in = csvio_open(cli->files, cli->n_files, &co, err);
-	if (!in)
-		return -1;
-	run_start(&r, in, rejects);
-	rc = read_all(&r, in, err);
-	rc = run_finish(&r, rc, err);
-	csvio_close(in);
-	return rc;
-}
-
-/*
- * The staging database.
- */
-
-static int db_records(struct normalize *n, struct cli *cli, struct stage *st,
-		      struct stage_cursor *cur, struct mbr_err *err)
-{
-	struct header h;
-	struct record rec;
-	int n_issues, rc = 0, got;
-
-	header_init(&h);
-	record_init(&rec);
-	if (stage_cursor_header(cur, &h) < 0)
-		rc = mbr_fail(err, MBR_EINTERNAL, "%s: header too large",
-			      stage_path(st));
-	while (rc == 0 && (got = stage_cursor_next(cur, &rec, err)) > 0) {
-		cli->counts.in++;
-		if (fix_record(n, &h, header_find(&h, COL_ISSUES), &rec,
-			       &n_issues) < 0) {
-			rc = mbr_fail(err, MBR_EINTERNAL,
-				      "%s: record %lu: too large to normalise",
-				      stage_path(st), rec.row);
-			break;
-		}
-		cli->counts.flagged += n_issues > 0;
-		cli->counts.out++;
-		rc = stage_put_record(st, &h, &rec, err);
-	}
-	if (rc == 0 && got < 0)
-		rc = -1;
-	record_release(&rec);
-	header_release(&h);
-	return rc;
-}
-
-int normalize_db(struct normalize *n, struct cli *cli, const char *args,
-		 struct mbr_err *err)
-{
-	struct stage *st = stage_open(cli->db_path, err);
-	struct stage_cursor *cur = NULL;
-	int rc = -1;
-
-	if (!st || stage_begin_run(st, cli->prog, args, err) < 0)
-		goto done;
-	cur = stage_read_records(st, err);
-	if (!cur || db_records(n, cli, st, cur, err) < 0)
-		goto done;
-	stage_cursor_free(cur);
-	cur = NULL;
-	rc = stage_commit_run(st, cli->counts.in, cli->counts.out,
-			      cli->counts.rejected, cli->counts.flagged,
-			      cli->counts.flagged ? "flagged" : "ok", err);
-done:
-	stage_cursor_free(cur);
-	stage_close(st);
-	return rc;
+	memset(h, 0, sizeof(*h));
+	h->bind = bind;
+	h->out_header = out_header;
+	h->record = take;
+	h->ctx = n;
 }

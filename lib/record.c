@@ -197,3 +197,11 @@ struct strview record_canon(const struct record *rec, const struct header *h,
 		return svn("", 0);
 	return record_field(rec, (size_t)h->canon[f]);
 }
+
+void record_swap(struct record *a, struct record *b)
+{
+	struct record t = *a;
+
+	*a = *b;
+	*b = t;
+}

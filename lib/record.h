@@ -28,6 +28,9 @@ struct record {
 	struct buf data;    /* owned: all field bytes */
 	unsigned long row;  /* 1-based record number in its input; 0 = header */
 	unsigned long line; /* physical line where the row starts */
+	const char *note;   /* borrowed from the reader until its next read:
+			       what csvio_row_note says of the row, or NULL */
+	size_t note_col;    /* the column note is about */
 };
 
 void record_init(struct record *r);
@@ -45,6 +48,9 @@ int record_set(struct record *r, size_t i, const char *p, size_t len);
 struct strview record_field(const struct record *r, size_t i);
 /* Make dst a copy of src's fields (and row, line). -1 past max. */
 int record_copy(struct record *dst, const struct record *src);
+/* Exchange the contents of a and b (fields, memory, row, line). Cannot
+ * fail. */
+void record_swap(struct record *a, struct record *b);
 
 /* The header: names of the columns and where the canonical ones are. */
 struct header {

@@ -1186,6 +1186,22 @@ static int bind_strs(struct stage *st, sqlite3_stmt *s,
 	return 0;
 }
 
+static int bind_copies(struct stage *st, sqlite3_stmt *s,
+		       const char *const *binds, size_t n, struct mbr_err *err)
+{
+	if (bind_count(st, s, n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int rc = binds[i] ? sqlite3_bind_text(s, (int)i + 1, binds[i],
+						      -1, SQLITE_TRANSIENT)
+				  : sqlite3_bind_null(s, (int)i + 1);
+
+		if (rc != SQLITE_OK)
+			return db_fail(st, rc, "cannot bind value", err);
+	}
+	return 0;
+}
+
 static int bind_svs(struct stage *st, sqlite3_stmt *s,
 		    const struct strview *binds, size_t n, struct mbr_err *err)
 {
@@ -1265,7 +1281,8 @@ struct stage_cursor *stage_query(struct stage *st, const char *sql,
 
 	if (!s)
 		return NULL;
-	if (bind_strs(st, s, binds, n_binds, err) < 0) {
+	/* A cursor outlives its caller's binds: SQLite keeps copies. */
+	if (bind_copies(st, s, binds, n_binds, err) < 0) {
 		sqlite3_finalize(s);
 		return NULL;
 	}

@@ -173,7 +173,8 @@ long long stage_changes(const struct stage *st);
  * Reading
  */
 
-/* A cursor over sql (one statement) with text binds as in stage_exec.
+/* A cursor over sql (one statement) with text binds as in stage_exec
+ * (copied: they need not outlive the call).
  * Values are read as text (numbers in SQLite's text form); NULL reads as an
  * empty field. The cursor owns its statement; free it before stage_close.
  * Writing through st while a cursor is open is allowed: an update that
