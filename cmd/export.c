@@ -42,6 +42,10 @@ static const char usage[] =
 	"  --db FILE              read the staging database instead of "
 	"FILE...\n"
 	"  --from TABLE           with --db: records (default) or masters\n"
+	"  --rejects FILE         rows that cannot be read, with the reason\n"
+	"                         (default: NAME.rejects.csv beside -o, "
+	"when any)\n"
+	"  --strict               stop at the first row that cannot be read\n"
 	"  -o FILE                write FILE atomically (mode 0600)\n"
 	"  -q                     no summary line\n"
 	"  --help, --version\n"
@@ -219,108 +223,41 @@ static int configure(struct ctx *c, struct mbr_err *err)
 	return 0;
 }
 
-/* Records come from a CSV stream, or from the staging database. */
-struct source {
-	struct csvio_reader *csv;
-	struct stage *st;
+/* The records: the input files, or the staging database's records or
+ * (--from masters) its golden masters. */
+static int read_input(struct ctx *c, const struct rs_handler *h,
+		      struct rs_sink *k, struct mbr_err *err)
+{
 	struct stage_cursor *cur;
-	struct header h;
-};
+	int rc;
 
-static int source_open(struct ctx *c, struct source *s, struct mbr_err *err)
-{
-	struct csvio_opts co = CSVIO_OPTS_INIT;
-
-	header_init(&s->h);
-	if (!c->cli->db_path) {
-		if (c->cli->strict)
-			co.flags |= CSVIO_STRICT;
-		s->csv = csvio_open(c->cli->files, c->cli->n_files, &co, err);
-		if (!s->csv)
-			return -1;
-		return header_set(&s->h, &csvio_header(s->csv)->names);
-	}
-	s->st = stage_open(c->cli->db_path, err);
-	if (!s->st)
+	if (!c->from || strcmp(c->from, "masters"))
+		return cli_run_input(c->cli, h, NULL, k, err);
+	cur = stage_query(c->cli->st,
+			  "SELECT * FROM masters ORDER BY master_id", NULL, 0,
+			  err);
+	if (!cur)
 		return -1;
-	if (c->from && !strcmp(c->from, "masters"))
-		s->cur = stage_query(s->st,
-				     "SELECT * FROM masters ORDER BY master_id",
-				     NULL, 0, err);
-	else
-		s->cur = stage_read_records(s->st, err);
-	if (!s->cur)
-		return -1;
-	return stage_cursor_header(s->cur, &s->h);
-}
-
-static void source_close(struct source *s)
-{
-	csvio_close(s->csv);
-	stage_cursor_free(s->cur);
-	stage_close(s->st);
-	header_release(&s->h);
-}
-
-/* Next record: 1, 0 at the end, -1 on error; a bad CSV row is counted
- * as rejected and skipped (it is named on standard error). */
-static int source_next(struct ctx *c, struct source *s, struct record *rec,
-		       struct mbr_err *err)
-{
-	int st;
-
-	if (s->cur)
-		return stage_cursor_next(s->cur, rec, err);
-	while ((st = csvio_read(s->csv, rec, err)) == CSVIO_BAD) {
-		c->cli->counts.in++;
-		c->cli->counts.rejected++;
-		cli_warn(c->cli, "%s: record %lu: %s", csvio_name(s->csv),
-			 csvio_bad_row(s->csv), csvio_bad_reason(s->csv));
-	}
-	return st;
+	rc = rs_run_cursor(cur, c->cli->db_path, h, k, &c->cli->counts, err);
+	stage_cursor_free(cur);
+	return rc;
 }
 
 static int run(struct ctx *c, struct mbr_err *err)
 {
-	struct source s = {0};
-	struct export_writer *w = NULL;
-	struct stage *db = NULL;
-	struct record rec;
-	int rc = -1, st;
+	struct export_run r = {.o = &c->o,
+			       .out = c->cli->out,
+			       .db_path = cli_out_tmp_path(c->cli),
+			       .db_name = c->cli->out_path};
+	struct rs_sink *k = cli_sink(c->cli, 0, CLI_KEEPS | CLI_COUNT_OUT, err);
+	struct rs_handler h;
+	int rc = -1;
 
-	record_init(&rec);
-	if (source_open(c, &s, err) < 0)
-		goto out;
-	w = export_open(&c->o, &s.h,
-			c->cli->db_path ? c->cli->db_path : "input",
-			c->cli->out, err);
-	if (!w)
-		goto out;
-	if (c->o.format == EXPORT_SQLITE) {
-		/* The output holds the target table only: no staging tables,
-		 * and no journal beside the temporary (a signal removes it
-		 * and with it every exported row). */
-		db = stage_open_plain(cli_out_tmp_path(c->cli),
-				      c->cli->out_path, err);
-		if (!db || export_attach_db(w, db, err) < 0)
-			goto out;
-	}
-	while ((st = source_next(c, &s, &rec, err)) > 0) {
-		c->cli->counts.in++;
-		if (export_write(w, &rec, err) < 0)
-			goto out;
-		c->cli->counts.out++;
-	}
-	if (st < 0 || export_close(w, err) < 0)
-		goto out;
-	if (db && stage_commit_plain(db, err) < 0)
-		goto out;
-	rc = 0;
-out:
-	stage_close(db);
-	export_free(w);
-	source_close(&s);
-	record_release(&rec);
+	export_handler(&r, &h);
+	if (k && read_input(c, &h, k, err) == 0)
+		rc = export_finish(&r, err);
+	rc = cli_done(c->cli, k, rc, err);
+	export_run_release(&r);
 	return rc;
 }
 
@@ -332,7 +269,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	export_opts_init(&c.o);
-	cli.flags = CLI_DB;
+	cli.flags = CLI_DB | CLI_REJECTS;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
 		return EXIT_USAGE;
 	if (configure(&c, &err) < 0 || cli_open(&cli, &err) < 0 ||

@@ -858,3 +858,67 @@ void export_free(struct export_writer *w)
 	buf_release(&w->tmp);
 	free(w);
 }
+
+/*
+ * The record handler: the writer is made when the input's header is known.
+ */
+
+static int run_bind(void *ctx, const struct header *in, const char *name,
+		    struct mbr_err *err)
+{
+	struct export_run *r = ctx;
+
+	if (r->w)
+		return 0;
+	if (header_set(&r->h, &in->names) < 0)
+		return mbr_fail(err, MBR_EIO, "header larger than 256 MB");
+	r->w = export_open(r->o, &r->h, name, r->out, err);
+	if (!r->w)
+		return -1;
+	if (r->o->format != EXPORT_SQLITE)
+		return 0;
+	/* The output holds the target table only: no staging tables, and
+	 * no journal beside the temporary (a signal removes it and with it
+	 * every exported row). */
+	r->db = stage_open_plain(r->db_path, r->db_name, err);
+	if (!r->db)
+		return -1;
+	return export_attach_db(r->w, r->db, err);
+}
+
+static int run_record(void *ctx, struct record *rec, enum rs_verdict *v,
+		      struct rs_why *why, struct mbr_err *err)
+{
+	struct export_run *r = ctx;
+
+	(void)why;
+	*v = RS_PASS;
+	return export_write(r->w, rec, err);
+}
+
+void export_handler(struct export_run *r, struct rs_handler *h)
+{
+	memset(h, 0, sizeof(*h));
+	header_init(&r->h);
+	h->bind = run_bind;
+	h->record = run_record;
+	h->ctx = r;
+}
+
+int export_finish(struct export_run *r, struct mbr_err *err)
+{
+	if (!r->w)
+		return 0;
+	if (export_close(r->w, err) < 0)
+		return -1;
+	return r->db ? stage_commit_plain(r->db, err) : 0;
+}
+
+void export_run_release(struct export_run *r)
+{
+	stage_close(r->db);
+	export_free(r->w);
+	header_release(&r->h);
+	r->db = NULL;
+	r->w = NULL;
+}

@@ -24,6 +24,7 @@
 #include "err.h"
 #include "mapping.h"
 #include "record.h"
+#include "recstream.h"
 
 enum export_format {
 	EXPORT_CSV,
@@ -97,5 +98,24 @@ int export_write(struct export_writer *w, const struct record *rec,
 /* Write the trailer (SQL COMMIT) and flush. */
 int export_close(struct export_writer *w, struct mbr_err *err);
 void export_free(struct export_writer *w); /* NULL is fine */
+
+/* A whole export through the record loop (recstream.h). */
+struct export_run {
+	struct export_opts *o;	 /* borrowed */
+	FILE *out;		 /* borrowed: the output (not for sqlite) */
+	const char *db_path;	 /* sqlite: the file to write (a temporary) */
+	const char *db_name;	 /* sqlite: its name in messages (-o) */
+	struct header h;	 /* owned: the input's columns */
+	struct export_writer *w; /* owned: made at the header */
+	struct stage *db;	 /* owned: the sqlite output */
+};
+
+/* The record handler: each record masked, mapped, formatted and written;
+ * the writer is opened when the input's header is known. r's first four
+ * members are the caller's to set. */
+void export_handler(struct export_run *r, struct rs_handler *h);
+/* After the run: the trailer, flush, and the sqlite output's commit. */
+int export_finish(struct export_run *r, struct mbr_err *err);
+void export_run_release(struct export_run *r);
 
 #endif
