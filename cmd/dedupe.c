@@ -126,13 +126,6 @@ static int check_args(const struct ctx *c)
 					       "to write the model to");
 	if (c->link_only && !c->n_against)
 		return cli_usage_error(c->cli, "--link-only needs --against");
-	if (!c->cli->db_path)
-		return 0;
-	if (c->cli->out_path || c->cli->n_files || c->cli->rejects_path)
-		return cli_usage_error(c->cli,
-				       "--db reads its records table "
-				       "and writes its clusters table: no -o, "
-				       "--rejects or input files");
 	return 0;
 }
 
@@ -283,8 +276,6 @@ int main(int argc, char **argv)
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
 	    check_args(&c) < 0)
 		return EXIT_USAGE;
-	if (cli.db_path)
-		cli.flags |= CLI_NO_OUT;
 	cli_add_outputs(&cli,
 			(const char *const[]){c.pairs, c.review, c.report,
 					      c.train ? c.model : NULL},

@@ -90,8 +90,6 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	c.opts.strict = cli.strict;
-	if (cli.db_path)
-		cli.flags |= CLI_NO_OUT;
 	if (cli_open(&cli, &c.err) < 0 || run(&cli, &c.opts, &c.err) < 0 ||
 	    cli_commit(&cli, &c.err) < 0) {
 		rc = cli_fail(&cli, &c.err);

@@ -197,14 +197,11 @@ int main(int argc, char **argv)
 	cli.flags = CLI_REJECTS | CLI_DB;
 	if (cli_parse(&cli, argc, argv, options, on_option, &o) < 0)
 		return EXIT_USAGE;
-	if (cli.db_path && (o.xref || cli.rejects_path || cli.n_files)) {
-		cli_usage_error(&cli, "--db keeps the crosswalk, rejects and "
-				      "records in the database: no --xref, "
-				      "--rejects or FILE with it");
+	if (cli.db_path && o.xref) {
+		cli_usage_error(&cli, "--xref does not go with --db (the "
+				      "crosswalk is its xref table)");
 		return EXIT_USAGE;
 	}
-	if (cli.db_path)
-		cli.flags |= CLI_NO_OUT;
 	cli_add_outputs(&cli,
 			(const char *const[]){o.xref, o.lineage, o.changes}, 3);
 	survive_rules_init(&rules);

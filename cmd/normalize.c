@@ -82,23 +82,6 @@ static int on_option(int opt, const char *arg, void *data)
 	return -1;
 }
 
-/* The staging database keeps its records: no -o, no --rejects, no FILE. */
-static int check_args(const struct cli *cli)
-{
-	if (!cli->db_path)
-		return 0;
-	if (cli->out_path)
-		return cli_usage_error(cli, "-o does not go with --db (the "
-					    "records stay in the database)");
-	if (cli->rejects_path)
-		return cli_usage_error(cli, "--rejects does not go with --db "
-					    "(rejects go to its rejects "
-					    "table)");
-	if (cli->n_files)
-		return cli_usage_error(cli, "input files do not go with --db");
-	return 0;
-}
-
 static int run(struct cli *cli, struct normalize *n, struct mbr_err *err)
 {
 	struct rs_handler h;
@@ -119,11 +102,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	cli.flags = CLI_REJECTS | CLI_DB;
-	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
-	    check_args(&cli) < 0)
+	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
 		return EXIT_USAGE;
-	if (cli.db_path)
-		cli.flags |= CLI_NO_OUT;
 	if (!(n = normalize_new(&c.opts, &err)) || cli_open(&cli, &err) < 0 ||
 	    run(&cli, n, &err) < 0 || cli_commit(&cli, &err) < 0)
 		rc = cli_fail(&cli, &err);

@@ -101,23 +101,6 @@ static int on_option(int opt, const char *arg, void *data)
 	return -1;
 }
 
-/* With --db the records stay in the database: no -o, no rejects file. */
-static int check_args(const struct cli *cli)
-{
-	if (!cli->db_path)
-		return 0;
-	if (cli->out_path)
-		return cli_usage_error(cli, "-o does not go with --db (the "
-					    "records stay in the database)");
-	if (cli->rejects_path)
-		return cli_usage_error(cli,
-				       "--rejects does not go with --db "
-				       "(rejects go to its rejects table)");
-	if (cli->n_files)
-		return cli_usage_error(cli, "input files do not go with --db");
-	return 0;
-}
-
 static int load_rules(struct ctx *c, struct mbr_err *err)
 {
 	c->rules = c->rules_path ? rules_load(c->rules_path, err)
@@ -158,11 +141,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	cli.flags = CLI_REJECTS | CLI_DB;
-	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
-	    check_args(&cli) < 0)
+	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
 		return EXIT_USAGE;
-	if (cli.db_path)
-		cli.flags |= CLI_NO_OUT;
 	cli_add_outputs(&cli, &c.report_path, 1);
 	if (load_rules(&c, &err) < 0 || cli_open(&cli, &err) < 0 ||
 	    run(&cli, &c, &err) < 0 || cli_commit(&cli, &err) < 0)

@@ -51,6 +51,7 @@ enum {
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_STRICT,
+	OPT_EXIT_FLAGS,
 };
 
 static const struct option common[] = {
@@ -59,6 +60,7 @@ static const struct option common[] = {
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"strict", no_argument, NULL, OPT_STRICT},
+	{"exit-flags", required_argument, NULL, OPT_EXIT_FLAGS},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 };
@@ -103,6 +105,15 @@ static int common_option(struct cli *cli, int c, const char *arg)
 	case OPT_STRICT:
 		cli->strict = true;
 		return 0;
+	case OPT_EXIT_FLAGS:
+		if (strcmp(arg, "0") && strcmp(arg, "1"))
+			return cli_usage_error(cli,
+					       "--exit-flags '%s' (expected 0: "
+					       "a run that only flagged exits "
+					       "0, or 1, the default)",
+					       arg);
+		cli->exit_flags = arg[0] - '0';
+		return 0;
 	case OPT_DB:
 		if (!(cli->flags & CLI_DB))
 			return cli_usage_error(
@@ -115,6 +126,7 @@ static int common_option(struct cli *cli, int c, const char *arg)
 				cli, "--rejects is not supported by this tool");
 		cli->rejects_path = arg;
 		return 0;
+	case 'h':
 	case OPT_HELP:
 	case OPT_VERSION:
 		return 2; /* handled once the options are freed */
@@ -135,6 +147,28 @@ static void open_std_fds(void)
 		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
 			_exit(EXIT_IO);
 	}
+}
+
+/* Options that do nothing under --db are errors. */
+static int check_mode(const struct cli *cli)
+{
+	if (!cli->db_path)
+		return 0;
+	if (cli->out_path && !(cli->flags & CLI_DB_OUT))
+		return cli_usage_error(cli, "-o does not go with --db (the "
+					    "results stay in the database)");
+	if (cli->rejects_path)
+		return cli_usage_error(cli, "--rejects does not go with --db "
+					    "(rejects go to its rejects "
+					    "table)");
+	if (cli->strict)
+		return cli_usage_error(cli, "--strict does not go with --db "
+					    "(rows in the database always "
+					    "parse)");
+	if (cli->n_files)
+		return cli_usage_error(cli, "input files do not go with --db "
+					    "(its records are the input)");
+	return 0;
 }
 
 /* The library's warnings (mbr_warn), as "PROG: message". */
@@ -159,7 +193,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 			break;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv,
-				(cli->flags & CLI_ORDERED) ? "-:o:q" : ":o:q",
+				(cli->flags & CLI_ORDERED) ? "-:o:qh" : ":o:qh",
 				all, NULL)) != -1) {
 		if (c == '?') {
 			rc = cli_usage_error(cli, "unknown option '%s'",
@@ -174,7 +208,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 		rc = common_option(cli, c, optarg);
 		if (rc == 2) {
 			free(all);
-			if (c == OPT_HELP)
+			if (c == OPT_HELP || c == 'h')
 				fputs(cli->usage, stdout);
 			else
 				printf("%s (mbr) %s\n", cli->prog, MBR_VERSION);
@@ -190,7 +224,9 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 		return -1;
 	cli->files = (const char **)(argv + optind);
 	cli->n_files = (size_t)(argc - optind);
-	return 0;
+	if (cli->db_path && !(cli->flags & CLI_DB_OUT))
+		cli->flags |= CLI_NO_OUT; /* results go to the database */
+	return check_mode(cli);
 }
 
 /* Remove temporaries on these signals; one the caller ignores (nohup
@@ -213,6 +249,28 @@ static void catch_signals(void)
 	}
 }
 
+/* "-" names standard output, for one output at a time. */
+static FILE *claim_stdout(struct cli *cli, const char *what,
+			  struct mbr_err *err)
+{
+	if (cli->stdout_taken) {
+		mbr_fail(err, MBR_ECONFIG,
+			 "standard output is already taken by %s (give one "
+			 "of the outputs a FILE)",
+			 cli->stdout_taken);
+		return NULL;
+	}
+	if (stdout_was_closed) {
+		mbr_fail(err, MBR_EIO,
+			 "standard output is closed (give -o FILE, or leave "
+			 "it open)");
+		return NULL;
+	}
+	cli->stdout_taken = strcmp(what, "-") ? what : "another output";
+	catch_signals();
+	return stdout;
+}
+
 FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 {
 	struct pending *p;
@@ -221,7 +279,8 @@ FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 	struct stat st;
 	int fd;
 
-	(void)cli;
+	if (!strcmp(path, "-"))
+		return claim_stdout(cli, path, err);
 	if (n_pending == MAX_PENDING) {
 		mbr_fail(err, MBR_EINTERNAL, "too many output files");
 		return NULL;
@@ -325,13 +384,8 @@ int cli_open(struct cli *cli, struct mbr_err *err)
 	if (cli->flags & CLI_NO_OUT)
 		return 0;
 	if (!cli->out_path || !strcmp(cli->out_path, "-")) {
-		if (stdout_was_closed)
-			return mbr_fail(err, MBR_EIO,
-					"standard output is closed (give -o "
-					"FILE, or leave it open)");
-		catch_signals();
-		cli->out = stdout;
-		return 0;
+		cli->out = claim_stdout(cli, "the records", err);
+		return cli->out ? 0 : -1;
 	}
 	stdout_is_out = false;
 	cli->out = cli_open_aux(cli, cli->out_path, err);
@@ -480,7 +534,9 @@ int cli_finish(struct cli *cli)
 			fprintf(stderr, ", %s", cli->extra);
 		fprintf(stderr, ", %.2f s\n", cli_elapsed(cli));
 	}
-	return c->rejected || c->flagged ? EXIT_FLAGGED : EXIT_CLEAN;
+	if (c->rejected || (c->flagged && cli->exit_flags))
+		return EXIT_FLAGGED;
+	return EXIT_CLEAN;
 }
 
 void cli_warn(const struct cli *cli, const char *fmt, ...)
@@ -499,7 +555,7 @@ void cli_progress(struct cli *cli, unsigned long long done_bytes,
 {
 	double t;
 
-	if (++cli->progress_tick % 4096)
+	if (++cli->progress_tick % 4096 || cli->quiet)
 		return;
 	t = cli_elapsed(cli);
 	if (t < 1.0 || t - cli->progress_last < 0.5 || !isatty(2))

@@ -34,6 +34,7 @@ enum cli_flags {
 	CLI_NO_OUT = 1 << 2,  /* the tool opens its own output */
 	CLI_ORDERED = 1 << 3, /* operands reach the option callback in
 				   order, as option 1 (mbr-import --map) */
+	CLI_DB_OUT = 1 << 4,  /* -o is an output under --db too (export) */
 };
 
 struct cli {
@@ -57,12 +58,14 @@ struct cli {
 	bool progress_shown;
 	const char *outputs[8]; /* further output paths, checked at open */
 	size_t n_outputs;
-	char dflt_rejects[256]; /* the default rejects file, once written */
+	char dflt_rejects[256];	  /* the default rejects file, once written */
+	const char *stdout_taken; /* which output has standard output */
+	int exit_flags;		  /* --exit-flags: exit 1 when only flagged */
 };
 
-#define CLI_INIT(prog_, usage_)                    \
-	{                                          \
-		.prog = (prog_), .usage = (usage_) \
+#define CLI_INIT(prog_, usage_)                                     \
+	{                                                           \
+		.prog = (prog_), .usage = (usage_), .exit_flags = 1 \
 	}
 
 /* Tool options: called for every option not common to all tools, with
@@ -71,7 +74,11 @@ struct cli {
 typedef int (*cli_option_fn)(int opt, const char *arg, void *ctx);
 
 /* Parse argv. Common options: -o, --db, --rejects (when flags allow),
- * -q, --strict, --help (prints usage to stdout, exits 0), --version.
+ * -q, --strict, --exit-flags 0|1, -h/--help (prints usage to stdout,
+ * exits 0), --version. An option that does nothing in the mode chosen is
+ * a usage error, never ignored: under --db, -o (unless CLI_DB_OUT),
+ * --rejects (rejects go to its table), --strict (its rows always parse)
+ * and input files (its records are the input).
  * opts is the tool's own getopt_long table (NULL-terminated, may be NULL);
  * short options only -o and -q. Returns 0, or -1 after printing the
  * problem and a hint. */
