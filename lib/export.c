@@ -14,6 +14,7 @@
 
 #include "csvio.h"
 #include "encoding.h"
+#include "json.h"
 #include "mask.h"
 #include "stage.h"
 #include "utf8.h"
@@ -399,30 +400,6 @@ static void excel_cell(struct strview v, struct buf *out)
 	buf_addsv(out, v);
 }
 
-static void json_string(struct buf *out, struct strview v)
-{
-	buf_addc(out, '"');
-	for (size_t i = 0; i < v.len; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-
-		if (c == '"' || c == '\\') {
-			buf_addc(out, '\\');
-			buf_addc(out, (char)c);
-		} else if (c == '\n') {
-			buf_adds(out, "\\n");
-		} else if (c == '\r') {
-			buf_adds(out, "\\r");
-		} else if (c == '\t') {
-			buf_adds(out, "\\t");
-		} else if (c < 0x20) {
-			buf_addf(out, "\\u%04x", c);
-		} else {
-			buf_addc(out, (char)c);
-		}
-	}
-	buf_addc(out, '"');
-}
-
 static void sql_ident(struct buf *out, const char *name)
 {
 	buf_addc(out, '"');
@@ -553,9 +530,9 @@ static void format_line(struct export_writer *w, const struct record *r)
 		for (size_t i = 0; i < w->n_names; i++) {
 			if (i)
 				buf_addc(&w->line, ',');
-			json_string(&w->line, sv(w->names[i]));
+			json_str(&w->line, sv(w->names[i]));
 			buf_addc(&w->line, ':');
-			json_string(&w->line, record_field(r, i));
+			json_str(&w->line, record_field(r, i));
 		}
 		buf_adds(&w->line, "}\n");
 		break;

@@ -9,6 +9,7 @@
 
 #include "canon.h"
 #include "csvio.h"
+#include "json.h"
 #include "reject.h"
 #include "stage.h"
 
@@ -309,22 +310,15 @@ static void report_csv(const struct validate *v, const struct rs_tally *c,
 	buf_release(&b);
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped;
- * other UTF-8 as it is. */
+/* A JSON string (json.h). */
 static void json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	struct buf b;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	buf_init(&b, BUF_NOLIMIT);
+	json_str(&b, sv(s));
+	fwrite(b.p, 1, b.len, f);
+	buf_release(&b);
 }
 
 static void json_rule(FILE *f, const char *rule, const char *field,
