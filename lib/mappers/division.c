@@ -14,11 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datafile.h"
 #include "utf8.h"
-
-#ifndef MBR_DATADIR
-#define MBR_DATADIR "/usr/local/share/mbr"
-#endif
 
 #define HEADER "code,name,short_name,level,parent_code,historical"
 #define MAX_FILE (64u << 20) /* the real file is under 200 KB */
@@ -56,65 +53,6 @@ static const char *const level_names[] = {
 	[DIVISION_CITY] = "city",
 	[DIVISION_DISTRICT] = "district",
 };
-
-static bool readable(const char *path)
-{
-	return access(path, R_OK) == 0;
-}
-
-/* Directory of the running program, or "" when /proc cannot tell. */
-static void exe_dir(char *dir, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
-	char *slash;
-
-	if (n <= 0) {
-		dir[0] = '\0';
-		return;
-	}
-	dir[n] = '\0';
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		dir[0] = '\0';
-}
-
-int division_data_path(const char *name, char *path, size_t size,
-		       struct mbr_err *err)
-{
-	const char *env = getenv("MBR_DATADIR");
-	char dir[4096];
-
-	if (env && *env) {
-		snprintf(path, size, "%s/%s", env, name);
-		if (readable(path))
-			return 0;
-	}
-	exe_dir(dir, sizeof(dir));
-	if (dir[0]) {
-		/* bin/ of the source tree, then an installed PREFIX/bin/. */
-		snprintf(path, size, "%s/../data/%s", dir, name);
-		if (readable(path))
-			return 0;
-		snprintf(path, size, "%s/../share/mbr/data/%s", dir, name);
-		if (readable(path))
-			return 0;
-	}
-	snprintf(path, size, "%s/data/%s", MBR_DATADIR, name);
-	if (readable(path))
-		return 0;
-	snprintf(path, size, "%s/%s", MBR_DATADIR, name);
-	if (readable(path))
-		return 0;
-	path[0] = '\0';
-	return mbr_fail(
-		err, MBR_EIO,
-		"cannot find data file '%s' (looked in $MBR_DATADIR "
-		"'%s', '%s/../data', '%s/../share/mbr/data', '%s/data', '%s'; "
-		"set MBR_DATADIR)",
-		name, env ? env : "", dir, dir, MBR_DATADIR, MBR_DATADIR);
-}
 
 static void table_free(struct table *t)
 {
@@ -402,8 +340,7 @@ static int latin_open(struct mbr_err *err)
 
 	if (latin_state == 1)
 		return 0;
-	if (division_data_path("divisions_latin.tsv", path, sizeof(path), err) <
-		    0 ||
+	if (datafile_path("divisions_latin.tsv", path, sizeof(path), err) < 0 ||
 	    latin_load(path, err) < 0) {
 		latin_state = -1;
 		return -1;
@@ -417,7 +354,7 @@ int division_open(struct mbr_err *err)
 
 	if (state == 1)
 		return latin_open(err);
-	if (division_data_path("divisions.csv", path, sizeof(path), err) < 0 ||
+	if (datafile_path("divisions.csv", path, sizeof(path), err) < 0 ||
 	    division_load(path, err) < 0) {
 		state = -1;
 		return -1;

@@ -42,17 +42,6 @@ struct division {
 	struct strview short_name;
 };
 
-/*
- * Find data file name in the data directory: $MBR_DATADIR, then
- * <directory of the running program>/../data (a build tree), then
- * <that directory>/../share/mbr/data (an installed PREFIX/bin), then the
- * install tree the MBR_DATADIR macro names (its data/ subfolder, then
- * itself). Writes the first readable path into path (size bytes).
- * Returns 0, or -1 with err saying where it looked.
- */
-int division_data_path(const char *name, char *path, size_t size,
-		       struct mbr_err *err);
-
 /* Load divisions.csv and divisions_latin.tsv from the data directory
  * unless already loaded. Returns 0, or -1 with err (not found,
  * unreadable, "file:line: ..."). */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mappers/division.h"
+#include "datafile.h"
 #include "mappers/text.h"
 #include "utf8.h"
 
@@ -219,7 +219,7 @@ int name_open(struct mbr_err *err)
 		return -1;
 	if (n_surnames)
 		return 0;
-	if (division_data_path("surnames.txt", path, sizeof(path), err) < 0)
+	if (datafile_path("surnames.txt", path, sizeof(path), err) < 0)
 		return -1;
 	return name_load_surnames(path, err);
 }

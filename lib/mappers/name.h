@@ -71,7 +71,7 @@ enum name_result {
 	NAME_DIGITS,	 /* letters and digits: "张三2" */
 };
 
-/* Load data/surnames.txt (found as division_data_path() says) and open
+/* Load data/surnames.txt (found as datafile_path() says) and open
  * the Traditional -> Simplified converter. Returns 0, or -1 with err. Until
  * it succeeds, Han names are split on one character and Latin names in
  * Western order (no surname known), and if OpenCC is missing Traditional

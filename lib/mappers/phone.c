@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mappers/division.h"
+#include "datafile.h"
 #include "pattern.h"
 #include "utf8.h"
 
@@ -466,8 +466,7 @@ int phone_open(struct mbr_err *err)
 
 	if (meta_state == 1)
 		return 0;
-	if (division_data_path("phone_metadata.tsv", path, sizeof(path), err) <
-		    0 ||
+	if (datafile_path("phone_metadata.tsv", path, sizeof(path), err) < 0 ||
 	    phone_load_metadata(path, err) < 0) {
 		meta_state = -1;
 		return -1;

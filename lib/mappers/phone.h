@@ -87,7 +87,7 @@ bool phone_is_cn_mobile(struct strview e164);
 
 /*
  * Load data/phone_metadata.tsv from the data directory (see
- * division_data_path() in mappers/division.h) unless loaded. Returns 0,
+ * datafile.h) unless loaded. Returns 0,
  * or -1 with err (not found, unreadable, "file:line: ..." for a bad line
  * or a bad pattern of China's); on failure the metadata in use stays.
  */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datafile.h"
 #include "mappers/division.h"
 
 /* The data folder: $MBR_DATADIR, else data/ beside tests/ (__FILE__ is
@@ -295,17 +296,17 @@ static void test_division_bad_files(void **state)
 	division_close();
 }
 
-static void test_division_data_path(void **state)
+static void test_datafile_path(void **state)
 {
 	struct mbr_err err = MBR_ERR_INIT;
 	char path[4096], dir[4096];
 
 	(void)state;
 	assert_int_equal(
-		division_data_path("divisions.csv", path, sizeof(path), &err),
+		datafile_path("divisions.csv", path, sizeof(path), &err),
 		0);
 	assert_non_null(strstr(path, "divisions.csv"));
-	assert_int_equal(division_data_path("no-such-file.csv", path,
+	assert_int_equal(datafile_path("no-such-file.csv", path,
 					    sizeof(path), &err),
 			 -1);
 	assert_int_equal(err.status, MBR_EIO);
@@ -315,7 +316,7 @@ static void test_division_data_path(void **state)
 	strcpy(dir, getenv("MBR_DATADIR"));
 	division_close();
 	setenv("MBR_DATADIR", "/nonexistent", 1);
-	if (division_data_path("divisions.csv", path, sizeof(path), &err) < 0) {
+	if (datafile_path("divisions.csv", path, sizeof(path), &err) < 0) {
 		assert_null(division_by_code(110000));
 		assert_int_equal(division_count(), 0);
 	}
