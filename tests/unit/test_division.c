@@ -334,7 +334,7 @@ int main(void)
 		cmocka_unit_test(test_division_match_level),
 		cmocka_unit_test(test_division_invariants),
 		cmocka_unit_test(test_division_bad_files),
-		cmocka_unit_test(test_division_data_path),
+		cmocka_unit_test(test_datafile_path),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
