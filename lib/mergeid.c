@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "csvio.h"
+#include "hash.h"
 #include "reject.h"
 #include "stage.h"
 
@@ -35,20 +36,6 @@ struct arena {
 	size_t n_blocks;
 	char *cur; /* free space in the last block */
 	size_t left;
-};
-
-/* An open-addressing hash index over entries of some array. A slot keeps
- * the low 32 bits of its entry's hash, so that probing and growing rarely
- * touch the entries themselves. */
-struct table_slot {
-	uint32_t entry; /* entry + 1; 0 is an empty slot */
-	uint32_t hash;
-};
-
-struct table {
-	struct table_slot *slot; /* owned */
-	size_t cap;		 /* a power of two, or 0 */
-	size_t n;
 };
 
 struct key {
@@ -107,10 +94,10 @@ struct mergeid {
 	struct arena arena;
 	struct key *keys; /* owned */
 	size_t n_keys, cap_keys;
-	struct table key_index;
+	struct hash_table key_index;
 	struct master *masters; /* owned */
 	size_t n_masters, cap_masters;
-	struct table master_index;
+	struct hash_table master_index;
 	struct rec *recs; /* owned */
 	size_t n_recs, cap_recs;
 	struct cluster *clusters; /* owned */
@@ -222,66 +209,10 @@ static int key_cmp(const unsigned char *a, const unsigned char *b)
 	return c ? c : bytes_cmp(ai, bi);
 }
 
-static uint64_t hash_add(uint64_t h, struct strview v)
-{
-	/* FNV-1a, 64 bits */
-	for (size_t i = 0; i < v.len; i++)
-		h = (h ^ (unsigned char)v.p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-#define HASH_INIT 0xcbf29ce484222325ULL
-
+/* A record's key: (source, source_id). */
 static uint64_t key_hash(struct strview source, struct strview source_id)
 {
-	/* 0x1f between the two: ("ab", "c") and ("a", "bc") differ */
-	return hash_add(hash_add(hash_add(HASH_INIT, source), svn("\x1f", 1)),
-			source_id);
-}
-
-/*
- * Hash index. Lookups take the wanted hash and a test for an entry.
- */
-
-typedef bool (*table_eq)(const struct mergeid *m, uint32_t entry,
-			 const void *want);
-
-/* The slot holding the entry equal to want, or the empty slot where it
- * would go (its hash already set: the caller only fills in entry). */
-static struct table_slot *table_find(const struct mergeid *m,
-				     const struct table *t, uint64_t h,
-				     table_eq eq, const void *want)
-{
-	size_t mask = t->cap - 1, i = (size_t)h & mask;
-	uint32_t h32 = (uint32_t)h;
-
-	while (t->slot[i].entry &&
-	       (t->slot[i].hash != h32 || !eq(m, t->slot[i].entry - 1, want)))
-		i = (i + 1) & mask;
-	t->slot[i].hash = h32;
-	return &t->slot[i];
-}
-
-/* Make room for one more entry, keeping the load under 1/2. */
-static void table_reserve(struct table *t)
-{
-	struct table_slot *old = t->slot;
-	size_t old_cap = t->cap;
-
-	if (2 * (t->n + 1) <= t->cap)
-		return;
-	t->cap = t->cap ? 2 * t->cap : 1024;
-	t->slot = xcalloc(t->cap, sizeof(*t->slot));
-	for (size_t i = 0; i < old_cap; i++) {
-		size_t j = old[i].hash & (t->cap - 1);
-
-		if (!old[i].entry)
-			continue;
-		while (t->slot[j].entry)
-			j = (j + 1) & (t->cap - 1);
-		t->slot[j] = old[i];
-	}
-	free(old);
+	return hash_pair(source, source_id);
 }
 
 /*
@@ -292,8 +223,9 @@ struct key_want {
 	struct strview source, source_id;
 };
 
-static bool key_eq(const struct mergeid *m, uint32_t k, const void *want)
+static bool key_eq(const void *ctx, uint32_t k, const void *want)
 {
+	const struct mergeid *m = ctx;
 	const struct key_want *w = want;
 	struct strview s, i;
 
@@ -302,18 +234,17 @@ static bool key_eq(const struct mergeid *m, uint32_t k, const void *want)
 }
 
 /* The slot of (source, source_id): an entry, or where to add one. */
-static struct table_slot *key_slot(struct mergeid *m, struct strview source,
-				   struct strview source_id)
+static struct hash_slot *key_slot(struct mergeid *m, struct strview source,
+				  struct strview source_id, uint64_t *h)
 {
 	struct key_want w = {source, source_id};
 
-	table_reserve(&m->key_index);
-	return table_find(m, &m->key_index, key_hash(source, source_id), key_eq,
-			  &w);
+	*h = key_hash(source, source_id);
+	return hash_find(&m->key_index, *h, key_eq, m, &w);
 }
 
 /* Add a key whose packed bytes are p into the empty slot. */
-static uint32_t key_add(struct mergeid *m, struct table_slot *slot,
+static uint32_t key_add(struct mergeid *m, struct hash_slot *slot, uint64_t h,
 			const unsigned char *p)
 {
 	if (m->n_keys == m->cap_keys) {
@@ -321,8 +252,7 @@ static uint32_t key_add(struct mergeid *m, struct table_slot *slot,
 		m->keys = xrealloc(m->keys, m->cap_keys * sizeof(*m->keys));
 	}
 	m->keys[m->n_keys] = (struct key){p, NONE, NONE};
-	slot->entry = (uint32_t)m->n_keys + 1;
-	m->key_index.n++;
+	hash_put(&m->key_index, slot, h, (uint32_t)m->n_keys);
 	return (uint32_t)m->n_keys++;
 }
 
@@ -428,8 +358,9 @@ static int idfmt_seq(const struct idfmt *f, struct strview id, uint64_t *seq,
 	return 0;
 }
 
-static bool master_eq(const struct mergeid *m, uint32_t i, const void *want)
+static bool master_eq(const void *ctx, uint32_t i, const void *want)
 {
+	const struct mergeid *m = ctx;
 	const struct strview *id = want;
 
 	return sv_eq(svn(m->masters[i].id, m->masters[i].id_len), *id);
@@ -461,14 +392,12 @@ static uint32_t master_new(struct mergeid *m, struct strview id, uint64_t seq,
 static int master_get(struct mergeid *m, struct strview id, const char *where,
 		      uint32_t *out, struct mbr_err *err)
 {
-	struct table_slot *slot;
-	uint64_t seq;
+	uint64_t h = hash_bytes(id), seq;
+	struct hash_slot *slot =
+		hash_find(&m->master_index, h, master_eq, m, &id);
 
-	table_reserve(&m->master_index);
-	slot = table_find(m, &m->master_index, hash_add(HASH_INIT, id),
-			  master_eq, &id);
-	if (slot->entry) {
-		*out = slot->entry - 1;
+	if (slot->key) {
+		*out = slot->value;
 		return 0;
 	}
 	if (idfmt_seq(&m->fmt, id, &seq, &m->tmp) < 0)
@@ -478,8 +407,7 @@ static int master_get(struct mergeid *m, struct strview id, const char *where,
 			"gives (expected the format of earlier runs)",
 			where, (int)id.len, id.p, m->fmt.text);
 	*out = master_new(m, id, seq, M_LIVE);
-	slot->entry = *out + 1;
-	m->master_index.n++;
+	hash_put(&m->master_index, slot, h, *out);
 	return 0;
 }
 
@@ -526,9 +454,9 @@ void mergeid_free(struct mergeid *m)
 	survive_rules_release(&m->own_rules);
 	arena_release(&m->arena);
 	free(m->keys);
-	free(m->key_index.slot);
+	hash_release(&m->key_index);
 	free(m->masters);
-	free(m->master_index.slot);
+	hash_release(&m->master_index);
 	free(m->recs);
 	free(m->clusters);
 	free(m->list);
@@ -571,10 +499,11 @@ static int xref_record(struct mergeid *m, struct strview source,
 		       struct strview source_id, struct strview id,
 		       const char *where, struct mbr_err *err)
 {
-	struct table_slot *slot = key_slot(m, source, source_id);
+	uint64_t h;
+	struct hash_slot *slot = key_slot(m, source, source_id, &h);
 	uint32_t k, master;
 
-	if (slot->entry && m->keys[slot->entry - 1].old != NONE)
+	if (slot->key && m->keys[slot->value].old != NONE)
 		return mbr_fail(err, MBR_EIO,
 				"%s: the record '%.*s' / '%.*s' has a row "
 				"already (expected one row per record)",
@@ -583,13 +512,13 @@ static int xref_record(struct mergeid *m, struct strview source,
 				source_id.p);
 	if (master_get(m, id, where, &master, err) < 0)
 		return -1;
-	if (slot->entry) {
-		k = slot->entry - 1;
+	if (slot->key) {
+		k = slot->value;
 	} else {
 		buf_reset(&m->enc);
 		enc_put(&m->enc, source);
 		enc_put(&m->enc, source_id);
-		k = key_add(m, slot,
+		k = key_add(m, slot, h,
 			    memcpy(arena_alloc(&m->arena, m->enc.len), m->enc.p,
 				   m->enc.len));
 	}
@@ -793,7 +722,7 @@ static void rec_push(struct mergeid *m, uint32_t key, const unsigned char *p,
 	}
 	enc_get(enc_get(enc_get(p, &s), &i), &c);
 	m->recs[m->n_recs] =
-		(struct rec){hash_add(HASH_INIT, c), p, key, NONE, doubtful};
+		(struct rec){hash_bytes(c), p, key, NONE, doubtful};
 	m->keys[key].rec = (uint32_t)m->n_recs++;
 }
 
@@ -803,14 +732,15 @@ int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 	struct strview src = col_value(m, rec, E_SOURCE);
 	struct strview sid = col_value(m, rec, E_SOURCE_ID);
 	const unsigned char *p;
-	struct table_slot *slot;
+	struct hash_slot *slot;
+	uint64_t h;
 	uint32_t k;
 
 	*reason = rec_problem(m, rec, field);
 	if (*reason)
 		return 1;
-	slot = key_slot(m, src, sid);
-	if (slot->entry && m->keys[slot->entry - 1].rec != NONE) {
+	slot = key_slot(m, src, sid, &h);
+	if (slot->key && m->keys[slot->value].rec != NONE) {
 		*field = "source_id";
 		*reason = "duplicate";
 		return 1;
@@ -819,7 +749,7 @@ int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 	for (int e = 0; e < E_COUNT; e++)
 		enc_put(&m->enc, col_value(m, rec, e));
 	p = memcpy(arena_alloc(&m->arena, m->enc.len), m->enc.p, m->enc.len);
-	k = slot->entry ? slot->entry - 1 : key_add(m, slot, p);
+	k = slot->key ? slot->value : key_add(m, slot, h, p);
 	rec_push(m, k, p, rec_doubtful(m, rec));
 	count_points(m,
 		     col_value(m, rec, E_FIELDS + CF_POINTS - SURVIVE_FIRST));

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "canon.h"
+#include "hash.h"
 #include "ini.h"
 #include "mappers/cnid.h"
 #include "mappers/date.h"
@@ -94,11 +95,6 @@ struct bounds {
 };
 
 /* A set of 64-bit key hashes: open addressing, linear probing, 0 = free. */
-struct keyset {
-	uint64_t *slot; /* owned, or NULL before the first key */
-	size_t mask;	/* slots - 1; slots a power of two */
-	size_t n;
-};
 
 struct check;
 
@@ -124,9 +120,9 @@ struct rule {
 	struct operand lhs, rhs;
 	struct fref keys[MAX_KEY_FIELDS];
 	size_t n_keys;
-	struct keyset set;
-	uint64_t pending;  /* key hash of the record last checked */
-	size_t pending_at; /* its slot in set, per keyset_has */
+	struct hash_table set;	      /* unique: the keys kept, as hashes */
+	uint64_t pending;	      /* key hash of the record last checked */
+	struct hash_slot *pending_at; /* its slot in set, per hash_find */
 	bool has_pending;
 };
 
@@ -235,105 +231,6 @@ static void vlist_release(struct vlist *l)
 	free(l->s);
 	free(l->len);
 	memset(l, 0, sizeof(*l));
-}
-
-/*
- * Key hashes and the uniqueness set
- */
-
-static uint64_t rotl(uint64_t x, int r)
-{
-	return (x << r) | (x >> (64 - r));
-}
-
-/* MurmurHash3's 64-bit finaliser: every input bit moves every output
- * bit. */
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-/* A 64-bit hash of len bytes: each 8-byte word is mixed, then folded into
- * the state by an invertible multiply-rotate; never 0 (a free slot). */
-static uint64_t key_hash(const char *p, size_t len)
-{
-	uint64_t h =
-		0x9e3779b97f4a7c15ULL ^ ((uint64_t)len * 0xbf58476d1ce4e5b9ULL);
-	uint64_t w;
-
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w, p, 8);
-		h = rotl(h ^ mix64(w), 29) * 0x94d049bb133111ebULL;
-	}
-	w = (uint64_t)len << 56;
-	for (size_t i = 0; i < len; i++)
-		w |= (uint64_t)(unsigned char)p[i] << (8 * i);
-	h = mix64(rotl(h ^ mix64(w), 29) * 0x94d049bb133111ebULL);
-	return h ? h : 1;
-}
-
-/* The slot holding h, or the free slot where h would go. */
-static size_t keyset_find(const struct keyset *s, uint64_t h)
-{
-	size_t i = (size_t)h & s->mask;
-
-	while (s->slot[i] && s->slot[i] != h)
-		i = (i + 1) & s->mask;
-	return i;
-}
-
-/* Is h in s? *at: its slot, or the free slot where it would go (only
- * good until s changes); SIZE_MAX before the first key. */
-static bool keyset_has(const struct keyset *s, uint64_t h, size_t *at)
-{
-	if (!s->slot) {
-		*at = SIZE_MAX;
-		return false;
-	}
-	*at = keyset_find(s, h);
-	return s->slot[*at] == h;
-}
-
-static void keyset_grow(struct keyset *s)
-{
-	size_t old = s->slot ? s->mask + 1 : 0;
-	size_t cap = old ? old * 2 : 1024;
-	uint64_t *prev = s->slot;
-
-	s->slot = xcalloc(cap, sizeof(*s->slot));
-	s->mask = cap - 1;
-	for (size_t i = 0; i < old; i++)
-		if (prev[i])
-			s->slot[keyset_find(s, prev[i])] = prev[i];
-	free(prev);
-}
-
-/* Add h; at is keyset_has's answer for h, if s has not changed since
- * (it saves a second probe into a table far larger than the cache). */
-static void keyset_add(struct keyset *s, uint64_t h, size_t at)
-{
-	size_t i = at;
-
-	/* At most 3/4 full: linear probing stays short. */
-	if (!s->slot || (s->n + 1) * 4 > (s->mask + 1) * 3) {
-		keyset_grow(s);
-		i = keyset_find(s, h);
-	}
-	if (s->slot[i] == h)
-		return;
-	s->slot[i] = h;
-	s->n++;
-}
-
-static void keyset_release(struct keyset *s)
-{
-	free(s->slot);
-	memset(s, 0, sizeof(*s));
 }
 
 /*
@@ -715,11 +612,11 @@ static enum outcome test_unique(struct rules *rs, struct rule *r,
 		    buf_addc(&rs->key, '\xff') < 0)
 			return R_SKIP; /* cannot happen: no limit */
 	}
-	r->pending = key_hash(rs->key.p, rs->key.len);
+	r->pending = hash_bytes(buf_view(&rs->key));
+	r->pending_at = hash_find(&r->set, r->pending, NULL, NULL, NULL);
 	r->has_pending = true;
 	*why = r->reason;
-	return keyset_has(&r->set, r->pending, &r->pending_at) ? R_FAIL
-							       : R_PASS;
+	return r->pending_at->key ? R_FAIL : R_PASS;
 }
 
 static const test_fn tests[] = {
@@ -770,8 +667,8 @@ void rules_keep(struct rules *rs)
 	for (size_t i = 0; i < rs->n; i++) {
 		struct rule *r = &rs->r[i];
 
-		if (r->has_pending)
-			keyset_add(&r->set, r->pending, r->pending_at);
+		if (r->has_pending && !r->pending_at->key)
+			hash_put(&r->set, r->pending_at, r->pending, 0);
 		r->has_pending = false;
 	}
 }
@@ -1540,7 +1437,7 @@ static void rule_release(struct rule *r)
 	free(r->rhs.text);
 	for (size_t i = 0; i < r->n_keys; i++)
 		fref_release(&r->keys[i]);
-	keyset_release(&r->set);
+	hash_release(&r->set);
 }
 
 void rules_free(struct rules *rs)
@@ -1596,7 +1493,7 @@ static int rule_bind(const struct rules *rs, struct rule *r,
 	for (size_t i = 0; i < r->n_keys; i++)
 		if (fref_bind(rs, &r->keys[i], h, err) < 0)
 			return -1;
-	keyset_release(&r->set);
+	hash_release(&r->set);
 	r->has_pending = false;
 	return 0;
 }
