@@ -16,7 +16,7 @@
 #include "encoding.h"
 #include "json.h"
 #include "mask.h"
-#include "stage.h"
+#include "db.h"
 #include "utf8.h"
 
 /* How one input column is protected. */
@@ -39,7 +39,7 @@ struct export_writer {
 	struct buf issues, cell, line, bytes, tmp;
 	const char **names; /* owned array: output column names */
 	size_t n_names;
-	struct stage *db;      /* sqlite format: the target database */
+	struct db *db;	       /* sqlite format: the target database */
 	char *insert_sql;      /* owned: the INSERT for sqlite */
 	struct strview *binds; /* owned */
 	struct strview *segs;  /* owned: sql: one value's segments */
@@ -635,7 +635,7 @@ static int write_head(struct export_writer *w, struct mbr_err *err)
 	return emit(w, err);
 }
 
-/* The sqlite format: a table in a database file, through stage.c. */
+/* The sqlite format: a table in a database file, through db.h. */
 static int open_db(struct export_writer *w, struct mbr_err *err)
 {
 	struct buf sql;
@@ -651,7 +651,7 @@ static int open_db(struct export_writer *w, struct mbr_err *err)
 		buf_adds(&sql, " TEXT");
 	}
 	buf_adds(&sql, ")");
-	if (stage_exec(w->db, sql.p, NULL, 0, err) < 0) {
+	if (db_script(w->db, sql.p, "cannot create the table", err) < 0) {
 		buf_release(&sql);
 		return -1;
 	}
@@ -743,7 +743,7 @@ fail:
 	return NULL;
 }
 
-int export_attach_db(struct export_writer *w, struct stage *db,
+int export_attach_db(struct export_writer *w, struct db *db,
 		     struct mbr_err *err)
 {
 	w->db = db;
@@ -793,8 +793,7 @@ int export_write(struct export_writer *w, const struct record *rec,
 	if (w->db) {
 		for (size_t i = 0; i < w->n_names; i++)
 			w->binds[i] = record_field(r, i);
-		return stage_exec_sv(w->db, w->insert_sql, w->binds, w->n_names,
-				     err);
+		return db_exec(w->db, w->insert_sql, w->binds, w->n_names, err);
 	}
 	format_line(w, r);
 	if (emit(w, err) < 0)
@@ -857,8 +856,8 @@ static int run_bind(void *ctx, const struct header *in, const char *name,
 	/* The output holds the target table only: no staging tables, and
 	 * no journal beside the temporary (a signal removes it and with it
 	 * every exported row). */
-	r->db = stage_open_plain(r->db_path, r->db_name, err);
-	if (!r->db)
+	r->db = db_open(r->db_path, r->db_name, DB_JOURNAL_MEMORY, err);
+	if (!r->db || db_begin(r->db, err) < 0)
 		return -1;
 	return export_attach_db(r->w, r->db, err);
 }
@@ -888,12 +887,12 @@ int export_finish(struct export_run *r, struct mbr_err *err)
 		return 0;
 	if (export_close(r->w, err) < 0)
 		return -1;
-	return r->db ? stage_commit_plain(r->db, err) : 0;
+	return r->db ? db_commit(r->db, err) : 0;
 }
 
 void export_run_release(struct export_run *r)
 {
-	stage_close(r->db);
+	db_close(r->db);
 	export_free(r->w);
 	header_release(&r->h);
 	r->db = NULL;

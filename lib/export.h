@@ -87,10 +87,10 @@ struct export_writer; /* opaque */
 struct export_writer *export_open(struct export_opts *o, const struct header *h,
 				  const char *file, FILE *out,
 				  struct mbr_err *err);
-/* For EXPORT_SQLITE: write into db (opened by the caller with
- * stage_open_plain), creating the table. */
-struct stage;
-int export_attach_db(struct export_writer *w, struct stage *db,
+/* For EXPORT_SQLITE: write into db (opened by the caller with db_open,
+ * a transaction begun), creating the table. */
+struct db;
+int export_attach_db(struct export_writer *w, struct db *db,
 		     struct mbr_err *err);
 /* Write one record (masking, mapping, formatting, encoding). */
 int export_write(struct export_writer *w, const struct record *rec,
@@ -107,7 +107,7 @@ struct export_run {
 	const char *db_name;	 /* sqlite: its name in messages (-o) */
 	struct header h;	 /* owned: the input's columns */
 	struct export_writer *w; /* owned: made at the header */
-	struct stage *db;	 /* owned: the sqlite output */
+	struct db *db;		 /* owned: the sqlite output */
 };
 
 /* The record handler: each record masked, mapped, formatted and written;

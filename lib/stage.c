@@ -1,26 +1,11 @@
 /*
- * stage: the staging database on SQLite. The contract is in stage.h; this
- * file is the only one that includes <sqlite3.h>.
+ * stage: the staging database's schema and the typed calls every tool
+ * makes on it (stage.h), on the SQLite gateway (db.h). Its SQL is here:
+ * no other module writes the staging schema's SQL.
  *
- * Connection settings, and why:
- *  - The file is created by us with open(O_CREAT | O_EXCL, 0600) before
- *    SQLite sees it: member data is personal data. SQLite creates the -wal,
- *    -shm and -journal files with the mode of the database file
- *    (findCreateFileMode in os_unix.c), so they are 0600 too.
- *  - journal_mode=WAL: a run is one long write transaction; in WAL mode
- *    readers (an analyst's sqlite3 shell, mbr-export) keep reading the last
- *    committed state meanwhile, where the rollback journal would lock them
- *    out as soon as the writer's cache spills. The price: the WAL grows to
- *    the size of the run's changes and is copied into the database at
- *    commit (checkpoint), and journal_size_limit then truncates it. WAL
- *    needs a local file system (shared memory); staging is local.
- *  - synchronous=NORMAL: in WAL mode a crash cannot corrupt the database;
- *    at worst the last committed run is lost and reruns.
- *  - cache_size 256 MiB (an upper bound, allocated as used):
- *    UNIQUE(source, source_id) is updated at random places of its b-tree;
- *    5 million shuffled keys took 22% less time with 512 MiB than 128.
- *  - busy_timeout 10 s: a second run waits for the first for a while, then
- *    says the database is locked by another run.
+ * The file is created by us with open(O_CREAT | O_EXCL, 0600) before
+ * SQLite sees it: member data is personal data (db.c says why the
+ * journals are 0600 too, and how the connection is set up).
  */
 #include "stage.h"
 
@@ -35,50 +20,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "canon.h"
+#include "db.h"
 #include "json.h"
 #include "utf8.h"
 
-/* Statements stage.c runs itself, prepared on first use. */
-enum stage_stmt {
-	SQL_PUT_RECORD,	   /* generated from the canonical columns */
-	SQL_IMPORT_RECORD, /* the same, once per key and run */
-	SQL_PUT_REJECT,
-	SQL_DELETE_RECORD,
-	SQL_ADD_EXTRA_COLUMN,
-	SQL_BEGIN_RUN,
-	SQL_END_RUN,
-	SQL_SET_VERSION,
-	SQL_GET_VERSION,
-	SQL_COUNT
-};
-
-static const char *const stmt_sql[SQL_COUNT] = {
-	[SQL_PUT_REJECT] =
-		"INSERT INTO rejects (run_id, tool, source, source_id, "
-		"source_row, field, reason, raw, record, source_line) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	[SQL_DELETE_RECORD] =
-		"DELETE FROM records WHERE source = ?1 AND source_id = ?2",
-	/* Positions count from 1 in order of first appearance. */
-	[SQL_ADD_EXTRA_COLUMN] =
-		"INSERT OR IGNORE INTO extra_columns (name, pos) VALUES (?1, "
-		"(SELECT coalesce(max(pos), 0) + 1 FROM extra_columns))",
-	[SQL_BEGIN_RUN] = "INSERT INTO runs (tool, args, started, status) "
-			  "VALUES (?1, ?2, "
-			  "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'running')",
-	[SQL_END_RUN] =
-		"UPDATE runs SET "
-		"ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), n_in = ?2, "
-		"n_out = ?3, n_rejected = ?4, n_flagged = ?5, status = ?6 "
-		"WHERE run_id = ?1",
-	[SQL_SET_VERSION] = "INSERT OR REPLACE INTO meta (key, value) "
-			    "VALUES ('schema_version', ?1)",
-	[SQL_GET_VERSION] =
-		"SELECT value FROM meta WHERE key = 'schema_version'",
-};
+static const char sql_put_reject[] =
+	"INSERT INTO rejects (run_id, tool, source, source_id, "
+	"source_row, field, reason, raw, record, source_line) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+static const char sql_delete_record[] =
+	"DELETE FROM records WHERE source = ?1 AND source_id = ?2";
+/* Positions count from 1 in order of first appearance. */
+static const char sql_add_extra_column[] =
+	"INSERT OR IGNORE INTO extra_columns (name, pos) VALUES (?1, "
+	"(SELECT coalesce(max(pos), 0) + 1 FROM extra_columns))";
+static const char sql_begin_run[] =
+	"INSERT INTO runs (tool, args, started, status) VALUES (?1, ?2, "
+	"strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'running')";
+static const char sql_end_run[] =
+	"UPDATE runs SET ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+	"n_in = ?2, n_out = ?3, n_rejected = ?4, n_flagged = ?5, "
+	"status = ?6 WHERE run_id = ?1";
+static const char sql_set_version[] =
+	"INSERT OR REPLACE INTO meta (key, value) "
+	"VALUES ('schema_version', ?1)";
+static const char sql_get_version[] =
+	"SELECT value FROM meta WHERE key = 'schema_version'";
 
 /* The schema. "@" stands for the canonical columns as TEXT, in DESIGN
  * order. records has an INTEGER PRIMARY KEY so that its insertion order
@@ -128,26 +96,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX clusters_key ON clusters (source, source_id, run_id)",
 };
 
-/* Connection pragmas (see the top of the file). journal_mode is set apart:
- * its answer says whether it took. */
-static const char pragmas[] = "PRAGMA synchronous = NORMAL;"
-			      "PRAGMA cache_size = -262144;"
-			      "PRAGMA journal_size_limit = 67108864;"
-			      "PRAGMA foreign_keys = OFF;";
-
-/* Parameters of SQL_PUT_RECORD after the canonical ones. */
+/* Parameters of the records upsert after the canonical ones. */
 enum {
 	PUT_EXTRA = CF_COUNT + 1,
 	PUT_ISSUES,
 	PUT_RUN_ID,
-};
-
-#define EXEC_SLOTS 16 /* distinct stage_exec statements kept prepared */
-
-struct exec_slot {
-	char *sql;	    /* owned: the statement's text, the cache key */
-	sqlite3_stmt *stmt; /* owned */
-	unsigned long long used; /* tick of the last use; 0 = empty slot */
 };
 
 /* How the columns of one header go into a records row. */
@@ -162,153 +115,29 @@ struct plan {
 };
 
 struct stage {
-	sqlite3 *db; /* owned */
-	char *path;  /* owned: for messages */
-	int busy_ms;
-	long long run_id;	       /* the open run, or 0 */
-	sqlite3_stmt *stmt[SQL_COUNT]; /* owned; NULL until first use */
-	char *put_sql;		       /* owned: SQL_PUT_RECORD's text */
-	char *import_sql;	       /* owned: SQL_IMPORT_RECORD's */
-	struct exec_slot exec[EXEC_SLOTS];
-	unsigned long long tick; /* stage_exec use counter */
-	struct plan plan;	 /* for the last header stage_put_record saw */
-	struct buf json;	 /* extra or record JSON; reset per record */
+	struct db *db;	  /* owned */
+	char *path;	  /* owned: for messages */
+	long long run_id; /* the open run, or 0 */
+	char *put_sql;	  /* owned: the records upsert */
+	char *import_sql; /* owned: the same, once per key and run */
+	struct plan plan; /* for the last header stage_put_record saw */
+	struct buf json;  /* extra or record JSON; reset per record */
+	struct buf text;  /* a value read back */
 };
 
 struct stage_cursor {
-	struct stage *st;    /* borrowed */
-	sqlite3_stmt *stmt;  /* owned */
-	struct record names; /* owned: the column names */
-	int n_cols;	     /* columns of the query */
-	bool expand;	     /* stage_read_records: expand the extra JSON */
-	bool done;	     /* stepped to the end: do not step again */
-	size_t n_extra;	     /* expand: pass-through columns */
-	size_t *ex_off;	     /* owned: expand: value j at scratch + off */
-	size_t *ex_len;	     /* owned: its length; 0 when absent */
-	struct buf scratch;  /* owned: expand: decoded values */
-	struct buf key;	     /* owned: expand: the key being decoded */
-	size_t hint;	     /* expand: where the next key is likely */
-	unsigned long row;   /* rows read */
+	struct stage *st;      /* borrowed */
+	struct db_cursor *cur; /* owned */
+	struct record names;   /* owned: the column names */
+	struct record raw;     /* owned: expand: the row as stored */
+	bool expand;	       /* stage_read_records: expand the extra JSON */
+	size_t n_extra;	       /* expand: pass-through columns */
+	size_t *ex_off;	       /* owned: expand: value j at scratch + off */
+	size_t *ex_len;	       /* owned: its length; 0 when absent */
+	struct buf scratch;    /* owned: expand: decoded values */
+	struct buf key;	       /* owned: expand: the key being decoded */
+	size_t hint;	       /* expand: where the next key is likely */
 };
-
-/*
- * Errors
- */
-
-static const struct {
-	int code; /* primary result code */
-	enum mbr_status status;
-	const char *msg; /* what to say instead of SQLite's words */
-} db_errors[] = {
-	{SQLITE_BUSY, MBR_EIO, "database is locked by another run"},
-	{SQLITE_LOCKED, MBR_EIO, "database is locked by another run"},
-	{SQLITE_READONLY, MBR_EIO, "database is read-only"},
-	{SQLITE_FULL, MBR_EIO, "disk full"},
-	{SQLITE_NOTADB, MBR_EIO, "file is not an SQLite database"},
-	{SQLITE_CORRUPT, MBR_EIO, "database is corrupt"},
-	{SQLITE_NOMEM, MBR_EINTERNAL, "out of memory"},
-	{SQLITE_TOOBIG, MBR_EIO, "value too large for SQLite"},
-};
-
-/* Fill err for SQLite result rc while doing what. Returns -1. */
-static int db_fail(const struct stage *st, int rc, const char *what,
-		   struct mbr_err *err)
-{
-	for (size_t i = 0; i < sizeof(db_errors) / sizeof(db_errors[0]); i++)
-		if (db_errors[i].code == (rc & 0xff))
-			return mbr_fail(err, db_errors[i].status, "%s: %s: %s",
-					st->path, what, db_errors[i].msg);
-	return mbr_fail(err, MBR_EIO, "%s: %s: %s", st->path, what,
-			sqlite3_errmsg(st->db));
-}
-
-/*
- * Statements
- */
-
-static sqlite3_stmt *prepare(struct stage *st, const char *sql, unsigned flags,
-			     struct mbr_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	const char *tail = NULL;
-	int rc = sqlite3_prepare_v3(st->db, sql, -1, flags, &s, &tail);
-
-	if (rc != SQLITE_OK && rc != SQLITE_ERROR) {
-		db_fail(st, rc, "cannot prepare statement", err);
-		return NULL;
-	}
-	if (rc == SQLITE_ERROR) {
-		/* Our own SQL does not compile: a bug, not the environment. */
-		mbr_fail(err, MBR_EINTERNAL, "%s: cannot prepare '%.80s': %s",
-			 st->path, sql, sqlite3_errmsg(st->db));
-		return NULL;
-	}
-	while (tail && *tail && strchr(" \t\r\n;", *tail))
-		tail++;
-	if (!s || (tail && *tail)) {
-		sqlite3_finalize(s);
-		mbr_fail(err, MBR_EINTERNAL, "%s: not one statement: '%.80s'",
-			 st->path, sql);
-		return NULL;
-	}
-	return s;
-}
-
-/* One of stage.c's own statements, prepared once. */
-static sqlite3_stmt *own_stmt(struct stage *st, enum stage_stmt id,
-			      struct mbr_err *err)
-{
-	const char *sql = id == SQL_PUT_RECORD	    ? st->put_sql
-			  : id == SQL_IMPORT_RECORD ? st->import_sql
-						    : stmt_sql[id];
-
-	if (!st->stmt[id])
-		st->stmt[id] = prepare(st, sql, SQLITE_PREPARE_PERSISTENT, err);
-	return st->stmt[id];
-}
-
-/* Step s to its end (rows are ignored) and reset it. */
-static int step_done(struct stage *st, sqlite3_stmt *s, const char *what,
-		     struct mbr_err *err)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		;
-	if (rc != SQLITE_DONE)
-		db_fail(st, rc, what, err);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int run_sql(struct stage *st, const char *sql, const char *what,
-		   struct mbr_err *err)
-{
-	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? 0 : db_fail(st, rc, what, err);
-}
-
-/* Bind a view as text; a NULL p binds SQL NULL. */
-static int bind_sv(sqlite3_stmt *s, int i, struct strview v)
-{
-	if (!v.p)
-		return sqlite3_bind_null(s, i);
-	return sqlite3_bind_text64(s, i, v.p, v.len, SQLITE_STATIC,
-				   SQLITE_UTF8);
-}
-
-static int bind_count(struct stage *st, sqlite3_stmt *s, size_t n,
-		      struct mbr_err *err)
-{
-	int want = sqlite3_bind_parameter_count(s);
-
-	if ((size_t)want == n)
-		return 0;
-	return mbr_fail(err, MBR_EINTERNAL,
-			"%s: %zu values for %d parameters in '%.80s'", st->path,
-			n, want, sqlite3_sql(s));
-}
 
 /*
  * The plan: which columns of a header are canonical, _issues or extra.
@@ -362,7 +191,7 @@ static int plan_add_extra(struct stage *st, const struct header *h, size_t col,
 {
 	struct plan *pl = &st->plan;
 	struct strview name = record_field(&h->names, col);
-	sqlite3_stmt *s = own_stmt(st, SQL_ADD_EXTRA_COLUMN, err);
+	struct db_stmt *s = db_stmt(st->db, sql_add_extra_column, err);
 
 	if (!s)
 		return -1;
@@ -370,8 +199,8 @@ static int plan_add_extra(struct stage *st, const struct header *h, size_t col,
 	json_str(&pl->keys, name);
 	buf_addc(&pl->keys, ':');
 	pl->key_end[pl->n_extra++] = pl->keys.len;
-	bind_sv(s, 1, name);
-	return step_done(st, s, "cannot store column name", err);
+	db_bind_text(s, 1, name);
+	return db_done(s, "cannot store column name", err);
 }
 
 static int plan_make(struct stage *st, const struct header *h,
@@ -468,45 +297,14 @@ static int check_dir(const char *path, struct mbr_err *err)
 			strerror(rc));
 }
 
-static int set_wal(struct stage *st, struct mbr_err *err)
-{
-	sqlite3_stmt *s = prepare(st, "PRAGMA journal_mode = WAL", 0, err);
-	int rc;
-
-	if (!s)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		db_fail(st, rc, "cannot set WAL mode", err);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	rc = sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "wal");
-	sqlite3_finalize(s);
-	if (rc)
-		return mbr_fail(err, MBR_EIO, "%s: cannot set WAL mode",
-				st->path);
-	return 0;
-}
-
 /* The first column of the one row sql returns, as text, into out (empty
  * when there is no row). */
 static int query_text(struct stage *st, const char *sql, struct buf *out,
 		      struct mbr_err *err)
 {
-	sqlite3_stmt *s = prepare(st, sql, 0, err);
-	int rc;
+	struct db_stmt *s = db_stmt(st->db, sql, err);
 
-	if (!s)
-		return -1;
-	buf_reset(out);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0))
-		buf_adds(out, (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(st, rc, "cannot read schema", err);
-	return 0;
+	return s ? db_text(s, out, err) : -1;
 }
 
 static int not_ours(struct stage *st, const char *why, struct mbr_err *err)
@@ -538,7 +336,7 @@ static int schema_version(struct stage *st, int *version, struct mbr_err *err)
 			rc = not_ours(st, "it has tables but no mbr meta table",
 				      err);
 		else
-			rc = query_text(st, stmt_sql[SQL_GET_VERSION], &v, err);
+			rc = query_text(st, sql_get_version, &v, err);
 		errno = 0;
 		n = rc == 0 ? strtol(v.p, &end, 10) : 0;
 		if (rc == 0 && (errno || !*v.p || *end || n < 1 || n > 1000))
@@ -571,31 +369,30 @@ static void schema_expand(struct buf *b, const char *sql)
 static int schema_update(struct stage *st, int version, struct mbr_err *err)
 {
 	struct buf sql;
-	sqlite3_stmt *s;
-	int rc = run_sql(st, "BEGIN IMMEDIATE", "cannot create schema", err);
+	struct db_stmt *s;
+	int rc = db_begin(st->db, err);
 
 	buf_init(&sql, BUF_NOLIMIT);
 	for (size_t i = 0;
 	     rc == 0 && version == 0 && i < sizeof(schema) / sizeof(*schema);
 	     i++) {
 		schema_expand(&sql, schema[i]);
-		rc = run_sql(st, sql.p, "cannot create schema", err);
+		rc = db_script(st->db, sql.p, "cannot create schema", err);
 	}
 	for (int v = version; rc == 0 && v > 0 && v < STAGE_SCHEMA_VERSION; v++)
-		rc = run_sql(st, migrations[v - 1], "cannot update schema",
-			     err);
+		rc = db_script(st->db, migrations[v - 1],
+			       "cannot update schema", err);
 	buf_release(&sql);
-	s = rc == 0 ? own_stmt(st, SQL_SET_VERSION, err) : NULL;
+	s = rc == 0 ? db_stmt(st->db, sql_set_version, err) : NULL;
 	if (s) {
-		sqlite3_bind_int(s, 1, STAGE_SCHEMA_VERSION);
-		rc = step_done(st, s, "cannot store schema version", err);
+		db_bind_int(s, 1, STAGE_SCHEMA_VERSION);
+		rc = db_done(s, "cannot store schema version", err);
 	} else {
 		rc = -1;
 	}
 	if (rc == 0)
-		rc = run_sql(st, "COMMIT", "cannot create schema", err);
-	if (rc < 0 && !sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return db_commit(st->db, err);
+	db_rollback(st->db);
 	return rc;
 }
 
@@ -637,52 +434,29 @@ static char *put_sql(bool once)
 	return buf_detach(&b);
 }
 
-static int db_connect(struct stage *st, struct mbr_err *err)
+/* Open, look before changing anything (WAL mode would be a change to
+ * another application's file), then make it ours. */
+static int connect(struct stage *st, struct mbr_err *err)
 {
 	int version;
-	/* NOMUTEX: a stage is used by one thread at a time, and SQLite's
-	 * per-call mutexes cost about 8% of a bulk insert. */
-	int rc = sqlite3_open_v2(st->path, &st->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
 
-	if (rc != SQLITE_OK)
-		return st->db ? db_fail(st, rc, "cannot open database", err)
-			      : mbr_fail(err, MBR_EINTERNAL,
-					 "%s: out of memory", st->path);
-	/* SQLite opens a file it cannot write read-only, silently. */
-	if (sqlite3_db_readonly(st->db, "main") == 1)
-		return mbr_fail(err, MBR_EIO,
-				"%s: database is read-only (no write "
-				"permission)",
-				st->path);
-	sqlite3_busy_timeout(st->db, st->busy_ms);
-	/* Look before changing anything: WAL mode would be a change to
-	 * another application's file. */
-	if (schema_version(st, &version, err) < 0 ||
-	    tighten_all(st->path, err) < 0)
-		return -1;
-	if (set_wal(st, err) < 0 ||
-	    run_sql(st, pragmas, "cannot configure database", err) < 0)
+	st->db = db_open(st->path, st->path, 0, err);
+	if (!st->db || schema_version(st, &version, err) < 0 ||
+	    tighten_all(st->path, err) < 0 || db_use_wal(st->db, err) < 0)
 		return -1;
 	return schema_check(st, version, err);
 }
 
-/* STAGE_BUSY_TIMEOUT_MS, or MBR_BUSY_TIMEOUT_MS from the environment so
- * that an end-to-end test of two runs need not wait 10 s. */
-static int busy_timeout(void)
+static struct stage *stage_new(const char *path)
 {
-	const char *e = getenv("MBR_BUSY_TIMEOUT_MS");
-	char *end;
-	long ms;
+	struct stage *st = xcalloc(1, sizeof(*st));
 
-	if (!e || !*e)
-		return STAGE_BUSY_TIMEOUT_MS;
-	errno = 0;
-	ms = strtol(e, &end, 10);
-	if (errno || *end || ms < 0 || ms > INT_MAX)
-		return STAGE_BUSY_TIMEOUT_MS;
-	return (int)ms;
+	st->path = xstrdup(path);
+	plan_init(&st->plan);
+	/* No limit here: SQLite refuses a value over 1 GB (SQLITE_TOOBIG). */
+	buf_init(&st->json, BUF_NOLIMIT);
+	buf_init(&st->text, BUF_NOLIMIT);
+	return st;
 }
 
 struct stage *stage_open(const char *path, struct mbr_err *err)
@@ -691,15 +465,10 @@ struct stage *stage_open(const char *path, struct mbr_err *err)
 
 	if (create_file(path, err) < 0 || check_dir(path, err) < 0)
 		return NULL;
-	st = xcalloc(1, sizeof(*st));
-	st->path = xstrdup(path);
-	st->busy_ms = busy_timeout();
+	st = stage_new(path);
 	st->put_sql = put_sql(false);
 	st->import_sql = put_sql(true);
-	plan_init(&st->plan);
-	/* No limit here: SQLite refuses a value over 1 GB (SQLITE_TOOBIG). */
-	buf_init(&st->json, BUF_NOLIMIT);
-	if (db_connect(st, err) < 0) {
+	if (connect(st, err) < 0) {
 		stage_close(st);
 		return NULL;
 	}
@@ -711,16 +480,10 @@ void stage_close(struct stage *st)
 	if (!st)
 		return;
 	stage_rollback(st);
-	for (int i = 0; i < SQL_COUNT; i++)
-		sqlite3_finalize(st->stmt[i]);
-	for (int i = 0; i < EXEC_SLOTS; i++) {
-		sqlite3_finalize(st->exec[i].stmt);
-		free(st->exec[i].sql);
-	}
-	/* close_v2: a cursor left open delays the close, not fails it. */
-	sqlite3_close_v2(st->db);
+	db_close(st->db);
 	plan_release(&st->plan);
 	buf_release(&st->json);
+	buf_release(&st->text);
 	free(st->put_sql);
 	free(st->import_sql);
 	free(st->path);
@@ -729,8 +492,7 @@ void stage_close(struct stage *st)
 
 void stage_set_busy_timeout(struct stage *st, int ms)
 {
-	st->busy_ms = ms;
-	sqlite3_busy_timeout(st->db, ms);
+	db_set_busy_timeout(st->db, ms);
 }
 
 const char *stage_path(const struct stage *st)
@@ -745,27 +507,27 @@ const char *stage_path(const struct stage *st)
 int stage_begin_run(struct stage *st, const char *tool, const char *args,
 		    struct mbr_err *err)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (st->run_id)
 		return mbr_fail(err, MBR_EINTERNAL, "%s: a run is already open",
 				st->path);
 	/* IMMEDIATE takes the write lock now, so a second run waits here
 	 * (busy timeout) instead of failing half-way through its work. */
-	if (run_sql(st, "BEGIN IMMEDIATE", "cannot begin run", err) < 0)
+	if (db_begin(st->db, err) < 0)
 		return -1;
 	plan_forget(&st->plan);
-	s = own_stmt(st, SQL_BEGIN_RUN, err);
+	s = db_stmt(st->db, sql_begin_run, err);
 	if (!s)
 		goto fail;
-	bind_sv(s, 1, sv(tool));
-	bind_sv(s, 2, args ? sv(args) : svn(NULL, 0));
-	if (step_done(st, s, "cannot begin run", err) < 0)
+	db_bind_text(s, 1, sv(tool));
+	db_bind_text(s, 2, args ? sv(args) : svn(NULL, 0));
+	if (db_done(s, "cannot begin run", err) < 0)
 		goto fail;
-	st->run_id = sqlite3_last_insert_rowid(st->db);
+	st->run_id = db_last_id(st->db);
 	return 0;
 fail:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	db_rollback(st->db);
 	return -1;
 }
 
@@ -779,22 +541,21 @@ int stage_commit_run(struct stage *st, unsigned long long in,
 		     unsigned long long flagged, const char *status,
 		     struct mbr_err *err)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (!st->run_id)
 		return mbr_fail(err, MBR_EINTERNAL, "%s: no run to commit",
 				st->path);
-	s = own_stmt(st, SQL_END_RUN, err);
+	s = db_stmt(st->db, sql_end_run, err);
 	if (!s)
 		goto fail;
-	sqlite3_bind_int64(s, 1, st->run_id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)in);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)out);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)rejected);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)flagged);
-	bind_sv(s, 6, sv(status));
-	if (step_done(st, s, "cannot end run", err) < 0 ||
-	    run_sql(st, "COMMIT", "cannot commit run", err) < 0)
+	db_bind_int(s, 1, st->run_id);
+	db_bind_int(s, 2, (long long)in);
+	db_bind_int(s, 3, (long long)out);
+	db_bind_int(s, 4, (long long)rejected);
+	db_bind_int(s, 5, (long long)flagged);
+	db_bind_text(s, 6, sv(status));
+	if (db_done(s, "cannot end run", err) < 0 || db_commit(st->db, err) < 0)
 		goto fail;
 	st->run_id = 0;
 	return 0;
@@ -807,8 +568,7 @@ void stage_rollback(struct stage *st)
 {
 	if (!st->run_id)
 		return;
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	db_rollback(st->db);
 	st->run_id = 0;
 	plan_forget(&st->plan);
 }
@@ -817,36 +577,34 @@ void stage_rollback(struct stage *st)
  * Records and rejects
  */
 
-/* Keep the first failure of a series of binds in *rc. */
-static void first_error(int *rc, int r)
-{
-	if (*rc == SQLITE_OK)
-		*rc = r;
-}
-
 /* Bind a column of rec, or NULL when h has no such column. */
-static int bind_col(sqlite3_stmt *s, int i, const struct record *rec, int col)
+static void bind_col(struct db_stmt *s, int i, const struct record *rec,
+		     int col)
 {
 	if (col < 0)
-		return sqlite3_bind_null(s, i);
-	return bind_sv(s, i, record_field(rec, (size_t)col));
+		db_bind_null(s, i);
+	else
+		db_bind_text(s, i, record_field(rec, (size_t)col));
 }
 
-static int bind_run(const struct stage *st, sqlite3_stmt *s, int i)
+static void bind_run(const struct stage *st, struct db_stmt *s, int i)
 {
-	if (!st->run_id)
-		return sqlite3_bind_null(s, i);
-	return sqlite3_bind_int64(s, i, st->run_id);
+	if (st->run_id)
+		db_bind_int(s, i, st->run_id);
+	else
+		db_bind_null(s, i);
 }
 
-static int bind_extra(struct stage *st, sqlite3_stmt *s,
-		      const struct record *rec)
+static void bind_extra(struct stage *st, struct db_stmt *s,
+		       const struct record *rec)
 {
 	const struct plan *pl = &st->plan;
 	size_t key = 0;
 
-	if (!pl->n_extra)
-		return sqlite3_bind_null(s, PUT_EXTRA);
+	if (!pl->n_extra) {
+		db_bind_null(s, PUT_EXTRA);
+		return;
+	}
 	buf_reset(&st->json);
 	buf_addc(&st->json, '{');
 	for (size_t i = 0; i < pl->n_extra; i++) {
@@ -862,15 +620,13 @@ static int bind_extra(struct stage *st, sqlite3_stmt *s,
 		json_str(&st->json, v);
 	}
 	buf_addc(&st->json, '}');
-	return bind_sv(s, PUT_EXTRA, buf_view(&st->json));
+	db_bind_text(s, PUT_EXTRA, buf_view(&st->json));
 }
 
-static int put_record(struct stage *st, enum stage_stmt id,
-		      const struct header *h, const struct record *rec,
-		      struct mbr_err *err)
+static int put_record(struct stage *st, const char *sql, const struct header *h,
+		      const struct record *rec, struct mbr_err *err)
 {
-	sqlite3_stmt *s;
-	int rc = SQLITE_OK;
+	struct db_stmt *s;
 
 	if (!record_canon(rec, h, CF_SOURCE).len ||
 	    !record_canon(rec, h, CF_SOURCE_ID).len)
@@ -880,23 +636,21 @@ static int put_record(struct stage *st, enum stage_stmt id,
 				st->path, rec->row);
 	if (!plan_fits(&st->plan, h) && plan_make(st, h, err) < 0)
 		return -1;
-	s = own_stmt(st, id, err);
+	s = db_stmt(st->db, sql, err);
 	if (!s)
 		return -1;
 	for (int f = 0; f < CF_COUNT; f++)
-		first_error(&rc, bind_col(s, f + 1, rec, h->canon[f]));
-	first_error(&rc, bind_extra(st, s, rec));
-	first_error(&rc, bind_col(s, PUT_ISSUES, rec, st->plan.issues));
-	first_error(&rc, bind_run(st, s, PUT_RUN_ID));
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "cannot store record", err);
-	return step_done(st, s, "cannot store record", err);
+		bind_col(s, f + 1, rec, h->canon[f]);
+	bind_extra(st, s, rec);
+	bind_col(s, PUT_ISSUES, rec, st->plan.issues);
+	bind_run(st, s, PUT_RUN_ID);
+	return db_done(s, "cannot store record", err);
 }
 
 int stage_put_record(struct stage *st, const struct header *h,
 		     const struct record *rec, struct mbr_err *err)
 {
-	return put_record(st, SQL_PUT_RECORD, h, rec, err);
+	return put_record(st, st->put_sql, h, rec, err);
 }
 
 int stage_import_record(struct stage *st, const struct header *h,
@@ -905,46 +659,34 @@ int stage_import_record(struct stage *st, const struct header *h,
 	if (!st->run_id)
 		return mbr_fail(err, MBR_EINTERNAL, "%s: import outside a run",
 				st->path);
-	if (put_record(st, SQL_IMPORT_RECORD, h, rec, err) < 0)
+	if (put_record(st, st->import_sql, h, rec, err) < 0)
 		return -1;
-	return sqlite3_changes(st->db) > 0;
+	return db_changes(st->db) > 0;
 }
 
-/* Bind raw as TEXT when it is UTF-8, else as a BLOB (bytes kept). */
-static int bind_raw(sqlite3_stmt *s, int i, struct strview raw)
+static struct db_stmt *reject_stmt(struct stage *st, const char *tool,
+				   const char *field, const char *reason,
+				   struct strview raw, struct mbr_err *err)
 {
-	if (utf8_is_valid(raw))
-		return bind_sv(s, i, raw);
-	return sqlite3_bind_blob64(s, i, raw.p, raw.len, SQLITE_STATIC);
-}
-
-static sqlite3_stmt *reject_stmt(struct stage *st, const char *tool,
-				 const char *field, const char *reason,
-				 struct strview raw, struct mbr_err *err)
-{
-	sqlite3_stmt *s = own_stmt(st, SQL_PUT_REJECT, err);
-	int rc;
+	struct db_stmt *s = db_stmt(st->db, sql_put_reject, err);
 
 	if (!s)
 		return NULL;
-	sqlite3_clear_bindings(s);
 	bind_run(st, s, 1);
-	bind_sv(s, 2, sv(tool));
-	bind_sv(s, 6, field ? sv(field) : svn(NULL, 0));
-	bind_sv(s, 7, reason ? sv(reason) : svn(NULL, 0));
-	rc = bind_raw(s, 8, raw);
-	if (rc == SQLITE_OK)
-		return s;
-	db_fail(st, rc, "cannot store reject", err);
-	return NULL;
+	db_bind_text(s, 2, sv(tool));
+	db_bind_text(s, 6, field ? sv(field) : svn(NULL, 0));
+	db_bind_text(s, 7, reason ? sv(reason) : svn(NULL, 0));
+	db_bind_raw(s, 8, raw);
+	db_bind_null(s, 9);
+	return s;
 }
 
-static void bind_line(sqlite3_stmt *s, int i, unsigned long line)
+static void bind_line(struct db_stmt *s, int i, unsigned long line)
 {
 	if (line)
-		sqlite3_bind_int64(s, i, (sqlite3_int64)line);
+		db_bind_int(s, i, (long long)line);
 	else
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 }
 
 int stage_put_reject(struct stage *st, const struct header *h,
@@ -952,12 +694,10 @@ int stage_put_reject(struct stage *st, const struct header *h,
 		     const char *tool, const char *field, const char *reason,
 		     struct strview raw, struct mbr_err *err)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s = reject_stmt(st, tool, field, reason, raw, err);
 	char row[32];
 	struct strview src_row;
-	int rc;
 
-	s = reject_stmt(st, tool, field, reason, raw, err);
 	if (!s)
 		return -1;
 	bind_col(s, 3, rec, h->canon[CF_SOURCE]);
@@ -966,159 +706,81 @@ int stage_put_reject(struct stage *st, const struct header *h,
 	if (!src_row.len)
 		src_row = svn(row, (size_t)snprintf(row, sizeof(row), "%lu",
 						    rec->row));
-	bind_sv(s, 5, src_row);
+	db_bind_text(s, 5, src_row);
 	bind_line(s, 10, line);
 	buf_reset(&st->json);
 	json_record(&st->json, h, rec);
-	rc = bind_sv(s, 9, buf_view(&st->json));
-	if (rc != SQLITE_OK)
-		return db_fail(st, rc, "cannot store reject", err);
-	return step_done(st, s, "cannot store reject", err);
+	db_bind_text(s, 9, buf_view(&st->json));
+	return db_done(s, "cannot store reject", err);
 }
 
 int stage_put_reject_raw(struct stage *st, const struct reject_at *at,
 			 const char *tool, const char *reason,
 			 struct strview raw, struct mbr_err *err)
 {
-	sqlite3_stmt *s = reject_stmt(st, tool, NULL, reason, raw, err);
+	struct db_stmt *s = reject_stmt(st, tool, NULL, reason, raw, err);
 
 	if (!s)
 		return -1;
-	bind_sv(s, 3, at->source);
-	bind_sv(s, 4, at->source_id.len ? at->source_id : svn(NULL, 0));
-	bind_sv(s, 5, at->row);
+	db_bind_text(s, 3, at->source);
+	db_bind_text(s, 4, at->source_id.len ? at->source_id : svn(NULL, 0));
+	db_bind_text(s, 5, at->row);
 	bind_line(s, 10, at->line);
-	return step_done(st, s, "cannot store reject", err);
+	return db_done(s, "cannot store reject", err);
 }
 
 int stage_delete_record(struct stage *st, struct strview source,
 			struct strview source_id, struct mbr_err *err)
 {
-	sqlite3_stmt *s = own_stmt(st, SQL_DELETE_RECORD, err);
+	struct db_stmt *s = db_stmt(st->db, sql_delete_record, err);
 
 	if (!s)
 		return -1;
-	bind_sv(s, 1, source);
-	bind_sv(s, 2, source_id);
-	return step_done(st, s, "cannot delete record", err);
+	db_bind_text(s, 1, source);
+	db_bind_text(s, 2, source_id);
+	return db_done(s, "cannot delete record", err);
 }
 
 /*
- * Generic statements
+ * Generic statements (to become typed calls)
  */
-
-/* The prepared statement for sql from the cache, preparing it (and
- * evicting the least recently used) when it is not there. */
-static sqlite3_stmt *exec_stmt(struct stage *st, const char *sql,
-			       struct mbr_err *err)
-{
-	struct exec_slot *victim = &st->exec[0];
-	sqlite3_stmt *s;
-
-	for (int i = 0; i < EXEC_SLOTS; i++) {
-		struct exec_slot *slot = &st->exec[i];
-
-		if (slot->sql && !strcmp(slot->sql, sql)) {
-			slot->used = ++st->tick;
-			return slot->stmt;
-		}
-		if (slot->used < victim->used)
-			victim = slot;
-	}
-	s = prepare(st, sql, SQLITE_PREPARE_PERSISTENT, err);
-	if (!s)
-		return NULL;
-	sqlite3_finalize(victim->stmt);
-	free(victim->sql);
-	victim->sql = xstrdup(sql);
-	victim->stmt = s;
-	victim->used = ++st->tick;
-	return s;
-}
-
-static int bind_strs(struct stage *st, sqlite3_stmt *s,
-		     const char *const *binds, size_t n, struct mbr_err *err)
-{
-	if (bind_count(st, s, n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int rc = bind_sv(s, (int)i + 1,
-				 binds[i] ? sv(binds[i]) : svn(NULL, 0));
-
-		if (rc != SQLITE_OK)
-			return db_fail(st, rc, "cannot bind value", err);
-	}
-	return 0;
-}
-
-static int bind_copies(struct stage *st, sqlite3_stmt *s,
-		       const char *const *binds, size_t n, struct mbr_err *err)
-{
-	if (bind_count(st, s, n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int rc = binds[i] ? sqlite3_bind_text(s, (int)i + 1, binds[i],
-						      -1, SQLITE_TRANSIENT)
-				  : sqlite3_bind_null(s, (int)i + 1);
-
-		if (rc != SQLITE_OK)
-			return db_fail(st, rc, "cannot bind value", err);
-	}
-	return 0;
-}
-
-static int bind_svs(struct stage *st, sqlite3_stmt *s,
-		    const struct strview *binds, size_t n, struct mbr_err *err)
-{
-	if (bind_count(st, s, n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int rc = bind_sv(s, (int)i + 1, binds[i]);
-
-		if (rc != SQLITE_OK)
-			return db_fail(st, rc, "cannot bind value", err);
-	}
-	return 0;
-}
 
 int stage_exec(struct stage *st, const char *sql, const char *const *binds,
 	       size_t n_binds, struct mbr_err *err)
 {
-	sqlite3_stmt *s = exec_stmt(st, sql, err);
+	struct strview v[64];
 
-	if (!s || bind_strs(st, s, binds, n_binds, err) < 0)
-		return -1;
-	return step_done(st, s, "cannot write", err);
+	if (n_binds > 64)
+		return mbr_fail(err, MBR_EINTERNAL, "too many values");
+	for (size_t i = 0; i < n_binds; i++)
+		v[i] = binds[i] ? sv(binds[i]) : svn(NULL, 0);
+	return db_exec(st->db, sql, v, n_binds, err);
 }
 
 int stage_exec_sv(struct stage *st, const char *sql,
 		  const struct strview *binds, size_t n_binds,
 		  struct mbr_err *err)
 {
-	sqlite3_stmt *s = exec_stmt(st, sql, err);
-
-	if (!s || bind_svs(st, s, binds, n_binds, err) < 0)
-		return -1;
-	return step_done(st, s, "cannot write", err);
+	return db_exec(st->db, sql, binds, n_binds, err);
 }
 
 long long stage_changes(const struct stage *st)
 {
-	return sqlite3_changes64(st->db);
+	return db_changes(st->db);
 }
 
 /*
  * Cursors
  */
 
-static struct stage_cursor *cursor_new(struct stage *st, sqlite3_stmt *s)
+static struct stage_cursor *cursor_new(struct stage *st, struct db_cursor *dc)
 {
 	struct stage_cursor *c = xcalloc(1, sizeof(*c));
 
 	c->st = st;
-	c->stmt = s;
-	c->n_cols = sqlite3_column_count(s);
+	c->cur = dc;
 	record_init(&c->names);
+	record_init(&c->raw);
 	buf_init(&c->scratch, RECORD_MAX_BYTES);
 	buf_init(&c->key, RECORD_MAX_BYTES);
 	return c;
@@ -1128,8 +790,9 @@ void stage_cursor_free(struct stage_cursor *c)
 {
 	if (!c)
 		return;
-	sqlite3_finalize(c->stmt);
+	db_cursor_free(c->cur);
 	record_release(&c->names);
+	record_release(&c->raw);
 	buf_release(&c->scratch);
 	buf_release(&c->key);
 	free(c->ex_off);
@@ -1141,23 +804,13 @@ struct stage_cursor *stage_query(struct stage *st, const char *sql,
 				 const char *const *binds, size_t n_binds,
 				 struct mbr_err *err)
 {
-	sqlite3_stmt *s = prepare(st, sql, 0, err);
+	struct db_cursor *dc = db_query(st->db, sql, binds, n_binds, err);
 	struct stage_cursor *c;
 
-	if (!s)
+	if (!dc)
 		return NULL;
-	/* A cursor outlives its caller's binds: SQLite keeps copies. */
-	if (bind_copies(st, s, binds, n_binds, err) < 0) {
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	c = cursor_new(st, s);
-	for (int i = 0; i < c->n_cols; i++) {
-		const char *name = sqlite3_column_name(s, i);
-
-		record_add(&c->names, name ? name : "",
-			   name ? strlen(name) : 0);
-	}
+	c = cursor_new(st, dc);
+	record_copy(&c->names, db_cursor_names(dc));
 	return c;
 }
 
@@ -1165,21 +818,20 @@ struct stage_cursor *stage_query(struct stage *st, const char *sql,
 static int read_extra_names(struct stage *st, struct record *names,
 			    struct mbr_err *err)
 {
-	sqlite3_stmt *s = prepare(st,
-				  "SELECT name FROM extra_columns "
-				  "ORDER BY pos",
-				  0, err);
+	struct db_cursor *c =
+		db_query(st->db, "SELECT name FROM extra_columns ORDER BY pos",
+			 NULL, 0, err);
+	struct record row;
 	int rc;
 
-	if (!s)
+	if (!c)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		record_add(names, (const char *)sqlite3_column_text(s, 0),
-			   (size_t)sqlite3_column_bytes(s, 0));
-	if (rc != SQLITE_DONE)
-		db_fail(st, rc, "cannot read column names", err);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	record_init(&row);
+	while ((rc = db_cursor_next(c, &row, err)) > 0)
+		record_addsv(names, record_field(&row, 0));
+	record_release(&row);
+	db_cursor_free(c);
+	return rc;
 }
 
 static char *records_sql(void)
@@ -1199,19 +851,19 @@ struct stage_cursor *stage_read_records(struct stage *st, struct mbr_err *err)
 	struct record extra;
 	struct stage_cursor *c = NULL;
 	char *sql = records_sql();
-	sqlite3_stmt *s;
+	struct db_cursor *dc = NULL;
 
 	record_init(&extra);
-	s = read_extra_names(st, &extra, err) < 0 ? NULL
-						  : prepare(st, sql, 0, err);
+	if (read_extra_names(st, &extra, err) == 0)
+		dc = db_query(st->db, sql, NULL, 0, err);
 	free(sql);
-	if (!s)
+	if (!dc)
 		goto done;
-	c = cursor_new(st, s);
+	c = cursor_new(st, dc);
 	c->expand = true;
 	c->n_extra = extra.n;
-	c->ex_off = xcalloc(extra.n, sizeof(*c->ex_off));
-	c->ex_len = xcalloc(extra.n, sizeof(*c->ex_len));
+	c->ex_off = xcalloc(extra.n + 1, sizeof(*c->ex_off));
+	c->ex_len = xcalloc(extra.n + 1, sizeof(*c->ex_len));
 	for (int f = 0; f < CF_COUNT; f++)
 		record_add(&c->names, canon_name(f), strlen(canon_name(f)));
 	for (size_t j = 0; j < extra.n; j++)
@@ -1279,14 +931,14 @@ static int extra_pair(struct stage_cursor *c, const char **pp, const char *end)
 	return 0;
 }
 
-/* Decode the extra object p (NULL: none) into the columns' values. */
-static int extra_parse(struct stage_cursor *c, const char *p, size_t len)
+/* Decode the extra object (empty: none) into the columns' values. */
+static int extra_parse(struct stage_cursor *c, struct strview v)
 {
-	const char *end = p + len;
+	const char *p = v.p, *end = v.p + v.len;
 
 	buf_reset(&c->scratch);
 	memset(c->ex_len, 0, c->n_extra * sizeof(*c->ex_len));
-	if (!p)
+	if (!v.len)
 		return 0;
 	p = skip_ws(p, end);
 	if (p == end || *p++ != '{')
@@ -1304,46 +956,31 @@ static int extra_parse(struct stage_cursor *c, const char *p, size_t len)
 	}
 }
 
-static int add_column(struct stage_cursor *c, struct record *rec, int col)
-{
-	const char *p = (const char *)sqlite3_column_text(c->stmt, col);
-	size_t len = (size_t)sqlite3_column_bytes(c->stmt, col);
-
-	return record_add(rec, p ? p : "", p ? len : 0);
-}
-
-static int row_plain(struct stage_cursor *c, struct record *rec)
-{
-	for (int i = 0; i < c->n_cols; i++)
-		if (add_column(c, rec, i) < 0)
-			return -1;
-	return 0;
-}
-
 /* Canonical columns, the extra JSON spread into its columns, _issues. */
 static int row_expand(struct stage_cursor *c, struct record *rec,
 		      struct mbr_err *err)
 {
-	const char *json = (const char *)sqlite3_column_text(c->stmt, CF_COUNT);
-	size_t len = (size_t)sqlite3_column_bytes(c->stmt, CF_COUNT);
+	const struct record *r = &c->raw;
 
-	if (extra_parse(c, json, len) < 0)
+	if (extra_parse(c, record_field(r, CF_COUNT)) < 0)
 		return mbr_fail(err, MBR_EIO,
 				"%s: records row %lu: malformed extra column",
-				c->st->path, c->row);
+				c->st->path, r->row);
+	record_reset(rec);
+	rec->row = r->row;
 	for (int f = 0; f < CF_COUNT; f++)
-		if (add_column(c, rec, f) < 0)
+		if (record_addsv(rec, record_field(r, (size_t)f)) < 0)
 			goto too_big;
 	for (size_t j = 0; j < c->n_extra; j++)
 		if (record_add(rec, c->scratch.p + c->ex_off[j], c->ex_len[j]) <
 		    0)
 			goto too_big;
-	if (add_column(c, rec, CF_COUNT + 1) < 0)
+	if (record_addsv(rec, record_field(r, CF_COUNT + 1)) < 0)
 		goto too_big;
 	return 0;
 too_big:
 	return mbr_fail(err, MBR_EIO, "%s: records row %lu: record too large",
-			c->st->path, c->row);
+			c->st->path, r->row);
 }
 
 int stage_cursor_next(struct stage_cursor *c, struct record *rec,
@@ -1351,87 +988,10 @@ int stage_cursor_next(struct stage_cursor *c, struct record *rec,
 {
 	int rc;
 
-	if (c->done)
-		return 0;
-	rc = sqlite3_step(c->stmt);
-	if (rc != SQLITE_ROW) {
-		/* Stepping again after the end would rerun the query. */
-		c->done = true;
-		return rc == SQLITE_DONE
-			       ? 0
-			       : db_fail(c->st, rc, "cannot read", err);
-	}
-	record_reset(rec);
-	rec->row = ++c->row;
-	if (c->expand)
-		return row_expand(c, rec, err) < 0 ? -1 : 1;
-	if (row_plain(c, rec) < 0)
-		return mbr_fail(err, MBR_EIO, "%s: row %lu: record too large",
-				c->st->path, c->row);
-	return 1;
-}
-
-/*
- * Plain databases (mbr-export --format sqlite)
- */
-
-/* journal_mode answers with the mode it took. */
-static int set_journal_memory(struct stage *st, struct mbr_err *err)
-{
-	sqlite3_stmt *s = prepare(st, "PRAGMA journal_mode = MEMORY", 0, err);
-	int rc;
-
-	if (!s)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		db_fail(st, rc, "cannot set the journal mode", err);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	rc = sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "memory");
-	sqlite3_finalize(s);
-	if (rc)
-		return mbr_fail(err, MBR_EIO,
-				"%s: cannot keep the journal in memory",
-				st->path);
-	return 0;
-}
-
-struct stage *stage_open_plain(const char *path, const char *name,
-			       struct mbr_err *err)
-{
-	struct stage *st = xcalloc(1, sizeof(*st));
-	int rc;
-
-	st->path = xstrdup(name);
-	st->busy_ms = busy_timeout();
-	plan_init(&st->plan);
-	buf_init(&st->json, BUF_NOLIMIT);
-	/* No SQLITE_OPEN_CREATE: the caller made the file, mode 0600. */
-	rc = sqlite3_open_v2(path, &st->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		if (st->db)
-			db_fail(st, rc, "cannot open database", err);
-		else
-			mbr_fail(err, MBR_EINTERNAL, "%s: out of memory", name);
-		goto fail;
-	}
-	if (set_journal_memory(st, err) < 0 ||
-	    run_sql(st, "BEGIN IMMEDIATE", "cannot begin", err) < 0)
-		goto fail;
-	return st;
-fail:
-	stage_close(st);
-	return NULL;
-}
-
-int stage_commit_plain(struct stage *st, struct mbr_err *err)
-{
-	if (run_sql(st, "COMMIT", "cannot commit", err) == 0)
-		return 0;
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	if (!c->expand)
+		return db_cursor_next(c->cur, rec, err);
+	rc = db_cursor_next(c->cur, &c->raw, err);
+	if (rc <= 0)
+		return rc;
+	return row_expand(c, rec, err) < 0 ? -1 : 1;
 }

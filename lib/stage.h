@@ -31,7 +31,8 @@
  * with "database is locked by another run" (MBR_EIO). Readers are not
  * blocked by an open run (the database is in WAL mode).
  *
- * SQLite stays inside stage.c: no SQLite type appears here. Every value
+ * SQL goes through the gateway db.h (the only file with SQLite in it): no
+ * SQLite type appears here. Every value
  * reaches SQL as a bound parameter, never as SQL text.
  */
 #ifndef MBR_STAGE_H
@@ -45,7 +46,6 @@
 #include "reject.h"
 
 #define STAGE_SCHEMA_VERSION 2
-#define STAGE_BUSY_TIMEOUT_MS 10000
 
 struct stage;	     /* opaque: one connection; one thread at a time */
 struct stage_cursor; /* opaque: rows of one query */
@@ -67,21 +67,8 @@ struct stage *stage_open(const char *path, struct mbr_err *err);
 /* Roll back an open run and close. NULL is fine. Free cursors first: one
  * left open keeps the connection alive until it is freed. */
 void stage_close(struct stage *st);
-/* Open path, an existing file (created 0600 by the caller), as a plain
- * SQLite database for mbr-export --format sqlite: no staging schema, no
- * runs row, and no file ever written beside it (the rollback journal is
- * kept in memory, never WAL), so that removing path on a signal removes
- * every byte of the export. name is the file to name in messages (the -o
- * path when path is its temporary). Everything written through
- * stage_exec until stage_commit_plain is one transaction; stage_close
- * without it rolls back. MBR_EIO when path cannot be opened or written. */
-struct stage *stage_open_plain(const char *path, const char *name,
-			       struct mbr_err *err);
-/* Commit what was written to a stage_open_plain database. -1 with MBR_EIO
- * (disk full...), the transaction rolled back. */
-int stage_commit_plain(struct stage *st, struct mbr_err *err);
 /* How long (ms) to wait for another run's lock. The default is
- * STAGE_BUSY_TIMEOUT_MS, or MBR_BUSY_TIMEOUT_MS from the environment when
+ * 10 s (db.h), or MBR_BUSY_TIMEOUT_MS from the environment when
  * set (for end-to-end tests). Cannot fail. */
 void stage_set_busy_timeout(struct stage *st, int ms);
 const char *stage_path(const struct stage *st); /* as given to open */
