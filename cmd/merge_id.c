@@ -158,7 +158,7 @@ static int read_input(struct run *r, struct rs_sink *k, struct mbr_err *err)
 	if (!r->cli->st)
 		return cli_run_input(r->cli, &h, NULL, k, err);
 	if (mergeid_load_stage(r->m, r->cli->st, err) < 0 ||
-	    !(c = mergeid_stage_records(r->cli->st, err)))
+	    !(c = stage_read_clustered(r->cli->st, err)))
 		return -1;
 	rc = rs_run_cursor(c, r->cli->db_path, &h, k, &r->cli->counts, err);
 	stage_cursor_free(c);

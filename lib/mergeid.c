@@ -1465,10 +1465,10 @@ int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
  * The staging database
  */
 
-static int xref_query(struct mergeid *m, struct stage *st, const char *sql,
-		      const char *table, struct mbr_err *err)
+static int xref_query(struct mergeid *m, struct stage *st,
+		      struct stage_cursor *c, const char *table,
+		      struct mbr_err *err)
 {
-	struct stage_cursor *c = stage_query(st, sql, NULL, 0, err);
 	struct record rec;
 	char where[300];
 	int rc = 0, n = 0;
@@ -1491,148 +1491,35 @@ static int xref_query(struct mergeid *m, struct stage *st, const char *sql,
 
 int mergeid_load_stage(struct mergeid *m, struct stage *st, struct mbr_err *err)
 {
-	if (xref_query(m, st,
-		       "SELECT source, source_id, master_id, '' FROM xref "
-		       "ORDER BY source, source_id",
-		       "xref", err) < 0)
+	if (xref_query(m, st, stage_read_xref(st, err), "xref", err) < 0)
 		return -1;
-	return xref_query(m, st,
-			  "SELECT '', '', master_id, merged_into FROM retired "
-			  "ORDER BY master_id",
-			  "retired", err);
-}
-
-/* SELECT r.source, ..., r.status, c.cluster_id FROM records joined with
- * the clusters of run ?1. The run is a parameter, not a subquery: SQLite
- * ran "(SELECT max(run_id) FROM clusters)" once per record, scanning the
- * clusters table each time (10k records 11 s, 40k 447 s). With it bound,
- * each record is one probe of clusters_key (source, source_id, run_id). */
-static void records_sql(struct buf *b)
-{
-	buf_adds(b, "SELECT ");
-	for (int f = 0; f < CF_COUNT; f++)
-		buf_addf(b, "r.%s, ", canon_name((enum canon_field)f));
-	buf_adds(b, "coalesce(r.issues, '') AS " COL_ISSUES ", "
-		    "coalesce(c.cluster_id, '') AS " COL_CLUSTER_ID
-		    " FROM records r LEFT JOIN clusters c"
-		    " ON c.source = r.source AND c.source_id = r.source_id"
-		    " AND c.run_id = ?1"
-		    " ORDER BY r.record_id");
-}
-
-/* The latest dedupe run's ID, as text ("0" when there is none). */
-static int latest_clusters(struct stage *st, char run[24], struct mbr_err *err)
-{
-	struct stage_cursor *c =
-		stage_query(st, "SELECT coalesce(max(run_id), 0) FROM clusters",
-			    NULL, 0, err);
-	struct record rec;
-	int n;
-
-	if (!c)
-		return -1;
-	record_init(&rec);
-	n = stage_cursor_next(c, &rec, err);
-	if (n > 0)
-		snprintf(run, 24, "%.*s", (int)record_field(&rec, 0).len,
-			 record_field(&rec, 0).p);
-	record_release(&rec);
-	stage_cursor_free(c);
-	return n > 0 ? 0 : -1;
-}
-
-struct stage_cursor *mergeid_stage_records(struct stage *st,
-					   struct mbr_err *err)
-{
-	struct stage_cursor *c;
-	struct buf sql;
-	char run[24];
-	const char *bind_run = run;
-
-	if (latest_clusters(st, run, err) < 0)
-		return NULL;
-	buf_init(&sql, BUF_NOLIMIT);
-	records_sql(&sql);
-	c = stage_query(st, sql.p, &bind_run, 1, err);
-	buf_release(&sql);
-	return c;
-}
-
-struct db_sink {
-	struct stage *st;
-	struct buf masters_sql; /* the INSERT INTO masters statement */
-	char run[24];		/* the run's ID as text */
-};
-
-static const char xref_sql[] =
-	"INSERT INTO xref (source, source_id, master_id, first_run, last_run)"
-	" VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (source, source_id)"
-	" DO UPDATE SET master_id = excluded.master_id,"
-	" last_run = coalesce(?5, last_run)";
-static const char retired_sql[] =
-	"INSERT INTO retired (master_id, merged_into, run_id)"
-	" VALUES (?1, ?2, ?3) ON CONFLICT (master_id)"
-	" DO UPDATE SET merged_into = excluded.merged_into";
-
-/* The golden columns, then run_id: ?1 .. ?N_GOLDEN + 1. */
-static void masters_sql(struct buf *b)
-{
-	buf_adds(b, "INSERT INTO masters (");
-	for (int f = 0; f < CF_COUNT; f++)
-		buf_addf(b, "%s, ", canon_name((enum canon_field)f));
-	for (int i = 0; i < 3; i++)
-		buf_addf(b, "%s, ", golden_tail[i]);
-	buf_adds(b, "run_id) VALUES (");
-	for (int i = 1; i <= N_GOLDEN + 1; i++)
-		buf_addf(b, i > 1 ? ", ?%d" : "?%d", i);
-	buf_addc(b, ')');
+	return xref_query(m, st, stage_read_retired(st, err), "retired", err);
 }
 
 static int emit_master(void *ctx, const struct strview *f, size_t n,
 		       struct mbr_err *err)
 {
-	struct db_sink *d = ctx;
-	struct strview b[N_GOLDEN + 1];
-
-	memcpy(b, f, n * sizeof(*b));
-	b[n] = sv(d->run);
-	return stage_exec_sv(d->st, d->masters_sql.p, b, n + 1, err);
+	(void)n;
+	return stage_put_master(ctx, f, err);
 }
 
 static int emit_xref_db(void *ctx, const struct strview *f, size_t n,
 			struct mbr_err *err)
 {
-	struct db_sink *d = ctx;
-	struct strview run = sv(d->run);
-
 	(void)n;
-	if (f[0].len) {
-		struct strview b[5] = {f[0], f[1], f[2], run,
-				       f[4].len ? run : svn(NULL, 0)};
-
-		return stage_exec_sv(d->st, xref_sql, b, 5, err);
-	} else {
-		struct strview b[3] = {f[2], f[3], run};
-
-		return stage_exec_sv(d->st, retired_sql, b, 3, err);
-	}
+	if (f[0].len)
+		return stage_put_xref(ctx, f[0], f[1], f[2], f[4].len > 0, err);
+	return stage_put_retired(ctx, f[2], f[3], err);
 }
 
 int mergeid_store(struct mergeid *m, struct stage *st,
 		  const struct mergeid_out *lineage, struct mbr_err *err)
 {
-	struct db_sink d;
-	int rc;
+	int rc = stage_clear_masters(st, err);
 
-	d.st = st;
-	buf_init(&d.masters_sql, BUF_NOLIMIT);
-	masters_sql(&d.masters_sql);
-	snprintf(d.run, sizeof(d.run), "%lld", stage_run_id(st));
-	rc = stage_exec(st, "DELETE FROM masters", NULL, 0, err);
 	if (rc == 0)
-		rc = golden_write(m, emit_master, &d, false, lineage, err);
+		rc = golden_write(m, emit_master, st, false, lineage, err);
 	if (rc == 0)
-		rc = xref_rows(m, emit_xref_db, &d, err);
-	buf_release(&d.masters_sql);
+		rc = xref_rows(m, emit_xref_db, st, err);
 	return rc;
 }

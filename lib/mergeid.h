@@ -170,12 +170,6 @@ struct stage_cursor;
 /* The earlier crosswalk: tables xref and retired. Call first. */
 int mergeid_load_stage(struct mergeid *m, struct stage *st,
 		       struct mbr_err *err);
-/* A cursor over the records (table records, in insertion order), each
- * with its cluster_id from the latest run that wrote the clusters table
- * (a record it does not name has none, and is rejected) and its _issues:
- * the input of mergeid_handler under --db. NULL with err. */
-struct stage_cursor *mergeid_stage_records(struct stage *st,
-					   struct mbr_err *err);
 /* After mergeid_assign: replace the masters table by the golden records;
  * upsert every crosswalk row into xref (first_run set when a record is
  * new, last_run when it is in this input) and every retired ID into

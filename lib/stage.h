@@ -38,6 +38,7 @@
 #ifndef MBR_STAGE_H
 #define MBR_STAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -184,5 +185,37 @@ int stage_cursor_header(struct stage_cursor *c, struct header *h);
 int stage_cursor_next(struct stage_cursor *c, struct record *rec,
 		      struct mbr_err *err);
 void stage_cursor_free(struct stage_cursor *c); /* NULL is fine */
+
+/*
+ * mbr-merge-id's tables
+ */
+
+/* The columns of a golden record: the canonical ones, then master_id,
+ * member_count and sources. */
+#define STAGE_GOLDEN (CF_COUNT + 3)
+
+/* The crosswalk as rows (source, source_id, master_id, merged_into = ""),
+ * and the retired IDs as ("", "", master_id, merged_into). */
+struct stage_cursor *stage_read_xref(struct stage *st, struct mbr_err *err);
+struct stage_cursor *stage_read_retired(struct stage *st, struct mbr_err *err);
+/* The records (insertion order), each with _issues and the cluster_id the
+ * latest dedupe run gave it (empty when it gave none). */
+struct stage_cursor *stage_read_clustered(struct stage *st,
+					  struct mbr_err *err);
+/* The golden masters, by master_id (mbr-export --from masters). */
+struct stage_cursor *stage_read_masters(struct stage *st, struct mbr_err *err);
+/* Replace the masters table (in the open run): clear it, then put each
+ * golden record (STAGE_GOLDEN values) with the run's ID. */
+int stage_clear_masters(struct stage *st, struct mbr_err *err);
+int stage_put_master(struct stage *st, const struct strview *golden,
+		     struct mbr_err *err);
+/* Upsert a crosswalk row: first_run is the open run when the row is new;
+ * last_run becomes it when seen (the record is in this input). */
+int stage_put_xref(struct stage *st, struct strview source,
+		   struct strview source_id, struct strview master_id,
+		   bool seen, struct mbr_err *err);
+/* A retired ID and the master it was merged into, in the open run. */
+int stage_put_retired(struct stage *st, struct strview master_id,
+		      struct strview merged_into, struct mbr_err *err);
 
 #endif
