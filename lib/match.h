@@ -82,6 +82,7 @@ struct match_key_stats {
 	unsigned long long candidates; /* pairs those blocks propose */
 	unsigned long long fresh; /* of them, not proposed by an earlier key */
 	unsigned long skipped;	  /* blocks over max_block_pairs */
+	unsigned long over_max;	  /* blocks over the key's own max */
 };
 
 #define MATCH_MAX_KEY_STATS 32
@@ -99,6 +100,7 @@ struct match_stats {
 	unsigned long capped;	    /* blocks skipped as too large */
 	struct match_capped capped_first[MATCH_MAX_CAPPED];
 	unsigned long conflicts; /* must-link decisions refused */
+	unsigned long year_only; /* 1 January dates taken for a year only */
 	struct match_key_stats key[MATCH_MAX_KEY_STATS];
 	unsigned n_keys;
 };

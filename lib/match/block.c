@@ -50,7 +50,10 @@ static uint64_t key_hash(const struct mkey *k, unsigned key,
 
 	for (unsigned i = 0; i < k->n_parts; i++) {
 		v[i] = r->f[k->part[i]];
-		if (!v[i])
+		/* A birth_date part takes full dates only: a year alone
+		 * would make a block of a whole year. */
+		if (!v[i] || (k->part[i] == MF_BIRTH &&
+			      !compare_date_is_full((int32_t)v[i])))
 			return 0;
 	}
 	h = intern_hash(v, k->n_parts * sizeof(v[0]), key + 1);
@@ -116,13 +119,25 @@ static unsigned long long block_pairs_count(const struct block_job *j,
 	return news * (news - 1) / 2 + news * masters;
 }
 
-static void note_capped(struct match_stats *st, const char *key, size_t n)
+static void note_capped(struct match_stats *st, struct match_key_stats *ks,
+			size_t n)
 {
 	if (st->capped < MATCH_MAX_CAPPED) {
-		st->capped_first[st->capped].key = key;
+		st->capped_first[st->capped].key = ks->name;
 		st->capped_first[st->capped].records = n;
 	}
 	st->capped++;
+	ks->skipped++;
+}
+
+/* Is a block of n records over key k's own limit? Such a block holds a
+ * common value (a surname alone, a name with a birth month and day): its
+ * pairs are the business of the finer keys. */
+static bool over_max(const struct block_job *j, unsigned k, size_t n)
+{
+	unsigned max = j->rules->key[k].max;
+
+	return max && n > max;
 }
 
 /* Cut the sorted entries into runs of two or more; drop oversized ones
@@ -143,9 +158,12 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 		while (k < n && e[k].h == e[i].h)
 			k++;
 		pairs = block_pairs_count(j, e + i, k - i);
-		if (pairs > j->rules->max_block_pairs) {
-			ks->skipped++;
-			note_capped(st, j->rules->key[p->key].name, k - i);
+		if (over_max(j, p->key, k - i) ||
+		    pairs > j->rules->max_block_pairs) {
+			if (over_max(j, p->key, k - i))
+				ks->over_max++;
+			else
+				note_capped(st, ks, k - i);
 			for (size_t x = i; x < k; x++)
 				p->kh[(size_t)e[x].rec * j->rules->n_keys +
 				      p->key] = 0;

@@ -34,24 +34,40 @@ static int month_days(int y, int m)
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
+/* A known month and day must be a day of the calendar; 00 stands for
+ * "not known", and an unknown month leaves the day unknown too. */
+static bool date_parts_ok(int y, int m, int d)
+{
+	if (y < 1 || m < 0 || m > 12 || d < 0)
+		return false;
+	if (m == 0)
+		return d == 0;
+	return d <= month_days(y, m);
+}
+
 int32_t compare_parse_date(struct strview v)
 {
-	int y, m, d;
+	int y = digits(v.p, v.len >= 4 ? 4 : 0), m = 0, d = 0;
 
 	if (v.len == 10 && v.p[4] == '-' && v.p[7] == '-') {
-		y = digits(v.p, 4);
 		m = digits(v.p + 5, 2);
 		d = digits(v.p + 8, 2);
 	} else if (v.len == 8) {
-		y = digits(v.p, 4);
 		m = digits(v.p + 4, 2);
 		d = digits(v.p + 6, 2);
-	} else {
+	} else if (v.len == 7 && v.p[4] == '-') {
+		m = digits(v.p + 5, 2);
+	} else if (v.len != 4) {
 		return 0;
 	}
-	if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+	if (!date_parts_ok(y, m, d))
 		return 0;
 	return y * 10000 + m * 100 + d;
+}
+
+bool compare_date_is_full(int32_t ymd)
+{
+	return ymd % 100 != 0 && ymd / 100 % 100 != 0;
 }
 
 /* Days since 1970-01-01 (Howard Hinnant's days_from_civil). */
@@ -89,12 +105,27 @@ static bool one_digit_off(int32_t a, int32_t b)
 	       da[diff[1]] == db[diff[0]];
 }
 
+/* Dates of which one or both are partial (a year, a year and month):
+ * partial when they agree as far as both go, within_year when the years
+ * are at most one apart, else other. */
+static enum date_level partial_dates(int32_t a, int32_t b)
+{
+	int ya = a / 10000, yb = b / 10000, ma = a / 100 % 100,
+	    mb = b / 100 % 100;
+
+	if (ya == yb && (!ma || !mb || ma == mb))
+		return DATE_PARTIAL;
+	return abs(ya - yb) <= 1 ? DATE_NEAR : DATE_OTHER;
+}
+
 enum date_level compare_dates(int32_t a, int32_t b)
 {
 	int am = a / 100 % 100, ad = a % 100, bm = b / 100 % 100, bd = b % 100;
 
 	if (a == 0 || b == 0)
 		return DATE_NULL;
+	if (!compare_date_is_full(a) || !compare_date_is_full(b))
+		return partial_dates(a, b);
 	if (a == b)
 		return DATE_EXACT;
 	if (a / 10000 == b / 10000 && am == bd && ad == bm)
@@ -139,6 +170,16 @@ static bool same_or_swapped(const uint32_t *a, const uint32_t *b, int i, int o)
 	       (a[i] && a[o] && a[i] == b[o] && a[o] == b[i]);
 }
 
+/* The sounds of name part i (1 family, 2 given) agree, in place or
+ * swapped: Allen and Alan, Benn and Ben. */
+static bool same_sound(const struct mrec *a, const struct mrec *b, int i)
+{
+	uint32_t sa[3] = {0, a->snd[0], a->snd[1]};
+	uint32_t sb[3] = {0, b->snd[0], b->snd[1]};
+
+	return i > 0 && same_or_swapped(sa, sb, i, 3 - i);
+}
+
 /* Names: field is MF_NAME, MF_FAMILY or MF_GIVEN; family and given may
  * be swapped between the records. */
 /* Names, the cheap part: null, exact, phonetic, or LEVEL_PENDING. */
@@ -159,7 +200,7 @@ static unsigned name_cheap(const struct mcmp *m, const struct mrec *a,
 	if (same_or_swapped(fa, fb, i, o))
 		return NAME_EXACT;
 	if (same_or_swapped(a->py, b->py, i, o) ||
-	    same_or_swapped(ka, kb, i, o))
+	    same_or_swapped(ka, kb, i, o) || same_sound(a, b, i))
 		return NAME_PHONETIC;
 	return LEVEL_PENDING;
 }
@@ -320,7 +361,10 @@ double compare_weight(const struct cmp_ctx *c, unsigned i,
 	if (level != 0 || !m->tf || !c->tf || !c->tf[i])
 		return m->w[level];
 	/* Term frequency: the weight of an exact match on this value (a's;
-	 * b has it too, in the same part or, swapped, in the other). */
+	 * b has it too, in the same part or, swapped, in the other). Dates
+	 * are numbers: their weights are by record. */
+	if (m->kind == CMP_DATE)
+		return c->tf[i][a - c->recs];
 	return c->tf[i][a->f[m->field]];
 }
 

@@ -449,6 +449,32 @@ static void cluster_all(struct match *m)
 	cluster_release(&c);
 }
 
+/* A system that knows only the year of a birth often stores 1 January.
+ * When far more full dates fall on 1 January than on an average day (five
+ * times, and at least 20 of them), 1 January is taken for "the year only"
+ * in this run: such a date then agrees with any date of its year as a
+ * year, never as an exact date. */
+static void year_only_new_year(struct match *m)
+{
+	unsigned long full = 0, jan1 = 0;
+
+	for (uint32_t i = 0; i < m->n; i++) {
+		int32_t d = (int32_t)m->recs[i].f[MF_BIRTH];
+
+		full += compare_date_is_full(d);
+		jan1 += compare_date_is_full(d) && d % 10000 == 101;
+	}
+	if (jan1 < 20 || jan1 * 365 < 5 * full)
+		return;
+	m->st.year_only = jan1;
+	for (uint32_t i = 0; i < m->n; i++) {
+		int32_t d = (int32_t)m->recs[i].f[MF_BIRTH];
+
+		if (compare_date_is_full(d) && d % 10000 == 101)
+			features_set_birth(&m->recs[i], d / 10000 * 10000);
+	}
+}
+
 int match_run(struct match *m, bool train, struct mbr_err *err)
 {
 	struct block_job job = {m->rules,
@@ -463,7 +489,8 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 		job.threads = 1;
 	m->st.records = m->n - m->masters;
 	m->st.masters = m->masters;
-	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->bg.v, NULL, 0};
+	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->bg.v, m->recs, NULL, 0};
+	year_only_new_year(m);
 	if (train && m->n > 1) {
 		struct match_stats tmp = m->st;
 

@@ -134,17 +134,23 @@ double strsim_jaccard(const uint32_t *a, size_t na, const uint32_t *b,
 /* ---- compare.c: dates ---- */
 
 enum date_level {
-	DATE_EXACT,
+	DATE_EXACT,	/* two full dates, the same */
 	DATE_SWAPPED,	/* day and month exchanged: 1990-03-04 / 1990-04-03 */
 	DATE_ONE_DIGIT, /* one digit changed or two neighbours swapped */
-	DATE_NEAR,	/* within 365 days */
+	DATE_PARTIAL,	/* one or both a year (or year and month) only, and
+			   they agree as far as both go: 1985 / 1985-03-07 */
+	DATE_NEAR,	/* within 365 days (partial: the years one apart) */
 	DATE_OTHER,
 	DATE_NULL, /* either date missing or unreadable */
 };
 
-/* Parse "YYYY-MM-DD" (or "YYYYMMDD") into yyyymmdd; 0 when it is not a
- * date of that shape (the month and day are range checked). */
+/* Parse a date into yyyymmdd: "YYYY-MM-DD" or "YYYYMMDD", and the
+ * partial "YYYY-MM" and "YYYY" (a year only, as ISO 8601 allows), with
+ * month or day 00 where not known ("1985-00-00" is "1985"). 0 when it is
+ * not a date of these shapes (a known month and day are range checked). */
 int32_t compare_parse_date(struct strview v);
+/* Does yyyymmdd know the month and the day? */
+bool compare_date_is_full(int32_t ymd);
 /* Compare two yyyymmdd dates (0 = missing). */
 enum date_level compare_dates(int32_t a, int32_t b);
 
@@ -214,6 +220,12 @@ enum mfield {
 	MF_ADDRESS_KEY,	  /* the address without digits, spaces, punctuation:
 			   street and estate, not the house */
 	MF_GIVEN_INITIAL, /* first letter of the given name's pinyin key */
+	MF_PART_LO,	  /* the smaller of the two name parts' sounds: with
+			     MF_PART_HI a key on either part, in either
+			     order (a record with one part has it in both) */
+	MF_PART_HI,	  /* the larger one */
+	MF_BIRTH_MD,	  /* month and day of a full birth date (mmdd) */
+	MF_BIRTH_YM,	  /* year and month when both are known (yyyymm) */
 	MF_COUNT
 };
 
@@ -254,6 +266,9 @@ struct mkey {
 	unsigned n_parts;
 	int unless; /* -1, or a field: pairs where both records have it are
 		       left to the other keys */
+	unsigned max; /* 0, or the most records a block of this key may
+			 have: larger ones (a common value) are left to the
+			 other keys, counted but not warned about */
 };
 
 struct match_rules {
@@ -302,6 +317,9 @@ struct mrec {
 					   MF_ID_TAIL, MF_ADDRESS_KEY,
 					   MF_GIVEN_INITIAL hashes */
 	uint32_t py[3];		    /* pinyin keys of name, family, given */
+	uint32_t snd[2];	    /* sound of family and given: Metaphone
+				       of a name written in Latin letters,
+				       the pinyin of a Han one */
 	uint64_t addr_sig[4];	    /* a 256-bit set of the address bigrams */
 	uint32_t bigram_off;	    /* address bigrams in m->bigrams */
 	uint16_t bigram_n;
@@ -324,6 +342,9 @@ void features_begin(struct features *x, const struct header *h);
  * only worked out when needed). Cannot fail (xmalloc). */
 void features_of(struct features *x, const struct record *rec, uint32_t needed,
 		 struct intern *t, struct mrec *r, struct match_bigrams *bg);
+/* Set r's birth date features from yyyymmdd (month or day 00 when not
+ * known; 0 when there is no date). Cannot fail. */
+void features_set_birth(struct mrec *r, int32_t birth);
 
 /* ---- compare.c: records ---- */
 
@@ -332,7 +353,9 @@ struct cmp_ctx {
 	const struct match_rules *rules;
 	const struct intern *t;
 	const uint32_t *bigrams;
-	const float *const *tf; /* per comparison: weights by id, or NULL */
+	const struct mrec *recs; /* all records: a date's tf is by record */
+	const float *const *tf;	 /* per comparison: weights by id (dates: by
+				    record), or NULL */
 	double prior_w;		/* log2 prior odds */
 };
 
@@ -397,7 +420,8 @@ double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
 /* Term-frequency weights: for each comparison with tf, by intern id of
  * its field's values, the weight of an exact match on that value:
  * log2(m / share of the records that have it), the share at least
- * tf_min (owned: score_tf_free). Made after training, from its m. */
+ * tf_min (owned: score_tf_free). A date comparison's are by record
+ * number, the share among full dates. Made after training, from its m. */
 float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		     uint32_t n, uint32_t n_ids);
 void score_tf_free(float **tf, unsigned n_cmps);

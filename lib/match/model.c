@@ -33,10 +33,11 @@ static const struct kind_info kinds[CMP_KIND_COUNT] = {
 		{ "exact", "phonetic", "jw_high", "jw_low", "other" },
 		{ 0.88, 0.04, 0.04, 0.02, 0.02 },
 		{ 0.005, 0.002, 0.002, 0.02, 0.971 } },
-	[CMP_DATE] = { "date", 0, { 0 }, 5,
-		{ "exact", "swapped", "one_digit", "within_year", "other" },
-		{ 0.90, 0.01, 0.05, 0.02, 0.02 },
-		{ 5e-5, 2e-5, 4e-4, 0.03, 0.9695 } },
+	[CMP_DATE] = { "date", 0, { 0 }, 6,
+		{ "exact", "swapped", "one_digit", "partial", "within_year",
+		  "other" },
+		{ 0.88, 0.01, 0.05, 0.03, 0.015, 0.015 },
+		{ 5e-5, 2e-5, 4e-4, 0.004, 0.03, 0.96555 } },
 	[CMP_EXACT] = { "exact", 0, { 0 }, 2, { "exact", "other" },
 		{ 0.95, 0.05 }, { 0.01, 0.99 } },
 	[CMP_PHONE] = { "phone", 0, { 0 }, 4,
@@ -74,7 +75,9 @@ static const struct field_info {
 	{ "mobile_last8", MF_MOBILE8 },	{ "email_local", MF_EMAIL_LOCAL },
 	{ "valid_id", MF_VALID_ID },	{ "id_head", MF_ID_HEAD },
 	{ "id_tail", MF_ID_TAIL },	{ "address_key", MF_ADDRESS_KEY },
-	{ "given_initial", MF_GIVEN_INITIAL },
+	{ "given_initial", MF_GIVEN_INITIAL },	{ "name_part_lo", MF_PART_LO },
+	{ "name_part_hi", MF_PART_HI },	{ "birth_md", MF_BIRTH_MD },
+	{ "birth_ym", MF_BIRTH_YM },
 };
 /* clang-format on */
 
@@ -95,7 +98,7 @@ static const struct default_cmp {
 	  { 0.88, 0.04, 0.04, 0.02, 0.02 }, { 0.01, 0.003, 0.002, 0.02 } },
 	{ "given_name", CMP_NAME, true, NULL, NULL,
 	  { 0.88, 0.04, 0.04, 0.02, 0.02 }, { 0.003, 0.002, 0.002, 0.02 } },
-	{ "birth_date", CMP_DATE, false, NULL, NULL, { 0 }, { 0 } },
+	{ "birth_date", CMP_DATE, true, NULL, NULL, { 0 }, { 0 } },
 	{ "gender", CMP_EXACT, false, NULL, NULL, { 0.95, 0.05 }, { 0.5 } },
 	{ "id_number", CMP_ID, false, NULL, NULL, { 0 }, { 0 } },
 	{ "mobile", CMP_PHONE, false, "household", NULL, { 0 }, { 0 } },
@@ -132,6 +135,16 @@ static const struct default_key {
 	{ "id_tail", "id_tail" },
 	{ "id_head_birth", "id_head + birth_date" },
 	{ "id_head_name", "id_head + name_key" },
+	{ "names", "name_part_lo + name_part_hi | max 20" },
+	{ "part_lo_year", "name_part_lo + birth_year | max 30" },
+	{ "part_hi_year", "name_part_hi + birth_year | max 30" },
+	{ "part_lo_md", "name_part_lo + birth_md | max 30" },
+	{ "part_hi_md", "name_part_hi + birth_md | max 30" },
+	{ "email_local", "email_local | max 20" },
+	{ "birth", "birth_date | max 20" },
+	{ "part_lo", "name_part_lo | max 15" },
+	{ "part_hi", "name_part_hi | max 15" },
+	{ "city_md", "city + birth_md | max 20" },
 };
 /* clang-format on */
 
@@ -329,7 +342,8 @@ uint32_t model_fields_needed(const struct match_rules *r)
 	/* Names are compared through their parts, keys and pinyin. */
 	if (bits & (1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
 		    1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
-		    1u << MF_GIVEN_KEY | 1u << MF_GIVEN_INITIAL))
+		    1u << MF_GIVEN_KEY | 1u << MF_GIVEN_INITIAL |
+		    1u << MF_PART_LO | 1u << MF_PART_HI))
 		bits |= 1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
 			1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
 			1u << MF_GIVEN_KEY;
@@ -337,7 +351,8 @@ uint32_t model_fields_needed(const struct match_rules *r)
 		bits |= 1u << MF_MOBILE8;
 	if (bits & (1u << MF_EMAIL))
 		bits |= 1u << MF_EMAIL_LOCAL;
-	if (bits & (1u << MF_BIRTH_YEAR))
+	if (bits & (1u << MF_BIRTH_YEAR | 1u << MF_BIRTH_MD |
+		    1u << MF_BIRTH_YM))
 		bits |= 1u << MF_BIRTH;
 	if (bits & (1u << MF_ADDRESS_KEY))
 		bits |= 1u << MF_ADDRESS;
@@ -348,12 +363,36 @@ uint32_t model_fields_needed(const struct match_rules *r)
 
 /* ---- match rules files ---- */
 
-/* `part + part`, then optionally `| unless FIELD`. */
+/* A key option: `unless FIELD` or `max N`. */
+static int parse_key_option(struct mkey *k, struct strview o,
+			    struct mbr_err *err)
+{
+	char tmp[24], *end;
+	unsigned long n;
+
+	if (sv_starts(o, "unless ") &&
+	    (k->unless = field_lookup(sv_trim(svn(o.p + 7, o.len - 7)))) >= 0)
+		return 0;
+	if (sv_starts(o, "max ") && o.len - 4 < sizeof(tmp)) {
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)(o.len - 4), o.p + 4);
+		n = strtoul(tmp, &end, 10);
+		if (end != tmp && !*end && n >= 2 && n <= 1000000) {
+			k->max = (unsigned)n;
+			return 0;
+		}
+	}
+	return mbr_fail(err, MBR_ECONFIG,
+			"unknown key option '%.*s' "
+			"(expected unless FIELD or max N, N from 2 to 1000000)",
+			(int)o.len, o.p);
+}
+
+/* `part + part`, then optionally `| unless FIELD` and `| max N`. */
 static int parse_key(struct mkey *k, const char *name, struct strview v,
 		     struct mbr_err *err)
 {
-	struct strview opt[2], parts[MATCH_MAX_PARTS];
-	int n_opt = ini_split(v, '|', opt, 2, err), n;
+	struct strview opt[3], parts[MATCH_MAX_PARTS];
+	int n_opt = ini_split(v, '|', opt, 3, err), n;
 
 	if (n_opt < 1 ||
 	    (n = ini_split(opt[0], '+', parts, MATCH_MAX_PARTS, err)) < 0)
@@ -363,6 +402,7 @@ static int parse_key(struct mkey *k, const char *name, struct strview v,
 	snprintf(k->name, sizeof(k->name), "%s", name);
 	k->n_parts = (unsigned)n;
 	k->unless = -1;
+	k->max = 0;
 	for (int i = 0; i < n; i++) {
 		int f = field_lookup(parts[i]);
 
@@ -376,13 +416,9 @@ static int parse_key(struct mkey *k, const char *name, struct strview v,
 					(int)parts[i].len, parts[i].p);
 		k->part[i] = (enum mfield)f;
 	}
-	if (n_opt == 2 && (!sv_starts(opt[1], "unless ") ||
-			   (k->unless = field_lookup(sv_trim(
-				    svn(opt[1].p + 7, opt[1].len - 7)))) < 0))
-		return mbr_fail(err, MBR_ECONFIG,
-				"unknown key option '%.*s' "
-				"(expected unless FIELD)",
-				(int)opt[1].len, opt[1].p);
+	for (int i = 1; i < n_opt; i++)
+		if (parse_key_option(k, opt[i], err) < 0)
+			return -1;
 	return 0;
 }
 

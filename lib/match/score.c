@@ -47,6 +47,67 @@ double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
 	return log2(lambda / (1.0 - lambda));
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* How many of the n sorted values are v. */
+static size_t count_of(const uint32_t *v, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n, first;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo - first;
+}
+
+/* Term frequencies of full birth dates, by record (a date is a number,
+ * not an intern id): the weight of an exact match on each record's date.
+ * A date many records share (1 January of a year, a system's default)
+ * counts for less than an ordinary one. */
+static float *date_tf(const struct match_rules *r, const struct mcmp *c,
+		      const struct mrec *recs, uint32_t n)
+{
+	uint32_t *v = xmalloc(((size_t)n + 1) * sizeof(*v));
+	float *tf = xmalloc(((size_t)n + 1) * sizeof(*tf));
+	size_t k = 0, full;
+	double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (compare_date_is_full((int32_t)recs[i].f[c->field]))
+			v[k++] = recs[i].f[c->field];
+	full = k;
+	qsort(v, full, sizeof(*v), cmp_u32);
+	for (uint32_t i = 0; i < n; i++) {
+		double p = full ? (double)count_of(v, full, recs[i].f[c->field]) /
+					  full
+				: 1.0;
+
+		tf[i] = (float)log2(m0 / (p > r->tf_min ? p : r->tf_min));
+	}
+	free(v);
+	return tf;
+}
+
 float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		     uint32_t n, uint32_t n_ids)
 {
@@ -57,7 +118,9 @@ float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		const struct mcmp *c = &r->cmp[i];
 		double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
 
-		if (!c->tf || c->field == MF_BIRTH)
+		if (c->tf && c->kind == CMP_DATE)
+			tf[i] = date_tf(r, c, recs, n);
+		if (!c->tf || c->kind == CMP_DATE)
 			continue;
 		memset(count, 0, ((size_t)n_ids + 1) * sizeof(*count));
 		for (uint32_t k = 0; k < n; k++)
