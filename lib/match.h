@@ -101,6 +101,7 @@ struct match_stats {
 	struct match_capped capped_first[MATCH_MAX_CAPPED];
 	unsigned long conflicts; /* must-link decisions refused */
 	unsigned long year_only; /* 1 January dates taken for a year only */
+	double per_record;	 /* matches per record the prior assumed */
 	struct match_key_stats key[MATCH_MAX_KEY_STATS];
 	unsigned n_keys;
 };

@@ -163,11 +163,17 @@ static bool one_edit_ids(const struct intern *t, uint32_t x, uint32_t y)
 	return strsim_one_edit(a.p, a.len, b.p, b.len);
 }
 
-/* Same values, or the two parts swapped between the records. */
+/* Same values, or part i of a is b's other part o while the records do
+ * not both hold part i: first name and surname swapped, in full ("Leah
+ * Cross" / "Cross Leah") or with one part missing ("Robinson" as the
+ * surname of one record, the first name of the other). */
 static bool same_or_swapped(const uint32_t *a, const uint32_t *b, int i, int o)
 {
-	return (a[i] && a[i] == b[i]) ||
-	       (a[i] && a[o] && a[i] == b[o] && a[o] == b[i]);
+	if (!a[i])
+		return false;
+	if (a[i] == b[i])
+		return true;
+	return i != o && a[i] == b[o] && (a[o] == b[i] || !a[o] || !b[i]);
 }
 
 /* The sounds of name part i (1 family, 2 given) agree, in place or
@@ -205,11 +211,23 @@ static unsigned name_cheap(const struct mcmp *m, const struct mrec *a,
 	return LEVEL_PENDING;
 }
 
-/* Names, the dear part: Jaro-Winkler bands. */
+/* Names, the dear part: Jaro-Winkler bands, of the part in place or,
+ * for a family or given name, against the other record's other part
+ * (swapped, with a typo). */
 static unsigned name_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
 			   const struct mrec *a, const struct mrec *b)
 {
 	double jw = jaro_winkler_ids(c->t, a->f[m->field], b->f[m->field]);
+	enum mfield other = m->field == MF_FAMILY  ? MF_GIVEN
+			    : m->field == MF_GIVEN ? MF_FAMILY
+						   : m->field;
+
+	if (other != m->field && b->f[other] && jw < m->arg[0]) {
+		double cross = jaro_winkler_ids(c->t, a->f[m->field],
+						b->f[other]);
+
+		jw = cross > jw ? cross : jw;
+	}
 
 	return jw >= m->arg[0]	 ? NAME_JW_HIGH
 	       : jw >= m->arg[1] ? NAME_JW_LOW

@@ -449,6 +449,27 @@ static void cluster_all(struct match *m)
 	cluster_release(&c);
 }
 
+/* The prior from the data (matches_per_record = auto): EM over the share
+ * of matches among all pairs moves every weight by the same amount, so
+ * the order of the pairs stands; those now under the pairs floor go. */
+static void reprior(struct match *m, bool link_only)
+{
+	double news = (double)(m->n - m->masters);
+	double all = link_only ? news * m->masters
+			       : news * (news - 1) / 2 + news * m->masters;
+	double w = score_estimate_prior(m->pairs, m->n_pairs, m->ctx.prior_w,
+					all, news + m->masters);
+	double shift = w - m->ctx.prior_w, floor_w =
+						 score_weight(m->rules->floor_p);
+
+	m->ctx.prior_w = w;
+	m->st.per_record = score_probability(w) * all * 2 / (news + m->masters);
+	for (size_t i = 0; i < m->n_pairs; i++)
+		m->pairs[i].w = (float)(m->pairs[i].w + shift);
+	while (m->n_pairs > 0 && m->pairs[m->n_pairs - 1].w < floor_w)
+		m->n_pairs--;
+}
+
 /* A system that knows only the year of a birth often stores 1 January.
  * When far more full dates fall on 1 January than on an average day (five
  * times, and at least 20 of them), 1 January is taken for "the year only"
@@ -500,6 +521,8 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	score_all(m, &job);
+	if (m->rules->prior_auto && !m->rules->trained)
+		reprior(m, job.link_only);
 	m->st.kept = m->n_pairs;
 	cluster_all(m);
 	return 0;

@@ -282,6 +282,7 @@ struct match_rules {
 	double review_p;   /* probability to list for review */
 	double floor_p;	   /* probability to keep a pair (--pairs) */
 	double per_record; /* expected true matches per record: prior */
+	bool prior_auto;   /* estimate per_record from the scored pairs */
 	double tf_min;	   /* least term frequency used */
 	unsigned long long max_block_pairs; /* larger blocks are skipped */
 	bool never_id;	  /* two valid, different CN IDs: two people */
@@ -410,6 +411,13 @@ struct mpair {
 	float w;       /* match weight */
 };
 
+/* The log2 prior odds the pairs say, by EM over the share of matches
+ * among all n(n-1)/2 record pairs (pairs never compared count as
+ * non-matches): w[0..k) are the kept pairs' weights under prior_w,
+ * all_pairs the pairs of the run. Bounded to 0.02..20 matches per record
+ * (records: n). */
+double score_estimate_prior(const struct mpair *p, size_t k, double prior_w,
+			    double all_pairs, double records);
 /* Probability of a match weight: 1 / (1 + 2^-w). */
 double score_probability(double w);
 /* The weight of a probability. */

@@ -283,6 +283,7 @@ struct match_rules *match_rules_new(void)
 	r->review_p = 0.50;
 	r->floor_p = 0.01;
 	r->per_record = 0.5;
+	r->prior_auto = true;
 	r->tf_min = 1e-6;
 	r->max_block_pairs = 500000;
 	r->never_id = true;
@@ -670,12 +671,24 @@ static int load_numbers(struct match_rules *r, const struct ini *ini,
 		const struct number_opt *o = &number_opts[i];
 		const struct ini_entry *e = ini_get(ini, o->section, o->key);
 
-		if (e && set_number(r, o, e->value) < 0)
+		if (!e)
+			continue;
+		/* matches_per_record = auto: estimated from the pairs. */
+		if (o->offset == offsetof(struct match_rules, per_record)) {
+			r->prior_auto = !strcmp(e->value, "auto");
+			if (r->prior_auto)
+				continue;
+		}
+		if (set_number(r, o, e->value) < 0)
 			return ini_fail(
 				ini, e->line, err, "%s: '%s' is not %s", o->key,
 				e->value,
 				o->type == 'p' ? "a probability between 0 and 1"
-					       : "a positive number");
+				: o->offset ==
+						offsetof(struct match_rules,
+							 per_record)
+					? "a positive number or auto"
+					: "a positive number");
 	}
 	return 0;
 }

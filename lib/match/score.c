@@ -108,6 +108,27 @@ static float *date_tf(const struct match_rules *r, const struct mcmp *c,
 	return tf;
 }
 
+double score_estimate_prior(const struct mpair *p, size_t k, double prior_w,
+			    double all_pairs, double records)
+{
+	double lambda = score_probability(prior_w), lo, hi, w = prior_w;
+
+	if (all_pairs < 1 || records < 2)
+		return prior_w;
+	lo = 0.02 * records / 2 / all_pairs;
+	hi = 20.0 * records / 2 / all_pairs;
+	for (int round = 0; round < 30; round++) {
+		double sum = 0;
+
+		w = score_weight(lambda);
+		for (size_t i = 0; i < k; i++)
+			sum += score_probability(p[i].w - prior_w + w);
+		lambda = sum / all_pairs;
+		lambda = lambda < lo ? lo : lambda > hi ? hi : lambda;
+	}
+	return score_weight(lambda);
+}
+
 float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		     uint32_t n, uint32_t n_ids)
 {
