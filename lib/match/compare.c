@@ -411,15 +411,58 @@ static double combine(const struct match_rules *r, double prior, double *w)
 	return total;
 }
 
+/* Fields a family shares: the name, often a birth date (twins), the
+ * home, the telephone. */
+static bool is_family_field(enum mfield f)
+{
+	return f == MF_FAMILY || f == MF_BIRTH || f == MF_MOBILE ||
+	       f == MF_PHONE || f == MF_ADDRESS || f == MF_POSTAL ||
+	       f == MF_DISTRICT || f == MF_CITY || f == MF_PROVINCE;
+}
+
+/* The level of the first comparison of field f, or LEVEL_NULL. */
+static unsigned level_of_field(const struct match_rules *r,
+			       const uint8_t *level, enum mfield f)
+{
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		if (r->cmp[i].field == f)
+			return level[i];
+	return LEVEL_NULL;
+}
+
+double compare_sibling(const struct cmp_ctx *c, const uint8_t *level,
+		       const double *w)
+{
+	const struct match_rules *r = c->rules;
+	unsigned fam = level_of_field(r, level, MF_FAMILY);
+	unsigned giv = level_of_field(r, level, MF_GIVEN);
+	unsigned birth = level_of_field(r, level, MF_BIRTH);
+	double sum = 0;
+
+	/* Siblings never share an ID number: the same one (or one typo
+	 * apart) settles it. */
+	if (!r->siblings || level_of_field(r, level, MF_ID) <= 1 ||
+	    (fam != NAME_EXACT && fam != NAME_PHONETIC) ||
+	    giv != NAME_OTHER ||
+	    (birth != DATE_EXACT && birth != DATE_PARTIAL))
+		return 0.0;
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		if (is_family_field(r->cmp[i].field) && w[i] > 0)
+			sum += w[i];
+	return -sum;
+}
+
 double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
 		       const struct mrec *b, uint8_t *level, double *w)
 {
 	const struct match_rules *r = c->rules;
+	double total;
 
 	compare_records(c, a, b, level);
 	for (unsigned i = 0; i < r->n_cmps; i++)
 		w[i] = compare_weight(c, i, level, a, b);
-	return combine(r, c->prior_w, w);
+	total = combine(r, c->prior_w, w);
+	return total + compare_sibling(c, level, w);
 }
 
 /* An upper bound of the match weight while some levels are pending (a
@@ -461,7 +504,8 @@ double compare_bounded(const struct cmp_ctx *c, const struct mrec *a,
 		if (next < 0) {
 			for (unsigned i = 0; i < r->n_cmps; i++)
 				w[i] = compare_weight(c, i, level, a, b);
-			return combine(r, c->prior_w, w);
+			return combine(r, c->prior_w, w) +
+			       compare_sibling(c, level, w);
 		}
 		level[next] = (uint8_t)field_fuzzy(c, &r->cmp[next], a, b);
 	}

@@ -286,6 +286,7 @@ struct match_rules {
 	double tf_min;	   /* least term frequency used */
 	unsigned long long max_block_pairs; /* larger blocks are skipped */
 	bool never_id;	  /* two valid, different CN IDs: two people */
+	bool siblings;	  /* the sibling adjustment (compare_sibling) */
 	bool trained;	  /* m, u and prior come from training */
 	unsigned threads; /* comparison threads */
 };
@@ -368,9 +369,18 @@ void compare_records(const struct cmp_ctx *c, const struct mrec *a,
  * by an exact comparison it is within). */
 double compare_weight(const struct cmp_ctx *c, unsigned i, const uint8_t *level,
 		      const struct mrec *a, const struct mrec *b);
+/* The sibling adjustment (0 or negative) of a pair with levels level[]
+ * and weights w[]: when the family names agree, the birth dates agree (in
+ * full or as far as both go) and the given names are plainly different,
+ * the pair looks like twins or siblings: what a family shares (family
+ * name, birth date, mobile, phone, address and place) then counts for
+ * nothing, and the different given name weighs against the match. Not
+ * when the ID numbers agree: siblings never share one. */
+double compare_sibling(const struct cmp_ctx *c, const uint8_t *level,
+		       const double *w);
 /* Total match weight of a and b: the prior plus w[i], what comparison i
- * adds (0 for null, implied, or not the largest of its group); level[]
- * gets the levels. */
+ * adds (0 for null, implied, or not the largest of its group), plus the
+ * sibling adjustment; level[] gets the levels. */
 double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
 		       const struct mrec *b, uint8_t *level, double *w);
 /* The match weight of a and b when it is at least floor, else -INFINITY:

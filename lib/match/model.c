@@ -287,6 +287,7 @@ struct match_rules *match_rules_new(void)
 	r->tf_min = 1e-6;
 	r->max_block_pairs = 500000;
 	r->never_id = true;
+	r->siblings = true;
 	r->threads = 2;
 	model_finish(r);
 	return r;
@@ -693,11 +694,31 @@ static int load_numbers(struct match_rules *r, const struct ini *ini,
 	return 0;
 }
 
+static int load_siblings(struct match_rules *r, const struct ini *ini,
+			 struct mbr_err *err)
+{
+	const struct ini_entry *e = ini_get(ini, "never", "siblings");
+
+	if (!e)
+		return 0;
+	if (!strcmp(e->value, "apart") || !strcmp(e->value, "yes"))
+		r->siblings = true;
+	else if (!strcmp(e->value, "off") || !strcmp(e->value, "no"))
+		r->siblings = false;
+	else
+		return ini_fail(ini, e->line, err,
+				"siblings: '%s' (expected apart or off)",
+				e->value);
+	return 0;
+}
+
 static int load_never(struct match_rules *r, const struct ini *ini,
 		      struct mbr_err *err)
 {
 	const struct ini_entry *e = ini_get(ini, "never", "id_number");
 
+	if (load_siblings(r, ini, err) < 0)
+		return -1;
 	if (!e)
 		return 0;
 	if (!strcmp(e->value, "different") || !strcmp(e->value, "yes"))

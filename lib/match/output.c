@@ -116,6 +116,8 @@ static void pair_levels(const struct match *m, const struct mpair *p,
 		if (weights)
 			buf_addf(b, ",%.2f", w[i]);
 	}
+	if (weights)
+		buf_addf(b, ",%.2f", compare_sibling(&m->ctx, level, w));
 }
 
 static void pairs_header(const struct match *m, bool weights, const char *last,
@@ -130,6 +132,8 @@ static void pairs_header(const struct match *m, bool weights, const char *last,
 		if (weights)
 			buf_addf(b, ",%s_weight", m->rules->cmp[i].name);
 	}
+	if (weights)
+		buf_adds(b, ",sibling_weight");
 	buf_adds(b, last);
 }
 
@@ -215,6 +219,9 @@ int match_pair_json(const struct match *m, size_t i, struct buf *out)
 			     m->rules->cmp[k].name,
 			     level_name(&m->rules->cmp[k], level[k]), w[k]) < 0)
 			return -1;
+	if (buf_addf(out, ", \"sibling\": %.2f",
+		     compare_sibling(&m->ctx, level, w)) < 0)
+		return -1;
 	return buf_addc(out, '}');
 }
 
