@@ -96,12 +96,17 @@ struct match_stats {
 	unsigned long long matches; /* pairs at or above the match threshold */
 	unsigned long long review;  /* pairs between review and match */
 	unsigned long long refused; /* matches not joined: cannot-link */
+	unsigned long long split;   /* matches not joined: the clusters'
+				       birth dates disagree (coherence) */
 	unsigned long clusters;	    /* clusters among new records */
 	unsigned long capped;	    /* blocks skipped as too large */
 	struct match_capped capped_first[MATCH_MAX_CAPPED];
 	unsigned long conflicts; /* must-link decisions refused */
 	unsigned long year_only; /* 1 January dates taken for a year only */
 	double per_record;	 /* matches per record the prior assumed */
+	bool coherence; /* birth dates checked when joining clusters (the
+			   rules ask for it and the data's dates are
+			   reliable enough) */
 	struct match_key_stats key[MATCH_MAX_KEY_STATS];
 	unsigned n_keys;
 };

@@ -379,14 +379,17 @@ static void apply_decisions(struct match *m, struct cluster *c)
 			cluster_forbid(c, m->dec[i].a, m->dec[i].b);
 	for (size_t i = 0; i < m->n_dec; i++)
 		if (m->dec[i].match &&
-		    !cluster_join(c, m->dec[i].a, m->dec[i].b))
+		    cluster_join(c, m->dec[i].a, m->dec[i].b, true) != JOIN_YES)
 			m->st.conflicts++;
 }
 
+/* Join the matched pairs, strongest first. A pair at or above the
+ * strong threshold may join clusters whose birth dates disagree. */
 static void join_pairs(struct match *m, struct cluster *c)
 {
 	double match_w = score_weight(m->rules->match_p);
 	double review_w = score_weight(m->rules->review_p);
+	double strong_w = score_weight(m->rules->strong_p);
 
 	m->joined = xcalloc(m->n_pairs + 1, sizeof(*m->joined));
 	for (size_t i = 0; i < m->n_pairs; i++) {
@@ -399,8 +402,11 @@ static void join_pairs(struct match *m, struct cluster *c)
 			continue;
 		}
 		m->st.matches++;
-		m->joined[i] = cluster_join(c, p->a, p->b);
-		if (!m->joined[i])
+		m->joined[i] =
+			(uint8_t)cluster_join(c, p->a, p->b, p->w >= strong_w);
+		if (m->joined[i] == JOIN_BIRTH)
+			m->st.split++;
+		else if (m->joined[i] != JOIN_YES)
 			m->st.refused++;
 	}
 }
@@ -434,19 +440,21 @@ static void name_clusters(struct match *m, struct cluster *c)
 
 static void cluster_all(struct match *m)
 {
-	uint32_t *ids = xmalloc(((size_t)m->n + 1) * sizeof(*ids));
+	uint32_t *ids = xmalloc(((size_t)m->n * 2 + 1) * sizeof(*ids));
 	struct cluster c;
 
 	for (uint32_t i = 0; i < m->n; i++)
 		ids[i] = m->rules->never_id && (m->recs[i].flags & MR_CNID)
 				 ? m->recs[i].f[MF_VALID_ID]
 				 : 0;
-	cluster_init(&c, m->n, ids);
-	free(ids);
+	for (uint32_t i = 0; i < m->n; i++)
+		ids[m->n + i] = m->recs[i].f[MF_BIRTH];
+	cluster_init(&c, m->n, ids, m->st.coherence ? ids + m->n : NULL);
 	apply_decisions(m, &c);
 	join_pairs(m, &c);
 	name_clusters(m, &c);
 	cluster_release(&c);
+	free(ids);
 }
 
 /* The prior from the data (matches_per_record = auto): EM over the share
@@ -468,6 +476,36 @@ static void reprior(struct match *m, bool link_only)
 		m->pairs[i].w = (float)(m->pairs[i].w + shift);
 	while (m->n_pairs > 0 && m->pairs[m->n_pairs - 1].w < floor_w)
 		m->n_pairs--;
+}
+
+/* Are birth dates reliable enough in this data to split clusters on?
+ * Not when more than 5 % of the pairs that agree strongly on everything
+ * else (the weight less the date's at least the strong threshold)
+ * disagree plainly on the date: typed-in dates as noisy as that say
+ * little. With fewer than 50 such pairs, the default (yes) stands. */
+static bool dates_reliable(struct match *m)
+{
+	const struct match_rules *r = m->rules;
+	double strong_w = score_weight(r->strong_p);
+	unsigned long strong = 0, other = 0;
+	uint8_t level[MATCH_MAX_CMPS];
+	double w[MATCH_MAX_CMPS];
+	int d = -1;
+
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		if (r->cmp[i].field == MF_BIRTH && d < 0)
+			d = (int)i;
+	for (size_t i = 0; d >= 0 && i < m->n_pairs; i++) {
+		const struct mpair *p = &m->pairs[i];
+		double total = compare_explain(&m->ctx, &m->recs[p->a],
+					       &m->recs[p->b], level, w);
+
+		if (level[d] == LEVEL_NULL || total - w[d] < strong_w)
+			continue;
+		strong++;
+		other += level[d] == DATE_OTHER;
+	}
+	return strong < 50 || other * 20 <= strong;
 }
 
 /* A system that knows only the year of a birth often stores 1 January.
@@ -524,6 +562,7 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	if (m->rules->prior_auto && !m->rules->trained)
 		reprior(m, job.link_only);
 	m->st.kept = m->n_pairs;
+	m->st.coherence = m->rules->coherence && dates_reliable(m);
 	cluster_all(m);
 	return 0;
 }

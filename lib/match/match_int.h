@@ -281,6 +281,9 @@ struct match_rules {
 	double match_p;	   /* probability to join a cluster */
 	double review_p;   /* probability to list for review */
 	double floor_p;	   /* probability to keep a pair (--pairs) */
+	double strong_p;   /* probability that joins clusters whose birth
+			      dates disagree */
+	bool coherence;	   /* check birth dates when joining clusters */
 	double per_record; /* expected true matches per record: prior */
 	bool prior_auto;   /* estimate per_record from the scored pairs */
 	double tf_min;	   /* least term frequency used */
@@ -452,10 +455,24 @@ void score_train(struct match_rules *r, const struct block_job *job,
 
 /* ---- cluster.c ---- */
 
+#define CLUSTER_DATES 3 /* full birth dates a cluster keeps to check */
+
+/* Why a pair was or was not joined (the clustered column of --pairs). */
+enum join_result {
+	JOIN_NO,	/* below the match threshold */
+	JOIN_YES,	/* joined (or already in one cluster) */
+	JOIN_ID,	/* refused: two valid, different ID numbers */
+	JOIN_DECISION,	/* refused: an analyst's no-match */
+	JOIN_BIRTH,	/* refused: two different full birth dates, weak pair */
+	JOIN_BRIDGE,	/* refused: the one weak link of two groups */
+};
+
 struct cluster {
 	uint32_t *parent;	 /* owned: union-find forest */
 	uint32_t *size;		 /* owned: records under each root */
 	uint32_t *cnid;		 /* owned: per root, its valid ID or 0 */
+	uint32_t *dates;	 /* owned: per root, CLUSTER_DATES full birth
+				    dates (yyyymmdd, 0 = none), or NULL */
 	uint32_t *nm_head;	 /* owned: per root, first no-match edge + 1 */
 	uint32_t *nm_tail;	 /* owned: per root, last no-match edge + 1 */
 	struct cluster_edge *nm; /* owned: no-match edges */
@@ -464,16 +481,20 @@ struct cluster {
 };
 
 /* n singletons; ids: each record's valid ID (0 none) for cannot-links,
- * or NULL when IDs do not forbid joins. */
-void cluster_init(struct cluster *c, uint32_t n, const uint32_t *ids);
+ * or NULL when IDs do not forbid joins; births: each record's birth date
+ * (yyyymmdd, partial or 0 allowed) for the coherence check, or NULL. */
+void cluster_init(struct cluster *c, uint32_t n, const uint32_t *ids,
+		  const uint32_t *births);
 void cluster_release(struct cluster *c);
 uint32_t cluster_find(struct cluster *c, uint32_t x);
 /* Forbid a and b (and so their clusters, now and later) to be joined. */
 void cluster_forbid(struct cluster *c, uint32_t a, uint32_t b);
 /* Join the clusters of a and b unless that would put two different IDs
- * or a forbidden pair in one cluster. Returns true when they are (now)
- * one cluster. */
-bool cluster_join(struct cluster *c, uint32_t a, uint32_t b);
+ * or a forbidden pair in one cluster or, unless strong, two full birth
+ * dates that are plainly different (not the same, swapped, one digit or
+ * a year apart). JOIN_YES when they are (now) one cluster, else why not. */
+enum join_result cluster_join(struct cluster *c, uint32_t a, uint32_t b,
+			      bool strong);
 
 /* ---- match.c: the run, shared with output.c ---- */
 
@@ -506,7 +527,7 @@ struct match {
 	size_t n_dec, cap_dec;
 	struct mpair *pairs; /* owned: kept pairs, strongest first */
 	size_t n_pairs;
-	bool *joined; /* owned: per kept pair */
+	uint8_t *joined; /* owned: per kept pair, an enum join_result */
 	float **tf;   /* owned: term-frequency weights */
 	struct cmp_ctx ctx;
 	uint32_t *rep; /* owned: cluster representative */

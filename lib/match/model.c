@@ -282,6 +282,8 @@ struct match_rules *match_rules_new(void)
 	r->match_p = 0.95;
 	r->review_p = 0.50;
 	r->floor_p = 0.01;
+	r->strong_p = 0.99999;
+	r->coherence = true;
 	r->per_record = 0.5;
 	r->prior_auto = true;
 	r->tf_min = 1e-6;
@@ -632,6 +634,7 @@ static const struct number_opt number_opts[] = {
 	{ "thresholds", "match", offsetof(struct match_rules, match_p), 'p' },
 	{ "thresholds", "review", offsetof(struct match_rules, review_p), 'p' },
 	{ "thresholds", "pairs", offsetof(struct match_rules, floor_p), 'p' },
+	{ "thresholds", "strong", offsetof(struct match_rules, strong_p), 'p' },
 	{ "prior", "matches_per_record",
 	  offsetof(struct match_rules, per_record), 'd' },
 	{ "limits", "max_block_pairs",

@@ -93,6 +93,16 @@ static void pair_keys(const struct match *m, const struct mpair *p,
 	buf_addf(b, ",%.2f,%.6f", p->w, score_probability(p->w));
 }
 
+/* The clustered column: yes, no, or why a match was not joined. */
+static const char *const join_names[] = {
+	[JOIN_NO] = "no",
+	[JOIN_YES] = "yes",
+	[JOIN_ID] = "refused: ID numbers",
+	[JOIN_DECISION] = "refused: decision",
+	[JOIN_BIRTH] = "split: birth dates",
+	[JOIN_BRIDGE] = "split: weak bridge",
+};
+
 static const char *level_name(const struct mcmp *c, unsigned level)
 {
 	if (level == LEVEL_NULL)
@@ -146,7 +156,7 @@ int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err)
 	pairs_header(m, true, "\n", &b);
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		pair_keys(m, &m->pairs[i], &b);
-		buf_adds(&b, m->joined[i] ? ",yes" : ",no");
+		buf_addf(&b, ",%s", join_names[m->joined[i]]);
 		pair_levels(m, &m->pairs[i], true, &b);
 		buf_addc(&b, '\n');
 		if (b.len > (1 << 16) && flush(out, &b, err) < 0)
@@ -199,7 +209,7 @@ void match_pair(const struct match *m, size_t i, struct match_pair_info *pi)
 	pi->b_source_id = intern_str(&m->t, m->recs[p->b].source_id);
 	pi->weight = p->w;
 	pi->probability = score_probability(p->w);
-	pi->matched = m->joined[i];
+	pi->matched = m->joined[i] == JOIN_YES;
 }
 
 int match_pair_json(const struct match *m, size_t i, struct buf *out)
