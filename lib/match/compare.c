@@ -176,6 +176,12 @@ static bool same_or_swapped(const uint32_t *a, const uint32_t *b, int i, int o)
 	return i != o && a[i] == b[o] && (a[o] == b[i] || !a[o] || !b[i]);
 }
 
+/* Is one name written in Latin letters, the other in Han characters? */
+static bool cross_script(const struct mrec *a, const struct mrec *b)
+{
+	return (a->flags & MR_LATIN) != (b->flags & MR_LATIN);
+}
+
 /* The sounds of name part i (1 family, 2 given) agree, in place or
  * swapped: Allen and Alan, Benn and Ben. */
 static bool same_sound(const struct mrec *a, const struct mrec *b, int i)
@@ -205,10 +211,56 @@ static unsigned name_cheap(const struct mcmp *m, const struct mrec *a,
 		return LEVEL_NULL;
 	if (same_or_swapped(fa, fb, i, o))
 		return NAME_EXACT;
-	if (same_or_swapped(a->py, b->py, i, o) ||
-	    same_or_swapped(ka, kb, i, o) || same_sound(a, b, i))
+	/* 张伟 and "Zhang Wei" agree as well as two scripts can. */
+	if (same_or_swapped(a->py, b->py, i, o))
+		return cross_script(a, b) ? NAME_EXACT : NAME_PHONETIC;
+	if (same_or_swapped(ka, kb, i, o) || same_sound(a, b, i))
 		return NAME_PHONETIC;
+	/* A name that could not be split ("liqian", all given name)
+	 * against its parts: the whole names say. */
+	if (i > 0 && (!fa[1] || !fb[1]) &&
+	    (a->py[0] == b->py[0] || ka[0] == kb[0]))
+		return cross_script(a, b) ? NAME_EXACT : NAME_PHONETIC;
 	return LEVEL_PENDING;
+}
+
+/* Is one name the other with one character dropped (高俊杰 / 高杰)?
+ * Jaro-Winkler misses it in a name of two characters. */
+static bool one_dropped(const struct intern *t, uint32_t x, uint32_t y)
+{
+	uint32_t a[MATCH_MAX_CPS], b[MATCH_MAX_CPS];
+	size_t na = fold_decode(intern_str(t, x), a, MATCH_MAX_CPS);
+	size_t nb = fold_decode(intern_str(t, y), b, MATCH_MAX_CPS);
+
+	if (na + 1 != nb && nb + 1 != na)
+		return false;
+	if (na > nb)
+		return one_dropped(t, y, x);
+	for (size_t skip = 0; skip < nb; skip++) {
+		size_t k = 0;
+
+		while (k < na && a[k] == b[k + (k >= skip)])
+			k++;
+		if (k == na)
+			return na > 0;
+	}
+	return false;
+}
+
+/* Jaro-Winkler band of a name part written in two scripts, on the
+ * pinyin of both ("Li" / 丽海: li / lihai). */
+static unsigned name_fuzzy_pinyin(const struct cmp_ctx *c,
+				  const struct mcmp *m, const struct mrec *a,
+				  const struct mrec *b)
+{
+	int i = m->field == MF_FAMILY ? 1 : 2;
+	double jw = jaro_winkler_ids(c->t, a->py[i], b->py[i]);
+	double cross = jaro_winkler_ids(c->t, a->py[i], b->py[3 - i]);
+
+	jw = cross > jw ? cross : jw;
+	return jw >= m->arg[0]	 ? NAME_JW_HIGH
+	       : jw >= m->arg[1] ? NAME_JW_LOW
+				 : NAME_OTHER;
 }
 
 /* Names, the dear part: Jaro-Winkler bands, of the part in place or,
@@ -217,17 +269,22 @@ static unsigned name_cheap(const struct mcmp *m, const struct mrec *a,
 static unsigned name_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
 			   const struct mrec *a, const struct mrec *b)
 {
-	double jw = jaro_winkler_ids(c->t, a->f[m->field], b->f[m->field]);
 	enum mfield other = m->field == MF_FAMILY  ? MF_GIVEN
 			    : m->field == MF_GIVEN ? MF_FAMILY
 						   : m->field;
+	double jw;
 
+	if (cross_script(a, b) && other != m->field)
+		return name_fuzzy_pinyin(c, m, a, b);
+	jw = jaro_winkler_ids(c->t, a->f[m->field], b->f[m->field]);
 	if (other != m->field && b->f[other] && jw < m->arg[0]) {
 		double cross = jaro_winkler_ids(c->t, a->f[m->field],
 						b->f[other]);
 
 		jw = cross > jw ? cross : jw;
 	}
+	if (jw < m->arg[1] && one_dropped(c->t, a->f[m->field], b->f[m->field]))
+		return NAME_JW_LOW;
 
 	return jw >= m->arg[0]	 ? NAME_JW_HIGH
 	       : jw >= m->arg[1] ? NAME_JW_LOW
@@ -373,7 +430,6 @@ double compare_weight(const struct cmp_ctx *c, unsigned i,
 	const struct mcmp *m = &c->rules->cmp[i];
 	unsigned level = levels[i];
 
-	(void)b;
 	if (level == LEVEL_NULL || (m->within >= 0 && levels[m->within] == 0))
 		return 0.0;
 	if (level != 0 || !m->tf || !c->tf || !c->tf[i])
@@ -383,7 +439,8 @@ double compare_weight(const struct cmp_ctx *c, unsigned i,
 	 * are numbers: their weights are by record. */
 	if (m->kind == CMP_DATE)
 		return c->tf[i][a - c->recs];
-	return c->tf[i][a->f[m->field]];
+	/* The rarer of the two values counts (张伟 and "Zhang Wei"). */
+	return fminf(c->tf[i][a->f[m->field]], c->tf[i][b->f[m->field]]);
 }
 
 /* The prior plus w[], each group reduced to its largest member (the

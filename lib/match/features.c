@@ -113,6 +113,14 @@ static void split_name(struct features *x, struct strview name, struct buf *fam,
 	fold_name(buf_view(&x->k2), giv);
 }
 
+static bool is_ascii(struct strview v)
+{
+	for (size_t i = 0; i < v.len; i++)
+		if ((unsigned char)v.p[i] >= 0x80)
+			return false;
+	return true;
+}
+
 /* The phonetic key of one name part: its pinyin syllables when it reads
  * as pinyin (Han names, romanised Chinese names), else Metaphone. */
 static void part_key(struct strview py, struct buf *out)
@@ -301,6 +309,8 @@ static void name_features(struct features *x, const struct record *rec,
 	if (!name.len)
 		fold_name(fam, &x->a);
 	r->f[MF_NAME] = intern_buf(t, &x->a);
+	if (x->a.len && is_ascii(buf_view(&x->a)))
+		r->flags |= MR_LATIN;
 	buf_reset(&x->b);
 	pinyin_key(buf_view(&x->a), &x->b);
 	r->py[0] = intern_buf(t, &x->b);

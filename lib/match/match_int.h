@@ -308,7 +308,8 @@ uint32_t model_fields_needed(const struct match_rules *r);
 
 enum mrec_flags {
 	MR_MASTER = 1 << 0,
-	MR_CNID = 1 << 1, /* id_number is a valid mainland ID */
+	MR_CNID = 1 << 1,  /* id_number is a valid mainland ID */
+	MR_LATIN = 1 << 2, /* the name is written in Latin letters */
 };
 
 /* One record in comparison form: every value an intern id. */
