@@ -292,12 +292,17 @@ int main(int argc, char **argv)
 		cli_warn(&cli, "%s (names split without it)", err.msg);
 		err = (struct mbr_err)MBR_ERR_INIT;
 	}
+	if (match_nicknames_open(&err) < 0) {
+		cli_warn(&cli, "%s (no nickname level without it)", err.msg);
+		err = (struct mbr_err)MBR_ERR_INIT;
+	}
 	if (!(r = load_rules(&c, &err)) || cli_open(&cli, &err) < 0 ||
 	    run(&cli, &c, r, &err) < 0 || cli_commit(&cli, &err) < 0)
 		rc = cli_fail(&cli, &err);
 	else
 		rc = cli_finish(&cli);
 	match_rules_free(r);
+	match_nicknames_close();
 	name_close();
 	return rc;
 }

@@ -142,6 +142,7 @@ enum date_level compare_dates(int32_t a, int32_t b)
 enum name_level {
 	NAME_EXACT,
 	NAME_PHONETIC,
+	NAME_NICKNAME,
 	NAME_JW_HIGH,
 	NAME_JW_LOW,
 	NAME_OTHER
@@ -216,6 +217,8 @@ static unsigned name_cheap(const struct mcmp *m, const struct mrec *a,
 		return cross_script(a, b) ? NAME_EXACT : NAME_PHONETIC;
 	if (same_or_swapped(ka, kb, i, o) || same_sound(a, b, i))
 		return NAME_PHONETIC;
+	if (i == 2 && nick_related(a->nick, b->nick))
+		return NAME_NICKNAME;
 	/* A name that could not be split ("liqian", all given name)
 	 * against its parts: the whole names say. */
 	if (i > 0 && (!fa[1] || !fb[1]) &&

@@ -302,6 +302,7 @@ static void name_features(struct features *x, const struct record *rec,
 		  &r->f[MF_FAMILY_KEY], &r->snd[0]);
 	part_keys(x, r->f[MF_GIVEN], &x->b, t, &r->py[2], &r->f[MF_GIVEN_KEY],
 		  &r->snd[1]);
+	r->nick = (uint16_t)nick_find(buf_view(&x->b));
 	part_pair(r);
 	r->f[MF_GIVEN_INITIAL] = given_initial(intern_str(t, r->py[2]));
 	buf_reset(&x->a);

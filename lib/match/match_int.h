@@ -104,6 +104,19 @@ bool pinyin_is_syllables(const char *s, size_t len);
  * "Thomas" and "Tomas" give "TMS"; "Catherine" and "Kathryn" "KTRN". */
 size_t phonetic_key(const char *s, size_t len, char *out);
 
+/* ---- nickname.c ---- */
+
+/* Replace the nickname table by the groups in text (the format of
+ * data/nicknames.csv). Returns the number of distinct names. Cannot fail
+ * (xmalloc). match_nicknames_open reads the file through it. */
+int nick_parse(const char *text, size_t len);
+void nick_free(void); /* empty the table */
+/* The number (1...) of folded given name s in the table, or 0. */
+uint32_t nick_find(struct strview s);
+/* Are the names numbered x and y nicknames of each other (one line of the
+ * table holds both)? False when either is 0. */
+bool nick_related(uint32_t x, uint32_t y);
+
 /* ---- strsim.c ---- */
 
 /* Jaro-Winkler similarity of two code point strings, 0..1 (1 when both
@@ -329,6 +342,7 @@ struct mrec {
 	uint64_t addr_sig[4];	    /* a 256-bit set of the address bigrams */
 	uint32_t bigram_off;	    /* address bigrams in m->bigrams */
 	uint16_t bigram_n;
+	uint16_t nick; /* the given name's number in the nickname table */
 	uint8_t flags;
 };
 

@@ -29,10 +29,11 @@ struct kind_info {
 
 /* clang-format off */
 static const struct kind_info kinds[CMP_KIND_COUNT] = {
-	[CMP_NAME] = { "name", 2, { 0.92, 0.80 }, 5,
-		{ "exact", "phonetic", "jw_high", "jw_low", "other" },
-		{ 0.88, 0.04, 0.04, 0.02, 0.02 },
-		{ 0.005, 0.002, 0.002, 0.02, 0.971 } },
+	[CMP_NAME] = { "name", 2, { 0.92, 0.80 }, 6,
+		{ "exact", "phonetic", "nickname", "jw_high", "jw_low",
+		  "other" },
+		{ 0.86, 0.04, 0.02, 0.04, 0.02, 0.02 },
+		{ 0.005, 0.002, 0.0005, 0.002, 0.02, 0.9705 } },
 	[CMP_DATE] = { "date", 0, { 0 }, 6,
 		{ "exact", "swapped", "one_digit", "partial", "within_year",
 		  "other" },
@@ -95,9 +96,11 @@ static const struct default_cmp {
 	double u[MATCH_MAX_LEVELS];
 } default_cmps[] = {
 	{ "family_name", CMP_NAME, true, NULL, NULL,
-	  { 0.88, 0.04, 0.04, 0.02, 0.02 }, { 0.01, 0.003, 0.002, 0.02 } },
+	  { 0.88, 0.04, 0.001, 0.04, 0.02, 0.02 },
+	  { 0.01, 0.003, 0.0001, 0.002, 0.02 } },
 	{ "given_name", CMP_NAME, true, NULL, NULL,
-	  { 0.88, 0.04, 0.04, 0.02, 0.02 }, { 0.003, 0.002, 0.002, 0.02 } },
+	  { 0.86, 0.04, 0.02, 0.04, 0.02, 0.02 },
+	  { 0.003, 0.002, 0.0005, 0.002, 0.02 } },
 	{ "birth_date", CMP_DATE, true, NULL, NULL, { 0 }, { 0 } },
 	{ "gender", CMP_EXACT, false, NULL, NULL, { 0.95, 0.05 }, { 0.5 } },
 	{ "id_number", CMP_ID, false, NULL, NULL, { 0 }, { 0 } },
@@ -302,7 +305,7 @@ void match_rules_free(struct match_rules *r)
 
 /* The first level of each kind that only string work can tell. */
 static const unsigned first_fuzzy[CMP_KIND_COUNT] = {
-	[CMP_NAME] = 2,	 [CMP_DATE] = 99, [CMP_EXACT] = 99, [CMP_PHONE] = 2,
+	[CMP_NAME] = 3,	 [CMP_DATE] = 99, [CMP_EXACT] = 99, [CMP_PHONE] = 2,
 	[CMP_EMAIL] = 2, [CMP_ID] = 1,	  [CMP_BIGRAM] = 1, [CMP_JARO] = 1,
 };
 
