@@ -508,6 +508,27 @@ static bool dates_reliable(struct match *m)
 	return strong < 50 || other * 20 <= strong;
 }
 
+/* Weigh the kept pairs again under the calibrated m (term frequencies
+ * too: they start from m), the prior again, strongest first again. */
+static void rescore(struct match *m, bool link_only)
+{
+	uint8_t level[MATCH_MAX_CMPS];
+	double w[MATCH_MAX_CMPS];
+
+	score_tf_free(m->tf, m->rules->n_cmps);
+	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+	m->ctx.tf = (const float *const *)m->tf;
+	for (size_t i = 0; i < m->n_pairs; i++) {
+		struct mpair *p = &m->pairs[i];
+
+		p->w = (float)compare_explain(&m->ctx, &m->recs[p->a],
+					      &m->recs[p->b], level, w);
+	}
+	qsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
+	if (m->rules->prior_auto)
+		reprior(m, link_only);
+}
+
 /* A system that knows only the year of a birth often stores 1 January.
  * When far more full dates fall on 1 January than on an average day (five
  * times, and at least 20 of them), 1 January is taken for "the year only"
@@ -561,6 +582,9 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	score_all(m, &job);
 	if (m->rules->prior_auto && !m->rules->trained)
 		reprior(m, job.link_only);
+	if (m->rules->calibrate && !m->rules->trained &&
+	    calibrate_m(m->rules, &m->ctx, m->recs, m->pairs, m->n_pairs))
+		rescore(m, job.link_only);
 	m->st.kept = m->n_pairs;
 	m->st.coherence = m->rules->coherence && dates_reliable(m);
 	cluster_all(m);

@@ -299,6 +299,7 @@ struct match_rules {
 	bool coherence;	   /* check birth dates when joining clusters */
 	double per_record; /* expected true matches per record: prior */
 	bool prior_auto;   /* estimate per_record from the scored pairs */
+	bool calibrate;	   /* estimate m from the strong pairs (untrained) */
 	double tf_min;	   /* least term frequency used */
 	unsigned long long max_block_pairs; /* larger blocks are skipped */
 	bool never_id;	  /* two valid, different CN IDs: two people */
@@ -467,6 +468,16 @@ void score_tf_free(float **tf, unsigned n_cmps);
 void score_train(struct match_rules *r, const struct block_job *job,
 		 const struct cmp_ctx *ctx, uint32_t masters,
 		 struct match_stats *st);
+
+/* ---- calibrate.c ---- */
+
+/* Estimate the m of each comparison from the n scored pairs p (records
+ * recs, weights under c): among the pairs whose other comparisons alone
+ * reach the strong threshold, the share of each level, shrunk towards
+ * the current m. Returns how many comparisons changed (then r's weights
+ * are worked out again). Cannot fail. */
+unsigned calibrate_m(struct match_rules *r, const struct cmp_ctx *c,
+		     const struct mrec *recs, const struct mpair *p, size_t n);
 
 /* ---- cluster.c ---- */
 

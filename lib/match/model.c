@@ -289,6 +289,7 @@ struct match_rules *match_rules_new(void)
 	r->coherence = true;
 	r->per_record = 0.5;
 	r->prior_auto = true;
+	r->calibrate = true;
 	r->tf_min = 1e-6;
 	r->max_block_pairs = 500000;
 	r->never_id = true;
