@@ -383,15 +383,29 @@ static void apply_decisions(struct match *m, struct cluster *c)
 			m->st.conflicts++;
 }
 
+/* Is pair i the only, weak link of two groups: below the strong
+ * threshold, between two clusters of two records or more? Such a link is
+ * deferred: a second one between the same clusters makes it hold. */
+static bool weak_bridge(struct match *m, struct cluster *c, size_t i,
+			double strong_w)
+{
+	const struct mpair *p = &m->pairs[i];
+	uint32_t ra = cluster_find(c, p->a), rb = cluster_find(c, p->b);
+
+	return m->rules->bridges && p->w < strong_w && ra != rb &&
+	       c->size[ra] >= 2 && c->size[rb] >= 2;
+}
+
 /* Join the matched pairs, strongest first. A pair at or above the
- * strong threshold may join clusters whose birth dates disagree. */
-static void join_pairs(struct match *m, struct cluster *c)
+ * strong threshold may join clusters whose birth dates disagree; a weak
+ * bridge waits (deferred[]) for a second link. */
+static size_t join_pairs(struct match *m, struct cluster *c, size_t *deferred)
 {
 	double match_w = score_weight(m->rules->match_p);
 	double review_w = score_weight(m->rules->review_p);
 	double strong_w = score_weight(m->rules->strong_p);
+	size_t n_def = 0;
 
-	m->joined = xcalloc(m->n_pairs + 1, sizeof(*m->joined));
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		const struct mpair *p = &m->pairs[i];
 
@@ -402,11 +416,96 @@ static void join_pairs(struct match *m, struct cluster *c)
 			continue;
 		}
 		m->st.matches++;
+		if (weak_bridge(m, c, i, strong_w)) {
+			deferred[n_def++] = i;
+			continue;
+		}
 		m->joined[i] =
 			(uint8_t)cluster_join(c, p->a, p->b, p->w >= strong_w);
-		if (m->joined[i] == JOIN_BIRTH)
+	}
+	return n_def;
+}
+
+struct link {
+	uint64_t key; /* the two roots, smaller first */
+	size_t pair;
+};
+
+static int link_order(const void *pa, const void *pb)
+{
+	const struct link *a = pa, *b = pb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->pair > b->pair) - (a->pair < b->pair);
+}
+
+/* The deferred pairs not joined yet, keyed by the clusters they link,
+ * sorted; returns how many. */
+static size_t open_links(struct match *m, struct cluster *c, const size_t *def,
+			 size_t n, struct link *l)
+{
+	size_t k = 0;
+
+	for (size_t x = 0; x < n; x++) {
+		uint32_t a = cluster_find(c, m->pairs[def[x]].a);
+		uint32_t b = cluster_find(c, m->pairs[def[x]].b);
+
+		if (m->joined[def[x]])
+			continue;
+		if (a > b) {
+			uint32_t t = a;
+
+			a = b;
+			b = t;
+		}
+		l[k++] = (struct link){(uint64_t)a << 32 | b, def[x]};
+	}
+	qsort(l, k, sizeof(*l), link_order);
+	return k;
+}
+
+/* Join the deferred bridges that another deferred pair backs (or that
+ * other joins made internal), until nothing changes; the rest stay
+ * apart. */
+static void join_bridges(struct match *m, struct cluster *c,
+			 const size_t *def, size_t n)
+{
+	struct link *l = xmalloc((n + 1) * sizeof(*l));
+	bool changed = true;
+
+	while (changed) {
+		size_t k = open_links(m, c, def, n, l);
+
+		changed = false;
+		for (size_t i = 0; i < k; i++) {
+			bool inside = (uint32_t)(l[i].key >> 32) ==
+				      (uint32_t)l[i].key;
+			bool backed = (i > 0 && l[i - 1].key == l[i].key) ||
+				      (i + 1 < k && l[i + 1].key == l[i].key);
+			const struct mpair *p = &m->pairs[l[i].pair];
+
+			if (!inside && !backed)
+				continue;
+			m->joined[l[i].pair] =
+				(uint8_t)cluster_join(c, p->a, p->b, false);
+			changed = true;
+		}
+	}
+	for (size_t x = 0; x < n; x++)
+		if (!m->joined[def[x]])
+			m->joined[def[x]] = JOIN_BRIDGE;
+	free(l);
+}
+
+/* Count what clustering refused, by reason. */
+static void count_joins(struct match *m)
+{
+	for (size_t i = 0; i < m->n_pairs; i++) {
+		if (m->joined[i] == JOIN_BIRTH || m->joined[i] == JOIN_BRIDGE)
 			m->st.split++;
-		else if (m->joined[i] != JOIN_YES)
+		else if (m->joined[i] == JOIN_ID ||
+			 m->joined[i] == JOIN_DECISION)
 			m->st.refused++;
 	}
 }
@@ -442,6 +541,7 @@ static void cluster_all(struct match *m)
 {
 	uint32_t *ids = xmalloc(((size_t)m->n * 2 + 1) * sizeof(*ids));
 	struct cluster c;
+	size_t *def;
 
 	for (uint32_t i = 0; i < m->n; i++)
 		ids[i] = m->rules->never_id && (m->recs[i].flags & MR_CNID)
@@ -451,7 +551,11 @@ static void cluster_all(struct match *m)
 		ids[m->n + i] = m->recs[i].f[MF_BIRTH];
 	cluster_init(&c, m->n, ids, m->st.coherence ? ids + m->n : NULL);
 	apply_decisions(m, &c);
-	join_pairs(m, &c);
+	m->joined = xcalloc(m->n_pairs + 1, sizeof(*m->joined));
+	def = xmalloc((m->n_pairs + 1) * sizeof(*def));
+	join_bridges(m, &c, def, join_pairs(m, &c, def));
+	free(def);
+	count_joins(m);
 	name_clusters(m, &c);
 	cluster_release(&c);
 	free(ids);

@@ -297,6 +297,7 @@ struct match_rules {
 	double strong_p;   /* probability that joins clusters whose birth
 			      dates disagree */
 	bool coherence;	   /* check birth dates when joining clusters */
+	bool bridges;	   /* a weak lone link of two groups needs a second */
 	double per_record; /* expected true matches per record: prior */
 	bool prior_auto;   /* estimate per_record from the scored pairs */
 	bool calibrate;	   /* estimate m from the strong pairs (untrained) */

@@ -287,6 +287,7 @@ struct match_rules *match_rules_new(void)
 	r->floor_p = 0.01;
 	r->strong_p = 0.99999;
 	r->coherence = true;
+	r->bridges = true;
 	r->per_record = 0.5;
 	r->prior_auto = true;
 	r->calibrate = true;
