@@ -165,6 +165,16 @@ int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err);
  * column (readable back by match_load_decisions). */
 int match_write_review(const struct match *m, FILE *out, struct mbr_err *err);
 
+/* Why records id_a and id_b ("source/source_id", as in cluster_id; or
+ * "source:source_id") are or are not one cluster, after match_run, as
+ * text: every blocking key they share (and whether its block was
+ * compared) or that none does, each comparison's level and weight, the
+ * prior, the sibling adjustment and the total, what clustering did with
+ * the pair and whether they ended in one cluster. -1 with MBR_ECONFIG
+ * when a record is not in the run, MBR_EIO on a write error. */
+int match_explain(const struct match *m, const char *id_a, const char *id_b,
+		  FILE *out, struct mbr_err *err);
+
 /* What each blocking key did: CSV key, parts, records, blocks,
  * candidate_pairs, new_pairs (not proposed by an earlier key),
  * skipped_blocks. */

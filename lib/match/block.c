@@ -41,9 +41,8 @@ struct pass { /* one key's blocks, shared by the threads */
 		       * compared with this key */
 };
 
-/* Hash of the key parts of r, or 0 when a part is missing. */
-static uint64_t key_hash(const struct mkey *k, unsigned key,
-			 const struct mrec *r)
+uint64_t block_key_hash(const struct mkey *k, unsigned key,
+			const struct mrec *r)
 {
 	uint32_t v[MATCH_MAX_PARTS];
 	uint64_t h;
@@ -279,7 +278,7 @@ static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
 	size_t n = 0;
 
 	for (uint32_t r = 0; r < j->n; r++) {
-		uint64_t h = key_hash(key, k, &j->recs[r]);
+		uint64_t h = block_key_hash(key, k, &j->recs[r]);
 
 		/* The high half, never 0 for a record that has the key: an
 		 * earlier key "saw" a pair when both halves are equal, which

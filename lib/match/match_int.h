@@ -429,6 +429,11 @@ struct block_job {
 	block_pair_fn fn;
 };
 
+/* Hash of the parts of key k (number key) for record r, or 0 when r
+ * lacks a part (a birth_date part takes full dates only). */
+uint64_t block_key_hash(const struct mkey *k, unsigned key,
+			const struct mrec *r);
+
 /* Visit every candidate pair of the union of the rules' keys exactly
  * once (never master x master). Adds candidates and skipped blocks to st.
  * Cannot fail (xmalloc). */

@@ -254,7 +254,7 @@ int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 
 	buf_init(&b, BUF_NOLIMIT);
 	buf_adds(&b, "key,parts,records,blocks,candidate_pairs,new_pairs,"
-		     "skipped_blocks\n");
+		     "skipped_blocks,over_max_blocks\n");
 	for (unsigned k = 0; k < s->n_keys; k++) {
 		const struct mkey *key = &m->rules->key[k];
 
@@ -262,9 +262,10 @@ int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 		for (unsigned i = 0; i < key->n_parts; i++)
 			buf_addf(&b, "%s%s", i ? "+" : "",
 				 model_field_name(key->part[i]));
-		buf_addf(&b, ",%lu,%lu,%llu,%llu,%lu\n", s->key[k].records,
+		buf_addf(&b, ",%lu,%lu,%llu,%llu,%lu,%lu\n", s->key[k].records,
 			 s->key[k].blocks, s->key[k].candidates,
-			 s->key[k].fresh, s->key[k].skipped);
+			 s->key[k].fresh, s->key[k].skipped,
+			 s->key[k].over_max);
 	}
 	rc = flush(out, &b, err);
 	buf_release(&b);
