@@ -84,7 +84,7 @@ static int run(struct cli *cli, struct import_opts *o, struct mbr_err *err)
 		f = cli_open_aux(cli, cli->rejects_path, err);
 		if (!f)
 			return -1;
-		import_header(&h);
+		import_header(o, &h);
 		rf = reject_new(f, &h, "mbr-import");
 		header_release(&h);
 	}

@@ -29,6 +29,7 @@ int import_add_map(struct import_opts *o, const char *path, struct mbr_err *err)
 	s->map = m;
 	s->files = NULL;
 	s->n_files = 0;
+	s->slot = NULL;
 	return 0;
 }
 
@@ -53,23 +54,56 @@ void import_opts_release(struct import_opts *o)
 	for (size_t i = 0; i < o->n_sources; i++) {
 		mapping_free(o->sources[i].map);
 		free(o->sources[i].files);
+		free(o->sources[i].slot);
 	}
 	free(o->sources);
 	o->sources = NULL;
 	o->n_sources = 0;
 }
 
-void import_header(struct header *h)
+void import_header(const struct import_opts *o, struct header *h)
 {
 	header_init(h);
 	for (int i = 0; i < CF_COUNT; i++)
 		header_add(h, canon_name((enum canon_field)i));
+	for (size_t s = 0; s < o->n_sources; s++)
+		for (size_t i = 0; i < mapping_n_extra(o->sources[s].map); i++)
+			if (header_find(h, mapping_extra_name(
+						   o->sources[s].map, i)) < 0)
+				header_add(h, mapping_extra_name(
+						      o->sources[s].map, i));
 	header_add(h, COL_ISSUES);
+}
+
+/* Where each extra column of header h comes from in each source. */
+static void bind_extras(const struct import_opts *o, const struct header *h)
+{
+	size_t n = header_count(h) - CF_COUNT - 1;
+
+	for (size_t s = 0; s < o->n_sources; s++) {
+		struct import_source *src = &o->sources[s];
+
+		free(src->slot);
+		src->slot = xmalloc((n + 1) * sizeof(*src->slot));
+		for (size_t j = 0; j < n; j++) {
+			const char *name =
+				record_field(&h->names, CF_COUNT + j).p;
+
+			src->slot[j] = -1;
+			for (size_t i = 0; i < mapping_n_extra(src->map); i++)
+				if (!strcmp(name,
+					    mapping_extra_name(src->map, i)))
+					src->slot[j] = (int)i;
+		}
+	}
 }
 
 /* Where records and rejects go: a CSV stream or the staging database. */
 struct sink {
 	struct csvio_writer *w; /* owned, or NULL with st */
+	const int *slot;	/* the current source's extra columns */
+	size_t n_extra;		/* extra columns in the output */
+	struct record full;	/* owned: a record with every extra column */
 	struct stage *st;	/* borrowed, or NULL */
 	struct reject_file *rf; /* borrowed, may be NULL */
 	const struct header *h; /* the canonical header + _issues */
@@ -122,6 +156,21 @@ static void warn_bad(struct sink *k, const char *file, unsigned long row,
 		cli_warn(k->cli, "more rejected rows: see the rejects file");
 }
 
+/* out with its extra columns where the output has them (another
+ * source's extras empty): k->full. */
+static struct record *line_up(struct sink *k, const struct record *out)
+{
+	record_reset(&k->full);
+	for (size_t i = 0; i < CF_COUNT; i++)
+		record_addsv(&k->full, record_field(out, i));
+	for (size_t j = 0; j < k->n_extra; j++)
+		record_addsv(&k->full,
+			     k->slot[j] < 0 ? svn("", 0)
+					    : record_field(out, CF_COUNT +
+								(size_t)k->slot[j]));
+	return &k->full;
+}
+
 static int take_row(struct sink *k, struct mapping *m, struct record *in,
 		    struct record *out, struct buf *issues, struct mbr_err *err)
 {
@@ -129,6 +178,8 @@ static int take_row(struct sink *k, struct mapping *m, struct record *in,
 
 	buf_reset(issues);
 	n = mapping_apply(m, in, out, issues);
+	if (n >= 0 && k->n_extra)
+		out = line_up(k, out);
 	if (n < 0) {
 		warn_bad(k, mapping_info(m)->name, in->row, "value too large");
 		return put_reject(k, out, "", "a value is larger than 256 MB",
@@ -198,6 +249,7 @@ static int import_source(const struct import_source *s, struct sink *k,
 	r = csvio_open(s->files, s->n_files, &co, err);
 	if (!r)
 		return -1;
+	k->slot = s->slot;
 	rc = mapping_bind(s->map, csvio_header(r), csvio_name(r), err);
 	if (rc == 0)
 		rc = read_all(k, s->map, r, err);
@@ -209,10 +261,13 @@ int import_run(const struct import_opts *o, FILE *out, struct stage *st,
 	       struct reject_file *rf, struct cli *cli, struct mbr_err *err)
 {
 	struct header h;
-	struct sink k = {NULL, st, rf, &h, cli};
+	struct sink k = {NULL, NULL, 0, {0}, st, rf, &h, cli};
 	int rc = 0;
 
-	import_header(&h);
+	import_header(o, &h);
+	bind_extras(o, &h);
+	k.n_extra = header_count(&h) - CF_COUNT - 1;
+	record_init(&k.full);
 	if (!st) {
 		k.w = csvio_writer_new(out, ',');
 		csvio_write_header(k.w, &h);
@@ -226,6 +281,7 @@ int import_run(const struct import_opts *o, FILE *out, struct stage *st,
 	if (rf && rc == 0)
 		rc = reject_flush(rf, err);
 	csvio_writer_free(k.w);
+	record_release(&k.full);
 	header_release(&h);
 	return rc;
 }

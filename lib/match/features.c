@@ -31,6 +31,7 @@ struct features {
 					   0 = not yet */
 	size_t memo_cap;	/* ids the memo covers */
 	int master_col;		/* master_id column, or -1 */
+	int extra_col[MATCH_MAX_EXTRA]; /* MF_EXTRA1... columns, or -1 */
 	const struct header *h;
 	uint32_t cps[MATCH_MAX_CPS];
 };
@@ -59,10 +60,13 @@ void features_free(struct features *x)
 	free(x);
 }
 
-void features_begin(struct features *x, const struct header *h)
+void features_begin(struct features *x, const struct header *h,
+		    const char (*extra)[64], unsigned n)
 {
 	x->h = h;
 	x->master_col = header_find(h, COL_MASTER_ID);
+	for (unsigned i = 0; i < MATCH_MAX_EXTRA; i++)
+		x->extra_col[i] = i < n ? header_find(h, extra[i]) : -1;
 }
 
 static uint32_t intern_buf(struct intern *t, const struct buf *b)
@@ -434,4 +438,10 @@ void features_of(struct features *x, const struct record *rec, uint32_t needed,
 	r->f[MF_DISTRICT] = intern_folded(x, t, field(x, rec, CF_DISTRICT));
 	r->f[MF_CITY] = intern_folded(x, t, field(x, rec, CF_CITY));
 	r->f[MF_PROVINCE] = intern_folded(x, t, field(x, rec, CF_PROVINCE));
+	for (unsigned i = 0; i < MATCH_MAX_EXTRA; i++)
+		if (x->extra_col[i] >= 0)
+			r->f[MF_EXTRA1 + i] = intern_folded(
+				x, t,
+				sv_trim(record_field(
+					rec, (size_t)x->extra_col[i])));
 }

@@ -74,7 +74,8 @@ int match_begin(struct match *m, const struct header *h, enum match_side side,
 	if (header_set(&m->cur, &h->names) < 0)
 		return mbr_fail(err, MBR_EINTERNAL, "header too large");
 	m->side = side;
-	features_begin(m->fx, &m->cur);
+	features_begin(m->fx, &m->cur, (const char(*)[64])m->rules->extra,
+		       m->rules->n_extra);
 	if (side == MATCH_MASTER)
 		return 0;
 	if (m->have_out && !same_columns(&m->out, h))

@@ -239,6 +239,9 @@ enum mfield {
 	MF_PART_HI,	  /* the larger one */
 	MF_BIRTH_MD,	  /* month and day of a full birth date (mmdd) */
 	MF_BIRTH_YM,	  /* year and month when both are known (yyyymm) */
+	MF_EXTRA1,	  /* a column outside the canon a comparison names
+			     (occupation), folded text */
+	MF_EXTRA2,	  /* a second one */
 	MF_COUNT
 };
 
@@ -284,7 +287,11 @@ struct mkey {
 			 other keys, counted but not warned about */
 };
 
+#define MATCH_MAX_EXTRA 2 /* columns outside the canon compared */
+
 struct match_rules {
+	char extra[MATCH_MAX_EXTRA][64]; /* their names: MF_EXTRA1, ... */
+	unsigned n_extra;
 	struct mkey key[MATCH_MAX_KEYS];
 	unsigned n_keys;
 	struct mcmp cmp[MATCH_MAX_CMPS];
@@ -358,8 +365,10 @@ struct match_bigrams {
 
 struct features *features_new(void);
 void features_free(struct features *x); /* NULL is fine */
-/* Records that follow have header h (borrowed until the next begin). */
-void features_begin(struct features *x, const struct header *h);
+/* Records that follow have header h (borrowed until the next begin);
+ * the columns named extra[0..n) (rules' extra) give MF_EXTRA1, ... */
+void features_begin(struct features *x, const struct header *h,
+		    const char (*extra)[64], unsigned n);
 /* Fill r from rec. needed: model_fields_needed (names and addresses are
  * only worked out when needed). Cannot fail (xmalloc). */
 void features_of(struct features *x, const struct record *rec, uint32_t needed,

@@ -529,6 +529,19 @@ static int parse_cmp(struct mcmp *c, struct strview v, struct mbr_err *err)
 	return 0;
 }
 
+/* A column outside the canon: MF_EXTRA1, MF_EXTRA2 by first use, or -1
+ * when both are taken by others. */
+static int extra_field(struct match_rules *r, const char *name)
+{
+	for (unsigned i = 0; i < r->n_extra; i++)
+		if (!strcmp(r->extra[i], name))
+			return MF_EXTRA1 + (int)i;
+	if (r->n_extra == MATCH_MAX_EXTRA)
+		return -1;
+	snprintf(r->extra[r->n_extra], sizeof(r->extra[0]), "%s", name);
+	return MF_EXTRA1 + (int)r->n_extra++;
+}
+
 static int load_cmp(struct match_rules *r, const struct ini *ini,
 		    const struct ini_entry *e, struct mbr_err *err)
 {
@@ -538,11 +551,16 @@ static int load_cmp(struct match_rules *r, const struct ini *ini,
 	if (r->n_cmps == MATCH_MAX_CMPS)
 		return ini_fail(ini, e->line, err, "more than %d comparisons",
 				MATCH_MAX_CMPS);
-	if (f < 0 || f >= MF_TEXT_COUNT)
+	if (f < 0 && (f = extra_field(r, e->key)) < 0)
 		return ini_fail(ini, e->line, err,
-				"unknown field '%s' "
-				"(expected a canonical field such as "
-				"given_name, birth_date, mobile)",
+				"more than %d columns outside the canon "
+				"('%s')",
+				MATCH_MAX_EXTRA, e->key);
+	if (f >= MF_TEXT_COUNT && f != MF_EXTRA1 && f != MF_EXTRA2)
+		return ini_fail(ini, e->line, err,
+				"'%s' is a blocking key part, not a field "
+				"to compare (expected a column such as "
+				"given_name, birth_date, mobile, occupation)",
 				e->key);
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", e->key);
@@ -550,6 +568,12 @@ static int load_cmp(struct match_rules *r, const struct ini *ini,
 	c->group = -1;
 	if (parse_cmp(c, sv(e->value), err) < 0)
 		return ini_fail(ini, e->line, err, "%s", err->msg);
+	if ((f == MF_EXTRA1 || f == MF_EXTRA2) && c->kind != CMP_EXACT &&
+	    c->kind != CMP_JARO && c->kind != CMP_BIGRAM && c->kind != CMP_ID)
+		return ini_fail(ini, e->line, err,
+				"'%s' is not a canonical field: compare it "
+				"with exact, jaro, bigram or id",
+				e->key);
 	field_defaults(c);
 	r->n_cmps++;
 	return 0;
@@ -568,6 +592,7 @@ static int load_cmps(struct match_rules *r, const struct ini *ini,
 		if (!seen) {
 			r->n_cmps = 0;
 			r->n_groups = 0;
+			r->n_extra = 0;
 		}
 		seen = true;
 		if (load_cmp(r, ini, e, err) < 0)
