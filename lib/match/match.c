@@ -679,17 +679,28 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	if (train && m->n > 1) {
 		struct match_stats tmp = m->st;
 
+		/* The built-in model, term frequencies and prior tell the
+		 * random pairs that are matches. */
+		m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+		m->ctx.tf = (const float *const *)m->tf;
+		m->ctx.prior_w = score_prior(m->rules, m->n, m->masters,
+					     job.link_only);
 		score_train(m->rules, &job, &m->ctx, m->masters, &tmp);
+		score_tf_free(m->tf, m->rules->n_cmps);
 	}
 	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	score_all(m, &job);
-	if (m->rules->prior_auto && !m->rules->trained)
+	/* A model read from a file is taken as it is; a trained one is
+	 * refined on the pairs as the built-in one is. */
+	if (m->rules->prior_auto && (train || !m->rules->trained))
 		reprior(m, job.link_only);
-	if (m->rules->calibrate && !m->rules->trained &&
+	if (m->rules->calibrate && (train || !m->rules->trained) &&
 	    calibrate_m(m->rules, &m->ctx, m->recs, m->pairs, m->n_pairs))
 		rescore(m, job.link_only);
+	if (train && m->rules->prior_auto)
+		m->rules->per_record = m->st.per_record;
 	m->st.kept = m->n_pairs;
 	m->st.coherence = m->rules->coherence && dates_reliable(m);
 	cluster_all(m);

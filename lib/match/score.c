@@ -300,6 +300,7 @@ static void random_levels(const struct block_job *j, const struct cmp_ctx *c,
 	uint64_t seed = 20240601, samples = 100ull * j->n;
 	uint32_t news = j->n - masters;
 	uint8_t level[MATCH_MAX_CMPS];
+	double w[MATCH_MAX_CMPS];
 
 	if (j->n < 2 || (j->link_only && (!masters || !news)))
 		return;
@@ -314,7 +315,12 @@ static void random_levels(const struct block_job *j, const struct cmp_ctx *c,
 
 		if (a == b || (ma && mb) || (j->link_only && ma == mb))
 			continue;
-		compare_records(c, &j->recs[a], &j->recs[b], level);
+		/* A pair the built-in model takes for a match is left out:
+		 * a well-duplicated input has many among random pairs, and
+		 * they would make agreement look common among strangers. */
+		if (compare_explain(c, &j->recs[a], &j->recs[b], level, w) >=
+		    0)
+			continue;
 		for (unsigned i = 0; i < r->n_cmps; i++) {
 			if (level[i] == LEVEL_NULL)
 				continue;
@@ -324,27 +330,29 @@ static void random_levels(const struct block_job *j, const struct cmp_ctx *c,
 	}
 }
 
-/* u from random-pair frequencies, less the expected true matches among
- * them (share lambda, agreeing as m says); never below half a sample. */
+#define U_MIN_SEEN 20 /* random pairs a level needs to be measured */
+
+/* u from random-pair frequencies (the pairs the built-in model takes for
+ * matches left out). A level seen fewer than U_MIN_SEEN times keeps its
+ * u: one in two million is no measurement. The measured levels share
+ * what the others leave. */
 static void set_u(struct match_rules *r, double freq[][MATCH_MAX_LEVELS],
-		  const double *total, double lambda)
+		  const double *total)
 {
 	for (unsigned i = 0; i < r->n_cmps; i++) {
 		struct mcmp *c = &r->cmp[i];
-		double sum = 0;
+		double kept = 0, seen = 0;
 
 		if (total[i] < 1)
 			continue;
-		for (unsigned l = 0; l < c->n_levels; l++) {
-			double u = (freq[i][l] / total[i] - lambda * c->m[l]) /
-				   (1.0 - lambda);
-			double least = 0.5 / total[i];
-
-			c->u[l] = u > least ? u : least;
-			sum += c->u[l];
-		}
 		for (unsigned l = 0; l < c->n_levels; l++)
-			c->u[l] /= sum;
+			if (freq[i][l] < U_MIN_SEEN)
+				kept += c->u[l];
+			else
+				seen += freq[i][l];
+		for (unsigned l = 0; l < c->n_levels && seen > 0; l++)
+			if (freq[i][l] >= U_MIN_SEEN)
+				c->u[l] = freq[i][l] / seen * (1.0 - kept);
 	}
 }
 
@@ -398,29 +406,138 @@ static uint64_t patterns_total(const struct patterns *p)
 	return n;
 }
 
+/* Blocking on a key biases the m of the comparisons its parts stand
+ * for (pairs that share a name agree on the name): each part's field. */
+static enum mfield part_field(enum mfield part)
+{
+	static const struct {
+		enum mfield part, field;
+	} map[] = {
+		{MF_NAME_KEY, MF_NAME},	     {MF_FAMILY_KEY, MF_NAME},
+		{MF_GIVEN_KEY, MF_NAME},     {MF_GIVEN_INITIAL, MF_NAME},
+		{MF_PART_LO, MF_NAME},	     {MF_PART_HI, MF_NAME},
+		{MF_FAMILY, MF_NAME},	     {MF_GIVEN, MF_NAME},
+		{MF_BIRTH_YEAR, MF_BIRTH},   {MF_BIRTH_MD, MF_BIRTH},
+		{MF_BIRTH_YM, MF_BIRTH},     {MF_MOBILE8, MF_MOBILE},
+		{MF_EMAIL_LOCAL, MF_EMAIL},  {MF_VALID_ID, MF_ID},
+		{MF_ID_HEAD, MF_ID},	     {MF_ID_TAIL, MF_ID},
+		{MF_ADDRESS_KEY, MF_ADDRESS},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].part == part)
+			return map[i].field;
+	return part;
+}
+
+/* Comparisons (bits) whose m a blocking pass on key k cannot estimate. */
+static uint32_t key_blinds(const struct match_rules *r, const struct mkey *k)
+{
+	uint32_t fields = 0, cmps = 0;
+
+	for (unsigned i = 0; i < k->n_parts; i++)
+		fields |= 1u << part_field(k->part[i]);
+	if (fields & (1u << MF_NAME))
+		fields |= 1u << MF_FAMILY | 1u << MF_GIVEN;
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		if (fields & (1u << r->cmp[i].field))
+			cmps |= 1u << i;
+	return cmps;
+}
+
+/* m estimates of the passes, weighted by the matches each found. */
+struct m_sum {
+	double m[MATCH_MAX_CMPS][MATCH_MAX_LEVELS];
+	double w[MATCH_MAX_CMPS];
+};
+
+/* EM over the pairs of the keys that blind exactly the comparisons in
+ * blind; adds its m of the others to sum. */
+static void train_pass(const struct match_rules *r, uint32_t blind,
+		       const struct block_job *job, const struct cmp_ctx *ctx,
+		       struct match_stats *st, struct m_sum *sum)
+{
+	struct match_rules *pr = xmalloc(sizeof(*pr));
+	struct block_job j = *job;
+	struct cmp_ctx c = *ctx;
+	struct patterns p;
+	double lambda = 0.1, found;
+
+	*pr = *r;
+	pr->n_keys = 0;
+	for (unsigned k = 0; k < r->n_keys; k++)
+		if (key_blinds(r, &r->key[k]) == blind)
+			pr->key[pr->n_keys++] = r->key[k];
+	j.rules = pr;
+	c.rules = pr;
+	blocked_patterns(&j, &c, &p, st);
+	for (int i = 0; i < EM_ROUNDS; i++)
+		lambda = em_step(pr, &p, lambda);
+	found = lambda * (double)patterns_total(&p);
+	for (unsigned i = 0; i < r->n_cmps && found >= 20; i++) {
+		if (blind & (1u << i))
+			continue;
+		for (unsigned l = 0; l < r->cmp[i].n_levels; l++)
+			sum->m[i][l] += found * pr->cmp[i].m[l];
+		sum->w[i] += found;
+	}
+	patterns_release(&p);
+	free(pr);
+}
+
+/* m by EM over several independent blocking passes, as Splink does: the
+ * keys are grouped by the comparisons they blind, each group's pairs give
+ * m for the comparisons it does not block on, and each m is the average
+ * of the passes that could see it (the built-in m when none could). */
+static void train_m(struct match_rules *r, const struct block_job *job,
+		    const struct cmp_ctx *ctx, struct match_stats *st)
+{
+	struct m_sum *sum = xcalloc(1, sizeof(*sum));
+	uint32_t done[MATCH_MAX_KEYS];
+	unsigned n_done = 0;
+
+	for (unsigned k = 0; k < r->n_keys; k++) {
+		uint32_t blind = key_blinds(r, &r->key[k]);
+		unsigned d = 0;
+
+		while (d < n_done && done[d] != blind)
+			d++;
+		if (d < n_done)
+			continue;
+		done[n_done++] = blind;
+		train_pass(r, blind, job, ctx, st, sum);
+	}
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		for (unsigned l = 0; l < r->cmp[i].n_levels && sum->w[i] > 0;
+		     l++)
+			r->cmp[i].m[l] = sum->m[i][l] / sum->w[i];
+	free(sum);
+}
+
 void score_train(struct match_rules *r, const struct block_job *job,
 		 const struct cmp_ctx *ctx, uint32_t masters,
 		 struct match_stats *st)
 {
 	double freq[MATCH_MAX_CMPS][MATCH_MAX_LEVELS] = {{0}};
-	double total[MATCH_MAX_CMPS] = {0}, lambda = 0, pairs_lambda = 0.1;
-	double others = job->link_only ? (double)masters : (double)job->n - 1;
+	double total[MATCH_MAX_CMPS] = {0}, pairs_lambda = 0.1;
 	struct patterns p;
 	uint64_t blocked;
 
 	random_levels(job, ctx, masters, freq, total);
+	set_u(r, freq, total);
+	train_m(r, job, ctx, st);
+	/* The share of matches over the union of the keys: the prior. */
 	blocked_patterns(job, ctx, &p, st);
 	blocked = patterns_total(&p);
 	for (int round = 0; round < TRAIN_ROUNDS; round++) {
-		set_u(r, freq, total, lambda);
+		struct match_rules fixed = *r;
+
 		for (int i = 0; i < EM_ROUNDS; i++)
-			pairs_lambda = em_step(r, &p, pairs_lambda);
-		/* Matches found among the blocked pairs, per record. */
+			pairs_lambda = em_step(&fixed, &p, pairs_lambda);
 		r->per_record =
 			pairs_lambda * (double)blocked *
 			(job->link_only ? 1.0 : 2.0) /
 			(double)(job->n - (job->link_only ? masters : 0));
-		lambda = others > 0 ? r->per_record / others : 0;
 	}
 	patterns_release(&p);
 	r->trained = true;
