@@ -262,15 +262,15 @@ static void summary(struct cli *cli, const struct match_stats *s)
 			 "%lu match decisions conflict with a cannot-link "
 			 "and were not applied",
 			 s->conflicts);
-	if (s->split)
-		cli_warn(cli,
-			 "%llu matches not joined: the clusters' birth "
-			 "dates disagree, or a weak lone link (see --pairs)",
-			 s->split);
 	snprintf(cli->extra, sizeof(cli->extra),
 		 "%lu clusters, %llu pairs compared, %llu matched, "
 		 "%llu to review",
 		 s->clusters, s->compared, s->matches, s->review);
+	/* Matches clustering kept apart (--pairs says which and why). */
+	if (s->split)
+		snprintf(cli->extra + strlen(cli->extra),
+			 sizeof(cli->extra) - strlen(cli->extra),
+			 ", %llu split", s->split);
 }
 
 static struct stage *open_stage(const struct cli *cli, struct mbr_err *err)

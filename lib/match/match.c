@@ -564,7 +564,10 @@ static void cluster_all(struct match *m)
 
 /* The prior from the data (matches_per_record = auto): EM over the share
  * of matches among all pairs moves every weight by the same amount, so
- * the order of the pairs stands; those now under the pairs floor go. */
+ * the order of the pairs stands; those now under the pairs floor go.
+ * Under PRIOR_MIN_RECORDS records the built-in prior stands. */
+#define PRIOR_MIN_RECORDS 1000 /* fewer: the pairs say too little */
+
 static void reprior(struct match *m, bool link_only)
 {
 	double news = (double)(m->n - m->masters);
@@ -574,6 +577,9 @@ static void reprior(struct match *m, bool link_only)
 					all, news + m->masters);
 	double shift = w - m->ctx.prior_w, floor_w =
 						 score_weight(m->rules->floor_p);
+
+	if (news + m->masters < PRIOR_MIN_RECORDS)
+		return;
 
 	m->ctx.prior_w = w;
 	m->st.per_record = score_probability(w) * all * 2 / (news + m->masters);
@@ -691,6 +697,7 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
+	m->st.per_record = m->rules->per_record;
 	score_all(m, &job);
 	/* A model read from a file is taken as it is; a trained one is
 	 * refined on the pairs as the built-in one is. */

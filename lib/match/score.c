@@ -80,6 +80,19 @@ static size_t count_of(const uint32_t *v, size_t n, uint32_t x)
 	return lo - first;
 }
 
+#define TF_PRIOR 1000.0 /* records the built-in u counts as */
+
+/* The share of the other records that have a value count of n records
+ * have, shrunk towards the built-in u as if TF_PRIOR more records had
+ * been seen: in a file of five, two equal birth dates are no sign that
+ * the date is common; in a million, the counts speak for themselves. */
+static double tf_share(size_t count, size_t n, double u)
+{
+	double others = count ? (double)count - 1 : 0;
+
+	return (others + TF_PRIOR * u) / ((n ? (double)n - 1 : 0) + TF_PRIOR);
+}
+
 /* Term frequencies of full birth dates, by record (a date is a number,
  * not an intern id): the weight of an exact match on each record's date.
  * A date many records share (1 January of a year, a system's default)
@@ -98,9 +111,8 @@ static float *date_tf(const struct match_rules *r, const struct mcmp *c,
 	full = k;
 	qsort(v, full, sizeof(*v), cmp_u32);
 	for (uint32_t i = 0; i < n; i++) {
-		double p = full ? (double)count_of(v, full, recs[i].f[c->field]) /
-					  full
-				: 1.0;
+		double p = tf_share(count_of(v, full, recs[i].f[c->field]),
+				    full, c->u[0]);
 
 		tf[i] = (float)log2(m0 / (p > r->tf_min ? p : r->tf_min));
 	}
@@ -150,7 +162,7 @@ float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		 * that have it; the weight is worked out once per value. */
 		tf[i] = xmalloc(((size_t)n_ids + 1) * sizeof(**tf));
 		for (uint32_t id = 0; id < n_ids; id++) {
-			double p = n ? (double)count[id] / n : 1.0;
+			double p = tf_share(count[id], n, c->u[0]);
 
 			tf[i][id] = (float)log2(
 				m0 / (p > r->tf_min ? p : r->tf_min));
