@@ -68,8 +68,8 @@ void import_header(const struct import_opts *o, struct header *h)
 		header_add(h, canon_name((enum canon_field)i));
 	for (size_t s = 0; s < o->n_sources; s++)
 		for (size_t i = 0; i < mapping_n_extra(o->sources[s].map); i++)
-			if (header_find(h, mapping_extra_name(
-						   o->sources[s].map, i)) < 0)
+			if (header_find(h, mapping_extra_name(o->sources[s].map,
+							      i)) < 0)
 				header_add(h, mapping_extra_name(
 						      o->sources[s].map, i));
 	header_add(h, COL_ISSUES);
@@ -164,10 +164,12 @@ static struct record *line_up(struct sink *k, const struct record *out)
 	for (size_t i = 0; i < CF_COUNT; i++)
 		record_addsv(&k->full, record_field(out, i));
 	for (size_t j = 0; j < k->n_extra; j++)
-		record_addsv(&k->full,
-			     k->slot[j] < 0 ? svn("", 0)
-					    : record_field(out, CF_COUNT +
-								(size_t)k->slot[j]));
+		record_addsv(
+			&k->full,
+			k->slot[j] < 0
+				? svn("", 0)
+				: record_field(out,
+					       CF_COUNT + (size_t)k->slot[j]));
 	return &k->full;
 }
 

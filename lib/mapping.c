@@ -40,10 +40,10 @@ struct step {
 };
 
 struct field {
-	char *out;	    /* owned: output column name */
-	unsigned line;	    /* line in the mapping file */
-	bool extra;	    /* from [extra]: a column kept beside the canon */
-	char *sep; /* owned: concat_ws's separator (empty parts skipped), or
+	char *out;     /* owned: output column name */
+	unsigned line; /* line in the mapping file */
+	bool extra;    /* from [extra]: a column kept beside the canon */
+	char *sep;     /* owned: concat_ws's separator (empty parts skipped), or
 		      NULL: parts joined as they are */
 	struct part *parts; /* owned: concatenated to make the value */
 	size_t n_parts;
@@ -59,7 +59,7 @@ struct mapping {
 	int canon[CF_COUNT]; /* source: field making each column, or -1 */
 	size_t *extra;	     /* owned: source: the [extra] fields, in order */
 	size_t n_extra;
-	struct part key;     /* source: the key column */
+	struct part key; /* source: the key column */
 	unsigned key_line;
 	const struct header *hdr; /* target without [fields]: borrowed */
 	char row[24];		  /* scratch for source_row */

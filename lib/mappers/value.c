@@ -225,8 +225,8 @@ enum value_result value_status(struct strview in, struct buf *out)
 
 /* Placeholders exports write for "no value", as value_key() folds them. */
 static const char *const null_words[] = {
-	"na",	"n/a", "#n/a", "null", "nil", "none", "nan", "-",
-	"--",	"?",   "\\n", "无",	"空",	"不详", "未知",
+	"na", "n/a", "#n/a", "null", "nil", "none", "nan",  "-",
+	"--", "?",   "\\n",  "无",   "空",  "不详", "未知",
 };
 
 bool value_is_null(struct strview in, const char *const *words, size_t n)

@@ -16,7 +16,7 @@
 
 #include <string.h>
 
-#define CALIBRATE_MIN 100   /* strong pairs needed to estimate one m */
+#define CALIBRATE_MIN 100  /* strong pairs needed to estimate one m */
 #define CALIBRATE_PRIOR 50 /* weight of the built-in m, in pairs */
 
 /* Count the levels of each comparison among the pairs that are strong

@@ -30,8 +30,7 @@ void cluster_init(struct cluster *c, uint32_t n, const uint32_t *ids,
 				   sizeof(*c->dates));
 		for (uint32_t i = 0; i < n; i++)
 			if (compare_date_is_full((int32_t)births[i]))
-				c->dates[(size_t)i * CLUSTER_DATES] =
-					births[i];
+				c->dates[(size_t)i * CLUSTER_DATES] = births[i];
 	}
 	c->nm_head = xcalloc((size_t)n + 1, sizeof(*c->nm_head));
 	c->nm_tail = xcalloc((size_t)n + 1, sizeof(*c->nm_tail));

@@ -252,9 +252,8 @@ static bool one_dropped(const struct intern *t, uint32_t x, uint32_t y)
 
 /* Jaro-Winkler band of a name part written in two scripts, on the
  * pinyin of both ("Li" / 丽海: li / lihai). */
-static unsigned name_fuzzy_pinyin(const struct cmp_ctx *c,
-				  const struct mcmp *m, const struct mrec *a,
-				  const struct mrec *b)
+static unsigned name_fuzzy_pinyin(const struct cmp_ctx *c, const struct mcmp *m,
+				  const struct mrec *a, const struct mrec *b)
 {
 	int i = m->field == MF_FAMILY ? 1 : 2;
 	double jw = jaro_winkler_ids(c->t, a->py[i], b->py[i]);
@@ -281,8 +280,8 @@ static unsigned name_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
 		return name_fuzzy_pinyin(c, m, a, b);
 	jw = jaro_winkler_ids(c->t, a->f[m->field], b->f[m->field]);
 	if (other != m->field && b->f[other] && jw < m->arg[0]) {
-		double cross = jaro_winkler_ids(c->t, a->f[m->field],
-						b->f[other]);
+		double cross =
+			jaro_winkler_ids(c->t, a->f[m->field], b->f[other]);
 
 		jw = cross > jw ? cross : jw;
 	}
@@ -502,8 +501,7 @@ double compare_sibling(const struct cmp_ctx *c, const uint8_t *level,
 	/* Siblings never share an ID number: the same one (or one typo
 	 * apart) settles it. */
 	if (!r->siblings || level_of_field(r, level, MF_ID) <= 1 ||
-	    (fam != NAME_EXACT && fam != NAME_PHONETIC) ||
-	    giv != NAME_OTHER ||
+	    (fam != NAME_EXACT && fam != NAME_PHONETIC) || giv != NAME_OTHER ||
 	    (birth != DATE_EXACT && birth != DATE_PARTIAL))
 		return 0.0;
 	for (unsigned i = 0; i < r->n_cmps; i++)

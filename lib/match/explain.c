@@ -97,8 +97,8 @@ static double explain_weights(const struct match *m, uint32_t a, uint32_t b,
 	const struct match_rules *r = m->rules;
 	uint8_t level[MATCH_MAX_CMPS];
 	double w[MATCH_MAX_CMPS];
-	double total = compare_explain(&m->ctx, &m->recs[a], &m->recs[b],
-				       level, w);
+	double total =
+		compare_explain(&m->ctx, &m->recs[a], &m->recs[b], level, w);
 
 	fprintf(out, "comparisons:\n  %-16s %-12s %8.2f\n", "prior", "",
 		m->ctx.prior_w);

@@ -23,14 +23,14 @@
 #define MEMO 4 /* memo entries per intern id */
 
 struct features {
-	struct buf a, b, k, k2; /* scratch */
-	uint32_t *memo;		/* owned: MEMO per intern id: for a
+	struct buf a, b, k, k2;		/* scratch */
+	uint32_t *memo;			/* owned: MEMO per intern id: for a
 					   folded name part, its pinyin,
 					   phonetic key and sound ids; for a
 					   name's pinyin, its name key; + 1,
 					   0 = not yet */
-	size_t memo_cap;	/* ids the memo covers */
-	int master_col;		/* master_id column, or -1 */
+	size_t memo_cap;		/* ids the memo covers */
+	int master_col;			/* master_id column, or -1 */
 	int extra_col[MATCH_MAX_EXTRA]; /* MF_EXTRA1... columns, or -1 */
 	const struct header *h;
 	uint32_t cps[MATCH_MAX_CPS];
@@ -302,8 +302,8 @@ static void name_features(struct features *x, const struct record *rec,
 	}
 	r->f[MF_FAMILY] = intern_buf(t, &x->a);
 	r->f[MF_GIVEN] = intern_buf(t, &x->b);
-	part_keys(x, r->f[MF_FAMILY], &x->a, t, &r->py[1],
-		  &r->f[MF_FAMILY_KEY], &r->snd[0]);
+	part_keys(x, r->f[MF_FAMILY], &x->a, t, &r->py[1], &r->f[MF_FAMILY_KEY],
+		  &r->snd[0]);
 	part_keys(x, r->f[MF_GIVEN], &x->b, t, &r->py[2], &r->f[MF_GIVEN_KEY],
 		  &r->snd[1]);
 	r->nick = (uint16_t)nick_find(buf_view(&x->b));
@@ -442,6 +442,6 @@ void features_of(struct features *x, const struct record *rec, uint32_t needed,
 		if (x->extra_col[i] >= 0)
 			r->f[MF_EXTRA1 + i] = intern_folded(
 				x, t,
-				sv_trim(record_field(
-					rec, (size_t)x->extra_col[i])));
+				sv_trim(record_field(rec,
+						     (size_t)x->extra_col[i])));
 }

@@ -469,8 +469,8 @@ static size_t open_links(struct match *m, struct cluster *c, const size_t *def,
 /* Join the deferred bridges that another deferred pair backs (or that
  * other joins made internal), until nothing changes; the rest stay
  * apart. */
-static void join_bridges(struct match *m, struct cluster *c,
-			 const size_t *def, size_t n)
+static void join_bridges(struct match *m, struct cluster *c, const size_t *def,
+			 size_t n)
 {
 	struct link *l = xmalloc((n + 1) * sizeof(*l));
 	bool changed = true;
@@ -575,8 +575,8 @@ static void reprior(struct match *m, bool link_only)
 			       : news * (news - 1) / 2 + news * m->masters;
 	double w = score_estimate_prior(m->pairs, m->n_pairs, m->ctx.prior_w,
 					all, news + m->masters);
-	double shift = w - m->ctx.prior_w, floor_w =
-						 score_weight(m->rules->floor_p);
+	double shift = w - m->ctx.prior_w,
+	       floor_w = score_weight(m->rules->floor_p);
 
 	if (news + m->masters < PRIOR_MIN_RECORDS)
 		return;
@@ -689,8 +689,8 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 		 * random pairs that are matches. */
 		m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
 		m->ctx.tf = (const float *const *)m->tf;
-		m->ctx.prior_w = score_prior(m->rules, m->n, m->masters,
-					     job.link_only);
+		m->ctx.prior_w =
+			score_prior(m->rules, m->n, m->masters, job.link_only);
 		score_train(m->rules, &job, &m->ctx, m->masters, &tmp);
 		score_tf_free(m->tf, m->rules->n_cmps);
 	}

@@ -280,7 +280,7 @@ struct mkey {
 	char name[32];
 	enum mfield part[MATCH_MAX_PARTS];
 	unsigned n_parts;
-	int unless; /* -1, or a field: pairs where both records have it are
+	int unless;   /* -1, or a field: pairs where both records have it are
 		       left to the other keys */
 	unsigned max; /* 0, or the most records a block of this key may
 			 have: larger ones (a common value) are left to the
@@ -387,7 +387,7 @@ struct cmp_ctx {
 	const struct mrec *recs; /* all records: a date's tf is by record */
 	const float *const *tf;	 /* per comparison: weights by id (dates: by
 				    record), or NULL */
-	double prior_w;		/* log2 prior odds */
+	double prior_w;		 /* log2 prior odds */
 };
 
 /* The level of each comparison for records a and b into level[]. */
@@ -500,12 +500,12 @@ unsigned calibrate_m(struct match_rules *r, const struct cmp_ctx *c,
 
 /* Why a pair was or was not joined (the clustered column of --pairs). */
 enum join_result {
-	JOIN_NO,	/* below the match threshold */
-	JOIN_YES,	/* joined (or already in one cluster) */
-	JOIN_ID,	/* refused: two valid, different ID numbers */
-	JOIN_DECISION,	/* refused: an analyst's no-match */
-	JOIN_BIRTH,	/* refused: two different full birth dates, weak pair */
-	JOIN_BRIDGE,	/* refused: the one weak link of two groups */
+	JOIN_NO,       /* below the match threshold */
+	JOIN_YES,      /* joined (or already in one cluster) */
+	JOIN_ID,       /* refused: two valid, different ID numbers */
+	JOIN_DECISION, /* refused: an analyst's no-match */
+	JOIN_BIRTH,    /* refused: two different full birth dates, weak pair */
+	JOIN_BRIDGE,   /* refused: the one weak link of two groups */
 };
 
 struct cluster {
@@ -569,7 +569,7 @@ struct match {
 	struct mpair *pairs; /* owned: kept pairs, strongest first */
 	size_t n_pairs;
 	uint8_t *joined; /* owned: per kept pair, an enum join_result */
-	float **tf;   /* owned: term-frequency weights */
+	float **tf;	 /* owned: term-frequency weights */
 	struct cmp_ctx ctx;
 	uint32_t *rep; /* owned: cluster representative */
 	struct match_stats st;

@@ -349,10 +349,10 @@ uint32_t model_fields_needed(const struct match_rules *r)
 	for (unsigned i = 0; i < r->n_cmps; i++)
 		bits |= 1u << r->cmp[i].field;
 	/* Names are compared through their parts, keys and pinyin. */
-	if (bits & (1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
-		    1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
-		    1u << MF_GIVEN_KEY | 1u << MF_GIVEN_INITIAL |
-		    1u << MF_PART_LO | 1u << MF_PART_HI))
+	if (bits &
+	    (1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
+	     1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY | 1u << MF_GIVEN_KEY |
+	     1u << MF_GIVEN_INITIAL | 1u << MF_PART_LO | 1u << MF_PART_HI))
 		bits |= 1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
 			1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
 			1u << MF_GIVEN_KEY;
@@ -360,8 +360,8 @@ uint32_t model_fields_needed(const struct match_rules *r)
 		bits |= 1u << MF_MOBILE8;
 	if (bits & (1u << MF_EMAIL))
 		bits |= 1u << MF_EMAIL_LOCAL;
-	if (bits & (1u << MF_BIRTH_YEAR | 1u << MF_BIRTH_MD |
-		    1u << MF_BIRTH_YM))
+	if (bits &
+	    (1u << MF_BIRTH_YEAR | 1u << MF_BIRTH_MD | 1u << MF_BIRTH_YM))
 		bits |= 1u << MF_BIRTH;
 	if (bits & (1u << MF_ADDRESS_KEY))
 		bits |= 1u << MF_ADDRESS;
@@ -718,9 +718,8 @@ static int load_numbers(struct match_rules *r, const struct ini *ini,
 				ini, e->line, err, "%s: '%s' is not %s", o->key,
 				e->value,
 				o->type == 'p' ? "a probability between 0 and 1"
-				: o->offset ==
-						offsetof(struct match_rules,
-							 per_record)
+				: o->offset == offsetof(struct match_rules,
+							per_record)
 					? "a positive number or auto"
 					: "a positive number");
 	}

@@ -20,11 +20,11 @@ struct entry {
 };
 
 static struct {
-	char *text;	    /* owned: the file, names NUL-terminated */
-	struct entry *e;    /* owned: (name, group), by name then group */
-	uint32_t *first;    /* owned: per distinct name, its first entry */
-	uint32_t n_names;   /* distinct names */
-	size_t n;	    /* entries */
+	char *text;	  /* owned: the file, names NUL-terminated */
+	struct entry *e;  /* owned: (name, group), by name then group */
+	uint32_t *first;  /* owned: per distinct name, its first entry */
+	uint32_t n_names; /* distinct names */
+	size_t n;	  /* entries */
 } nick;
 
 void nick_free(void)

@@ -330,8 +330,7 @@ static void random_levels(const struct block_job *j, const struct cmp_ctx *c,
 		/* A pair the built-in model takes for a match is left out:
 		 * a well-duplicated input has many among random pairs, and
 		 * they would make agreement look common among strangers. */
-		if (compare_explain(c, &j->recs[a], &j->recs[b], level, w) >=
-		    0)
+		if (compare_explain(c, &j->recs[a], &j->recs[b], level, w) >= 0)
 			continue;
 		for (unsigned i = 0; i < r->n_cmps; i++) {
 			if (level[i] == LEVEL_NULL)
@@ -425,14 +424,14 @@ static enum mfield part_field(enum mfield part)
 	static const struct {
 		enum mfield part, field;
 	} map[] = {
-		{MF_NAME_KEY, MF_NAME},	     {MF_FAMILY_KEY, MF_NAME},
-		{MF_GIVEN_KEY, MF_NAME},     {MF_GIVEN_INITIAL, MF_NAME},
-		{MF_PART_LO, MF_NAME},	     {MF_PART_HI, MF_NAME},
-		{MF_FAMILY, MF_NAME},	     {MF_GIVEN, MF_NAME},
-		{MF_BIRTH_YEAR, MF_BIRTH},   {MF_BIRTH_MD, MF_BIRTH},
-		{MF_BIRTH_YM, MF_BIRTH},     {MF_MOBILE8, MF_MOBILE},
-		{MF_EMAIL_LOCAL, MF_EMAIL},  {MF_VALID_ID, MF_ID},
-		{MF_ID_HEAD, MF_ID},	     {MF_ID_TAIL, MF_ID},
+		{MF_NAME_KEY, MF_NAME},	      {MF_FAMILY_KEY, MF_NAME},
+		{MF_GIVEN_KEY, MF_NAME},      {MF_GIVEN_INITIAL, MF_NAME},
+		{MF_PART_LO, MF_NAME},	      {MF_PART_HI, MF_NAME},
+		{MF_FAMILY, MF_NAME},	      {MF_GIVEN, MF_NAME},
+		{MF_BIRTH_YEAR, MF_BIRTH},    {MF_BIRTH_MD, MF_BIRTH},
+		{MF_BIRTH_YM, MF_BIRTH},      {MF_MOBILE8, MF_MOBILE},
+		{MF_EMAIL_LOCAL, MF_EMAIL},   {MF_VALID_ID, MF_ID},
+		{MF_ID_HEAD, MF_ID},	      {MF_ID_TAIL, MF_ID},
 		{MF_ADDRESS_KEY, MF_ADDRESS},
 	};
 
