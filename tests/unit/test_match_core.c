@@ -348,32 +348,34 @@ static void test_field_levels(void **state)
 /* A common name matching counts for less than a rare one. */
 static void test_term_frequency(void **state)
 {
-	static struct person crowd[40];
+	/* 400 records: term frequencies are shrunk towards the built-in u
+	 * as if 1,000 more had been seen, so a crowd of 40 says little. */
+	static struct person crowd[400];
 	struct match_rules *r = match_rules_new();
 	struct match *m;
 	struct mbr_err err = MBR_ERR_INIT;
-	char sid[40][16];
+	static char sid[400][16];
 	uint8_t level[MATCH_MAX_CMPS];
 	double common, rare;
 	unsigned fam = 0;
 
 	(void)state;
-	for (int i = 0; i < 40; i++) {
+	for (int i = 0; i < 400; i++) {
 		snprintf(sid[i], sizeof(sid[i]), "%d", i);
 		crowd[i] = (struct person){ { "pos", sid[i], "1",
-			i < 30 ? "王伟" : i < 32 ? "欧阳娜娜" : "李四" } };
+			i < 300 ? "王伟" : i < 302 ? "欧阳娜娜" : "李四" } };
 	}
-	m = load(r, crowd, 40);
+	m = load(r, crowd, 400);
 	assert_int_equal(match_run(m, false, &err), 0);
 	while (strcmp(r->cmp[fam].name, "family_name"))
 		fam++;
 	compare_records(&m->ctx, &m->recs[0], &m->recs[1], level);
 	assert_int_equal(level[fam], 0);
 	common = compare_weight(&m->ctx, fam, level, &m->recs[0], &m->recs[1]);
-	compare_records(&m->ctx, &m->recs[30], &m->recs[31], level);
+	compare_records(&m->ctx, &m->recs[300], &m->recs[301], level);
 	assert_int_equal(level[fam], 0);
-	rare = compare_weight(&m->ctx, fam, level, &m->recs[30],
-			      &m->recs[31]);
+	rare = compare_weight(&m->ctx, fam, level, &m->recs[300],
+			      &m->recs[301]);
 	if (!(rare > common + 3))
 		fail_msg("欧阳 %.2f should outweigh 王 %.2f", rare, common);
 	match_free(m);
