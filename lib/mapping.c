@@ -648,6 +648,13 @@ static const char *date_step(const struct step *s, struct buf *in,
 					  : date_result_str(worst);
 }
 
+/* Is v what step null(...) (or null with the usual words) empties? */
+static bool is_null(const struct step *s, struct strview v)
+{
+	return value_is_null(v, s->n ? (const char *const *)s->keys : NULL,
+			     s->n);
+}
+
 /* Apply one step to m->a (result in m->a). Returns a problem or NULL. */
 static const char *run_step(struct mapping *m, const struct step *s)
 {
@@ -688,9 +695,7 @@ static const char *run_step(struct mapping *m, const struct step *s)
 		buf_adds(&m->b, s->dflt);
 		break;
 	case STEP_NULL:
-		if (!value_is_null(buf_view(&m->a),
-				   s->n ? (const char *const *)s->keys : NULL,
-				   s->n))
+		if (!is_null(s, buf_view(&m->a)))
 			return NULL;
 		break;
 	}

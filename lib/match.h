@@ -5,19 +5,27 @@
  * interned, records numbered):
  *
  *   1. blocking: a union of blocking keys (valid ID number, mobile, e-mail,
- *      name key + birth year, ...), so a typo in one field cannot hide a
- *      duplicate. Each key sorts (key hash, record) pairs; a block with
- *      more candidate pairs than max_block_pairs is skipped and reported,
- *      never expanded. A pair two keys share is compared once.
- *   2. comparison: each field of a pair gets a level (exact, same pinyin,
- *      Jaro-Winkler band, date swapped, ...; missing is "no evidence").
+ *      name key + birth year, a name alone, a name with part of a date,
+ *      ...), so a typo in one field cannot hide a duplicate. Each key
+ *      sorts (key hash, record) pairs; a block with more candidate pairs
+ *      than max_block_pairs is skipped and reported, never expanded; a
+ *      key with its own max leaves larger blocks (common values) to the
+ *      finer keys. A pair two keys share is compared once.
+ *   2. comparison: each field of a pair gets a level (exact, same pinyin
+ *      or sound, nickname, Jaro-Winkler band, date swapped or partial,
+ *      ...; missing is "no evidence").
  *   3. scoring: Fellegi-Sunter match weight = prior + sum over fields of
  *      log2(m/u) of the level, with a term-frequency adjustment on exact
- *      names (a shared 王伟 counts less than a shared 欧阳娜娜).
+ *      names and dates (a shared 王伟 counts less than a shared 欧阳娜娜)
+ *      and the sibling adjustment (twins). Unless a model file says
+ *      otherwise, the prior and m are then estimated from the scored
+ *      pairs themselves (no labels).
  *   4. clustering: pairs at or above the match threshold, strongest first,
  *      join clusters by union-find unless the two clusters conflict as a
  *      whole (two valid, different mainland ID numbers; an analyst's
- *      no-match decision between any two of their members).
+ *      no-match decision between any two of their members; plainly
+ *      different full birth dates, for a pair below the strong threshold)
+ *      or the pair is the one weak link between two groups.
  *
  * cluster_id is the smallest "source/source_id" of the cluster's records
  * (byte order), so it is the same from run to run for the same input. A
@@ -150,8 +158,9 @@ int match_load_decisions(struct match *m, const char *path,
 			 struct mbr_err *err);
 
 /* Block, compare, score and cluster. With train, first estimate u from
- * random record pairs and m and the prior by EM over the blocked pairs,
- * store them in the rules, then score with them. */
+ * random record pairs and m by EM over several independent blocking
+ * passes, store them in the rules, then score with them (refined on the
+ * pairs as the built-in model is). */
 int match_run(struct match *m, bool train, struct mbr_err *err);
 const struct match_stats *match_get_stats(const struct match *m);
 

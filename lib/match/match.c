@@ -666,6 +666,23 @@ static void year_only_new_year(struct match *m)
 	}
 }
 
+/* The prior and m from the scored pairs. A model read from a file is
+ * taken as it is; a trained one is refined as the built-in one is. */
+static void refine(struct match *m, bool train, bool link_only)
+{
+	struct match_rules *r = m->rules;
+
+	if (r->trained && !train)
+		return;
+	if (r->prior_auto)
+		reprior(m, link_only);
+	if (r->calibrate &&
+	    calibrate_m(r, &m->ctx, m->recs, m->pairs, m->n_pairs))
+		rescore(m, link_only);
+	if (train && r->prior_auto)
+		r->per_record = m->st.per_record;
+}
+
 int match_run(struct match *m, bool train, struct mbr_err *err)
 {
 	struct block_job job = {m->rules,
@@ -699,15 +716,7 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	m->st.per_record = m->rules->per_record;
 	score_all(m, &job);
-	/* A model read from a file is taken as it is; a trained one is
-	 * refined on the pairs as the built-in one is. */
-	if (m->rules->prior_auto && (train || !m->rules->trained))
-		reprior(m, job.link_only);
-	if (m->rules->calibrate && (train || !m->rules->trained) &&
-	    calibrate_m(m->rules, &m->ctx, m->recs, m->pairs, m->n_pairs))
-		rescore(m, job.link_only);
-	if (train && m->rules->prior_auto)
-		m->rules->per_record = m->st.per_record;
+	refine(m, train, job.link_only);
 	m->st.kept = m->n_pairs;
 	m->st.coherence = m->rules->coherence && dates_reliable(m);
 	cluster_all(m);
