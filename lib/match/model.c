@@ -38,7 +38,7 @@ static const struct kind_info kinds[CMP_KIND_COUNT] = {
 		{ "exact", "swapped", "one_digit", "partial", "within_year",
 		  "other" },
 		{ 0.88, 0.01, 0.05, 0.03, 0.015, 0.015 },
-		{ 5e-5, 2e-5, 4e-4, 0.004, 0.03, 0.96555 } },
+		{ 5e-5, 2e-5, 1e-3, 0.004, 0.03, 0.96495 } },
 	[CMP_EXACT] = { "exact", 0, { 0 }, 2, { "exact", "other" },
 		{ 0.95, 0.05 }, { 0.01, 0.99 } },
 	[CMP_PHONE] = { "phone", 0, { 0 }, 4,
