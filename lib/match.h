@@ -186,7 +186,8 @@ int match_explain(const struct match *m, const char *id_a, const char *id_b,
 
 /* What each blocking key did: CSV key, parts, records, blocks,
  * candidate_pairs, new_pairs (not proposed by an earlier key),
- * skipped_blocks. */
+ * skipped_blocks (over max_block_pairs: warned), over_max_blocks (over
+ * the key's own max: left to the other keys). */
 int match_write_report(const struct match *m, FILE *out, struct mbr_err *err);
 
 /* For the staging database: pair i of n (strongest first) and cluster
