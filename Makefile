@@ -48,12 +48,13 @@ FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the data step need.
 DEB_PKGS := build-essential pkg-config libcsv-dev libsqlite3-dev \
             libpcre2-dev libcmocka-dev libutf8proc-dev libopencc-dev \
-            libssl-dev libopencc-data unicode-data sqlite3
+            libssl-dev libopencc-data unicode-data sqlite3 \
+            python3 python3-phonenumbers
 # What fuzzing and linting need on top.
 DEV_PKGS := clang libclang-rt-14-dev clang-format shellcheck
 
 .SECONDARY:
-.PHONY: all deps deps-dev valgrind demo test check unit check-cli asan lint fuzz fuzz-smoke \
+.PHONY: all deps deps-dev valgrind demo test check unit check-cli check-reference asan lint fuzz fuzz-smoke \
         install clean bench
 all: $(BINS)
 
@@ -91,6 +92,11 @@ test: deps
 check: all $(UNITS)
 	@sh tests/unit/run.sh $(UNITS)
 	@MBR_BIN=$(abspath $(BIN)) sh tests/cli/run.sh
+	@MBR_BIN=$(abspath $(BIN)) sh tests/reference/run.sh
+
+# mbr-normalize against third-party test suites (tests/reference/).
+check-reference: all
+	@MBR_BIN=$(abspath $(BIN)) sh tests/reference/run.sh
 
 unit: $(UNITS)
 	@sh tests/unit/run.sh $(UNITS)
@@ -115,7 +121,7 @@ valgrind: all
 
 lint: deps-dev
 	clang-format --dry-run -Werror lib/*.[ch] lib/*/*.[ch] cmd/*.c
-	shellcheck scripts/*.sh tests/cli/*.sh tests/unit/*.sh bench/*.sh .ci/run
+	shellcheck scripts/*.sh tests/cli/*.sh tests/unit/*.sh tests/reference/*.sh bench/*.sh .ci/run
 
 fuzz: deps-dev
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)

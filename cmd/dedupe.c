@@ -156,13 +156,6 @@ static int check_args(const struct ctx *c)
 					       "to write the model to");
 	if (c->link_only && !c->n_against)
 		return cli_usage_error(c->cli, "--link-only needs --against");
-	if (!c->cli->db_path)
-		return 0;
-	if (c->cli->out_path || c->cli->n_files || c->cli->rejects_path)
-		return cli_usage_error(c->cli,
-				       "--db reads its records table "
-				       "and writes its clusters table: no -o, "
-				       "--rejects or input files");
 	return 0;
 }
 
@@ -191,8 +184,7 @@ static int open_outputs(struct cli *cli, const struct ctx *c, struct outputs *o,
 	    (c->review && !(o->review = cli_open_aux(cli, c->review, err))) ||
 	    (c->train && !(o->model = cli_open_aux(cli, c->model, err))) ||
 	    (c->report && !(o->report = cli_open_aux(cli, c->report, err))) ||
-	    (cli->rejects_path &&
-	     !(o->rejects = cli_open_aux(cli, cli->rejects_path, err))))
+	    (!cli->db_path && !(o->rejects = cli_open_rejects(cli, err))))
 		return -1;
 	return 0;
 }
@@ -324,8 +316,10 @@ int main(int argc, char **argv)
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
 	    take_explain(&c) < 0 || check_args(&c) < 0)
 		return EXIT_USAGE;
-	if (cli.db_path)
-		cli.flags |= CLI_NO_OUT;
+	cli_add_outputs(&cli,
+			(const char *const[]){c.pairs, c.review, c.report,
+					      c.train ? c.model : NULL},
+			4);
 	/* The surname table splits names given whole (欧阳 + 娜娜); without
 	 * it they split after one character, which still matches. */
 	if (name_open(&err) < 0) {

@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "csvio.h"
@@ -20,15 +21,31 @@ static const char usage[] =
 	"                         mapping's, else csv; sqlite needs -o FILE)\n"
 	"  --encoding E           any iconv encoding (default UTF-8)\n"
 	"  --table NAME           table for sql and sqlite (default members)\n"
-	"  --mask LIST            mask these columns: "
-	"mobile,id_number,email,name\n"
-	"  --pseudonymize LIST    replace these columns by a keyed HMAC ...\n"
-	"  --key-file FILE        ... with the secret key in FILE\n"
-	"  --excel                BOM, formula cells neutralised, long digits "
-	"kept\n"
+	"  --mask LIST            mask these columns, e.g. "
+	"name,mobile,phone,email,\n"
+	"                         id_number,address, and their parts "
+	"(name:\n"
+	"                         family_name, given_name; id_number: "
+	"birth_date;\n"
+	"                         address: postal_code)\n"
+	"  --pseudonymize LIST    replace these columns (and their parts) by a "
+	"keyed\n"
+	"                         HMAC ...\n"
+	"  --key-file FILE        ... with the secret key in FILE (32 to "
+	"4096\n"
+	"                         bytes, mode 0600, or a pipe)\n"
+	"  --force                use a key file that fails those checks\n"
+	"  --excel                csv, tsv for Excel: every cell's formula "
+	"neutralised,\n"
+	"                         long digits kept, a BOM in UTF-8 and "
+	"UTF-16\n"
 	"  --db FILE              read the staging database instead of "
 	"FILE...\n"
 	"  --from TABLE           with --db: records (default) or masters\n"
+	"  --rejects FILE         rows that cannot be read, with the reason\n"
+	"                         (default: NAME.rejects.csv beside -o, "
+	"when any)\n"
+	"  --strict               stop at the first row that cannot be read\n"
 	"  -o FILE                write FILE atomically (mode 0600)\n"
 	"  -q                     no summary line\n"
 	"  --help, --version\n"
@@ -48,6 +65,7 @@ enum {
 	OPT_KEY,
 	OPT_EXCEL,
 	OPT_FROM,
+	OPT_FORCE,
 };
 
 static const struct option options[] = {
@@ -61,6 +79,7 @@ static const struct option options[] = {
 	{"key-file", required_argument, NULL, OPT_KEY},
 	{"excel", no_argument, NULL, OPT_EXCEL},
 	{"from", required_argument, NULL, OPT_FROM},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -68,6 +87,7 @@ struct ctx {
 	struct cli *cli;
 	struct export_opts o;
 	const char *map_path, *key_path, *from;
+	bool force; /* --force: use a weak key */
 };
 
 static int on_option(int opt, const char *arg, void *data)
@@ -91,18 +111,33 @@ static int on_option(int opt, const char *arg, void *data)
 		return 0;
 	case OPT_TABLE:
 		c->o.table = arg;
+		c->o.table_set = true;
 		return 0;
 	case OPT_MASK:
-		export_add_fields(&c->o.mask, &c->o.n_mask, arg);
+		if (!export_add_fields(&c->o.mask, &c->o.n_mask, arg))
+			return cli_usage_error(c->cli,
+					       "--mask '%s' names no column "
+					       "(expected a list such as "
+					       "name,mobile,id_number)",
+					       arg);
 		return 0;
 	case OPT_PSEUDO:
-		export_add_fields(&c->o.pseudo, &c->o.n_pseudo, arg);
+		if (!export_add_fields(&c->o.pseudo, &c->o.n_pseudo, arg))
+			return cli_usage_error(
+				c->cli,
+				"--pseudonymize '%s' names no "
+				"column (expected a list such as "
+				"mobile,id_number)",
+				arg);
 		return 0;
 	case OPT_KEY:
 		c->key_path = arg;
 		return 0;
 	case OPT_EXCEL:
 		c->o.excel = true;
+		return 0;
+	case OPT_FORCE:
+		c->force = true;
 		return 0;
 	case OPT_FROM:
 		if (strcmp(arg, "records") && strcmp(arg, "masters"))
@@ -114,6 +149,35 @@ static int on_option(int opt, const char *arg, void *data)
 		return 0;
 	}
 	return -1;
+}
+
+/* --format sqlite writes a database by name: -o must name a file to
+ * create (not standard output, not a device or a FIFO). */
+static int check_db_out(const char *out, struct mbr_err *err)
+{
+	struct stat st;
+
+	if (!out || !strcmp(out, "-"))
+		return mbr_fail(
+			err, MBR_ECONFIG,
+			"--format sqlite writes a database file: give -o FILE");
+	if (stat(out, &st) == 0 && !S_ISREG(st.st_mode))
+		return mbr_fail(err, MBR_ECONFIG,
+				"-o '%s' is not a regular file (expected a "
+				"file for --format sqlite to create)",
+				out);
+	return 0;
+}
+
+static int load_key(struct ctx *c, struct mbr_err *err)
+{
+	enum export_key_flags flags = 0;
+
+	if (c->cli->strict)
+		flags |= EXPORT_KEY_STRICT;
+	if (c->force)
+		flags |= EXPORT_KEY_FORCE;
+	return export_load_key(&c->o, c->key_path, flags, err);
 }
 
 static int configure(struct ctx *c, struct mbr_err *err)
@@ -140,134 +204,72 @@ static int configure(struct ctx *c, struct mbr_err *err)
 	}
 	if (!o->table)
 		o->table = "members";
+	if (c->from && !c->cli->db_path)
+		return mbr_fail(err, MBR_ECONFIG,
+				"--from %s without --db (expected --db FILE "
+				"to read the table from)",
+				c->from);
 	if (o->n_pseudo && !c->key_path)
 		return mbr_fail(
 			err, MBR_ECONFIG,
 			"--pseudonymize needs --key-file FILE (a secret key: a "
 			"plain hash of a mobile number can be reversed)");
-	if (c->key_path && export_load_key(o, c->key_path, err) < 0)
+	if (c->key_path && load_key(c, err) < 0)
 		return -1;
-	if (o->format == EXPORT_SQLITE && !c->cli->out_path)
-		return mbr_fail(
-			err, MBR_ECONFIG,
-			"--format sqlite writes a database file: give -o FILE");
+	if (export_check_opts(o, err) < 0)
+		return -1;
+	if (o->format == EXPORT_SQLITE)
+		return check_db_out(c->cli->out_path, err);
 	return 0;
 }
 
-/* Records come from a CSV stream, or from the staging database. */
-struct source {
-	struct csvio_reader *csv;
-	struct stage *st;
+/* The records: the input files, or the staging database's records or
+ * (--from masters) its golden masters. */
+static int read_input(struct ctx *c, const struct rs_handler *h,
+		      struct rs_sink *k, struct mbr_err *err)
+{
 	struct stage_cursor *cur;
-	struct header h;
-};
+	int rc;
 
-static int source_open(struct ctx *c, struct source *s, struct mbr_err *err)
-{
-	struct csvio_opts co = CSVIO_OPTS_INIT;
-
-	header_init(&s->h);
-	if (!c->cli->db_path) {
-		if (c->cli->strict)
-			co.flags |= CSVIO_STRICT;
-		s->csv = csvio_open(c->cli->files, c->cli->n_files, &co, err);
-		if (!s->csv)
-			return -1;
-		return header_set(&s->h, &csvio_header(s->csv)->names);
-	}
-	s->st = stage_open(c->cli->db_path, err);
-	if (!s->st)
+	if (!c->from || strcmp(c->from, "masters"))
+		return cli_run_input(c->cli, h, NULL, k, err);
+	cur = stage_query(c->cli->st,
+			  "SELECT * FROM masters ORDER BY master_id", NULL, 0,
+			  err);
+	if (!cur)
 		return -1;
-	if (c->from && !strcmp(c->from, "masters"))
-		s->cur = stage_query(s->st,
-				     "SELECT * FROM masters ORDER BY master_id",
-				     NULL, 0, err);
-	else
-		s->cur = stage_read_records(s->st, err);
-	if (!s->cur)
-		return -1;
-	return stage_cursor_header(s->cur, &s->h);
-}
-
-static void source_close(struct source *s)
-{
-	csvio_close(s->csv);
-	stage_cursor_free(s->cur);
-	stage_close(s->st);
-	header_release(&s->h);
-}
-
-/* Next record: 1, 0 at the end, -1 on error; a bad CSV row is counted
- * as rejected and skipped (it is named on standard error). */
-static int source_next(struct ctx *c, struct source *s, struct record *rec,
-		       struct mbr_err *err)
-{
-	int st;
-
-	if (s->cur)
-		return stage_cursor_next(s->cur, rec, err);
-	while ((st = csvio_read(s->csv, rec, err)) == CSVIO_BAD) {
-		c->cli->counts.in++;
-		c->cli->counts.rejected++;
-		cli_warn(c->cli, "%s: record %lu: %s", csvio_name(s->csv),
-			 csvio_bad_row(s->csv), csvio_bad_reason(s->csv));
-	}
-	return st;
+	rc = rs_run_cursor(cur, c->cli->db_path, h, k, &c->cli->counts, err);
+	stage_cursor_free(cur);
+	return rc;
 }
 
 static int run(struct ctx *c, struct mbr_err *err)
 {
-	struct source s = {0};
-	struct export_writer *w = NULL;
-	struct stage *db = NULL;
-	struct record rec;
-	int rc = -1, st;
+	struct export_run r = {.o = &c->o,
+			       .out = c->cli->out,
+			       .db_path = cli_out_tmp_path(c->cli),
+			       .db_name = c->cli->out_path};
+	struct rs_sink *k = cli_sink(c->cli, 0, CLI_KEEPS | CLI_COUNT_OUT, err);
+	struct rs_handler h;
+	int rc = -1;
 
-	record_init(&rec);
-	if (source_open(c, &s, err) < 0)
-		goto out;
-	w = export_open(&c->o, &s.h,
-			c->cli->db_path ? c->cli->db_path : "input",
-			c->cli->out, err);
-	if (!w)
-		goto out;
-	if (c->o.format == EXPORT_SQLITE) {
-		db = stage_open(cli_out_tmp_path(c->cli), err);
-		if (!db ||
-		    stage_begin_run(db, "mbr-export", cli_args(c->cli), err) <
-			    0 ||
-		    export_attach_db(w, db, err) < 0)
-			goto out;
-	}
-	while ((st = source_next(c, &s, &rec, err)) > 0) {
-		c->cli->counts.in++;
-		if (export_write(w, &rec, err) < 0)
-			goto out;
-		c->cli->counts.out++;
-	}
-	if (st < 0 || export_close(w, err) < 0)
-		goto out;
-	if (db && stage_commit_run(db, c->cli->counts.in, c->cli->counts.out, 0,
-				   0, "ok", err) < 0)
-		goto out;
-	rc = 0;
-out:
-	stage_close(db);
-	export_free(w);
-	source_close(&s);
-	record_release(&rec);
+	export_handler(&r, &h);
+	if (k && read_input(c, &h, k, err) == 0)
+		rc = export_finish(&r, err);
+	rc = cli_done(c->cli, k, rc, err);
+	export_run_release(&r);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-export", usage);
-	struct ctx c = {&cli, {0}, NULL, NULL, NULL};
+	struct ctx c = {&cli, {0}, NULL, NULL, NULL, false};
 	struct mbr_err err = MBR_ERR_INIT;
 	int rc;
 
 	export_opts_init(&c.o);
-	cli.flags = CLI_DB;
+	cli.flags = CLI_DB | CLI_DB_OUT | CLI_REJECTS;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
 		return EXIT_USAGE;
 	if (configure(&c, &err) < 0 || cli_open(&cli, &err) < 0 ||

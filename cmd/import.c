@@ -67,36 +67,11 @@ static int on_option(int opt, const char *arg, void *data)
 
 static int run(struct cli *cli, struct import_opts *o, struct mbr_err *err)
 {
-	struct stage *st = NULL;
-	struct reject_file *rf = NULL;
-	struct header h;
-	FILE *f;
-	int rc;
+	struct rs_sink *k = cli_sink(cli, RS_STAGE_IMPORT, 0, err);
 
-	if (cli->db_path) {
-		st = stage_open(cli->db_path, err);
-		if (!st ||
-		    stage_begin_run(st, "mbr-import", cli_args(cli), err) < 0) {
-			stage_close(st);
-			return -1;
-		}
-	} else if (cli->rejects_path) {
-		f = cli_open_aux(cli, cli->rejects_path, err);
-		if (!f)
-			return -1;
-		import_header(o, &h);
-		rf = reject_new(f, &h, "mbr-import");
-		header_release(&h);
-	}
-	rc = import_run(o, cli->out, st, rf, cli, err);
-	if (st && rc == 0)
-		rc = stage_commit_run(st, cli->counts.in, cli->counts.out,
-				      cli->counts.rejected, cli->counts.flagged,
-				      cli->counts.rejected ? "rejected" : "ok",
-				      err);
-	stage_close(st);
-	reject_free(rf);
-	return rc;
+	if (!k)
+		return -1;
+	return cli_done(cli, k, import_run(o, k, &cli->counts, err), err);
 }
 
 int main(int argc, char **argv)
@@ -115,8 +90,6 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	c.opts.strict = cli.strict;
-	if (cli.db_path)
-		cli.flags |= CLI_NO_OUT;
 	if (cli_open(&cli, &c.err) < 0 || run(&cli, &c.opts, &c.err) < 0 ||
 	    cli_commit(&cli, &c.err) < 0) {
 		rc = cli_fail(&cli, &c.err);

@@ -38,7 +38,8 @@ static void print_usage(FILE *f)
 	      f);
 	for (size_t i = 0; i < N_TOOLS; i++)
 		fprintf(f, "  %-10s %s\n", tools[i].name, tools[i].what);
-	fputs("\n'mbr TOOL --help' (or mbr-TOOL --help) explains a tool.\n"
+	fputs("\n'mbr help TOOL' (or mbr-TOOL --help) explains a tool; "
+	      "'mbr version'\nprints the version.\n"
 	      "\nexample:\n"
 	      "  mbr import --map mappings/pos.map sample-data/pos_legacy.csv "
 	      "| mbr export --mask mobile\n",
@@ -71,32 +72,51 @@ static bool known(const char *tool)
 	return false;
 }
 
-int main(int argc, char **argv)
+/* Run mbr-TOOL with argv (argv[0] becomes its name): beside this binary
+ * first, then on PATH. Returns only on failure. */
+static int run_tool(char **argv)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64];
 
-	if (argc < 2 || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
+	self_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%smbr-%s", dir, argv[0]);
+	argv[0] = path + strlen(dir);
+	execv(path, argv);
+	execvp(argv[0], argv); /* not beside us: try PATH */
+	fprintf(stderr, "mbr: cannot run '%s': %s\n", argv[0], strerror(errno));
+	return EXIT_USAGE;
+}
+
+static int unknown(const char *tool)
+{
+	fprintf(stderr, "mbr: '%s' is not an mbr tool (expected one of", tool);
+	for (size_t i = 0; i < N_TOOLS; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", tools[i].name);
+	fputs(")\nTry 'mbr --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	bool help = argc > 1 &&
+		    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+		     !strcmp(argv[1], "help"));
+
+	if (argc < 2 || (help && argc == 2)) {
 		print_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
-	if (!strcmp(argv[1], "--version")) {
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("mbr %s\n", MBR_VERSION);
 		return 0;
 	}
-	if (!known(argv[1])) {
-		fprintf(stderr,
-			"mbr: '%s' is not an mbr tool (expected one of import, "
-			"normalize, validate, dedupe, merge-id, export)\nTry "
-			"'mbr --help'.\n",
-			argv[1]);
-		return EXIT_USAGE;
+	if (help) { /* mbr help TOOL: mbr-TOOL --help */
+		static char flag[] = "--help";
+		char *args[] = {argv[2], flag, NULL};
+
+		return known(argv[2]) ? run_tool(args) : unknown(argv[2]);
 	}
-	self_dir(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%smbr-%s", dir, argv[1]);
-	argv[1] = path + strlen(dir);
-	execv(path, argv + 1);
-	execvp(argv[1], argv + 1); /* not beside us: try PATH */
-	fprintf(stderr, "mbr: cannot run '%s': %s\n", argv[1], strerror(errno));
-	return EXIT_USAGE;
+	if (!known(argv[1]))
+		return unknown(argv[1]);
+	return run_tool(argv + 1);
 }

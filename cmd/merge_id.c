@@ -110,17 +110,18 @@ static int account(struct run *r, struct mbr_err *err)
 {
 	const struct mergeid_stats *s = mergeid_stats(r->m);
 	bool same = s->points_in == s->points_out;
+	char in[48], out[48];
 
 	r->cli->counts.out = s->masters;
-	snprintf(
-		r->cli->extra, sizeof(r->cli->extra),
-		"%llu new, %llu merged, %llu moved, points %lld in %s %lld out",
-		s->issued, s->merged, s->moved, s->points_in,
-		same ? "=" : "!=", s->points_out);
+	snprintf(r->cli->extra, sizeof(r->cli->extra),
+		 "%llu new, %llu merged, %llu moved, points %s in %s %s out",
+		 s->issued, s->merged, s->moved,
+		 survive_sum_str(s->points_in, in),
+		 same ? "=" : "!=", survive_sum_str(s->points_out, out));
 	if (!same && r->rules->rule[CF_POINTS].kind == SURVIVE_SUM)
 		return mbr_fail(err, MBR_EINTERNAL,
-				"points %lld in but %lld out: a bug to report",
-				s->points_in, s->points_out);
+				"points %s in but %s out: a bug to report", in,
+				out);
 	return 0;
 }
 
@@ -145,37 +146,22 @@ static int write_files(struct run *r, const struct mergeid_out *out,
 	return account(r, err);
 }
 
-static int run_streams(struct run *r, struct mbr_err *err)
+/* The records in: the files, or under --db the records with their
+ * clusters (the run begun by cli_sink). */
+static int read_input(struct run *r, struct rs_sink *k, struct mbr_err *err)
 {
-	struct mergeid_out golden = {r->cli->out, r->cli->out_path};
+	struct rs_handler h;
+	struct stage_cursor *c;
+	int rc;
 
-	if (!golden.name || !strcmp(golden.name, "-"))
-		golden.name = "standard output";
-	if ((r->o->xref && mergeid_load_xref(r->m, r->o->xref, err) < 0) ||
-	    mergeid_read(r->m, r->cli, err) < 0 ||
-	    mergeid_assign(r->m, err) < 0)
+	mergeid_handler(r->m, &h);
+	if (!r->cli->st)
+		return cli_run_input(r->cli, &h, NULL, k, err);
+	if (mergeid_load_stage(r->m, r->cli->st, err) < 0 ||
+	    !(c = mergeid_stage_records(r->cli->st, err)))
 		return -1;
-	return write_files(r, &golden, NULL, err);
-}
-
-/* One transaction: the run lands whole or not at all. */
-static int run_db(struct run *r, struct mbr_err *err)
-{
-	struct cli_counts *c = &r->cli->counts;
-	struct stage *st = stage_open(r->cli->db_path, err);
-	int rc = -1;
-
-	if (!st)
-		return -1;
-	if (stage_begin_run(st, r->cli->prog, cli_args(r->cli), err) == 0 &&
-	    mergeid_load_stage(r->m, st, err) == 0 &&
-	    mergeid_read_stage(r->m, st, r->cli, err) == 0 &&
-	    mergeid_assign(r->m, err) == 0 &&
-	    write_files(r, NULL, st, err) == 0 &&
-	    stage_commit_run(st, c->in, c->out, c->rejected, c->flagged,
-			     c->rejected ? "rejected" : "ok", err) == 0)
-		rc = 0;
-	stage_close(st);
+	rc = rs_run_cursor(c, r->cli->db_path, &h, k, &r->cli->counts, err);
+	stage_cursor_free(c);
 	return rc;
 }
 
@@ -184,11 +170,18 @@ static int run(struct cli *cli, const struct opts *o,
 {
 	struct mergeid_opts mo = {o->id_format, rules};
 	struct run r = {cli, o, rules, mergeid_new(&mo, err)};
-	int rc;
+	struct mergeid_out golden = {cli->out, cli->out_path};
+	struct rs_sink *k = NULL;
+	int rc = -1;
 
-	if (!r.m)
-		return -1;
-	rc = cli->db_path ? run_db(&r, err) : run_streams(&r, err);
+	if (!golden.name || !strcmp(golden.name, "-"))
+		golden.name = "standard output";
+	if (r.m && (k = cli_sink(cli, 0, CLI_KEEPS, err)) &&
+	    (cli->st || !o->xref ||
+	     mergeid_load_xref(r.m, o->xref, err) == 0) &&
+	    read_input(&r, k, err) == 0 && mergeid_assign(r.m, err) == 0)
+		rc = write_files(&r, cli->st ? NULL : &golden, cli->st, err);
+	rc = cli_done(cli, k, rc, err);
 	mergeid_free(r.m);
 	return rc;
 }
@@ -204,14 +197,13 @@ int main(int argc, char **argv)
 	cli.flags = CLI_REJECTS | CLI_DB;
 	if (cli_parse(&cli, argc, argv, options, on_option, &o) < 0)
 		return EXIT_USAGE;
-	if (cli.db_path && (o.xref || cli.rejects_path || cli.n_files)) {
-		cli_usage_error(&cli, "--db keeps the crosswalk, rejects and "
-				      "records in the database: no --xref, "
-				      "--rejects or FILE with it");
+	if (cli.db_path && o.xref) {
+		cli_usage_error(&cli, "--xref does not go with --db (the "
+				      "crosswalk is its xref table)");
 		return EXIT_USAGE;
 	}
-	if (cli.db_path)
-		cli.flags |= CLI_NO_OUT;
+	cli_add_outputs(&cli,
+			(const char *const[]){o.xref, o.lineage, o.changes}, 3);
 	survive_rules_init(&rules);
 	if ((o.rules && survive_rules_load(&rules, o.rules, &err) < 0) ||
 	    cli_open(&cli, &err) < 0 || run(&cli, &o, &rules, &err) < 0 ||

@@ -82,47 +82,15 @@ static int on_option(int opt, const char *arg, void *data)
 	return -1;
 }
 
-/* The staging database keeps its records: no -o, no --rejects, no FILE. */
-static int check_args(const struct cli *cli)
+static int run(struct cli *cli, struct normalize *n, struct mbr_err *err)
 {
-	if (!cli->db_path)
-		return 0;
-	if (cli->out_path)
-		return cli_usage_error(cli, "-o does not go with --db (the "
-					    "records stay in the database)");
-	if (cli->rejects_path)
-		return cli_usage_error(cli, "--rejects does not go with --db "
-					    "(records from the database always "
-					    "parse)");
-	if (cli->n_files)
-		return cli_usage_error(cli, "input files do not go with --db");
-	return 0;
-}
+	struct rs_handler h;
+	struct rs_sink *k = cli_sink(cli, RS_STAGE_UPDATE, 0, err);
 
-/* The command line, as the runs table records it. */
-static char *join_args(int argc, char **argv)
-{
-	struct buf b;
-
-	buf_init(&b, BUF_NOLIMIT);
-	for (int i = 1; i < argc; i++)
-		buf_addf(&b, "%s%s", i > 1 ? " " : "", argv[i]);
-	return buf_detach(&b);
-}
-
-static int run(struct cli *cli, struct normalize *n, const char *args,
-	       struct mbr_err *err)
-{
-	FILE *rejects = NULL;
-
-	if (cli->db_path)
-		return normalize_db(n, cli, args, err);
-	if (cli->rejects_path) {
-		rejects = cli_open_aux(cli, cli->rejects_path, err);
-		if (!rejects)
-			return -1;
-	}
-	return normalize_stream(n, cli, rejects, err);
+	if (!k)
+		return -1;
+	normalize_handler(n, &h);
+	return cli_done(cli, k, cli_run_input(cli, &h, NULL, k, err), err);
 }
 
 int main(int argc, char **argv)
@@ -131,22 +99,16 @@ int main(int argc, char **argv)
 	struct ctx c = {&cli, NORMALIZE_OPTS_INIT};
 	struct mbr_err err = MBR_ERR_INIT;
 	struct normalize *n = NULL;
-	char *args;
 	int rc;
 
 	cli.flags = CLI_REJECTS | CLI_DB;
-	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
-	    check_args(&cli) < 0)
+	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
 		return EXIT_USAGE;
-	if (cli.db_path)
-		cli.flags |= CLI_NO_OUT;
-	args = join_args(argc, argv);
 	if (!(n = normalize_new(&c.opts, &err)) || cli_open(&cli, &err) < 0 ||
-	    run(&cli, n, args, &err) < 0 || cli_commit(&cli, &err) < 0)
+	    run(&cli, n, &err) < 0 || cli_commit(&cli, &err) < 0)
 		rc = cli_fail(&cli, &err);
 	else
 		rc = cli_finish(&cli);
 	normalize_free(n);
-	free(args);
 	return rc;
 }

@@ -101,23 +101,6 @@ static int on_option(int opt, const char *arg, void *data)
 	return -1;
 }
 
-/* With --db the records stay in the database: no -o, no rejects file. */
-static int check_args(const struct cli *cli)
-{
-	if (!cli->db_path)
-		return 0;
-	if (cli->out_path)
-		return cli_usage_error(cli, "-o does not go with --db (the "
-					    "records stay in the database)");
-	if (cli->rejects_path)
-		return cli_usage_error(cli,
-				       "--rejects does not go with --db "
-				       "(rejects go to its rejects table)");
-	if (cli->n_files)
-		return cli_usage_error(cli, "input files do not go with --db");
-	return 0;
-}
-
 static int load_rules(struct ctx *c, struct mbr_err *err)
 {
 	c->rules = c->rules_path ? rules_load(c->rules_path, err)
@@ -125,68 +108,27 @@ static int load_rules(struct ctx *c, struct mbr_err *err)
 	return c->rules ? 0 : -1;
 }
 
-/* The command line, as the runs table records it. */
-static char *join_args(int argc, char **argv)
-{
-	struct buf b;
-
-	buf_init(&b, BUF_NOLIMIT);
-	for (int i = 1; i < argc; i++)
-		buf_addf(&b, "%s%s", i > 1 ? " " : "", argv[i]);
-	return buf_detach(&b);
-}
-
-static struct stage *open_stage(const struct cli *cli, const char *args,
-				struct mbr_err *err)
-{
-	struct stage *st = stage_open(cli->db_path, err);
-
-	if (st && stage_begin_run(st, cli->prog, args, err) < 0) {
-		stage_close(st);
-		return NULL;
-	}
-	return st;
-}
-
-static int commit_stage(struct stage *st, const struct cli_counts *n,
-			struct mbr_err *err)
-{
-	const char *status = n->rejected  ? "rejected"
-			     : n->flagged ? "flagged"
-					  : "ok";
-
-	return stage_commit_run(st, n->in, n->out, n->rejected, n->flagged,
-				status, err);
-}
-
-/* Outputs first (they appear at cli_commit), then the one library call,
- * the report, and the database's commit. */
-static int run(struct cli *cli, struct ctx *c, const char *args,
-	       struct mbr_err *err)
+/* The report's file first (it appears at cli_commit), then the loop, the
+ * limit (crossed: nothing is committed), the report. */
+static int run(struct cli *cli, struct ctx *c, struct mbr_err *err)
 {
 	struct validate *v = validate_new(c->rules, &c->opts);
-	FILE *rejects = NULL, *report = NULL;
-	struct stage *st = NULL;
+	FILE *report = NULL;
+	struct rs_sink *k = NULL;
+	struct rs_handler h;
 	int rc = -1;
 
-	if (c->report_path &&
-	    !(report = cli_open_aux(cli, c->report_path, err)))
-		goto out;
-	if (cli->rejects_path &&
-	    !(rejects = cli_open_aux(cli, cli->rejects_path, err)))
-		goto out;
-	if (cli->db_path && !(st = open_stage(cli, args, err)))
-		goto out;
-	if (validate_run(v, cli->out, rejects, st, cli, err) < 0)
-		goto out;
-	if (report)
+	validate_handler(v, &h);
+	if ((!c->report_path ||
+	     (report = cli_open_aux(cli, c->report_path, err))) &&
+	    (k = cli_sink(cli, RS_STAGE_DELETE, 0, err)))
+		rc = cli_run_input(cli, &h, NULL, k, err);
+	if (rc == 0)
+		rc = validate_check_limit(v, &cli->counts, err);
+	if (rc == 0 && report)
 		validate_report(v, &cli->counts, report,
 				validate_report_format(c->report_path));
-	if (st && commit_stage(st, &cli->counts, err) < 0)
-		goto out;
-	rc = 0;
-out:
-	stage_close(st); /* rolls back a run not committed */
+	rc = cli_done(cli, k, rc, err);
 	validate_free(v);
 	return rc;
 }
@@ -196,22 +138,17 @@ int main(int argc, char **argv)
 	struct cli cli = CLI_INIT("mbr-validate", usage);
 	struct ctx c = {&cli, NULL, NULL, VALIDATE_OPTS_INIT, NULL};
 	struct mbr_err err = MBR_ERR_INIT;
-	char *args;
 	int rc;
 
 	cli.flags = CLI_REJECTS | CLI_DB;
-	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
-	    check_args(&cli) < 0)
+	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
 		return EXIT_USAGE;
-	if (cli.db_path)
-		cli.flags |= CLI_NO_OUT;
-	args = join_args(argc, argv);
+	cli_add_outputs(&cli, &c.report_path, 1);
 	if (load_rules(&c, &err) < 0 || cli_open(&cli, &err) < 0 ||
-	    run(&cli, &c, args, &err) < 0 || cli_commit(&cli, &err) < 0)
+	    run(&cli, &c, &err) < 0 || cli_commit(&cli, &err) < 0)
 		rc = cli_fail(&cli, &err);
 	else
 		rc = cli_finish(&cli);
 	rules_free(c.rules);
-	free(args);
 	return rc;
 }

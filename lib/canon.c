@@ -4,6 +4,7 @@
 #include "canon.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const char *const names[CF_COUNT] = {
 	"source",	  "source_id",
@@ -31,6 +32,15 @@ int canon_lookup(struct strview v)
 {
 	for (int i = 0; i < CF_COUNT; i++)
 		if (sv_eqs(v, names[i]))
+			return i;
+	return -1;
+}
+
+int canon_lookup_fold(struct strview v)
+{
+	for (int i = 0; i < CF_COUNT; i++)
+		if (v.len == strlen(names[i]) &&
+		    !strncasecmp(v.p, names[i], v.len))
 			return i;
 	return -1;
 }

@@ -47,5 +47,7 @@ enum canon_field {
 const char *canon_name(enum canon_field f);
 /* The canonical field named v, or -1. */
 int canon_lookup(struct strview v);
+/* The same, ignoring ASCII case ("Mobile", "EMAIL"). */
+int canon_lookup_fold(struct strview v);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "stage.h"
 
 /* Outputs that appear only at commit: a temporary file beside the target,
  * created 0600, renamed into place when everything was written. */
@@ -20,12 +21,14 @@ struct pending {
 	char *tmp;  /* owned: temporary path */
 	char *path; /* owned: final path */
 	FILE *f;
+	bool dflt; /* the default rejects file: dropped when none */
 };
 
 #define MAX_PENDING 16
 static struct pending pending[MAX_PENDING];
 static volatile sig_atomic_t n_pending;
 static bool stdout_is_out = true;
+static bool stdout_was_closed; /* descriptor 1 was closed at start */
 static struct buf args = {NULL, 0, 0, 4096};
 
 static void remove_pending(void)
@@ -48,6 +51,7 @@ enum {
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_STRICT,
+	OPT_EXIT_FLAGS,
 };
 
 static const struct option common[] = {
@@ -56,6 +60,7 @@ static const struct option common[] = {
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"strict", no_argument, NULL, OPT_STRICT},
+	{"exit-flags", required_argument, NULL, OPT_EXIT_FLAGS},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 };
@@ -100,6 +105,15 @@ static int common_option(struct cli *cli, int c, const char *arg)
 	case OPT_STRICT:
 		cli->strict = true;
 		return 0;
+	case OPT_EXIT_FLAGS:
+		if (strcmp(arg, "0") && strcmp(arg, "1"))
+			return cli_usage_error(cli,
+					       "--exit-flags '%s' (expected 0: "
+					       "a run that only flagged exits "
+					       "0, or 1, the default)",
+					       arg);
+		cli->exit_flags = arg[0] - '0';
+		return 0;
 	case OPT_DB:
 		if (!(cli->flags & CLI_DB))
 			return cli_usage_error(
@@ -112,11 +126,55 @@ static int common_option(struct cli *cli, int c, const char *arg)
 				cli, "--rejects is not supported by this tool");
 		cli->rejects_path = arg;
 		return 0;
+	case 'h':
 	case OPT_HELP:
 	case OPT_VERSION:
 		return 2; /* handled once the options are freed */
 	}
 	return 1;
+}
+
+/* Descriptors 0, 1 and 2 open on /dev/null when the caller closed them
+ * (as git and OpenSSH do): else the first file we open would become
+ * standard output, and records would be written into it. */
+static void open_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (fd == 1)
+			stdout_was_closed = true;
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			_exit(EXIT_IO);
+	}
+}
+
+/* Options that do nothing under --db are errors. */
+static int check_mode(const struct cli *cli)
+{
+	if (!cli->db_path)
+		return 0;
+	if (cli->out_path && !(cli->flags & CLI_DB_OUT))
+		return cli_usage_error(cli, "-o does not go with --db (the "
+					    "results stay in the database)");
+	if (cli->rejects_path)
+		return cli_usage_error(cli, "--rejects does not go with --db "
+					    "(rejects go to its rejects "
+					    "table)");
+	if (cli->strict)
+		return cli_usage_error(cli, "--strict does not go with --db "
+					    "(rows in the database always "
+					    "parse)");
+	if (cli->n_files)
+		return cli_usage_error(cli, "input files do not go with --db "
+					    "(its records are the input)");
+	return 0;
+}
+
+/* The library's warnings (mbr_warn), as "PROG: message". */
+static void print_warning(const char *msg)
+{
+	fprintf(stderr, "%s: %s\n", mbr_progname, msg);
 }
 
 int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
@@ -125,7 +183,9 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 	struct option *all = merge_options(opts);
 	int c, rc = 0;
 
+	open_std_fds();
 	mbr_progname = cli->prog;
+	mbr_set_warn(print_warning);
 	clock_gettime(CLOCK_MONOTONIC, &cli->start);
 	buf_init(&args, 4096);
 	for (int i = 1; i < argc; i++)
@@ -133,7 +193,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 			break;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv,
-				(cli->flags & CLI_ORDERED) ? "-:o:q" : ":o:q",
+				(cli->flags & CLI_ORDERED) ? "-:o:qh" : ":o:qh",
 				all, NULL)) != -1) {
 		if (c == '?') {
 			rc = cli_usage_error(cli, "unknown option '%s'",
@@ -148,7 +208,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 		rc = common_option(cli, c, optarg);
 		if (rc == 2) {
 			free(all);
-			if (c == OPT_HELP)
+			if (c == OPT_HELP || c == 'h')
 				fputs(cli->usage, stdout);
 			else
 				printf("%s (mbr) %s\n", cli->prog, MBR_VERSION);
@@ -164,20 +224,51 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 		return -1;
 	cli->files = (const char **)(argv + optind);
 	cli->n_files = (size_t)(argc - optind);
-	return 0;
+	if (cli->db_path && !(cli->flags & CLI_DB_OUT))
+		cli->flags |= CLI_NO_OUT; /* results go to the database */
+	return check_mode(cli);
 }
 
+/* Remove temporaries on these signals; one the caller ignores (nohup
+ * ignores SIGHUP) stays ignored, as sort(1) does. */
 static void catch_signals(void)
 {
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 	static bool done;
 
 	if (done)
 		return;
 	done = true;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGPIPE, on_signal);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++) {
+		struct sigaction old;
+
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		signal(sigs[i], on_signal);
+	}
+}
+
+/* "-" names standard output, for one output at a time. */
+static FILE *claim_stdout(struct cli *cli, const char *what,
+			  struct mbr_err *err)
+{
+	if (cli->stdout_taken) {
+		mbr_fail(err, MBR_ECONFIG,
+			 "standard output is already taken by %s (give one "
+			 "of the outputs a FILE)",
+			 cli->stdout_taken);
+		return NULL;
+	}
+	if (stdout_was_closed) {
+		mbr_fail(err, MBR_EIO,
+			 "standard output is closed (give -o FILE, or leave "
+			 "it open)");
+		return NULL;
+	}
+	cli->stdout_taken = strcmp(what, "-") ? what : "another output";
+	catch_signals();
+	return stdout;
 }
 
 FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
@@ -188,7 +279,8 @@ FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 	struct stat st;
 	int fd;
 
-	(void)cli;
+	if (!strcmp(path, "-"))
+		return claim_stdout(cli, path, err);
 	if (n_pending == MAX_PENDING) {
 		mbr_fail(err, MBR_EINTERNAL, "too many output files");
 		return NULL;
@@ -235,18 +327,108 @@ FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 	return p->f;
 }
 
+void cli_add_outputs(struct cli *cli, const char *const *paths, size_t n)
+{
+	const size_t max = sizeof(cli->outputs) / sizeof(*cli->outputs);
+
+	for (size_t i = 0; i < n && cli->n_outputs < max; i++)
+		if (paths[i])
+			cli->outputs[cli->n_outputs++] = paths[i];
+}
+
+/* Can path be written (by temporary file and rename, or in place)? */
+static int check_output(const char *path, struct mbr_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xmemdup(path, (size_t)(slash - path)) : NULL;
+	const char *d = !slash ? "." : slash == path ? "/" : dir;
+	struct stat st;
+	int rc = 0;
+
+	if (!strcmp(path, "-"))
+		rc = 0;
+	else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		rc = mbr_fail(err, MBR_EIO, "cannot write '%s': a directory",
+			      path);
+	else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		rc = access(path, W_OK) == 0
+			     ? 0
+			     : mbr_fail(err, MBR_EIO, "cannot write '%s': %s",
+					path, strerror(errno));
+	else if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode))
+		rc = mbr_fail(err, MBR_EIO,
+			      "cannot write '%s': no directory '%s'", path, d);
+	else if (access(d, W_OK | X_OK) != 0)
+		rc = mbr_fail(err, MBR_EIO, "cannot write '%s': %s", path,
+			      strerror(errno));
+	free(dir);
+	return rc;
+}
+
+static int check_outputs(const struct cli *cli, struct mbr_err *err)
+{
+	if (cli->out_path && check_output(cli->out_path, err) < 0)
+		return -1;
+	if (cli->rejects_path && check_output(cli->rejects_path, err) < 0)
+		return -1;
+	for (size_t i = 0; i < cli->n_outputs; i++)
+		if (check_output(cli->outputs[i], err) < 0)
+			return -1;
+	return 0;
+}
+
 int cli_open(struct cli *cli, struct mbr_err *err)
 {
+	if (check_outputs(cli, err) < 0)
+		return -1;
 	if (cli->flags & CLI_NO_OUT)
 		return 0;
 	if (!cli->out_path || !strcmp(cli->out_path, "-")) {
-		catch_signals();
-		cli->out = stdout;
-		return 0;
+		cli->out = claim_stdout(cli, "the records", err);
+		return cli->out ? 0 : -1;
 	}
 	stdout_is_out = false;
 	cli->out = cli_open_aux(cli, cli->out_path, err);
 	return cli->out ? 0 : -1;
+}
+
+/* Where rejects go without --rejects: beside -o as NAME.rejects.csv, else
+ * PROG.rejects.csv in the working directory. */
+static void default_rejects(const struct cli *cli, struct buf *path)
+{
+	const char *o = cli->out_path;
+	size_t len;
+
+	buf_reset(path);
+	if (!o || !strcmp(o, "-")) {
+		buf_addf(path, "%s.rejects.csv", cli->prog);
+		return;
+	}
+	len = strlen(o);
+	if (len > 4 && !strcmp(o + len - 4, ".csv"))
+		len -= 4;
+	buf_add(path, o, len);
+	buf_adds(path, ".rejects.csv");
+}
+
+FILE *cli_open_rejects(struct cli *cli, struct mbr_err *err)
+{
+	struct buf path;
+	FILE *f;
+
+	if (cli->rejects_path)
+		return cli_open_aux(cli, cli->rejects_path, err);
+	buf_init(&path, BUF_NOLIMIT);
+	default_rejects(cli, &path);
+	f = check_output(path.p, err) < 0 ? NULL
+					  : cli_open_aux(cli, path.p, err);
+	if (!f)
+		mbr_prefix(err, "no --rejects given, and the default rejects "
+				"file: ");
+	else
+		pending[n_pending - 1].dflt = true;
+	buf_release(&path);
+	return f;
 }
 
 const char *cli_out_tmp_path(const struct cli *cli)
@@ -259,7 +441,6 @@ const char *cli_out_tmp_path(const struct cli *cli)
 
 int cli_commit(struct cli *cli, struct mbr_err *err)
 {
-	(void)cli;
 	if (stdout_is_out && (fflush(stdout) != 0 || ferror(stdout)))
 		return mbr_fail(err, MBR_EIO,
 				"cannot write standard output: %s",
@@ -281,6 +462,15 @@ int cli_commit(struct cli *cli, struct mbr_err *err)
 	for (int i = 0; i < n_pending; i++) {
 		struct pending *p = &pending[i];
 
+		if (p->dflt && cli->counts.rejected == 0 && p->tmp) {
+			unlink(p->tmp); /* nothing rejected: no file */
+			free(p->tmp);
+			p->tmp = NULL;
+			continue;
+		}
+		if (p->dflt)
+			snprintf(cli->dflt_rejects, sizeof(cli->dflt_rejects),
+				 "%s", p->path);
 		if (!p->tmp)
 			continue; /* written in place */
 		if (rename(p->tmp, p->path) != 0)
@@ -326,10 +516,15 @@ double cli_elapsed(const struct cli *cli)
 
 int cli_finish(struct cli *cli)
 {
-	const struct cli_counts *c = &cli->counts;
+	const struct rs_tally *c = &cli->counts;
 	double pct = c->in ? 100.0 * (double)c->rejected / (double)c->in : 0;
 
 	clear_progress(cli);
+	if (cli->dflt_rejects[0])
+		fprintf(stderr,
+			"%s: rejected records (%llu) written to '%s' (no "
+			"--rejects given)\n",
+			cli->prog, c->rejected, cli->dflt_rejects);
 	if (!cli->quiet) {
 		fprintf(stderr, "%s: %llu in, %llu out, %llu rejected (%.2f%%)",
 			cli->prog, c->in, c->out, c->rejected, pct);
@@ -339,7 +534,9 @@ int cli_finish(struct cli *cli)
 			fprintf(stderr, ", %s", cli->extra);
 		fprintf(stderr, ", %.2f s\n", cli_elapsed(cli));
 	}
-	return c->rejected || c->flagged ? EXIT_FLAGGED : EXIT_CLEAN;
+	if (c->rejected || (c->flagged && cli->exit_flags))
+		return EXIT_FLAGGED;
+	return EXIT_CLEAN;
 }
 
 void cli_warn(const struct cli *cli, const char *fmt, ...)
@@ -358,7 +555,7 @@ void cli_progress(struct cli *cli, unsigned long long done_bytes,
 {
 	double t;
 
-	if (++cli->progress_tick % 4096)
+	if (++cli->progress_tick % 4096 || cli->quiet)
 		return;
 	t = cli_elapsed(cli);
 	if (t < 1.0 || t - cli->progress_last < 0.5 || !isatty(2))
@@ -371,4 +568,98 @@ void cli_progress(struct cli *cli, unsigned long long done_bytes,
 		fprintf(stderr, ", %.0f%%",
 			100.0 * (double)done_bytes / (double)total_bytes);
 	fflush(stderr);
+}
+
+/*
+ * A tool's run
+ */
+
+static void on_progress(void *ctx, unsigned long long done,
+			unsigned long long total)
+{
+	cli_progress(ctx, done, total);
+}
+
+static struct rs_sink *stage_sink(struct cli *cli, enum rs_stage_mode mode,
+				  enum cli_sink_flags flags,
+				  struct mbr_err *err)
+{
+	static char where[512];
+
+	cli->st = stage_open(cli->db_path, err);
+	if (!cli->st ||
+	    stage_begin_run(cli->st, cli->prog, cli_args(cli), err) < 0) {
+		stage_close(cli->st);
+		cli->st = NULL;
+		return NULL;
+	}
+	snprintf(where, sizeof(where), "the rejects table of '%s'",
+		 cli->db_path);
+	cli->counts.rejects_name = where;
+	if (flags & CLI_KEEPS)
+		return rs_sink_rejects(NULL, cli->st, cli->prog,
+				       flags & CLI_COUNT_OUT);
+	return rs_sink_stage(cli->st, mode, cli->prog);
+}
+
+struct rs_sink *cli_sink(struct cli *cli, enum rs_stage_mode mode,
+			 enum cli_sink_flags flags, struct mbr_err *err)
+{
+	FILE *rejects;
+
+	cli->counts.progress = on_progress;
+	cli->counts.progress_ctx = cli;
+	if (cli->db_path)
+		return stage_sink(cli, mode, flags, err);
+	rejects = cli_open_rejects(cli, err);
+	if (!rejects)
+		return NULL;
+	cli->counts.rejects_name =
+		cli->rejects_path ? cli->rejects_path : "the rejects file";
+	if (flags & CLI_KEEPS)
+		return rs_sink_rejects(rejects, NULL, cli->prog,
+				       flags & CLI_COUNT_OUT);
+	return rs_sink_csv(cli->out, rejects, cli->prog);
+}
+
+int cli_run_input(struct cli *cli, const struct rs_handler *h,
+		  const struct csvio_opts *o, struct rs_sink *k,
+		  struct mbr_err *err)
+{
+	struct csvio_opts co = CSVIO_OPTS_INIT;
+	struct stage_cursor *c;
+	int rc;
+
+	if (!cli->st) {
+		if (o)
+			co = *o;
+		if (cli->strict)
+			co.flags |= CSVIO_STRICT;
+		return rs_run_files(cli->files, cli->n_files, &co, h, k,
+				    &cli->counts, err);
+	}
+	c = stage_read_records(cli->st, err);
+	if (!c)
+		return -1;
+	rc = rs_run_cursor(c, cli->db_path, h, k, &cli->counts, err);
+	stage_cursor_free(c);
+	return rc;
+}
+
+int cli_done(struct cli *cli, struct rs_sink *k, int rc, struct mbr_err *err)
+{
+	const struct rs_tally *t = &cli->counts;
+
+	if (rc == 0 && k && rs_finish(k, err) < 0)
+		rc = mbr_prefix(err, "%s: ",
+				cli->out_path ? cli->out_path
+					      : "standard output");
+	rs_sink_free(k);
+	if (rc == 0 && cli->st &&
+	    stage_commit_run(cli->st, t->in, t->out, t->rejected, t->flagged,
+			     rs_status(t), err) < 0)
+		rc = -1;
+	stage_close(cli->st); /* rolls back a run not committed */
+	cli->st = NULL;
+	return rc;
 }

@@ -24,13 +24,9 @@
 #include <time.h>
 
 #include "err.h"
+#include "recstream.h"
 
-struct cli_counts {
-	unsigned long long in;	     /* records read (bad rows included) */
-	unsigned long long out;	     /* records written */
-	unsigned long long rejected; /* records sent to --rejects */
-	unsigned long long flagged;  /* records passed with an _issues entry */
-};
+struct stage;
 
 enum cli_flags {
 	CLI_REJECTS = 1 << 0, /* the tool takes --rejects FILE */
@@ -38,6 +34,7 @@ enum cli_flags {
 	CLI_NO_OUT = 1 << 2,  /* the tool opens its own output */
 	CLI_ORDERED = 1 << 3, /* operands reach the option callback in
 				   order, as option 1 (mbr-import --map) */
+	CLI_DB_OUT = 1 << 4,  /* -o is an output under --db too (export) */
 };
 
 struct cli {
@@ -52,18 +49,23 @@ struct cli {
 	const char **files;	  /* borrowed from argv: the operands */
 	size_t n_files;
 	FILE *out; /* standard output or the -o temporary file */
-	struct cli_counts counts;
-	char extra[256]; /* tool's addition to the summary line */
+	struct rs_tally counts;
+	struct stage *st; /* --db: the database, a run open, from cli_sink */
+	char extra[256];  /* tool's addition to the summary line */
 	struct timespec start;
 	unsigned long progress_tick; /* calls since the clock was read */
 	double progress_last;	     /* when the progress line was drawn */
 	bool progress_shown;
+	const char *outputs[8]; /* further output paths, checked at open */
+	size_t n_outputs;
+	char dflt_rejects[256];	  /* the default rejects file, once written */
+	const char *stdout_taken; /* which output has standard output */
+	int exit_flags;		  /* --exit-flags: exit 1 when only flagged */
 };
 
-#define CLI_INIT(prog, usage)                                                \
-	{                                                                    \
-		(prog), (usage), 0, NULL, NULL, NULL, false, false, NULL, 0, \
-			NULL, {0, 0, 0, 0}, "", {0, 0}, 0, 0, false          \
+#define CLI_INIT(prog_, usage_)                                     \
+	{                                                           \
+		.prog = (prog_), .usage = (usage_), .exit_flags = 1 \
 	}
 
 /* Tool options: called for every option not common to all tools, with
@@ -72,7 +74,11 @@ struct cli {
 typedef int (*cli_option_fn)(int opt, const char *arg, void *ctx);
 
 /* Parse argv. Common options: -o, --db, --rejects (when flags allow),
- * -q, --strict, --help (prints usage to stdout, exits 0), --version.
+ * -q, --strict, --exit-flags 0|1, -h/--help (prints usage to stdout,
+ * exits 0), --version. An option that does nothing in the mode chosen is
+ * a usage error, never ignored: under --db, -o (unless CLI_DB_OUT),
+ * --rejects (rejects go to its table), --strict (its rows always parse)
+ * and input files (its records are the input).
  * opts is the tool's own getopt_long table (NULL-terminated, may be NULL);
  * short options only -o and -q. Returns 0, or -1 after printing the
  * problem and a hint. */
@@ -82,17 +88,58 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Open the output: standard output, or a temporary file beside -o created
- * 0600 and removed on failure or SIGINT/SIGTERM. */
+/* Name further files the run will write (--pairs, --xref, --report...;
+ * NULL entries are skipped), so that cli_open checks them with -o and
+ * --rejects before any work is done. */
+void cli_add_outputs(struct cli *cli, const char *const *paths, size_t n);
+/* Check every output path (-o, --rejects, cli_add_outputs): each must be
+ * "-" or a file that can be created in an existing, writable directory,
+ * never a directory; then open the output: standard output, or a
+ * temporary file beside -o created 0600 and removed on failure or on
+ * SIGINT/SIGTERM/SIGHUP/SIGPIPE (a signal the caller ignores, as under
+ * nohup, stays ignored). Standard output that was closed when the tool
+ * started is an MBR_EIO error when records are to go there. */
 int cli_open(struct cli *cli, struct mbr_err *err);
 /* Open a further output file atomically (rejects, report, lineage): the
  * file appears at cli_commit. Returns NULL with err on failure. */
 FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err);
+/* The rejects file: --rejects FILE, or without it a default file (beside
+ * -o as NAME.rejects.csv, else PROG.rejects.csv in the working directory)
+ * that appears only when something was rejected, and is named on standard
+ * error: rejected records never vanish. NULL with err when it cannot be
+ * created. Not for --db runs (their rejects go to the database). */
+FILE *cli_open_rejects(struct cli *cli, struct mbr_err *err);
 /* The temporary path behind -o (for outputs written by name, such as a
  * SQLite file), or NULL when the output is standard output. */
 const char *cli_out_tmp_path(const struct cli *cli);
 /* Flush and close outputs, then rename temporaries into place. */
 int cli_commit(struct cli *cli, struct mbr_err *err);
+/*
+ * A tool's run: what cmd/TOOL.c's run() is made of.
+ */
+
+enum cli_sink_flags {
+	CLI_KEEPS = 1 << 0, /* the tool keeps records itself: rejects only */
+	CLI_COUNT_OUT = 1 << 1, /* with CLI_KEEPS: a kept record counts out */
+};
+
+/* Where the run's records and rejects go. With --db: the staging database
+ * (opened, a run begun under the tool's name, cli->st set) and a sink of
+ * mode into it; else the output (cli_open first) and the rejects file
+ * (cli_open_rejects). NULL with err. */
+struct rs_sink *cli_sink(struct cli *cli, enum rs_stage_mode mode,
+			 enum cli_sink_flags flags, struct mbr_err *err);
+/* Run h over the input: the files named (standard input when none), read
+ * with o (NULL: canonical records, CSVIO_OPTS_INIT, --strict applied), or
+ * with --db the staging records. */
+int cli_run_input(struct cli *cli, const struct rs_handler *h,
+		  const struct csvio_opts *o, struct rs_sink *k,
+		  struct mbr_err *err);
+/* End the run: flush the sink, and with --db commit the run with its
+ * counts and status (rs_status) and close the database. Frees k. On
+ * failure (or rc < 0) the database rolls back. Returns rc, or -1. */
+int cli_done(struct cli *cli, struct rs_sink *k, int rc, struct mbr_err *err);
+
 /* Print "PROG: message", remove temporaries, return the exit code. */
 int cli_fail(struct cli *cli, const struct mbr_err *err);
 /* Print the summary line (unless -q), return 0 or 1 (rejected/flagged). */

@@ -32,8 +32,6 @@ struct csvio_reader {
 	struct encoding_decoder *dec;
 	struct csv_parser p;
 	bool parser_live;	      /* csv_init done */
-	struct csv_parser check;      /* strict: checks multi-line rows */
-	bool check_live;	      /* csv_init done on check */
 	char *chunk;		      /* owned: raw input buffer */
 	struct buf text;	      /* owned: decoded text not yet fed */
 	size_t text_pos;	      /* first unfed byte of text */
@@ -61,6 +59,11 @@ struct csvio_reader {
 	struct buf bad_reason; /* owned: why the last CSVIO_BAD row is bad */
 	struct buf bad_raw;    /* owned: its bytes */
 	unsigned long bad_row;
+	unsigned long bad_line;
+	struct record bad_rec; /* owned: its fields, as far as they were cut */
+	size_t bad_cols;       /* its first fields that are where they belong */
+	struct buf note;       /* owned: about the last CSVIO_ROW, or empty */
+	size_t note_col;       /* the column note is about */
 	unsigned long long done, total; /* bytes read, and to read */
 };
 
@@ -334,6 +337,20 @@ static bool header_same(const struct header *a, const struct header *b)
 
 enum { ROW_HEADER = 3 }; /* internal: the row was a header */
 
+static void warn_folded(const struct csvio_reader *r)
+{
+	for (int f = 0; f < CF_COUNT; f++)
+		if (r->header.folded & ((uint32_t)1 << f))
+			mbr_warn(
+				"%s: column '%s' read as '%s' (canonical names "
+				"are lower case)",
+				r->name,
+				record_field(&r->header.names,
+					     (size_t)r->header.canon[f])
+					.p,
+				canon_name(f));
+}
+
 static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
 {
 	struct header h;
@@ -356,6 +373,8 @@ static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
 	if (!r->have_header) {
 		header_set(&r->header, &r->cur);
 		r->have_header = true;
+		if (!(r->opts.flags & CSVIO_SOURCE))
+			warn_folded(r);
 		return ROW_HEADER;
 	}
 	header_init(&h);
@@ -371,63 +390,148 @@ static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
 	return ROW_HEADER;
 }
 
-/* Whether the lines of a multi-line row are well-formed CSV. A broken
- * quote that a later quote closed leaves that quote followed by text,
- * which libcsv's strict mode refuses; without the check the lines in
- * between would become one field of a good row. */
-static bool row_is_strict(struct csvio_reader *r)
-{
-	bool ok;
+enum quote_shape {
+	QUOTES_CLEAN,  /* none, or only around whole fields */
+	QUOTES_STRAY,  /* a quote inside an unquoted field: a literal one */
+	QUOTES_BROKEN, /* a quoted field that never closes, or whose
+			  closing quote is followed by text */
+};
 
-	if (!r->check_live) {
-		if (csv_init(&r->check, CSV_STRICT) != 0)
-			return true;
-		csv_set_delim(&r->check, (unsigned char)r->opts.delim);
-		csv_set_space_func(&r->check, never_space);
-		csv_set_blk_size(&r->check, 1 << 20);
-		r->check_live = true;
+#define NEVER_CLOSES ((size_t)-1)
+
+/* Skip the quoted field that starts at p[i] (its opening quote); return the
+ * index after its closing quote, or NEVER_CLOSES. */
+static size_t skip_quoted(const char *p, size_t i, size_t len)
+{
+	for (i++; i < len; i++) {
+		if (p[i] != '"')
+			continue;
+		if (i + 1 < len && p[i + 1] == '"')
+			i++; /* "" is one quote inside the field */
+		else
+			return i + 1;
 	}
-	ok = csv_parse(&r->check, r->row_raw.p, r->row_raw.len, NULL, NULL,
-		       NULL) == r->row_raw.len;
-	csv_fini(&r->check, NULL, NULL, NULL);
-	return ok;
+	return NEVER_CLOSES;
+}
+
+static bool ends_field(char c, char delim)
+{
+	return c == delim || c == '\n' || c == '\r';
+}
+
+/* How the quotes of a row's text sit, as RFC 4180 readers that forgive
+ * (Python's csv module, Excel) see them: a quote opens a quoted field only
+ * at the start of a field; anywhere else it is a literal character. *col
+ * is the 0-based column of the first quote that is not clean. */
+static enum quote_shape quote_shape(struct strview row, char delim, size_t *col)
+{
+	enum quote_shape shape = QUOTES_CLEAN;
+	bool start = true;
+	size_t c = 0;
+
+	for (size_t i = 0; i < row.len;) {
+		if (start && row.p[i] == '"') {
+			i = skip_quoted(row.p, i, row.len);
+			if (i == NEVER_CLOSES ||
+			    (i < row.len && !ends_field(row.p[i], delim))) {
+				*col = c;
+				return QUOTES_BROKEN;
+			}
+			start = false;
+			continue;
+		}
+		if (row.p[i] == '"' && shape == QUOTES_CLEAN) {
+			shape = QUOTES_STRAY;
+			*col = c;
+		}
+		start = ends_field(row.p[i], delim);
+		c += row.p[i] == delim;
+		i++;
+	}
+	return shape;
+}
+
+/* A multi-line row whose quote broke: its lines after the first were
+ * swallowed and are read again. */
+static void reject_first_line(struct csvio_reader *r, bool open, size_t col)
+{
+	take_bad_bytes(r, r->row_start + r->first_line_len, &r->bad_reason);
+	buf_reset(&r->bad_reason);
+	buf_addf(&r->bad_reason,
+		 "unclosed quote in field %zu: the row ran over %u lines %s "
+		 "(the lines after its first are read again)",
+		 col + 1, r->n_lines,
+		 open ? "to the end of the file"
+		      : "to a quote followed by text");
+	r->bad_cols = col;
+	resync(r);
+}
+
+/* Why a row that was cut where it should be is bad, in bad_reason (left
+ * empty when it is good). */
+static void judge_row(struct csvio_reader *r, bool bad_bytes, bool open)
+{
+	size_t want = header_count(&r->header);
+	bool fixed = r->have_header && (r->opts.flags & CSVIO_FIXED_COLS);
+
+	r->bad_cols = r->cur.n;
+	if (r->too_long) {
+		buf_reset(&r->bad_reason);
+		buf_adds(&r->bad_reason, "row larger than 64 MB");
+		r->bad_cols = 0;
+	} else if (!bad_bytes && open) {
+		buf_adds(&r->bad_reason,
+			 "unclosed quote at the end of the file");
+	} else if (!bad_bytes && fixed && r->cur.n != want) {
+		buf_addf(&r->bad_reason, "%zu fields, expected %zu", r->cur.n,
+			 want);
+		if (r->n_lines > 1)
+			buf_addf(&r->bad_reason,
+				 " (quoted line breaks: the row runs over %u "
+				 "lines)",
+				 r->n_lines);
+		r->bad_cols = r->cur.n < want ? r->cur.n : want;
+	}
+	if (r->bad_reason.len)
+		set_bad_raw(r, r->row_raw.len);
+}
+
+/* A good row with a quote where RFC 4180 has none: say so in note. */
+static void note_quotes(struct csvio_reader *r, enum quote_shape shape,
+			size_t col)
+{
+	if (shape == QUOTES_CLEAN)
+		return;
+	r->note_col = col;
+	if (shape == QUOTES_STRAY)
+		buf_addf(&r->note,
+			 "quote inside unquoted field %zu (read as a literal "
+			 "quote)",
+			 col + 1);
+	else
+		buf_addf(&r->note,
+			 "quote followed by text in quoted field %zu (read as "
+			 "a literal quote)",
+			 col + 1);
 }
 
 static int finish_row(struct csvio_reader *r, struct record *rec,
 		      struct mbr_err *err)
 {
 	unsigned long long end = r->text_base + r->text_pos;
-	size_t want = header_count(&r->header);
-	bool fixed = r->have_header && (r->opts.flags & CSVIO_FIXED_COLS);
 	bool open = r->quote_open && r->file_header;
+	enum quote_shape shape = QUOTES_CLEAN;
+	size_t col = 0;
 	bool bad;
 
 	buf_reset(&r->bad_reason);
+	buf_reset(&r->note);
+	if (!r->too_long && r->file_header &&
+	    memchr(r->row_raw.p, '"', r->row_raw.len))
+		shape = quote_shape(buf_view(&r->row_raw), r->opts.delim, &col);
 	if (!r->too_long && r->n_lines > 1 &&
-	    (open || (fixed && r->cur.n != want) ||
-	     (r->file_header && !row_is_strict(r)))) {
-		take_bad_bytes(r, r->row_start + r->first_line_len,
-			       &r->bad_reason);
-		buf_reset(&r->bad_reason);
-		if (fixed && r->cur.n != want)
-			buf_addf(&r->bad_reason,
-				 "unclosed quote: the row ran over %u lines "
-				 "and has %zu fields, expected %zu (the lines "
-				 "after it are read again)",
-				 r->n_lines, r->cur.n, want);
-		else if (open)
-			buf_addf(&r->bad_reason,
-				 "unclosed quote: the row ran over %u lines to "
-				 "the end of the file (the lines after it are "
-				 "read again)",
-				 r->n_lines);
-		else
-			buf_addf(&r->bad_reason,
-				 "unclosed quote: the row ran over %u lines to "
-				 "a quote followed by text (the lines after it "
-				 "are read again)",
-				 r->n_lines);
-		resync(r);
+	    (open || shape == QUOTES_BROKEN)) {
+		reject_first_line(r, open, col);
 	} else {
 		bad = take_bad_bytes(r, end, &r->bad_reason);
 		if (!r->file_header) {
@@ -437,29 +541,21 @@ static int finish_row(struct csvio_reader *r, struct record *rec,
 			if (st != CSVIO_ROW)
 				return st;
 		}
-		if (r->too_long) {
-			buf_reset(&r->bad_reason);
-			buf_adds(&r->bad_reason, "row larger than 64 MB");
-		} else if (!bad && open)
-			buf_adds(&r->bad_reason,
-				 "unclosed quote at the end of the file");
-		else if (!bad && fixed && r->cur.n != want)
-			buf_addf(&r->bad_reason, "%zu fields, expected %zu",
-				 r->cur.n, want);
-		if (r->bad_reason.len)
-			set_bad_raw(r, r->row_raw.len);
+		judge_row(r, bad, open);
 	}
 	r->row++;
 	if (r->bad_reason.len == 0) {
-		struct record tmp = *rec;
-
-		*rec = r->cur;
-		r->cur = tmp;
+		note_quotes(r, shape, col);
+		record_swap(rec, &r->cur);
+		rec->note = r->note.len ? r->note.p : NULL;
+		rec->note_col = r->note_col;
 		rec->row = r->row;
 		rec->line = r->row_line;
 		return CSVIO_ROW;
 	}
 	r->bad_row = r->row;
+	r->bad_line = r->row_line;
+	record_swap(&r->bad_rec, &r->cur);
 	if (r->opts.flags & CSVIO_STRICT)
 		return mbr_fail(err, MBR_EIO, "%s:%lu: record %lu: %s", r->name,
 				r->row_line, r->row, r->bad_reason.p);
@@ -567,7 +663,9 @@ struct csvio_reader *csvio_open(const char *const *paths, size_t n,
 	buf_init(&r->row_raw, ROW_MAX);
 	buf_init(&r->bad_reason, 4096);
 	buf_init(&r->bad_raw, ROW_MAX);
+	buf_init(&r->note, 4096);
 	record_init(&r->cur);
+	record_init(&r->bad_rec);
 	header_init(&r->header);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st_;
@@ -605,15 +703,15 @@ void csvio_close(struct csvio_reader *r)
 	close_file(r);
 	if (r->parser_live)
 		csv_free(&r->p);
-	if (r->check_live)
-		csv_free(&r->check);
 	encoding_close(r->dec);
 	free(r->chunk);
 	buf_release(&r->text);
 	buf_release(&r->row_raw);
 	buf_release(&r->bad_reason);
 	buf_release(&r->bad_raw);
+	buf_release(&r->note);
 	record_release(&r->cur);
+	record_release(&r->bad_rec);
 	record_release(&r->stash);
 	header_release(&r->header);
 	free(r);
@@ -637,6 +735,37 @@ struct strview csvio_bad_raw(const struct csvio_reader *r)
 unsigned long csvio_bad_row(const struct csvio_reader *r)
 {
 	return r->bad_row;
+}
+
+unsigned long csvio_bad_line(const struct csvio_reader *r)
+{
+	return r->bad_line;
+}
+
+/* Does v hold U+FFFD, the mark of an undecodable byte? Such a value is
+ * not what the source holds, so it cannot name the row. */
+static bool has_replacement(struct strview v)
+{
+	for (const char *p = v.p, *end = v.p + v.len;
+	     (p = memchr(p, 0xef, (size_t)(end - p))) != NULL; p++)
+		if (end - p >= 3 && !memcmp(p, "\xef\xbf\xbd", 3))
+			return true;
+	return false;
+}
+
+bool csvio_bad_field(const struct csvio_reader *r, size_t col,
+		     struct strview *v)
+{
+	if (col >= r->bad_cols || col >= r->bad_rec.n)
+		return false;
+	*v = record_field(&r->bad_rec, col);
+	return !has_replacement(*v);
+}
+
+const char *csvio_row_note(const struct csvio_reader *r, size_t *col)
+{
+	*col = r->note_col;
+	return r->note.p;
 }
 
 const char *csvio_name(const struct csvio_reader *r)

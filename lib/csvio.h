@@ -8,9 +8,15 @@
  * a reason and their bytes, so the tool can reject them and go on; with
  * CSVIO_STRICT such a row ends the run instead (MBR_EIO).
  *
- * A broken quote swallows the lines after it until the next quote; when
- * such a multi-line row has the wrong field count, only its first line is
- * rejected and the lines after it are read again as rows of their own.
+ * Quotes are read as forgiving RFC 4180 readers (Python's csv module,
+ * Excel) read them: a quote opens a quoted field only at the start of a
+ * field; a quote inside an unquoted field is a literal character (the row
+ * loads, and csvio_row_note says so). A quoted field holding line breaks
+ * makes one row of several lines: when its field count is wrong, the
+ * whole row is one bad row. A broken quote (one that never closes, or
+ * whose closing quote is followed by text) swallows the lines after it:
+ * then only its first line is a bad row and the lines after it are read
+ * again as rows of their own.
  *
  * Several files can be read as one stream: each must start with the same
  * header. Only csvio.c includes <csv.h>.
@@ -32,6 +38,8 @@ enum csvio_flags {
 	CSVIO_STRICT = 1 << 0,	   /* a bad row is an error, not a reject */
 	CSVIO_NO_HEADER = 1 << 1,  /* the first row is data; columns 1..n */
 	CSVIO_FIXED_COLS = 1 << 2, /* every row must have the header's count */
+	CSVIO_SOURCE = 1 << 3,	   /* a source export, not canonical records:
+				      no warning for "Mobile" read as mobile */
 };
 
 struct csvio_opts {
@@ -46,7 +54,9 @@ struct csvio_opts {
 	}
 
 /* Open a reader on files paths[0..n) ("-" is standard input; n == 0 also
- * means standard input) and read the header. NULL on error. */
+ * means standard input) and read the header. NULL on error. A column that
+ * names a canonical field in another case ("Mobile") is that field, with
+ * a warning (mbr_warn) unless CSVIO_SOURCE. */
 struct csvio_reader *csvio_open(const char *const *paths, size_t n,
 				const struct csvio_opts *opts,
 				struct mbr_err *err);
@@ -70,6 +80,17 @@ enum csvio_status csvio_read(struct csvio_reader *r, struct record *rec,
 const char *csvio_bad_reason(const struct csvio_reader *r);
 struct strview csvio_bad_raw(const struct csvio_reader *r);
 unsigned long csvio_bad_row(const struct csvio_reader *r);
+/* The physical line (1-based, within its file) where that row starts. */
+unsigned long csvio_bad_line(const struct csvio_reader *r);
+/* Column col (0-based) of that row, when the row was split far enough to
+ * tell it (before a broken quote, within the fields it has) and the value
+ * holds no undecodable byte. */
+bool csvio_bad_field(const struct csvio_reader *r, size_t col,
+		     struct strview *v);
+/* About the row just returned as CSVIO_ROW: a quote read as a literal
+ * character ("quote inside unquoted field 2 ...") and the 0-based column
+ * it is in, or "" when nothing is to be said. Valid until the next read. */
+const char *csvio_row_note(const struct csvio_reader *r, size_t *col);
 /* Name of the file being read ("-" shown as "<stdin>"), and bytes read so
  * far and in total (0 when unknown), for the progress line. */
 const char *csvio_name(const struct csvio_reader *r);

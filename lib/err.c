@@ -9,6 +9,25 @@
 #include <string.h>
 
 const char *mbr_progname = "mbr";
+static mbr_warn_fn warn_fn;
+
+void mbr_set_warn(mbr_warn_fn fn)
+{
+	warn_fn = fn;
+}
+
+void mbr_warn(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!warn_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn_fn(msg);
+}
 
 static const int exit_codes[] = {
 	[MBR_OK] = EXIT_CLEAN,

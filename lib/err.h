@@ -49,6 +49,15 @@ int mbr_prefix(struct mbr_err *err, const char *fmt, ...)
 /* The exit code for a status (MBR_OK maps to EXIT_CLEAN). Cannot fail. */
 int mbr_exit_code(enum mbr_status status);
 
+/* A warning from the library: the run goes on, the user should know
+ * ("stage.db: was readable by others: made it 0600"). The library never
+ * prints: it hands the message to the function the command installed
+ * (cli prints "PROG: message" on standard error); none installed, the
+ * message is dropped. Never pass personal data. */
+void mbr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+typedef void (*mbr_warn_fn)(const char *msg);
+void mbr_set_warn(mbr_warn_fn fn);
+
 /* Name of the running program for xmalloc's message; set once by cli. */
 extern const char *mbr_progname;
 

@@ -98,192 +98,144 @@ static void bind_extras(const struct import_opts *o, const struct header *h)
 	}
 }
 
-/* Where records and rejects go: a CSV stream or the staging database. */
-struct sink {
-	struct csvio_writer *w; /* owned, or NULL with st */
-	const int *slot;	/* the current source's extra columns */
-	size_t n_extra;		/* extra columns in the output */
-	struct record full;	/* owned: a record with every extra column */
-	struct stage *st;	/* borrowed, or NULL */
-	struct reject_file *rf; /* borrowed, may be NULL */
-	const struct header *h; /* the canonical header + _issues */
-	struct cli *cli;
+/* One source's handler: its mapping applied to each row. */
+struct source_run {
+	struct mapping *m;	/* borrowed */
+	const struct header *h; /* the canonical header, extras, _issues */
+	struct record out;	/* the mapped record */
+	struct buf issues;	/* its _issues */
+	const int *slot;	/* the source's extra columns (import_source) */
+	struct record full;	/* the mapped record with every extra column */
 };
 
-static int put_record(struct sink *k, const struct record *rec,
-		      struct mbr_err *err)
+/* s->out with its extra columns where the output has them (another
+ * source's extras empty), in s->full; then swapped into s->out. */
+static void line_up(struct source_run *s)
 {
-	if (k->st)
-		return stage_put_record(k->st, k->h, rec, err);
-	csvio_write(k->w, rec);
-	return 0;
-}
+	size_t n = header_count(s->h) - CF_COUNT - 1;
 
-static int put_bad(struct sink *k, const char *source, unsigned long row,
-		   struct strview raw, const char *reason, struct mbr_err *err)
-{
-	k->cli->counts.rejected++;
-	if (k->st)
-		return stage_put_reject_raw(k->st, sv(source), row,
-					    "mbr-import", reason, raw, err);
-	if (k->rf)
-		reject_raw(k->rf, sv(source), row, raw, reason);
-	return 0;
-}
-
-static int put_reject(struct sink *k, const struct record *rec,
-		      const char *field, const char *reason,
-		      struct mbr_err *err)
-{
-	k->cli->counts.rejected++;
-	if (k->st)
-		return stage_put_reject(k->st, k->h, rec, "mbr-import", field,
-					reason, svn("", 0), err);
-	if (k->rf)
-		reject_record(k->rf, rec, field, reason);
-	return 0;
-}
-
-/* Say where the first few bad rows are; the rejects file has them all. */
-#define MAX_WARNINGS 10
-
-static void warn_bad(struct sink *k, const char *file, unsigned long row,
-		     const char *reason)
-{
-	if (k->cli->counts.rejected < MAX_WARNINGS)
-		cli_warn(k->cli, "%s: record %lu: %s", file, row, reason);
-	else if (k->cli->counts.rejected == MAX_WARNINGS)
-		cli_warn(k->cli, "more rejected rows: see the rejects file");
-}
-
-/* out with its extra columns where the output has them (another
- * source's extras empty): k->full. */
-static struct record *line_up(struct sink *k, const struct record *out)
-{
-	record_reset(&k->full);
+	if (n == 0)
+		return;
+	record_reset(&s->full);
 	for (size_t i = 0; i < CF_COUNT; i++)
-		record_addsv(&k->full, record_field(out, i));
-	for (size_t j = 0; j < k->n_extra; j++)
+		record_addsv(&s->full, record_field(&s->out, i));
+	for (size_t j = 0; j < n; j++)
 		record_addsv(
-			&k->full,
-			k->slot[j] < 0
+			&s->full,
+			s->slot[j] < 0
 				? svn("", 0)
-				: record_field(out,
-					       CF_COUNT + (size_t)k->slot[j]));
-	return &k->full;
+				: record_field(&s->out,
+					       CF_COUNT + (size_t)s->slot[j]));
+	record_swap(&s->out, &s->full);
 }
 
-static int take_row(struct sink *k, struct mapping *m, struct record *in,
-		    struct record *out, struct buf *issues, struct mbr_err *err)
+static int bind(void *ctx, const struct header *in, const char *name,
+		struct mbr_err *err)
 {
+	struct source_run *s = ctx;
+
+	return mapping_bind(s->m, in, name, err);
+}
+
+static const struct header *out_header(void *ctx)
+{
+	struct source_run *s = ctx;
+
+	return s->h;
+}
+
+/* A quote the reader took as a literal character: name the field that
+ * reads its column in the record's issues. */
+static void note_row(struct source_run *s, const struct record *in)
+{
+	const char *field;
+
+	if (!in->note || !*in->note)
+		return;
+	field = mapping_col_user(s->m, in->note_col);
+	buf_addf(&s->issues, "%s:%s;", field ? field : "source_row", in->note);
+}
+
+/* The mapped record replaces the row: rec becomes a canonical record. */
+static int take(void *ctx, struct record *rec, enum rs_verdict *v,
+		struct rs_why *why, struct mbr_err *err)
+{
+	struct source_run *s = ctx;
 	int n;
 
-	buf_reset(issues);
-	n = mapping_apply(m, in, out, issues);
-	if (n >= 0 && k->n_extra)
-		out = line_up(k, out);
+	(void)err;
+	buf_reset(&s->issues);
+	n = mapping_apply(s->m, rec, &s->out, &s->issues);
 	if (n < 0) {
-		warn_bad(k, mapping_info(m)->name, in->row, "value too large");
-		return put_reject(k, out, "", "a value is larger than 256 MB",
-				  err);
+		*v = RS_REJECT;
+		why->reason = "a value is larger than 256 MB";
+		return 0;
 	}
-	if (record_field(out, CF_SOURCE_ID).len == 0) {
-		record_add(out, issues->p, issues->len);
-		return put_reject(k, out, "source_id",
-				  "the key column is empty", err);
+	line_up(s);
+	note_row(s, rec);
+	if (s->issues.len)
+		buf_truncate(&s->issues, s->issues.len - 1); /* last ';' */
+	record_add(&s->out, s->issues.p, s->issues.len);
+	s->out.row = rec->row;
+	s->out.line = rec->line;
+	record_swap(rec, &s->out);
+	if (record_field(rec, CF_SOURCE_ID).len == 0) {
+		*v = RS_REJECT;
+		why->field = "source_id";
+		why->reason = "the key column is empty";
+		return 0;
 	}
-	if (issues->len)
-		buf_truncate(issues, issues->len - 1); /* last ';' */
-	record_add(out, issues->p, issues->len);
-	if (n > 0)
-		k->cli->counts.flagged++;
-	k->cli->counts.out++;
-	return put_record(k, out, err);
+	*v = n > 0 || s->issues.len ? RS_FLAG : RS_PASS;
+	return 0;
 }
 
-static int read_all(struct sink *k, struct mapping *m, struct csvio_reader *r,
-		    struct mbr_err *err)
+/* An unreadable row: the source's name, and its key when it can be read. */
+static void locate(void *ctx, const struct csvio_reader *r,
+		   struct reject_at *at)
 {
-	struct record in, out;
-	struct buf issues;
-	unsigned long long done, total;
-	int st, rc = 0;
+	struct source_run *s = ctx;
 
-	record_init(&in);
-	record_init(&out);
-	buf_init(&issues, RECORD_MAX_BYTES);
-	while (rc == 0 && (st = csvio_read(r, &in, err)) > 0) {
-		k->cli->counts.in++;
-		if (st == CSVIO_BAD) {
-			warn_bad(k, csvio_name(r), csvio_bad_row(r),
-				 csvio_bad_reason(r));
-			rc = put_bad(k, mapping_info(m)->name, csvio_bad_row(r),
-				     csvio_bad_raw(r), csvio_bad_reason(r),
-				     err);
-		} else {
-			rc = take_row(k, m, &in, &out, &issues, err);
-		}
-		csvio_progress(r, &done, &total);
-		cli_progress(k->cli, done, total);
-	}
-	if (st < 0)
-		rc = -1;
-	record_release(&in);
-	record_release(&out);
-	buf_release(&issues);
-	return rc;
+	reject_at_bad_row(at, r, sv(mapping_info(s->m)->name), -1,
+			  mapping_key_col(s->m), -1);
 }
 
-static int import_source(const struct import_source *s, struct sink *k,
-			 bool strict, struct mbr_err *err)
+static int import_source(const struct import_source *src,
+			 const struct header *h, bool strict, struct rs_sink *k,
+			 struct rs_tally *t, struct mbr_err *err)
 {
-	const struct mapping_info *mi = mapping_info(s->map);
+	const struct mapping_info *mi = mapping_info(src->map);
 	struct csvio_opts co = CSVIO_OPTS_INIT;
-	struct csvio_reader *r;
+	struct source_run s = {src->map, h, {0}, {0}, src->slot, {0}};
+	struct rs_handler hd = {bind, out_header, take, locate, &s, true, true};
 	int rc;
 
 	co.encoding = mi->encoding;
 	co.delim = mi->delim;
+	co.flags |= CSVIO_SOURCE;
 	if (strict)
 		co.flags |= CSVIO_STRICT;
 	if (!mi->header)
 		co.flags |= CSVIO_NO_HEADER;
-	r = csvio_open(s->files, s->n_files, &co, err);
-	if (!r)
-		return -1;
-	k->slot = s->slot;
-	rc = mapping_bind(s->map, csvio_header(r), csvio_name(r), err);
-	if (rc == 0)
-		rc = read_all(k, s->map, r, err);
-	csvio_close(r);
+	record_init(&s.out);
+	record_init(&s.full);
+	buf_init(&s.issues, RECORD_MAX_BYTES);
+	rc = rs_run_files(src->files, src->n_files, &co, &hd, k, t, err);
+	record_release(&s.out);
+	record_release(&s.full);
+	buf_release(&s.issues);
 	return rc;
 }
 
-int import_run(const struct import_opts *o, FILE *out, struct stage *st,
-	       struct reject_file *rf, struct cli *cli, struct mbr_err *err)
+int import_run(const struct import_opts *o, struct rs_sink *k,
+	       struct rs_tally *t, struct mbr_err *err)
 {
 	struct header h;
-	struct sink k = {NULL, NULL, 0, {0}, st, rf, &h, cli};
 	int rc = 0;
 
 	import_header(o, &h);
 	bind_extras(o, &h);
-	k.n_extra = header_count(&h) - CF_COUNT - 1;
-	record_init(&k.full);
-	if (!st) {
-		k.w = csvio_writer_new(out, ',');
-		csvio_write_header(k.w, &h);
-	}
 	for (size_t i = 0; rc == 0 && i < o->n_sources; i++)
-		rc = import_source(&o->sources[i], &k, o->strict, err);
-	if (k.w && rc == 0 && csvio_writer_flush(k.w, err) < 0)
-		rc = mbr_prefix(err, "%s: ",
-				cli->out_path ? cli->out_path
-					      : "standard output");
-	if (rf && rc == 0)
-		rc = reject_flush(rf, err);
-	csvio_writer_free(k.w);
-	record_release(&k.full);
+		rc = import_source(&o->sources[i], &h, o->strict, k, t, err);
 	header_release(&h);
 	return rc;
 }

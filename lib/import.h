@@ -12,12 +12,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "cli.h"
 #include "err.h"
 #include "mapping.h"
-#include "reject.h"
-
-struct stage;
+#include "recstream.h"
 
 /* One --map and the files after it. */
 struct import_source {
@@ -47,11 +44,14 @@ int import_add_file(struct import_opts *o, const char *path,
 		    struct mbr_err *err);
 void import_opts_release(struct import_opts *o);
 
-/* Run the import. Records go to out (CSV, canonical header + _issues)
- * or, when st is not NULL, to its records table; rejects to rf (may be
- * NULL: then they are only counted) or st's rejects table. Counts in c. */
-int import_run(const struct import_opts *o, FILE *out, struct stage *st,
-	       struct reject_file *rf, struct cli *cli, struct mbr_err *err);
+/* Run the import through the record loop (recstream.h): each source's
+ * files read with its mapping's encoding and delimiter, every row mapped
+ * to a canonical record (canonical header + _issues) and put in k: a CSV
+ * sink, or a staging sink in RS_STAGE_IMPORT mode, where a key a run has
+ * already stored is rejected as a duplicate. A quote read as a literal
+ * character is named in _issues. Counts in t. */
+int import_run(const struct import_opts *o, struct rs_sink *k,
+	       struct rs_tally *t, struct mbr_err *err);
 
 /* The header import writes: the canonical columns, then the [extra]
  * columns of every source (the union, in order of first appearance), then

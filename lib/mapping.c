@@ -596,6 +596,22 @@ const char *mapping_out_name(const struct mapping *m, size_t i)
 	return record_field(&m->hdr->names, i).p;
 }
 
+int mapping_key_col(const struct mapping *m)
+{
+	return m->info.kind == MAPPING_SOURCE ? m->key.col : -1;
+}
+
+const char *mapping_col_user(const struct mapping *m, size_t col)
+{
+	if (mapping_key_col(m) == (int)col)
+		return canon_name(CF_SOURCE_ID);
+	for (size_t i = 0; i < m->n_fields; i++)
+		for (size_t j = 0; j < m->fields[i].n_parts; j++)
+			if (m->fields[i].parts[j].col == (int)col)
+				return m->fields[i].out;
+	return NULL;
+}
+
 static void swap(struct buf *a, struct buf *b)
 {
 	struct buf t = *a;

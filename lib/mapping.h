@@ -62,6 +62,12 @@ int mapping_bind(struct mapping *m, const struct header *h, const char *file,
 size_t mapping_n_out(const struct mapping *m);
 const char *mapping_out_name(const struct mapping *m, size_t i);
 
+/* The column of the bound header that a source mapping's key is read from
+ * (-1 for a target mapping). */
+int mapping_key_col(const struct mapping *m);
+/* The output field that reads column col of the bound header (the first
+ * one, in file order; "source_id" for the key), or NULL when none does. */
+const char *mapping_col_user(const struct mapping *m, size_t col);
 /* A source mapping's [extra] columns, in file order (0 for a target). */
 size_t mapping_n_extra(const struct mapping *m);
 const char *mapping_extra_name(const struct mapping *m, size_t i);

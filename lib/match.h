@@ -209,8 +209,8 @@ void match_record_cluster(const struct match *m, size_t i,
 			  struct strview *source, struct strview *source_id,
 			  struct buf *cluster_id);
 
-/* Load data/nicknames.csv (found as division_data_path() in
- * mappers/division.h says) for the name comparison's nickname level
+/* Load data/nicknames.csv (found as datafile_path() in datafile.h says)
+ * for the name comparison's nickname level
  * (william / bill). A global table, like the surname table: load it before
  * match_run. Without it the level never occurs. -1 with MBR_EIO. */
 int match_nicknames_open(struct mbr_err *err);

@@ -83,6 +83,7 @@ struct rec {
 	const unsigned char *p; /* packed fields (arena) */
 	uint32_t key;		/* its entry in keys */
 	uint32_t cluster;	/* set by mergeid_assign */
+	uint32_t doubtful;	/* survive_doubtful's bits */
 };
 
 struct cluster {
@@ -116,6 +117,7 @@ struct mergeid {
 	size_t n_clusters;
 	uint64_t max_seq; /* highest sequence number ever issued */
 	int col[E_COUNT]; /* input column of each packed field, or -1 */
+	int issues_col;	  /* the input's _issues column, or -1 */
 	struct buf enc;	  /* the record being packed */
 	struct buf tmp;	  /* scratch text */
 	uint32_t *list;	  /* owned: scratch list of masters */
@@ -512,6 +514,7 @@ struct mergeid *mergeid_new(const struct mergeid_opts *o, struct mbr_err *err)
 	buf_init(&m->tmp, BUF_NOLIMIT);
 	for (int i = 0; i < E_COUNT; i++)
 		m->col[i] = -1;
+	m->issues_col = -1;
 	return m;
 }
 
@@ -696,6 +699,7 @@ int mergeid_bind(struct mergeid *m, const struct header *h, const char *name,
 	m->col[E_SOURCE] = h->canon[CF_SOURCE];
 	m->col[E_SOURCE_ID] = h->canon[CF_SOURCE_ID];
 	m->col[E_CLUSTER] = header_find(h, COL_CLUSTER_ID);
+	m->issues_col = header_find(h, COL_ISSUES);
 	for (int f = SURVIVE_FIRST; f < CF_COUNT; f++)
 		m->col[E_FIELDS + f - SURVIVE_FIRST] = h->canon[f];
 	if (m->col[E_SOURCE] < 0 || m->col[E_SOURCE_ID] < 0)
@@ -740,6 +744,7 @@ static const char *rec_problem(const struct mergeid *m,
 		{E_CLUSTER, COL_CLUSTER_ID},
 	};
 	struct survive_member mb;
+	const char *why;
 	int f;
 
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
@@ -749,12 +754,24 @@ static const char *rec_problem(const struct mergeid *m,
 		}
 	}
 	rec_member(m, rec, &mb);
-	f = survive_check(m->rules, &mb);
+	f = survive_check(m->rules, &mb, &why);
 	if (f >= 0) {
 		*field = canon_name((enum canon_field)f);
-		return "not an integer";
+		return why;
 	}
 	return NULL;
+}
+
+/* Which of rec's values survivorship should pass over when it can. */
+static uint32_t rec_doubtful(const struct mergeid *m, const struct record *rec)
+{
+	struct survive_member mb;
+	struct strview issues = svn("", 0);
+
+	rec_member(m, rec, &mb);
+	if (m->issues_col >= 0)
+		issues = record_field(rec, (size_t)m->issues_col);
+	return survive_doubtful(&mb, issues);
 }
 
 static void count_points(struct mergeid *m, struct strview v)
@@ -765,7 +782,8 @@ static void count_points(struct mergeid *m, struct strview v)
 		m->stats.points_in += x;
 }
 
-static void rec_push(struct mergeid *m, uint32_t key, const unsigned char *p)
+static void rec_push(struct mergeid *m, uint32_t key, const unsigned char *p,
+		     uint32_t doubtful)
 {
 	struct strview s, i, c;
 
@@ -774,7 +792,8 @@ static void rec_push(struct mergeid *m, uint32_t key, const unsigned char *p)
 		m->recs = xrealloc(m->recs, m->cap_recs * sizeof(*m->recs));
 	}
 	enc_get(enc_get(enc_get(p, &s), &i), &c);
-	m->recs[m->n_recs] = (struct rec){hash_add(HASH_INIT, c), p, key, NONE};
+	m->recs[m->n_recs] =
+		(struct rec){hash_add(HASH_INIT, c), p, key, NONE, doubtful};
 	m->keys[key].rec = (uint32_t)m->n_recs++;
 }
 
@@ -801,100 +820,35 @@ int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 		enc_put(&m->enc, col_value(m, rec, e));
 	p = memcpy(arena_alloc(&m->arena, m->enc.len), m->enc.p, m->enc.len);
 	k = slot->entry ? slot->entry - 1 : key_add(m, slot, p);
-	rec_push(m, k, p);
+	rec_push(m, k, p, rec_doubtful(m, rec));
 	count_points(m,
 		     col_value(m, rec, E_FIELDS + CF_POINTS - SURVIVE_FIRST));
 	m->stats.records++;
 	return 0;
 }
 
-/* Say where the first few rejects are; the rejects file has them all. */
-#define MAX_WARNINGS 10
-
-static void warn_reject(struct cli *cli, const char *name, unsigned long row,
-			const char *field, const char *reason)
+/* The record handler: every record into the merger, or rejected. */
+static int bind(void *ctx, const struct header *in, const char *name,
+		struct mbr_err *err)
 {
-	if (cli->counts.rejected < MAX_WARNINGS)
-		cli_warn(cli, "%s: record %lu: %s%s%s", name, row, field,
-			 *field ? ": " : "", reason);
-	else if (cli->counts.rejected == MAX_WARNINGS)
-		cli_warn(cli, "more rejected records: see --rejects");
-	cli->counts.rejected++;
+	return mergeid_bind(ctx, in, name, err);
 }
 
-static void take_row(struct mergeid *m, struct csvio_reader *r,
-		     const struct record *rec, struct reject_file *rf,
-		     struct cli *cli)
+static int take(void *ctx, struct record *rec, enum rs_verdict *v,
+		struct rs_why *why, struct mbr_err *err)
 {
-	const char *field, *reason;
-
-	if (mergeid_add(m, rec, &field, &reason) == 0)
-		return;
-	warn_reject(cli, csvio_name(r), rec->row, field, reason);
-	if (rf)
-		reject_record(rf, rec, field, reason);
+	(void)err;
+	*v = mergeid_add(ctx, rec, &why->field, &why->reason) ? RS_REJECT
+							      : RS_PASS;
+	return 0;
 }
 
-static void take_bad(struct csvio_reader *r, struct reject_file *rf,
-		     struct cli *cli)
+void mergeid_handler(struct mergeid *m, struct rs_handler *h)
 {
-	warn_reject(cli, csvio_name(r), csvio_bad_row(r), "",
-		    csvio_bad_reason(r));
-	if (rf)
-		reject_raw(rf, sv(csvio_name(r)), csvio_bad_row(r),
-			   csvio_bad_raw(r), csvio_bad_reason(r));
-}
-
-static int read_rows(struct mergeid *m, struct csvio_reader *r,
-		     struct reject_file *rf, struct cli *cli,
-		     struct mbr_err *err)
-{
-	struct record rec;
-	unsigned long long done, total;
-	int st;
-
-	record_init(&rec);
-	while ((st = csvio_read(r, &rec, err)) > 0) {
-		cli->counts.in++;
-		if (st == CSVIO_BAD)
-			take_bad(r, rf, cli);
-		else
-			take_row(m, r, &rec, rf, cli);
-		csvio_progress(r, &done, &total);
-		cli_progress(cli, done, total);
-	}
-	record_release(&rec);
-	return st < 0 ? -1 : 0;
-}
-
-int mergeid_read(struct mergeid *m, struct cli *cli, struct mbr_err *err)
-{
-	struct csvio_opts o = CSVIO_OPTS_INIT;
-	struct csvio_reader *r;
-	struct reject_file *rf = NULL;
-	FILE *f;
-	int rc = -1;
-
-	if (cli->strict)
-		o.flags |= CSVIO_STRICT;
-	r = csvio_open(cli->files, cli->n_files, &o, err);
-	if (!r)
-		return -1;
-	if (mergeid_bind(m, csvio_header(r), csvio_name(r), err) < 0)
-		goto out;
-	if (cli->rejects_path) {
-		f = cli_open_aux(cli, cli->rejects_path, err);
-		if (!f)
-			goto out;
-		rf = reject_new(f, csvio_header(r), cli->prog);
-	}
-	rc = read_rows(m, r, rf, cli, err);
-	if (rc == 0 && rf)
-		rc = reject_flush(rf, err);
-out:
-	reject_free(rf);
-	csvio_close(r);
-	return rc;
+	memset(h, 0, sizeof(*h));
+	h->bind = bind;
+	h->record = take;
+	h->ctx = m;
 }
 
 /*
@@ -1186,6 +1140,7 @@ struct golden_ctx {
 	size_t cap;
 	struct survive_golden g;
 	struct buf sources;
+	struct buf rule; /* a lineage row's rule with its note */
 	emit_fn emit;
 	void *ctx;
 	bool header;	      /* emit a header row first (CSV) */
@@ -1218,12 +1173,26 @@ static void load_members(const struct mergeid *m, struct golden_ctx *gc,
 		struct survive_member *mb = &gc->mb[i];
 
 		decode_member(m->recs[cl->first + i].p, mb);
+		mb->doubtful = m->recs[cl->first + i].doubtful;
 		if (i && sv_eq(mb->f[CF_SOURCE], mb[-1].f[CF_SOURCE]))
 			continue;
 		if (i)
 			buf_addc(&gc->sources, ';');
 		buf_addsv(&gc->sources, mb->f[CF_SOURCE]);
 	}
+}
+
+/* The rule that chose f's value, and how sound the value is. */
+static struct strview lineage_rule(const struct mergeid *m,
+				   struct golden_ctx *gc, int f)
+{
+	const char *note = survive_note_str(gc->g.note[f]);
+
+	if (!*note)
+		return sv(m->rules->rule[f].text);
+	buf_reset(&gc->rule);
+	buf_addf(&gc->rule, "%s; %s", m->rules->rule[f].text, note);
+	return buf_view(&gc->rule);
 }
 
 static int emit_lineage(const struct mergeid *m, struct golden_ctx *gc,
@@ -1237,7 +1206,7 @@ static int emit_lineage(const struct mergeid *m, struct golden_ctx *gc,
 			gc->g.value[f],
 			from < 0 ? svn("", 0) : gc->mb[from].f[CF_SOURCE],
 			from < 0 ? svn("", 0) : gc->mb[from].f[CF_SOURCE_ID],
-			sv(m->rules->rule[f].text),
+			lineage_rule(m, gc, f),
 		};
 
 		if (gc->g.value[f].len &&
@@ -1252,7 +1221,7 @@ static int golden_one(struct mergeid *m, struct golden_ctx *gc,
 {
 	const struct cluster *cl = &m->clusters[b->i];
 	struct strview f[N_GOLDEN];
-	long long points;
+	survive_sum points;
 
 	load_members(m, gc, cl);
 	if (survive_apply(m->rules, gc->mb, cl->n, &gc->g, err) < 0)
@@ -1266,7 +1235,7 @@ static int golden_one(struct mergeid *m, struct golden_ctx *gc,
 	f[CF_COUNT] = b->id;
 	f[CF_COUNT + 1] = sv(gc->count);
 	f[CF_COUNT + 2] = buf_view(&gc->sources);
-	if (survive_parse_int(f[CF_POINTS], &points) == 0)
+	if (survive_parse_sum(f[CF_POINTS], &points) == 0)
 		m->stats.points_out += points;
 	if (gc->emit(gc->ctx, f, N_GOLDEN, err) < 0)
 		return -1;
@@ -1336,6 +1305,7 @@ static int golden_write(struct mergeid *m, emit_fn emit, void *ctx, bool header,
 	memset(&gc, 0, sizeof(gc));
 	survive_golden_init(&gc.g);
 	buf_init(&gc.sources, BUF_NOLIMIT);
+	buf_init(&gc.rule, BUF_NOLIMIT);
 	gc.emit = emit;
 	gc.ctx = ctx;
 	gc.header = header;
@@ -1348,6 +1318,7 @@ static int golden_write(struct mergeid *m, emit_fn emit, void *ctx, bool header,
 	rc = writer_done(lw, lineage, rc, err);
 	survive_golden_release(&gc.g);
 	buf_release(&gc.sources);
+	buf_release(&gc.rule);
 	free(gc.mb);
 	return rc;
 }
@@ -1602,62 +1573,59 @@ int mergeid_load_stage(struct mergeid *m, struct stage *st, struct mbr_err *err)
 }
 
 /* SELECT r.source, ..., r.status, c.cluster_id FROM records joined with
- * the latest clusters. */
+ * the clusters of run ?1. The run is a parameter, not a subquery: SQLite
+ * ran "(SELECT max(run_id) FROM clusters)" once per record, scanning the
+ * clusters table each time (10k records 11 s, 40k 447 s). With it bound,
+ * each record is one probe of clusters_key (source, source_id, run_id). */
 static void records_sql(struct buf *b)
 {
 	buf_adds(b, "SELECT ");
 	for (int f = 0; f < CF_COUNT; f++)
 		buf_addf(b, "r.%s, ", canon_name((enum canon_field)f));
-	buf_adds(b, "coalesce(c.cluster_id, '') AS " COL_CLUSTER_ID
+	buf_adds(b, "coalesce(r.issues, '') AS " COL_ISSUES ", "
+		    "coalesce(c.cluster_id, '') AS " COL_CLUSTER_ID
 		    " FROM records r LEFT JOIN clusters c"
 		    " ON c.source = r.source AND c.source_id = r.source_id"
-		    " AND c.run_id = (SELECT max(run_id) FROM clusters)"
+		    " AND c.run_id = ?1"
 		    " ORDER BY r.record_id");
 }
 
-static int stage_rows(struct mergeid *m, struct stage *st,
-		      struct stage_cursor *c, const struct header *h,
-		      struct cli *cli, struct mbr_err *err)
+/* The latest dedupe run's ID, as text ("0" when there is none). */
+static int latest_clusters(struct stage *st, char run[24], struct mbr_err *err)
 {
+	struct stage_cursor *c =
+		stage_query(st, "SELECT coalesce(max(run_id), 0) FROM clusters",
+			    NULL, 0, err);
 	struct record rec;
-	const char *field, *reason;
-	int n, rc = 0;
+	int n;
 
-	record_init(&rec);
-	while (rc == 0 && (n = stage_cursor_next(c, &rec, err)) > 0) {
-		cli->counts.in++;
-		cli_progress(cli, 0, 0);
-		if (mergeid_add(m, &rec, &field, &reason) == 0)
-			continue;
-		warn_reject(cli, stage_path(st), rec.row, field, reason);
-		rc = stage_put_reject(st, h, &rec, cli->prog, field, reason,
-				      svn("", 0), err);
-	}
-	record_release(&rec);
-	return n < 0 ? -1 : rc;
-}
-
-int mergeid_read_stage(struct mergeid *m, struct stage *st, struct cli *cli,
-		       struct mbr_err *err)
-{
-	struct stage_cursor *c;
-	struct header h;
-	struct buf sql;
-	int rc = -1;
-
-	buf_init(&sql, BUF_NOLIMIT);
-	records_sql(&sql);
-	c = stage_query(st, sql.p, NULL, 0, err);
-	buf_release(&sql);
 	if (!c)
 		return -1;
-	header_init(&h);
-	if (stage_cursor_header(c, &h) == 0 &&
-	    mergeid_bind(m, &h, stage_path(st), err) == 0)
-		rc = stage_rows(m, st, c, &h, cli, err);
-	header_release(&h);
+	record_init(&rec);
+	n = stage_cursor_next(c, &rec, err);
+	if (n > 0)
+		snprintf(run, 24, "%.*s", (int)record_field(&rec, 0).len,
+			 record_field(&rec, 0).p);
+	record_release(&rec);
 	stage_cursor_free(c);
-	return rc;
+	return n > 0 ? 0 : -1;
+}
+
+struct stage_cursor *mergeid_stage_records(struct stage *st,
+					   struct mbr_err *err)
+{
+	struct stage_cursor *c;
+	struct buf sql;
+	char run[24];
+	const char *bind_run = run;
+
+	if (latest_clusters(st, run, err) < 0)
+		return NULL;
+	buf_init(&sql, BUF_NOLIMIT);
+	records_sql(&sql);
+	c = stage_query(st, sql.p, &bind_run, 1, err);
+	buf_release(&sql);
+	return c;
 }
 
 struct db_sink {

@@ -52,6 +52,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "recstream.h"
 #include "record.h"
 #include "survive.h"
 
@@ -75,8 +76,8 @@ struct mergeid_stats {
 					 * other than by a merge */
 	unsigned long long added;   /* records new to the crosswalk */
 	unsigned long long carried; /* crosswalk records not in the input */
-	long long points_in;	    /* points of the records taken */
-	long long points_out;	    /* points of the golden records */
+	survive_sum points_in;	    /* points of the records taken */
+	survive_sum points_out;	    /* points of the golden records */
 };
 
 /* A merger. Fails (MBR_ECONFIG) when id_format is not text with one %d or
@@ -113,16 +114,10 @@ int mergeid_bind(struct mergeid *m, const struct header *h, const char *name,
 int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 		const char **reason);
 
-struct cli;
-
-/* Read the records of cli's operands (standard input when none) and take
- * them: mergeid_bind, then mergeid_add for each. A record that is
- * rejected, or a row csvio cannot parse, goes to cli->rejects_path (when
- * given; opened with cli_open_aux, so it appears at cli_commit) and is
- * counted in cli->counts.rejected; the first few are also named on
- * standard error. cli->counts.in counts every row. Fails on a read error
- * (MBR_EIO), or a bad row under --strict. */
-int mergeid_read(struct mergeid *m, struct cli *cli, struct mbr_err *err);
+/* The record handler (recstream.h): each record bound and taken with
+ * mergeid_add, or rejected with its field and reason. The merger keeps the
+ * records; the caller's sink takes rejects only. */
+void mergeid_handler(struct mergeid *m, struct rs_handler *h);
 
 /* Decide every master ID, after the last record. Fails (MBR_EINTERNAL)
  * only on a broken invariant. Call once. */
@@ -170,16 +165,17 @@ int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
  */
 
 struct stage;
+struct stage_cursor;
 
 /* The earlier crosswalk: tables xref and retired. Call first. */
 int mergeid_load_stage(struct mergeid *m, struct stage *st,
 		       struct mbr_err *err);
-/* The records (table records, in insertion order), each with its
- * cluster_id from the latest run that wrote the clusters table (a record
- * it does not name has none, and is rejected). Rejects go to the rejects
- * table; counts and warnings as mergeid_read. */
-int mergeid_read_stage(struct mergeid *m, struct stage *st, struct cli *cli,
-		       struct mbr_err *err);
+/* A cursor over the records (table records, in insertion order), each
+ * with its cluster_id from the latest run that wrote the clusters table
+ * (a record it does not name has none, and is rejected) and its _issues:
+ * the input of mergeid_handler under --db. NULL with err. */
+struct stage_cursor *mergeid_stage_records(struct stage *st,
+					   struct mbr_err *err);
 /* After mergeid_assign: replace the masters table by the golden records;
  * upsert every crosswalk row into xref (first_run set when a record is
  * new, last_run when it is in this input) and every retired ID into

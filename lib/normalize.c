@@ -7,6 +7,7 @@
 #include "normalize.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,12 +29,15 @@
 
 struct normalize {
 	struct normalize_opts o;
-	char country[3];	  /* o.country, upper case */
-	struct buf val[CF_COUNT]; /* the new value of each field */
-	bool set[CF_COUNT];	  /* val[f] is to replace field f */
-	struct buf merged;	  /* an _issues value being merged */
-	struct buf family, given; /* name_split's answer, to compare */
-	struct buf issues;	  /* one record's new issues */
+	char country[3];	   /* o.country, upper case */
+	struct buf val[CF_COUNT];  /* the new value of each field */
+	bool set[CF_COUNT];	   /* val[f] is to replace field f */
+	struct buf merged;	   /* an _issues value being merged */
+	struct buf family, given;  /* name_split's answer, to compare */
+	struct buf issues;	   /* one record's new issues */
+	const struct header *in_h; /* borrowed: the input's columns */
+	struct header out_h;	   /* the input's columns (+ _issues) */
+	int issues_col;		   /* the input's _issues column, or -1 */
 };
 
 /* One record being normalised. */
@@ -44,7 +48,7 @@ struct step {
 	struct buf *issues;
 	int n_issues;
 	bool is_cn;	/* the record's country is China */
-	const char *cc; /* calling code for numbers without one */
+	char region[3]; /* region of numbers without a calling code */
 };
 
 int normalize_parse_fields(const char *list, uint32_t *fields,
@@ -127,6 +131,8 @@ struct normalize *normalize_new(const struct normalize_opts *opts,
 	buf_init(&n->family, RECORD_MAX_BYTES);
 	buf_init(&n->given, RECORD_MAX_BYTES);
 	buf_init(&n->issues, RECORD_MAX_BYTES);
+	header_init(&n->out_h);
+	n->issues_col = -1;
 	return n;
 }
 
@@ -140,6 +146,7 @@ void normalize_free(struct normalize *n)
 	buf_release(&n->family);
 	buf_release(&n->given);
 	buf_release(&n->issues);
+	header_release(&n->out_h);
 	free(n);
 }
 
@@ -210,21 +217,6 @@ static void settle(struct step *s, enum canon_field f, bool ok, bool empty,
  * parts, birth_date and gender before the ID that checks them.
  */
 
-/* Calling codes of the countries address_country knows best. */
-static const char *calling_code(const char *cc)
-{
-	static const char *const codes[][2] = {
-		{"CN", "86"}, {"HK", "852"}, {"MO", "853"}, {"TW", "886"},
-		{"SG", "65"}, {"MY", "60"},  {"US", "1"},   {"CA", "1"},
-		{"GB", "44"}, {"JP", "81"},  {"KR", "82"},  {"AU", "61"},
-	};
-
-	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (!strcmp(cc, codes[i][0]))
-			return codes[i][1];
-	return NULL;
-}
-
 static void step_country(struct step *s)
 {
 	struct strview v = old(s, CF_COUNTRY);
@@ -237,9 +229,7 @@ static void step_country(struct step *s)
 		memcpy(code, s->n->country, 3);
 	}
 	s->is_cn = !strcmp(code, "CN");
-	s->cc = code[0] ? calling_code(code) : NULL;
-	if (!s->cc)
-		s->cc = calling_code(s->n->country);
+	memcpy(s->region, code[0] ? code : s->n->country, 3);
 }
 
 static enum name_result one_name(struct step *s, enum canon_field f)
@@ -307,36 +297,47 @@ static void step_gender(struct step *s)
 	       gender_result_str(r));
 }
 
+/* China time: a birth date written as an instant in another zone (a
+ * JavaScript system's 1990-03-04T16:00:00.000Z) is the date it was in
+ * Beijing, and the record says it was moved (README, mbr-normalize). */
+#define BIRTH_ZONE (8 * 60)
+
 static void step_birth(struct step *s)
 {
 	enum date_result r;
+	bool moved;
 
 	if (!has(s, CF_BIRTH_DATE))
 		return;
-	r = date_normalize(old(s, CF_BIRTH_DATE), s->n->o.date_order,
-			   put(s, CF_BIRTH_DATE));
+	r = date_normalize_at(old(s, CF_BIRTH_DATE), s->n->o.date_order,
+			      BIRTH_ZONE, put(s, CF_BIRTH_DATE), &moved);
 	settle(s, CF_BIRTH_DATE, r == DATE_OK, r == DATE_EMPTY,
 	       date_result_str(r));
+	if (r == DATE_OK && moved)
+		flag(s, CF_BIRTH_DATE, "time zone moved to UTC+8");
 }
 
 static void step_phone(struct step *s, enum canon_field f)
 {
 	enum phone_result r;
+	enum phone_type t;
 	struct buf *out;
 	const char *why;
 
 	if (!has(s, f))
 		return;
 	out = put(s, f);
-	r = phone_normalize(old(s, f), s->cc, out);
+	r = phone_normalize(old(s, f), s->region, out);
 	why = phone_result_str(r);
-	/* A mainland landline in the mobile column is a real number in the
-	 * wrong place: keep it as it was and say so. */
-	if (r == PHONE_OK && f == CF_MOBILE &&
-	    sv_starts(buf_view(out), "+86") &&
-	    !phone_is_cn_mobile(buf_view(out))) {
+	/* A landline (or a toll-free, premium ... number) in the mobile
+	 * column is a real number in the wrong place: keep it as it was and
+	 * say so. Numbers that may be either (US, CA) pass. */
+	t = r == PHONE_OK && f == CF_MOBILE ? phone_type_of(buf_view(out))
+					    : PHONE_TYPE_UNKNOWN;
+	if (t == PHONE_TYPE_FIXED || t == PHONE_TYPE_OTHER) {
 		r = PHONE_INVALID;
-		why = "landline, not a mobile";
+		why = t == PHONE_TYPE_FIXED ? "landline, not a mobile"
+					    : "not a mobile number";
 	}
 	settle(s, f, r == PHONE_OK, r == PHONE_EMPTY, why);
 }
@@ -344,12 +345,25 @@ static void step_phone(struct step *s, enum canon_field f)
 static void step_email(struct step *s)
 {
 	enum email_result r;
+	const char *likely;
+	char why[160];
 
 	if (!has(s, CF_EMAIL))
 		return;
 	r = email_normalize(old(s, CF_EMAIL), put(s, CF_EMAIL));
 	settle(s, CF_EMAIL, r == EMAIL_OK, r == EMAIL_EMPTY,
 	       email_result_str(r));
+	/* A typo domain is a hint for a person, never a rewrite. */
+	if (r == EMAIL_OK && (likely = email_typo(now(s, CF_EMAIL)))) {
+		const char *at =
+			memchr(now(s, CF_EMAIL).p, '@', now(s, CF_EMAIL).len);
+		struct strview d = now(s, CF_EMAIL);
+
+		d = svn(at + 1, d.len - (size_t)(at + 1 - d.p));
+		snprintf(why, sizeof(why), "domain %.*s, did you mean %s",
+			 (int)(d.len > 80 ? 80 : d.len), d.p, likely);
+		flag(s, CF_EMAIL, why);
+	}
 }
 
 /* Fill f from the ID when empty; flag it when it says otherwise. Only a
@@ -381,22 +395,38 @@ static void derive_from_id(struct step *s, struct strview id18)
 		buf_adds(put(s, CF_ID_TYPE), "CN_RIC");
 }
 
+/* An id_number under an id_type we do not know: flag the type when the
+ * number looks like a resident ID, else leave both alone. */
 static void step_id(struct step *s)
 {
-	struct strview type = sv_trim(old(s, CF_ID_TYPE));
+	enum cnid_type t = cnid_type_of(sv_trim(old(s, CF_ID_TYPE)));
 	enum cnid_result r;
 
-	if (!has(s, CF_ID_NUMBER) || (type.len && !sv_ieqs(type, "CN_RIC")))
+	if (!has(s, CF_ID_NUMBER) || t == CNID_TYPE_OTHER)
 		return;
+	if (t == CNID_TYPE_UNKNOWN) {
+		if (cnid_is_shaped(old(s, CF_ID_NUMBER)))
+			flag(s, CF_ID_TYPE,
+			     "unknown type for an ID-shaped number");
+		return;
+	}
 	r = cnid_normalize(old(s, CF_ID_NUMBER), put(s, CF_ID_NUMBER));
-	if (r == CNID_NOT_CN) {
+	/* A letter first: another document, unless the type says not. */
+	if (r == CNID_NOT_CN && t == CNID_TYPE_NONE) {
 		s->n->set[CF_ID_NUMBER] = false;
 		return;
 	}
 	settle(s, CF_ID_NUMBER, r == CNID_OK, r == CNID_EMPTY,
 	       cnid_result_str(r));
-	if (r == CNID_OK)
-		derive_from_id(s, now(s, CF_ID_NUMBER));
+	if (r != CNID_OK)
+		return;
+	/* Issue 15: a code no GB/T 2260 table has is flagged, and nothing
+	 * is derived from a number that may be made up. */
+	if (cnid_area_check(now(s, CF_ID_NUMBER)) != CNID_OK) {
+		flag(s, CF_ID_NUMBER, cnid_result_str(CNID_AREA_UNKNOWN));
+		return;
+	}
+	derive_from_id(s, now(s, CF_ID_NUMBER));
 }
 
 static void one_division(struct step *s, enum canon_field f,
@@ -503,7 +533,7 @@ static int apply(struct normalize *n, const struct header *h,
 int normalize_record(struct normalize *n, const struct header *h,
 		     struct record *rec, struct buf *issues)
 {
-	struct step s = {n, h, rec, issues, 0, true, "86"};
+	struct step s = {n, h, rec, issues, 0, true, "CN"};
 
 	memset(n->set, 0, sizeof(n->set));
 	if (n->o.fields == 0)
@@ -568,205 +598,75 @@ int normalize_merge_issues(struct strview old_list, struct strview more,
 }
 
 /*
- * The stream.
+ * The record handler: the same for a stream and the staging database.
  */
 
-struct run {
-	struct normalize *n;
-	struct cli *cli;
-	struct header out_h;	/* the input's columns (+ _issues) */
-	int issues_col;		/* the input's _issues column, or -1 */
-	struct csvio_writer *w; /* owned */
-	struct reject_file *rf; /* owned, may be NULL */
-};
-
-/* Say where the first few bad rows are; the rejects file has them all. */
-#define MAX_WARNINGS 10
-
-static void warn_bad(struct run *r, const char *file, unsigned long row,
-		     const char *reason)
+/* Give rec its _issues: n->issues merged into the input's column, or as a
+ * new last field. -1 when the record would grow past its limit. */
+static int put_issues(struct normalize *n, struct record *rec)
 {
-	if (r->cli->counts.rejected < MAX_WARNINGS)
-		cli_warn(r->cli, "%s: record %lu: %s", file, row, reason);
-	else if (r->cli->counts.rejected == MAX_WARNINGS)
-		cli_warn(r->cli, "more rejected rows%s",
-			 r->rf ? ": see the rejects file" : "");
-}
+	size_t col = (size_t)n->issues_col;
 
-/* Normalise rec and give it its _issues: merged into the input's column,
- * or as a new last field. -1 when the record grew past its limit. */
-static int fix_record(struct normalize *n, const struct header *h,
-		      int issues_col, struct record *rec, int *n_issues)
-{
-	buf_reset(&n->issues);
-	*n_issues = normalize_record(n, h, rec, &n->issues);
-	if (*n_issues < 0)
-		return -1;
-	if (n->o.fields == 0)
-		return 0;
-	if (issues_col < 0)
+	if (n->issues_col < 0)
 		return record_add(rec, n->issues.p, n->issues.len);
 	if (n->issues.len == 0)
 		return 0;
 	buf_reset(&n->merged);
-	if (normalize_merge_issues(record_field(rec, (size_t)issues_col),
-				   buf_view(&n->issues), &n->merged) < 0)
+	if (normalize_merge_issues(record_field(rec, col), buf_view(&n->issues),
+				   &n->merged) < 0)
 		return -1;
-	return record_set(rec, (size_t)issues_col, n->merged.p, n->merged.len);
+	return record_set(rec, col, n->merged.p, n->merged.len);
 }
 
-static void take_row(struct run *r, const struct header *h, struct record *rec,
-		     const char *file)
+static int bind(void *ctx, const struct header *in, const char *name,
+		struct mbr_err *err)
 {
+	struct normalize *n = ctx;
+
+	(void)name;
+	if (header_set(&n->out_h, &in->names) < 0)
+		return mbr_fail(err, MBR_EIO, "header larger than 256 MB");
+	n->issues_col = header_find(in, COL_ISSUES);
+	if (n->issues_col < 0 && n->o.fields)
+		header_add(&n->out_h, COL_ISSUES);
+	n->in_h = in;
+	return 0;
+}
+
+static const struct header *out_header(void *ctx)
+{
+	struct normalize *n = ctx;
+
+	return &n->out_h;
+}
+
+/* Normalise rec and give it its _issues: merged into the input's column,
+ * or as a new last field. */
+static int take(void *ctx, struct record *rec, enum rs_verdict *v,
+		struct rs_why *why, struct mbr_err *err)
+{
+	struct normalize *n = ctx;
 	int n_issues;
 
-	if (fix_record(r->n, h, r->issues_col, rec, &n_issues) < 0) {
-		warn_bad(r, file, rec->row, "record too large to normalise");
-		r->cli->counts.rejected++;
-		if (r->rf)
-			reject_record(r->rf, rec, "",
-				      "record too large to normalise");
-		return;
+	(void)err;
+	buf_reset(&n->issues);
+	n_issues = normalize_record(n, n->in_h, rec, &n->issues);
+	if (n_issues >= 0 && n->o.fields && put_issues(n, rec) < 0)
+		n_issues = -1;
+	if (n_issues < 0) {
+		*v = RS_REJECT;
+		why->reason = "record too large to normalise";
+		return 0;
 	}
-	if (n_issues > 0)
-		r->cli->counts.flagged++;
-	r->cli->counts.out++;
-	csvio_write(r->w, rec);
+	*v = n_issues > 0 ? RS_FLAG : RS_PASS;
+	return 0;
 }
 
-static void take_bad(struct run *r, struct csvio_reader *in)
+void normalize_handler(struct normalize *n, struct rs_handler *h)
 {
-	warn_bad(r, csvio_name(in), csvio_bad_row(in), csvio_bad_reason(in));
-	r->cli->counts.rejected++;
-	if (r->rf)
-		reject_raw(r->rf, sv(csvio_name(in)), csvio_bad_row(in),
-			   csvio_bad_raw(in), csvio_bad_reason(in));
-}
-
-static int read_all(struct run *r, struct csvio_reader *in, struct mbr_err *err)
-{
-	const struct header *h = csvio_header(in);
-	unsigned long long done, total;
-	struct record rec;
-	enum csvio_status st;
-
-	record_init(&rec);
-	while ((st = csvio_read(in, &rec, err)) > 0) {
-		r->cli->counts.in++;
-		if (st == CSVIO_BAD)
-			take_bad(r, in);
-		else
-			take_row(r, h, &rec, csvio_name(in));
-		csvio_progress(in, &done, &total);
-		cli_progress(r->cli, done, total);
-	}
-	record_release(&rec);
-	return st < 0 ? -1 : 0;
-}
-
-static void run_start(struct run *r, struct csvio_reader *in, FILE *rejects)
-{
-	const struct header *h = csvio_header(in);
-
-	header_init(&r->out_h);
-	header_set(&r->out_h, &h->names);
-	r->issues_col = header_find(h, COL_ISSUES);
-	if (r->issues_col < 0 && r->n->o.fields)
-		header_add(&r->out_h, COL_ISSUES);
-	r->w = csvio_writer_new(r->cli->out, ',');
-	csvio_write_header(r->w, &r->out_h);
-	r->rf = rejects ? reject_new(rejects, h, "mbr-normalize") : NULL;
-}
-
-static int run_finish(struct run *r, int rc, struct mbr_err *err)
-{
-	if (rc == 0 && csvio_writer_flush(r->w, err) < 0)
-		rc = mbr_prefix(err, "%s: ",
-				r->cli->out_path ? r->cli->out_path
-						 : "standard output");
-	if (rc == 0 && r->rf)
-		rc = reject_flush(r->rf, err);
-	csvio_writer_free(r->w);
-	reject_free(r->rf);
-	header_release(&r->out_h);
-	return rc;
-}
-
-int normalize_stream(struct normalize *n, struct cli *cli, FILE *rejects,
-		     struct mbr_err *err)
-{
-	struct csvio_opts co = CSVIO_OPTS_INIT;
-	struct run r = {n, cli, {{0}, {0}}, -1, NULL, NULL};
-	struct csvio_reader *in;
-	int rc;
-
-	if (cli->strict)
-		co.flags |= CSVIO_STRICT;
-	in = csvio_open(cli->files, cli->n_files, &co, err);
-	if (!in)
-		return -1;
-	run_start(&r, in, rejects);
-	rc = read_all(&r, in, err);
-	rc = run_finish(&r, rc, err);
-	csvio_close(in);
-	return rc;
-}
-
-/*
- * The staging database.
- */
-
-static int db_records(struct normalize *n, struct cli *cli, struct stage *st,
-		      struct stage_cursor *cur, struct mbr_err *err)
-{
-	struct header h;
-	struct record rec;
-	int n_issues, rc = 0, got;
-
-	header_init(&h);
-	record_init(&rec);
-	if (stage_cursor_header(cur, &h) < 0)
-		rc = mbr_fail(err, MBR_EINTERNAL, "%s: header too large",
-			      stage_path(st));
-	while (rc == 0 && (got = stage_cursor_next(cur, &rec, err)) > 0) {
-		cli->counts.in++;
-		if (fix_record(n, &h, header_find(&h, COL_ISSUES), &rec,
-			       &n_issues) < 0) {
-			rc = mbr_fail(err, MBR_EINTERNAL,
-				      "%s: record %lu: too large to normalise",
-				      stage_path(st), rec.row);
-			break;
-		}
-		cli->counts.flagged += n_issues > 0;
-		cli->counts.out++;
-		rc = stage_put_record(st, &h, &rec, err);
-	}
-	if (rc == 0 && got < 0)
-		rc = -1;
-	record_release(&rec);
-	header_release(&h);
-	return rc;
-}
-
-int normalize_db(struct normalize *n, struct cli *cli, const char *args,
-		 struct mbr_err *err)
-{
-	struct stage *st = stage_open(cli->db_path, err);
-	struct stage_cursor *cur = NULL;
-	int rc = -1;
-
-	if (!st || stage_begin_run(st, cli->prog, args, err) < 0)
-		goto done;
-	cur = stage_read_records(st, err);
-	if (!cur || db_records(n, cli, st, cur, err) < 0)
-		goto done;
-	stage_cursor_free(cur);
-	cur = NULL;
-	rc = stage_commit_run(st, cli->counts.in, cli->counts.out,
-			      cli->counts.rejected, cli->counts.flagged,
-			      cli->counts.flagged ? "flagged" : "ok", err);
-done:
-	stage_cursor_free(cur);
-	stage_close(st);
-	return rc;
+	memset(h, 0, sizeof(*h));
+	h->bind = bind;
+	h->out_header = out_header;
+	h->record = take;
+	h->ctx = n;
 }

@@ -29,9 +29,14 @@
  * birth_date or gender is there and disagrees with the ID, both are
  * flagged ("birth_date:differs from id_number").
  *
- * id_number is read as a mainland resident ID only when id_type is empty
- * or CN_RIC; a value of another kind of document (a letter first) is left
- * alone and not flagged.
+ * id_number is read as a mainland resident ID when id_type is empty or
+ * names one (CN_RIC, 身份证, ID, 1, ...: cnid_type_of()); a valid ID
+ * makes id_type CN_RIC. With an empty id_type a value of another kind of
+ * document (a letter first) is left alone and not flagged; under a type
+ * that names another document nothing is checked; under a type we do not
+ * know an ID-shaped number flags id_type. An ID whose area code no GB/T
+ * 2260 table has is kept, flagged "area unknown", and nothing is derived
+ * from it.
  */
 #ifndef MBR_NORMALIZE_H
 #define MBR_NORMALIZE_H
@@ -41,10 +46,10 @@
 #include <stdio.h>
 
 #include "buf.h"
-#include "cli.h"
 #include "err.h"
 #include "mappers/date.h"
 #include "record.h"
+#include "recstream.h"
 
 /* Bit (1 << CF_x) for each canonical field to normalise. */
 #define NORMALIZE_ALL ((uint32_t)((1u << CF_COUNT) - 1))
@@ -89,16 +94,10 @@ int normalize_record(struct normalize *n, const struct header *h,
 int normalize_merge_issues(struct strview old, struct strview more,
 			   struct buf *out);
 
-/* The stream mode: read cli->files (standard input when none) and write
- * CSV to cli->out. Rows the reader cannot parse go to rejects (a FILE
- * from cli_open_aux, or NULL: then only counted). Counts and progress go
- * to cli. -1 with err on an input, output or configuration error. */
-int normalize_stream(struct normalize *n, struct cli *cli, FILE *rejects,
-		     struct mbr_err *err);
-/* The --db mode: normalise every record of the staging database at
- * cli->db_path in one run (all or nothing) that the runs table records
- * with args (the command line). -1 with err. */
-int normalize_db(struct normalize *n, struct cli *cli, const char *args,
-		 struct mbr_err *err);
+/* The record handler of mbr-normalize (recstream.h), the same for a stream
+ * and the staging database: each record normalised in place, its
+ * _issues merged; a record that would grow past RECORD_MAX_BYTES is
+ * rejected. n stays the caller's. */
+void normalize_handler(struct normalize *n, struct rs_handler *h);
 
 #endif

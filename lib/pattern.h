@@ -29,6 +29,7 @@ struct pattern; /* opaque: PCRE2's code and match data */
 enum pattern_flags {
 	PATTERN_SEARCH = 1 << 0, /* match anywhere, not the whole value */
 	PATTERN_NO_JIT = 1 << 1, /* interpret only (tests, comparisons) */
+	PATTERN_PREFIX = 1 << 2, /* match at the start only: pattern_prefix */
 };
 
 /*
@@ -50,9 +51,19 @@ enum pattern_result {
 };
 
 /* Match v against p. Allocates nothing. Cannot fail otherwise: a subject
- * that is not UTF-8 or a match that runs away is reported in the result,
- * and callers treat both as "does not match". */
+ * that is not UTF-8, or a match that runs away, is reported in the result.
+ * A match runs away when it passes 100,000 steps of PCRE2's matcher (its
+ * match limit; the default 10 million let "(a+)+$" take 13 ms a value):
+ * PATTERN_LIMIT, a failed test with its own reason. */
 enum pattern_result pattern_match(struct pattern *p, struct strview v);
+/* Match p (made with PATTERN_PREFIX) at the start of v. On PATTERN_MATCH
+ * sets *len to the bytes matched and groups[0..n_groups) to the first
+ * capturing groups (an empty view with a NULL pointer for a group that
+ * took no part, or that p does not have). Allocates nothing; results as
+ * pattern_match. */
+enum pattern_result pattern_prefix(struct pattern *p, struct strview v,
+				   size_t *len, struct strview *groups,
+				   size_t n_groups);
 /* "does not match", "not valid UTF-8", ... for messages. */
 const char *pattern_result_str(enum pattern_result r);
 /* True when the pattern is JIT-compiled (for the benchmark's notes). */

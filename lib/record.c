@@ -125,6 +125,7 @@ void header_init(struct header *h)
 	record_init(&h->names);
 	for (int i = 0; i < CF_COUNT; i++)
 		h->canon[i] = -1;
+	h->folded = 0;
 }
 
 void header_release(struct header *h)
@@ -139,6 +140,17 @@ static void index_canon(struct header *h, size_t col)
 
 	if (f >= 0 && h->canon[f] < 0)
 		h->canon[f] = (int)col;
+}
+
+/* A column that names an unclaimed canonical field in another case. */
+static void index_folded(struct header *h, size_t col)
+{
+	int f = canon_lookup_fold(record_field(&h->names, col));
+
+	if (f < 0 || h->canon[f] >= 0)
+		return;
+	h->canon[f] = (int)col;
+	h->folded |= (uint32_t)1 << f;
 }
 
 int header_set(struct header *h, const struct record *rec)
@@ -156,6 +168,8 @@ int header_set(struct header *h, const struct record *rec)
 			return -1;
 		index_canon(h, i);
 	}
+	for (size_t i = 0; i < rec->n; i++)
+		index_folded(h, i);
 	return 0;
 }
 
@@ -182,4 +196,12 @@ struct strview record_canon(const struct record *rec, const struct header *h,
 	if (h->canon[f] < 0)
 		return svn("", 0);
 	return record_field(rec, (size_t)h->canon[f]);
+}
+
+void record_swap(struct record *a, struct record *b)
+{
+	struct record t = *a;
+
+	*a = *b;
+	*b = t;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "canon.h"
@@ -27,6 +28,9 @@ struct record {
 	struct buf data;    /* owned: all field bytes */
 	unsigned long row;  /* 1-based record number in its input; 0 = header */
 	unsigned long line; /* physical line where the row starts */
+	const char *note;   /* borrowed from the reader until its next read:
+			       what csvio_row_note says of the row, or NULL */
+	size_t note_col;    /* the column note is about */
 };
 
 void record_init(struct record *r);
@@ -44,17 +48,23 @@ int record_set(struct record *r, size_t i, const char *p, size_t len);
 struct strview record_field(const struct record *r, size_t i);
 /* Make dst a copy of src's fields (and row, line). -1 past max. */
 int record_copy(struct record *dst, const struct record *src);
+/* Exchange the contents of a and b (fields, memory, row, line). Cannot
+ * fail. */
+void record_swap(struct record *a, struct record *b);
 
 /* The header: names of the columns and where the canonical ones are. */
 struct header {
 	struct record names; /* owned */
 	int canon[CF_COUNT]; /* column of each canonical field, or -1 */
+	uint32_t folded;     /* bit f: canon[f] was found ignoring case */
 };
 
 void header_init(struct header *h);
 void header_release(struct header *h);
 /* Make h the header whose names are rec's fields (names trimmed of
- * spaces and a UTF-8 BOM). -1 past max. */
+ * spaces and a UTF-8 BOM). A canonical field no column names exactly is
+ * found in a column that names it in another case ("Mobile"), and marked
+ * in h->folded. -1 past max. */
 int header_set(struct header *h, const struct record *rec);
 /* Append a column name; returns its index. */
 size_t header_add(struct header *h, const char *name);

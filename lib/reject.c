@@ -12,7 +12,9 @@ struct reject_file {
 	struct csvio_writer *w; /* owned */
 	size_t n_cols;		/* the input's columns */
 	int raw_col;		/* the input's own `raw` column, or -1 */
+	int line_col;		/* the input's own `source_line`, or -1 */
 	int source_col;		/* `source`, or -1 */
+	int id_col;		/* `source_id`, or -1 */
 	int row_col;		/* `source_row`, or -1 */
 	const char *tool;	/* borrowed: "mbr-import" */
 	struct strview *f;	/* owned: the row being written */
@@ -31,30 +33,43 @@ struct reject_file *reject_new(FILE *out, const struct header *h,
 	rf->w = csvio_writer_new(out, ',');
 	rf->n_cols = n;
 	rf->raw_col = header_find(h, "raw");
+	rf->line_col = header_find(h, "source_line");
 	rf->source_col = h->canon[CF_SOURCE];
+	rf->id_col = h->canon[CF_SOURCE_ID];
 	rf->row_col = h->canon[CF_SOURCE_ROW];
 	rf->tool = tool;
-	rf->f = xcalloc(n + 4, sizeof(*rf->f));
+	rf->f = xcalloc(n + 5, sizeof(*rf->f));
 	for (size_t i = 0; i < n; i++)
 		rf->f[i] = record_field(&h->names, i);
 	n = rf->n_cols;
 	if (rf->raw_col < 0)
 		rf->f[n++] = sv("raw");
+	if (rf->line_col < 0)
+		rf->f[n++] = sv("source_line");
 	for (size_t i = 0; i < 3; i++)
 		rf->f[n++] = sv(tail[i]);
 	csvio_write_fields(rf->w, rf->f, n);
 	return rf;
 }
 
+/* Put v in the input's own column col, or in the next added column. */
+static void put_col(struct reject_file *rf, int col, size_t *n,
+		    struct strview v)
+{
+	if (col >= 0)
+		rf->f[col] = v;
+	else
+		rf->f[(*n)++] = v;
+}
+
 static void write_row(struct reject_file *rf, struct strview raw,
-		      const char *field, const char *reason)
+		      struct strview line, const char *field,
+		      const char *reason)
 {
 	size_t n = rf->n_cols;
 
-	if (rf->raw_col < 0)
-		rf->f[n++] = raw;
-	else
-		rf->f[rf->raw_col] = raw;
+	put_col(rf, rf->raw_col, &n, raw);
+	put_col(rf, rf->line_col, &n, line);
 	rf->f[n++] = sv(rf->tool);
 	rf->f[n++] = sv(field);
 	rf->f[n++] = sv(reason);
@@ -62,30 +77,67 @@ static void write_row(struct reject_file *rf, struct strview raw,
 	rf->n++;
 }
 
-void reject_record(struct reject_file *rf, const struct record *rec,
-		   const char *field, const char *reason)
+static struct strview own_col(const struct record *rec, int col)
 {
-	for (size_t i = 0; i < rf->n_cols; i++)
-		rf->f[i] = record_field(rec, i);
-	write_row(rf,
-		  rf->raw_col < 0 ? svn("", 0)
-				  : record_field(rec, (size_t)rf->raw_col),
-		  field, reason);
+	return col < 0 ? svn("", 0) : record_field(rec, (size_t)col);
 }
 
-void reject_raw(struct reject_file *rf, struct strview source,
-		unsigned long row, struct strview raw, const char *reason)
+static struct strview line_view(char *num, size_t size, unsigned long line)
+{
+	if (!line)
+		return svn("", 0);
+	return svn(num, (size_t)snprintf(num, size, "%lu", line));
+}
+
+void reject_record(struct reject_file *rf, const struct record *rec,
+		   unsigned long line, const char *field, const char *reason)
+{
+	char num[24];
+	struct strview l = line ? line_view(num, sizeof(num), line)
+				: own_col(rec, rf->line_col);
+
+	for (size_t i = 0; i < rf->n_cols; i++)
+		rf->f[i] = record_field(rec, i);
+	write_row(rf, own_col(rec, rf->raw_col), l, field, reason);
+}
+
+void reject_raw(struct reject_file *rf, const struct reject_at *at,
+		struct strview raw, const char *reason)
 {
 	char num[24];
 
-	snprintf(num, sizeof(num), "%lu", row);
 	for (size_t i = 0; i < rf->n_cols; i++)
 		rf->f[i] = svn("", 0);
 	if (rf->source_col >= 0)
-		rf->f[rf->source_col] = source;
+		rf->f[rf->source_col] = at->source;
+	if (rf->id_col >= 0)
+		rf->f[rf->id_col] = at->source_id;
 	if (rf->row_col >= 0)
-		rf->f[rf->row_col] = sv(num);
-	write_row(rf, raw, "", reason);
+		rf->f[rf->row_col] = at->row;
+	write_row(rf, raw, line_view(num, sizeof(num), at->line), "", reason);
+}
+
+static struct strview bad_col(const struct csvio_reader *r, int col,
+			      struct strview dflt)
+{
+	struct strview v;
+
+	if (col >= 0 && csvio_bad_field(r, (size_t)col, &v) && v.len)
+		return v;
+	return dflt;
+}
+
+void reject_at_bad_row(struct reject_at *at, const struct csvio_reader *r,
+		       struct strview dflt_source, int source_col, int key_col,
+		       int row_col)
+{
+	size_t n = (size_t)snprintf(at->num, sizeof(at->num), "%lu",
+				    csvio_bad_row(r));
+
+	at->source = bad_col(r, source_col, dflt_source);
+	at->source_id = bad_col(r, key_col, svn("", 0));
+	at->row = bad_col(r, row_col, svn(at->num, n));
+	at->line = csvio_bad_line(r);
 }
 
 int reject_flush(struct reject_file *rf, struct mbr_err *err)
@@ -107,4 +159,14 @@ void reject_free(struct reject_file *rf)
 	csvio_writer_free(rf->w);
 	free(rf->f);
 	free(rf);
+}
+
+void reject_bad_row(struct reject_file *rf, const struct csvio_reader *r)
+{
+	const struct header *h = csvio_header(r);
+	struct reject_at at;
+
+	reject_at_bad_row(&at, r, sv(csvio_name(r)), h->canon[CF_SOURCE],
+			  h->canon[CF_SOURCE_ID], h->canon[CF_SOURCE_ROW]);
+	reject_raw(rf, &at, csvio_bad_raw(r), csvio_bad_reason(r));
 }

@@ -108,6 +108,7 @@ struct rule {
 	char *label;	       /* owned: the field(s), for reports */
 	char *message;	       /* owned: the user's message, or NULL */
 	char *reason;	       /* owned: the generated reason, or NULL */
+	bool limit_said;       /* the pattern's limit hit was reported */
 	enum test test;
 	unsigned test_line;
 	unsigned seen[N_KEYS]; /* line of each key seen, to find doubles */
@@ -132,7 +133,7 @@ struct rule {
 struct rules {
 	char *path;	/* owned: the file, for bind errors */
 	struct rule *r; /* owned */
-	size_t n;
+	size_t n, cap;
 	char today[DATE_LEN + 1];
 	struct buf key; /* scratch: the unique key being hashed */
 	struct buf tmp; /* scratch: a normalised timestamp */
@@ -536,12 +537,19 @@ static enum outcome test_pattern(struct rules *rs, struct rule *r,
 	struct strview v = fref_value(&r->field, rec, tmp);
 	enum pattern_result res;
 
-	(void)rs;
 	if (v.len == 0)
 		return R_SKIP;
 	res = pattern_match(r->pat, v);
 	if (res == PATTERN_MATCH)
 		return R_PASS;
+	if (res == PATTERN_LIMIT && !r->limit_said) {
+		r->limit_said = true;
+		mbr_warn("%s:%u: rule '%s': the pattern gave up on a value of "
+			 "%zu bytes (PCRE2 match limit); such values fail the "
+			 "rule as '%s'",
+			 rs->path, r->info.line, r->name, v.len,
+			 pattern_result_str(res));
+	}
 	*why = res == PATTERN_NOMATCH ? "does not match pattern"
 				      : pattern_result_str(res);
 	return R_FAIL;
@@ -1318,14 +1326,42 @@ static int section_name(struct parse *p, const char *section, unsigned line,
 				    "bad rule name '%.*s' (expected "
 				    "letters, digits, '_', '-' or '.')",
 				    (int)name->len, name->p);
-	for (size_t i = 0; i < p->rs->n; i++)
-		if (sv_eqs(*name, p->rs->r[i].name))
-			return fail(p, line,
-				    "duplicate rule '%.*s' (first at "
-				    "line %u)",
-				    (int)name->len, name->p,
-				    p->rs->r[i].info.line);
 	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct rule *x = *(const struct rule *const *)a;
+	const struct rule *y = *(const struct rule *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c
+		 : (x->info.line > y->info.line) -
+			       (x->info.line < y->info.line);
+}
+
+/* Two rules of one name: the first repeat in the file is the error. Sorted
+ * by name, not compared pairwise: 200,000 rules load in linear time. */
+static int check_names(struct parse *p)
+{
+	struct rules *rs = p->rs;
+	const struct rule **v = xmalloc((rs->n + 1) * sizeof(*v));
+	const struct rule *dup = NULL, *first = NULL;
+
+	for (size_t i = 0; i < rs->n; i++)
+		v[i] = &rs->r[i];
+	qsort(v, rs->n, sizeof(*v), by_name);
+	for (size_t i = 1; i < rs->n; i++)
+		if (!strcmp(v[i]->name, v[i - 1]->name) &&
+		    (!dup || v[i]->info.line < dup->info.line)) {
+			dup = v[i];
+			first = v[i - 1];
+		}
+	free(v);
+	if (!dup)
+		return 0;
+	return fail(p, dup->info.line, "duplicate rule '%s' (first at line %u)",
+		    dup->name, first->info.line);
 }
 
 static void make_label(struct rule *r)
@@ -1380,7 +1416,10 @@ static struct rule *add_rule(struct rules *rs, struct strview name,
 {
 	struct rule *r;
 
-	rs->r = xrealloc(rs->r, (rs->n + 1) * sizeof(*rs->r));
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? 2 * rs->cap : 16;
+		rs->r = xrealloc(rs->r, rs->cap * sizeof(*rs->r));
+	}
 	r = &rs->r[rs->n++];
 	memset(r, 0, sizeof(*r));
 	r->name = sv_dup(name);
@@ -1420,7 +1459,7 @@ static int parse_ini(struct parse *p)
 	for (size_t k = 0; k < ini->n_sections; k++)
 		if (parse_section(p, k, &i) < 0)
 			return -1;
-	return 0;
+	return check_names(p);
 }
 
 static struct rules *rules_new(const char *path)
@@ -1530,10 +1569,15 @@ const struct rule_info *rules_info(const struct rules *rs, size_t i)
 static int fref_bind(const struct rules *rs, struct fref *f,
 		     const struct header *h, struct mbr_err *err)
 {
+	int c;
+
 	if (!f->name)
 		return 0;
+	c = canon_lookup(sv(f->name));
 	f->col = header_find(h, f->name);
-	if (f->col >= 0 || canon_lookup(sv(f->name)) >= 0)
+	if (f->col < 0 && c >= 0)
+		f->col = h->canon[c]; /* "Mobile" for mobile, or -1 */
+	if (f->col >= 0 || c >= 0)
 		return 0;
 	return mbr_fail(err, MBR_ECONFIG,
 			"%s:%u: unknown field '%s' (not a "

@@ -32,16 +32,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "canon.h"
+#include "json.h"
 #include "utf8.h"
 
 /* Statements stage.c runs itself, prepared on first use. */
 enum stage_stmt {
-	SQL_PUT_RECORD, /* generated from the canonical columns */
+	SQL_PUT_RECORD,	   /* generated from the canonical columns */
+	SQL_IMPORT_RECORD, /* the same, once per key and run */
 	SQL_PUT_REJECT,
 	SQL_DELETE_RECORD,
 	SQL_ADD_EXTRA_COLUMN,
@@ -55,8 +58,8 @@ enum stage_stmt {
 static const char *const stmt_sql[SQL_COUNT] = {
 	[SQL_PUT_REJECT] =
 		"INSERT INTO rejects (run_id, tool, source, source_id, "
-		"source_row, field, reason, raw, record) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		"source_row, field, reason, raw, record, source_line) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[SQL_DELETE_RECORD] =
 		"DELETE FROM records WHERE source = ?1 AND source_id = ?2",
 	/* Positions count from 1 in order of first appearance. */
@@ -71,7 +74,7 @@ static const char *const stmt_sql[SQL_COUNT] = {
 		"ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), n_in = ?2, "
 		"n_out = ?3, n_rejected = ?4, n_flagged = ?5, status = ?6 "
 		"WHERE run_id = ?1",
-	[SQL_SET_VERSION] = "INSERT OR IGNORE INTO meta (key, value) "
+	[SQL_SET_VERSION] = "INSERT OR REPLACE INTO meta (key, value) "
 			    "VALUES ('schema_version', ?1)",
 	[SQL_GET_VERSION] =
 		"SELECT value FROM meta WHERE key = 'schema_version'",
@@ -89,7 +92,7 @@ static const char *const schema[] = {
 	"pos INTEGER NOT NULL)",
 	"CREATE TABLE IF NOT EXISTS rejects (run_id INTEGER, tool TEXT, "
 	"source TEXT, source_id TEXT, source_row TEXT, field TEXT, "
-	"reason TEXT, raw BLOB, record TEXT)",
+	"reason TEXT, raw BLOB, record TEXT, source_line INTEGER)",
 	"CREATE INDEX IF NOT EXISTS rejects_run ON rejects (run_id)",
 	"CREATE TABLE IF NOT EXISTS pairs (run_id INTEGER, a_source TEXT, "
 	"a_source_id TEXT, b_source TEXT, b_source_id TEXT, weight REAL, "
@@ -98,7 +101,7 @@ static const char *const schema[] = {
 	"CREATE TABLE IF NOT EXISTS clusters (run_id INTEGER, source TEXT, "
 	"source_id TEXT, cluster_id TEXT)",
 	"CREATE INDEX IF NOT EXISTS clusters_key ON clusters "
-	"(source, source_id)",
+	"(source, source_id, run_id)",
 	"CREATE INDEX IF NOT EXISTS clusters_run ON clusters "
 	"(run_id, cluster_id)",
 	"CREATE TABLE IF NOT EXISTS xref (source TEXT, source_id TEXT, "
@@ -113,6 +116,16 @@ static const char *const schema[] = {
 	"tool TEXT NOT NULL, args TEXT, started TEXT, ended TEXT, "
 	"n_in INTEGER, n_out INTEGER, n_rejected INTEGER, "
 	"n_flagged INTEGER, status TEXT)",
+};
+
+/* What turns a database of version i + 1 into version i + 2; a new
+ * database gets the schema above, which is the latest. */
+static const char *const migrations[] = {
+	/* 1 -> 2: rejects name the line where a row starts; a record's
+	 * cluster in a given run is one index probe */
+	"ALTER TABLE rejects ADD COLUMN source_line INTEGER;"
+	"DROP INDEX IF EXISTS clusters_key;"
+	"CREATE INDEX clusters_key ON clusters (source, source_id, run_id)",
 };
 
 /* Connection pragmas (see the top of the file). journal_mode is set apart:
@@ -155,6 +168,7 @@ struct stage {
 	long long run_id;	       /* the open run, or 0 */
 	sqlite3_stmt *stmt[SQL_COUNT]; /* owned; NULL until first use */
 	char *put_sql;		       /* owned: SQL_PUT_RECORD's text */
+	char *import_sql;	       /* owned: SQL_IMPORT_RECORD's */
 	struct exec_slot exec[EXEC_SLOTS];
 	unsigned long long tick; /* stage_exec use counter */
 	struct plan plan;	 /* for the last header stage_put_record saw */
@@ -244,7 +258,9 @@ static sqlite3_stmt *prepare(struct stage *st, const char *sql, unsigned flags,
 static sqlite3_stmt *own_stmt(struct stage *st, enum stage_stmt id,
 			      struct mbr_err *err)
 {
-	const char *sql = id == SQL_PUT_RECORD ? st->put_sql : stmt_sql[id];
+	const char *sql = id == SQL_PUT_RECORD	    ? st->put_sql
+			  : id == SQL_IMPORT_RECORD ? st->import_sql
+						    : stmt_sql[id];
 
 	if (!st->stmt[id])
 		st->stmt[id] = prepare(st, sql, SQLITE_PREPARE_PERSISTENT, err);
@@ -295,142 +311,6 @@ static int bind_count(struct stage *st, sqlite3_stmt *s, size_t n,
 }
 
 /*
- * JSON: the extra column and the rejects' record column are objects of
- * strings (RFC 8259). Bytes that are not valid UTF-8 are kept as they are
- * so that nothing is lost; import only writes valid UTF-8.
- */
-
-static const char json_esc[] = "\b\f\n\r\t\"\\/"; /* '/' only decoded */
-static const char json_letter[] = "bfnrt\"\\/";
-
-static void json_str(struct buf *b, struct strview v)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t from = 0;
-
-	buf_addc(b, '"');
-	for (size_t i = 0; i < v.len; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-		const char *e;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_add(b, v.p + from, i - from);
-		from = i + 1;
-		e = memchr(json_esc, c, sizeof(json_esc) - 2);
-		if (e) {
-			buf_addc(b, '\\');
-			buf_addc(b, json_letter[e - json_esc]);
-		} else {
-			buf_add(b, "\\u00", 4);
-			buf_addc(b, hex[c >> 4]);
-			buf_addc(b, hex[c & 15]);
-		}
-	}
-	buf_add(b, v.p + from, v.len - from);
-	buf_addc(b, '"');
-}
-
-/* Append rec as the JSON object {name: value, ...} of the columns h
- * names (a column past the header has no name to go under). */
-static void json_record(struct buf *b, const struct header *h,
-			const struct record *rec)
-{
-	size_t n = rec->n < header_count(h) ? rec->n : header_count(h);
-
-	buf_addc(b, '{');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf_addc(b, ',');
-		json_str(b, record_field(&h->names, i));
-		buf_addc(b, ':');
-		json_str(b, record_field(rec, i));
-	}
-	buf_addc(b, '}');
-}
-
-static int hex4(const char *p, const char *end, uint32_t *cp)
-{
-	*cp = 0;
-	if (end - p < 4)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		int d = c >= '0' && c <= '9'   ? c - '0'
-			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10
-					       : -1;
-
-		if (d < 0)
-			return -1;
-		*cp = *cp << 4 | (uint32_t)d;
-	}
-	return 0;
-}
-
-/* Decode the \uXXXX escape at *pp (after the backslash and 'u'), with its
- * low surrogate if it is a high one, into out. */
-static int json_unicode(const char **pp, const char *end, struct buf *out)
-{
-	const char *p = *pp;
-	uint32_t cp, lo;
-	char utf8[4];
-	size_t n;
-
-	if (hex4(p, end, &cp) < 0)
-		return -1;
-	p += 4;
-	if (cp >= 0xD800 && cp < 0xDC00) {
-		if (end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
-		    hex4(p + 2, end, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
-			return -1;
-		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-		p += 6;
-	}
-	n = utf8_encode(cp, utf8);
-	if (!n)
-		return -1;
-	buf_add(out, utf8, n);
-	*pp = p;
-	return 0;
-}
-
-/* Decode the JSON string at *pp (after its opening quote) into out and
- * move *pp past its closing quote. -1 when malformed. */
-static int json_unstr(const char **pp, const char *end, struct buf *out)
-{
-	const char *p = *pp, *q;
-
-	for (;;) {
-		const char *e;
-
-		q = p;
-		while (q < end && *q != '"' && *q != '\\')
-			q++;
-		buf_add(out, p, (size_t)(q - p));
-		if (q == end)
-			return -1;
-		if (*q == '"')
-			break;
-		if (++q == end)
-			return -1;
-		e = memchr(json_letter, *q, sizeof(json_letter) - 1);
-		if (e) {
-			buf_addc(out, json_esc[e - json_letter]);
-			p = q + 1;
-		} else if (*q != 'u') {
-			return -1;
-		} else {
-			p = q + 1;
-			if (json_unicode(&p, end, out) < 0)
-				return -1;
-		}
-	}
-	*pp = q + 1;
-	return 0;
-}
-
-/*
  * The plan: which columns of a header are canonical, _issues or extra.
  * Made once per header, found again by comparing the header's names.
  */
@@ -470,9 +350,10 @@ static bool plan_fits(const struct plan *pl, const struct header *h)
 
 static bool is_canon_col(const struct header *h, size_t col)
 {
-	int f = canon_lookup(record_field(&h->names, col));
-
-	return f >= 0 && h->canon[f] == (int)col;
+	for (int f = 0; f < CF_COUNT; f++)
+		if (h->canon[f] == (int)col)
+			return true;
+	return false;
 }
 
 /* Note column col as pass-through, and in extra_columns. */
@@ -524,6 +405,24 @@ static int plan_make(struct stage *st, const struct header *h,
  * Opening
  */
 
+/* An existing file others may read (a database copied with cp, or made
+ * by an older tool): member data is personal data, so it becomes 0600. */
+static int tighten(const char *path, struct mbr_err *err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || !(sb.st_mode & 077))
+		return 0;
+	if (chmod(path, sb.st_mode & 0700) != 0)
+		return mbr_fail(err, MBR_EIO,
+				"%s: readable by others, and cannot make it "
+				"private: %s",
+				path, strerror(errno));
+	mbr_warn("%s: was readable by others (mode %03o): made it 0600", path,
+		 (unsigned)(sb.st_mode & 0777));
+	return 0;
+}
+
 /* Create path with mode 0600 unless it exists; SQLite would use 0644. */
 static int create_file(const char *path, struct mbr_err *err)
 {
@@ -535,6 +434,22 @@ static int create_file(const char *path, struct mbr_err *err)
 		return 0;
 	return mbr_fail(err, MBR_EIO, "%s: cannot create database: %s", path,
 			strerror(errno));
+}
+
+/* The database and its journals, made private. */
+static int tighten_all(const char *path, struct mbr_err *err)
+{
+	static const char *const journals[] = {"-wal", "-shm", "-journal"};
+	char side[PATH_MAX];
+
+	if (tighten(path, err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(journals) / sizeof(*journals); i++)
+		if (snprintf(side, sizeof(side), "%s%s", path, journals[i]) <
+			    (int)sizeof(side) &&
+		    tighten(side, err) < 0)
+			return -1;
+	return 0;
 }
 
 /* SQLite writes its journal (-wal, -shm) beside the database. */
@@ -574,35 +489,65 @@ static int set_wal(struct stage *st, struct mbr_err *err)
 	return 0;
 }
 
-/* The stored schema version, 0 when there is none yet. */
-static int schema_version(struct stage *st, int *version, struct mbr_err *err)
+/* The first column of the one row sql returns, as text, into out (empty
+ * when there is no row). */
+static int query_text(struct stage *st, const char *sql, struct buf *out,
+		      struct mbr_err *err)
 {
-	sqlite3_stmt *s = prepare(st,
-				  "SELECT count(*) FROM sqlite_master "
-				  "WHERE type = 'table' AND name = 'meta'",
-				  0, err);
-	int rc, has_meta;
+	sqlite3_stmt *s = prepare(st, sql, 0, err);
+	int rc;
 
 	if (!s)
 		return -1;
+	buf_reset(out);
 	rc = sqlite3_step(s);
-	has_meta = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0))
+		buf_adds(out, (const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return db_fail(st, rc, "cannot read schema", err);
-	*version = 0;
-	if (!has_meta)
-		return 0;
-	s = own_stmt(st, SQL_GET_VERSION, err);
-	if (!s)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*version = sqlite3_column_int(s, 0);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fail(st, rc, "cannot read schema version", err);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+		return db_fail(st, rc, "cannot read schema", err);
+	return 0;
+}
+
+static int not_ours(struct stage *st, const char *why, struct mbr_err *err)
+{
+	return mbr_fail(err, MBR_ECONFIG,
+			"%s: not an mbr staging database (%s); give --db a "
+			"new file or one mbr created",
+			st->path, why);
+}
+
+/* The stored schema version, 0 for an empty database. A database with
+ * tables but no mbr meta table, or with a version that is no positive
+ * number, is another application's file: refused, never adopted. */
+static int schema_version(struct stage *st, int *version, struct mbr_err *err)
+{
+	struct buf v;
+	char *end;
+	long n;
+	int rc;
+
+	buf_init(&v, 4096);
+	*version = 0;
+	rc = query_text(st,
+			"SELECT count(*) || ',' || count(name = 'meta' OR "
+			"NULL) FROM sqlite_master WHERE type = 'table'",
+			&v, err);
+	if (rc == 0 && strcmp(v.p, "0,0") != 0) {
+		if (strcmp(v.p + strcspn(v.p, ","), ",1") != 0)
+			rc = not_ours(st, "it has tables but no mbr meta table",
+				      err);
+		else
+			rc = query_text(st, stmt_sql[SQL_GET_VERSION], &v, err);
+		errno = 0;
+		n = rc == 0 ? strtol(v.p, &end, 10) : 0;
+		if (rc == 0 && (errno || !*v.p || *end || n < 1 || n > 1000))
+			rc = not_ours(st, "its schema_version is not a number",
+				      err);
+		*version = rc == 0 ? (int)n : 0;
+	}
+	buf_release(&v);
+	return rc;
 }
 
 /* Expand "@" in a schema statement to the canonical columns. */
@@ -621,18 +566,24 @@ static void schema_expand(struct buf *b, const char *sql)
 	buf_adds(b, at + 1);
 }
 
-static int schema_create(struct stage *st, struct mbr_err *err)
+/* Create the schema of a new database (version 0), or bring an older one
+ * up to date, in one transaction. */
+static int schema_update(struct stage *st, int version, struct mbr_err *err)
 {
 	struct buf sql;
 	sqlite3_stmt *s;
 	int rc = run_sql(st, "BEGIN IMMEDIATE", "cannot create schema", err);
 
 	buf_init(&sql, BUF_NOLIMIT);
-	for (size_t i = 0; rc == 0 && i < sizeof(schema) / sizeof(*schema);
+	for (size_t i = 0;
+	     rc == 0 && version == 0 && i < sizeof(schema) / sizeof(*schema);
 	     i++) {
 		schema_expand(&sql, schema[i]);
 		rc = run_sql(st, sql.p, "cannot create schema", err);
 	}
+	for (int v = version; rc == 0 && v > 0 && v < STAGE_SCHEMA_VERSION; v++)
+		rc = run_sql(st, migrations[v - 1], "cannot update schema",
+			     err);
 	buf_release(&sql);
 	s = rc == 0 ? own_stmt(st, SQL_SET_VERSION, err) : NULL;
 	if (s) {
@@ -648,12 +599,8 @@ static int schema_create(struct stage *st, struct mbr_err *err)
 	return rc;
 }
 
-static int schema_check(struct stage *st, struct mbr_err *err)
+static int schema_check(struct stage *st, int version, struct mbr_err *err)
 {
-	int version = 0;
-
-	if (schema_version(st, &version, err) < 0)
-		return -1;
 	if (version == STAGE_SCHEMA_VERSION)
 		return 0;
 	if (version > STAGE_SCHEMA_VERSION)
@@ -661,14 +608,13 @@ static int schema_check(struct stage *st, struct mbr_err *err)
 				"%s: schema version %d is newer than this "
 				"mbr's (%d)",
 				st->path, version, STAGE_SCHEMA_VERSION);
-	/* NEEDSWORK: version 0 < v < current would need a migration; there
-	 * is only version 1 so far. */
-	return schema_create(st, err);
+	return schema_update(st, version, err);
 }
 
 /* INSERT ... ON CONFLICT DO UPDATE: a column the record lacks is bound
- * NULL and keeps its stored value. */
-static char *put_sql(void)
+ * NULL and keeps its stored value. With once, a row this run has already
+ * written is left alone (no change: the caller sees a duplicate key). */
+static char *put_sql(bool once)
 {
 	struct buf b;
 
@@ -686,11 +632,14 @@ static char *put_sql(void)
 	buf_adds(&b, "extra = coalesce(excluded.extra, extra), "
 		     "issues = coalesce(excluded.issues, issues), "
 		     "run_id = excluded.run_id");
+	if (once)
+		buf_adds(&b, " WHERE records.run_id IS NOT excluded.run_id");
 	return buf_detach(&b);
 }
 
 static int db_connect(struct stage *st, struct mbr_err *err)
 {
+	int version;
 	/* NOMUTEX: a stage is used by one thread at a time, and SQLite's
 	 * per-call mutexes cost about 8% of a bulk insert. */
 	int rc = sqlite3_open_v2(st->path, &st->db,
@@ -708,10 +657,15 @@ static int db_connect(struct stage *st, struct mbr_err *err)
 				"permission)",
 				st->path);
 	sqlite3_busy_timeout(st->db, st->busy_ms);
+	/* Look before changing anything: WAL mode would be a change to
+	 * another application's file. */
+	if (schema_version(st, &version, err) < 0 ||
+	    tighten_all(st->path, err) < 0)
+		return -1;
 	if (set_wal(st, err) < 0 ||
 	    run_sql(st, pragmas, "cannot configure database", err) < 0)
 		return -1;
-	return schema_check(st, err);
+	return schema_check(st, version, err);
 }
 
 /* STAGE_BUSY_TIMEOUT_MS, or MBR_BUSY_TIMEOUT_MS from the environment so
@@ -740,7 +694,8 @@ struct stage *stage_open(const char *path, struct mbr_err *err)
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
 	st->busy_ms = busy_timeout();
-	st->put_sql = put_sql();
+	st->put_sql = put_sql(false);
+	st->import_sql = put_sql(true);
 	plan_init(&st->plan);
 	/* No limit here: SQLite refuses a value over 1 GB (SQLITE_TOOBIG). */
 	buf_init(&st->json, BUF_NOLIMIT);
@@ -767,6 +722,7 @@ void stage_close(struct stage *st)
 	plan_release(&st->plan);
 	buf_release(&st->json);
 	free(st->put_sql);
+	free(st->import_sql);
 	free(st->path);
 	free(st);
 }
@@ -909,8 +865,9 @@ static int bind_extra(struct stage *st, sqlite3_stmt *s,
 	return bind_sv(s, PUT_EXTRA, buf_view(&st->json));
 }
 
-int stage_put_record(struct stage *st, const struct header *h,
-		     const struct record *rec, struct mbr_err *err)
+static int put_record(struct stage *st, enum stage_stmt id,
+		      const struct header *h, const struct record *rec,
+		      struct mbr_err *err)
 {
 	sqlite3_stmt *s;
 	int rc = SQLITE_OK;
@@ -923,7 +880,7 @@ int stage_put_record(struct stage *st, const struct header *h,
 				st->path, rec->row);
 	if (!plan_fits(&st->plan, h) && plan_make(st, h, err) < 0)
 		return -1;
-	s = own_stmt(st, SQL_PUT_RECORD, err);
+	s = own_stmt(st, id, err);
 	if (!s)
 		return -1;
 	for (int f = 0; f < CF_COUNT; f++)
@@ -934,6 +891,23 @@ int stage_put_record(struct stage *st, const struct header *h,
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "cannot store record", err);
 	return step_done(st, s, "cannot store record", err);
+}
+
+int stage_put_record(struct stage *st, const struct header *h,
+		     const struct record *rec, struct mbr_err *err)
+{
+	return put_record(st, SQL_PUT_RECORD, h, rec, err);
+}
+
+int stage_import_record(struct stage *st, const struct header *h,
+			const struct record *rec, struct mbr_err *err)
+{
+	if (!st->run_id)
+		return mbr_fail(err, MBR_EINTERNAL, "%s: import outside a run",
+				st->path);
+	if (put_record(st, SQL_IMPORT_RECORD, h, rec, err) < 0)
+		return -1;
+	return sqlite3_changes(st->db) > 0;
 }
 
 /* Bind raw as TEXT when it is UTF-8, else as a BLOB (bytes kept). */
@@ -965,19 +939,24 @@ static sqlite3_stmt *reject_stmt(struct stage *st, const char *tool,
 	return NULL;
 }
 
+static void bind_line(sqlite3_stmt *s, int i, unsigned long line)
+{
+	if (line)
+		sqlite3_bind_int64(s, i, (sqlite3_int64)line);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 int stage_put_reject(struct stage *st, const struct header *h,
-		     const struct record *rec, const char *tool,
-		     const char *field, const char *reason, struct strview raw,
-		     struct mbr_err *err)
+		     const struct record *rec, unsigned long line,
+		     const char *tool, const char *field, const char *reason,
+		     struct strview raw, struct mbr_err *err)
 {
 	sqlite3_stmt *s;
 	char row[32];
 	struct strview src_row;
 	int rc;
 
-	if (!rec)
-		return stage_put_reject_raw(st, svn("", 0), 0, tool, reason,
-					    raw, err);
 	s = reject_stmt(st, tool, field, reason, raw, err);
 	if (!s)
 		return -1;
@@ -988,6 +967,7 @@ int stage_put_reject(struct stage *st, const struct header *h,
 		src_row = svn(row, (size_t)snprintf(row, sizeof(row), "%lu",
 						    rec->row));
 	bind_sv(s, 5, src_row);
+	bind_line(s, 10, line);
 	buf_reset(&st->json);
 	json_record(&st->json, h, rec);
 	rc = bind_sv(s, 9, buf_view(&st->json));
@@ -996,18 +976,18 @@ int stage_put_reject(struct stage *st, const struct header *h,
 	return step_done(st, s, "cannot store reject", err);
 }
 
-int stage_put_reject_raw(struct stage *st, struct strview source,
-			 unsigned long row, const char *tool,
-			 const char *reason, struct strview raw,
-			 struct mbr_err *err)
+int stage_put_reject_raw(struct stage *st, const struct reject_at *at,
+			 const char *tool, const char *reason,
+			 struct strview raw, struct mbr_err *err)
 {
 	sqlite3_stmt *s = reject_stmt(st, tool, NULL, reason, raw, err);
-	char num[32];
 
 	if (!s)
 		return -1;
-	bind_sv(s, 3, source);
-	bind_sv(s, 5, svn(num, (size_t)snprintf(num, sizeof(num), "%lu", row)));
+	bind_sv(s, 3, at->source);
+	bind_sv(s, 4, at->source_id.len ? at->source_id : svn(NULL, 0));
+	bind_sv(s, 5, at->row);
+	bind_line(s, 10, at->line);
 	return step_done(st, s, "cannot store reject", err);
 }
 
@@ -1064,6 +1044,22 @@ static int bind_strs(struct stage *st, sqlite3_stmt *s,
 	for (size_t i = 0; i < n; i++) {
 		int rc = bind_sv(s, (int)i + 1,
 				 binds[i] ? sv(binds[i]) : svn(NULL, 0));
+
+		if (rc != SQLITE_OK)
+			return db_fail(st, rc, "cannot bind value", err);
+	}
+	return 0;
+}
+
+static int bind_copies(struct stage *st, sqlite3_stmt *s,
+		       const char *const *binds, size_t n, struct mbr_err *err)
+{
+	if (bind_count(st, s, n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int rc = binds[i] ? sqlite3_bind_text(s, (int)i + 1, binds[i],
+						      -1, SQLITE_TRANSIENT)
+				  : sqlite3_bind_null(s, (int)i + 1);
 
 		if (rc != SQLITE_OK)
 			return db_fail(st, rc, "cannot bind value", err);
@@ -1150,7 +1146,8 @@ struct stage_cursor *stage_query(struct stage *st, const char *sql,
 
 	if (!s)
 		return NULL;
-	if (bind_strs(st, s, binds, n_binds, err) < 0) {
+	/* A cursor outlives its caller's binds: SQLite keeps copies. */
+	if (bind_copies(st, s, binds, n_binds, err) < 0) {
 		sqlite3_finalize(s);
 		return NULL;
 	}
@@ -1372,4 +1369,69 @@ int stage_cursor_next(struct stage_cursor *c, struct record *rec,
 		return mbr_fail(err, MBR_EIO, "%s: row %lu: record too large",
 				c->st->path, c->row);
 	return 1;
+}
+
+/*
+ * Plain databases (mbr-export --format sqlite)
+ */
+
+/* journal_mode answers with the mode it took. */
+static int set_journal_memory(struct stage *st, struct mbr_err *err)
+{
+	sqlite3_stmt *s = prepare(st, "PRAGMA journal_mode = MEMORY", 0, err);
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		db_fail(st, rc, "cannot set the journal mode", err);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	rc = sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "memory");
+	sqlite3_finalize(s);
+	if (rc)
+		return mbr_fail(err, MBR_EIO,
+				"%s: cannot keep the journal in memory",
+				st->path);
+	return 0;
+}
+
+struct stage *stage_open_plain(const char *path, const char *name,
+			       struct mbr_err *err)
+{
+	struct stage *st = xcalloc(1, sizeof(*st));
+	int rc;
+
+	st->path = xstrdup(name);
+	st->busy_ms = busy_timeout();
+	plan_init(&st->plan);
+	buf_init(&st->json, BUF_NOLIMIT);
+	/* No SQLITE_OPEN_CREATE: the caller made the file, mode 0600. */
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		if (st->db)
+			db_fail(st, rc, "cannot open database", err);
+		else
+			mbr_fail(err, MBR_EINTERNAL, "%s: out of memory", name);
+		goto fail;
+	}
+	if (set_journal_memory(st, err) < 0 ||
+	    run_sql(st, "BEGIN IMMEDIATE", "cannot begin", err) < 0)
+		goto fail;
+	return st;
+fail:
+	stage_close(st);
+	return NULL;
+}
+
+int stage_commit_plain(struct stage *st, struct mbr_err *err)
+{
+	if (run_sql(st, "COMMIT", "cannot commit", err) == 0)
+		return 0;
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }

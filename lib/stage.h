@@ -9,7 +9,8 @@
  *             their original order; `issues` (the _issues column); the
  *             run_id that last wrote the row. UNIQUE(source, source_id).
  *   rejects   run_id, tool, source, source_id, source_row, field, reason,
- *             raw (the row's bytes), record (the record as JSON)
+ *             raw (the row's bytes), record (the record as JSON),
+ *             source_line (where the row starts in the source file)
  *   pairs     run_id, a_source, a_source_id, b_source, b_source_id,
  *             weight, probability, detail (JSON of per-field levels)
  *   clusters  run_id, source, source_id, cluster_id
@@ -41,8 +42,9 @@
 #include "buf.h"
 #include "err.h"
 #include "record.h"
+#include "reject.h"
 
-#define STAGE_SCHEMA_VERSION 1
+#define STAGE_SCHEMA_VERSION 2
 #define STAGE_BUSY_TIMEOUT_MS 10000
 
 struct stage;	     /* opaque: one connection; one thread at a time */
@@ -53,7 +55,11 @@ struct stage_cursor; /* opaque: rows of one query */
  */
 
 /* Open the database at path, creating it (mode 0600, and so are its -wal
- * and -shm files) and its schema on first use. Fails with MBR_EIO when
+ * and -shm files) and its schema on first use, or bringing an older mbr
+ * schema up to date. An existing file (or journal) readable by others is
+ * made 0600, with a warning (mbr_warn). A file with tables but no mbr
+ * meta table, or an unreadable schema_version, is refused untouched
+ * (MBR_ECONFIG): another application's database. Fails with MBR_EIO when
  * the file cannot be created or opened, is not an SQLite database, is
  * read-only or sits in a directory we cannot write, has a newer schema
  * version, or stays locked past the busy timeout. */
@@ -61,6 +67,19 @@ struct stage *stage_open(const char *path, struct mbr_err *err);
 /* Roll back an open run and close. NULL is fine. Free cursors first: one
  * left open keeps the connection alive until it is freed. */
 void stage_close(struct stage *st);
+/* Open path, an existing file (created 0600 by the caller), as a plain
+ * SQLite database for mbr-export --format sqlite: no staging schema, no
+ * runs row, and no file ever written beside it (the rollback journal is
+ * kept in memory, never WAL), so that removing path on a signal removes
+ * every byte of the export. name is the file to name in messages (the -o
+ * path when path is its temporary). Everything written through
+ * stage_exec until stage_commit_plain is one transaction; stage_close
+ * without it rolls back. MBR_EIO when path cannot be opened or written. */
+struct stage *stage_open_plain(const char *path, const char *name,
+			       struct mbr_err *err);
+/* Commit what was written to a stage_open_plain database. -1 with MBR_EIO
+ * (disk full...), the transaction rolled back. */
+int stage_commit_plain(struct stage *st, struct mbr_err *err);
 /* How long (ms) to wait for another run's lock. The default is
  * STAGE_BUSY_TIMEOUT_MS, or MBR_BUSY_TIMEOUT_MS from the environment when
  * set (for end-to-end tests). Cannot fail. */
@@ -104,22 +123,27 @@ void stage_rollback(struct stage *st);
  * error; MBR_EIO also when source or source_id is empty. */
 int stage_put_record(struct stage *st, const struct header *h,
 		     const struct record *rec, struct mbr_err *err);
+/* As stage_put_record inside a run, for mbr-import: returns 1 when rec was
+ * stored, 0 when this run has already stored a record with the same
+ * (source, source_id) (nothing is changed: the caller rejects rec as a
+ * duplicate, as mbr-validate does in file mode), -1 with err. */
+int stage_import_record(struct stage *st, const struct header *h,
+			const struct record *rec, struct mbr_err *err);
 /* Record a reject of the parsed record rec (header h) by tool: field and
  * reason as in reject.h ("mobile;email", "invalid;no dot"); raw is the
- * row's bytes or an empty view. source_row comes from rec's source_row
+ * row's bytes or an empty view; line the physical line where it starts in
+ * the source (0 when unknown). source_row comes from rec's source_row
  * column, else from rec->row. The whole record is kept as JSON in
- * `record`. rec NULL is a reject with no record (as stage_put_reject_raw
- * with an empty source and row 0). */
+ * `record`. */
 int stage_put_reject(struct stage *st, const struct header *h,
-		     const struct record *rec, const char *tool,
-		     const char *field, const char *reason, struct strview raw,
-		     struct mbr_err *err);
-/* Record a row that could not be parsed: its source, 1-based row number
- * and bytes (stored as TEXT when valid UTF-8, else as a BLOB). */
-int stage_put_reject_raw(struct stage *st, struct strview source,
-			 unsigned long row, const char *tool,
-			 const char *reason, struct strview raw,
-			 struct mbr_err *err);
+		     const struct record *rec, unsigned long line,
+		     const char *tool, const char *field, const char *reason,
+		     struct strview raw, struct mbr_err *err);
+/* Record a row that could not be parsed: where it comes from (reject.h)
+ * and its bytes (stored as TEXT when valid UTF-8, else as a BLOB). */
+int stage_put_reject_raw(struct stage *st, const struct reject_at *at,
+			 const char *tool, const char *reason,
+			 struct strview raw, struct mbr_err *err);
 /* Delete the record (source, source_id); deleting a missing one is not an
  * error. */
 int stage_delete_record(struct stage *st, struct strview source,
@@ -149,7 +173,8 @@ long long stage_changes(const struct stage *st);
  * Reading
  */
 
-/* A cursor over sql (one statement) with text binds as in stage_exec.
+/* A cursor over sql (one statement) with text binds as in stage_exec
+ * (copied: they need not outlive the call).
  * Values are read as text (numbers in SQLite's text form); NULL reads as an
  * empty field. The cursor owns its statement; free it before stage_close.
  * Writing through st while a cursor is open is allowed: an update that

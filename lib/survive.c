@@ -10,6 +10,10 @@
 #include <string.h>
 
 #include "ini.h"
+#include "mappers/cnid.h"
+#include "mappers/date.h"
+#include "mappers/email.h"
+#include "mappers/phone.h"
 #include "utf8.h"
 
 #define RECENT "most_recent(last_active_at, registered_at)"
@@ -538,7 +542,15 @@ struct pick {
 	const struct survive_member *m;
 	size_t n;
 	struct survive_golden *g;
+	bool sound_only; /* doubtful values count as empty */
 };
+
+/* Does member i have no value for the pick to look at? */
+static bool skip(const struct pick *p, size_t i)
+{
+	return blank(p->m[i].f[p->f]) ||
+	       (p->sound_only && (p->m[i].doubtful >> p->f & 1));
+}
 
 static size_t source_rank(const struct survive_rule *r, struct strview src)
 {
@@ -556,7 +568,7 @@ static long pick_priority(const struct pick *p)
 	for (size_t i = 0; i < p->n; i++) {
 		size_t rank;
 
-		if (blank(p->m[i].f[p->f]))
+		if (skip(p, i))
 			continue;
 		rank = source_rank(p->rule, p->m[i].f[CF_SOURCE]);
 		if (best < 0 || rank < best_rank) {
@@ -592,7 +604,7 @@ static long pick_recent(const struct pick *p)
 	long best = -1;
 
 	for (size_t i = 0; i < p->n; i++) {
-		if (blank(p->m[i].f[p->f]))
+		if (skip(p, i))
 			continue;
 		if (best < 0 || recent_cmp(p->rule, &p->m[i], &p->m[best]) > 0)
 			best = (long)i;
@@ -624,7 +636,7 @@ static long pick_frequent(const struct pick *p)
 	long best = -1;
 
 	for (size_t i = 0; i < p->n; i++)
-		if (!blank(p->m[i].f[p->f]))
+		if (!skip(p, i))
 			s[k++] = (struct slot){trim(p->m[i].f[p->f]), i};
 	qsort(s, k, sizeof(*s), slot_cmp);
 	for (size_t i = 0, run; i < k; i += run) {
@@ -643,7 +655,7 @@ static long pick_complete(const struct pick *p)
 	long best = -1;
 
 	for (size_t i = 0; i < p->n; i++) {
-		if (blank(p->m[i].f[p->f]))
+		if (skip(p, i))
 			continue;
 		if (best < 0 || p->g->filled[i] > p->g->filled[best])
 			best = (long)i;
@@ -659,7 +671,7 @@ static long pick_longest(const struct pick *p)
 	for (size_t i = 0; i < p->n; i++) {
 		size_t len;
 
-		if (blank(p->m[i].f[p->f]))
+		if (skip(p, i))
 			continue;
 		len = utf8_count(trim(p->m[i].f[p->f]));
 		if (best < 0 || len > best_len) {
@@ -673,7 +685,7 @@ static long pick_longest(const struct pick *p)
 static long pick_first(const struct pick *p)
 {
 	for (size_t i = 0; i < p->n; i++)
-		if (!blank(p->m[i].f[p->f]))
+		if (!skip(p, i))
 			return (long)i;
 	return -1;
 }
@@ -685,7 +697,7 @@ static long pick_extreme(const struct pick *p, int sign)
 	for (size_t i = 0; i < p->n; i++) {
 		struct strview v = p->m[i].f[p->f];
 
-		if (blank(v))
+		if (skip(p, i))
 			continue;
 		if (best < 0 || sign * survive_cmp(v, p->m[best].f[p->f]) > 0)
 			best = (long)i;
@@ -718,7 +730,8 @@ static long (*const picks[])(const struct pick *) = {
  * member has a value. */
 static int apply_sum(const struct pick *p, struct mbr_err *err)
 {
-	long long total = 0, x;
+	survive_sum total = 0;
+	long long x;
 	size_t n_values = 0;
 	long from = -1;
 
@@ -731,10 +744,7 @@ static int apply_sum(const struct pick *p, struct mbr_err *err)
 			return mbr_fail(err, MBR_EINTERNAL,
 					"%s: '%.*s' is not an integer",
 					canon_name(p->f), (int)v.len, v.p);
-		if (__builtin_add_overflow(total, x, &total))
-			return mbr_fail(err, MBR_EINTERNAL,
-					"%s: the sum overflows 64 bits",
-					canon_name(p->f));
+		total += x; /* 2^32 members of 2^63 fit in 128 bits */
 		n_values++;
 		from = (long)i;
 	}
@@ -743,8 +753,7 @@ static int apply_sum(const struct pick *p, struct mbr_err *err)
 		p->g->value[p->f] = svn("", 0);
 		return 0;
 	}
-	snprintf(p->g->num[p->f], sizeof(p->g->num[0]), "%lld", total);
-	p->g->value[p->f] = sv(p->g->num[p->f]);
+	p->g->value[p->f] = sv(survive_sum_str(total, p->g->num[p->f]));
 	return 0;
 }
 
@@ -788,36 +797,164 @@ static void golden_prepare(struct survive_golden *g,
 	}
 }
 
+/* Run the pick over sound values, then, when none was found, over all. */
+static void pick_field(struct pick *p)
+{
+	enum canon_field f = p->f;
+	bool any_doubtful = false;
+	long w;
+
+	for (size_t i = 0; i < p->n; i++)
+		any_doubtful |=
+			!blank(p->m[i].f[f]) && (p->m[i].doubtful >> f & 1);
+	p->sound_only = true;
+	w = picks[p->rule->kind](p);
+	p->g->note[f] = any_doubtful ? SURVIVE_PASSED_OVER : SURVIVE_SOUND;
+	if (w < 0 && any_doubtful) {
+		p->sound_only = false;
+		w = picks[p->rule->kind](p);
+		p->g->note[f] = SURVIVE_DOUBTFUL;
+	}
+	p->g->from[f] = w;
+	p->g->value[f] = w < 0 ? svn("", 0) : trim(p->m[w].f[f]);
+}
+
 int survive_apply(const struct survive_rules *r, const struct survive_member *m,
 		  size_t n, struct survive_golden *g, struct mbr_err *err)
 {
 	golden_prepare(g, m, n);
 	for (int f = SURVIVE_FIRST; f < CF_COUNT; f++) {
-		struct pick p = {&r->rule[f], (enum canon_field)f, m, n, g};
-		long w;
+		struct pick p = {&r->rule[f], (enum canon_field)f, m, n, g,
+				 false};
 
+		g->note[f] = SURVIVE_SOUND;
 		if (r->rule[f].kind == SURVIVE_SUM) {
 			if (apply_sum(&p, err) < 0)
 				return -1;
 			continue;
 		}
-		w = picks[r->rule[f].kind](&p);
-		g->from[f] = w;
-		g->value[f] = w < 0 ? svn("", 0) : trim(m[w].f[f]);
+		pick_field(&p);
 	}
 	return 0;
 }
 
-int survive_check(const struct survive_rules *r, const struct survive_member *m)
+int survive_check(const struct survive_rules *r, const struct survive_member *m,
+		  const char **reason)
 {
 	long long x;
 
 	for (int f = SURVIVE_FIRST; f < CF_COUNT; f++) {
 		struct strview v = trim(m->f[f]);
 
-		if (r->rule[f].kind == SURVIVE_SUM && v.len &&
-		    survive_parse_int(v, &x) < 0)
+		if (!v.len || r->rule[f].kind != SURVIVE_SUM)
+			continue;
+		*reason = "not an integer";
+		if (survive_parse_int(v, &x) < 0)
+			return f;
+		*reason = "out of range (beyond 10^12 either way)";
+		if (x > SURVIVE_SUM_MAX || x < -SURVIVE_SUM_MAX)
 			return f;
 	}
 	return -1;
+}
+
+int survive_parse_sum(struct strview v, survive_sum *out)
+{
+	size_t i = v.len && (v.p[0] == '-' || v.p[0] == '+');
+	survive_sum x = 0;
+
+	if (i == v.len || v.len - i > 38)
+		return -1;
+	for (; i < v.len; i++) {
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return -1;
+		x = x * 10 + (v.p[i] - '0');
+	}
+	*out = v.p[0] == '-' ? -x : x;
+	return 0;
+}
+
+char *survive_sum_str(survive_sum v, char out[48])
+{
+	char tmp[48];
+	size_t n = 0, k = 0;
+	bool neg = v < 0;
+
+	do {
+		int d = (int)(v % 10);
+
+		tmp[n++] = (char)('0' + (d < 0 ? -d : d));
+		v /= 10;
+	} while (v);
+	if (neg)
+		out[k++] = '-';
+	while (n)
+		out[k++] = tmp[--n];
+	out[k] = '\0';
+	return out;
+}
+
+/* The fields with a check, and the check. */
+static bool id_is_sound(const struct survive_member *m)
+{
+	struct strview type = trim(m->f[CF_ID_TYPE]);
+
+	/* Only a mainland resident ID has GB 11643's checksum. */
+	if (type.len && !sv_eqs(type, "CN_RIC"))
+		return true;
+	return cnid_is_valid(trim(m->f[CF_ID_NUMBER]));
+}
+
+uint32_t survive_doubtful(const struct survive_member *m, struct strview issues)
+{
+	uint32_t bits = 0;
+	size_t i = 0;
+	long long x;
+
+	if (!blank(m->f[CF_ID_NUMBER]) && !id_is_sound(m))
+		bits |= (uint32_t)1 << CF_ID_NUMBER;
+	if (!blank(m->f[CF_MOBILE]) && !phone_is_e164(trim(m->f[CF_MOBILE])))
+		bits |= (uint32_t)1 << CF_MOBILE;
+	if (!blank(m->f[CF_PHONE]) && !phone_is_e164(trim(m->f[CF_PHONE])))
+		bits |= (uint32_t)1 << CF_PHONE;
+	if (!blank(m->f[CF_EMAIL]) && !email_is_valid(trim(m->f[CF_EMAIL])))
+		bits |= (uint32_t)1 << CF_EMAIL;
+	if (!blank(m->f[CF_BIRTH_DATE]) &&
+	    !date_is_valid_iso(trim(m->f[CF_BIRTH_DATE])))
+		bits |= (uint32_t)1 << CF_BIRTH_DATE;
+	/* tier and points are integers in canonical form: a stray "gold"
+	 * would otherwise win max() as text */
+	if (!blank(m->f[CF_TIER]) && survive_parse_int(trim(m->f[CF_TIER]), &x))
+		bits |= (uint32_t)1 << CF_TIER;
+	if (!blank(m->f[CF_POINTS]) &&
+	    survive_parse_int(trim(m->f[CF_POINTS]), &x))
+		bits |= (uint32_t)1 << CF_POINTS;
+	/* "field:problem;field:problem" */
+	while (i < issues.len) {
+		size_t end = i, colon;
+		int f;
+
+		while (end < issues.len && issues.p[end] != ';')
+			end++;
+		for (colon = i; colon < end && issues.p[colon] != ':'; colon++)
+			;
+		f = canon_lookup(sv_trim(svn(issues.p + i, colon - i)));
+		if (f >= SURVIVE_FIRST)
+			bits |= (uint32_t)1 << f;
+		i = end + 1;
+	}
+	return bits;
+}
+
+const char *survive_note_str(enum survive_note n)
+{
+	switch (n) {
+	case SURVIVE_PASSED_OVER:
+		return "a flagged or invalid value passed over";
+	case SURVIVE_DOUBTFUL:
+		return "flagged or invalid, as every record's value was";
+	case SURVIVE_SOUND:
+		break;
+	}
+	return "";
 }

@@ -9,6 +9,7 @@
 
 #include "canon.h"
 #include "csvio.h"
+#include "json.h"
 #include "reject.h"
 #include "stage.h"
 
@@ -18,16 +19,16 @@
 struct validate {
 	struct rules *rules; /* borrowed */
 	struct validate_opts opts;
-	struct header out;		 /* owned: the output header */
-	size_t n_in;			 /* columns of the input */
-	int issues_col;			 /* _issues in the input, or -1 */
-	struct rule_failure *fails;	 /* owned: room for every rule */
-	struct buf field;		 /* reject_field of the last reject */
-	struct buf reason;		 /* reject_reason of the last reject */
-	struct buf issues;		 /* the new _issues value */
-	struct buf entry;		 /* one "field:reason" */
-	bool issues_changed;		 /* last validate_record added one */
-	unsigned long long n_unreadable; /* rows the reader could not parse */
+	struct header out;	    /* owned: the output header */
+	size_t n_in;		    /* columns of the input */
+	int issues_col;		    /* _issues in the input, or -1 */
+	struct rule_failure *fails; /* owned: room for every rule */
+	struct buf field;	    /* reject_field of the last reject */
+	struct buf reason;	    /* reject_reason of the last reject */
+	struct buf issues;	    /* the new _issues value */
+	struct buf entry;	    /* one "field:reason" */
+	bool issues_changed;	    /* last validate_record added one */
+	unsigned long long n_read;  /* records validate_record saw */
 };
 
 struct validate *validate_new(struct rules *rules,
@@ -178,6 +179,7 @@ enum validate_verdict validate_record(struct validate *v, struct record *rec)
 {
 	size_t n;
 
+	v->n_read++;
 	/* A short row (no CSVIO_FIXED_COLS) reads as empty at the end. */
 	while (rec->n < v->n_in)
 		record_add(rec, "", 0);
@@ -192,178 +194,57 @@ enum validate_verdict validate_record(struct validate *v, struct record *rec)
 }
 
 /*
- * A CSV stream
+ * The record handler: the same for a stream and the staging database.
  */
 
-struct sink {
-	struct csvio_writer *w; /* owned */
-	struct reject_file *rf; /* owned, or NULL */
-	struct cli *cli;
-};
-
-static void take_bad(struct validate *v, struct sink *k, struct csvio_reader *r)
+static int bind(void *ctx, const struct header *in, const char *name,
+		struct mbr_err *err)
 {
-	struct cli *cli = k->cli;
-
-	v->n_unreadable++;
-	cli->counts.rejected++;
-	if (v->n_unreadable <= MAX_WARNINGS)
-		cli_warn(cli, "%s: record %lu: %s", csvio_name(r),
-			 csvio_bad_row(r), csvio_bad_reason(r));
-	else if (v->n_unreadable == MAX_WARNINGS + 1)
-		cli_warn(cli, "more unreadable rows: see the rejects file");
-	if (k->rf)
-		reject_raw(k->rf, sv(csvio_name(r)), csvio_bad_row(r),
-			   csvio_bad_raw(r), csvio_bad_reason(r));
+	(void)name;
+	return validate_bind(ctx, in, err);
 }
 
-static void take_row(struct validate *v, struct sink *k, struct record *rec)
+static const struct header *out_header(void *ctx)
 {
-	struct cli_counts *c = &k->cli->counts;
+	return validate_header(ctx);
+}
 
+static int take(void *ctx, struct record *rec, enum rs_verdict *verdict,
+		struct rs_why *why, struct mbr_err *err)
+{
+	struct validate *v = ctx;
+
+	(void)err;
 	switch (validate_record(v, rec)) {
 	case VALIDATE_REJECT:
-		c->rejected++;
-		if (k->rf)
-			reject_record(k->rf, rec, v->field.p, v->reason.p);
-		return;
+		*verdict = RS_REJECT;
+		why->field = v->field.p;
+		why->reason = v->reason.p;
+		return 0;
 	case VALIDATE_FLAG:
-		c->flagged++;
-		break;
+		*verdict = RS_FLAG;
+		why->unchanged = !v->issues_changed;
+		return 0;
 	case VALIDATE_PASS:
 		break;
 	}
-	c->out++;
-	csvio_write(k->w, rec);
-}
-
-static int read_all(struct validate *v, struct sink *k, struct csvio_reader *r,
-		    struct mbr_err *err)
-{
-	struct record rec;
-	unsigned long long done, total;
-	enum csvio_status st;
-
-	record_init(&rec);
-	while ((st = csvio_read(r, &rec, err)) > 0) {
-		k->cli->counts.in++;
-		if (st == CSVIO_BAD)
-			take_bad(v, k, r);
-		else
-			take_row(v, k, &rec);
-		csvio_progress(r, &done, &total);
-		cli_progress(k->cli, done, total);
-	}
-	record_release(&rec);
-	return st < 0 ? -1 : 0;
-}
-
-static int flush_all(struct sink *k, struct mbr_err *err)
-{
-	const char *out =
-		k->cli->out_path ? k->cli->out_path : "standard output";
-
-	if (csvio_writer_flush(k->w, err) < 0)
-		return mbr_prefix(err, "%s: ", out);
-	if (k->rf && reject_flush(k->rf, err) < 0)
-		return -1;
+	*verdict = RS_PASS;
+	why->unchanged = true;
 	return 0;
 }
 
-static int run_stream(struct validate *v, FILE *out, FILE *rejects,
-		      struct cli *cli, struct mbr_err *err)
+void validate_handler(struct validate *v, struct rs_handler *h)
 {
-	struct csvio_opts co = CSVIO_OPTS_INIT;
-	struct sink k = {NULL, NULL, cli};
-	struct csvio_reader *r;
-	int rc;
-
-	if (cli->strict)
-		co.flags |= CSVIO_STRICT;
-	r = csvio_open(cli->files, cli->n_files, &co, err);
-	if (!r)
-		return -1;
-	rc = validate_bind(v, csvio_header(r), err);
-	if (rc == 0) {
-		k.w = csvio_writer_new(out, ',');
-		csvio_write_header(k.w, &v->out);
-		if (rejects)
-			k.rf = reject_new(rejects, csvio_header(r),
-					  v->opts.tool);
-		rc = read_all(v, &k, r, err);
-	}
-	if (rc == 0)
-		rc = flush_all(&k, err);
-	csvio_writer_free(k.w);
-	reject_free(k.rf);
-	csvio_close(r);
-	return rc;
-}
-
-/*
- * The staging database: validated in place
- */
-
-static int stage_row(struct validate *v, struct stage *st,
-		     const struct header *h, struct record *rec,
-		     struct cli *cli, struct mbr_err *err)
-{
-	switch (validate_record(v, rec)) {
-	case VALIDATE_REJECT: /* rec is as it was read */
-		cli->counts.rejected++;
-		if (stage_put_reject(st, h, rec, v->opts.tool, v->field.p,
-				     v->reason.p, svn("", 0), err) < 0)
-			return -1;
-		return stage_delete_record(st, record_canon(rec, h, CF_SOURCE),
-					   record_canon(rec, h, CF_SOURCE_ID),
-					   err);
-	case VALIDATE_FLAG:
-		cli->counts.flagged++;
-		cli->counts.out++;
-		/* Unchanged _issues: leave the row (and its run_id) alone. */
-		return v->issues_changed
-			       ? stage_put_record(st, &v->out, rec, err)
-			       : 0;
-	case VALIDATE_PASS:
-		break;
-	}
-	cli->counts.out++;
-	return 0;
-}
-
-static int run_stage(struct validate *v, struct stage *st, struct cli *cli,
-		     struct mbr_err *err)
-{
-	struct stage_cursor *c = stage_read_records(st, err);
-	struct header h;
-	struct record rec;
-	int rc = 0, n = 0;
-
-	if (!c)
-		return -1;
-	header_init(&h);
-	record_init(&rec);
-	if (stage_cursor_header(c, &h) < 0)
-		rc = mbr_fail(err, MBR_EIO, "%s: header larger than 256 MB",
-			      stage_path(st));
-	if (rc == 0)
-		rc = validate_bind(v, &h, err);
-	while (rc == 0 && (n = stage_cursor_next(c, &rec, err)) > 0) {
-		cli->counts.in++;
-		rc = stage_row(v, st, &h, &rec, cli, err);
-		cli_progress(cli, 0, 0);
-	}
-	if (n < 0)
-		rc = -1;
-	record_release(&rec);
-	header_release(&h);
-	stage_cursor_free(c);
-	return rc;
+	memset(h, 0, sizeof(*h));
+	h->bind = bind;
+	h->out_header = out_header;
+	h->record = take;
+	h->ctx = v;
 }
 
 /* More than max_reject_rate of the records in would be rejected? */
-static int check_limit(const struct validate *v, const struct cli_counts *c,
-		       struct mbr_err *err)
+int validate_check_limit(const struct validate *v, const struct rs_tally *c,
+			 struct mbr_err *err)
 {
 	double rate;
 
@@ -378,17 +259,6 @@ static int check_limit(const struct validate *v, const struct cli_counts *c,
 			"nothing committed",
 			c->rejected, c->in, 100.0 * rate,
 			v->opts.max_reject_rate);
-}
-
-int validate_run(struct validate *v, FILE *out, FILE *rejects, struct stage *st,
-		 struct cli *cli, struct mbr_err *err)
-{
-	int rc = st ? run_stage(v, st, cli, err)
-		    : run_stream(v, out, rejects, cli, err);
-
-	if (rc < 0)
-		return -1;
-	return check_limit(v, &cli->counts, err);
 }
 
 /*
@@ -421,7 +291,7 @@ static void csv_row(FILE *f, struct buf *b, const char *rule, const char *field,
 	fwrite(b->p, 1, b->len, f);
 }
 
-static void report_csv(const struct validate *v, const struct cli_counts *c,
+static void report_csv(const struct validate *v, const struct rs_tally *c,
 		       FILE *f)
 {
 	struct buf b;
@@ -429,7 +299,7 @@ static void report_csv(const struct validate *v, const struct cli_counts *c,
 	buf_init(&b, BUF_NOLIMIT);
 	fputs("rule,field,test,severity,checked,failed\n", f);
 	csv_row(f, &b, "unreadable_row", "", "csv", "reject", c->in,
-		v->n_unreadable);
+		c->in - v->n_read);
 	for (size_t i = 0; i < rules_count(v->rules); i++) {
 		const struct rule_info *ri = rules_info(v->rules, i);
 
@@ -440,22 +310,15 @@ static void report_csv(const struct validate *v, const struct cli_counts *c,
 	buf_release(&b);
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped;
- * other UTF-8 as it is. */
+/* A JSON string (json.h). */
 static void json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	struct buf b;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	buf_init(&b, BUF_NOLIMIT);
+	json_str(&b, sv(s));
+	fwrite(b.p, 1, b.len, f);
+	buf_release(&b);
 }
 
 static void json_rule(FILE *f, const char *rule, const char *field,
@@ -472,7 +335,7 @@ static void json_rule(FILE *f, const char *rule, const char *field,
 		test, sev, checked, failed);
 }
 
-static void report_json(const struct validate *v, const struct cli_counts *c,
+static void report_json(const struct validate *v, const struct rs_tally *c,
 			FILE *f)
 {
 	fputs("{\n  \"tool\": ", f);
@@ -484,7 +347,7 @@ static void report_json(const struct validate *v, const struct cli_counts *c,
 		c->in, c->out, c->rejected, c->flagged,
 		v->opts.flag_only ? "true" : "false");
 	json_rule(f, "unreadable_row", "", "csv", "reject", c->in,
-		  v->n_unreadable);
+		  c->in - v->n_read);
 	for (size_t i = 0; i < rules_count(v->rules); i++) {
 		const struct rule_info *ri = rules_info(v->rules, i);
 
@@ -496,7 +359,7 @@ static void report_json(const struct validate *v, const struct cli_counts *c,
 	fputs("\n  ]\n}\n", f);
 }
 
-void validate_report(const struct validate *v, const struct cli_counts *c,
+void validate_report(const struct validate *v, const struct rs_tally *c,
 		     FILE *f, enum validate_report_format fmt)
 {
 	if (fmt == VALIDATE_REPORT_JSON)

@@ -23,8 +23,8 @@
  * with its _issues, in the caller's run (one transaction).
  *
  * --max-reject-rate: when more than that fraction of the records in
- * would be rejected, validate_run fails with MBR_ELIMIT after reading
- * everything, so that the caller commits nothing.
+ * would be rejected, validate_check_limit fails with MBR_ELIMIT after the
+ * run, so that the caller commits nothing.
  */
 #ifndef MBR_VALIDATE_H
 #define MBR_VALIDATE_H
@@ -32,12 +32,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "cli.h"
 #include "err.h"
 #include "record.h"
+#include "recstream.h"
 #include "rules.h"
-
-struct stage;
 
 struct validate_opts {
 	bool flag_only;		/* every failure flags; nothing is rejected */
@@ -88,16 +86,14 @@ const char *validate_reject_reason(const struct validate *v);
  * Whole runs
  */
 
-/* Read cli's input files (or standard input) and validate every record:
- * passing ones to out as CSV, rejected ones to rejects (a FILE such as
- * cli_open_aux gives, or NULL: only counted). Or, when st is not NULL,
- * validate st's records table in the run the caller began (out and
- * rejects unused). Counts go to cli->counts; cli drives the progress
- * line. -1 with err: MBR_ECONFIG (a rule's field missing from the input),
- * MBR_EIO (read, write or database failure), MBR_ELIMIT (the reject rate
- * crossed opts.max_reject_rate). */
-int validate_run(struct validate *v, FILE *out, FILE *rejects, struct stage *st,
-		 struct cli *cli, struct mbr_err *err);
+/* The record handler of mbr-validate (recstream.h), the same for a stream
+ * and the staging database: a record passes (unchanged), is flagged
+ * (its _issues updated) or is rejected with every failing rule. */
+void validate_handler(struct validate *v, struct rs_handler *h);
+/* After the run: MBR_ELIMIT when more than opts.max_reject_rate of the
+ * records in c were rejected (the caller then commits nothing), else 0. */
+int validate_check_limit(const struct validate *v, const struct rs_tally *c,
+			 struct mbr_err *err);
 
 enum validate_report_format {
 	VALIDATE_REPORT_CSV,  /* rule,field,test,severity,checked,failed */
@@ -109,7 +105,7 @@ enum validate_report_format validate_report_format(const char *path);
 /* Write the counts of the run (per rule; severities as applied, so flag
  * everywhere under flag-only) and, in JSON, the totals c. Write errors
  * surface when f is flushed (cli_commit). Cannot fail otherwise. */
-void validate_report(const struct validate *v, const struct cli_counts *c,
+void validate_report(const struct validate *v, const struct rs_tally *c,
 		     FILE *f, enum validate_report_format fmt);
 
 #endif

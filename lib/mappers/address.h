@@ -24,7 +24,22 @@
  *   - a province or city short name followed by a street word (北京路,
  *     山东东路, 上海大厦) is a street, not a division;
  *   - nothing is filled when the address disagrees with a division field
- *     already there.
+ *     already there;
+ *   - a short province name that starts a longer name is not believed
+ *     when reading the text as a city gives a longer chain (海南藏族自治州
+ *     is in Qinghai, 吉林市 is a city);
+ *   - the 市 after a city may start its district: 济南市中区 is 济南市 +
+ *     市中区, 青岛市南区 is 青岛市 + 市南区;
+ *   - functional areas (苏州工业园区, 成都高新区, 郑州郑东新区, 天津经开区,
+ *     and named ones such as 雄安新区) give their city (and province);
+ *     they are no GB/T 2260 division, so the district stays empty.
+ *
+ * Division fields written in pinyin or English ("Guangdong", "Shenzhen
+ * City", "Xi'an", "Inner Mongolia") are read by the Latin keys of the
+ * division names (division_latin_codes()) and take the Han name; a name
+ * two divisions share at that level (Taizhou: 泰州 or 台州) is not guessed
+ * unless the field above settles it. A field value that is no division,
+ * Han or Latin, is flagged (ADDRESS_UNKNOWN).
  */
 #ifndef MBR_MAPPERS_ADDRESS_H
 #define MBR_MAPPERS_ADDRESS_H

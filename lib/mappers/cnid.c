@@ -155,6 +155,9 @@ enum cnid_result cnid_area_check(struct strview id)
 	code = digits_value(id.p, 6);
 	if (!division_is_province_code(code))
 		return CNID_BAD_AREA;
+	/* Residence permits of Hong Kong, Macau and Taiwan residents. */
+	if (code == 810000 || code == 820000 || code == 830000)
+		return CNID_OK;
 	return division_by_code(code) ? CNID_OK : CNID_AREA_UNKNOWN;
 }
 
@@ -278,6 +281,109 @@ enum cnid_result cnid_normalize(struct strview in, struct buf *out)
 	if (r == CNID_OK && buf_add(out, c.s, c.n) < 0)
 		r = CNID_BAD_LENGTH;
 	return r;
+}
+
+/* id_type values, compared after folding (upper case ASCII, no spaces,
+ * '_' and '-', full width folded): what member systems write. */
+static const char *const ric_types[] = {
+	"CNRIC",      "RIC",	    "ID",
+	"IDCARD",     "IDNO",	    "IDNUMBER",
+	"CNID",	      "1",	    "01",
+	"111",	      "A",	    "身份证",
+	"居民身份证", "二代身份证", "第二代居民身份证",
+	"身份证号",   "身份证号码", "身份證",
+	"居民身份證", "大陆身份证", "中国居民身份证",
+};
+
+static const char *const other_types[] = {
+	"PASSPORT",
+	"PP",
+	"护照",
+	"護照",
+	"港澳通行证",
+	"往来港澳通行证",
+	"台胞证",
+	"台湾居民来往大陆通行证",
+	"回乡证",
+	"港澳居民来往内地通行证",
+	"军官证",
+	"士兵证",
+	"外国人永久居留证",
+	"HKID",
+	"MOID",
+	"TWID",
+	"香港身份证",
+	"澳门身份证",
+	"2",
+	"3",
+	"4",
+	"5",
+	"6",
+	"7",
+	"8",
+	"9",
+	"02",
+	"03",
+	"04",
+	"05",
+	"06",
+	"07",
+	"08",
+	"09",
+	"OTHER",
+	"其他",
+};
+
+static bool in_list(const char *key, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(key, list[i]))
+			return true;
+	return false;
+}
+
+enum cnid_type cnid_type_of(struct strview t)
+{
+	char key[64];
+	size_t i, k, n = 0;
+	uint32_t cp;
+
+	for (i = 0; i < t.len; i += k) {
+		k = utf8_decode(t.p + i, t.len - i, &cp);
+		if (k == 0)
+			return CNID_TYPE_UNKNOWN;
+		cp = fold_cp(cp);
+		if (cp == ' ' || cp == '_' || cp == '-' || cp == '.')
+			continue;
+		if (cp >= 'a' && cp <= 'z')
+			cp -= 'a' - 'A';
+		if (n + k >= sizeof(key))
+			return CNID_TYPE_UNKNOWN;
+		if (cp < 0x80)
+			key[n++] = (char)cp;
+		else
+			for (size_t j = 0; j < k; j++)
+				key[n++] = t.p[i + j];
+	}
+	key[n] = '\0';
+	if (n == 0)
+		return CNID_TYPE_NONE;
+	if (in_list(key, ric_types, sizeof(ric_types) / sizeof(ric_types[0])))
+		return CNID_TYPE_RIC;
+	if (in_list(key, other_types,
+		    sizeof(other_types) / sizeof(other_types[0])))
+		return CNID_TYPE_OTHER;
+	return CNID_TYPE_UNKNOWN;
+}
+
+bool cnid_is_shaped(struct strview v)
+{
+	struct compact c;
+
+	if (compact(sv_trim(v), &c) != CNID_OK || (c.n != 15 && c.n != 18))
+		return false;
+	return all_digits(c.s, c.n - 1) &&
+	       (is_digit(c.s[c.n - 1]) || (c.n == 18 && c.s[17] == 'X'));
 }
 
 void cnid_birth_date(struct strview id, char out[11])

@@ -18,7 +18,9 @@
  * A value starting with a Latin letter is another document (passport, Hong
  * Kong, Macau or Taiwan ID, travel permit): CNID_NOT_CN, left as it is.
  *
- * The area: cnid_check() only asks for a real province (11-82); whether
+ * The area: cnid_check() only asks for a real province (11-83: 81, 82 and
+ * 83 are the residence permits of Hong Kong, Macau and Taiwan residents,
+ * which carry 810000, 820000 or 830000 as their area); whether
  * the 6-digit code ever existed is cnid_area_check()'s question, answered
  * from the GB/T 2260 table (mappers/division.h), which holds the codes of
  * 2002 to today. An ID keeps the code in force when it was issued, so a
@@ -65,6 +67,25 @@ bool cnid_is_valid(struct strview id18); /* cnid_check() == CNID_OK */
  * historical)? CNID_OK, CNID_AREA_UNKNOWN (a real province, a code the
  * table lacks, or no table), or CNID_BAD_AREA. */
 enum cnid_result cnid_area_check(struct strview id18);
+
+/* What an id_type value says the id_number is. */
+enum cnid_type {
+	CNID_TYPE_NONE, /* empty: read the value as a resident ID if it is one */
+	CNID_TYPE_RIC, /* a mainland resident ID: CN_RIC, 身份证, ID, 1 ... */
+	CNID_TYPE_OTHER,   /* a passport, permit or other known document */
+	CNID_TYPE_UNKNOWN, /* a value we do not know */
+};
+
+/* The type an id_type value names, in any case and width, spaces ignored:
+ * CN_RIC; 身份证, 居民身份证, 二代身份证, 身份证号 (and Traditional); ID,
+ * ID card, IDCARD, ID_CARD, RIC; the codes 1, 01, 111 (GA/T 517) and A of
+ * document-type lists. Passports, travel permits, Hong Kong, Macau and
+ * Taiwan documents, military and foreigners' cards, and the codes 2-9 /
+ * 02-09 are CNID_TYPE_OTHER. Cannot fail. */
+enum cnid_type cnid_type_of(struct strview id_type);
+/* Is v, folded as cnid_normalize() folds it, 15 or 18 digits (the last may
+ * be X)? For flagging an ID written under a type we do not know. */
+bool cnid_is_shaped(struct strview v);
 
 /* The check character ('0'-'9' or 'X') of 17 ASCII digits; '\0' when
  * first17 holds anything else. */

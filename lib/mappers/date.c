@@ -597,6 +597,50 @@ enum date_result date_normalize(struct strview in, enum date_order hint,
 	return DATE_OK;
 }
 
+/* Move w's date by one day forward (+1) or back (-1). */
+static void add_day(struct when *w, int step)
+{
+	w->d += step;
+	if (w->d > days_in_month(w->y, w->m)) {
+		w->d = 1;
+		if (++w->m > 12) {
+			w->m = 1;
+			w->y++;
+		}
+	} else if (w->d < 1) {
+		if (--w->m < 1) {
+			w->m = 12;
+			w->y--;
+		}
+		w->d = days_in_month(w->y, w->m);
+	}
+}
+
+enum date_result date_normalize_at(struct strview in, enum date_order hint,
+				   int zone, struct buf *out, bool *moved)
+{
+	struct when w;
+	enum date_result r = parse(in, hint, &w);
+	int minutes;
+
+	*moved = false;
+	if (r != DATE_OK)
+		return r;
+	if (w.has_time && w.has_zone && w.zone != zone) {
+		minutes = w.hh * 60 + w.mi - w.zone + zone;
+		if (minutes >= 24 * 60 || minutes < 0) {
+			add_day(&w, minutes < 0 ? -1 : 1);
+			*moved = true;
+		}
+	}
+	if (w.y < 1900)
+		return DATE_BEFORE_1900;
+	if (ymd(&w) > date_today())
+		return DATE_FUTURE;
+	write_date(&w, out);
+	return DATE_OK;
+}
+
 enum date_result timestamp_normalize(struct strview in, enum date_order hint,
 				     struct buf *out)
 {

@@ -52,6 +52,14 @@ enum date_result {
  * after date_today() and not before 1900. */
 enum date_result date_normalize(struct strview in, enum date_order hint,
 				struct buf *out);
+/* date_normalize for a date that may come as an instant: a time with a
+ * zone (Z, UTC, +00:00 ...) other than zone (minutes east of UTC) is
+ * moved into zone before its date is taken, so 1990-03-04T16:00:00.000Z,
+ * a midnight in Beijing written by a JavaScript system, is 1990-03-05 at
+ * zone 480. *moved is true when that changed the date. A value without a
+ * zone is taken as it is. */
+enum date_result date_normalize_at(struct strview in, enum date_order hint,
+				   int zone, struct buf *out, bool *moved);
 /* A timestamp to YYYY-MM-DDTHH:MM:SS (seconds added when missing, a
  * fraction kept), followed by the zone as +HH:MM when one was given
  * (Z, UTC and GMT are +00:00). A date without a time stays YYYY-MM-DD.

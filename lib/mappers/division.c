@@ -14,11 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datafile.h"
 #include "utf8.h"
-
-#ifndef MBR_DATADIR
-#define MBR_DATADIR "/usr/local/share/mbr"
-#endif
 
 #define HEADER "code,name,short_name,level,parent_code,historical"
 #define MAX_FILE (64u << 20) /* the real file is under 200 KB */
@@ -41,70 +38,21 @@ struct table {
 static struct table table;
 static int state; /* 0 not tried, 1 loaded, -1 failed */
 
+/* divisions_latin.tsv: key and code, sorted by key. */
+struct latin {
+	char key[40];
+	unsigned code;
+};
+
+static struct latin *latin; /* owned */
+static size_t n_latin;
+static int latin_state; /* 0 not tried, 1 loaded, -1 failed */
+
 static const char *const level_names[] = {
 	[DIVISION_PROVINCE] = "province",
 	[DIVISION_CITY] = "city",
 	[DIVISION_DISTRICT] = "district",
 };
-
-static bool readable(const char *path)
-{
-	return access(path, R_OK) == 0;
-}
-
-/* Directory of the running program, or "" when /proc cannot tell. */
-static void exe_dir(char *dir, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
-	char *slash;
-
-	if (n <= 0) {
-		dir[0] = '\0';
-		return;
-	}
-	dir[n] = '\0';
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		dir[0] = '\0';
-}
-
-int division_data_path(const char *name, char *path, size_t size,
-		       struct mbr_err *err)
-{
-	const char *env = getenv("MBR_DATADIR");
-	char dir[4096];
-
-	if (env && *env) {
-		snprintf(path, size, "%s/%s", env, name);
-		if (readable(path))
-			return 0;
-	}
-	exe_dir(dir, sizeof(dir));
-	if (dir[0]) {
-		/* bin/ of the source tree, then an installed PREFIX/bin/. */
-		snprintf(path, size, "%s/../data/%s", dir, name);
-		if (readable(path))
-			return 0;
-		snprintf(path, size, "%s/../share/mbr/data/%s", dir, name);
-		if (readable(path))
-			return 0;
-	}
-	snprintf(path, size, "%s/data/%s", MBR_DATADIR, name);
-	if (readable(path))
-		return 0;
-	snprintf(path, size, "%s/%s", MBR_DATADIR, name);
-	if (readable(path))
-		return 0;
-	path[0] = '\0';
-	return mbr_fail(
-		err, MBR_EIO,
-		"cannot find data file '%s' (looked in $MBR_DATADIR "
-		"'%s', '%s/../data', '%s/../share/mbr/data', '%s/data', '%s'; "
-		"set MBR_DATADIR)",
-		name, env ? env : "", dir, dir, MBR_DATADIR, MBR_DATADIR);
-}
 
 static void table_free(struct table *t)
 {
@@ -331,24 +279,190 @@ fail:
 	return -1;
 }
 
+static int latin_cmp(const void *a, const void *b)
+{
+	const struct latin *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->code > y->code) - (x->code < y->code);
+}
+
+/* One line of divisions_latin.tsv: key, tab, six-digit code. */
+static bool latin_line(char *line, struct latin *l)
+{
+	char *tab = strchr(line, '\t');
+
+	if (!tab || (size_t)(tab - line) >= sizeof(l->key) || tab == line)
+		return false;
+	*tab = '\0';
+	if (strspn(line, "abcdefghijklmnopqrstuvwxyz") != strlen(line))
+		return false;
+	memcpy(l->key, line, (size_t)(tab - line) + 1);
+	return parse_code(tab + 1, &l->code, false);
+}
+
+static int latin_load(const char *path, struct mbr_err *err)
+{
+	char *text, *s, *line;
+	size_t len, n = 0, lineno = 0;
+	struct latin *rows;
+
+	text = slurp(path, &len, err);
+	if (!text)
+		return -1;
+	rows = xcalloc(count_lines(text), sizeof(*rows));
+	for (s = text; *s;) {
+		line = next_line(&s);
+		lineno++;
+		if (!*line || *line == '#')
+			continue;
+		if (!latin_line(line, &rows[n++])) {
+			free(rows);
+			free(text);
+			return mbr_fail(err, MBR_ECONFIG,
+					"%s:%zu: expected a key of letters, a "
+					"tab and a code",
+					path, lineno);
+		}
+	}
+	free(text);
+	qsort(rows, n, sizeof(*rows), latin_cmp);
+	free(latin);
+	latin = rows;
+	n_latin = n;
+	latin_state = 1;
+	return 0;
+}
+
+static int latin_open(struct mbr_err *err)
+{
+	char path[4096];
+
+	if (latin_state == 1)
+		return 0;
+	if (datafile_path("divisions_latin.tsv", path, sizeof(path), err) < 0 ||
+	    latin_load(path, err) < 0) {
+		latin_state = -1;
+		return -1;
+	}
+	return 0;
+}
+
 int division_open(struct mbr_err *err)
 {
 	char path[4096];
 
 	if (state == 1)
-		return 0;
-	if (division_data_path("divisions.csv", path, sizeof(path), err) < 0 ||
+		return latin_open(err);
+	if (datafile_path("divisions.csv", path, sizeof(path), err) < 0 ||
 	    division_load(path, err) < 0) {
 		state = -1;
 		return -1;
 	}
-	return 0;
+	return latin_open(err);
 }
 
 void division_close(void)
 {
 	table_free(&table);
 	state = 0;
+	free(latin);
+	latin = NULL;
+	n_latin = 0;
+	latin_state = 0;
+}
+
+/* Level words at the end of a Latin division name. */
+static const char *const level_words[] = {
+	"specialadministrativeregion",
+	"autonomousregion",
+	"autonomouscounty",
+	"autonomousprefecture",
+	"municipality",
+	"prefecture",
+	"province",
+	"district",
+	"county",
+	"region",
+	"league",
+	"city",
+	"sar",
+	"zizhizhou",
+	"zizhiqu",
+	"zizhixian",
+	"sheng",
+	"diqu",
+	"meng",
+	"xian",
+	"shi",
+	"qu",
+};
+
+/* Is the tail of key from at a level word? */
+static bool is_level_word(const char *tail)
+{
+	for (size_t k = 0; k < sizeof(level_words) / sizeof(level_words[0]);
+	     k++)
+		if (!strcmp(tail, level_words[k]))
+			return true;
+	return false;
+}
+
+bool division_latin_key(struct strview v, char *key, size_t size)
+{
+	size_t n = 0, words[8], n_words = 0;
+
+	for (size_t i = 0; i < v.len; i++) {
+		char c = v.p[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c == ' ' || c == '-') {
+			if (n && n_words < 8 &&
+			    (!n_words || words[n_words - 1] != n))
+				words[n_words++] = n;
+			continue;
+		}
+		if (c == '\'' || c == '.')
+			continue;
+		if (c < 'a' || c > 'z' || n + 1 >= size)
+			return false;
+		key[n++] = c;
+	}
+	key[n] = '\0';
+	/* A level word written as a word of its own: "Shenzhen Shi",
+	 * "Ningxia Hui Autonomous Region" (Huaxian keeps its xian). */
+	for (size_t w = 0; w < n_words; w++)
+		if (words[w] < n && is_level_word(key + words[w])) {
+			key[words[w]] = '\0';
+			n = words[w];
+			break;
+		}
+	return n > 0;
+}
+
+size_t division_latin_codes(const char *key, unsigned *codes, size_t max)
+{
+	struct mbr_err err;
+	size_t lo = 0, hi, count = 0;
+
+	if (latin_state == 0)
+		latin_open(&err);
+	if (latin_state != 1)
+		return 0;
+	hi = n_latin;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(latin[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n_latin && !strcmp(latin[lo].key, key); lo++, count++)
+		if (count < max)
+			codes[count] = latin[lo].code;
+	return count;
 }
 
 /* Load on first use; false when there is no table. */
@@ -483,11 +597,13 @@ bool division_is_province_code(unsigned code)
 {
 	/* GB/T 2260 first two digits: 1x north, 2x north-east, 3x east,
 	 * 4x south-central, 5x south-west, 6x north-west, 7x Taiwan,
-	 * 8x Hong Kong and Macau. */
+	 * 8x Hong Kong and Macau, and 83, which GB 11643 residence permits
+	 * of Taiwan residents carry (830000) as 81 and 82 do for Hong Kong
+	 * and Macau residents. */
 	static const unsigned char provinces[] = {
 		11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34,
 		35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-		53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+		53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
 	};
 	unsigned p = code / 10000;
 

@@ -42,19 +42,9 @@ struct division {
 	struct strview short_name;
 };
 
-/*
- * Find data file name in the data directory: $MBR_DATADIR, then
- * <directory of the running program>/../data (a build tree), then
- * <that directory>/../share/mbr/data (an installed PREFIX/bin), then the
- * install tree the MBR_DATADIR macro names (its data/ subfolder, then
- * itself). Writes the first readable path into path (size bytes).
- * Returns 0, or -1 with err saying where it looked.
- */
-int division_data_path(const char *name, char *path, size_t size,
-		       struct mbr_err *err);
-
-/* Load divisions.csv from the data directory unless already loaded.
- * Returns 0, or -1 with err (not found, unreadable, "file:line: ..."). */
+/* Load divisions.csv and divisions_latin.tsv from the data directory
+ * unless already loaded. Returns 0, or -1 with err (not found,
+ * unreadable, "file:line: ..."). */
 int division_open(struct mbr_err *err);
 /* Load the table at path, replacing the one in use. Returns 0, or -1 with
  * err; on failure the table in use stays. */
@@ -95,7 +85,26 @@ const struct division *division_match_level(struct strview text,
 					    enum division_level level,
 					    size_t *matched_len);
 
-/* Is code (any level) a province code, 11 to 82, as GB/T 2260 lists? */
+/*
+ * Latin spellings (data/divisions_latin.tsv, made by
+ * scripts/gen-division-latin.py): the toneless pinyin of each current
+ * division's short name, and a few English names (Tibet, Inner Mongolia,
+ * Shaanxi). division_latin_key() makes the key of a field value: ASCII
+ * letters lower-cased, spaces, hyphens, apostrophes and dots dropped, and
+ * trailing level words written as words of their own dropped (Province,
+ * City, District, County, Autonomous Region, Prefecture, SAR, and sheng,
+ * shi, qu, xian, zizhiqu, zizhizhou, diqu, meng: "Shenzhen Shi", but
+ * Huaxian stays). false when v holds anything but ASCII letters
+ * and those marks, or the key does not fit (size bytes with its NUL).
+ */
+bool division_latin_key(struct strview v, char *key, size_t size);
+/* The codes whose Latin key is key, into codes[0..max); returns how many
+ * there are (may be more than max). Loads the file on first use: 0 when
+ * it cannot be loaded (division_open() reports why). */
+size_t division_latin_codes(const char *key, unsigned *codes, size_t max);
+
+/* Is code (any level) a province code, 11 to 82, as GB/T 2260 lists, or
+ * 83 (Taiwan residents' residence permits, GB 11643)? */
 bool division_is_province_code(unsigned code);
 
 #endif

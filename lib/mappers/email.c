@@ -16,6 +16,8 @@
 #define MAX_LOCAL 64
 #define MAX_DOMAIN 253
 #define MAX_LABEL 63
+/* validator.js: 254 characters in all. */
+#define MAX_ADDRESS 254
 
 static const char *const result_names[] = {
 	[EMAIL_OK] = "ok",
@@ -95,7 +97,47 @@ static struct strview unwrap(struct strview v)
 static bool is_atext(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       (c && strchr("!#$%&'*+/=?^_`{|}~-", c)) || c >= 0x80;
+	       (c && strchr("!#$%&'*+/=?^_`{|}~-", c));
+}
+
+/* Unicode white space (JavaScript's \s less ASCII): no part of an address,
+ * though some of it lies in the ranges below. */
+static bool is_space(uint32_t cp)
+{
+	return cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+	       (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+	       cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
+}
+
+/* validator.js isEmail (defaults): a non-ASCII character of a local part
+ * is in U+00A1-D7FF, F900-FDCF or FDF0-FFEF (no C1 controls, private use,
+ * U+FFFD or characters beyond the BMP). */
+static bool local_cp_ok(uint32_t cp)
+{
+	return ((cp >= 0xA1 && cp <= 0xD7FF) ||
+		(cp >= 0xF900 && cp <= 0xFDCF) ||
+		(cp >= 0xFDF0 && cp <= 0xFFEF)) &&
+	       !is_space(cp);
+}
+
+/* isFQDN: a label's non-ASCII characters are U+00A1 and up, less the
+ * full-width forms; we also refuse U+FFFD, private use and the
+ * noncharacters, which only a decoding loss puts in a domain. */
+static bool label_cp_ok(uint32_t cp)
+{
+	return cp >= 0xA1 && !(cp >= 0xFF01 && cp <= 0xFF5E) &&
+	       !(cp >= 0xE000 && cp <= 0xF8FF) &&
+	       !(cp >= 0xFDD0 && cp <= 0xFDEF) && (cp & 0xFFFE) != 0xFFFE &&
+	       cp != 0xFFFD && !is_space(cp);
+}
+
+/* isFQDN's top level: two or more letters (U+00A9 (c) is not one), or
+ * punycode "xn--...". */
+static bool tld_cp_ok(uint32_t cp)
+{
+	return (cp >= 'a' && cp <= 'z') || (cp >= 0xA1 && cp <= 0xA8) ||
+	       (cp >= 0xAA && cp <= 0xD7FF) || (cp >= 0xF900 && cp <= 0xFDCF) ||
+	       (cp >= 0xFDF0 && cp <= 0xFFEF && cp != 0xFEFF);
 }
 
 /* Dot-separated pieces, none empty: the local part, or a domain. */
@@ -111,33 +153,61 @@ static bool dots_ok(struct strview v)
 
 static bool local_ok(struct strview v)
 {
+	size_t i, k;
+	uint32_t cp;
+
 	if (v.len > MAX_LOCAL || !dots_ok(v))
 		return false;
-	for (size_t i = 0; i < v.len; i++)
-		if (v.p[i] != '.' && !is_atext((unsigned char)v.p[i]))
+	for (i = 0; i < v.len; i += k) {
+		k = utf8_decode(v.p + i, v.len - i, &cp);
+		if (k == 0)
 			return false;
-	return true;
-}
-
-/* One domain label: letters, digits, inner hyphens, or UTF-8 (IDN). */
-static bool label_ok(const char *p, size_t len)
-{
-	if (len == 0 || len > MAX_LABEL || p[0] == '-' || p[len - 1] == '-')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c >= 0x80))
+		if (cp < 0x80 ? cp != '.' && !is_atext((unsigned char)cp)
+			      : !local_cp_ok(cp))
 			return false;
 	}
 	return true;
 }
 
+/* One domain label: letters, digits, inner hyphens, or UTF-8 (IDN); at
+ * most 63 characters. */
+static bool label_ok(const char *p, size_t len)
+{
+	size_t i, k, n = 0;
+	uint32_t cp;
+
+	if (len == 0 || p[0] == '-' || p[len - 1] == '-')
+		return false;
+	for (i = 0; i < len; i += k, n++) {
+		k = utf8_decode(p + i, len - i, &cp);
+		if (k == 0)
+			return false;
+		if (cp < 0x80 ? !((cp >= 'a' && cp <= 'z') ||
+				  (cp >= '0' && cp <= '9') || cp == '-')
+			      : !label_cp_ok(cp))
+			return false;
+	}
+	return n <= MAX_LABEL;
+}
+
+static bool tld_ok(const char *p, size_t len)
+{
+	size_t i, k, n = 0;
+	uint32_t cp;
+
+	if (len >= 4 && !memcmp(p, "xn", 2)) /* punycode: xn--... */
+		return true;
+	for (i = 0; i < len; i += k, n++) {
+		k = utf8_decode(p + i, len - i, &cp);
+		if (k == 0 || !tld_cp_ok(cp))
+			return false;
+	}
+	return n >= 2;
+}
+
 static bool domain_ok(struct strview v)
 {
 	size_t start = 0, last = 0;
-	bool digits_only = true;
 
 	if (v.len > MAX_DOMAIN || !dots_ok(v))
 		return false;
@@ -149,11 +219,7 @@ static bool domain_ok(struct strview v)
 		last = start;
 		start = i + 1;
 	}
-	/* The top-level label: two or more characters, not all digits. */
-	for (size_t i = last; i < v.len; i++)
-		if (v.p[i] < '0' || v.p[i] > '9')
-			digits_only = false;
-	return v.len - last >= 2 && !digits_only;
+	return tld_ok(v.p + last, v.len - last);
 }
 
 static enum email_result check(struct strview v)
@@ -169,7 +235,8 @@ static enum email_result check(struct strview v)
 		return EMAIL_TWO_AT;
 	if (local.len && domain.len && !memchr(domain.p, '.', domain.len))
 		return EMAIL_NO_DOT;
-	if (!local_ok(local) || !domain_ok(domain))
+	if (!local_ok(local) || !domain_ok(domain) ||
+	    utf8_count(v) > MAX_ADDRESS)
 		return EMAIL_INVALID;
 	return EMAIL_OK;
 }
@@ -203,4 +270,67 @@ bool email_is_valid(struct strview v)
 		if (v.p[i] >= 'A' && v.p[i] <= 'Z')
 			return false;
 	return utf8_is_valid(v) && check(v) == EMAIL_OK;
+}
+
+/*
+ * Typo domains.
+ */
+
+/* The mail domains of Chinese member files, and the big foreign ones.
+ * A domain one edit away from one of these (and not one itself) is
+ * probably a typo of it; most common first. */
+static const char *const known_domains[] = {
+	"qq.com",      "vip.qq.com",	 "foxmail.com",	 "163.com",
+	"126.com",     "yeah.net",	 "vip.163.com",	 "vip.126.com",
+	"188.com",     "sina.com",	 "sina.cn",	 "vip.sina.com",
+	"sina.com.cn", "sohu.com",	 "139.com",	 "189.cn",
+	"wo.cn",       "aliyun.com",	 "21cn.com",	 "tom.com",
+	"263.net",     "163.net",	 "gmail.com",	 "googlemail.com",
+	"hotmail.com", "outlook.com",	 "live.com",	 "live.cn",
+	"msn.com",     "yahoo.com",	 "yahoo.com.cn", "yahoo.cn",
+	"ymail.com",   "icloud.com",	 "me.com",	 "mac.com",
+	"mail.com",    "hotmail.com.hk", "yahoo.com.hk", "yahoo.com.tw",
+	"naver.com",   "hanmail.net",	 "qq.cn",
+};
+
+/* Is a one edit (insert, delete, substitute, swap neighbours) from b? */
+static bool one_edit(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t i = 0;
+
+	if (la > lb + 1 || lb > la + 1)
+		return false;
+	while (i < la && i < lb && a[i] == b[i])
+		i++;
+	if (la == lb) {
+		if (i == la)
+			return false;
+		if (!memcmp(a + i + 1, b + i + 1, la - i - 1))
+			return true;
+		return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+		       !memcmp(a + i + 2, b + i + 2, la - i - 2);
+	}
+	if (la > lb)
+		return !memcmp(a + i + 1, b + i, lb - i);
+	return !memcmp(a + i, b + i + 1, la - i);
+}
+
+const char *email_typo(struct strview email)
+{
+	const char *at = memchr(email.p, '@', email.len);
+	struct strview d;
+	size_t n = sizeof(known_domains) / sizeof(known_domains[0]);
+
+	if (!at)
+		return NULL;
+	d = svn(at + 1, email.len - (size_t)(at + 1 - email.p));
+	for (size_t i = 0; i < n; i++)
+		if (sv_eqs(d, known_domains[i]))
+			return NULL;
+	/* The table runs most common first: the first close one wins. */
+	for (size_t i = 0; i < n; i++)
+		if (one_edit(d.p, d.len, known_domains[i],
+			     strlen(known_domains[i])))
+			return known_domains[i];
+	return NULL;
 }

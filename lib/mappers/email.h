@@ -8,8 +8,14 @@
  * ("张三 <ZS@QQ.com>" -> "zs@qq.com"). Then checks the shape: one @, a
  * local part of RFC 5322 atext characters (or UTF-8, RFC 6531) with no
  * empty dot-separated piece, a domain of at least two labels of letters,
- * digits and hyphens (or UTF-8), a top-level label that is not all digits,
- * at most 64 + 1 + 253 bytes. Typos are not guessed at ("qq.con" stays).
+ * digits and hyphens (or UTF-8), a top-level label of two or more letters
+ * (or punycode, xn--), at most 64 bytes before the @ and 254 characters in
+ * all: validator.js isEmail's default rules, so non-ASCII characters are
+ * those it allows (no Unicode white space of any class, no C1 controls,
+ * private use or U+FFFD, no (c) in the top level; see email.c).
+ * Internationalised domains are kept as written, punycode too.
+ * Typos are never rewritten: email_typo() names the likely domain of
+ * "qq.con" for a flag.
  * Quoted local parts and address literals ([1.2.3.4]) count as invalid:
  * no member system takes them.
  *
@@ -38,6 +44,11 @@ enum email_result {
 enum email_result email_normalize(struct strview in, struct buf *out);
 /* "ok", "empty", "no @", "two @", "no dot in domain", "invalid". */
 const char *email_result_str(enum email_result r);
+/* The well-known mail domain (qq.com, 163.com, gmail.com ...) that the
+ * domain of email is one typing slip away from (qq.con, 163.cm, gmial.com,
+ * hotmial.com), or NULL: a known domain itself, or none close; the most
+ * common when two are. A static string. Cannot fail. */
+const char *email_typo(struct strview email);
 /* Is v an address as email_normalize() writes it (shape and lower case)? */
 bool email_is_valid(struct strview v);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mappers/division.h"
+#include "datafile.h"
 #include "mappers/text.h"
 #include "utf8.h"
 
@@ -22,6 +22,7 @@ struct surname {
 	unsigned short rank; /* line order in the file, 1 first */
 	unsigned char len;   /* bytes in key */
 	unsigned char n_han; /* Han characters in key; 0 for pinyin */
+	bool compound;	     /* a compound surname (欧阳, ouyang) */
 };
 
 static struct surname *surnames; /* owned */
@@ -100,7 +101,7 @@ struct table {
 };
 
 static int table_add(struct table *t, struct strview key, unsigned rank,
-		     size_t n_han)
+		     size_t n_han, bool compound)
 {
 	struct surname *s;
 
@@ -114,6 +115,7 @@ static int table_add(struct table *t, struct strview key, unsigned rank,
 	s->len = (unsigned char)key.len;
 	s->rank = (unsigned short)rank;
 	s->n_han = (unsigned char)n_han;
+	s->compound = compound;
 	t->n++;
 	return 0;
 }
@@ -131,14 +133,15 @@ static int parse_line(struct table *t, struct strview line, unsigned rank)
 	rom = sv_trim(svn(tab + 1, line.len - (size_t)(tab + 1 - line.p)));
 	n_han = count_han(han);
 	if (n_han < 1 || n_han > 2 || rom.len == 0 ||
-	    table_add(t, han, rank, n_han) < 0)
+	    table_add(t, han, rank, n_han, n_han == 2) < 0)
 		return -1;
 	while (i < rom.len) {
 		size_t j = i;
 
 		while (j < rom.len && rom.p[j] != ' ')
 			j++;
-		if (j > i && table_add(t, svn(rom.p + i, j - i), rank, 0) < 0)
+		if (j > i && table_add(t, svn(rom.p + i, j - i), rank, 0,
+				       n_han == 2) < 0)
 			return -1;
 		i = j + 1;
 	}
@@ -216,7 +219,7 @@ int name_open(struct mbr_err *err)
 		return -1;
 	if (n_surnames)
 		return 0;
-	if (division_data_path("surnames.txt", path, sizeof(path), err) < 0)
+	if (datafile_path("surnames.txt", path, sizeof(path), err) < 0)
 		return -1;
 	return name_load_surnames(path, err);
 }
@@ -476,13 +479,62 @@ static bool split_comma(struct strview v, struct strview *f, struct strview *g)
 	return f->len && g->len;
 }
 
+/* Tibetan names have no family name: names that start with one of these
+ * elements (扎西顿珠, 格桑卓玛; Tashi Dhondup) are not split. Han ones only
+ * from four characters on (白玛丽 is 白 + 玛丽). */
+static const char *const tibetan_han[] = {
+	"扎西", "次仁", "格桑", "达瓦", "尼玛", "旦增", "丹增", "索朗",
+	"洛桑", "平措", "多吉", "白玛", "德吉", "央金", "卓玛", "拉巴",
+	"普布", "边巴", "强巴", "阿旺", "土登", "益西", "顿珠", "次旦",
+	"群培", "贡嘎", "仁增", "巴桑", "嘎玛", "罗布", "米玛", "欧珠",
+	"其美", "泽仁", "四郎", "降央", "江措", "曲珍", "拉姆", "措姆",
+};
+
+static const char *const tibetan_latin[] = {
+	"tashi",    "tenzin",	"dorje",   "pema",    "lobsang", "sonam",
+	"dawa",	    "nyima",	"karma",   "jigme",   "ngawang", "tsering",
+	"phuntsok", "dhondup",	"yeshe",   "gyatso",  "rinchen", "kelsang",
+	"kalsang",  "dolma",	"drolma",  "lhamo",   "namgyal", "wangchuk",
+	"choedon",  "dhondhup", "thinley", "tsewang", "losang",
+};
+
+static bool is_tibetan_han(struct strview v, size_t n_han)
+{
+	if (n_han < 4)
+		return false;
+	for (size_t k = 0; k < sizeof(tibetan_han) / sizeof(char *); k++)
+		if (sv_starts(v, tibetan_han[k]))
+			return true;
+	return false;
+}
+
+/* Every word of v a Tibetan name element. */
+static bool is_tibetan_latin(struct strview v)
+{
+	size_t i = 0;
+
+	while (i < v.len) {
+		size_t j = i, k;
+
+		while (j < v.len && v.p[j] != ' ')
+			j++;
+		for (k = 0; k < sizeof(tibetan_latin) / sizeof(char *); k++)
+			if (sv_ieqs(svn(v.p + i, j - i), tibetan_latin[k]))
+				break;
+		if (k == sizeof(tibetan_latin) / sizeof(char *))
+			return false;
+		i = j + 1;
+	}
+	return v.len > 0;
+}
+
 /* 王伟, 欧阳娜娜, 王, 欧阳. */
 static bool split_han(struct strview v, struct strview *f, struct strview *g)
 {
 	size_t n = count_han(v), two, one;
 	const struct surname *s;
 
-	if (n == 0)
+	if (n == 0 || is_tibetan_han(v, n))
 		return false;
 	one = cp_bytes(v, 1);
 	two = cp_bytes(v, 2);
@@ -529,14 +581,31 @@ static bool has_lower(struct strview v)
 	return false;
 }
 
-/* Rules 2 to 4 of name.h: is the first word the family name? */
+static bool is_compound(struct strview w)
+{
+	const struct surname *e = surname_find(w);
+
+	return e && e->compound;
+}
+
+/* Rules 2 to 5 of name.h: is the first word the family name? */
 static bool latin_family_first(struct strview all, struct strview first,
 			       struct strview last)
 {
 	unsigned r0, r1;
+	bool h0, h1;
 
 	if (has_lower(all) && is_caps(first) != is_caps(last))
 		return is_caps(first);
+	/* Sima Qian: a compound surname beats a single one. */
+	if (is_compound(first) != is_compound(last))
+		return is_compound(first);
+	/* Lee Ka-shing: Cantonese and Wade-Giles join the syllables of a
+	 * given name with a hyphen; the other word is the family name. */
+	h0 = memchr(first.p, '-', first.len) != NULL;
+	h1 = memchr(last.p, '-', last.len) != NULL;
+	if (h0 != h1)
+		return h1;
 	r0 = name_surname_rank(first);
 	r1 = name_surname_rank(last);
 	return r0 && (!r1 || r0 <= r1);
@@ -560,6 +629,33 @@ static bool words_ok(struct strview v)
 	return true;
 }
 
+/* "Si Ma Qian", "Zhu Ge Liang": a compound surname written as two words
+ * at the start of three or more. */
+static bool two_word_compound(struct strview v, struct strview *f,
+			      struct strview *g)
+{
+	const char *sp1 = memchr(v.p, ' ', v.len), *sp2;
+	char key[24];
+	size_t a, b;
+
+	if (!sp1)
+		return false;
+	a = (size_t)(sp1 - v.p);
+	sp2 = memchr(sp1 + 1, ' ', v.len - a - 1);
+	if (!sp2)
+		return false;
+	b = (size_t)(sp2 - sp1 - 1);
+	if (a + b >= sizeof(key))
+		return false;
+	memcpy(key, v.p, a);
+	memcpy(key + a, sp1 + 1, b);
+	if (!is_compound(svn(key, a + b)))
+		return false;
+	*f = svn(v.p, (size_t)(sp2 - v.p));
+	*g = sv_trim(svn(sp2 + 1, v.len - (size_t)(sp2 + 1 - v.p)));
+	return g->len > 0;
+}
+
 static bool split_words(struct strview v, struct strview *f, struct strview *g)
 {
 	const char *sp = memchr(v.p, ' ', v.len);
@@ -567,10 +663,12 @@ static bool split_words(struct strview v, struct strview *f, struct strview *g)
 	size_t end = v.len; /* last word starts at end */
 	bool family_first;
 
-	if (!sp || !words_ok(v))
+	if (!sp || !words_ok(v) || is_tibetan_latin(v))
 		return false;
 	while (v.p[end - 1] != ' ')
 		end--;
+	if (two_word_compound(v, f, g))
+		return true;
 	first = svn(v.p, (size_t)(sp - v.p));
 	last = svn(v.p + end, v.len - end);
 	if (count_han(first) || count_han(last))

@@ -23,10 +23,18 @@
  *     1. "Zhang, Wei": the part before the comma is the family name;
  *     2. a word in capitals at one end while other words have lower case
  *        letters is the family name (ZHANG Wei, Wei ZHANG);
- *     3. a pinyin surname at one end only is the family name (Zhang Xiaoming;
- *        Xiaoming Zhang); at both ends, the more frequent surname of the
- *        data file wins (Wei Zhang -> Zhang, since 张 outranks 魏);
- *     4. otherwise Western order: the last word is the family name
+ *     3. a compound surname at one end beats a single one at the other
+ *        (Sima Qian, Zhuge Liang), also written as two words at the start
+ *        (Si Ma Qian);
+ *     4. a given name of hyphenated syllables (Cantonese and Wade-Giles:
+ *        Lee Ka-shing, Chiang Kai-shek) at one end: the other word is the
+ *        family name;
+ *     5. a surname of the data file (pinyin, or the Cantonese spellings
+ *        Chan, Wong, Cheung, Ng ...) at one end only is the family name
+ *        (Zhang Xiaoming; Xiaoming Zhang; Chan Tai Man); at both ends, the
+ *        more frequent surname wins (Wei Zhang -> Zhang, since 张 outranks
+ *        魏);
+ *     6. otherwise Western order: the last word is the family name
  *        (John Smith).
  *     A single word, or a script without spaces that is not Han (Hangul,
  *     kana), is not split.
@@ -38,6 +46,10 @@
  * without a space (王 + 伟 -> 王伟), anything else as "Given Family".
  *
  * The surname table is global: load it (name_open) before threads use it.
+ *
+ * Tibetan names have no family name: a Han name of four characters or
+ * more that starts with a common Tibetan element (扎西顿珠, 格桑卓玛), or
+ * a Latin one made only of such elements (Tashi Dhondup), is not split.
  */
 #ifndef MBR_MAPPERS_NAME_H
 #define MBR_MAPPERS_NAME_H
@@ -59,7 +71,7 @@ enum name_result {
 	NAME_DIGITS,	 /* letters and digits: "张三2" */
 };
 
-/* Load data/surnames.txt (found as division_data_path() says) and open
+/* Load data/surnames.txt (found as datafile_path() says) and open
  * the Traditional -> Simplified converter. Returns 0, or -1 with err. Until
  * it succeeds, Han names are split on one character and Latin names in
  * Western order (no surname known), and if OpenCC is missing Traditional

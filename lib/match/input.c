@@ -16,8 +16,7 @@ static int bad_row(struct csvio_reader *r, struct match_input *in,
 		return mbr_fail(err, MBR_EIO, "%s: row %lu: %s", csvio_name(r),
 				csvio_bad_row(r), csvio_bad_reason(r));
 	if (in->rejects)
-		reject_raw(in->rejects, sv(""), csvio_bad_row(r),
-			   csvio_bad_raw(r), csvio_bad_reason(r));
+		reject_bad_row(in->rejects, r);
 	else
 		cli_warn(in->cli, "%s: row %lu: %s (skipped)", csvio_name(r),
 			 csvio_bad_row(r), csvio_bad_reason(r));

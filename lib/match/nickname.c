@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mappers/division.h"
+#include "datafile.h"
 
 struct entry {
 	char *name; /* borrowed from text */
@@ -144,7 +144,7 @@ int match_nicknames_open(struct mbr_err *err)
 	char chunk[65536];
 	size_t n;
 
-	if (division_data_path("nicknames.csv", path, sizeof(path), err) < 0)
+	if (datafile_path("nicknames.csv", path, sizeof(path), err) < 0)
 		return -1;
 	f = fopen(path, "rb");
 	if (!f)

@@ -61,6 +61,12 @@ static const struct {
 	  "area unknown to the table is still valid", CNID_OK },
 	{ "810000199001011230", "810000199001011230", "Hong Kong code",
 	  CNID_OK },
+	{ "830000199201300022", "830000199201300022",
+	  "Taiwan residents' residence permit (83, GB 11643 as 81/82; "
+	  "jxlwqq/id-validator's test)",
+	  CNID_OK },
+	{ "820000199001011232", "820000199001011232",
+	  "Macau residents' residence permit", CNID_OK },
 	/* spreadsheet damage */
 	{ "4.40106E+17", "", "Excel exponent", CNID_PRECISION_LOST },
 	{ "4.40106199001011E+17", "", "15 significant digits",
@@ -205,11 +211,67 @@ static void test_cnid_area(void **state)
 	assert_int_equal(cnid_area_check(sv("990101199001011230")),
 			 CNID_BAD_AREA);
 	assert_int_equal(cnid_area_check(sv("11010")), CNID_BAD_AREA);
+	/* Issue 15: codes no table has, in real provinces. */
+	assert_int_equal(cnid_area_check(sv("111111199901101514")),
+			 CNID_AREA_UNKNOWN);
+	assert_int_equal(cnid_area_check(sv("34595519870612224X")),
+			 CNID_AREA_UNKNOWN);
+	/* Residence permits carry the province code itself. */
+	assert_int_equal(cnid_area_check(sv("830000199201300022")), CNID_OK);
+	assert_int_equal(cnid_area_check(sv("810000199408230021")), CNID_OK);
+	assert_int_equal(cnid_area_check(sv("820000199001011232")), CNID_OK);
 	assert_int_equal(cnid_area_check(sv("11x105194912310")), CNID_BAD_AREA);
 	assert_string_equal(cnid_result_str(CNID_AREA_UNKNOWN), "area unknown");
 	assert_string_equal(cnid_result_str(CNID_PRECISION_LOST),
 			    "precision lost");
 	assert_string_equal(cnid_result_str((enum cnid_result)99), "invalid");
+}
+
+/* id_type spellings: the literal CN_RIC, Chinese names of the card, and
+ * the codes of the document-type lists member systems use. */
+static const struct {
+	const char *in;
+	enum cnid_type want;
+	const char *why;
+} types[] = {
+	{ "", CNID_TYPE_NONE, "empty: the value decides" },
+	{ " \t", CNID_TYPE_NONE, "blank" },
+	{ "CN_RIC", CNID_TYPE_RIC, "canonical" },
+	{ "cn_ric", CNID_TYPE_RIC, "any case" },
+	{ "身份证", CNID_TYPE_RIC, "Chinese" },
+	{ "居民身份证", CNID_TYPE_RIC, "full Chinese name" },
+	{ "身份證", CNID_TYPE_RIC, "Traditional" },
+	{ "二代身份证", CNID_TYPE_RIC, "second generation" },
+	{ "ID", CNID_TYPE_RIC, "English" },
+	{ "ID card", CNID_TYPE_RIC, "English, two words" },
+	{ "IDCARD", CNID_TYPE_RIC, "one word" },
+	{ "1", CNID_TYPE_RIC, "code list: 1 = resident ID" },
+	{ "01", CNID_TYPE_RIC, "code list: 01" },
+	{ "111", CNID_TYPE_RIC, "GA/T 517 code 111" },
+	{ "PASSPORT", CNID_TYPE_OTHER, "passport" },
+	{ "护照", CNID_TYPE_OTHER, "passport, Chinese" },
+	{ "港澳通行证", CNID_TYPE_OTHER, "travel permit" },
+	{ "台胞证", CNID_TYPE_OTHER, "Taiwan compatriot permit" },
+	{ "2", CNID_TYPE_OTHER, "code list: 2 = another document" },
+	{ "身份证号", CNID_TYPE_RIC, "with 号" },
+	{ "xyz", CNID_TYPE_UNKNOWN, "unknown word" },
+};
+
+static void test_cnid_type(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		enum cnid_type got = cnid_type_of(sv(types[i].in));
+
+		if (got != types[i].want)
+			fail_msg("%s: '%s' got %d", types[i].why, types[i].in,
+				 (int)got);
+	}
+	assert_true(cnid_is_shaped(sv("11010519491231002X")));
+	assert_true(cnid_is_shaped(sv(" 440106900101123 ")));
+	assert_true(cnid_is_shaped(sv("１１０１０５１９４９１２３１００２ｘ")));
+	assert_false(cnid_is_shaped(sv("E12345678")));
+	assert_false(cnid_is_shaped(sv("12345")));
 }
 
 static void test_cnid_birth_gender(void **state)
@@ -240,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_cnid_check_char),
 		cmocka_unit_test(test_cnid_check),
 		cmocka_unit_test(test_cnid_area),
+		cmocka_unit_test(test_cnid_type),
 		cmocka_unit_test(test_cnid_birth_gender),
 	};
 	char dir[4096];

@@ -110,13 +110,19 @@ static void read_all(const char *const *paths, size_t n,
 
 		if (st == CSVIO_ROW) {
 			c->good++;
+			size_t col;
+			const char *note = csvio_row_note(r, &col);
+
 			buf_addf(out, "R%lu@%lu:", rec.row, rec.line);
+			if (*note)
+				buf_addf(out, "(%zu:%s)", col, note);
 			describe_fields(out, &rec);
 			continue;
 		}
 		c->bad++;
-		buf_addf(out, "B%lu:%s:[%.*s]\n", csvio_bad_row(r),
-			 csvio_bad_reason(r), (int)raw.len, raw.p);
+		buf_addf(out, "B%lu@%lu:%s:[%.*s]\n", csvio_bad_row(r),
+			 csvio_bad_line(r), csvio_bad_reason(r), (int)raw.len,
+			 raw.p);
 	}
 	if (st == CSVIO_ERROR) {
 		buf_adds(out, "E:");
@@ -159,7 +165,7 @@ static const struct {
 	{ S("a,b\r\n\r\n\r\n1,2\r\n\r\n"), FIXED, 0, NULL,
 	  "H:[a][b]\nR1@4:[1][2]\n", "CRLF blank lines (regression)" },
 	{ S("a,b\n\n\n1\n2,3\n"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:1 fields, expected 2:[1]\nR2@5:[2][3]\n",
+	  "H:[a][b]\nB1@4:1 fields, expected 2:[1]\nR2@5:[2][3]\n",
 	  "a short row after blank lines is one bad row (regression)" },
 	{ S("\xef\xbb\xbf a ,b \n1,2\n"), FIXED, 0, NULL,
 	  "H:[a][b]\nR1@2:[1][2]\n", "header with BOM and spaces" },
@@ -173,10 +179,10 @@ static const struct {
 	{ S("a\n\"\"\n"), FIXED, 0, NULL, "H:[a]\nR1@2:[]\n",
 	  "one empty quoted field" },
 	{ S("a,b\n1,2,3\n4,5\n"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:3 fields, expected 2:[1,2,3]\nR2@3:[4][5]\n",
+	  "H:[a][b]\nB1@2:3 fields, expected 2:[1,2,3]\nR2@3:[4][5]\n",
 	  "too many fields" },
 	{ S("a,b\n1\r\n4,5\n"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:1 fields, expected 2:[1]\nR2@3:[4][5]\n",
+	  "H:[a][b]\nB1@2:1 fields, expected 2:[1]\nR2@3:[4][5]\n",
 	  "too few fields; raw without its line end" },
 	{ S("a,b\n1,2,3\n"), 0, 0, NULL, "H:[a][b]\nR1@2:[1][2][3]\n",
 	  "without CSVIO_FIXED_COLS any count is fine" },
@@ -187,32 +193,50 @@ static const struct {
 	  "empty file" },
 	{ S("\n\r\n\n"), FIXED, 0, NULL,
 	  "E:IN: empty file (expected a header row)\n", "only blank lines" },
+	{ S("a,b\n1,x\"y\n2,z\n"), FIXED, 0, NULL,
+	  "H:[a][b]\nR1@2:(1:quote inside unquoted field 2 (read as a literal quote))[1][x\"y]\nR2@3:[2][z]\n",
+	  "a quote inside an unquoted field is a literal (Python csv, Excel)" },
+	{ S("a\tb\tc\n1\t\xe5\x90\xb4\"x\t\"L1\nL2\"\n2\tok\tz\n3\tp\tq\n"), FIXED, '\t',
+	  NULL,
+	  "H:[a][b][c]\nR1@2:(1:quote inside unquoted field 2 (read as a literal quote))[1][\xe5\x90\xb4\"x][L1\nL2]\nR2@4:[2][ok][z]\nR3@5:[3][p][q]\n",
+	  "stray quote and a quoted line break in one row: it loads, rows after "
+	  "keep their numbers (issue 11)" },
+	{ S("a,b\n1,\"x\ny\",3\n2,z\n4,w\n"), FIXED, 0, NULL,
+	  "H:[a][b]\nB1@2:3 fields, expected 2 (quoted line breaks: the row runs over 2 lines):[1,\"x\ny\",3]\nR2@4:[2][z]\nR3@5:[4][w]\n",
+	  "a well-quoted multi-line row with the wrong count is one bad row "
+	  "holding all its lines" },
+	{ S("a,b\n1,\"x\"y\"\n2,z\n"), FIXED, 0, NULL,
+	  "H:[a][b]\nR1@2:(1:quote followed by text in quoted field 2 (read as a literal quote))[1][x\"y]\nR2@3:[2][z]\n",
+	  "text after a closing quote on one line: read as libcsv does, noted" },
+	{ S("a,b\n\"1\",\"\"\n\"\",\"2\"\"\"\n"), FIXED, 0, NULL,
+	  "H:[a][b]\nR1@2:[1][]\nR2@3:[][2\"]\n",
+	  "empty quoted fields and doubled quotes are clean" },
 	{ S("a,b\n1,\"x\n2,y\n3,z\n"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:unclosed quote: the row ran over 3 lines to the end of the file (the lines after it are read again):[1,\"x]\nR2@3:[2][y]\nR3@4:[3][z]\n",
+	  "H:[a][b]\nB1@2:unclosed quote in field 2: the row ran over 3 lines to the end of the file (the lines after its first are read again):[1,\"x]\nR2@3:[2][y]\nR3@4:[3][z]\n",
 	  "broken quote in the last column runs to the end (regression)" },
 	{ S("a,b,c\n1,\"x\n2,y,z\n3,y,z\n"), FIXED, 0, NULL,
-	  "H:[a][b][c]\nB1:unclosed quote: the row ran over 3 lines and has 2 fields, expected 3 (the lines after it are read again):[1,\"x]\nR2@3:[2][y][z]\nR3@4:[3][y][z]\n",
+	  "H:[a][b][c]\nB1@2:unclosed quote in field 2: the row ran over 3 lines to the end of the file (the lines after its first are read again):[1,\"x]\nR2@3:[2][y][z]\nR3@4:[3][y][z]\n",
 	  "broken quote in the middle column" },
 	{ S("a,b\n1,\"x\n2,\"y\"\n3,w\n"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:unclosed quote: the row ran over 2 lines to a quote followed by text (the lines after it are read again):[1,\"x]\nR2@3:[2][y]\nR3@4:[3][w]\n",
+	  "H:[a][b]\nB1@2:unclosed quote in field 2: the row ran over 2 lines to a quote followed by text (the lines after its first are read again):[1,\"x]\nR2@3:[2][y]\nR3@4:[3][w]\n",
 	  "broken quote closed by a later quote (regression)" },
 	{ S("a,b\n1,\"x\n2,\"y\n3,w\n"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:unclosed quote: the row ran over 3 lines to the end of the file (the lines after it are read again):[1,\"x]\nB2:unclosed quote: the row ran over 2 lines to the end of the file (the lines after it are read again):[2,\"y]\nR3@4:[3][w]\n",
+	  "H:[a][b]\nB1@2:unclosed quote in field 2: the row ran over 3 lines to the end of the file (the lines after its first are read again):[1,\"x]\nB2@3:unclosed quote in field 2: the row ran over 2 lines to the end of the file (the lines after its first are read again):[2,\"y]\nR3@4:[3][w]\n",
 	  "two broken quotes: two bad rows, the rest read" },
 	{ S("a,b\n1,\"x\n"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:unclosed quote at the end of the file:[1,\"x]\n",
+	  "H:[a][b]\nB1@2:unclosed quote at the end of the file:[1,\"x]\n",
 	  "unclosed quote on the last line (regression)" },
 	{ S("a,b\n1,\"x\"y\n"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:unclosed quote at the end of the file:[1,\"x\"y]\n",
+	  "H:[a][b]\nB1@2:unclosed quote at the end of the file:[1,\"x\"y]\n",
 	  "text after a closing quote reopens it to the end" },
 	{ S("a,b\n1,x\0y\n2,3\n"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:NUL byte at byte offset 7:[1,x\xef\xbf\xbdy]\nR2@3:[2][3]\n",
+	  "H:[a][b]\nB1@2:NUL byte at byte offset 7:[1,x\xef\xbf\xbdy]\nR2@3:[2][3]\n",
 	  "NUL byte" },
 	{ S("a,b\n1,\xff\n2,3\n"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:invalid UTF-8 byte 0xFF at byte offset 6:[1,\xef\xbf\xbd]\nR2@3:[2][3]\n",
+	  "H:[a][b]\nB1@2:invalid UTF-8 byte 0xFF at byte offset 6:[1,\xef\xbf\xbd]\nR2@3:[2][3]\n",
 	  "invalid UTF-8 byte" },
 	{ S("a,b\n1,\xe5\xbc"), FIXED, 0, NULL,
-	  "H:[a][b]\nB1:incomplete UTF-8 sequence at the end of the file (byte offset 6):[1,\xef\xbf\xbd\xef\xbf\xbd]\n",
+	  "H:[a][b]\nB1@2:incomplete UTF-8 sequence at the end of the file (byte offset 6):[1,\xef\xbf\xbd\xef\xbf\xbd]\n",
 	  "sequence cut by the end of the file" },
 	{ S("a,\xff\n1,2\n"), FIXED, 0, NULL,
 	  "E:IN: header row: invalid UTF-8 byte 0xFF at byte offset 2\n",
@@ -225,7 +249,7 @@ static const struct {
 	  "H:[$1][$2]\nR1@1:[1][2]\nR2@2:[3][4]\n",
 	  "no header: $1..$n, first row is data" },
 	{ S("1,2\n3\n"), CSVIO_NO_HEADER | FIXED, 0, NULL,
-	  "H:[$1][$2]\nR1@1:[1][2]\nB2:1 fields, expected 2:[3]\n",
+	  "H:[$1][$2]\nR1@1:[1][2]\nB2@2:1 fields, expected 2:[3]\n",
 	  "no header: the first row fixes the count" },
 	{ S("1\n2,3\n"), CSVIO_NO_HEADER, 0, NULL,
 	  "H:[$1]\nR1@1:[1]\nR2@2:[2][3]\n", "no header, any count" },
@@ -240,10 +264,10 @@ static const struct {
 	  "GB18030 with CRLF" },
 	{ S("a,b\r\n1,\xd5\xc5\r\n2,\x80x\r\n3,\xce\xb0\r\n"), FIXED, 0,
 	  "GBK",
-	  "H:[a][b]\nR1@2:[1][张]\nB2:invalid GB18030 byte 0x80 at byte offset 13:[2,\xef\xbf\xbdx]\nR3@4:[3][伟]\n",
+	  "H:[a][b]\nR1@2:[1][张]\nB2@3:invalid GB18030 byte 0x80 at byte offset 13:[2,\xef\xbf\xbdx]\nR3@4:[3][伟]\n",
 	  "invalid GB18030 byte: only its row is bad" },
 	{ S("a,b\n1,\xd5\0b\n2,c\n"), FIXED, 0, "GB18030",
-	  "H:[a][b]\nB1:invalid GB18030 byte 0xD5 at byte offset 6:[1,\xef\xbf\xbd\xef\xbf\xbd" "b]\nR2@3:[2][c]\n",
+	  "H:[a][b]\nB1@2:invalid GB18030 byte 0xD5 at byte offset 6:[1,\xef\xbf\xbd\xef\xbf\xbd" "b]\nR2@3:[2][c]\n",
 	  "a GB18030 sequence cut by a NUL (regression)" },
 	{ S("a,b\n1,\xd5\xc5\n"), FIXED, 0, "auto",
 	  "H:[a][b]\nR1@2:[1][张]\n", "auto: GB18030" },
@@ -258,6 +282,7 @@ static void test_csvio_cases(void **state)
 {
 	struct buf got;
 	struct counts c;
+	int failed = 0;
 
 	(void)state;
 	buf_init(&got, BUF_NOLIMIT);
@@ -269,12 +294,16 @@ static void test_csvio_cases(void **state)
 		o.delim = cases[i].delim;
 		o.encoding = cases[i].enc;
 		read_all(&path, 1, &o, &got, &c);
-		if (strcmp(got.p, cases[i].want))
-			fail_msg("%s:\n got: %s\nwant: %s", cases[i].why, got.p,
-				 cases[i].want);
+		if (strcmp(got.p, cases[i].want)) {
+			print_error("%s:\n got: %s\nwant: %s\n", cases[i].why,
+				    got.p, cases[i].want);
+			failed++;
+		}
 		remove_tmp(NULL);
 	}
 	buf_release(&got);
+	if (failed)
+		fail_msg("%d cases failed", failed);
 }
 
 /* A 1000-row file with one broken quote near the start: exactly one bad

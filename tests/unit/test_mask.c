@@ -43,8 +43,47 @@ static const struct {
 	{ "name", "Zhang Wei", "Z**** W**", "Latin name: each word" },
 	{ "name", "Zhang  Wei", "Z****  W**", "double space kept" },
 	{ "name", "X", "X", "one character" },
-	{ "address", "北京市朝阳区", "北*****", "anything else: first kept" },
+	{ "family_name", "欧阳", "欧*", "surname: what the name's mask shows" },
+	{ "family_name", "Zhang", "Z****", "Latin surname" },
+	{ "given_name", "娜娜", "**", "given name: the name's mask hides it" },
+	{ "given_name", "伟", "*", "one character is starred too" },
+	{ "given_name", "Wei", "***", "Latin given name" },
+	{ "Given_Name", "娜娜", "**", "field names in any case" },
+	{ "MOBILE", "+8613812345678", "138****5678", "field names in any case" },
+	{ "birth_date", "1990-01-01", "****-**-**", "the ID's hidden digits" },
+	{ "birth_date", "19900101", "********", "compact date" },
+	{ "birth_date", "1990年1月1日", "*********", "Chinese date" },
+	{ "address", "北京市朝阳区", "北*****", "address: first kept" },
+	{ "address", "北京市朝阳区建国路88号", "北***********",
+	  "house numbers starred" },
+	{ "address", "Flat 5 Road 12", "F*************",
+	  "Latin address: no word's first letter or digit kept" },
+	{ "postal_code", "100020", "1000**", "postal code: county kept" },
+	{ "postal_code", "1000", "****", "too short to keep four" },
 	{ "tier", "Gold VIP", "G*** V**", "anything else, two words" },
+	{ "id_number", "\xff" "10105199001010021", "?10105********0021",
+	  "an invalid byte kept at the head is '?', never copied" },
+	{ "mobile", "1381234567\xfe", "138****567?",
+	  "an invalid byte kept at the tail is '?'" },
+	{ "email", "\xff" "x@qq.com", "?***@qq.com",
+	  "an invalid first byte of an e-mail is '?'" },
+	{ "email", "a@q\xffq.com", "a***@q?q.com",
+	  "an invalid byte in the domain is '?'" },
+};
+
+static const struct {
+	const char *column, *parent, *why;
+} parents[] = {
+	{ "family_name", "name", "a part of the name" },
+	{ "given_name", "name", "a part of the name" },
+	{ "GIVEN_NAME", "name", "column names in any case" },
+	{ "birth_date", "id_number", "digits 7 to 14 of a mainland ID" },
+	{ "postal_code", "address", "narrows the address to a few streets" },
+	{ "name", NULL, "a field of its own" },
+	{ "mobile", NULL, "mobile and phone are two fields" },
+	{ "phone", NULL, "mobile and phone are two fields" },
+	{ "district", NULL, "a district may stay: not finer than that" },
+	{ "", NULL, "empty" },
 };
 
 static void test_mask_cases(void **state)
@@ -68,6 +107,19 @@ static void test_mask_cases(void **state)
 	buf_init(&out, 4);
 	assert_int_equal(mask_value("mobile", sv("13812345678"), &out), -1);
 	buf_release(&out);
+}
+
+static void test_mask_parent(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(parents) / sizeof(parents[0]); i++) {
+		const char *got = mask_parent(parents[i].column);
+
+		if (parents[i].parent ? !got || strcmp(got, parents[i].parent)
+				      : got != NULL)
+			fail_msg("%s: %s: got %s", parents[i].why,
+				 parents[i].column, got ? got : "NULL");
+	}
 }
 
 static void test_mask_pseudonym(void **state)
@@ -119,6 +171,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mask_cases),
+		cmocka_unit_test(test_mask_parent),
 		cmocka_unit_test(test_mask_pseudonym),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -166,8 +166,10 @@ static const struct {
 	{ { "\xe3\x80\x80手机\xe3\x80\x80", "mobile", "mobile", NULL },
 	  { "手机", "mobile", "mobile" }, 1, -1, -1,
 	  "ideographic spaces trimmed; the first duplicate wins" },
-	{ { "Mobile", "NAME", NULL }, { "Mobile", "NAME" }, -1, -1, -1,
-	  "canonical names are lower case" },
+	{ { "Mobile", "NAME", NULL }, { "Mobile", "NAME" }, 0, 1, -1,
+	  "another case names the field too (issue 11: 'Mobile' was skipped)" },
+	{ { "Mobile", "mobile", "EMAIL", NULL }, { "Mobile", "mobile", "EMAIL" },
+	  1, -1, 2, "the exact name wins over another case" },
 	{ { "", "", NULL }, { "", "" }, -1, -1, -1, "empty names" },
 };
 

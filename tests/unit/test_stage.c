@@ -140,7 +140,7 @@ static void test_schema_idempotent(void **state)
 	assert_true(tables >= 10);
 	v = query1(st, "SELECT value FROM meta WHERE key = ?",
 		   "schema_version");
-	assert_string_equal(v, "1");
+	assert_string_equal(v, "2");
 	free(v);
 	stage_close(st);
 }
@@ -529,6 +529,7 @@ static void test_rejects(void **state)
 	struct fixture *fx = *state;
 	struct mbr_err err = MBR_ERR_INIT;
 	struct stage *st = open_ok(fx->path);
+	struct reject_at at;
 	struct header h;
 	struct record rec;
 	char *v;
@@ -539,18 +540,19 @@ static void test_rejects(void **state)
 	set_record(&rec, 7, rows3[1]);
 	rec.row = 42;
 	assert_int_equal(stage_begin_run(st, "mbr-validate", "", &err), 0);
-	assert_int_equal(stage_put_reject(st, &h, &rec, "mbr-validate",
+	assert_int_equal(stage_put_reject(st, &h, &rec, 0, "mbr-validate",
 					  "mobile", "required", sv("raw,row"),
 					  &err),
 			 0);
-	assert_int_equal(stage_put_reject_raw(st, sv("pos.csv"), 7,
-					      "mbr-import", "bad quote",
+	at.source = sv("pos.csv");
+	at.source_id = svn("", 0);
+	at.row = sv("7");
+	at.line = 9;
+	assert_int_equal(stage_put_reject_raw(st, &at, "mbr-import",
+					      "bad quote",
 					      svn("\"a,\xff", 4), &err),
 			 0);
-	assert_int_equal(stage_put_reject(st, NULL, NULL, "mbr-import", NULL,
-					  "unparsed", svn("", 0), &err),
-			 0);
-	assert_int_equal(stage_commit_run(st, 3, 0, 3, 0, "flagged", &err), 0);
+	assert_int_equal(stage_commit_run(st, 2, 0, 2, 0, "flagged", &err), 0);
 	v = query1(st,
 		   "SELECT source || '|' || source_id || '|' || "
 		   "source_row || '|' || field || '|' || reason || '|' || "
@@ -567,11 +569,12 @@ static void test_rejects(void **state)
 	v = query1(st,
 		   "SELECT source || '|' || source_row || '|' || "
 		   "typeof(raw) || '|' || hex(raw) || '|' || "
-		   "(source_id IS NULL) FROM rejects WHERE reason = ?",
+		   "(source_id IS NULL) || '|' || source_line FROM rejects "
+		   "WHERE reason = ?",
 		   "bad quote");
-	assert_string_equal(v, "pos.csv|7|blob|22612CFF|1");
+	assert_string_equal(v, "pos.csv|7|blob|22612CFF|1|9");
 	free(v);
-	assert_int_equal(count(st, "SELECT count(*) FROM rejects"), 3);
+	assert_int_equal(count(st, "SELECT count(*) FROM rejects"), 2);
 	header_release(&h);
 	record_release(&rec);
 	stage_close(st);

@@ -204,6 +204,38 @@ static const struct apply_case apply_cases[] = {
 	  "2021-01-01", 1, "default: latest activity" },
 	{ "", "name", { "solo;1;name=  孤  " }, "孤", 0,
 	  "one record: its trimmed value" },
+	/* sound values first (issue 11) */
+	{ "", "id_number",
+	  { "a;1;id_number=4.40106E+17", "b;1;id_number=440106199001010013" },
+	  "440106199001010013", 1,
+	  "sound: a valid ID beats Excel's damage that comes first" },
+	{ "", "id_number",
+	  { "a;1;id_number=440106199001010014", "b;1;id_number=440106199001010013" },
+	  "440106199001010013", 1, "sound: a wrong check digit is passed over" },
+	{ "", "id_number",
+	  { "a;1;id_type=PASSPORT;id_number=E12345678",
+	    "b;1;id_number=440106199001010013" },
+	  "E12345678", 0, "sound: a passport number has no GB 11643 check" },
+	{ "", "mobile",
+	  { "a;1;mobile=138 1234 5678;last_active_at=2024-01-01",
+	    "b;1;mobile=+8613812345678;last_active_at=2020-01-01" },
+	  "+8613812345678", 1,
+	  "sound: an E.164 mobile beats a more recent raw one" },
+	{ "", "email",
+	  { "a;1;email=x@qq.con;_issues=email:domain qq.con",
+	    "b;1;email=y@163.com" },
+	  "y@163.com", 1, "sound: a value named in _issues is passed over" },
+	{ "", "birth_date",
+	  { "a;1;birth_date=1990-02-30", "b;1;birth_date=1990-03-02" },
+	  "1990-03-02", 1, "sound: an impossible date is passed over" },
+	{ "", "email",
+	  { "a;1;email=bad", "b;1;email=worse;_issues=email:no @" }, "bad", 0,
+	  "sound: every value doubtful, the rule decides among them" },
+	{ "", "tier", { "a;1;tier=gold", "b;1;tier=2", "c;1;tier=1" }, "2", 1,
+	  "sound: max over integer tiers; a stray 'gold' loses (not as text)" },
+	{ "", "points",
+	  { "a;1;points=5;_issues=points:negative", "b;1;points=7" }, "12", -1,
+	  "sound: sum counts flagged points too (points in = points out)" },
 };
 
 /* Fill m from a "source;id;field=value;..." spec, copying into store. */
@@ -211,6 +243,7 @@ static void member_parse(const char *spec, struct survive_member *m,
 			 char *store)
 {
 	char *save = NULL, *tok;
+	struct strview issues = svn("", 0);
 	int n = 0;
 
 	strcpy(store, spec);
@@ -228,10 +261,15 @@ static void member_parse(const char *spec, struct survive_member *m,
 		}
 		assert_non_null(eq);
 		*eq = '\0';
+		if (!strcmp(tok, "_issues")) {
+			issues = sv(eq + 1);
+			continue;
+		}
 		f = canon_lookup(sv(tok));
 		assert_true(f >= 0);
 		m->f[f] = sv(eq + 1);
 	}
+	m->doubtful = survive_doubtful(m, issues);
 }
 
 static void run_apply_case(const struct apply_case *c)
@@ -501,24 +539,53 @@ static void test_check_and_overflow(void **state)
 	char store[2][256];
 	struct survive_golden g;
 	struct mbr_err err = MBR_ERR_INIT;
+	const char *why;
 
 	(void)state;
 	survive_rules_init(&r);
 	member_parse("a;1;points=12;tier=x", &m[0], store[0]);
-	assert_int_equal(survive_check(&r, &m[0]), -1);
+	assert_int_equal(survive_check(&r, &m[0], &why), -1);
 	member_parse("a;1;points=1.5", &m[0], store[0]);
-	assert_int_equal(survive_check(&r, &m[0]), CF_POINTS);
+	assert_int_equal(survive_check(&r, &m[0], &why), CF_POINTS);
+	assert_string_equal(why, "not an integer");
 	member_parse("a;1;points= 7 ", &m[0], store[0]);
-	assert_int_equal(survive_check(&r, &m[0]), -1);
-
+	assert_int_equal(survive_check(&r, &m[0], &why), -1);
+	/* issue 18: an int64's maximum is a sentinel, not points */
 	member_parse("a;1;points=9223372036854775807", &m[0], store[0]);
-	member_parse("b;1;points=1", &m[1], store[1]);
+	assert_int_equal(survive_check(&r, &m[0], &why), CF_POINTS);
+	assert_string_equal(why, "out of range (beyond 10^12 either way)");
+	member_parse("a;1;points=-1000000000000", &m[0], store[0]);
+	assert_int_equal(survive_check(&r, &m[0], &why), -1);
+
+	/* Values survive_check takes never overflow a sum: 128 bits. */
+	member_parse("a;1;points=9223372036854775807", &m[0], store[0]);
+	member_parse("b;1;points=9223372036854775807", &m[1], store[1]);
 	survive_golden_init(&g);
-	assert_int_equal(survive_apply(&r, m, 2, &g, &err), -1);
-	assert_int_equal(err.status, MBR_EINTERNAL);
-	assert_string_equal(err.msg, "points: the sum overflows 64 bits");
+	assert_int_equal(survive_apply(&r, m, 2, &g, &err), 0);
+	assert_true(sv_eqs(g.value[CF_POINTS], "18446744073709551614"));
 	survive_golden_release(&g);
 	survive_rules_release(&r);
+}
+
+static void test_sum_text(void **state)
+{
+	static const char *const good[] = {
+		"0", "-1", "1000000000000", "-9223372036854775808",
+		"99999999999999999999999999999999999999", /* 38 digits */
+	};
+	static const char *const bad[] = {
+		"", "-", "1x", "+", "999999999999999999999999999999999999999",
+	};
+	survive_sum x;
+	char out[48];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		assert_int_equal(survive_parse_sum(sv(good[i]), &x), 0);
+		assert_string_equal(survive_sum_str(x, out), good[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(survive_parse_sum(sv(bad[i]), &x), -1);
 }
 
 /* A cluster far larger than any real one: most_frequent sorts, and the
@@ -571,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_check_and_overflow),
 		cmocka_unit_test(test_large_cluster),
+		cmocka_unit_test(test_sum_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

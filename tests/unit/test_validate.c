@@ -254,8 +254,46 @@ static char *slurp(FILE *f)
 	return buf_detach(&b);
 }
 
+/* mbr-validate's run without the command line: the handler in the loop. */
+static int validate_files(struct validate *v, const char *const *files,
+			  FILE *out, FILE *rej, struct rs_tally *t,
+			  struct mbr_err *err)
+{
+	struct csvio_opts co = CSVIO_OPTS_INIT;
+	struct rs_sink *k = rs_sink_csv(out, rej, "mbr-validate");
+	struct rs_handler h;
+	int rc;
+
+	validate_handler(v, &h);
+	rc = rs_run_files(files, 1, &co, &h, k, t, err);
+	if (rc == 0)
+		rc = rs_finish(k, err);
+	if (rc == 0)
+		rc = validate_check_limit(v, t, err);
+	rs_sink_free(k);
+	return rc;
+}
+
+static int validate_stage(struct validate *v, struct stage *st,
+			  struct rs_tally *t, struct mbr_err *err)
+{
+	struct rs_sink *k = rs_sink_stage(st, RS_STAGE_DELETE, "mbr-validate");
+	struct stage_cursor *c = stage_read_records(st, err);
+	struct rs_handler h;
+	int rc = -1;
+
+	validate_handler(v, &h);
+	if (c)
+		rc = rs_run_cursor(c, "stage.db", &h, k, t, err);
+	if (rc == 0)
+		rc = validate_check_limit(v, t, err);
+	stage_cursor_free(c);
+	rs_sink_free(k);
+	return rc;
+}
+
 struct run {
-	struct cli cli;
+	struct rs_tally counts;
 	char *out, *rejects, *report;
 	int rc;
 	struct mbr_err err;
@@ -268,7 +306,7 @@ static void run_file(struct run *r, const struct validate_opts *opts,
 	static const char *files[1];
 	struct rules *rs = test_rules();
 	struct validate *v = validate_new(rs, opts);
-	struct cli cli = CLI_INIT("mbr-validate", "");
+	struct rs_tally t = RS_TALLY_INIT;
 	FILE *in, *out = tmpfile(), *rej = tmpfile(), *rep = tmpfile();
 
 	snprintf(path, sizeof(path), "%s/in.csv", dir);
@@ -276,16 +314,13 @@ static void run_file(struct run *r, const struct validate_opts *opts,
 	fputs(input, in);
 	fclose(in);
 	files[0] = path;
-	cli.files = files;
-	cli.n_files = 1;
-	cli.quiet = true;
 	r->err = (struct mbr_err)MBR_ERR_INIT;
-	r->rc = validate_run(v, out, rej, NULL, &cli, &r->err);
-	validate_report(v, &cli.counts, rep, fmt);
+	r->rc = validate_files(v, files, out, rej, &t, &r->err);
+	validate_report(v, &t, rep, fmt);
 	fflush(out);
 	fflush(rej);
 	fflush(rep);
-	r->cli = cli;
+	r->counts = t;
 	r->out = slurp(out);
 	r->rejects = slurp(rej);
 	r->report = slurp(rep);
@@ -311,21 +346,23 @@ static void test_validate_stream(void **state)
 	(void)state;
 	run_file(&r, &opts, VALIDATE_REPORT_CSV);
 	assert_int_equal(r.rc, 0);
-	assert_int_equal(r.cli.counts.in, 6);
-	assert_int_equal(r.cli.counts.out, 3);
-	assert_int_equal(r.cli.counts.rejected, 3);
-	assert_int_equal(r.cli.counts.flagged, 1);
+	assert_int_equal(r.counts.in, 6);
+	assert_int_equal(r.counts.out, 3);
+	assert_int_equal(r.counts.rejected, 3);
+	assert_int_equal(r.counts.flagged, 1);
 	assert_string_equal(r.out,
 		"source,source_id,mobile,email,points,_issues\n"
 		"pos,1,+8613812345678,a@b.cn,10,\n"
 		"pos,2,138,a@b.cn,10,mobile:not an E.164 number\n"
 		"pos,6,,,7,\n");
 	assert_non_null(strstr(r.rejects,
-		"pos,,+8613812345678,,5,,mbr-validate,source_id,missing\n"));
+		"pos,,+8613812345678,,5,,,mbr-validate,source_id,missing\n"));
 	assert_non_null(strstr(r.rejects,
-		"pos,5,,,-1,,mbr-validate,points,out of range 0 ..\n"));
-	/* The unreadable row: the file's name as source, its bytes. */
-	assert_non_null(strstr(r.rejects, "in.csv,,,,,\"pos,4,\"\"broken,5"));
+		"pos,5,,,-1,,,mbr-validate,points,out of range 0 ..\n"));
+	/* The unreadable row: its own source and key where they can be read
+	 * (before the broken quote), its bytes and the line it starts on. */
+	assert_non_null(strstr(r.rejects,
+			       "pos,4,,,,\"pos,4,\"\"broken,5\",5,mbr-validate"));
 	assert_string_equal(r.report,
 		"rule,field,test,severity,checked,failed\n"
 		"unreadable_row,,csv,reject,6,1\n"
@@ -358,8 +395,8 @@ static void test_validate_limit(void **state)
 	opts.flag_only = true;	/* only the unreadable row is rejected */
 	run_file(&r, &opts, VALIDATE_REPORT_CSV);
 	assert_int_equal(r.err.status, MBR_ELIMIT);
-	assert_int_equal(r.cli.counts.rejected, 1);
-	assert_int_equal(r.cli.counts.flagged, 3);
+	assert_int_equal(r.counts.rejected, 1);
+	assert_int_equal(r.counts.flagged, 3);
 	run_release(&r);
 }
 
@@ -486,20 +523,20 @@ static void test_validate_stage(void **state)
 	struct rules *rs = test_rules();
 	struct stage *st = stage_with(rows, 3);
 	struct mbr_err err = MBR_ERR_INIT;
-	struct cli cli = CLI_INIT("mbr-validate", "");
+	struct rs_tally t = RS_TALLY_INIT;
 	struct validate *v = validate_new(rs, &opts);
 	char *got;
 
 	(void)state;
 	assert_int_equal(stage_begin_run(st, "mbr-validate", "", &err), 0);
-	if (validate_run(v, NULL, NULL, st, &cli, &err) < 0)
+	if (validate_stage(v, st, &t, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(stage_commit_run(st, 3, 2, 1, 1, "rejected", &err),
 			 0);
-	assert_int_equal(cli.counts.in, 3);
-	assert_int_equal(cli.counts.out, 2);
-	assert_int_equal(cli.counts.rejected, 1);
-	assert_int_equal(cli.counts.flagged, 1);
+	assert_int_equal(t.in, 3);
+	assert_int_equal(t.out, 2);
+	assert_int_equal(t.rejected, 1);
+	assert_int_equal(t.flagged, 1);
 	got = query(st, "SELECT source_id, issues FROM records ORDER BY 1");
 	assert_string_equal(got, "1|\n2|mobile:not an E.164 number\n");
 	free(got);
@@ -510,12 +547,12 @@ static void test_validate_stage(void **state)
 	/* Again: nothing changes, nothing is rejected. */
 	validate_free(v);
 	v = validate_new(rs, &opts);
-	cli.counts = (struct cli_counts){ 0, 0, 0, 0 };
+	t = (struct rs_tally)RS_TALLY_INIT;
 	assert_int_equal(stage_begin_run(st, "mbr-validate", "", &err), 0);
-	assert_int_equal(validate_run(v, NULL, NULL, st, &cli, &err), 0);
+	assert_int_equal(validate_stage(v, st, &t, &err), 0);
 	stage_rollback(st);
-	assert_int_equal(cli.counts.rejected, 0);
-	assert_int_equal(cli.counts.flagged, 1);
+	assert_int_equal(t.rejected, 0);
+	assert_int_equal(t.flagged, 1);
 	got = query(st, "SELECT source_id, issues FROM records ORDER BY 1");
 	assert_string_equal(got, "1|\n2|mobile:not an E.164 number\n");
 	free(got);
@@ -535,7 +572,7 @@ static void test_validate_stage_limit(void **state)
 	struct rules *rs = test_rules();
 	struct stage *st = stage_with(rows, 2);
 	struct mbr_err err = MBR_ERR_INIT;
-	struct cli cli = CLI_INIT("mbr-validate", "");
+	struct rs_tally t = RS_TALLY_INIT;
 	struct validate *v;
 	char *got;
 
@@ -543,7 +580,7 @@ static void test_validate_stage_limit(void **state)
 	opts.max_reject_rate = 0.1;
 	v = validate_new(rs, &opts);
 	assert_int_equal(stage_begin_run(st, "mbr-validate", "", &err), 0);
-	assert_int_equal(validate_run(v, NULL, NULL, st, &cli, &err), -1);
+	assert_int_equal(validate_stage(v, st, &t, &err), -1);
 	assert_int_equal(err.status, MBR_ELIMIT);
 	stage_rollback(st);
 	got = query(st, "SELECT source_id FROM records WHERE source = 'web' "

@@ -1,0 +1,73 @@
+/*
+ * datafile: where the data files are (datafile.h).
+ */
+#include "datafile.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef MBR_DATADIR
+#define MBR_DATADIR "/usr/local/share/mbr"
+#endif
+
+static bool readable(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+/* Directory of the running program, or "" when /proc cannot tell. */
+static void exe_dir(char *dir, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
+	char *slash;
+
+	if (n <= 0) {
+		dir[0] = '\0';
+		return;
+	}
+	dir[n] = '\0';
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		dir[0] = '\0';
+}
+
+int datafile_path(const char *name, char *path, size_t size,
+		  struct mbr_err *err)
+{
+	const char *env = getenv("MBR_DATADIR");
+	char dir[4096];
+
+	if (env && *env) {
+		snprintf(path, size, "%s/%s", env, name);
+		if (readable(path))
+			return 0;
+	}
+	exe_dir(dir, sizeof(dir));
+	if (dir[0]) {
+		/* bin/ of the source tree, then an installed PREFIX/bin/. */
+		snprintf(path, size, "%s/../data/%s", dir, name);
+		if (readable(path))
+			return 0;
+		snprintf(path, size, "%s/../share/mbr/data/%s", dir, name);
+		if (readable(path))
+			return 0;
+	}
+	snprintf(path, size, "%s/data/%s", MBR_DATADIR, name);
+	if (readable(path))
+		return 0;
+	snprintf(path, size, "%s/%s", MBR_DATADIR, name);
+	if (readable(path))
+		return 0;
+	path[0] = '\0';
+	return mbr_fail(
+		err, MBR_EIO,
+		"cannot find data file '%s' (looked in $MBR_DATADIR "
+		"'%s', '%s/../data', '%s/../share/mbr/data', '%s/data', '%s'; "
+		"set MBR_DATADIR)",
+		name, env ? env : "", dir, dir, MBR_DATADIR, MBR_DATADIR);
+}

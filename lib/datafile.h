@@ -1,0 +1,23 @@
+/*
+ * datafile: the one place that knows where mbr's data files are
+ * (divisions, surnames, pinyin, phone metadata, nicknames), so that a
+ * source tree, an installed PREFIX and a Debian package all find them.
+ *
+ * Looked for in order: $MBR_DATADIR; beside the running binary, as
+ * ../data (the source tree's bin/) and ../share/mbr/data (an installed
+ * PREFIX/bin); then the build's MBR_DATADIR (PREFIX/share/mbr), as
+ * MBR_DATADIR/data and MBR_DATADIR itself.
+ */
+#ifndef MBR_DATAFILE_H
+#define MBR_DATAFILE_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* Put the path of data file name (e.g. "divisions.csv") in path. -1 with
+ * err (MBR_EIO) naming every place looked in when none has it. */
+int datafile_path(const char *name, char *path, size_t size,
+		  struct mbr_err *err);
+
+#endif
