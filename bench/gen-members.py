@@ -1,22 +1,36 @@
 #!/usr/bin/env python3
 """Generate realistic Chinese member records with planted duplicates, as
-canonical CSV (the columns mbr-normalize writes), for mbr-dedupe's scale
-benchmark.
+canonical CSV (the columns mbr-normalize writes), for mbr-dedupe's
+benchmarks (bench/dedupe-scale.sh, bench/match.sh).
 
-  bench/gen-members.py N [--seed S] [--dup-rate R] > members.csv
+  bench/gen-members.py N [--people] [--seed S] [--dup-rate R] > members.csv
 
-N records in all. About R of the people (default 0.15) have one to three
-more records in other systems (pos, web, crm), each with the slips such
-exports have: Traditional characters, the name in pinyin, a homophone in
-the given name, day and month swapped, a mobile changed or mistyped, a
-missing e-mail or ID, a shortened address. Families share a mobile and an
-address; people with the same name and birthday are not rare at this
-scale. The last column, person_id, is the truth (mbr-dedupe passes it
-through untouched).
+N records in all (with --people: N people, each with all their records).
+About R of the people (default 0.15) have one to three more records in
+other systems (pos, web, crm), each with the slips such exports have:
+Traditional characters, the name in pinyin ("Wei Zhang", "ZHANG Wei",
+"zhangwei") or with a Hong Kong surname spelling (Chan, Wong), a homophone
+or a look-alike character in the name, a dropped given-name character,
+day and month swapped, one digit of the birth date wrong, a year-only
+birth date ("1985" on the web shop, "1985-01-01" in the CRM, which stores
+a year as 1 January), a mobile changed or mistyped, an ID or e-mail typo,
+a missing e-mail, ID or birth date, a shortened address.
+
+The hard negatives are planted too: twins (same family name, birth date,
+address and often mobile; another given name, often sharing a character
+with the twin's), children and spouses sharing the mobile and address, a
+son with his father's full name, and people with the same name and
+birthday, not rare at this scale. About a third of the records carry no
+ID number, so IDs cannot settle these alone.
+
+The last three columns are the truth (mbr-dedupe passes them through):
+person_id, household_id (people living together), relation (self, twin,
+child, spouse, junior).
 
 Names, places and numbers are made up: no real person's data.
 """
 import argparse
+import csv
 import os
 import random
 import sys
@@ -78,11 +92,26 @@ MOBILE_PREFIX = ("130 131 132 133 135 136 137 138 139 150 151 152 155 156 "
 COLUMNS = ("source,source_id,source_row,name,family_name,given_name,gender,"
            "birth_date,mobile,phone,email,id_type,id_number,country,province,"
            "city,district,address,postal_code,tier,points,registered_at,"
-           "last_active_at,store,channel,consent_marketing,status,person_id")
+           "last_active_at,store,channel,consent_marketing,status,person_id,"
+           "household_id,relation")
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 # GB/T 2260 province codes (the first two digits of an ID).
 PROVINCES = (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37,
              41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65)
+# Hong Kong (Cantonese) spellings of family names.
+HK = {"陈": "Chan", "黄": "Wong", "王": "Wong", "张": "Cheung", "李": "Lee",
+      "刘": "Lau", "吴": "Ng", "何": "Ho", "梁": "Leung", "林": "Lam",
+      "郑": "Cheng", "周": "Chow", "谢": "Tse", "杨": "Yeung", "郭": "Kwok",
+      "罗": "Law", "朱": "Chu", "徐": "Tsui", "曾": "Tsang", "邓": "Tang",
+      "冯": "Fung", "许": "Hui", "蔡": "Choi", "叶": "Yip", "卢": "Lo",
+      "袁": "Yuen", "潘": "Poon", "钟": "Chung", "莫": "Mok"}
+# Characters a clerk (or OCR) takes for one another.
+LOOKALIKE = {"王": "玉", "李": "季", "刘": "浏", "陈": "阵", "杨": "扬",
+             "赵": "越", "伟": "韦", "芳": "方", "明": "朋", "军": "车",
+             "丽": "励", "晨": "晟", "宇": "字", "洋": "样", "静": "净",
+             "辉": "晖", "鹏": "朋", "婷": "亭", "琳": "淋", "颖": "颍"}
+# Share of each system's records with an ID number, and year-only dates.
+ID_SHARE = {"pos": 0.7, "web": 0.35, "crm": 0.8}
 
 
 def load_pinyin():
@@ -115,7 +144,6 @@ class Gen:
         self.py = load_pinyin()
         self.fam, self.famw = weighted(FAMILY)
         self.giv = GIVEN.split()
-        self.mobiles = set()
         self.cum = []
         acc = 0
         for w in self.famw:
@@ -129,30 +157,30 @@ class Gen:
         r = self.r
         return "+86%s%08d" % (r.choice(MOBILE_PREFIX), r.randrange(10 ** 8))
 
-    def person(self, pid, family=None):
+    def given(self):
         r = self.r
-        fam = family or r.choices(self.fam, cum_weights=self.cum)[0]
         giv = r.choice(self.giv)
         if len(giv) == 1 and r.random() < 0.5:
             giv += r.choice(self.giv)[0]
-        g = r.choice("MF")
+        return giv
+
+    def id_number(self, p, region):
+        seq = self.r.randrange(0, 500) * 2 + (1 if p["gender"] == "M" else 0)
+        body = "%s%s%03d" % (region, p["birth"].replace("-", ""), seq % 1000)
+        return body + check_char(body)
+
+    def person(self, pid, family=None):
+        r = self.r
+        fam = family or r.choices(self.fam, cum_weights=self.cum)[0]
         y = r.randrange(1950, 2006)
         m, d = r.randrange(1, 13), r.randrange(1, 29)
         prov, city, code, post, dists = r.choice(CITIES)
         di = r.randrange(len(dists))
-        # The ID's region is where the person was registered at birth:
-        # often the city they live in, else anywhere in the country.
-        if r.random() < 0.6:
-            region = "%s%02d" % (code, di + 1)
-        else:
-            region = "%02d%02d%02d" % (r.choice(PROVINCES),
-                                       r.randrange(1, 30), r.randrange(1, 30))
-        seq = r.randrange(0, 500) * 2 + (1 if g == "M" else 0)
-        body = "%s%04d%02d%02d%03d" % (region, y, m, d, seq % 1000)
         p = {
-            "pid": pid, "family": fam, "given": giv, "gender": g,
+            "pid": pid, "hh": pid, "rel": "self", "family": fam,
+            "given": self.given(), "gender": r.choice("MF"),
             "birth": "%04d-%02d-%02d" % (y, m, d),
-            "mobile": self.mobile(), "id": body + check_char(body),
+            "mobile": self.mobile(),
             "province": prov, "city": city, "district": dists[di],
             "postal": "%s%03d" % (post, di * 10 + r.randrange(10)),
             "address": "%s%s%d号%s花园%d栋%d单元%d室" % (
@@ -162,31 +190,116 @@ class Gen:
             "tier": str(r.randrange(1, 5)),
             "points": str(r.randrange(0, 20000)),
         }
-        p["email"] = ("%s%d@%s" % (self.pinyin(fam + giv), r.randrange(100),
-                                   r.choice(DOMAINS))
+        # The ID's region is where the person was registered at birth:
+        # often the city they live in, else anywhere in the country.
+        p["region"] = ("%s%02d" % (code, di + 1) if r.random() < 0.6 else
+                       "%02d%02d%02d" % (r.choice(PROVINCES),
+                                         r.randrange(1, 30),
+                                         r.randrange(1, 30)))
+        p["id"] = self.id_number(p, p["region"])
+        p["email"] = ("%s%d@%s" % (self.pinyin(fam + p["given"]),
+                                   r.randrange(100), r.choice(DOMAINS))
                       if r.random() < 0.45 else "")
         return p
 
-    def child_of(self, parent, pid):
-        """Same family name, mobile and address; another person."""
-        c = self.person(pid, parent["family"])
-        c["mobile"], c["address"] = parent["mobile"], parent["address"]
-        c["district"], c["postal"] = parent["district"], parent["postal"]
-        c["city"], c["province"] = parent["city"], parent["province"]
-        c["email"] = ""
+    def relative(self, head, pid, rel):
+        """Someone living with head: same address, often the mobile."""
+        r = self.r
+        c = self.person(pid, None if rel == "spouse" else head["family"])
+        for k in ("address", "district", "postal", "city", "province"):
+            c[k] = head[k]
+        c["hh"], c["rel"], c["email"] = head["hh"], rel, ""
+        if rel != "spouse" or r.random() < 0.3:
+            c["mobile"] = head["mobile"]
+        if rel == "twin":
+            c["birth"], c["region"] = head["birth"], head["region"]
+            if r.random() < 0.5 and len(head["given"]) == 2:
+                # 子涵 and 子轩: twins often share a character
+                c["given"] = head["given"][0] + r.choice(self.giv)[-1]
+            while c["given"] == head["given"]:
+                c["given"] = self.given()
+        elif rel == "junior":   # the son has his father's full name
+            c["given"], c["gender"] = head["given"], "M"
+            c["birth"] = "%04d%s" % (min(int(head["birth"][:4]) +
+                                         r.randrange(20, 36), 2010),
+                                     c["birth"][4:])
+        elif rel == "spouse":
+            c["birth"] = "%04d%s" % (int(head["birth"][:4]) +
+                                     r.randrange(-5, 6), c["birth"][4:])
+        elif rel == "child":
+            c["birth"] = "%04d%s" % (min(int(head["birth"][:4]) +
+                                         r.randrange(20, 36), 2012),
+                                     c["birth"][4:])
+        c["id"] = self.id_number(c, c["region"])
         return c
 
-    def variant(self, p):
+    def household(self, p, pid):
+        """p and the people living with p (pid: the next free ids)."""
+        r = self.r
+        people = [p]
+        for rel, share in (("twin", 0.03), ("child", 0.06),
+                           ("spouse", 0.04), ("junior", 0.01)):
+            if r.random() < share:
+                pid += 1
+                people.append(self.relative(p, pid, rel))
+        return people
+
+    def latin_name(self, v):
+        """The name as a web shop or an overseas system spells it."""
+        r = self.r
+        fam = self.pinyin(v["family"]).title()
+        if r.random() < 0.15 and v["family"] in HK:
+            fam = HK[v["family"]]
+        giv = self.pinyin(v["given"]).title()
+        return r.choice(["%s %s" % (giv, fam), "%s %s" % (fam.upper(), giv),
+                         "%s %s" % (fam, giv), "%s, %s" % (fam, giv),
+                         (fam + giv).lower()])
+
+    def one_digit(self, date):
+        """date with one digit changed, still a date."""
+        r = self.r
+        for _ in range(20):
+            i = r.choice([2, 3, 5, 6, 8, 9])
+            s = date[:i] + str(r.randrange(10)) + date[i + 1:]
+            if (s != date and "01" <= s[5:7] <= "12" and
+                    "01" <= s[8:] <= "28" and s[:4] <= "2010"):
+                return s
+        return date
+
+    def name_slip(self, v):
+        r = self.r
+        k = r.randrange(3)
+        if k == 0:      # homophone in the given name
+            v["given"] = "".join(HOMOPHONE.get(c, c) for c in v["given"])
+        elif k == 1:    # a look-alike character
+            s = v["family"] + v["given"]
+            i = r.randrange(len(s))
+            s = s[:i] + LOOKALIKE.get(s[i], s[i]) + s[i + 1:]
+            v["family"], v["given"] = s[:len(v["family"])], \
+                s[len(v["family"]):]
+        elif len(v["given"]) == 2:  # a given-name character dropped
+            v["given"] = v["given"][r.randrange(2)]
+
+    def typo(self, s, start):
+        """One character of s from start on replaced or swapped."""
+        r = self.r
+        if len(s) <= start + 1:
+            return s
+        i = r.randrange(start, len(s) - 1)
+        if r.random() < 0.5:
+            return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+        return s[:i] + r.choice("0123456789") + s[i + 1:]
+
+    def variant(self, p, src):
         """A copy of p as another system holds it: a few slips."""
         r = self.r
         v = dict(p)
-        name = v["family"] + v["given"]
-        slips = r.sample(range(9), r.randrange(1, 4))
+        slips = r.sample(range(14), r.randrange(1, 4))
         if 0 in slips:      # Traditional characters
             v["family"] = "".join(TRAD.get(c, c) for c in v["family"])
             v["given"] = "".join(TRAD.get(c, c) for c in v["given"])
-        if 1 in slips:      # homophone in the given name
-            v["given"] = "".join(HOMOPHONE.get(c, c) for c in v["given"])
+        if 1 in slips:
+            self.name_slip(v)
         if 2 in slips and int(v["birth"][8:]) <= 12:    # day/month swapped
             v["birth"] = "%s-%s-%s" % (v["birth"][:4], v["birth"][8:],
                                        v["birth"][5:7])
@@ -206,55 +319,86 @@ class Gen:
             v["address"] = v["address"][:v["address"].find("栋") + 1]
         if 8 in slips:
             v["birth"] = ""
+        if 9 in slips and v["birth"]:
+            v["birth"] = self.one_digit(v["birth"])
+        if 10 in slips and v["id"]:
+            v["id"] = self.typo(v["id"], 6)
+        if 11 in slips and v["email"]:
+            v["email"] = self.typo(v["email"], 1)
+        if 12 in slips and v["birth"]:     # a year only
+            v["birth"] = v["birth"][:4] + ("-01-01" if src == "crm" else "")
+        if 13 in slips and v["mobile"] != p["mobile"]:
+            v["mobile"] = ""
         v["name"] = v["family"] + v["given"]
-        if r.random() < 0.1:    # the web shop has the name in pinyin
-            v["name"] = "%s %s" % (self.pinyin(p["given"]).title(),
-                                   self.pinyin(p["family"]).title())
+        if r.random() < (0.3 if src == "web" else 0.03):
+            v["name"] = self.latin_name(v)
             v["family"] = v["given"] = ""
-        del name
+        return v
+
+    def as_kept(self, p, src):
+        """What a system keeps of p: not every record has an ID, the CRM
+        writes a year as 1 January and the web shop keeps only a year."""
+        r = self.r
+        v = dict(p)
+        if r.random() > ID_SHARE[src]:
+            v["id"] = ""
+        if v["birth"] and r.random() < 0.03:
+            v["birth"] = v["birth"][:4] + ("-01-01" if src == "crm" else
+                                           "" if src == "web" else
+                                           v["birth"][4:])
+        v.setdefault("name", v["family"] + v["given"])
         return v
 
 
 def row(p, source, sid, n):
     name = p.get("name") or p["family"] + p["given"]
-    return ",".join([
+    return [
         source, sid, str(n), name, p["family"], p["given"], p["gender"],
         p["birth"], p["mobile"], "", p["email"],
         "CN_RIC" if p["id"] else "", p["id"], "CN", p["province"],
         p["city"], p["district"], p["address"], p["postal"], p["tier"],
-        p["points"], "", "", "", source.upper(), "", "", str(p["pid"])])
+        p["points"], "", "", "", source.upper(), "", "", str(p["pid"]),
+        str(p["hh"]), p["rel"]]
+
+
+def records_of(g, p, dup_rate):
+    """The records one person leaves in the three systems."""
+    r = g.r
+    src = r.choice(["pos", "pos", "web", "crm"])
+    out = [(src, g.as_kept(p, src))]
+    if r.random() < dup_rate:
+        for other in r.sample(["web", "crm", "pos"], r.randrange(1, 4)):
+            out.append((other, g.as_kept(g.variant(p, other), other)))
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int)
+    ap.add_argument("--people", action="store_true",
+                    help="N is the number of people, not of records")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dup-rate", type=float, default=0.15)
     a = ap.parse_args()
     g = Gen(a.seed)
-    r = g.r
-    out = sys.stdout
-    out.write(COLUMNS + "\n")
-    written, pid, rows = 0, 0, {"pos": 0, "web": 0, "crm": 0}
-    last = None
-    while written < a.n:
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(COLUMNS.split(","))
+    written, people, pid, rows = 0, 0, 0, {"pos": 0, "web": 0, "crm": 0}
+    while (people if a.people else written) < a.n:
         pid += 1
-        if last and r.random() < 0.05:
-            p = g.child_of(last, pid)
-        else:
-            p = g.person(pid)
-        last = p
-        copies = [("pos", p)]
-        if r.random() < a.dup_rate:
-            for src in r.sample(["web", "crm", "pos"], r.randrange(1, 4)):
-                copies.append((src, g.variant(p)))
-        for src, q in copies:
-            if written == a.n:
+        house = g.household(g.person(pid), pid)
+        pid += len(house) - 1
+        for p in house:
+            if a.people and people == a.n:
                 break
-            rows[src] += 1
-            out.write(row(q, src, "%s%08d" % (src[0].upper(), rows[src]),
-                          rows[src]) + "\n")
-            written += 1
+            people += 1
+            for src, q in records_of(g, p, a.dup_rate):
+                if not a.people and written == a.n:
+                    break
+                rows[src] += 1
+                out.writerow(row(q, src, "%s%08d" % (src[0].upper(),
+                                                     rows[src]), rows[src]))
+                written += 1
 
 
 if __name__ == "__main__":

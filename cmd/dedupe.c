@@ -41,6 +41,10 @@ static const char usage[] =
 	"  --link-only        with --against: compare input to masters only\n"
 	"  --report FILE      what each blocking key did: records, blocks,\n"
 	"                     candidate pairs, skipped blocks (CSV)\n"
+	"  --explain A B      instead of the records, say why records A and B\n"
+	"                     (SOURCE/SOURCE_ID, as in cluster_id) are or are\n"
+	"                     not one cluster: shared blocking keys, each\n"
+	"                     field's level and weight, the total, clustering\n"
 	"  --rejects FILE     unreadable rows, with the reason\n"
 	"  --db FILE          read the staging database's records instead of\n"
 	"                     files; write its pairs and clusters tables (for\n"
@@ -51,9 +55,10 @@ static const char usage[] =
 	"  -q                 no summary line\n"
 	"  --help, --version\n"
 	"\n"
-	"example:\n"
+	"examples:\n"
 	"  mbr-dedupe --rules mappings/match.ini --pairs pairs.csv \\\n"
-	"      --review review.csv members.csv >clustered.csv\n";
+	"      --review review.csv members.csv >clustered.csv\n"
+	"  mbr-dedupe --explain pos/P001 web/W017 members.csv\n";
 
 enum {
 	OPT_RULES = 0x100,
@@ -65,6 +70,7 @@ enum {
 	OPT_REPORT,
 	OPT_AGAINST,
 	OPT_LINK_ONLY,
+	OPT_EXPLAIN,
 };
 
 static const struct option options[] = {
@@ -77,6 +83,7 @@ static const struct option options[] = {
 	{"report", required_argument, NULL, OPT_REPORT},
 	{"against", required_argument, NULL, OPT_AGAINST},
 	{"link-only", no_argument, NULL, OPT_LINK_ONLY},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{NULL, 0, NULL, 0},
 };
 
@@ -85,6 +92,7 @@ static const struct option options[] = {
 struct ctx {
 	struct cli *cli;
 	const char *rules, *model, *pairs, *review, *decisions, *report;
+	const char *explain[2]; /* --explain A B: the two records */
 	const char *against[MAX_AGAINST];
 	size_t n_against;
 	bool train, link_only;
@@ -106,6 +114,10 @@ static int on_option(int opt, const char *arg, void *data)
 		*(opt == OPT_TRAIN ? &c->train : &c->link_only) = true;
 		return 0;
 	}
+	if (opt == OPT_EXPLAIN) {
+		c->explain[0] = arg;
+		return 0;
+	}
 	if (opt == OPT_AGAINST) {
 		if (c->n_against == MAX_AGAINST)
 			return cli_usage_error(c->cli, "more than %d --against",
@@ -116,6 +128,24 @@ static int on_option(int opt, const char *arg, void *data)
 	if (opt < OPT_RULES || opt > OPT_REPORT || !slot[opt - OPT_RULES])
 		return -1;
 	*slot[opt - OPT_RULES] = arg;
+	return 0;
+}
+
+/* --explain A B: B is the first operand after the options. */
+static int take_explain(struct ctx *c)
+{
+	struct cli *cli = c->cli;
+
+	if (!c->explain[0])
+		return 0;
+	if (cli->n_files == 0)
+		return cli_usage_error(cli, "--explain needs two records: "
+					    "--explain SOURCE/ID SOURCE/ID");
+	c->explain[1] = cli->files[0];
+	cli->files++;
+	cli->n_files--;
+	if (cli->db_path)
+		return cli_usage_error(cli, "--explain reads files, not --db");
 	return 0;
 }
 
@@ -186,14 +216,19 @@ static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
 	return 0;
 }
 
-static int write_outputs(struct cli *cli, const struct match_rules *r,
-			 struct match *m, struct outputs *o, struct stage *st,
+static int write_outputs(struct cli *cli, const struct ctx *c,
+			 const struct match_rules *r, struct match *m,
+			 struct outputs *o, struct stage *st,
 			 struct mbr_err *err)
 {
 	if (o->model && match_model_write(r, o->model, err) < 0)
 		return -1;
-	if ((st ? match_write_stage(m, st, err)
-		: match_write_records(m, cli->out, err)) < 0 ||
+	if (c->explain[0] &&
+	    match_explain(m, c->explain[0], c->explain[1], cli->out, err) < 0)
+		return -1;
+	if ((!c->explain[0] &&
+	     (st ? match_write_stage(m, st, err)
+		 : match_write_records(m, cli->out, err)) < 0) ||
 	    (o->pairs && match_write_pairs(m, o->pairs, err) < 0) ||
 	    (o->review && match_write_review(m, o->review, err) < 0) ||
 	    (o->report && match_write_report(m, o->report, err) < 0))
@@ -223,6 +258,11 @@ static void summary(struct cli *cli, const struct match_stats *s)
 		 "%lu clusters, %llu pairs compared, %llu matched, "
 		 "%llu to review",
 		 s->clusters, s->compared, s->matches, s->review);
+	/* Matches clustering kept apart (--pairs says which and why). */
+	if (s->split)
+		snprintf(cli->extra + strlen(cli->extra),
+			 sizeof(cli->extra) - strlen(cli->extra),
+			 ", %llu split", s->split);
 }
 
 static struct stage *open_stage(const struct cli *cli, struct mbr_err *err)
@@ -248,7 +288,7 @@ static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	    (cli->db_path && !(st = open_stage(cli, err))) ||
 	    read_inputs(cli, c, m, &o, st, err) < 0 ||
 	    match_run(m, c->train, err) < 0 ||
-	    write_outputs(cli, r, m, &o, st, err) < 0)
+	    write_outputs(cli, c, r, m, &o, st, err) < 0)
 		goto out;
 	summary(cli, match_get_stats(m));
 	if (st &&
@@ -274,7 +314,7 @@ int main(int argc, char **argv)
 
 	cli.flags = CLI_REJECTS | CLI_DB;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
-	    check_args(&c) < 0)
+	    take_explain(&c) < 0 || check_args(&c) < 0)
 		return EXIT_USAGE;
 	cli_add_outputs(&cli,
 			(const char *const[]){c.pairs, c.review, c.report,
@@ -286,12 +326,17 @@ int main(int argc, char **argv)
 		cli_warn(&cli, "%s (names split without it)", err.msg);
 		err = (struct mbr_err)MBR_ERR_INIT;
 	}
+	if (match_nicknames_open(&err) < 0) {
+		cli_warn(&cli, "%s (no nickname level without it)", err.msg);
+		err = (struct mbr_err)MBR_ERR_INIT;
+	}
 	if (!(r = load_rules(&c, &err)) || cli_open(&cli, &err) < 0 ||
 	    run(&cli, &c, r, &err) < 0 || cli_commit(&cli, &err) < 0)
 		rc = cli_fail(&cli, &err);
 	else
 		rc = cli_finish(&cli);
 	match_rules_free(r);
+	match_nicknames_close();
 	name_close();
 	return rc;
 }

@@ -29,6 +29,7 @@ int import_add_map(struct import_opts *o, const char *path, struct mbr_err *err)
 	s->map = m;
 	s->files = NULL;
 	s->n_files = 0;
+	s->slot = NULL;
 	return 0;
 }
 
@@ -53,27 +54,80 @@ void import_opts_release(struct import_opts *o)
 	for (size_t i = 0; i < o->n_sources; i++) {
 		mapping_free(o->sources[i].map);
 		free(o->sources[i].files);
+		free(o->sources[i].slot);
 	}
 	free(o->sources);
 	o->sources = NULL;
 	o->n_sources = 0;
 }
 
-void import_header(struct header *h)
+void import_header(const struct import_opts *o, struct header *h)
 {
 	header_init(h);
 	for (int i = 0; i < CF_COUNT; i++)
 		header_add(h, canon_name((enum canon_field)i));
+	for (size_t s = 0; s < o->n_sources; s++)
+		for (size_t i = 0; i < mapping_n_extra(o->sources[s].map); i++)
+			if (header_find(h, mapping_extra_name(o->sources[s].map,
+							      i)) < 0)
+				header_add(h, mapping_extra_name(
+						      o->sources[s].map, i));
 	header_add(h, COL_ISSUES);
+}
+
+/* Where each extra column of header h comes from in each source. */
+static void bind_extras(const struct import_opts *o, const struct header *h)
+{
+	size_t n = header_count(h) - CF_COUNT - 1;
+
+	for (size_t s = 0; s < o->n_sources; s++) {
+		struct import_source *src = &o->sources[s];
+
+		free(src->slot);
+		src->slot = xmalloc((n + 1) * sizeof(*src->slot));
+		for (size_t j = 0; j < n; j++) {
+			const char *name =
+				record_field(&h->names, CF_COUNT + j).p;
+
+			src->slot[j] = -1;
+			for (size_t i = 0; i < mapping_n_extra(src->map); i++)
+				if (!strcmp(name,
+					    mapping_extra_name(src->map, i)))
+					src->slot[j] = (int)i;
+		}
+	}
 }
 
 /* One source's handler: its mapping applied to each row. */
 struct source_run {
 	struct mapping *m;	/* borrowed */
-	const struct header *h; /* the canonical header + _issues */
+	const struct header *h; /* the canonical header, extras, _issues */
 	struct record out;	/* the mapped record */
 	struct buf issues;	/* its _issues */
+	const int *slot;	/* the source's extra columns (import_source) */
+	struct record full;	/* the mapped record with every extra column */
 };
+
+/* s->out with its extra columns where the output has them (another
+ * source's extras empty), in s->full; then swapped into s->out. */
+static void line_up(struct source_run *s)
+{
+	size_t n = header_count(s->h) - CF_COUNT - 1;
+
+	if (n == 0)
+		return;
+	record_reset(&s->full);
+	for (size_t i = 0; i < CF_COUNT; i++)
+		record_addsv(&s->full, record_field(&s->out, i));
+	for (size_t j = 0; j < n; j++)
+		record_addsv(
+			&s->full,
+			s->slot[j] < 0
+				? svn("", 0)
+				: record_field(&s->out,
+					       CF_COUNT + (size_t)s->slot[j]));
+	record_swap(&s->out, &s->full);
+}
 
 static int bind(void *ctx, const struct header *in, const char *name,
 		struct mbr_err *err)
@@ -117,6 +171,7 @@ static int take(void *ctx, struct record *rec, enum rs_verdict *v,
 		why->reason = "a value is larger than 256 MB";
 		return 0;
 	}
+	line_up(s);
 	note_row(s, rec);
 	if (s->issues.len)
 		buf_truncate(&s->issues, s->issues.len - 1); /* last ';' */
@@ -150,7 +205,7 @@ static int import_source(const struct import_source *src,
 {
 	const struct mapping_info *mi = mapping_info(src->map);
 	struct csvio_opts co = CSVIO_OPTS_INIT;
-	struct source_run s = {src->map, h, {0}, {0}};
+	struct source_run s = {src->map, h, {0}, {0}, src->slot, {0}};
 	struct rs_handler hd = {bind, out_header, take, locate, &s, true, true};
 	int rc;
 
@@ -162,9 +217,11 @@ static int import_source(const struct import_source *src,
 	if (!mi->header)
 		co.flags |= CSVIO_NO_HEADER;
 	record_init(&s.out);
+	record_init(&s.full);
 	buf_init(&s.issues, RECORD_MAX_BYTES);
 	rc = rs_run_files(src->files, src->n_files, &co, &hd, k, t, err);
 	record_release(&s.out);
+	record_release(&s.full);
 	buf_release(&s.issues);
 	return rc;
 }
@@ -175,7 +232,8 @@ int import_run(const struct import_opts *o, struct rs_sink *k,
 	struct header h;
 	int rc = 0;
 
-	import_header(&h);
+	import_header(o, &h);
+	bind_extras(o, &h);
 	for (size_t i = 0; rc == 0 && i < o->n_sources; i++)
 		rc = import_source(&o->sources[i], &h, o->strict, k, t, err);
 	header_release(&h);

@@ -21,6 +21,8 @@ struct import_source {
 	struct mapping *map; /* owned */
 	const char **files;  /* owned array; strings borrowed from argv */
 	size_t n_files;
+	int *slot; /* owned: per extra column of the output (the union of
+		      every source's [extra]), the mapping's own, or -1 */
 };
 
 struct import_opts {
@@ -51,7 +53,9 @@ void import_opts_release(struct import_opts *o);
 int import_run(const struct import_opts *o, struct rs_sink *k,
 	       struct rs_tally *t, struct mbr_err *err);
 
-/* The header import writes: the canonical columns, then _issues. */
-void import_header(struct header *h);
+/* The header import writes: the canonical columns, then the [extra]
+ * columns of every source (the union, in order of first appearance), then
+ * _issues. */
+void import_header(const struct import_opts *o, struct header *h);
 
 #endif

@@ -28,6 +28,7 @@ enum step_kind {
 	STEP_MAP,
 	STEP_DATE,
 	STEP_DEFAULT,
+	STEP_NULL,
 };
 
 struct step {
@@ -39,8 +40,11 @@ struct step {
 };
 
 struct field {
-	char *out;	    /* owned: output column name */
-	unsigned line;	    /* line in the mapping file */
+	char *out;     /* owned: output column name */
+	unsigned line; /* line in the mapping file */
+	bool extra;    /* from [extra]: a column kept beside the canon */
+	char *sep;     /* owned: concat_ws's separator (empty parts skipped), or
+		      NULL: parts joined as they are */
 	struct part *parts; /* owned: concatenated to make the value */
 	size_t n_parts;
 	struct step *steps; /* owned: applied in order */
@@ -53,7 +57,9 @@ struct mapping {
 	struct field *fields; /* owned */
 	size_t n_fields;
 	int canon[CF_COUNT]; /* source: field making each column, or -1 */
-	struct part key;     /* source: the key column */
+	size_t *extra;	     /* owned: source: the [extra] fields, in order */
+	size_t n_extra;
+	struct part key; /* source: the key column */
 	unsigned key_line;
 	const struct header *hdr; /* target without [fields]: borrowed */
 	char row[24];		  /* scratch for source_row */
@@ -68,7 +74,7 @@ static const struct {
 	{"trim", STEP_TRIM, 0, 0},	 {"upper", STEP_UPPER, 0, 0},
 	{"lower", STEP_LOWER, 0, 0},	 {"int", STEP_INT, 0, 0},
 	{"map", STEP_MAP, 1, -1},	 {"date", STEP_DATE, 1, -1},
-	{"default", STEP_DEFAULT, 1, 1},
+	{"default", STEP_DEFAULT, 1, 1}, {"null", STEP_NULL, 0, -1},
 };
 
 #define N_STEPS (sizeof(steps) / sizeof(steps[0]))
@@ -92,6 +98,7 @@ static void field_release(struct field *f)
 	free(f->parts);
 	free(f->steps);
 	free(f->out);
+	free(f->sep);
 }
 
 void mapping_free(struct mapping *m)
@@ -101,6 +108,7 @@ void mapping_free(struct mapping *m)
 	for (size_t i = 0; i < m->n_fields; i++)
 		field_release(&m->fields[i]);
 	free(m->fields);
+	free(m->extra);
 	free(m->key.text);
 	ini_release(&m->ini);
 	buf_release(&m->a);
@@ -133,6 +141,22 @@ static void add_part(struct field *f, struct strview v)
 	p->col = -1;
 }
 
+/* concat_ws("sep", part, ...): the parts that are not empty, joined by
+ * sep (SQL's CONCAT_WS). */
+static int parse_concat_ws(struct mapping *m, struct field *f,
+			   const struct ini_call *call, struct mbr_err *err)
+{
+	if (call->n_args < 2 || !ini_is_quoted(call->args[0]))
+		return ini_fail(&m->ini, f->line, err,
+				"concat_ws() needs a \"separator\" and at "
+				"least one column or \"constant\" "
+				"(expected concat_ws(\" \", a, b))");
+	f->sep = unquoted(call->args[0]);
+	for (size_t i = 1; i < call->n_args; i++)
+		add_part(f, call->args[i]);
+	return 0;
+}
+
 /* The expression before the first '|': a column, a constant, concat(). */
 static int parse_expr(struct mapping *m, struct field *f, struct strview v,
 		      struct mbr_err *err)
@@ -146,6 +170,8 @@ static int parse_expr(struct mapping *m, struct field *f, struct strview v,
 				f->out);
 	if (ini_parse_call(v, &call, err) < 0)
 		return ini_fail(&m->ini, f->line, err, "%s", err->msg);
+	if (call.has_parens && sv_eqs(call.name, "concat_ws"))
+		return parse_concat_ws(m, f, &call, err);
 	if (!call.has_parens || !sv_eqs(call.name, "concat")) {
 		/* Column names may hold parentheses: 手机(主). */
 		add_part(f, v);
@@ -204,7 +230,7 @@ static int parse_step(struct mapping *m, struct field *f, struct strview v,
 		return ini_fail(
 			&m->ini, f->line, err,
 			"unknown mapper '%.*s' (expected trim, upper, lower, "
-			"int, map(...), date(...) or default(...))",
+			"int, map(...), date(...), default(...) or null)",
 			(int)call.name.len, call.name.p);
 	if ((int)call.n_args < steps[k].min_args ||
 	    (steps[k].max_args >= 0 && (int)call.n_args > steps[k].max_args))
@@ -224,8 +250,8 @@ static int parse_step(struct mapping *m, struct field *f, struct strview v,
 		s->dflt = unquoted(call.args[0]);
 		return 0;
 	}
-	if (s->kind == STEP_DATE) {
-		s->keys = xcalloc(call.n_args, sizeof(char *));
+	if (s->kind == STEP_DATE || s->kind == STEP_NULL) {
+		s->keys = xcalloc(call.n_args + 1, sizeof(char *));
 		for (size_t i = 0; i < call.n_args; i++)
 			s->keys[s->n++] = unquoted(call.args[i]);
 	}
@@ -244,6 +270,7 @@ static int parse_field(struct mapping *m, const struct ini_entry *e,
 	memset(f, 0, sizeof(*f));
 	f->out = xstrdup(e->key);
 	f->line = e->line;
+	f->extra = !strcmp(e->section, "extra");
 	n = ini_split(sv(e->value), '|', parts, INI_MAX_ARGS, err);
 	if (n < 0)
 		return ini_fail(&m->ini, e->line, err, "%s", err->msg);
@@ -358,6 +385,22 @@ static int parse_setting(struct mapping *m, const struct ini_entry *e,
 	return 0;
 }
 
+/* An [extra] column: any name but a canonical one (those are [fields])
+ * or one a tool adds. */
+static int check_extra(struct mapping *m, const struct ini_entry *e, int f,
+		       struct mbr_err *err)
+{
+	if (f >= 0 || !strcmp(e->key, COL_ISSUES) ||
+	    !strcmp(e->key, COL_CLUSTER_ID) || !strcmp(e->key, COL_MASTER_ID))
+		return ini_fail(&m->ini, e->line, err,
+				"[extra] '%s' is a column of the toolkit "
+				"(map a canonical field in [fields])",
+				e->key);
+	m->extra = xrealloc(m->extra, (m->n_extra + 1) * sizeof(*m->extra));
+	m->extra[m->n_extra++] = m->n_fields - 1;
+	return 0;
+}
+
 static int check_field_name(struct mapping *m, const struct ini_entry *e,
 			    struct mbr_err *err)
 {
@@ -372,6 +415,8 @@ static int check_field_name(struct mapping *m, const struct ini_entry *e,
 	if (m->info.kind == MAPPING_TARGET)
 		return 0;
 	f = canon_lookup(sv(e->key));
+	if (m->fields[m->n_fields - 1].extra)
+		return check_extra(m, e, f, err);
 	if (f < 0)
 		return ini_fail(&m->ini, e->line, err,
 				"unknown canonical field '%s' (expected one of "
@@ -397,7 +442,9 @@ static int parse_entries(struct mapping *m, struct mbr_err *err)
 		if (!strcmp(e->section, head)) {
 			if (parse_setting(m, e, err) < 0)
 				return -1;
-		} else if (!strcmp(e->section, "fields")) {
+		} else if (!strcmp(e->section, "fields") ||
+			   (!strcmp(e->section, "extra") &&
+			    m->info.kind == MAPPING_SOURCE)) {
 			if (parse_field(m, e, err) < 0 ||
 			    check_field_name(m, e, err) < 0)
 				return -1;
@@ -422,10 +469,11 @@ static int check_sections(struct mapping *m, struct mbr_err *err)
 			src = true;
 		else if (!strcmp(s, "target"))
 			tgt = true;
-		else if (strcmp(s, "fields"))
+		else if (strcmp(s, "fields") && strcmp(s, "extra"))
 			return ini_fail(&m->ini, m->ini.section_lines[i], err,
 					"unknown section [%s] (expected "
-					"[source], [target] or [fields])",
+					"[source], [target], [fields] or "
+					"[extra])",
 					s);
 	}
 	if (src == tgt)
@@ -522,6 +570,16 @@ int mapping_bind(struct mapping *m, const struct header *h, const char *file,
 	return 0;
 }
 
+size_t mapping_n_extra(const struct mapping *m)
+{
+	return m->info.kind == MAPPING_SOURCE ? m->n_extra : 0;
+}
+
+const char *mapping_extra_name(const struct mapping *m, size_t i)
+{
+	return m->fields[m->extra[i]].out;
+}
+
 size_t mapping_n_out(const struct mapping *m)
 {
 	if (m->info.kind == MAPPING_SOURCE)
@@ -606,6 +664,13 @@ static const char *date_step(const struct step *s, struct buf *in,
 					  : date_result_str(worst);
 }
 
+/* Is v what step null(...) (or null with the usual words) empties? */
+static bool is_null(const struct step *s, struct strview v)
+{
+	return value_is_null(v, s->n ? (const char *const *)s->keys : NULL,
+			     s->n);
+}
+
 /* Apply one step to m->a (result in m->a). Returns a problem or NULL. */
 static const char *run_step(struct mapping *m, const struct step *s)
 {
@@ -645,6 +710,10 @@ static const char *run_step(struct mapping *m, const struct step *s)
 			return NULL;
 		buf_adds(&m->b, s->dflt);
 		break;
+	case STEP_NULL:
+		if (!is_null(s, buf_view(&m->a)))
+			return NULL;
+		break;
 	}
 	swap(&m->a, &m->b);
 	return NULL;
@@ -664,9 +733,15 @@ static int eval(struct mapping *m, const struct field *f,
 	int problems = 0;
 
 	buf_reset(&m->a);
-	for (size_t i = 0; i < f->n_parts; i++)
-		if (buf_addsv(&m->a, part_value(&f->parts[i], in)) < 0)
+	for (size_t i = 0; i < f->n_parts; i++) {
+		struct strview v = part_value(&f->parts[i], in);
+
+		if (f->sep && sv_trim(v).len == 0)
+			continue; /* concat_ws skips an empty part */
+		if ((f->sep && m->a.len && buf_adds(&m->a, f->sep) < 0) ||
+		    buf_addsv(&m->a, f->sep ? sv_trim(v) : v) < 0)
 			return -1;
+	}
 	for (size_t i = 0; i < f->n_steps; i++) {
 		const char *why = run_step(m, &f->steps[i]);
 
@@ -709,6 +784,12 @@ int mapping_apply(struct mapping *m, const struct record *in,
 			f = &m->fields[i];
 		}
 		n = eval(m, f, in, issues);
+		if (n < 0 || record_add(out, m->a.p, m->a.len) < 0)
+			return -1;
+		problems += n;
+	}
+	for (size_t i = 0; i < mapping_n_extra(m); i++) {
+		n = eval(m, &m->fields[m->extra[i]], in, issues);
 		if (n < 0 || record_add(out, m->a.p, m->a.len) < 0)
 			return -1;
 		problems += n;

@@ -7,9 +7,14 @@
  *
  *	output = expression | mapper | mapper ...
  *
- * where the expression is a column name, a "quoted constant", or
- * concat(part, part, ...) of those, and the mappers are trim, upper,
- * lower, int, map(a=b, ..., *=default), date(format, ...), default(v).
+ * where the expression is a column name, a "quoted constant",
+ * concat(part, part, ...) of those, or concat_ws("sep", part, ...) (the
+ * parts that are not empty, joined by sep), and the mappers are trim,
+ * upper, lower, int, map(a=b, ..., *=default), date(format, ...),
+ * default(v), null (NA, NULL, -, ... become empty) and null(w, ...) (the
+ * words given do). A source mapping's [extra] section keeps columns the
+ * canon does not have (occupation = 职业 | trim), after the canonical
+ * ones.
  * A mapper that cannot convert a value keeps it as it was and reports
  * "field:problem" in the issues buffer: import never drops data.
  *
@@ -63,7 +68,12 @@ int mapping_key_col(const struct mapping *m);
 /* The output field that reads column col of the bound header (the first
  * one, in file order; "source_id" for the key), or NULL when none does. */
 const char *mapping_col_user(const struct mapping *m, size_t col);
-/* Apply m to in, appending mapping_n_out() fields to out (reset first).
+/* A source mapping's [extra] columns, in file order (0 for a target). */
+size_t mapping_n_extra(const struct mapping *m);
+const char *mapping_extra_name(const struct mapping *m, size_t i);
+
+/* Apply m to in, appending mapping_n_out() fields, then (a source
+ * mapping) its mapping_n_extra() extra columns, to out (reset first).
  * Problems go to issues as "field:problem;". Returns the number of
  * problems (0 when clean), or -1 when a value passes the size limit. */
 int mapping_apply(struct mapping *m, const struct record *in,

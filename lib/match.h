@@ -5,19 +5,27 @@
  * interned, records numbered):
  *
  *   1. blocking: a union of blocking keys (valid ID number, mobile, e-mail,
- *      name key + birth year, ...), so a typo in one field cannot hide a
- *      duplicate. Each key sorts (key hash, record) pairs; a block with
- *      more candidate pairs than max_block_pairs is skipped and reported,
- *      never expanded. A pair two keys share is compared once.
- *   2. comparison: each field of a pair gets a level (exact, same pinyin,
- *      Jaro-Winkler band, date swapped, ...; missing is "no evidence").
+ *      name key + birth year, a name alone, a name with part of a date,
+ *      ...), so a typo in one field cannot hide a duplicate. Each key
+ *      sorts (key hash, record) pairs; a block with more candidate pairs
+ *      than max_block_pairs is skipped and reported, never expanded; a
+ *      key with its own max leaves larger blocks (common values) to the
+ *      finer keys. A pair two keys share is compared once.
+ *   2. comparison: each field of a pair gets a level (exact, same pinyin
+ *      or sound, nickname, Jaro-Winkler band, date swapped or partial,
+ *      ...; missing is "no evidence").
  *   3. scoring: Fellegi-Sunter match weight = prior + sum over fields of
  *      log2(m/u) of the level, with a term-frequency adjustment on exact
- *      names (a shared 王伟 counts less than a shared 欧阳娜娜).
+ *      names and dates (a shared 王伟 counts less than a shared 欧阳娜娜)
+ *      and the sibling adjustment (twins). Unless a model file says
+ *      otherwise, the prior and m are then estimated from the scored
+ *      pairs themselves (no labels).
  *   4. clustering: pairs at or above the match threshold, strongest first,
  *      join clusters by union-find unless the two clusters conflict as a
  *      whole (two valid, different mainland ID numbers; an analyst's
- *      no-match decision between any two of their members).
+ *      no-match decision between any two of their members; plainly
+ *      different full birth dates, for a pair below the strong threshold)
+ *      or the pair is the one weak link between two groups.
  *
  * cluster_id is the smallest "source/source_id" of the cluster's records
  * (byte order), so it is the same from run to run for the same input. A
@@ -82,6 +90,7 @@ struct match_key_stats {
 	unsigned long long candidates; /* pairs those blocks propose */
 	unsigned long long fresh; /* of them, not proposed by an earlier key */
 	unsigned long skipped;	  /* blocks over max_block_pairs */
+	unsigned long over_max;	  /* blocks over the key's own max */
 };
 
 #define MATCH_MAX_KEY_STATS 32
@@ -95,10 +104,17 @@ struct match_stats {
 	unsigned long long matches; /* pairs at or above the match threshold */
 	unsigned long long review;  /* pairs between review and match */
 	unsigned long long refused; /* matches not joined: cannot-link */
+	unsigned long long split;   /* matches not joined: the clusters'
+				       birth dates disagree (coherence) */
 	unsigned long clusters;	    /* clusters among new records */
 	unsigned long capped;	    /* blocks skipped as too large */
 	struct match_capped capped_first[MATCH_MAX_CAPPED];
 	unsigned long conflicts; /* must-link decisions refused */
+	unsigned long year_only; /* 1 January dates taken for a year only */
+	double per_record;	 /* matches per record the prior assumed */
+	bool coherence; /* birth dates checked when joining clusters (the
+			   rules ask for it and the data's dates are
+			   reliable enough) */
 	struct match_key_stats key[MATCH_MAX_KEY_STATS];
 	unsigned n_keys;
 };
@@ -142,8 +158,9 @@ int match_load_decisions(struct match *m, const char *path,
 			 struct mbr_err *err);
 
 /* Block, compare, score and cluster. With train, first estimate u from
- * random record pairs and m and the prior by EM over the blocked pairs,
- * store them in the rules, then score with them. */
+ * random record pairs and m by EM over several independent blocking
+ * passes, store them in the rules, then score with them (refined on the
+ * pairs as the built-in model is). */
 int match_run(struct match *m, bool train, struct mbr_err *err);
 const struct match_stats *match_get_stats(const struct match *m);
 
@@ -157,9 +174,20 @@ int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err);
  * column (readable back by match_load_decisions). */
 int match_write_review(const struct match *m, FILE *out, struct mbr_err *err);
 
+/* Why records id_a and id_b ("source/source_id", as in cluster_id; or
+ * "source:source_id") are or are not one cluster, after match_run, as
+ * text: every blocking key they share (and whether its block was
+ * compared) or that none does, each comparison's level and weight, the
+ * prior, the sibling adjustment and the total, what clustering did with
+ * the pair and whether they ended in one cluster. -1 with MBR_ECONFIG
+ * when a record is not in the run, MBR_EIO on a write error. */
+int match_explain(const struct match *m, const char *id_a, const char *id_b,
+		  FILE *out, struct mbr_err *err);
+
 /* What each blocking key did: CSV key, parts, records, blocks,
  * candidate_pairs, new_pairs (not proposed by an earlier key),
- * skipped_blocks. */
+ * skipped_blocks (over max_block_pairs: warned), over_max_blocks (over
+ * the key's own max: left to the other keys). */
 int match_write_report(const struct match *m, FILE *out, struct mbr_err *err);
 
 /* For the staging database: pair i of n (strongest first) and cluster
@@ -180,6 +208,13 @@ size_t match_n_records(const struct match *m);
 void match_record_cluster(const struct match *m, size_t i,
 			  struct strview *source, struct strview *source_id,
 			  struct buf *cluster_id);
+
+/* Load data/nicknames.csv (found as datafile_path() in datafile.h says)
+ * for the name comparison's nickname level
+ * (william / bill). A global table, like the surname table: load it before
+ * match_run. Without it the level never occurs. -1 with MBR_EIO. */
+int match_nicknames_open(struct mbr_err *err);
+void match_nicknames_close(void);
 
 struct stage;
 

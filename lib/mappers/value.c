@@ -1,5 +1,6 @@
 /*
- * value: integers, Y/N consent and member status. See value.h.
+ * value: integers, Y/N consent, member status and null placeholders. See
+ * value.h.
  *
  * Each value is first folded into a short key on the stack (value_key),
  * then parsed or looked up in a table of words.
@@ -220,4 +221,30 @@ enum value_result value_status(struct strview in, struct buf *out)
 {
 	return lookup(in, status_words,
 		      sizeof(status_words) / sizeof(status_words[0]), out);
+}
+
+/* Placeholders exports write for "no value", as value_key() folds them. */
+static const char *const null_words[] = {
+	"na", "n/a", "#n/a", "null", "nil", "none", "nan",  "-",
+	"--", "?",   "\\n",  "无",   "空",  "不详", "未知",
+};
+
+bool value_is_null(struct strview in, const char *const *words, size_t n)
+{
+	char key[KEY_SIZE], word[KEY_SIZE];
+	int len = value_key(in, key, sizeof(key));
+
+	if (len == 0)
+		return true;
+	if (len < 0)
+		return false;
+	if (!words) {
+		words = null_words;
+		n = sizeof(null_words) / sizeof(null_words[0]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (value_key(sv(words[i]), word, sizeof(word)) >= 0 &&
+		    !strcmp(key, word))
+			return true;
+	return false;
 }

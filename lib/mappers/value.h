@@ -14,6 +14,9 @@
  * N for N, no, false, f, 0, off, 否, 不同意, 不允许, 拒绝, 未同意; any width
  * and case.
  *
+ * Null values: value_is_null() tells a placeholder (NA, NULL, -, 无) from
+ * a value, for the mapping mapper null.
+ *
  * Status: active (正常, 有效, 启用, 激活, 活跃, enabled, normal), inactive
  * (停用, 无效, 禁用, 休眠, 未激活, disabled, dormant), frozen (冻结, 锁定,
  * locked, suspended), closed (注销, 已注销, 销户, 关闭, 已关闭, cancelled).
@@ -47,6 +50,15 @@ enum value_result value_consent(struct strview in, struct buf *out);
 enum value_result value_status(struct strview in, struct buf *out);
 /* "ok", "empty", "invalid", "out of range". */
 const char *value_result_str(enum value_result r);
+
+/*
+ * Is in a "no value" placeholder? Compared as value_key() folds it (so
+ * any case and width) with words[0..n) (each as written in a mapping,
+ * folded the same way), or, when words is NULL, with the usual ones: NA,
+ * N/A, #N/A, NULL, NIL, NONE, NAN, "-", "--", "?", "\N" (MySQL's dump),
+ * 无, 空, 不详, 未知. Empty or white space is null too. Cannot fail.
+ */
+bool value_is_null(struct strview in, const char *const *words, size_t n);
 
 /*
  * The lookup key of a short word, for tables of words (this module's,

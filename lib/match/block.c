@@ -41,16 +41,18 @@ struct pass { /* one key's blocks, shared by the threads */
 		       * compared with this key */
 };
 
-/* Hash of the key parts of r, or 0 when a part is missing. */
-static uint64_t key_hash(const struct mkey *k, unsigned key,
-			 const struct mrec *r)
+uint64_t block_key_hash(const struct mkey *k, unsigned key,
+			const struct mrec *r)
 {
 	uint32_t v[MATCH_MAX_PARTS];
 	uint64_t h;
 
 	for (unsigned i = 0; i < k->n_parts; i++) {
 		v[i] = r->f[k->part[i]];
-		if (!v[i])
+		/* A birth_date part takes full dates only: a year alone
+		 * would make a block of a whole year. */
+		if (!v[i] || (k->part[i] == MF_BIRTH &&
+			      !compare_date_is_full((int32_t)v[i])))
 			return 0;
 	}
 	h = intern_hash(v, k->n_parts * sizeof(v[0]), key + 1);
@@ -116,13 +118,25 @@ static unsigned long long block_pairs_count(const struct block_job *j,
 	return news * (news - 1) / 2 + news * masters;
 }
 
-static void note_capped(struct match_stats *st, const char *key, size_t n)
+static void note_capped(struct match_stats *st, struct match_key_stats *ks,
+			size_t n)
 {
 	if (st->capped < MATCH_MAX_CAPPED) {
-		st->capped_first[st->capped].key = key;
+		st->capped_first[st->capped].key = ks->name;
 		st->capped_first[st->capped].records = n;
 	}
 	st->capped++;
+	ks->skipped++;
+}
+
+/* Is a block of n records over key k's own limit? Such a block holds a
+ * common value (a surname alone, a name with a birth month and day): its
+ * pairs are the business of the finer keys. */
+static bool over_max(const struct block_job *j, unsigned k, size_t n)
+{
+	unsigned max = j->rules->key[k].max;
+
+	return max && n > max;
 }
 
 /* Cut the sorted entries into runs of two or more; drop oversized ones
@@ -143,9 +157,12 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 		while (k < n && e[k].h == e[i].h)
 			k++;
 		pairs = block_pairs_count(j, e + i, k - i);
-		if (pairs > j->rules->max_block_pairs) {
-			ks->skipped++;
-			note_capped(st, j->rules->key[p->key].name, k - i);
+		if (over_max(j, p->key, k - i) ||
+		    pairs > j->rules->max_block_pairs) {
+			if (over_max(j, p->key, k - i))
+				ks->over_max++;
+			else
+				note_capped(st, ks, k - i);
 			for (size_t x = i; x < k; x++)
 				p->kh[(size_t)e[x].rec * j->rules->n_keys +
 				      p->key] = 0;
@@ -261,7 +278,7 @@ static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
 	size_t n = 0;
 
 	for (uint32_t r = 0; r < j->n; r++) {
-		uint64_t h = key_hash(key, k, &j->recs[r]);
+		uint64_t h = block_key_hash(key, k, &j->recs[r]);
 
 		/* The high half, never 0 for a record that has the key: an
 		 * earlier key "saw" a pair when both halves are equal, which

@@ -2,8 +2,10 @@
  * cluster: union-find over the matched pairs, with cannot-links checked
  * for whole clusters. Joining A~B and then B~C must not put A and C in
  * one cluster when A and C conflict: each root carries its cluster's
- * valid ID number and the no-match edges of all its members, so a join
- * looks at everything both clusters hold, not at the one pair.
+ * valid ID number, a few of its full birth dates and the no-match edges
+ * of all its members, so a join looks at everything both clusters hold,
+ * not at the one pair. Pairs come strongest first, so a cluster whose
+ * members disagree is split at its weakest links.
  */
 #include "match/match_int.h"
 
@@ -15,13 +17,21 @@ struct cluster_edge {
 	uint32_t next; /* next edge of the same root + 1, 0 = end */
 };
 
-void cluster_init(struct cluster *c, uint32_t n, const uint32_t *ids)
+void cluster_init(struct cluster *c, uint32_t n, const uint32_t *ids,
+		  const uint32_t *births)
 {
 	memset(c, 0, sizeof(*c));
 	c->n = n;
 	c->parent = xmalloc(((size_t)n + 1) * sizeof(*c->parent));
 	c->size = xmalloc(((size_t)n + 1) * sizeof(*c->size));
 	c->cnid = xcalloc((size_t)n + 1, sizeof(*c->cnid));
+	if (births) {
+		c->dates = xcalloc(((size_t)n + 1) * CLUSTER_DATES,
+				   sizeof(*c->dates));
+		for (uint32_t i = 0; i < n; i++)
+			if (compare_date_is_full((int32_t)births[i]))
+				c->dates[(size_t)i * CLUSTER_DATES] = births[i];
+	}
 	c->nm_head = xcalloc((size_t)n + 1, sizeof(*c->nm_head));
 	c->nm_tail = xcalloc((size_t)n + 1, sizeof(*c->nm_tail));
 	for (uint32_t i = 0; i < n; i++) {
@@ -36,6 +46,7 @@ void cluster_release(struct cluster *c)
 	free(c->parent);
 	free(c->size);
 	free(c->cnid);
+	free(c->dates);
 	free(c->nm_head);
 	free(c->nm_tail);
 	free(c->nm);
@@ -80,25 +91,45 @@ static bool forbidden(struct cluster *c, uint32_t ra, uint32_t rb)
 	return false;
 }
 
-bool cluster_join(struct cluster *c, uint32_t a, uint32_t b)
+/* Do the birth dates of roots ra and rb disagree plainly? */
+static bool dates_conflict(const struct cluster *c, uint32_t ra, uint32_t rb)
 {
-	uint32_t ra = cluster_find(c, a), rb = cluster_find(c, b), t;
+	const uint32_t *da = c->dates + (size_t)ra * CLUSTER_DATES;
+	const uint32_t *db = c->dates + (size_t)rb * CLUSTER_DATES;
 
-	if (ra == rb)
-		return true;
-	if (c->cnid[ra] && c->cnid[rb] && c->cnid[ra] != c->cnid[rb])
-		return false;
-	if (forbidden(c, ra, rb))
-		return false;
-	if (c->size[ra] < c->size[rb]) {
-		t = ra;
-		ra = rb;
-		rb = t;
+	for (int i = 0; i < CLUSTER_DATES && da[i]; i++)
+		for (int k = 0; k < CLUSTER_DATES && db[k]; k++)
+			if (compare_dates((int32_t)da[i], (int32_t)db[k]) ==
+			    DATE_OTHER)
+				return true;
+	return false;
+}
+
+/* Add rb's dates to ra's (those that fit and are new). */
+static void merge_dates(struct cluster *c, uint32_t ra, uint32_t rb)
+{
+	uint32_t *da = c->dates + (size_t)ra * CLUSTER_DATES;
+	const uint32_t *db = c->dates + (size_t)rb * CLUSTER_DATES;
+
+	for (int k = 0; k < CLUSTER_DATES && db[k]; k++) {
+		int i = 0;
+
+		while (i < CLUSTER_DATES && da[i] && da[i] != db[k])
+			i++;
+		if (i < CLUSTER_DATES && !da[i])
+			da[i] = db[k];
 	}
+}
+
+/* Hang root rb under ra: sizes, ID, dates and no-match edges. */
+static void link_roots(struct cluster *c, uint32_t ra, uint32_t rb)
+{
 	c->parent[rb] = ra;
 	c->size[ra] += c->size[rb];
 	if (!c->cnid[ra])
 		c->cnid[ra] = c->cnid[rb];
+	if (c->dates)
+		merge_dates(c, ra, rb);
 	/* Move rb's no-match edges onto ra's list. */
 	if (c->nm_head[rb]) {
 		if (c->nm_tail[ra])
@@ -107,5 +138,24 @@ bool cluster_join(struct cluster *c, uint32_t a, uint32_t b)
 			c->nm_head[ra] = c->nm_head[rb];
 		c->nm_tail[ra] = c->nm_tail[rb];
 	}
-	return true;
+}
+
+enum join_result cluster_join(struct cluster *c, uint32_t a, uint32_t b,
+			      bool strong)
+{
+	uint32_t ra = cluster_find(c, a), rb = cluster_find(c, b);
+
+	if (ra == rb)
+		return JOIN_YES;
+	if (c->cnid[ra] && c->cnid[rb] && c->cnid[ra] != c->cnid[rb])
+		return JOIN_ID;
+	if (forbidden(c, ra, rb))
+		return JOIN_DECISION;
+	if (!strong && c->dates && dates_conflict(c, ra, rb))
+		return JOIN_BIRTH;
+	if (c->size[ra] < c->size[rb])
+		link_roots(c, rb, ra);
+	else
+		link_roots(c, ra, rb);
+	return JOIN_YES;
 }

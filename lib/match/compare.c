@@ -34,24 +34,40 @@ static int month_days(int y, int m)
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
+/* A known month and day must be a day of the calendar; 00 stands for
+ * "not known", and an unknown month leaves the day unknown too. */
+static bool date_parts_ok(int y, int m, int d)
+{
+	if (y < 1 || m < 0 || m > 12 || d < 0)
+		return false;
+	if (m == 0)
+		return d == 0;
+	return d <= month_days(y, m);
+}
+
 int32_t compare_parse_date(struct strview v)
 {
-	int y, m, d;
+	int y = digits(v.p, v.len >= 4 ? 4 : 0), m = 0, d = 0;
 
 	if (v.len == 10 && v.p[4] == '-' && v.p[7] == '-') {
-		y = digits(v.p, 4);
 		m = digits(v.p + 5, 2);
 		d = digits(v.p + 8, 2);
 	} else if (v.len == 8) {
-		y = digits(v.p, 4);
 		m = digits(v.p + 4, 2);
 		d = digits(v.p + 6, 2);
-	} else {
+	} else if (v.len == 7 && v.p[4] == '-') {
+		m = digits(v.p + 5, 2);
+	} else if (v.len != 4) {
 		return 0;
 	}
-	if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+	if (!date_parts_ok(y, m, d))
 		return 0;
 	return y * 10000 + m * 100 + d;
+}
+
+bool compare_date_is_full(int32_t ymd)
+{
+	return ymd % 100 != 0 && ymd / 100 % 100 != 0;
 }
 
 /* Days since 1970-01-01 (Howard Hinnant's days_from_civil). */
@@ -89,12 +105,27 @@ static bool one_digit_off(int32_t a, int32_t b)
 	       da[diff[1]] == db[diff[0]];
 }
 
+/* Dates of which one or both are partial (a year, a year and month):
+ * partial when they agree as far as both go, within_year when the years
+ * are at most one apart, else other. */
+static enum date_level partial_dates(int32_t a, int32_t b)
+{
+	int ya = a / 10000, yb = b / 10000, ma = a / 100 % 100,
+	    mb = b / 100 % 100;
+
+	if (ya == yb && (!ma || !mb || ma == mb))
+		return DATE_PARTIAL;
+	return abs(ya - yb) <= 1 ? DATE_NEAR : DATE_OTHER;
+}
+
 enum date_level compare_dates(int32_t a, int32_t b)
 {
 	int am = a / 100 % 100, ad = a % 100, bm = b / 100 % 100, bd = b % 100;
 
 	if (a == 0 || b == 0)
 		return DATE_NULL;
+	if (!compare_date_is_full(a) || !compare_date_is_full(b))
+		return partial_dates(a, b);
 	if (a == b)
 		return DATE_EXACT;
 	if (a / 10000 == b / 10000 && am == bd && ad == bm)
@@ -111,6 +142,7 @@ enum date_level compare_dates(int32_t a, int32_t b)
 enum name_level {
 	NAME_EXACT,
 	NAME_PHONETIC,
+	NAME_NICKNAME,
 	NAME_JW_HIGH,
 	NAME_JW_LOW,
 	NAME_OTHER
@@ -132,11 +164,33 @@ static bool one_edit_ids(const struct intern *t, uint32_t x, uint32_t y)
 	return strsim_one_edit(a.p, a.len, b.p, b.len);
 }
 
-/* Same values, or the two parts swapped between the records. */
+/* Same values, or part i of a is b's other part o while the records do
+ * not both hold part i: first name and surname swapped, in full ("Leah
+ * Cross" / "Cross Leah") or with one part missing ("Robinson" as the
+ * surname of one record, the first name of the other). */
 static bool same_or_swapped(const uint32_t *a, const uint32_t *b, int i, int o)
 {
-	return (a[i] && a[i] == b[i]) ||
-	       (a[i] && a[o] && a[i] == b[o] && a[o] == b[i]);
+	if (!a[i])
+		return false;
+	if (a[i] == b[i])
+		return true;
+	return i != o && a[i] == b[o] && (a[o] == b[i] || !a[o] || !b[i]);
+}
+
+/* Is one name written in Latin letters, the other in Han characters? */
+static bool cross_script(const struct mrec *a, const struct mrec *b)
+{
+	return (a->flags & MR_LATIN) != (b->flags & MR_LATIN);
+}
+
+/* The sounds of name part i (1 family, 2 given) agree, in place or
+ * swapped: Allen and Alan, Benn and Ben. */
+static bool same_sound(const struct mrec *a, const struct mrec *b, int i)
+{
+	uint32_t sa[3] = {0, a->snd[0], a->snd[1]};
+	uint32_t sb[3] = {0, b->snd[0], b->snd[1]};
+
+	return i > 0 && same_or_swapped(sa, sb, i, 3 - i);
 }
 
 /* Names: field is MF_NAME, MF_FAMILY or MF_GIVEN; family and given may
@@ -158,17 +212,81 @@ static unsigned name_cheap(const struct mcmp *m, const struct mrec *a,
 		return LEVEL_NULL;
 	if (same_or_swapped(fa, fb, i, o))
 		return NAME_EXACT;
-	if (same_or_swapped(a->py, b->py, i, o) ||
-	    same_or_swapped(ka, kb, i, o))
+	/* 张伟 and "Zhang Wei" agree as well as two scripts can. */
+	if (same_or_swapped(a->py, b->py, i, o))
+		return cross_script(a, b) ? NAME_EXACT : NAME_PHONETIC;
+	if (same_or_swapped(ka, kb, i, o) || same_sound(a, b, i))
 		return NAME_PHONETIC;
+	if (i == 2 && nick_related(a->nick, b->nick))
+		return NAME_NICKNAME;
+	/* A name that could not be split ("liqian", all given name)
+	 * against its parts: the whole names say. */
+	if (i > 0 && (!fa[1] || !fb[1]) &&
+	    (a->py[0] == b->py[0] || ka[0] == kb[0]))
+		return cross_script(a, b) ? NAME_EXACT : NAME_PHONETIC;
 	return LEVEL_PENDING;
 }
 
-/* Names, the dear part: Jaro-Winkler bands. */
+/* Is one name the other with one character dropped (高俊杰 / 高杰)?
+ * Jaro-Winkler misses it in a name of two characters. */
+static bool one_dropped(const struct intern *t, uint32_t x, uint32_t y)
+{
+	uint32_t a[MATCH_MAX_CPS], b[MATCH_MAX_CPS];
+	size_t na = fold_decode(intern_str(t, x), a, MATCH_MAX_CPS);
+	size_t nb = fold_decode(intern_str(t, y), b, MATCH_MAX_CPS);
+
+	if (na + 1 != nb && nb + 1 != na)
+		return false;
+	if (na > nb)
+		return one_dropped(t, y, x);
+	for (size_t skip = 0; skip < nb; skip++) {
+		size_t k = 0;
+
+		while (k < na && a[k] == b[k + (k >= skip)])
+			k++;
+		if (k == na)
+			return na > 0;
+	}
+	return false;
+}
+
+/* Jaro-Winkler band of a name part written in two scripts, on the
+ * pinyin of both ("Li" / 丽海: li / lihai). */
+static unsigned name_fuzzy_pinyin(const struct cmp_ctx *c, const struct mcmp *m,
+				  const struct mrec *a, const struct mrec *b)
+{
+	int i = m->field == MF_FAMILY ? 1 : 2;
+	double jw = jaro_winkler_ids(c->t, a->py[i], b->py[i]);
+	double cross = jaro_winkler_ids(c->t, a->py[i], b->py[3 - i]);
+
+	jw = cross > jw ? cross : jw;
+	return jw >= m->arg[0]	 ? NAME_JW_HIGH
+	       : jw >= m->arg[1] ? NAME_JW_LOW
+				 : NAME_OTHER;
+}
+
+/* Names, the dear part: Jaro-Winkler bands, of the part in place or,
+ * for a family or given name, against the other record's other part
+ * (swapped, with a typo). */
 static unsigned name_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
 			   const struct mrec *a, const struct mrec *b)
 {
-	double jw = jaro_winkler_ids(c->t, a->f[m->field], b->f[m->field]);
+	enum mfield other = m->field == MF_FAMILY  ? MF_GIVEN
+			    : m->field == MF_GIVEN ? MF_FAMILY
+						   : m->field;
+	double jw;
+
+	if (cross_script(a, b) && other != m->field)
+		return name_fuzzy_pinyin(c, m, a, b);
+	jw = jaro_winkler_ids(c->t, a->f[m->field], b->f[m->field]);
+	if (other != m->field && b->f[other] && jw < m->arg[0]) {
+		double cross =
+			jaro_winkler_ids(c->t, a->f[m->field], b->f[other]);
+
+		jw = cross > jw ? cross : jw;
+	}
+	if (jw < m->arg[1] && one_dropped(c->t, a->f[m->field], b->f[m->field]))
+		return NAME_JW_LOW;
 
 	return jw >= m->arg[0]	 ? NAME_JW_HIGH
 	       : jw >= m->arg[1] ? NAME_JW_LOW
@@ -314,14 +432,17 @@ double compare_weight(const struct cmp_ctx *c, unsigned i,
 	const struct mcmp *m = &c->rules->cmp[i];
 	unsigned level = levels[i];
 
-	(void)b;
 	if (level == LEVEL_NULL || (m->within >= 0 && levels[m->within] == 0))
 		return 0.0;
 	if (level != 0 || !m->tf || !c->tf || !c->tf[i])
 		return m->w[level];
 	/* Term frequency: the weight of an exact match on this value (a's;
-	 * b has it too, in the same part or, swapped, in the other). */
-	return c->tf[i][a->f[m->field]];
+	 * b has it too, in the same part or, swapped, in the other). Dates
+	 * are numbers: their weights are by record. */
+	if (m->kind == CMP_DATE)
+		return c->tf[i][a - c->recs];
+	/* The rarer of the two values counts (张伟 and "Zhang Wei"). */
+	return fminf(c->tf[i][a->f[m->field]], c->tf[i][b->f[m->field]]);
 }
 
 /* The prior plus w[], each group reduced to its largest member (the
@@ -349,15 +470,57 @@ static double combine(const struct match_rules *r, double prior, double *w)
 	return total;
 }
 
+/* Fields a family shares: the name, often a birth date (twins), the
+ * home, the telephone. */
+static bool is_family_field(enum mfield f)
+{
+	return f == MF_FAMILY || f == MF_BIRTH || f == MF_MOBILE ||
+	       f == MF_PHONE || f == MF_ADDRESS || f == MF_POSTAL ||
+	       f == MF_DISTRICT || f == MF_CITY || f == MF_PROVINCE;
+}
+
+/* The level of the first comparison of field f, or LEVEL_NULL. */
+static unsigned level_of_field(const struct match_rules *r,
+			       const uint8_t *level, enum mfield f)
+{
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		if (r->cmp[i].field == f)
+			return level[i];
+	return LEVEL_NULL;
+}
+
+double compare_sibling(const struct cmp_ctx *c, const uint8_t *level,
+		       const double *w)
+{
+	const struct match_rules *r = c->rules;
+	unsigned fam = level_of_field(r, level, MF_FAMILY);
+	unsigned giv = level_of_field(r, level, MF_GIVEN);
+	unsigned birth = level_of_field(r, level, MF_BIRTH);
+	double sum = 0;
+
+	/* Siblings never share an ID number: the same one (or one typo
+	 * apart) settles it. */
+	if (!r->siblings || level_of_field(r, level, MF_ID) <= 1 ||
+	    (fam != NAME_EXACT && fam != NAME_PHONETIC) || giv != NAME_OTHER ||
+	    (birth != DATE_EXACT && birth != DATE_PARTIAL))
+		return 0.0;
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		if (is_family_field(r->cmp[i].field) && w[i] > 0)
+			sum += w[i];
+	return -sum;
+}
+
 double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
 		       const struct mrec *b, uint8_t *level, double *w)
 {
 	const struct match_rules *r = c->rules;
+	double total;
 
 	compare_records(c, a, b, level);
 	for (unsigned i = 0; i < r->n_cmps; i++)
 		w[i] = compare_weight(c, i, level, a, b);
-	return combine(r, c->prior_w, w);
+	total = combine(r, c->prior_w, w);
+	return total + compare_sibling(c, level, w);
 }
 
 /* An upper bound of the match weight while some levels are pending (a
@@ -399,7 +562,8 @@ double compare_bounded(const struct cmp_ctx *c, const struct mrec *a,
 		if (next < 0) {
 			for (unsigned i = 0; i < r->n_cmps; i++)
 				w[i] = compare_weight(c, i, level, a, b);
-			return combine(r, c->prior_w, w);
+			return combine(r, c->prior_w, w) +
+			       compare_sibling(c, level, w);
 		}
 		level[next] = (uint8_t)field_fuzzy(c, &r->cmp[next], a, b);
 	}

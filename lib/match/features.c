@@ -20,14 +20,18 @@
 #include "mappers/name.h"
 #include "utf8.h"
 
+#define MEMO 4 /* memo entries per intern id */
+
 struct features {
-	struct buf a, b, k, k2; /* scratch */
-	uint32_t *memo;		/* owned: 3 per intern id: for a folded
-					   name part, its pinyin and phonetic
-					   key ids; for a name's pinyin, its
-					   name key; + 1, 0 = not yet */
-	size_t memo_cap;	/* ids the memo covers */
-	int master_col;		/* master_id column, or -1 */
+	struct buf a, b, k, k2;		/* scratch */
+	uint32_t *memo;			/* owned: MEMO per intern id: for a
+					   folded name part, its pinyin,
+					   phonetic key and sound ids; for a
+					   name's pinyin, its name key; + 1,
+					   0 = not yet */
+	size_t memo_cap;		/* ids the memo covers */
+	int master_col;			/* master_id column, or -1 */
+	int extra_col[MATCH_MAX_EXTRA]; /* MF_EXTRA1... columns, or -1 */
 	const struct header *h;
 	uint32_t cps[MATCH_MAX_CPS];
 };
@@ -56,10 +60,13 @@ void features_free(struct features *x)
 	free(x);
 }
 
-void features_begin(struct features *x, const struct header *h)
+void features_begin(struct features *x, const struct header *h,
+		    const char (*extra)[64], unsigned n)
 {
 	x->h = h;
 	x->master_col = header_find(h, COL_MASTER_ID);
+	for (unsigned i = 0; i < MATCH_MAX_EXTRA; i++)
+		x->extra_col[i] = i < n ? header_find(h, extra[i]) : -1;
 }
 
 static uint32_t intern_buf(struct intern *t, const struct buf *b)
@@ -108,6 +115,14 @@ static void split_name(struct features *x, struct strview name, struct buf *fam,
 	buf_addsv(&x->k2, buf_view(giv));
 	buf_truncate(giv, 0);
 	fold_name(buf_view(&x->k2), giv);
+}
+
+static bool is_ascii(struct strview v)
+{
+	for (size_t i = 0; i < v.len; i++)
+		if ((unsigned char)v.p[i] >= 0x80)
+			return false;
+	return true;
 }
 
 /* The phonetic key of one name part: its pinyin syllables when it reads
@@ -169,24 +184,41 @@ static uint32_t *memo_at(struct features *x, uint32_t id)
 
 		while (cap <= id)
 			cap *= 2;
-		x->memo = xrealloc(x->memo, cap * 3 * sizeof(*x->memo));
-		memset(x->memo + x->memo_cap * 3, 0,
-		       (cap - x->memo_cap) * 3 * sizeof(*x->memo));
+		x->memo = xrealloc(x->memo, cap * MEMO * sizeof(*x->memo));
+		memset(x->memo + x->memo_cap * MEMO, 0,
+		       (cap - x->memo_cap) * MEMO * sizeof(*x->memo));
 		x->memo_cap = cap;
 	}
-	return x->memo + 3 * (size_t)id;
+	return x->memo + MEMO * (size_t)id;
 }
 
-/* Pinyin key and phonetic key of the folded name part id (text in part):
- * names repeat, so each distinct part is worked out once. */
+/* The sound of a name part: Metaphone when it is written in Latin
+ * letters, even when they also read as pinyin (Alan and Allen, Ben and
+ * Benn sound alike whatever "a lan" says), else its pinyin. */
+static void part_sound(struct strview part, struct strview py, struct buf *out)
+{
+	char code[PHONETIC_MAX + 1];
+
+	for (size_t i = 0; i < part.len; i++)
+		if ((unsigned char)part.p[i] >= 0x80) {
+			buf_addsv(out, py);
+			return;
+		}
+	buf_add(out, code, phonetic_key(part.p, part.len, code));
+}
+
+/* Pinyin key, phonetic key and sound of the folded name part id (text in
+ * part): names repeat, so each distinct part is worked out once. */
 static void part_keys(struct features *x, uint32_t id, const struct buf *part,
-		      struct intern *t, uint32_t *py, uint32_t *key)
+		      struct intern *t, uint32_t *py, uint32_t *key,
+		      uint32_t *snd)
 {
 	uint32_t *memo = memo_at(x, id);
 
 	if (memo[0]) {
 		*py = memo[0] - 1;
 		*key = memo[1] - 1;
+		*snd = memo[3] - 1;
 		return;
 	}
 	buf_reset(&x->k);
@@ -195,9 +227,27 @@ static void part_keys(struct features *x, uint32_t id, const struct buf *part,
 	buf_reset(&x->k2);
 	part_key(buf_view(&x->k), &x->k2);
 	*key = intern_buf(t, &x->k2);
+	buf_reset(&x->k2);
+	part_sound(buf_view(part), buf_view(&x->k), &x->k2);
+	*snd = intern_buf(t, &x->k2);
 	memo = memo_at(x, id); /* interning may have grown the pool */
 	memo[0] = *py + 1;
 	memo[1] = *key + 1;
+	memo[3] = *snd + 1;
+}
+
+/* Either part of the name, in either order: a record with one part has
+ * it as both. */
+static void part_pair(struct mrec *r)
+{
+	uint32_t a = r->snd[0], b = r->snd[1];
+
+	if (!a || !b) {
+		r->f[MF_PART_LO] = r->f[MF_PART_HI] = a ? a : b;
+		return;
+	}
+	r->f[MF_PART_LO] = a < b ? a : b;
+	r->f[MF_PART_HI] = a < b ? b : a;
 }
 
 #define NOT_PINYIN UINT32_MAX /* memo: the name does not read as pinyin */
@@ -252,15 +302,20 @@ static void name_features(struct features *x, const struct record *rec,
 	}
 	r->f[MF_FAMILY] = intern_buf(t, &x->a);
 	r->f[MF_GIVEN] = intern_buf(t, &x->b);
-	part_keys(x, r->f[MF_FAMILY], &x->a, t, &r->py[1],
-		  &r->f[MF_FAMILY_KEY]);
-	part_keys(x, r->f[MF_GIVEN], &x->b, t, &r->py[2], &r->f[MF_GIVEN_KEY]);
+	part_keys(x, r->f[MF_FAMILY], &x->a, t, &r->py[1], &r->f[MF_FAMILY_KEY],
+		  &r->snd[0]);
+	part_keys(x, r->f[MF_GIVEN], &x->b, t, &r->py[2], &r->f[MF_GIVEN_KEY],
+		  &r->snd[1]);
+	r->nick = (uint16_t)nick_find(buf_view(&x->b));
+	part_pair(r);
 	r->f[MF_GIVEN_INITIAL] = given_initial(intern_str(t, r->py[2]));
 	buf_reset(&x->a);
 	fold_name(name.len ? name : giv, &x->a);
 	if (!name.len)
 		fold_name(fam, &x->a);
 	r->f[MF_NAME] = intern_buf(t, &x->a);
+	if (x->a.len && is_ascii(buf_view(&x->a)))
+		r->flags |= MR_LATIN;
 	buf_reset(&x->b);
 	pinyin_key(buf_view(&x->a), &x->b);
 	r->py[0] = intern_buf(t, &x->b);
@@ -345,6 +400,16 @@ static void address_features(struct features *x, const struct record *rec,
 	bg->n += r->bigram_n;
 }
 
+void features_set_birth(struct mrec *r, int32_t birth)
+{
+	bool month = birth / 100 % 100 != 0, day = birth % 100 != 0;
+
+	r->f[MF_BIRTH] = (uint32_t)birth;
+	r->f[MF_BIRTH_YEAR] = (uint32_t)(birth / 10000);
+	r->f[MF_BIRTH_YM] = month ? (uint32_t)(birth / 100) : 0;
+	r->f[MF_BIRTH_MD] = month && day ? (uint32_t)(birth % 10000) : 0;
+}
+
 void features_of(struct features *x, const struct record *rec, uint32_t needed,
 		 struct intern *t, struct mrec *r, struct match_bigrams *bg)
 {
@@ -367,11 +432,16 @@ void features_of(struct features *x, const struct record *rec, uint32_t needed,
 	if (needed & (1u << MF_ADDRESS))
 		address_features(x, rec, t, r, bg);
 	birth = compare_parse_date(field(x, rec, CF_BIRTH_DATE));
-	r->f[MF_BIRTH] = (uint32_t)birth;
-	r->f[MF_BIRTH_YEAR] = (uint32_t)(birth / 10000);
+	features_set_birth(r, birth);
 	r->f[MF_GENDER] = intern_folded(x, t, field(x, rec, CF_GENDER));
 	r->f[MF_POSTAL] = intern_folded(x, t, field(x, rec, CF_POSTAL_CODE));
 	r->f[MF_DISTRICT] = intern_folded(x, t, field(x, rec, CF_DISTRICT));
 	r->f[MF_CITY] = intern_folded(x, t, field(x, rec, CF_CITY));
 	r->f[MF_PROVINCE] = intern_folded(x, t, field(x, rec, CF_PROVINCE));
+	for (unsigned i = 0; i < MATCH_MAX_EXTRA; i++)
+		if (x->extra_col[i] >= 0)
+			r->f[MF_EXTRA1 + i] = intern_folded(
+				x, t,
+				sv_trim(record_field(rec,
+						     (size_t)x->extra_col[i])));
 }

@@ -74,7 +74,8 @@ int match_begin(struct match *m, const struct header *h, enum match_side side,
 	if (header_set(&m->cur, &h->names) < 0)
 		return mbr_fail(err, MBR_EINTERNAL, "header too large");
 	m->side = side;
-	features_begin(m->fx, &m->cur);
+	features_begin(m->fx, &m->cur, (const char(*)[64])m->rules->extra,
+		       m->rules->n_extra);
 	if (side == MATCH_MASTER)
 		return 0;
 	if (m->have_out && !same_columns(&m->out, h))
@@ -379,16 +380,33 @@ static void apply_decisions(struct match *m, struct cluster *c)
 			cluster_forbid(c, m->dec[i].a, m->dec[i].b);
 	for (size_t i = 0; i < m->n_dec; i++)
 		if (m->dec[i].match &&
-		    !cluster_join(c, m->dec[i].a, m->dec[i].b))
+		    cluster_join(c, m->dec[i].a, m->dec[i].b, true) != JOIN_YES)
 			m->st.conflicts++;
 }
 
-static void join_pairs(struct match *m, struct cluster *c)
+/* Is pair i the only, weak link of two groups: below the strong
+ * threshold, between two clusters of two records or more? Such a link is
+ * deferred: a second one between the same clusters makes it hold. */
+static bool weak_bridge(struct match *m, struct cluster *c, size_t i,
+			double strong_w)
+{
+	const struct mpair *p = &m->pairs[i];
+	uint32_t ra = cluster_find(c, p->a), rb = cluster_find(c, p->b);
+
+	return m->rules->bridges && p->w < strong_w && ra != rb &&
+	       c->size[ra] >= 2 && c->size[rb] >= 2;
+}
+
+/* Join the matched pairs, strongest first. A pair at or above the
+ * strong threshold may join clusters whose birth dates disagree; a weak
+ * bridge waits (deferred[]) for a second link. */
+static size_t join_pairs(struct match *m, struct cluster *c, size_t *deferred)
 {
 	double match_w = score_weight(m->rules->match_p);
 	double review_w = score_weight(m->rules->review_p);
+	double strong_w = score_weight(m->rules->strong_p);
+	size_t n_def = 0;
 
-	m->joined = xcalloc(m->n_pairs + 1, sizeof(*m->joined));
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		const struct mpair *p = &m->pairs[i];
 
@@ -399,8 +417,96 @@ static void join_pairs(struct match *m, struct cluster *c)
 			continue;
 		}
 		m->st.matches++;
-		m->joined[i] = cluster_join(c, p->a, p->b);
-		if (!m->joined[i])
+		if (weak_bridge(m, c, i, strong_w)) {
+			deferred[n_def++] = i;
+			continue;
+		}
+		m->joined[i] =
+			(uint8_t)cluster_join(c, p->a, p->b, p->w >= strong_w);
+	}
+	return n_def;
+}
+
+struct link {
+	uint64_t key; /* the two roots, smaller first */
+	size_t pair;
+};
+
+static int link_order(const void *pa, const void *pb)
+{
+	const struct link *a = pa, *b = pb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->pair > b->pair) - (a->pair < b->pair);
+}
+
+/* The deferred pairs not joined yet, keyed by the clusters they link,
+ * sorted; returns how many. */
+static size_t open_links(struct match *m, struct cluster *c, const size_t *def,
+			 size_t n, struct link *l)
+{
+	size_t k = 0;
+
+	for (size_t x = 0; x < n; x++) {
+		uint32_t a = cluster_find(c, m->pairs[def[x]].a);
+		uint32_t b = cluster_find(c, m->pairs[def[x]].b);
+
+		if (m->joined[def[x]])
+			continue;
+		if (a > b) {
+			uint32_t t = a;
+
+			a = b;
+			b = t;
+		}
+		l[k++] = (struct link){(uint64_t)a << 32 | b, def[x]};
+	}
+	qsort(l, k, sizeof(*l), link_order);
+	return k;
+}
+
+/* Join the deferred bridges that another deferred pair backs (or that
+ * other joins made internal), until nothing changes; the rest stay
+ * apart. */
+static void join_bridges(struct match *m, struct cluster *c, const size_t *def,
+			 size_t n)
+{
+	struct link *l = xmalloc((n + 1) * sizeof(*l));
+	bool changed = true;
+
+	while (changed) {
+		size_t k = open_links(m, c, def, n, l);
+
+		changed = false;
+		for (size_t i = 0; i < k; i++) {
+			bool inside = (uint32_t)(l[i].key >> 32) ==
+				      (uint32_t)l[i].key;
+			bool backed = (i > 0 && l[i - 1].key == l[i].key) ||
+				      (i + 1 < k && l[i + 1].key == l[i].key);
+			const struct mpair *p = &m->pairs[l[i].pair];
+
+			if (!inside && !backed)
+				continue;
+			m->joined[l[i].pair] =
+				(uint8_t)cluster_join(c, p->a, p->b, false);
+			changed = true;
+		}
+	}
+	for (size_t x = 0; x < n; x++)
+		if (!m->joined[def[x]])
+			m->joined[def[x]] = JOIN_BRIDGE;
+	free(l);
+}
+
+/* Count what clustering refused, by reason. */
+static void count_joins(struct match *m)
+{
+	for (size_t i = 0; i < m->n_pairs; i++) {
+		if (m->joined[i] == JOIN_BIRTH || m->joined[i] == JOIN_BRIDGE)
+			m->st.split++;
+		else if (m->joined[i] == JOIN_ID ||
+			 m->joined[i] == JOIN_DECISION)
 			m->st.refused++;
 	}
 }
@@ -434,19 +540,147 @@ static void name_clusters(struct match *m, struct cluster *c)
 
 static void cluster_all(struct match *m)
 {
-	uint32_t *ids = xmalloc(((size_t)m->n + 1) * sizeof(*ids));
+	uint32_t *ids = xmalloc(((size_t)m->n * 2 + 1) * sizeof(*ids));
 	struct cluster c;
+	size_t *def;
 
 	for (uint32_t i = 0; i < m->n; i++)
 		ids[i] = m->rules->never_id && (m->recs[i].flags & MR_CNID)
 				 ? m->recs[i].f[MF_VALID_ID]
 				 : 0;
-	cluster_init(&c, m->n, ids);
-	free(ids);
+	for (uint32_t i = 0; i < m->n; i++)
+		ids[m->n + i] = m->recs[i].f[MF_BIRTH];
+	cluster_init(&c, m->n, ids, m->st.coherence ? ids + m->n : NULL);
 	apply_decisions(m, &c);
-	join_pairs(m, &c);
+	m->joined = xcalloc(m->n_pairs + 1, sizeof(*m->joined));
+	def = xmalloc((m->n_pairs + 1) * sizeof(*def));
+	join_bridges(m, &c, def, join_pairs(m, &c, def));
+	free(def);
+	count_joins(m);
 	name_clusters(m, &c);
 	cluster_release(&c);
+	free(ids);
+}
+
+/* The prior from the data (matches_per_record = auto): EM over the share
+ * of matches among all pairs moves every weight by the same amount, so
+ * the order of the pairs stands; those now under the pairs floor go.
+ * Under PRIOR_MIN_RECORDS records the built-in prior stands. */
+#define PRIOR_MIN_RECORDS 1000 /* fewer: the pairs say too little */
+
+static void reprior(struct match *m, bool link_only)
+{
+	double news = (double)(m->n - m->masters);
+	double all = link_only ? news * m->masters
+			       : news * (news - 1) / 2 + news * m->masters;
+	double w = score_estimate_prior(m->pairs, m->n_pairs, m->ctx.prior_w,
+					all, news + m->masters);
+	double shift = w - m->ctx.prior_w,
+	       floor_w = score_weight(m->rules->floor_p);
+
+	if (news + m->masters < PRIOR_MIN_RECORDS)
+		return;
+
+	m->ctx.prior_w = w;
+	m->st.per_record = score_probability(w) * all * 2 / (news + m->masters);
+	for (size_t i = 0; i < m->n_pairs; i++)
+		m->pairs[i].w = (float)(m->pairs[i].w + shift);
+	while (m->n_pairs > 0 && m->pairs[m->n_pairs - 1].w < floor_w)
+		m->n_pairs--;
+}
+
+/* Are birth dates reliable enough in this data to split clusters on?
+ * Not when more than 5 % of the pairs that agree strongly on everything
+ * else (the weight less the date's at least the strong threshold)
+ * disagree plainly on the date: typed-in dates as noisy as that say
+ * little. With fewer than 50 such pairs, the default (yes) stands. */
+static bool dates_reliable(struct match *m)
+{
+	const struct match_rules *r = m->rules;
+	double strong_w = score_weight(r->strong_p);
+	unsigned long strong = 0, other = 0;
+	uint8_t level[MATCH_MAX_CMPS];
+	double w[MATCH_MAX_CMPS];
+	int d = -1;
+
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		if (r->cmp[i].field == MF_BIRTH && d < 0)
+			d = (int)i;
+	for (size_t i = 0; d >= 0 && i < m->n_pairs; i++) {
+		const struct mpair *p = &m->pairs[i];
+		double total = compare_explain(&m->ctx, &m->recs[p->a],
+					       &m->recs[p->b], level, w);
+
+		if (level[d] == LEVEL_NULL || total - w[d] < strong_w)
+			continue;
+		strong++;
+		other += level[d] == DATE_OTHER;
+	}
+	return strong < 50 || other * 20 <= strong;
+}
+
+/* Weigh the kept pairs again under the calibrated m (term frequencies
+ * too: they start from m), the prior again, strongest first again. */
+static void rescore(struct match *m, bool link_only)
+{
+	uint8_t level[MATCH_MAX_CMPS];
+	double w[MATCH_MAX_CMPS];
+
+	score_tf_free(m->tf, m->rules->n_cmps);
+	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+	m->ctx.tf = (const float *const *)m->tf;
+	for (size_t i = 0; i < m->n_pairs; i++) {
+		struct mpair *p = &m->pairs[i];
+
+		p->w = (float)compare_explain(&m->ctx, &m->recs[p->a],
+					      &m->recs[p->b], level, w);
+	}
+	qsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
+	if (m->rules->prior_auto)
+		reprior(m, link_only);
+}
+
+/* A system that knows only the year of a birth often stores 1 January.
+ * When far more full dates fall on 1 January than on an average day (five
+ * times, and at least 20 of them), 1 January is taken for "the year only"
+ * in this run: such a date then agrees with any date of its year as a
+ * year, never as an exact date. */
+static void year_only_new_year(struct match *m)
+{
+	unsigned long full = 0, jan1 = 0;
+
+	for (uint32_t i = 0; i < m->n; i++) {
+		int32_t d = (int32_t)m->recs[i].f[MF_BIRTH];
+
+		full += compare_date_is_full(d);
+		jan1 += compare_date_is_full(d) && d % 10000 == 101;
+	}
+	if (jan1 < 20 || jan1 * 365 < 5 * full)
+		return;
+	m->st.year_only = jan1;
+	for (uint32_t i = 0; i < m->n; i++) {
+		int32_t d = (int32_t)m->recs[i].f[MF_BIRTH];
+
+		if (compare_date_is_full(d) && d % 10000 == 101)
+			features_set_birth(&m->recs[i], d / 10000 * 10000);
+	}
+}
+
+/* The prior and m from the scored pairs. A model read from a file is
+ * taken as it is; a trained one is refined as the built-in one is. */
+static void refine(struct match *m, bool train, bool link_only)
+{
+	struct match_rules *r = m->rules;
+
+	if (r->trained && !train)
+		return;
+	if (r->prior_auto)
+		reprior(m, link_only);
+	if (r->calibrate &&
+	    calibrate_m(r, &m->ctx, m->recs, m->pairs, m->n_pairs))
+		rescore(m, link_only);
+	if (train && r->prior_auto)
+		r->per_record = m->st.per_record;
 }
 
 int match_run(struct match *m, bool train, struct mbr_err *err)
@@ -463,17 +697,28 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 		job.threads = 1;
 	m->st.records = m->n - m->masters;
 	m->st.masters = m->masters;
-	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->bg.v, NULL, 0};
+	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->bg.v, m->recs, NULL, 0};
+	year_only_new_year(m);
 	if (train && m->n > 1) {
 		struct match_stats tmp = m->st;
 
+		/* The built-in model, term frequencies and prior tell the
+		 * random pairs that are matches. */
+		m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+		m->ctx.tf = (const float *const *)m->tf;
+		m->ctx.prior_w =
+			score_prior(m->rules, m->n, m->masters, job.link_only);
 		score_train(m->rules, &job, &m->ctx, m->masters, &tmp);
+		score_tf_free(m->tf, m->rules->n_cmps);
 	}
 	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
+	m->st.per_record = m->rules->per_record;
 	score_all(m, &job);
+	refine(m, train, job.link_only);
 	m->st.kept = m->n_pairs;
+	m->st.coherence = m->rules->coherence && dates_reliable(m);
 	cluster_all(m);
 	return 0;
 }

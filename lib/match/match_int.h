@@ -104,6 +104,19 @@ bool pinyin_is_syllables(const char *s, size_t len);
  * "Thomas" and "Tomas" give "TMS"; "Catherine" and "Kathryn" "KTRN". */
 size_t phonetic_key(const char *s, size_t len, char *out);
 
+/* ---- nickname.c ---- */
+
+/* Replace the nickname table by the groups in text (the format of
+ * data/nicknames.csv). Returns the number of distinct names. Cannot fail
+ * (xmalloc). match_nicknames_open reads the file through it. */
+int nick_parse(const char *text, size_t len);
+void nick_free(void); /* empty the table */
+/* The number (1...) of folded given name s in the table, or 0. */
+uint32_t nick_find(struct strview s);
+/* Are the names numbered x and y nicknames of each other (one line of the
+ * table holds both)? False when either is 0. */
+bool nick_related(uint32_t x, uint32_t y);
+
 /* ---- strsim.c ---- */
 
 /* Jaro-Winkler similarity of two code point strings, 0..1 (1 when both
@@ -134,17 +147,23 @@ double strsim_jaccard(const uint32_t *a, size_t na, const uint32_t *b,
 /* ---- compare.c: dates ---- */
 
 enum date_level {
-	DATE_EXACT,
+	DATE_EXACT,	/* two full dates, the same */
 	DATE_SWAPPED,	/* day and month exchanged: 1990-03-04 / 1990-04-03 */
 	DATE_ONE_DIGIT, /* one digit changed or two neighbours swapped */
-	DATE_NEAR,	/* within 365 days */
+	DATE_PARTIAL,	/* one or both a year (or year and month) only, and
+			   they agree as far as both go: 1985 / 1985-03-07 */
+	DATE_NEAR,	/* within 365 days (partial: the years one apart) */
 	DATE_OTHER,
 	DATE_NULL, /* either date missing or unreadable */
 };
 
-/* Parse "YYYY-MM-DD" (or "YYYYMMDD") into yyyymmdd; 0 when it is not a
- * date of that shape (the month and day are range checked). */
+/* Parse a date into yyyymmdd: "YYYY-MM-DD" or "YYYYMMDD", and the
+ * partial "YYYY-MM" and "YYYY" (a year only, as ISO 8601 allows), with
+ * month or day 00 where not known ("1985-00-00" is "1985"). 0 when it is
+ * not a date of these shapes (a known month and day are range checked). */
 int32_t compare_parse_date(struct strview v);
+/* Does yyyymmdd know the month and the day? */
+bool compare_date_is_full(int32_t ymd);
 /* Compare two yyyymmdd dates (0 = missing). */
 enum date_level compare_dates(int32_t a, int32_t b);
 
@@ -214,6 +233,15 @@ enum mfield {
 	MF_ADDRESS_KEY,	  /* the address without digits, spaces, punctuation:
 			   street and estate, not the house */
 	MF_GIVEN_INITIAL, /* first letter of the given name's pinyin key */
+	MF_PART_LO,	  /* the smaller of the two name parts' sounds: with
+			     MF_PART_HI a key on either part, in either
+			     order (a record with one part has it in both) */
+	MF_PART_HI,	  /* the larger one */
+	MF_BIRTH_MD,	  /* month and day of a full birth date (mmdd) */
+	MF_BIRTH_YM,	  /* year and month when both are known (yyyymm) */
+	MF_EXTRA1,	  /* a column outside the canon a comparison names
+			     (occupation), folded text */
+	MF_EXTRA2,	  /* a second one */
 	MF_COUNT
 };
 
@@ -252,11 +280,18 @@ struct mkey {
 	char name[32];
 	enum mfield part[MATCH_MAX_PARTS];
 	unsigned n_parts;
-	int unless; /* -1, or a field: pairs where both records have it are
+	int unless;   /* -1, or a field: pairs where both records have it are
 		       left to the other keys */
+	unsigned max; /* 0, or the most records a block of this key may
+			 have: larger ones (a common value) are left to the
+			 other keys, counted but not warned about */
 };
 
+#define MATCH_MAX_EXTRA 2 /* columns outside the canon compared */
+
 struct match_rules {
+	char extra[MATCH_MAX_EXTRA][64]; /* their names: MF_EXTRA1, ... */
+	unsigned n_extra;
 	struct mkey key[MATCH_MAX_KEYS];
 	unsigned n_keys;
 	struct mcmp cmp[MATCH_MAX_CMPS];
@@ -266,10 +301,17 @@ struct match_rules {
 	double match_p;	   /* probability to join a cluster */
 	double review_p;   /* probability to list for review */
 	double floor_p;	   /* probability to keep a pair (--pairs) */
+	double strong_p;   /* probability that joins clusters whose birth
+			      dates disagree */
+	bool coherence;	   /* check birth dates when joining clusters */
+	bool bridges;	   /* a weak lone link of two groups needs a second */
 	double per_record; /* expected true matches per record: prior */
+	bool prior_auto;   /* estimate per_record from the scored pairs */
+	bool calibrate;	   /* estimate m from the strong pairs (untrained) */
 	double tf_min;	   /* least term frequency used */
 	unsigned long long max_block_pairs; /* larger blocks are skipped */
 	bool never_id;	  /* two valid, different CN IDs: two people */
+	bool siblings;	  /* the sibling adjustment (compare_sibling) */
 	bool trained;	  /* m, u and prior come from training */
 	unsigned threads; /* comparison threads */
 };
@@ -288,7 +330,8 @@ uint32_t model_fields_needed(const struct match_rules *r);
 
 enum mrec_flags {
 	MR_MASTER = 1 << 0,
-	MR_CNID = 1 << 1, /* id_number is a valid mainland ID */
+	MR_CNID = 1 << 1,  /* id_number is a valid mainland ID */
+	MR_LATIN = 1 << 2, /* the name is written in Latin letters */
 };
 
 /* One record in comparison form: every value an intern id. */
@@ -302,9 +345,13 @@ struct mrec {
 					   MF_ID_TAIL, MF_ADDRESS_KEY,
 					   MF_GIVEN_INITIAL hashes */
 	uint32_t py[3];		    /* pinyin keys of name, family, given */
+	uint32_t snd[2];	    /* sound of family and given: Metaphone
+				       of a name written in Latin letters,
+				       the pinyin of a Han one */
 	uint64_t addr_sig[4];	    /* a 256-bit set of the address bigrams */
 	uint32_t bigram_off;	    /* address bigrams in m->bigrams */
 	uint16_t bigram_n;
+	uint16_t nick; /* the given name's number in the nickname table */
 	uint8_t flags;
 };
 
@@ -318,12 +365,17 @@ struct match_bigrams {
 
 struct features *features_new(void);
 void features_free(struct features *x); /* NULL is fine */
-/* Records that follow have header h (borrowed until the next begin). */
-void features_begin(struct features *x, const struct header *h);
+/* Records that follow have header h (borrowed until the next begin);
+ * the columns named extra[0..n) (rules' extra) give MF_EXTRA1, ... */
+void features_begin(struct features *x, const struct header *h,
+		    const char (*extra)[64], unsigned n);
 /* Fill r from rec. needed: model_fields_needed (names and addresses are
  * only worked out when needed). Cannot fail (xmalloc). */
 void features_of(struct features *x, const struct record *rec, uint32_t needed,
 		 struct intern *t, struct mrec *r, struct match_bigrams *bg);
+/* Set r's birth date features from yyyymmdd (month or day 00 when not
+ * known; 0 when there is no date). Cannot fail. */
+void features_set_birth(struct mrec *r, int32_t birth);
 
 /* ---- compare.c: records ---- */
 
@@ -332,8 +384,10 @@ struct cmp_ctx {
 	const struct match_rules *rules;
 	const struct intern *t;
 	const uint32_t *bigrams;
-	const float *const *tf; /* per comparison: weights by id, or NULL */
-	double prior_w;		/* log2 prior odds */
+	const struct mrec *recs; /* all records: a date's tf is by record */
+	const float *const *tf;	 /* per comparison: weights by id (dates: by
+				    record), or NULL */
+	double prior_w;		 /* log2 prior odds */
 };
 
 /* The level of each comparison for records a and b into level[]. */
@@ -344,9 +398,18 @@ void compare_records(const struct cmp_ctx *c, const struct mrec *a,
  * by an exact comparison it is within). */
 double compare_weight(const struct cmp_ctx *c, unsigned i, const uint8_t *level,
 		      const struct mrec *a, const struct mrec *b);
+/* The sibling adjustment (0 or negative) of a pair with levels level[]
+ * and weights w[]: when the family names agree, the birth dates agree (in
+ * full or as far as both go) and the given names are plainly different,
+ * the pair looks like twins or siblings: what a family shares (family
+ * name, birth date, mobile, phone, address and place) then counts for
+ * nothing, and the different given name weighs against the match. Not
+ * when the ID numbers agree: siblings never share one. */
+double compare_sibling(const struct cmp_ctx *c, const uint8_t *level,
+		       const double *w);
 /* Total match weight of a and b: the prior plus w[i], what comparison i
- * adds (0 for null, implied, or not the largest of its group); level[]
- * gets the levels. */
+ * adds (0 for null, implied, or not the largest of its group), plus the
+ * sibling adjustment; level[] gets the levels. */
 double compare_explain(const struct cmp_ctx *c, const struct mrec *a,
 		       const struct mrec *b, uint8_t *level, double *w);
 /* The match weight of a and b when it is at least floor, else -INFINITY:
@@ -375,6 +438,11 @@ struct block_job {
 	block_pair_fn fn;
 };
 
+/* Hash of the parts of key k (number key) for record r, or 0 when r
+ * lacks a part (a birth_date part takes full dates only). */
+uint64_t block_key_hash(const struct mkey *k, unsigned key,
+			const struct mrec *r);
+
 /* Visit every candidate pair of the union of the rules' keys exactly
  * once (never master x master). Adds candidates and skipped blocks to st.
  * Cannot fail (xmalloc). */
@@ -387,6 +455,13 @@ struct mpair {
 	float w;       /* match weight */
 };
 
+/* The log2 prior odds the pairs say, by EM over the share of matches
+ * among all n(n-1)/2 record pairs (pairs never compared count as
+ * non-matches): w[0..k) are the kept pairs' weights under prior_w,
+ * all_pairs the pairs of the run. Bounded to 0.02..20 matches per record
+ * (records: n). */
+double score_estimate_prior(const struct mpair *p, size_t k, double prior_w,
+			    double all_pairs, double records);
 /* Probability of a match weight: 1 / (1 + 2^-w). */
 double score_probability(double w);
 /* The weight of a probability. */
@@ -397,7 +472,8 @@ double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
 /* Term-frequency weights: for each comparison with tf, by intern id of
  * its field's values, the weight of an exact match on that value:
  * log2(m / share of the records that have it), the share at least
- * tf_min (owned: score_tf_free). Made after training, from its m. */
+ * tf_min (owned: score_tf_free). A date comparison's are by record
+ * number, the share among full dates. Made after training, from its m. */
 float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		     uint32_t n, uint32_t n_ids);
 void score_tf_free(float **tf, unsigned n_cmps);
@@ -408,12 +484,36 @@ void score_train(struct match_rules *r, const struct block_job *job,
 		 const struct cmp_ctx *ctx, uint32_t masters,
 		 struct match_stats *st);
 
+/* ---- calibrate.c ---- */
+
+/* Estimate the m of each comparison from the n scored pairs p (records
+ * recs, weights under c): among the pairs whose other comparisons alone
+ * reach the strong threshold, the share of each level, shrunk towards
+ * the current m. Returns how many comparisons changed (then r's weights
+ * are worked out again). Cannot fail. */
+unsigned calibrate_m(struct match_rules *r, const struct cmp_ctx *c,
+		     const struct mrec *recs, const struct mpair *p, size_t n);
+
 /* ---- cluster.c ---- */
+
+#define CLUSTER_DATES 3 /* full birth dates a cluster keeps to check */
+
+/* Why a pair was or was not joined (the clustered column of --pairs). */
+enum join_result {
+	JOIN_NO,       /* below the match threshold */
+	JOIN_YES,      /* joined (or already in one cluster) */
+	JOIN_ID,       /* refused: two valid, different ID numbers */
+	JOIN_DECISION, /* refused: an analyst's no-match */
+	JOIN_BIRTH,    /* refused: two different full birth dates, weak pair */
+	JOIN_BRIDGE,   /* refused: the one weak link of two groups */
+};
 
 struct cluster {
 	uint32_t *parent;	 /* owned: union-find forest */
 	uint32_t *size;		 /* owned: records under each root */
 	uint32_t *cnid;		 /* owned: per root, its valid ID or 0 */
+	uint32_t *dates;	 /* owned: per root, CLUSTER_DATES full birth
+				    dates (yyyymmdd, 0 = none), or NULL */
 	uint32_t *nm_head;	 /* owned: per root, first no-match edge + 1 */
 	uint32_t *nm_tail;	 /* owned: per root, last no-match edge + 1 */
 	struct cluster_edge *nm; /* owned: no-match edges */
@@ -422,16 +522,20 @@ struct cluster {
 };
 
 /* n singletons; ids: each record's valid ID (0 none) for cannot-links,
- * or NULL when IDs do not forbid joins. */
-void cluster_init(struct cluster *c, uint32_t n, const uint32_t *ids);
+ * or NULL when IDs do not forbid joins; births: each record's birth date
+ * (yyyymmdd, partial or 0 allowed) for the coherence check, or NULL. */
+void cluster_init(struct cluster *c, uint32_t n, const uint32_t *ids,
+		  const uint32_t *births);
 void cluster_release(struct cluster *c);
 uint32_t cluster_find(struct cluster *c, uint32_t x);
 /* Forbid a and b (and so their clusters, now and later) to be joined. */
 void cluster_forbid(struct cluster *c, uint32_t a, uint32_t b);
 /* Join the clusters of a and b unless that would put two different IDs
- * or a forbidden pair in one cluster. Returns true when they are (now)
- * one cluster. */
-bool cluster_join(struct cluster *c, uint32_t a, uint32_t b);
+ * or a forbidden pair in one cluster or, unless strong, two full birth
+ * dates that are plainly different (not the same, swapped, one digit or
+ * a year apart). JOIN_YES when they are (now) one cluster, else why not. */
+enum join_result cluster_join(struct cluster *c, uint32_t a, uint32_t b,
+			      bool strong);
 
 /* ---- match.c: the run, shared with output.c ---- */
 
@@ -464,8 +568,8 @@ struct match {
 	size_t n_dec, cap_dec;
 	struct mpair *pairs; /* owned: kept pairs, strongest first */
 	size_t n_pairs;
-	bool *joined; /* owned: per kept pair */
-	float **tf;   /* owned: term-frequency weights */
+	uint8_t *joined; /* owned: per kept pair, an enum join_result */
+	float **tf;	 /* owned: term-frequency weights */
 	struct cmp_ctx ctx;
 	uint32_t *rep; /* owned: cluster representative */
 	struct match_stats st;

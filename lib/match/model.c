@@ -29,14 +29,16 @@ struct kind_info {
 
 /* clang-format off */
 static const struct kind_info kinds[CMP_KIND_COUNT] = {
-	[CMP_NAME] = { "name", 2, { 0.92, 0.80 }, 5,
-		{ "exact", "phonetic", "jw_high", "jw_low", "other" },
-		{ 0.88, 0.04, 0.04, 0.02, 0.02 },
-		{ 0.005, 0.002, 0.002, 0.02, 0.971 } },
-	[CMP_DATE] = { "date", 0, { 0 }, 5,
-		{ "exact", "swapped", "one_digit", "within_year", "other" },
-		{ 0.90, 0.01, 0.05, 0.02, 0.02 },
-		{ 5e-5, 2e-5, 4e-4, 0.03, 0.9695 } },
+	[CMP_NAME] = { "name", 2, { 0.92, 0.80 }, 6,
+		{ "exact", "phonetic", "nickname", "jw_high", "jw_low",
+		  "other" },
+		{ 0.86, 0.04, 0.02, 0.04, 0.02, 0.02 },
+		{ 0.005, 0.002, 0.0005, 0.002, 0.02, 0.9705 } },
+	[CMP_DATE] = { "date", 0, { 0 }, 6,
+		{ "exact", "swapped", "one_digit", "partial", "within_year",
+		  "other" },
+		{ 0.88, 0.01, 0.05, 0.03, 0.015, 0.015 },
+		{ 5e-5, 2e-5, 1e-3, 0.004, 0.03, 0.96495 } },
 	[CMP_EXACT] = { "exact", 0, { 0 }, 2, { "exact", "other" },
 		{ 0.95, 0.05 }, { 0.01, 0.99 } },
 	[CMP_PHONE] = { "phone", 0, { 0 }, 4,
@@ -74,7 +76,9 @@ static const struct field_info {
 	{ "mobile_last8", MF_MOBILE8 },	{ "email_local", MF_EMAIL_LOCAL },
 	{ "valid_id", MF_VALID_ID },	{ "id_head", MF_ID_HEAD },
 	{ "id_tail", MF_ID_TAIL },	{ "address_key", MF_ADDRESS_KEY },
-	{ "given_initial", MF_GIVEN_INITIAL },
+	{ "given_initial", MF_GIVEN_INITIAL },	{ "name_part_lo", MF_PART_LO },
+	{ "name_part_hi", MF_PART_HI },	{ "birth_md", MF_BIRTH_MD },
+	{ "birth_ym", MF_BIRTH_YM },
 };
 /* clang-format on */
 
@@ -92,10 +96,12 @@ static const struct default_cmp {
 	double u[MATCH_MAX_LEVELS];
 } default_cmps[] = {
 	{ "family_name", CMP_NAME, true, NULL, NULL,
-	  { 0.88, 0.04, 0.04, 0.02, 0.02 }, { 0.01, 0.003, 0.002, 0.02 } },
+	  { 0.88, 0.04, 0.001, 0.04, 0.02, 0.02 },
+	  { 0.01, 0.003, 0.0001, 0.002, 0.02 } },
 	{ "given_name", CMP_NAME, true, NULL, NULL,
-	  { 0.88, 0.04, 0.04, 0.02, 0.02 }, { 0.003, 0.002, 0.002, 0.02 } },
-	{ "birth_date", CMP_DATE, false, NULL, NULL, { 0 }, { 0 } },
+	  { 0.86, 0.04, 0.02, 0.04, 0.02, 0.02 },
+	  { 0.003, 0.002, 0.0005, 0.002, 0.02 } },
+	{ "birth_date", CMP_DATE, true, NULL, NULL, { 0 }, { 0 } },
 	{ "gender", CMP_EXACT, false, NULL, NULL, { 0.95, 0.05 }, { 0.5 } },
 	{ "id_number", CMP_ID, false, NULL, NULL, { 0 }, { 0 } },
 	{ "mobile", CMP_PHONE, false, "household", NULL, { 0 }, { 0 } },
@@ -132,6 +138,16 @@ static const struct default_key {
 	{ "id_tail", "id_tail" },
 	{ "id_head_birth", "id_head + birth_date" },
 	{ "id_head_name", "id_head + name_key" },
+	{ "names", "name_part_lo + name_part_hi | max 12" },
+	{ "part_lo_year", "name_part_lo + birth_year | max 20" },
+	{ "part_hi_year", "name_part_hi + birth_year | max 20" },
+	{ "part_lo_md", "name_part_lo + birth_md | max 20" },
+	{ "part_hi_md", "name_part_hi + birth_md | max 20" },
+	{ "email_local", "email_local | max 20" },
+	{ "birth", "birth_date | max 20" },
+	{ "part_lo", "name_part_lo | max 10" },
+	{ "part_hi", "name_part_hi | max 10" },
+	{ "city_md", "city + birth_md | max 20" },
 };
 /* clang-format on */
 
@@ -269,10 +285,16 @@ struct match_rules *match_rules_new(void)
 	r->match_p = 0.95;
 	r->review_p = 0.50;
 	r->floor_p = 0.01;
+	r->strong_p = 0.99999;
+	r->coherence = true;
+	r->bridges = true;
 	r->per_record = 0.5;
+	r->prior_auto = true;
+	r->calibrate = true;
 	r->tf_min = 1e-6;
 	r->max_block_pairs = 500000;
 	r->never_id = true;
+	r->siblings = true;
 	r->threads = 2;
 	model_finish(r);
 	return r;
@@ -285,7 +307,7 @@ void match_rules_free(struct match_rules *r)
 
 /* The first level of each kind that only string work can tell. */
 static const unsigned first_fuzzy[CMP_KIND_COUNT] = {
-	[CMP_NAME] = 2,	 [CMP_DATE] = 99, [CMP_EXACT] = 99, [CMP_PHONE] = 2,
+	[CMP_NAME] = 3,	 [CMP_DATE] = 99, [CMP_EXACT] = 99, [CMP_PHONE] = 2,
 	[CMP_EMAIL] = 2, [CMP_ID] = 1,	  [CMP_BIGRAM] = 1, [CMP_JARO] = 1,
 };
 
@@ -327,9 +349,10 @@ uint32_t model_fields_needed(const struct match_rules *r)
 	for (unsigned i = 0; i < r->n_cmps; i++)
 		bits |= 1u << r->cmp[i].field;
 	/* Names are compared through their parts, keys and pinyin. */
-	if (bits & (1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
-		    1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
-		    1u << MF_GIVEN_KEY | 1u << MF_GIVEN_INITIAL))
+	if (bits &
+	    (1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
+	     1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY | 1u << MF_GIVEN_KEY |
+	     1u << MF_GIVEN_INITIAL | 1u << MF_PART_LO | 1u << MF_PART_HI))
 		bits |= 1u << MF_NAME | 1u << MF_FAMILY | 1u << MF_GIVEN |
 			1u << MF_NAME_KEY | 1u << MF_FAMILY_KEY |
 			1u << MF_GIVEN_KEY;
@@ -337,7 +360,8 @@ uint32_t model_fields_needed(const struct match_rules *r)
 		bits |= 1u << MF_MOBILE8;
 	if (bits & (1u << MF_EMAIL))
 		bits |= 1u << MF_EMAIL_LOCAL;
-	if (bits & (1u << MF_BIRTH_YEAR))
+	if (bits &
+	    (1u << MF_BIRTH_YEAR | 1u << MF_BIRTH_MD | 1u << MF_BIRTH_YM))
 		bits |= 1u << MF_BIRTH;
 	if (bits & (1u << MF_ADDRESS_KEY))
 		bits |= 1u << MF_ADDRESS;
@@ -348,12 +372,36 @@ uint32_t model_fields_needed(const struct match_rules *r)
 
 /* ---- match rules files ---- */
 
-/* `part + part`, then optionally `| unless FIELD`. */
+/* A key option: `unless FIELD` or `max N`. */
+static int parse_key_option(struct mkey *k, struct strview o,
+			    struct mbr_err *err)
+{
+	char tmp[24], *end;
+	unsigned long n;
+
+	if (sv_starts(o, "unless ") &&
+	    (k->unless = field_lookup(sv_trim(svn(o.p + 7, o.len - 7)))) >= 0)
+		return 0;
+	if (sv_starts(o, "max ") && o.len - 4 < sizeof(tmp)) {
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)(o.len - 4), o.p + 4);
+		n = strtoul(tmp, &end, 10);
+		if (end != tmp && !*end && n >= 2 && n <= 1000000) {
+			k->max = (unsigned)n;
+			return 0;
+		}
+	}
+	return mbr_fail(err, MBR_ECONFIG,
+			"unknown key option '%.*s' "
+			"(expected unless FIELD or max N, N from 2 to 1000000)",
+			(int)o.len, o.p);
+}
+
+/* `part + part`, then optionally `| unless FIELD` and `| max N`. */
 static int parse_key(struct mkey *k, const char *name, struct strview v,
 		     struct mbr_err *err)
 {
-	struct strview opt[2], parts[MATCH_MAX_PARTS];
-	int n_opt = ini_split(v, '|', opt, 2, err), n;
+	struct strview opt[3], parts[MATCH_MAX_PARTS];
+	int n_opt = ini_split(v, '|', opt, 3, err), n;
 
 	if (n_opt < 1 ||
 	    (n = ini_split(opt[0], '+', parts, MATCH_MAX_PARTS, err)) < 0)
@@ -363,6 +411,7 @@ static int parse_key(struct mkey *k, const char *name, struct strview v,
 	snprintf(k->name, sizeof(k->name), "%s", name);
 	k->n_parts = (unsigned)n;
 	k->unless = -1;
+	k->max = 0;
 	for (int i = 0; i < n; i++) {
 		int f = field_lookup(parts[i]);
 
@@ -376,13 +425,9 @@ static int parse_key(struct mkey *k, const char *name, struct strview v,
 					(int)parts[i].len, parts[i].p);
 		k->part[i] = (enum mfield)f;
 	}
-	if (n_opt == 2 && (!sv_starts(opt[1], "unless ") ||
-			   (k->unless = field_lookup(sv_trim(
-				    svn(opt[1].p + 7, opt[1].len - 7)))) < 0))
-		return mbr_fail(err, MBR_ECONFIG,
-				"unknown key option '%.*s' "
-				"(expected unless FIELD)",
-				(int)opt[1].len, opt[1].p);
+	for (int i = 1; i < n_opt; i++)
+		if (parse_key_option(k, opt[i], err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -484,6 +529,19 @@ static int parse_cmp(struct mcmp *c, struct strview v, struct mbr_err *err)
 	return 0;
 }
 
+/* A column outside the canon: MF_EXTRA1, MF_EXTRA2 by first use, or -1
+ * when both are taken by others. */
+static int extra_field(struct match_rules *r, const char *name)
+{
+	for (unsigned i = 0; i < r->n_extra; i++)
+		if (!strcmp(r->extra[i], name))
+			return MF_EXTRA1 + (int)i;
+	if (r->n_extra == MATCH_MAX_EXTRA)
+		return -1;
+	snprintf(r->extra[r->n_extra], sizeof(r->extra[0]), "%s", name);
+	return MF_EXTRA1 + (int)r->n_extra++;
+}
+
 static int load_cmp(struct match_rules *r, const struct ini *ini,
 		    const struct ini_entry *e, struct mbr_err *err)
 {
@@ -493,11 +551,16 @@ static int load_cmp(struct match_rules *r, const struct ini *ini,
 	if (r->n_cmps == MATCH_MAX_CMPS)
 		return ini_fail(ini, e->line, err, "more than %d comparisons",
 				MATCH_MAX_CMPS);
-	if (f < 0 || f >= MF_TEXT_COUNT)
+	if (f < 0 && (f = extra_field(r, e->key)) < 0)
 		return ini_fail(ini, e->line, err,
-				"unknown field '%s' "
-				"(expected a canonical field such as "
-				"given_name, birth_date, mobile)",
+				"more than %d columns outside the canon "
+				"('%s')",
+				MATCH_MAX_EXTRA, e->key);
+	if (f >= MF_TEXT_COUNT && f != MF_EXTRA1 && f != MF_EXTRA2)
+		return ini_fail(ini, e->line, err,
+				"'%s' is a blocking key part, not a field "
+				"to compare (expected a column such as "
+				"given_name, birth_date, mobile, occupation)",
 				e->key);
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", e->key);
@@ -505,6 +568,12 @@ static int load_cmp(struct match_rules *r, const struct ini *ini,
 	c->group = -1;
 	if (parse_cmp(c, sv(e->value), err) < 0)
 		return ini_fail(ini, e->line, err, "%s", err->msg);
+	if ((f == MF_EXTRA1 || f == MF_EXTRA2) && c->kind != CMP_EXACT &&
+	    c->kind != CMP_JARO && c->kind != CMP_BIGRAM && c->kind != CMP_ID)
+		return ini_fail(ini, e->line, err,
+				"'%s' is not a canonical field: compare it "
+				"with exact, jaro, bigram or id",
+				e->key);
 	field_defaults(c);
 	r->n_cmps++;
 	return 0;
@@ -523,6 +592,7 @@ static int load_cmps(struct match_rules *r, const struct ini *ini,
 		if (!seen) {
 			r->n_cmps = 0;
 			r->n_groups = 0;
+			r->n_extra = 0;
 		}
 		seen = true;
 		if (load_cmp(r, ini, e, err) < 0)
@@ -594,6 +664,7 @@ static const struct number_opt number_opts[] = {
 	{ "thresholds", "match", offsetof(struct match_rules, match_p), 'p' },
 	{ "thresholds", "review", offsetof(struct match_rules, review_p), 'p' },
 	{ "thresholds", "pairs", offsetof(struct match_rules, floor_p), 'p' },
+	{ "thresholds", "strong", offsetof(struct match_rules, strong_p), 'p' },
 	{ "prior", "matches_per_record",
 	  offsetof(struct match_rules, per_record), 'd' },
 	{ "limits", "max_block_pairs",
@@ -634,13 +705,42 @@ static int load_numbers(struct match_rules *r, const struct ini *ini,
 		const struct number_opt *o = &number_opts[i];
 		const struct ini_entry *e = ini_get(ini, o->section, o->key);
 
-		if (e && set_number(r, o, e->value) < 0)
+		if (!e)
+			continue;
+		/* matches_per_record = auto: estimated from the pairs. */
+		if (o->offset == offsetof(struct match_rules, per_record)) {
+			r->prior_auto = !strcmp(e->value, "auto");
+			if (r->prior_auto)
+				continue;
+		}
+		if (set_number(r, o, e->value) < 0)
 			return ini_fail(
 				ini, e->line, err, "%s: '%s' is not %s", o->key,
 				e->value,
 				o->type == 'p' ? "a probability between 0 and 1"
-					       : "a positive number");
+				: o->offset == offsetof(struct match_rules,
+							per_record)
+					? "a positive number or auto"
+					: "a positive number");
 	}
+	return 0;
+}
+
+static int load_siblings(struct match_rules *r, const struct ini *ini,
+			 struct mbr_err *err)
+{
+	const struct ini_entry *e = ini_get(ini, "never", "siblings");
+
+	if (!e)
+		return 0;
+	if (!strcmp(e->value, "apart") || !strcmp(e->value, "yes"))
+		r->siblings = true;
+	else if (!strcmp(e->value, "off") || !strcmp(e->value, "no"))
+		r->siblings = false;
+	else
+		return ini_fail(ini, e->line, err,
+				"siblings: '%s' (expected apart or off)",
+				e->value);
 	return 0;
 }
 
@@ -649,6 +749,8 @@ static int load_never(struct match_rules *r, const struct ini *ini,
 {
 	const struct ini_entry *e = ini_get(ini, "never", "id_number");
 
+	if (load_siblings(r, ini, err) < 0)
+		return -1;
 	if (!e)
 		return 0;
 	if (!strcmp(e->value, "different") || !strcmp(e->value, "yes"))

@@ -93,6 +93,16 @@ static void pair_keys(const struct match *m, const struct mpair *p,
 	buf_addf(b, ",%.2f,%.6f", p->w, score_probability(p->w));
 }
 
+/* The clustered column: yes, no, or why a match was not joined. */
+static const char *const join_names[] = {
+	[JOIN_NO] = "no",
+	[JOIN_YES] = "yes",
+	[JOIN_ID] = "refused: ID numbers",
+	[JOIN_DECISION] = "refused: decision",
+	[JOIN_BIRTH] = "split: birth dates",
+	[JOIN_BRIDGE] = "split: weak bridge",
+};
+
 static const char *level_name(const struct mcmp *c, unsigned level)
 {
 	if (level == LEVEL_NULL)
@@ -116,6 +126,8 @@ static void pair_levels(const struct match *m, const struct mpair *p,
 		if (weights)
 			buf_addf(b, ",%.2f", w[i]);
 	}
+	if (weights)
+		buf_addf(b, ",%.2f", compare_sibling(&m->ctx, level, w));
 }
 
 static void pairs_header(const struct match *m, bool weights, const char *last,
@@ -130,6 +142,8 @@ static void pairs_header(const struct match *m, bool weights, const char *last,
 		if (weights)
 			buf_addf(b, ",%s_weight", m->rules->cmp[i].name);
 	}
+	if (weights)
+		buf_adds(b, ",sibling_weight");
 	buf_adds(b, last);
 }
 
@@ -142,7 +156,7 @@ int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err)
 	pairs_header(m, true, "\n", &b);
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		pair_keys(m, &m->pairs[i], &b);
-		buf_adds(&b, m->joined[i] ? ",yes" : ",no");
+		buf_addf(&b, ",%s", join_names[m->joined[i]]);
 		pair_levels(m, &m->pairs[i], true, &b);
 		buf_addc(&b, '\n');
 		if (b.len > (1 << 16) && flush(out, &b, err) < 0)
@@ -195,7 +209,7 @@ void match_pair(const struct match *m, size_t i, struct match_pair_info *pi)
 	pi->b_source_id = intern_str(&m->t, m->recs[p->b].source_id);
 	pi->weight = p->w;
 	pi->probability = score_probability(p->w);
-	pi->matched = m->joined[i];
+	pi->matched = m->joined[i] == JOIN_YES;
 }
 
 int match_pair_json(const struct match *m, size_t i, struct buf *out)
@@ -215,6 +229,9 @@ int match_pair_json(const struct match *m, size_t i, struct buf *out)
 			     m->rules->cmp[k].name,
 			     level_name(&m->rules->cmp[k], level[k]), w[k]) < 0)
 			return -1;
+	if (buf_addf(out, ", \"sibling\": %.2f",
+		     compare_sibling(&m->ctx, level, w)) < 0)
+		return -1;
 	return buf_addc(out, '}');
 }
 
@@ -237,7 +254,7 @@ int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 
 	buf_init(&b, BUF_NOLIMIT);
 	buf_adds(&b, "key,parts,records,blocks,candidate_pairs,new_pairs,"
-		     "skipped_blocks\n");
+		     "skipped_blocks,over_max_blocks\n");
 	for (unsigned k = 0; k < s->n_keys; k++) {
 		const struct mkey *key = &m->rules->key[k];
 
@@ -245,9 +262,10 @@ int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 		for (unsigned i = 0; i < key->n_parts; i++)
 			buf_addf(&b, "%s%s", i ? "+" : "",
 				 model_field_name(key->part[i]));
-		buf_addf(&b, ",%lu,%lu,%llu,%llu,%lu\n", s->key[k].records,
+		buf_addf(&b, ",%lu,%lu,%llu,%llu,%lu,%lu\n", s->key[k].records,
 			 s->key[k].blocks, s->key[k].candidates,
-			 s->key[k].fresh, s->key[k].skipped);
+			 s->key[k].fresh, s->key[k].skipped,
+			 s->key[k].over_max);
 	}
 	rc = flush(out, &b, err);
 	buf_release(&b);

@@ -47,6 +47,100 @@ double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
 	return log2(lambda / (1.0 - lambda));
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* How many of the n sorted values are v. */
+static size_t count_of(const uint32_t *v, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n, first;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo - first;
+}
+
+#define TF_PRIOR 1000.0 /* records the built-in u counts as */
+
+/* The share of the other records that have a value count of n records
+ * have, shrunk towards the built-in u as if TF_PRIOR more records had
+ * been seen: in a file of five, two equal birth dates are no sign that
+ * the date is common; in a million, the counts speak for themselves. */
+static double tf_share(size_t count, size_t n, double u)
+{
+	double others = count ? (double)count - 1 : 0;
+
+	return (others + TF_PRIOR * u) / ((n ? (double)n - 1 : 0) + TF_PRIOR);
+}
+
+/* Term frequencies of full birth dates, by record (a date is a number,
+ * not an intern id): the weight of an exact match on each record's date.
+ * A date many records share (1 January of a year, a system's default)
+ * counts for less than an ordinary one. */
+static float *date_tf(const struct match_rules *r, const struct mcmp *c,
+		      const struct mrec *recs, uint32_t n)
+{
+	uint32_t *v = xmalloc(((size_t)n + 1) * sizeof(*v));
+	float *tf = xmalloc(((size_t)n + 1) * sizeof(*tf));
+	size_t k = 0, full;
+	double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (compare_date_is_full((int32_t)recs[i].f[c->field]))
+			v[k++] = recs[i].f[c->field];
+	full = k;
+	qsort(v, full, sizeof(*v), cmp_u32);
+	for (uint32_t i = 0; i < n; i++) {
+		double p = tf_share(count_of(v, full, recs[i].f[c->field]),
+				    full, c->u[0]);
+
+		tf[i] = (float)log2(m0 / (p > r->tf_min ? p : r->tf_min));
+	}
+	free(v);
+	return tf;
+}
+
+double score_estimate_prior(const struct mpair *p, size_t k, double prior_w,
+			    double all_pairs, double records)
+{
+	double lambda = score_probability(prior_w), lo, hi, w = prior_w;
+
+	if (all_pairs < 1 || records < 2)
+		return prior_w;
+	lo = 0.02 * records / 2 / all_pairs;
+	hi = 20.0 * records / 2 / all_pairs;
+	for (int round = 0; round < 30; round++) {
+		double sum = 0;
+
+		w = score_weight(lambda);
+		for (size_t i = 0; i < k; i++)
+			sum += score_probability(p[i].w - prior_w + w);
+		lambda = sum / all_pairs;
+		lambda = lambda < lo ? lo : lambda > hi ? hi : lambda;
+	}
+	return score_weight(lambda);
+}
+
 float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		     uint32_t n, uint32_t n_ids)
 {
@@ -57,7 +151,9 @@ float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		const struct mcmp *c = &r->cmp[i];
 		double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
 
-		if (!c->tf || c->field == MF_BIRTH)
+		if (c->tf && c->kind == CMP_DATE)
+			tf[i] = date_tf(r, c, recs, n);
+		if (!c->tf || c->kind == CMP_DATE)
 			continue;
 		memset(count, 0, ((size_t)n_ids + 1) * sizeof(*count));
 		for (uint32_t k = 0; k < n; k++)
@@ -66,7 +162,7 @@ float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		 * that have it; the weight is worked out once per value. */
 		tf[i] = xmalloc(((size_t)n_ids + 1) * sizeof(**tf));
 		for (uint32_t id = 0; id < n_ids; id++) {
-			double p = n ? (double)count[id] / n : 1.0;
+			double p = tf_share(count[id], n, c->u[0]);
 
 			tf[i][id] = (float)log2(
 				m0 / (p > r->tf_min ? p : r->tf_min));
@@ -216,6 +312,7 @@ static void random_levels(const struct block_job *j, const struct cmp_ctx *c,
 	uint64_t seed = 20240601, samples = 100ull * j->n;
 	uint32_t news = j->n - masters;
 	uint8_t level[MATCH_MAX_CMPS];
+	double w[MATCH_MAX_CMPS];
 
 	if (j->n < 2 || (j->link_only && (!masters || !news)))
 		return;
@@ -230,7 +327,11 @@ static void random_levels(const struct block_job *j, const struct cmp_ctx *c,
 
 		if (a == b || (ma && mb) || (j->link_only && ma == mb))
 			continue;
-		compare_records(c, &j->recs[a], &j->recs[b], level);
+		/* A pair the built-in model takes for a match is left out:
+		 * a well-duplicated input has many among random pairs, and
+		 * they would make agreement look common among strangers. */
+		if (compare_explain(c, &j->recs[a], &j->recs[b], level, w) >= 0)
+			continue;
 		for (unsigned i = 0; i < r->n_cmps; i++) {
 			if (level[i] == LEVEL_NULL)
 				continue;
@@ -240,27 +341,29 @@ static void random_levels(const struct block_job *j, const struct cmp_ctx *c,
 	}
 }
 
-/* u from random-pair frequencies, less the expected true matches among
- * them (share lambda, agreeing as m says); never below half a sample. */
+#define U_MIN_SEEN 20 /* random pairs a level needs to be measured */
+
+/* u from random-pair frequencies (the pairs the built-in model takes for
+ * matches left out). A level seen fewer than U_MIN_SEEN times keeps its
+ * u: one in two million is no measurement. The measured levels share
+ * what the others leave. */
 static void set_u(struct match_rules *r, double freq[][MATCH_MAX_LEVELS],
-		  const double *total, double lambda)
+		  const double *total)
 {
 	for (unsigned i = 0; i < r->n_cmps; i++) {
 		struct mcmp *c = &r->cmp[i];
-		double sum = 0;
+		double kept = 0, seen = 0;
 
 		if (total[i] < 1)
 			continue;
-		for (unsigned l = 0; l < c->n_levels; l++) {
-			double u = (freq[i][l] / total[i] - lambda * c->m[l]) /
-				   (1.0 - lambda);
-			double least = 0.5 / total[i];
-
-			c->u[l] = u > least ? u : least;
-			sum += c->u[l];
-		}
 		for (unsigned l = 0; l < c->n_levels; l++)
-			c->u[l] /= sum;
+			if (freq[i][l] < U_MIN_SEEN)
+				kept += c->u[l];
+			else
+				seen += freq[i][l];
+		for (unsigned l = 0; l < c->n_levels && seen > 0; l++)
+			if (freq[i][l] >= U_MIN_SEEN)
+				c->u[l] = freq[i][l] / seen * (1.0 - kept);
 	}
 }
 
@@ -314,29 +417,138 @@ static uint64_t patterns_total(const struct patterns *p)
 	return n;
 }
 
+/* Blocking on a key biases the m of the comparisons its parts stand
+ * for (pairs that share a name agree on the name): each part's field. */
+static enum mfield part_field(enum mfield part)
+{
+	static const struct {
+		enum mfield part, field;
+	} map[] = {
+		{MF_NAME_KEY, MF_NAME},	      {MF_FAMILY_KEY, MF_NAME},
+		{MF_GIVEN_KEY, MF_NAME},      {MF_GIVEN_INITIAL, MF_NAME},
+		{MF_PART_LO, MF_NAME},	      {MF_PART_HI, MF_NAME},
+		{MF_FAMILY, MF_NAME},	      {MF_GIVEN, MF_NAME},
+		{MF_BIRTH_YEAR, MF_BIRTH},    {MF_BIRTH_MD, MF_BIRTH},
+		{MF_BIRTH_YM, MF_BIRTH},      {MF_MOBILE8, MF_MOBILE},
+		{MF_EMAIL_LOCAL, MF_EMAIL},   {MF_VALID_ID, MF_ID},
+		{MF_ID_HEAD, MF_ID},	      {MF_ID_TAIL, MF_ID},
+		{MF_ADDRESS_KEY, MF_ADDRESS},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].part == part)
+			return map[i].field;
+	return part;
+}
+
+/* Comparisons (bits) whose m a blocking pass on key k cannot estimate. */
+static uint32_t key_blinds(const struct match_rules *r, const struct mkey *k)
+{
+	uint32_t fields = 0, cmps = 0;
+
+	for (unsigned i = 0; i < k->n_parts; i++)
+		fields |= 1u << part_field(k->part[i]);
+	if (fields & (1u << MF_NAME))
+		fields |= 1u << MF_FAMILY | 1u << MF_GIVEN;
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		if (fields & (1u << r->cmp[i].field))
+			cmps |= 1u << i;
+	return cmps;
+}
+
+/* m estimates of the passes, weighted by the matches each found. */
+struct m_sum {
+	double m[MATCH_MAX_CMPS][MATCH_MAX_LEVELS];
+	double w[MATCH_MAX_CMPS];
+};
+
+/* EM over the pairs of the keys that blind exactly the comparisons in
+ * blind; adds its m of the others to sum. */
+static void train_pass(const struct match_rules *r, uint32_t blind,
+		       const struct block_job *job, const struct cmp_ctx *ctx,
+		       struct match_stats *st, struct m_sum *sum)
+{
+	struct match_rules *pr = xmalloc(sizeof(*pr));
+	struct block_job j = *job;
+	struct cmp_ctx c = *ctx;
+	struct patterns p;
+	double lambda = 0.1, found;
+
+	*pr = *r;
+	pr->n_keys = 0;
+	for (unsigned k = 0; k < r->n_keys; k++)
+		if (key_blinds(r, &r->key[k]) == blind)
+			pr->key[pr->n_keys++] = r->key[k];
+	j.rules = pr;
+	c.rules = pr;
+	blocked_patterns(&j, &c, &p, st);
+	for (int i = 0; i < EM_ROUNDS; i++)
+		lambda = em_step(pr, &p, lambda);
+	found = lambda * (double)patterns_total(&p);
+	for (unsigned i = 0; i < r->n_cmps && found >= 20; i++) {
+		if (blind & (1u << i))
+			continue;
+		for (unsigned l = 0; l < r->cmp[i].n_levels; l++)
+			sum->m[i][l] += found * pr->cmp[i].m[l];
+		sum->w[i] += found;
+	}
+	patterns_release(&p);
+	free(pr);
+}
+
+/* m by EM over several independent blocking passes, as Splink does: the
+ * keys are grouped by the comparisons they blind, each group's pairs give
+ * m for the comparisons it does not block on, and each m is the average
+ * of the passes that could see it (the built-in m when none could). */
+static void train_m(struct match_rules *r, const struct block_job *job,
+		    const struct cmp_ctx *ctx, struct match_stats *st)
+{
+	struct m_sum *sum = xcalloc(1, sizeof(*sum));
+	uint32_t done[MATCH_MAX_KEYS];
+	unsigned n_done = 0;
+
+	for (unsigned k = 0; k < r->n_keys; k++) {
+		uint32_t blind = key_blinds(r, &r->key[k]);
+		unsigned d = 0;
+
+		while (d < n_done && done[d] != blind)
+			d++;
+		if (d < n_done)
+			continue;
+		done[n_done++] = blind;
+		train_pass(r, blind, job, ctx, st, sum);
+	}
+	for (unsigned i = 0; i < r->n_cmps; i++)
+		for (unsigned l = 0; l < r->cmp[i].n_levels && sum->w[i] > 0;
+		     l++)
+			r->cmp[i].m[l] = sum->m[i][l] / sum->w[i];
+	free(sum);
+}
+
 void score_train(struct match_rules *r, const struct block_job *job,
 		 const struct cmp_ctx *ctx, uint32_t masters,
 		 struct match_stats *st)
 {
 	double freq[MATCH_MAX_CMPS][MATCH_MAX_LEVELS] = {{0}};
-	double total[MATCH_MAX_CMPS] = {0}, lambda = 0, pairs_lambda = 0.1;
-	double others = job->link_only ? (double)masters : (double)job->n - 1;
+	double total[MATCH_MAX_CMPS] = {0}, pairs_lambda = 0.1;
 	struct patterns p;
 	uint64_t blocked;
 
 	random_levels(job, ctx, masters, freq, total);
+	set_u(r, freq, total);
+	train_m(r, job, ctx, st);
+	/* The share of matches over the union of the keys: the prior. */
 	blocked_patterns(job, ctx, &p, st);
 	blocked = patterns_total(&p);
 	for (int round = 0; round < TRAIN_ROUNDS; round++) {
-		set_u(r, freq, total, lambda);
+		struct match_rules fixed = *r;
+
 		for (int i = 0; i < EM_ROUNDS; i++)
-			pairs_lambda = em_step(r, &p, pairs_lambda);
-		/* Matches found among the blocked pairs, per record. */
+			pairs_lambda = em_step(&fixed, &p, pairs_lambda);
 		r->per_record =
 			pairs_lambda * (double)blocked *
 			(job->link_only ? 1.0 : 2.0) /
 			(double)(job->n - (job->link_only ? masters : 0));
-		lambda = others > 0 ? r->per_record / others : 0;
 	}
 	patterns_release(&p);
 	r->trained = true;

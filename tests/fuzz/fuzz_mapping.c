@@ -5,7 +5,8 @@
  * load must say why with "PATH:LINE: " (MBR_ECONFIG). One that loads is
  * bound to a fixed header (a source export's columns, or the canonical
  * columns for a target mapping) and, when that works, applied to a few
- * records, ugly ones included: the output has mapping_n_out() fields.
+ * records, ugly ones included: the output has mapping_n_out() fields and
+ * then the [extra] ones.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -72,11 +73,13 @@ static void apply_all(struct mapping *m, const struct header *h)
 		buf_reset(&issues);
 		n = mapping_apply(m, &in, &out, &issues);
 		CHECK(n >= 0);
-		CHECK(out.n == mapping_n_out(m));
+		CHECK(out.n == mapping_n_out(m) + mapping_n_extra(m));
 		CHECK((n == 0) == (issues.len == 0));
 	}
 	for (size_t i = 0; i < mapping_n_out(m); i++)
 		CHECK(mapping_out_name(m, i) != NULL);
+	for (size_t i = 0; i < mapping_n_extra(m); i++)
+		CHECK(mapping_extra_name(m, i) != NULL);
 	record_release(&in);
 	record_release(&out);
 	buf_release(&issues);

@@ -252,8 +252,20 @@ static const struct {
 	const char *text, *want, *why;
 } bad_cases[] = {
 	{ "[source]\nname = a\nkey = k\n[feilds]\nname = x\n",
-	  "4: unknown section [feilds] (expected [source], [target] or [fields])",
+	  "4: unknown section [feilds] (expected [source], [target], [fields] or [extra])",
 	  "misspelt section" },
+	{ "[source]\nname = a\nkey = k\n[extra]\nmobile = x\n",
+	  "5: [extra] 'mobile' is a column of the toolkit (map a canonical field in [fields])",
+	  "a canonical column in [extra]" },
+	{ "[source]\nname = a\nkey = k\n[extra]\ncluster_id = x\n",
+	  "5: [extra] 'cluster_id' is a column of the toolkit (map a canonical field in [fields])",
+	  "a tool's column in [extra]" },
+	{ "[source]\nname = a\nkey = k\n[fields]\nname = concat_ws(a, b)\n",
+	  "5: concat_ws() needs a \"separator\" and at least one column or \"constant\" (expected concat_ws(\" \", a, b))",
+	  "concat_ws without a quoted separator" },
+	{ "[source]\nname = a\nkey = k\n[fields]\nname = concat_ws(\" \")\n",
+	  "5: concat_ws() needs a \"separator\" and at least one column or \"constant\" (expected concat_ws(\" \", a, b))",
+	  "concat_ws with no part" },
 	{ "[source]\nname = a\nkey = k\nencodng = GBK\n",
 	  "4: unknown setting 'encodng' in [source] (expected name, encoding, delimiter, key, header or date_order)",
 	  "misspelt setting" },
@@ -269,7 +281,7 @@ static const struct {
 	  "5: 'source_id' is set by mbr-import itself (use 'key = COLUMN' in [source] for source_id)",
 	  "source_id is not a mapped field" },
 	{ "[source]\nname = a\nkey = k\n[fields]\nname = a | trimm\n",
-	  "5: unknown mapper 'trimm' (expected trim, upper, lower, int, map(...), date(...) or default(...))",
+	  "5: unknown mapper 'trimm' (expected trim, upper, lower, int, map(...), date(...), default(...) or null)",
 	  "unknown mapper" },
 	{ "[source]\nname = a\nkey = k\n[fields]\ngender = a | map(男=M, F)\n",
 	  "5: map(): 'F' is not key=value (expected map(a=b, c=d, *=default))",
@@ -511,6 +523,102 @@ static void test_mapping_target(void **state)
 	header_release(&h);
 }
 
+/* null, concat_ws and [extra]: the mapping additions. */
+static const char extra_map[] =
+	"[source]\nname = web\nkey = id\n"
+	"[fields]\n"
+	"name = concat_ws(\" \", first, middle, last)\n"
+	"mobile = phone | null\n"
+	"email = mail | null(none, \"--\")\n"
+	"birth_date = dob | null | date(%Y-%m-%d)\n"
+	"address = concat_ws(\", \", street, \"\", city)\n"
+	"[extra]\n"
+	"occupation = job | null | trim\n";
+
+static const char *const extra_cols[] = {
+	"id", "first", "middle", "last", "phone", "mail", "dob", "job",
+	"street", "city", NULL,
+};
+
+static const struct {
+	const char *in[11];
+	const char *want, *why;
+} extra_cases[] = {
+	{ { "1", "Ann", "", "Lee", "NA", "a@b.cn", "NULL", " nurse ", "",
+	    "", NULL },
+	  "name=Ann Lee;email=a@b.cn;occupation=nurse;|",
+	  "an empty middle name skipped with its space; NA and NULL empty" },
+	{ { "2", "", " ", "Smith", "N/A", "none", "1980-01-02", "-", "1 Rd",
+	    "Leeds", NULL },
+	  "name=Smith;birth_date=1980-01-02;address=1 Rd, Leeds;|",
+	  "blank parts skipped; a listed word (none) empty; - empty" },
+	{ { "3", "Bob", "", "", "１３８１２３４５６７８", "--", "",
+	    "#n/a", "", "", NULL },
+	  "name=Bob;mobile=１３８１２３４５６７８;|",
+	  "a value is not null; any case of #N/A is; -- from the list" },
+	{ { "4", "", "", "", "无", "NA", "n/a", "空", "", "", NULL },
+	  "email=NA;|",
+	  "the Chinese placeholders are null; null(...) with words checks "
+	  "only those" },
+};
+
+/* The non-empty output fields after source_row (canonical and extra)
+ * as "name=value;", then "|" and issues. */
+static void describe_extra(const struct mapping *m, const struct record *out,
+			   const struct buf *issues, struct buf *got)
+{
+	buf_reset(got);
+	assert_int_equal(out->n, mapping_n_out(m) + mapping_n_extra(m));
+	for (size_t i = CF_SOURCE_ROW + 1; i < out->n; i++) {
+		struct strview v = record_field(out, i);
+		const char *name = i < mapping_n_out(m)
+					   ? mapping_out_name(m, i)
+					   : mapping_extra_name(
+						     m, i - mapping_n_out(m));
+
+		if (v.len)
+			buf_addf(got, "%s=%.*s;", name, (int)v.len, v.p);
+	}
+	buf_addf(got, "|%s", issues->p);
+}
+
+static void test_mapping_extra(void **state)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	struct mapping *m = mapping_load(write_map(extra_map), &err);
+	struct record in, out;
+	struct buf issues, got;
+	struct header h;
+
+	(void)state;
+	if (!m)
+		fail_msg("%s", err.msg);
+	make_header(&h, extra_cols);
+	assert_int_equal(mapping_bind(m, &h, "web.csv", &err), 0);
+	assert_int_equal(mapping_n_extra(m), 1);
+	assert_string_equal(mapping_extra_name(m, 0), "occupation");
+	record_init(&in);
+	record_init(&out);
+	buf_init(&issues, 1024);
+	buf_init(&got, BUF_NOLIMIT);
+	for (size_t i = 0; i < sizeof(extra_cases) / sizeof(extra_cases[0]);
+	     i++) {
+		make_record(&in, extra_cases[i].in, 2);
+		buf_reset(&issues);
+		assert_true(mapping_apply(m, &in, &out, &issues) >= 0);
+		describe_extra(m, &out, &issues, &got);
+		if (strcmp(got.p, extra_cases[i].want))
+			fail_msg("%s:\n got %s\nwant %s", extra_cases[i].why,
+				 got.p, extra_cases[i].want);
+	}
+	buf_release(&got);
+	buf_release(&issues);
+	record_release(&in);
+	record_release(&out);
+	header_release(&h);
+	mapping_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +627,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_mapping_errors, remove_map),
 		cmocka_unit_test_teardown(test_mapping_bind, remove_map),
 		cmocka_unit_test_teardown(test_mapping_target, remove_map),
+		cmocka_unit_test_teardown(test_mapping_extra, remove_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -205,6 +205,47 @@ static void test_value_key(void **state)
 			    "out of range");
 }
 
+static const struct {
+	const char *in;
+	bool null;
+	const char *why;
+} nulls[] = {
+	{ "NA", true, "R and spreadsheets" },
+	{ "n/a", true, "any case" },
+	{ " N/A ", true, "trimmed" },
+	{ "#N/A", true, "Excel's lookup error" },
+	{ "NULL", true, "a database dump" },
+	{ "\\N", true, "MySQL's dump" },
+	{ "-", true, "a dash" },
+	{ "--", true, "two dashes" },
+	{ "－", true, "a full-width dash folds to '-'" },
+	{ "无", true, "Chinese: none" },
+	{ "不详", true, "Chinese: unknown" },
+	{ "", true, "empty" },
+	{ "   ", true, "white space" },
+	{ "NAN", true, "a float's not-a-number" },
+	{ "Nancy", false, "a name that starts with NA" },
+	{ "0", false, "zero is a value" },
+	{ "-1", false, "a negative number" },
+	{ "none of them", false, "a phrase" },
+};
+
+static void test_value_null(void **state)
+{
+	static const char *const words[] = { "unknown", "？" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++) {
+		if (value_is_null(sv(nulls[i].in), NULL, 0) != nulls[i].null)
+			fail_msg("%s: '%s'", nulls[i].why, nulls[i].in);
+	}
+	/* Words given replace the usual ones; they fold the same way. */
+	assert_true(value_is_null(sv("UNKNOWN"), words, 2));
+	assert_true(value_is_null(sv("?"), words, 2));
+	assert_false(value_is_null(sv("NA"), words, 2));
+	assert_true(value_is_null(sv(" "), words, 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_value_int_range),
 		cmocka_unit_test(test_value_consent),
 		cmocka_unit_test(test_value_status),
+		cmocka_unit_test(test_value_null),
 		cmocka_unit_test(test_value_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
