@@ -105,7 +105,7 @@ check-cli: all
 	@MBR_BIN=$(abspath $(BIN)) sh tests/cli/run.sh
 
 asan: deps
-	@$(MAKE) --no-print-directory SAN=1 BUILD=build/asan BIN=build/asan/bin check
+	@MBR_SLOW=10 $(MAKE) --no-print-directory SAN=1 BUILD=build/asan BIN=build/asan/bin check
 
 deps-dev: deps
 	@sh scripts/deps.sh $(DEV_PKGS)

@@ -7,7 +7,8 @@
 # UPDATE=1 rewrites the expected files instead (review them in the diff).
 # An argument limits the run to cases whose TOOL/CASE name starts with it.
 # A case may hold `check`: a script run after cmd in the scratch directory
-# that must exit 0 (for files the command wrote).
+# that must exit 0 (for files the command wrote). MBR_SLOW (default 1)
+# multiplies the few timeouts cases set: make asan sets it to 10.
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 bin=${MBR_BIN:-$top/bin}
