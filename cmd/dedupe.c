@@ -173,8 +173,7 @@ static struct match_rules *load_rules(const struct ctx *c, struct mbr_err *err)
 
 /* Optional outputs, opened before the run so a bad path fails early. */
 struct outputs {
-	FILE *pairs, *review, *model, *rejects, *report;
-	struct reject_file *rf;
+	FILE *pairs, *review, *model, *report;
 };
 
 static int open_outputs(struct cli *cli, const struct ctx *c, struct outputs *o,
@@ -183,34 +182,31 @@ static int open_outputs(struct cli *cli, const struct ctx *c, struct outputs *o,
 	if ((c->pairs && !(o->pairs = cli_open_aux(cli, c->pairs, err))) ||
 	    (c->review && !(o->review = cli_open_aux(cli, c->review, err))) ||
 	    (c->train && !(o->model = cli_open_aux(cli, c->model, err))) ||
-	    (c->report && !(o->report = cli_open_aux(cli, c->report, err))) ||
-	    (!cli->db_path && !(o->rejects = cli_open_rejects(cli, err))))
+	    (c->report && !(o->report = cli_open_aux(cli, c->report, err))))
 		return -1;
 	return 0;
 }
 
+/* The records (files or the staging database), then --against masters
+ * (counted apart: they are not this run's records), then decisions. */
 static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
-		       struct outputs *o, struct stage *st, struct mbr_err *err)
+		       struct rs_sink *k, struct mbr_err *err)
 {
-	struct match_input in = {MATCH_NEW, cli, NULL, cli->strict};
-	struct header h;
+	struct csvio_opts co = CSVIO_OPTS_INIT;
+	struct rs_tally masters = RS_TALLY_INIT;
+	struct rs_handler h;
 
-	if (o->rejects) {
-		/* Unreadable rows keep source, source_row and raw only. */
-		header_init(&h);
-		header_add(&h, "source");
-		header_add(&h, "source_row");
-		o->rf = reject_new(o->rejects, &h, "mbr-dedupe");
-		header_release(&h);
-		in.rejects = o->rf;
-	}
-	if (st ? match_read_stage(m, st, &in, err) < 0
-	       : match_read(m, cli->files, cli->n_files, &in, err) < 0)
+	match_handler(m, MATCH_NEW, &h);
+	if (cli_run_input(cli, &h, NULL, k, err) < 0)
 		return -1;
-	in.side = MATCH_MASTER;
-	if (c->n_against &&
-	    match_read(m, c->against, c->n_against, &in, err) < 0)
+	match_handler(m, MATCH_MASTER, &h);
+	if (cli->strict)
+		co.flags |= CSVIO_STRICT;
+	if (c->n_against && rs_run_files(c->against, c->n_against, &co, &h, k,
+					 &masters, err) < 0)
 		return -1;
+	cli->counts.rejected += masters.rejected;
+	cli->counts.in += masters.rejected;
 	if (c->decisions && match_load_decisions(m, c->decisions, err) < 0)
 		return -1;
 	return 0;
@@ -218,8 +214,7 @@ static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
 
 static int write_outputs(struct cli *cli, const struct ctx *c,
 			 const struct match_rules *r, struct match *m,
-			 struct outputs *o, struct stage *st,
-			 struct mbr_err *err)
+			 struct outputs *o, struct mbr_err *err)
 {
 	if (o->model && match_model_write(r, o->model, err) < 0)
 		return -1;
@@ -227,13 +222,11 @@ static int write_outputs(struct cli *cli, const struct ctx *c,
 	    match_explain(m, c->explain[0], c->explain[1], cli->out, err) < 0)
 		return -1;
 	if ((!c->explain[0] &&
-	     (st ? match_write_stage(m, st, err)
-		 : match_write_records(m, cli->out, err)) < 0) ||
+	     (cli->st ? match_write_stage(m, cli->st, err)
+		      : match_write_records(m, cli->out, err)) < 0) ||
 	    (o->pairs && match_write_pairs(m, o->pairs, err) < 0) ||
 	    (o->review && match_write_review(m, o->review, err) < 0) ||
 	    (o->report && match_write_report(m, o->report, err) < 0))
-		return -1;
-	if (o->rf && reject_flush(o->rf, err) < 0)
 		return -1;
 	cli->counts.out = match_n_records(m);
 	return 0;
@@ -265,41 +258,23 @@ static void summary(struct cli *cli, const struct match_stats *s)
 			 ", %llu split", s->split);
 }
 
-static struct stage *open_stage(const struct cli *cli, struct mbr_err *err)
-{
-	struct stage *st = stage_open(cli->db_path, err);
-
-	if (st && stage_begin_run(st, cli->prog, cli_args(cli), err) < 0) {
-		stage_close(st);
-		return NULL;
-	}
-	return st;
-}
-
 static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	       struct mbr_err *err)
 {
 	struct match *m = match_new(r, c->link_only ? MATCH_LINK_ONLY : 0);
 	struct outputs o = {0};
-	struct stage *st = NULL;
+	struct rs_sink *k = NULL;
 	int rc = -1;
 
-	if (open_outputs(cli, c, &o, err) < 0 ||
-	    (cli->db_path && !(st = open_stage(cli, err))) ||
-	    read_inputs(cli, c, m, &o, st, err) < 0 ||
-	    match_run(m, c->train, err) < 0 ||
-	    write_outputs(cli, c, r, m, &o, st, err) < 0)
-		goto out;
-	summary(cli, match_get_stats(m));
-	if (st &&
-	    stage_commit_run(st, cli->counts.in, cli->counts.out,
-			     cli->counts.rejected, 0,
-			     cli->counts.rejected ? "rejected" : "ok", err) < 0)
-		goto out;
-	rc = 0;
-out:
-	stage_close(st); /* rolls back a run not committed */
-	reject_free(o.rf);
+	if (open_outputs(cli, c, &o, err) == 0 &&
+	    (k = cli_sink(cli, 0, CLI_KEEPS, err)) &&
+	    read_inputs(cli, c, m, k, err) == 0 &&
+	    match_run(m, c->train, err) == 0 &&
+	    write_outputs(cli, c, r, m, &o, err) == 0) {
+		summary(cli, match_get_stats(m));
+		rc = 0;
+	}
+	rc = cli_done(cli, k, rc, err);
 	match_free(m);
 	return rc;
 }

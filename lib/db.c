@@ -309,6 +309,11 @@ void db_bind_int(struct db_stmt *s, int i, long long v)
 	bound(s, sqlite3_bind_int64(s->stmt, i, (sqlite3_int64)v));
 }
 
+void db_bind_real(struct db_stmt *s, int i, double v)
+{
+	bound(s, sqlite3_bind_double(s->stmt, i, v));
+}
+
 void db_bind_null(struct db_stmt *s, int i)
 {
 	bound(s, sqlite3_bind_null(s->stmt, i));

@@ -56,6 +56,7 @@ struct db_stmt *db_stmt(struct db *d, const char *sql, struct mbr_err *err);
 void db_bind_text(struct db_stmt *s, int i, struct strview v); /* NULL p:
 								  SQL NULL */
 void db_bind_int(struct db_stmt *s, int i, long long v);
+void db_bind_real(struct db_stmt *s, int i, double v);
 void db_bind_null(struct db_stmt *s, int i);
 /* v as TEXT when it is valid UTF-8, else as a BLOB: bytes kept. */
 void db_bind_raw(struct db_stmt *s, int i, struct strview v);

@@ -46,6 +46,7 @@
 
 #include "err.h"
 #include "record.h"
+#include "recstream.h"
 
 struct match_rules; /* opaque: keys, comparisons, thresholds, m and u */
 struct match;	    /* opaque: one run's records, pairs and clusters */
@@ -133,22 +134,11 @@ int match_begin(struct match *m, const struct header *h, enum match_side side,
 /* Add one record of the current input (copied). -1 only past limits. */
 int match_add(struct match *m, const struct record *rec, struct mbr_err *err);
 
-struct cli;
-struct reject_file;
-
-/* How match_read reads a stream. */
-struct match_input {
-	enum match_side side;
-	struct cli *cli; /* counts (new records), progress, warnings */
-	struct reject_file *rejects; /* unreadable rows, or NULL: warn */
-	bool strict;		     /* an unreadable row ends the run */
-};
-
-/* Read record files paths[0..n) (n == 0: standard input) into m: begin,
- * then every row. -1 on a read error, a bad header, or a bad row under
- * strict. */
-int match_read(struct match *m, const char *const *paths, size_t n,
-	       struct match_input *in, struct mbr_err *err);
+/* The record handler (recstream.h) that reads one input into m: records
+ * of side (MATCH_NEW: the records to deduplicate; MATCH_MASTER: --against
+ * masters). Binding calls match_begin; each record goes to match_add.
+ * One handler per side at a time. */
+void match_handler(struct match *m, enum match_side side, struct rs_handler *h);
 
 /* Read a decisions file: CSV with columns a_source, a_source_id,
  * b_source, b_source_id, decision (match | no-match; empty is skipped,
@@ -218,9 +208,6 @@ void match_nicknames_close(void);
 
 struct stage;
 
-/* Read the staging database's records table into m as in match_read. */
-int match_read_stage(struct match *m, struct stage *st, struct match_input *in,
-		     struct mbr_err *err);
 /* Write the kept pairs to its pairs table and every new record's cluster
  * to its clusters table, stamped with the open run. -1 with MBR_EIO. */
 int match_write_stage(const struct match *m, struct stage *st,

@@ -1134,3 +1134,56 @@ int stage_put_retired(struct stage *st, struct strview master_id,
 	bind_run(st, s, 3);
 	return db_done(s, "cannot store retired ID", err);
 }
+
+/*
+ * mbr-dedupe's tables: the scored pairs and the clusters of a run
+ */
+
+int stage_put_pair(struct stage *st, const struct stage_pair *p,
+		   struct mbr_err *err)
+{
+	struct db_stmt *s = db_stmt(
+		st->db,
+		"INSERT INTO pairs (run_id, a_source, a_source_id, b_source, "
+		"b_source_id, weight, probability, detail) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, round(?6, 2), round(?7, 6), ?8)",
+		err);
+
+	if (!s)
+		return -1;
+	bind_run(st, s, 1);
+	db_bind_text(s, 2, p->a_source);
+	db_bind_text(s, 3, p->a_source_id);
+	db_bind_text(s, 4, p->b_source);
+	db_bind_text(s, 5, p->b_source_id);
+	db_bind_real(s, 6, p->weight);
+	db_bind_real(s, 7, p->probability);
+	db_bind_text(s, 8, p->detail);
+	return db_done(s, "cannot store pair", err);
+}
+
+int stage_put_cluster(struct stage *st, struct strview source,
+		      struct strview source_id, struct strview cluster_id,
+		      struct mbr_err *err)
+{
+	struct db_stmt *s = db_stmt(
+		st->db,
+		"INSERT INTO clusters (run_id, source, source_id, cluster_id) "
+		"VALUES (?1, ?2, ?3, ?4)",
+		err);
+
+	if (!s)
+		return -1;
+	bind_run(st, s, 1);
+	db_bind_text(s, 2, source);
+	db_bind_text(s, 3, source_id);
+	db_bind_text(s, 4, cluster_id);
+	return db_done(s, "cannot store cluster", err);
+}
+
+int stage_forget_dedupe(struct stage *st, struct mbr_err *err)
+{
+	if (db_exec(st->db, "DELETE FROM pairs", NULL, 0, err) < 0)
+		return -1;
+	return db_exec(st->db, "DELETE FROM clusters", NULL, 0, err);
+}

@@ -218,4 +218,25 @@ int stage_put_xref(struct stage *st, struct strview source,
 int stage_put_retired(struct stage *st, struct strview master_id,
 		      struct strview merged_into, struct mbr_err *err);
 
+/*
+ * mbr-dedupe's tables
+ */
+
+/* A scored pair, as the pairs table keeps it. */
+struct stage_pair {
+	struct strview a_source, a_source_id, b_source, b_source_id;
+	double weight, probability;
+	struct strview detail; /* JSON of per-field levels and weights */
+};
+
+/* Forget the pairs and clusters of earlier runs: only the latest dedupe
+ * run's are read (by mbr-merge-id and reports), and keeping every
+ * night's would grow the database without end. In the open run. */
+int stage_forget_dedupe(struct stage *st, struct mbr_err *err);
+int stage_put_pair(struct stage *st, const struct stage_pair *p,
+		   struct mbr_err *err);
+int stage_put_cluster(struct stage *st, struct strview source,
+		      struct strview source_id, struct strview cluster_id,
+		      struct mbr_err *err);
+
 #endif
