@@ -205,3 +205,13 @@ char *sv_dup(struct strview v)
 {
 	return xmemdup(v.p, v.len);
 }
+
+int sv_cmp(struct strview a, struct strview b)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	int c = n ? memcmp(a.p, b.p, n) : 0;
+
+	if (c)
+		return c;
+	return (a.len > b.len) - (a.len < b.len);
+}

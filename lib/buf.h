@@ -61,6 +61,8 @@ static inline struct strview svn(const char *p, size_t len)
 	return v;
 }
 bool sv_eq(struct strview a, struct strview b);
+/* Byte order of a and b (a prefix first): <0, 0, >0. Cannot fail. */
+int sv_cmp(struct strview a, struct strview b);
 bool sv_eqs(struct strview a, const char *s);
 bool sv_ieqs(struct strview a, const char *s); /* ASCII case-insensitive */
 bool sv_starts(struct strview a, const char *prefix);

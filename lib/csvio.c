@@ -324,17 +324,6 @@ static void resync(struct csvio_reader *r)
 	parser_reset(r);
 }
 
-static bool header_same(const struct header *a, const struct header *b)
-{
-	if (header_count(a) != header_count(b))
-		return false;
-	for (size_t i = 0; i < header_count(a); i++)
-		if (!sv_eq(record_field(&a->names, i),
-			   record_field(&b->names, i)))
-			return false;
-	return true;
-}
-
 enum { ROW_HEADER = 3 }; /* internal: the row was a header */
 
 static void warn_folded(const struct csvio_reader *r)
@@ -379,7 +368,7 @@ static int take_header(struct csvio_reader *r, bool bad, struct mbr_err *err)
 	}
 	header_init(&h);
 	header_set(&h, &r->cur);
-	if (!header_same(&h, &r->header)) {
+	if (!header_equal(&h, &r->header)) {
 		header_release(&h);
 		return mbr_fail(err, MBR_EIO,
 				"%s: header differs from the first file's "

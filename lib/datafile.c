@@ -3,11 +3,14 @@
  */
 #include "datafile.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "buf.h"
 
 #ifndef MBR_DATADIR
 #define MBR_DATADIR "/usr/local/share/mbr"
@@ -70,4 +73,33 @@ int datafile_path(const char *name, char *path, size_t size,
 		"'%s', '%s/../data', '%s/../share/mbr/data', '%s/data', '%s'; "
 		"set MBR_DATADIR)",
 		name, env ? env : "", dir, dir, MBR_DATADIR, MBR_DATADIR);
+}
+
+char *datafile_read(const char *path, size_t max, size_t *len,
+		    struct mbr_err *err)
+{
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		mbr_fail(err, MBR_EIO, "cannot open '%s': %s", path,
+			 strerror(errno));
+		return NULL;
+	}
+	buf_init(&b, max);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_add(&b, chunk, n) < 0)
+			break;
+	if (ferror(f) || n > 0) {
+		mbr_fail(err, MBR_EIO, "cannot read '%s': %s", path,
+			 n > 0 ? "file too large" : strerror(errno));
+		fclose(f);
+		buf_release(&b);
+		return NULL;
+	}
+	fclose(f);
+	*len = b.len;
+	return buf_detach(&b);
 }

@@ -20,4 +20,10 @@
 int datafile_path(const char *name, char *path, size_t size,
 		  struct mbr_err *err);
 
+/* Read the file at path into a NUL-terminated heap block (the caller
+ * frees it), its length in *len. MBR_EIO when it cannot be read or is
+ * larger than max bytes. */
+char *datafile_read(const char *path, size_t max, size_t *len,
+		    struct mbr_err *err);
+
 #endif

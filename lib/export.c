@@ -874,11 +874,9 @@ static int run_record(void *ctx, struct record *rec, enum rs_verdict *v,
 
 void export_handler(struct export_run *r, struct rs_handler *h)
 {
-	memset(h, 0, sizeof(*h));
 	header_init(&r->h);
-	h->bind = run_bind;
-	h->record = run_record;
-	h->ctx = r;
+	*h = (struct rs_handler){
+		.bind = run_bind, .record = run_record, .ctx = r};
 }
 
 int export_finish(struct export_run *r, struct mbr_err *err)

@@ -187,16 +187,6 @@ static const unsigned char *enc_get(const unsigned char *p, struct strview *v)
 	return p + n;
 }
 
-static int bytes_cmp(struct strview a, struct strview b)
-{
-	size_t n = a.len < b.len ? a.len : b.len;
-	int c = n ? memcmp(a.p, b.p, n) : 0;
-
-	if (c)
-		return c;
-	return (a.len > b.len) - (a.len < b.len);
-}
-
 /* Tie order of two packed keys: source, then source_id. */
 static int key_cmp(const unsigned char *a, const unsigned char *b)
 {
@@ -205,8 +195,8 @@ static int key_cmp(const unsigned char *a, const unsigned char *b)
 
 	a = enc_get(enc_get(a, &as), &ai);
 	b = enc_get(enc_get(b, &bs), &bi);
-	c = bytes_cmp(as, bs);
-	return c ? c : bytes_cmp(ai, bi);
+	c = sv_cmp(as, bs);
+	return c ? c : sv_cmp(ai, bi);
 }
 
 /* A record's key: (source, source_id). */
@@ -775,10 +765,7 @@ static int take(void *ctx, struct record *rec, enum rs_verdict *v,
 
 void mergeid_handler(struct mergeid *m, struct rs_handler *h)
 {
-	memset(h, 0, sizeof(*h));
-	h->bind = bind;
-	h->record = take;
-	h->ctx = m;
+	*h = (struct rs_handler){.bind = bind, .record = take, .ctx = m};
 }
 
 /*
@@ -826,10 +813,10 @@ static int rec_cmp(const void *a, const void *b)
 		return x->hash < y->hash ? -1 : 1;
 	rec_fields(x, &xs, &xi, &xc);
 	rec_fields(y, &ys, &yi, &yc);
-	c = bytes_cmp(xc, yc);
+	c = sv_cmp(xc, yc);
 	if (!c)
-		c = bytes_cmp(xs, ys);
-	return c ? c : bytes_cmp(xi, yi);
+		c = sv_cmp(xs, ys);
+	return c ? c : sv_cmp(xi, yi);
 }
 
 static bool same_cluster(const struct rec *a, const struct rec *b)
@@ -1052,7 +1039,7 @@ static int by_id_cmp(const void *a, const void *b)
 {
 	const struct by_id *x = a, *y = b;
 
-	return bytes_cmp(x->id, y->id);
+	return sv_cmp(x->id, y->id);
 }
 
 /* Golden records and their lineage */
@@ -1374,7 +1361,7 @@ struct change {
 static int change_cmp(const void *a, const void *b)
 {
 	const struct change *x = a, *y = b;
-	int c = bytes_cmp(x->id, y->id);
+	int c = sv_cmp(x->id, y->id);
 
 	if (c)
 		return c;
@@ -1382,7 +1369,7 @@ static int change_cmp(const void *a, const void *b)
 		return x->kind < y->kind ? -1 : 1;
 	if (x->key && y->key)
 		return key_cmp(x->key, y->key);
-	return bytes_cmp(x->prev, y->prev);
+	return sv_cmp(x->prev, y->prev);
 }
 
 static size_t master_changes(const struct mergeid *m, struct change *ch)

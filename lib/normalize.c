@@ -664,9 +664,8 @@ static int take(void *ctx, struct record *rec, enum rs_verdict *v,
 
 void normalize_handler(struct normalize *n, struct rs_handler *h)
 {
-	memset(h, 0, sizeof(*h));
-	h->bind = bind;
-	h->out_header = out_header;
-	h->record = take;
-	h->ctx = n;
+	*h = (struct rs_handler){.bind = bind,
+				 .out_header = out_header,
+				 .record = take,
+				 .ctx = n};
 }

@@ -205,3 +205,14 @@ void record_swap(struct record *a, struct record *b)
 	*a = *b;
 	*b = t;
 }
+
+bool header_equal(const struct header *a, const struct header *b)
+{
+	if (header_count(a) != header_count(b))
+		return false;
+	for (size_t i = 0; i < header_count(a); i++)
+		if (!sv_eq(record_field(&a->names, i),
+			   record_field(&b->names, i)))
+			return false;
+	return true;
+}

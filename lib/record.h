@@ -70,6 +70,8 @@ int header_set(struct header *h, const struct record *rec);
 size_t header_add(struct header *h, const char *name);
 /* Column index of name, or -1. */
 int header_find(const struct header *h, const char *name);
+/* Do a and b name the same columns in the same order? */
+bool header_equal(const struct header *a, const struct header *b);
 static inline size_t header_count(const struct header *h)
 {
 	return h->names.n;

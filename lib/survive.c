@@ -421,20 +421,6 @@ static bool expect(struct strview v, size_t *i, char c)
 	return false;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil). */
-static long long days_from_civil(long long y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* The optional part after the date: [T ]HH:MM[:SS[.fff]]; seconds out. */
 static int parse_clock(struct strview v, size_t *i, long long *sec, long *nsec)
 {
@@ -499,18 +485,8 @@ static int parse_instant(struct strview v, struct instant *t)
 		return -1;
 	if (parse_offset(v, &i, &off) < 0)
 		return -1;
-	t->sec = days_from_civil(y, m, d) * 86400 + clock - off;
+	t->sec = date_days_from_civil(y, m, d) * 86400 + clock - off;
 	return 0;
-}
-
-static int bytes_cmp(struct strview a, struct strview b)
-{
-	size_t n = a.len < b.len ? a.len : b.len;
-	int c = n ? memcmp(a.p, b.p, n) : 0;
-
-	if (c)
-		return c;
-	return (a.len > b.len) - (a.len < b.len);
 }
 
 int survive_cmp(struct strview a, struct strview b)
@@ -527,7 +503,7 @@ int survive_cmp(struct strview a, struct strview b)
 			return ta.sec < tb.sec ? -1 : 1;
 		return (ta.nsec > tb.nsec) - (ta.nsec < tb.nsec);
 	}
-	return bytes_cmp(a, b);
+	return sv_cmp(a, b);
 }
 
 /*
@@ -620,7 +596,7 @@ struct slot {
 static int slot_cmp(const void *a, const void *b)
 {
 	const struct slot *x = a, *y = b;
-	int c = bytes_cmp(x->v, y->v);
+	int c = sv_cmp(x->v, y->v);
 
 	if (c)
 		return c;

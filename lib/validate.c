@@ -235,11 +235,10 @@ static int take(void *ctx, struct record *rec, enum rs_verdict *verdict,
 
 void validate_handler(struct validate *v, struct rs_handler *h)
 {
-	memset(h, 0, sizeof(*h));
-	h->bind = bind;
-	h->out_header = out_header;
-	h->record = take;
-	h->ctx = v;
+	*h = (struct rs_handler){.bind = bind,
+				 .out_header = out_header,
+				 .record = take,
+				 .ctx = v};
 }
 
 /* More than max_reject_rate of the records in would be rejected? */

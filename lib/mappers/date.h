@@ -84,6 +84,9 @@ bool date_is_valid_iso(struct strview v);
  * (YYYY-MM-DD) when set and valid, for reproducible tests, else the local
  * date. Read once per process. Cannot fail. */
 long date_today(void);
+/* Days from 1970-01-01 to y-m-d, any year (Howard Hinnant's
+ * days_from_civil). Cannot fail. */
+long long date_days_from_civil(long long y, int m, int d);
 /* "not a date", "no such date", ... for _issues. Cannot fail. */
 const char *date_result_str(enum date_result r);
 

@@ -62,35 +62,6 @@ static void table_free(struct table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Read the file at path into a NUL-terminated heap block. */
-static char *slurp(const char *path, size_t *len, struct mbr_err *err)
-{
-	struct buf b;
-	char chunk[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (!f) {
-		mbr_fail(err, MBR_EIO, "cannot open '%s': %s", path,
-			 strerror(errno));
-		return NULL;
-	}
-	buf_init(&b, MAX_FILE);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n) < 0)
-			break;
-	if (ferror(f) || n > 0) {
-		mbr_fail(err, MBR_EIO, "cannot read '%s': %s", path,
-			 n > 0 ? "file too large" : strerror(errno));
-		fclose(f);
-		buf_release(&b);
-		return NULL;
-	}
-	fclose(f);
-	*len = b.len;
-	return buf_detach(&b);
-}
-
 /* Cut the next field off *s at sep; NULL if there is no sep. */
 static char *field(char **s, char sep)
 {
@@ -260,7 +231,7 @@ int division_load(const char *path, struct mbr_err *err)
 	struct table t = {0};
 	size_t len;
 
-	t.text = slurp(path, &len, err);
+	t.text = datafile_read(path, MAX_FILE, &len, err);
 	if (!t.text)
 		return -1;
 	if (memchr(t.text, '\0', len)) {
@@ -307,7 +278,7 @@ static int latin_load(const char *path, struct mbr_err *err)
 	size_t len, n = 0, lineno = 0;
 	struct latin *rows;
 
-	text = slurp(path, &len, err);
+	text = datafile_read(path, MAX_FILE, &len, err);
 	if (!text)
 		return -1;
 	rows = xcalloc(count_lines(text), sizeof(*rows));

@@ -244,34 +244,6 @@ void phone_close(void)
 	last.len = 0;
 }
 
-static char *slurp(const char *path, size_t *len, struct mbr_err *err)
-{
-	struct buf b;
-	char chunk[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (!f) {
-		mbr_fail(err, MBR_EIO, "cannot open '%s': %s", path,
-			 strerror(errno));
-		return NULL;
-	}
-	buf_init(&b, MAX_FILE);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n) < 0)
-			break;
-	if (ferror(f) || n > 0) {
-		mbr_fail(err, MBR_EIO, "cannot read '%s': %s", path,
-			 n > 0 ? "file too large" : strerror(errno));
-		fclose(f);
-		buf_release(&b);
-		return NULL;
-	}
-	fclose(f);
-	*len = b.len;
-	return buf_detach(&b);
-}
-
 /* Cut line into at most max tab-separated fields; returns their count. */
 static size_t cut_fields(char *line, char **f, size_t max)
 {
@@ -434,7 +406,7 @@ int phone_load_metadata(const char *path, struct mbr_err *err)
 	struct meta m = {0};
 	size_t len;
 
-	m.text = slurp(path, &len, err);
+	m.text = datafile_read(path, MAX_FILE, &len, err);
 	if (!m.text)
 		return -1;
 	if (memchr(m.text, '\0', len)) {

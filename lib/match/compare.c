@@ -4,6 +4,7 @@
  * weights. A missing value on either side is LEVEL_NULL: no evidence
  * either way, weight 0.
  */
+#include "mappers/date.h"
 #include "match/match_int.h"
 
 #include <math.h>
@@ -70,18 +71,11 @@ bool compare_date_is_full(int32_t ymd)
 	return ymd % 100 != 0 && ymd / 100 % 100 != 0;
 }
 
-/* Days since 1970-01-01 (Howard Hinnant's days_from_civil). */
+/* Days since 1970-01-01 of a YYYYMMDD number. */
 static long day_number(int32_t ymd)
 {
-	long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return (long)date_days_from_civil(ymd / 10000, ymd / 100 % 100,
+					  ymd % 100);
 }
 
 /* The 8 digits differ in one place, or in two neighbouring places that

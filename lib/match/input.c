@@ -39,8 +39,5 @@ void match_handler(struct match *m, enum match_side side, struct rs_handler *h)
 
 	i->m = m;
 	i->side = side;
-	memset(h, 0, sizeof(*h));
-	h->bind = bind;
-	h->record = take;
-	h->ctx = i;
+	*h = (struct rs_handler){.bind = bind, .record = take, .ctx = i};
 }

@@ -53,17 +53,6 @@ void match_free(struct match *m)
 	free(m);
 }
 
-static bool same_columns(const struct header *a, const struct header *b)
-{
-	if (header_count(a) != header_count(b))
-		return false;
-	for (size_t i = 0; i < header_count(a); i++)
-		if (!sv_eq(record_field(&a->names, i),
-			   record_field(&b->names, i)))
-			return false;
-	return true;
-}
-
 int match_begin(struct match *m, const struct header *h, enum match_side side,
 		struct mbr_err *err)
 {
@@ -78,7 +67,7 @@ int match_begin(struct match *m, const struct header *h, enum match_side side,
 		       m->rules->n_extra);
 	if (side == MATCH_MASTER)
 		return 0;
-	if (m->have_out && !same_columns(&m->out, h))
+	if (m->have_out && !header_equal(&m->out, h))
 		return mbr_fail(err, MBR_ECONFIG,
 				"inputs have different "
 				"columns");
