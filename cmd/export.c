@@ -233,9 +233,7 @@ static int read_input(struct ctx *c, const struct rs_handler *h,
 
 	if (!c->from || strcmp(c->from, "masters"))
 		return cli_run_input(c->cli, h, NULL, k, err);
-	cur = stage_query(c->cli->st,
-			  "SELECT * FROM masters ORDER BY master_id", NULL, 0,
-			  err);
+	cur = stage_read_masters(c->cli->st, err);
 	if (!cur)
 		return -1;
 	rc = rs_run_cursor(cur, c->cli->db_path, h, k, &c->cli->counts, err);

@@ -499,13 +499,13 @@ int cli_fail(struct cli *cli, const struct mbr_err *err)
 						   : err->status);
 }
 
-const char *cli_args(const struct cli *cli)
+static const char *cli_args(const struct cli *cli)
 {
 	(void)cli;
 	return args.p ? args.p : "";
 }
 
-double cli_elapsed(const struct cli *cli)
+static double cli_elapsed(const struct cli *cli)
 {
 	struct timespec now;
 
@@ -550,8 +550,8 @@ void cli_warn(const struct cli *cli, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void cli_progress(struct cli *cli, unsigned long long done_bytes,
-		  unsigned long long total_bytes)
+static void cli_progress(struct cli *cli, unsigned long long done_bytes,
+			 unsigned long long total_bytes)
 {
 	double t;
 

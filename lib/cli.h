@@ -147,14 +147,5 @@ int cli_finish(struct cli *cli);
 /* A warning line "PROG: message" on stderr. */
 void cli_warn(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Tell the progress line how far we are; cheap enough to call per record
- * (it looks at the clock once every 4096 calls). */
-void cli_progress(struct cli *cli, unsigned long long done_bytes,
-		  unsigned long long total_bytes);
-/* The command line as one string (arguments after the program, joined by
- * spaces), for the staging database's runs table. */
-const char *cli_args(const struct cli *cli);
-/* Seconds since cli_parse. */
-double cli_elapsed(const struct cli *cli);
 
 #endif

@@ -713,9 +713,30 @@ static int setup_columns(struct export_writer *w, const struct header *h,
 	return 0;
 }
 
-struct export_writer *export_open(struct export_opts *o, const struct header *h,
-				  const char *file, FILE *out,
-				  struct mbr_err *err)
+static void export_free(struct export_writer *w)
+{
+	if (!w)
+		return;
+	encoding_encoder_close(w->enc);
+	free(w->guards);
+	free(w->names);
+	free(w->insert_sql);
+	free(w->binds);
+	free(w->segs);
+	record_release(&w->work);
+	record_release(&w->mapped);
+	buf_release(&w->issues);
+	buf_release(&w->cell);
+	buf_release(&w->line);
+	buf_release(&w->bytes);
+	buf_release(&w->tmp);
+	free(w);
+}
+
+static struct export_writer *export_open(struct export_opts *o,
+					 const struct header *h,
+					 const char *file, FILE *out,
+					 struct mbr_err *err)
 {
 	struct export_writer *w = xcalloc(1, sizeof(*w));
 
@@ -743,8 +764,8 @@ fail:
 	return NULL;
 }
 
-int export_attach_db(struct export_writer *w, struct db *db,
-		     struct mbr_err *err)
+static int export_attach_db(struct export_writer *w, struct db *db,
+			    struct mbr_err *err)
 {
 	w->db = db;
 	return open_db(w, err);
@@ -773,8 +794,8 @@ static int protect(struct export_writer *w, const struct record *rec)
 	return 0;
 }
 
-int export_write(struct export_writer *w, const struct record *rec,
-		 struct mbr_err *err)
+static int export_write(struct export_writer *w, const struct record *rec,
+			struct mbr_err *err)
 {
 	const struct record *r = &w->work;
 
@@ -801,7 +822,7 @@ int export_write(struct export_writer *w, const struct record *rec,
 	return 0;
 }
 
-int export_close(struct export_writer *w, struct mbr_err *err)
+static int export_close(struct export_writer *w, struct mbr_err *err)
 {
 	if (w->o->format == EXPORT_SQL) {
 		buf_reset(&w->line);
@@ -813,26 +834,6 @@ int export_close(struct export_writer *w, struct mbr_err *err)
 		return mbr_fail(err, MBR_EIO, "write error: %s",
 				strerror(errno));
 	return 0;
-}
-
-void export_free(struct export_writer *w)
-{
-	if (!w)
-		return;
-	encoding_encoder_close(w->enc);
-	free(w->guards);
-	free(w->names);
-	free(w->insert_sql);
-	free(w->binds);
-	free(w->segs);
-	record_release(&w->work);
-	record_release(&w->mapped);
-	buf_release(&w->issues);
-	buf_release(&w->cell);
-	buf_release(&w->line);
-	buf_release(&w->bytes);
-	buf_release(&w->tmp);
-	free(w);
 }
 
 /*

@@ -78,26 +78,8 @@ enum export_key_flags {
 int export_load_key(struct export_opts *o, const char *path,
 		    enum export_key_flags flags, struct mbr_err *err);
 
-struct export_writer; /* opaque */
-
-/* Start writing records whose columns are h to out; h must outlive the
- * writer. Every name in o->mask and o->pseudo must be a column of h (in
- * any case); for sql and sqlite the output column names must suit a
- * table (MBR_ECONFIG otherwise). */
-struct export_writer *export_open(struct export_opts *o, const struct header *h,
-				  const char *file, FILE *out,
-				  struct mbr_err *err);
-/* For EXPORT_SQLITE: write into db (opened by the caller with db_open,
- * a transaction begun), creating the table. */
+struct export_writer; /* opaque: masking, mapping, formatting */
 struct db;
-int export_attach_db(struct export_writer *w, struct db *db,
-		     struct mbr_err *err);
-/* Write one record (masking, mapping, formatting, encoding). */
-int export_write(struct export_writer *w, const struct record *rec,
-		 struct mbr_err *err);
-/* Write the trailer (SQL COMMIT) and flush. */
-int export_close(struct export_writer *w, struct mbr_err *err);
-void export_free(struct export_writer *w); /* NULL is fine */
 
 /* A whole export through the record loop (recstream.h). */
 struct export_run {

@@ -61,7 +61,7 @@ void import_opts_release(struct import_opts *o)
 	o->n_sources = 0;
 }
 
-void import_header(const struct import_opts *o, struct header *h)
+static void import_header(const struct import_opts *o, struct header *h)
 {
 	header_init(h);
 	for (int i = 0; i < CF_COUNT; i++)

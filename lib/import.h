@@ -53,9 +53,4 @@ void import_opts_release(struct import_opts *o);
 int import_run(const struct import_opts *o, struct rs_sink *k,
 	       struct rs_tally *t, struct mbr_err *err);
 
-/* The header import writes: the canonical columns, then the [extra]
- * columns of every source (the union, in order of first appearance), then
- * _issues. */
-void import_header(const struct import_opts *o, struct header *h);
-
 #endif

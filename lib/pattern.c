@@ -156,8 +156,3 @@ const char *pattern_result_str(enum pattern_result r)
 		return "?";
 	return names[r];
 }
-
-bool pattern_is_jit(const struct pattern *p)
-{
-	return p->jit;
-}

@@ -66,7 +66,5 @@ enum pattern_result pattern_prefix(struct pattern *p, struct strview v,
 				   size_t n_groups);
 /* "does not match", "not valid UTF-8", ... for messages. */
 const char *pattern_result_str(enum pattern_result r);
-/* True when the pattern is JIT-compiled (for the benchmark's notes). */
-bool pattern_is_jit(const struct pattern *p);
 
 #endif

@@ -147,11 +147,6 @@ int reject_flush(struct reject_file *rf, struct mbr_err *err)
 	return 0;
 }
 
-unsigned long long reject_count(const struct reject_file *rf)
-{
-	return rf ? rf->n : 0;
-}
-
 void reject_free(struct reject_file *rf)
 {
 	if (!rf)
@@ -159,14 +154,4 @@ void reject_free(struct reject_file *rf)
 	csvio_writer_free(rf->w);
 	free(rf->f);
 	free(rf);
-}
-
-void reject_bad_row(struct reject_file *rf, const struct csvio_reader *r)
-{
-	const struct header *h = csvio_header(r);
-	struct reject_at at;
-
-	reject_at_bad_row(&at, r, sv(csvio_name(r)), h->canon[CF_SOURCE],
-			  h->canon[CF_SOURCE_ID], h->canon[CF_SOURCE_ROW]);
-	reject_raw(rf, &at, csvio_bad_raw(r), csvio_bad_reason(r));
 }

@@ -52,13 +52,8 @@ void reject_record(struct reject_file *rf, const struct record *rec,
 /* A row that could not be parsed: where it comes from, its bytes. */
 void reject_raw(struct reject_file *rf, const struct reject_at *at,
 		struct strview raw, const char *reason);
-/* The row a reader of canonical records just returned as CSVIO_BAD:
- * reject_raw with the row's own source, source_id and source_row where
- * they can be read (else the file's name and the record number). */
-void reject_bad_row(struct reject_file *rf, const struct csvio_reader *r);
 /* Flush; -1 with err (MBR_EIO) on a write error. */
 int reject_flush(struct reject_file *rf, struct mbr_err *err);
-unsigned long long reject_count(const struct reject_file *rf);
 void reject_free(struct reject_file *rf); /* NULL is fine; out stays open */
 
 #endif
