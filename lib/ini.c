@@ -65,12 +65,24 @@ static size_t comment_at(struct strview line)
 	return line.len;
 }
 
+/* The new size of an array of n full ones: doubled, so that a file of a
+ * million entries costs no more than twice the copying of its last size
+ * (growing by one was quadratic where realloc cannot extend in place). */
+static size_t grown(size_t n)
+{
+	return n ? 2 * n : 64;
+}
+
 static void add_section(struct ini *ini, struct strview name, unsigned line)
 {
-	ini->sections =
-		xrealloc(ini->sections, (ini->n_sections + 1) * sizeof(char *));
-	ini->section_lines = xrealloc(ini->section_lines,
-				      (ini->n_sections + 1) * sizeof(unsigned));
+	if (ini->n_sections == ini->cap_sections) {
+		ini->cap_sections = grown(ini->cap_sections);
+		ini->sections = xrealloc(ini->sections,
+					 ini->cap_sections * sizeof(char *));
+		ini->section_lines =
+			xrealloc(ini->section_lines,
+				 ini->cap_sections * sizeof(unsigned));
+	}
 	ini->sections[ini->n_sections] = sv_dup(name);
 	ini->section_lines[ini->n_sections] = line;
 	ini->n_sections++;
@@ -108,7 +120,10 @@ static int parse_line(struct ini *ini, struct strview line, unsigned no,
 	if (key.len == 0)
 		return ini_fail(ini, no, err,
 				"empty key before '=' (expected key = value)");
-	ini->e = xrealloc(ini->e, (ini->n + 1) * sizeof(*ini->e));
+	if (ini->n == ini->cap) {
+		ini->cap = grown(ini->cap);
+		ini->e = xrealloc(ini->e, ini->cap * sizeof(*ini->e));
+	}
 	e = &ini->e[ini->n++];
 	e->section = ini->n_sections ? ini->sections[ini->n_sections - 1] : "";
 	e->key = sv_dup(key);

@@ -31,10 +31,10 @@ struct ini_entry {
 struct ini {
 	char *path;	     /* owned copy of the file name, for messages */
 	struct ini_entry *e; /* owned: entries in file order */
-	size_t n;
+	size_t n, cap;
 	char **sections;	 /* owned: every [section] seen, in order */
 	unsigned *section_lines; /* owned: line of each section */
-	size_t n_sections;
+	size_t n_sections, cap_sections;
 };
 
 /* Read and parse path. On error err names path and line. */
