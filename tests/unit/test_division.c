@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "helpers.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,15 +221,6 @@ static void test_division_invariants(void **state)
 	assert_false(division_is_province_code(100000));
 }
 
-static void write_file(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
 #define HEADER "code,name,short_name,level,parent_code,historical\n"
 
 static const struct {
@@ -266,7 +259,7 @@ static void test_division_bad_files(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	for (size_t i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
-		write_file(path, bad_files[i].text, strlen(bad_files[i].text));
+		th_write_file(path, bad_files[i].text, strlen(bad_files[i].text));
 		if (division_load(path, &err) != -1 ||
 		    !strstr(err.msg, bad_files[i].msg))
 			fail_msg("%s: got '%s'", bad_files[i].why, err.msg);
@@ -274,12 +267,12 @@ static void test_division_bad_files(void **state)
 		/* The table in use stays. */
 		assert_int_equal(division_count(), 4652);
 	}
-	write_file(path, nul_file, sizeof(nul_file) - 1);
+	th_write_file(path, nul_file, sizeof(nul_file) - 1);
 	assert_int_equal(division_load(path, &err), -1);
 	assert_non_null(strstr(err.msg, "NUL byte"));
 
 	/* CRLF and a last line without newline are fine. */
-	write_file(path,
+	th_write_file(path,
 		   "code,name,short_name,level,parent_code,historical"
 		   "\r\n110000,北京市,北京,province,0,0\r\n"
 		   "110105,朝阳区,朝阳,district,110000,0",

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "helpers.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,15 +321,6 @@ static void test_phone_metadata_compiles(void **state)
 		fail_msg("%s", err.msg);
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* A bad metadata file names its line and changes nothing. */
 static void test_phone_bad_metadata(void **state)
 {
@@ -338,17 +331,18 @@ static void test_phone_bad_metadata(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	write_file(path, "# header\nR\tCN\t86\n");
+	th_write_file(path, "# header\nR\tCN\t86\n", strlen("# header\nR\tCN\t86\n"));
 	assert_int_equal(phone_load_metadata(path, &err), -1);
 	assert_int_equal(err.status, MBR_ECONFIG);
 	assert_non_null(strstr(err.msg, ":2: expected an R or T line"));
-	write_file(path, "R\tCN\t86\t1\t0\t-\t-\t-\t11\t1\\d{10}\n"
-			 "T\tHK\tmobile\t-\t1\\d{10}\n");
+	th_write_file(path, "R\tCN\t86\t1\t0\t-\t-\t-\t11\t1\\d{10}\n"
+			 "T\tHK\tmobile\t-\t1\\d{10}\n", strlen("R\tCN\t86\t1\t0\t-\t-\t-\t11\t1\\d{10}\n"
+			 "T\tHK\tmobile\t-\t1\\d{10}\n"));
 	assert_int_equal(phone_load_metadata(path, &err), -1);
-	write_file(path, "R\tCN\t86\t1\t0\t-\t-\t-\t11\t1[\\d{10}\n");
+	th_write_file(path, "R\tCN\t86\t1\t0\t-\t-\t-\t11\t1[\\d{10}\n", strlen("R\tCN\t86\t1\t0\t-\t-\t-\t11\t1[\\d{10}\n"));
 	assert_int_equal(phone_load_metadata(path, &err), -1);
 	assert_non_null(strstr(err.msg, "region CN: bad pattern"));
-	write_file(path, "# nothing\n");
+	th_write_file(path, "# nothing\n", strlen("# nothing\n"));
 	assert_int_equal(phone_load_metadata(path, &err), -1);
 	unlink(path);
 	assert_int_equal(phone_load_metadata(path, &err), -1);

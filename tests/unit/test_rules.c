@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "helpers.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,31 +13,6 @@
 #include "mappers/date.h"
 #include "record.h"
 #include "rules.h"
-
-/* Split s at '|' into rec's fields. */
-static void make_record(struct record *rec, const char *s)
-{
-	record_reset(rec);
-	for (;;) {
-		const char *bar = strchr(s, '|');
-		size_t len = bar ? (size_t)(bar - s) : strlen(s);
-
-		record_add(rec, s, len);
-		if (!bar)
-			break;
-		s = bar + 1;
-	}
-}
-
-static void make_header(struct header *h, const char *s)
-{
-	struct record names;
-
-	record_init(&names);
-	make_record(&names, s);
-	header_set(h, &names);
-	record_release(&names);
-}
 
 /*
  * Mistakes in a rules file: each names the file and line and says what
@@ -231,7 +208,7 @@ static void test_rules_bind_mistakes(void **state)
 
 	(void)state;
 	header_init(&h);
-	make_header(&h, "source|source_id|mobile|vip_code");
+	th_header(&h, "source|source_id|mobile|vip_code");
 	for (size_t i = 0; i < sizeof(bind_mistakes) / sizeof(bind_mistakes[0]);
 	     i++) {
 		struct mbr_err err = MBR_ERR_INIT;
@@ -473,10 +450,10 @@ static void run_case(size_t i, struct record *rec, struct header *h)
 	rs = rules_parse("t.ini", text.p, text.len, &err);
 	if (!rs)
 		fail_msg("%s: %s", cases[i].why, err.msg);
-	make_header(h, cases[i].header);
+	th_header(h, cases[i].header);
 	if (rules_bind(rs, h, &err) < 0)
 		fail_msg("%s: %s", cases[i].why, err.msg);
-	make_record(rec, cases[i].row);
+	th_record(rec, cases[i].row);
 	n = rules_check(rs, rec, f);
 	for (size_t k = 0; k < n; k++)
 		buf_addf(&got, "%s%s:%s", k ? ";" : "", f[k].field,
@@ -520,13 +497,13 @@ static void test_rules_all_failures(void **state)
 	assert_int_equal(rules_count(rs), 3);
 	record_init(&rec);
 	header_init(&h);
-	make_header(&h, "mobile|email|points");
+	th_header(&h, "mobile|email|points");
 	assert_int_equal(rules_bind(rs, &h, &err), 0);
-	make_record(&rec, "123|x|-5");
+	th_record(&rec, "123|x|-5");
 	assert_int_equal(rules_check(rs, &rec, f), 3);
 	assert_int_equal(f[0].rule, 0);
 	assert_int_equal(f[2].rule, 2);
-	make_record(&rec, "|a@b.cn|");
+	th_record(&rec, "|a@b.cn|");
 	assert_int_equal(rules_check(rs, &rec, f), 0);
 	assert_string_equal(rules_info(rs, 0)->name, "a");
 	assert_int_equal(rules_info(rs, 0)->severity, RULE_FLAG);
@@ -572,11 +549,11 @@ static void test_rules_unique(void **state)
 	assert_non_null(rs);
 	record_init(&rec);
 	header_init(&h);
-	make_header(&h, "source|source_id");
+	th_header(&h, "source|source_id");
 	assert_int_equal(rules_bind(rs, &h, &err), 0);
 	assert_string_equal(rules_info(rs, 0)->field, "source+source_id");
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		make_record(&rec, rows[i].row);
+		th_record(&rec, rows[i].row);
 		if (rules_check(rs, &rec, f) != rows[i].fails)
 			fail_msg("%s: wrong result", rows[i].why);
 		if (rows[i].keep)
@@ -584,7 +561,7 @@ static void test_rules_unique(void **state)
 	}
 	/* A new bind is a new input: the keys are forgotten. */
 	assert_int_equal(rules_bind(rs, &h, &err), 0);
-	make_record(&rec, "pos|1");
+	th_record(&rec, "pos|1");
 	assert_int_equal(rules_check(rs, &rec, f), 0);
 	record_release(&rec);
 	header_release(&h);
@@ -606,12 +583,12 @@ static void test_rules_unique_many(void **state)
 	(void)state;
 	record_init(&rec);
 	header_init(&h);
-	make_header(&h, "source_id");
+	th_header(&h, "source_id");
 	assert_int_equal(rules_bind(rs, &h, &err), 0);
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < 300000; i++) {
 			snprintf(id, sizeof(id), "M%08d", i);
-			make_record(&rec, id);
+			th_record(&rec, id);
 			dups += rules_check(rs, &rec, f);
 			rules_keep(rs);
 		}
@@ -700,7 +677,7 @@ static void test_rules_timestamp_agrees(void **state)
 	record_init(&rec);
 	header_init(&h);
 	buf_init(&out, BUF_NOLIMIT);
-	make_header(&h, "registered_at");
+	th_header(&h, "registered_at");
 	assert_int_equal(rules_bind(rs, &h, &err), 0);
 	for (size_t i = 0; i < sizeof(timestamps) / sizeof(timestamps[0]);
 	     i++) {
@@ -710,7 +687,7 @@ static void test_rules_timestamp_agrees(void **state)
 		buf_reset(&out);
 		canonical = timestamp_normalize(v, DATE_ORDER_NONE, &out) ==
 				    DATE_OK && sv_eq(buf_view(&out), v);
-		make_record(&rec, timestamps[i]);
+		th_record(&rec, timestamps[i]);
 		if ((rules_check(rs, &rec, f) == 0) != canonical)
 			fail_msg("'%s': check says %s", timestamps[i],
 				 canonical ? "bad" : "good");

@@ -9,6 +9,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,30 +45,6 @@ static int teardown(void **state)
 	}
 	rmdir(dir);
 	return 0;
-}
-
-static void make_record(struct record *rec, const char *s)
-{
-	record_reset(rec);
-	for (;;) {
-		const char *bar = strchr(s, '|');
-		size_t len = bar ? (size_t)(bar - s) : strlen(s);
-
-		record_add(rec, s, len);
-		if (!bar)
-			break;
-		s = bar + 1;
-	}
-}
-
-static void make_header(struct header *h, const char *s)
-{
-	struct record names;
-
-	record_init(&names);
-	make_record(&names, s);
-	header_set(h, &names);
-	record_release(&names);
 }
 
 /* The fields of rec joined by '|'. */
@@ -157,9 +135,9 @@ static void test_validate_records(void **state)
 		enum validate_verdict vd;
 		char got[512];
 
-		make_header(&h, cases[i].header);
+		th_header(&h, cases[i].header);
 		assert_int_equal(validate_bind(v, &h, &err), 0);
-		make_record(&rec, cases[i].row);
+		th_record(&rec, cases[i].row);
 		vd = validate_record(v, &rec);
 		if (vd == VALIDATE_REJECT)
 			snprintf(got, sizeof(got), "%s//%s",
@@ -186,14 +164,14 @@ static void test_validate_header(void **state)
 
 	(void)state;
 	header_init(&h);
-	make_header(&h, "source_id|mobile");
+	th_header(&h, "source_id|mobile");
 	assert_int_equal(validate_bind(v, &h, &err), 0);
 	assert_int_equal(header_count(validate_header(v)), 3);
 	assert_int_equal(header_find(validate_header(v), "_issues"), 2);
-	make_header(&h, "_issues|source_id");
+	th_header(&h, "_issues|source_id");
 	assert_int_equal(validate_bind(v, &h, &err), 0);
 	assert_int_equal(header_count(validate_header(v)), 2);
-	make_header(&h, "source_id|vip");
+	th_header(&h, "source_id|vip");
 	assert_int_equal(validate_bind(v, &h, &err), 0);
 	header_release(&h);
 	validate_free(v);
@@ -216,9 +194,9 @@ static void test_validate_flag_only(void **state)
 	v = validate_new(rs, &opts);
 	record_init(&rec);
 	header_init(&h);
-	make_header(&h, "source_id|points");
+	th_header(&h, "source_id|points");
 	assert_int_equal(validate_bind(v, &h, &err), 0);
-	make_record(&rec, "|-3");
+	th_record(&rec, "|-3");
 	assert_int_equal(validate_record(v, &rec), VALIDATE_FLAG);
 	assert_string_equal(joined(&rec),
 			    "|-3|source_id:missing;points:out of range 0 ..");
@@ -240,19 +218,6 @@ static const char input[] =
 	"pos,4,\"broken,5\n"
 	"pos,5,,,-1\n"
 	"pos,6,,,7\n";
-
-static char *slurp(FILE *f)
-{
-	struct buf b;
-	char chunk[4096];
-	size_t n;
-
-	buf_init(&b, BUF_NOLIMIT);
-	rewind(f);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	return buf_detach(&b);
-}
 
 /* mbr-validate's run without the command line: the handler in the loop. */
 static int validate_files(struct validate *v, const char *const *files,
@@ -321,9 +286,9 @@ static void run_file(struct run *r, const struct validate_opts *opts,
 	fflush(rej);
 	fflush(rep);
 	r->counts = t;
-	r->out = slurp(out);
-	r->rejects = slurp(rej);
-	r->report = slurp(rep);
+	r->out = th_slurp(out);
+	r->rejects = th_slurp(rej);
+	r->report = th_slurp(rep);
 	fclose(out);
 	fclose(rej);
 	fclose(rep);
@@ -453,7 +418,7 @@ static void test_validate_unknown_field(void **state)
 
 	(void)state;
 	header_init(&h);
-	make_header(&h, "source|source_id");
+	th_header(&h, "source|source_id");
 	assert_int_equal(validate_bind(v, &h, &err), -1);
 	assert_int_equal(err.status, MBR_ECONFIG);
 	assert_string_equal(err.msg, "r.ini:2: unknown field 'vip' (not a "
@@ -481,10 +446,10 @@ static struct stage *stage_with(const char *const *rows, size_t n)
 		fail_msg("%s", err.msg);
 	header_init(&h);
 	record_init(&rec);
-	make_header(&h, "source|source_id|mobile|points");
+	th_header(&h, "source|source_id|mobile|points");
 	assert_int_equal(stage_begin_run(st, "test", "", &err), 0);
 	for (size_t i = 0; i < n; i++) {
-		make_record(&rec, rows[i]);
+		th_record(&rec, rows[i]);
 		if (stage_put_record(st, &h, &rec, &err) < 0)
 			fail_msg("%s", err.msg);
 	}
