@@ -71,13 +71,14 @@ static size_t probe(const struct hash_table *t, uint64_t key, hash_same_fn same,
 	return i;
 }
 
-/* Room for one more entry, keeping the load at most 1/2. */
+/* Room for one more entry, keeping the load at most 3/4: linear probing
+ * stays short, and a table of millions of keys fits fewer cache lines. */
 static void reserve(struct hash_table *t)
 {
 	size_t old = t->slot ? t->mask + 1 : 0;
 	struct hash_slot *prev = t->slot;
 
-	if (t->slot && 2 * (t->n + 1) <= old)
+	if (t->slot && 4 * (t->n + 1) <= 3 * old)
 		return;
 	t->slot = xcalloc(old ? 2 * old : 1024, sizeof(*t->slot));
 	t->mask = (old ? 2 * old : 1024) - 1;

@@ -3,7 +3,7 @@
  * (the unique keys of validation rules, merge-id's records and masters).
  *
  * The table is open addressing with linear probing over a power-of-two
- * number of slots, kept at most half full. A slot holds a 64-bit key (the
+ * number of slots, kept at most 3/4 full. A slot holds a 64-bit key (the
  * hash of what it indexes; 0 marks an empty slot, and hash_bytes never
  * gives 0) and a 32-bit value, usually an index into the caller's array.
  * Two things with one 64-bit hash are told apart by the caller's test;
