@@ -93,9 +93,11 @@ static void apply(const struct survive_rules *r)
 
 	fill(m);
 	for (int i = 0; i < N_MEMBERS; i++) {
-		int bad = survive_check(r, &m[i]);
+		const char *why = NULL;
+		int bad = survive_check(r, &m[i], &why);
 
 		CHECK(bad == -1 || (bad >= SURVIVE_FIRST && bad < CF_COUNT));
+		CHECK(bad == -1 || why != NULL);
 		ok = ok && bad < 0;
 	}
 	survive_golden_init(&g);
