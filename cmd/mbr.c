@@ -29,6 +29,8 @@ static const struct {
 		   "on request"},
 	{"profile", "fill rates, values, shapes, flags, rejects and overlap "
 		    "per source and field"},
+	{"report", "one HTML file: profile, run log, clusters, pairs to "
+		   "review in the browser"},
 };
 
 #define N_TOOLS (sizeof(tools) / sizeof(tools[0]))

@@ -742,7 +742,7 @@ void profile_shape(struct strview v, struct buf *out)
 
 /* ---- writing ---- */
 
-static bool is_personal(const char *field)
+bool profile_personal(const char *field)
 {
 	static const char *const personal[] = {
 		"name", "mobile", "phone", "id_number", "email", "address"};
@@ -757,7 +757,7 @@ static bool is_personal(const char *field)
 static void shown(const struct profile *p, const char *field, struct strview v,
 		  struct buf *out)
 {
-	if (!p->o.unmasked && is_personal(field))
+	if (!p->o.unmasked && profile_personal(field))
 		mask_value(field, v, out);
 	else
 		buf_addsv(out, v);

@@ -104,6 +104,10 @@ void profile_html(const struct profile *p, struct buf *out);
  * " (full-width digits)". Empty v: empty shape. */
 void profile_shape(struct strview v, struct buf *out);
 
+/* Is field personal (name, mobile, phone, id_number, email, address, or
+ * a column their masks cover)? Its values are shown masked. */
+bool profile_personal(const char *field);
+
 /* Number of records profiled. */
 unsigned long long profile_records(const struct profile *p);
 
