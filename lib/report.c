@@ -738,6 +738,7 @@ static const char css[] =
 	"tabular-nums}.scroll{overflow-x:auto;max-width:100%}.v{background:"
 	"#f1f3f6;border-radius:3px;padding:0 3px;white-space:pre-wrap;"
 	"overflow-wrap:anywhere}svg{max-width:100%;height:auto;display:block}"
+	"svg.chart{width:680px}"
 	"nav a{margin-right:.8em}.pair{border:1px solid #ccc;border-radius:"
 	"6px;padding:8px;margin:12px 0}.pair[data-decision=match]{"
 	"border-color:#2a8a2a;background:#f3fbf3}.pair[data-decision=no-match]"
@@ -1321,10 +1322,10 @@ static void write_html(struct rep *r, struct buf *b, int runs_rc)
 	buf_addf(b,
 		 "</h1>\n<p>%llu records, %zu scored pairs, %zu clusters. "
 		 "Personal values are %s.</p>\n<nav><a href=\"#runs\">runs"
-		 "</a><a href=\"#clusters\">charts</a><a href=\"#overlap\">"
-		 "overlap</a><a href=\"#largest\">clusters</a><a "
-		 "href=\"#review\">review</a><a href=\"#merged\">merged</a>"
-		 "<a href=\"#profile\">profile</a></nav>\n",
+		 "</a>\n<a href=\"#clusters\">charts</a>\n<a href=\"#overlap\">"
+		 "overlap</a>\n<a href=\"#largest\">clusters</a>\n<a "
+		 "href=\"#review\">review</a>\n<a href=\"#merged\">merged</a>"
+		 "\n<a href=\"#profile\">profile</a></nav>\n",
 		 profile_records(r->prof), r->n_pairs, r->n_clusters,
 		 r->o->unmasked ? "shown as they are (--unmasked)" : "masked");
 }
