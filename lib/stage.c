@@ -1187,3 +1187,50 @@ int stage_forget_dedupe(struct stage *st, struct mbr_err *err)
 		return -1;
 	return db_exec(st->db, "DELETE FROM clusters", NULL, 0, err);
 }
+
+/*
+ * Reports (mbr-profile, mbr-report): read-only views
+ */
+
+struct stage_cursor *stage_read_rejects(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT coalesce(source, '') AS source, "
+			   "coalesce(tool, '') AS reject_tool, "
+			   "coalesce(field, '') AS reject_field, "
+			   "coalesce(reason, '') AS reject_reason "
+			   "FROM rejects ORDER BY rowid",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_runs(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT run_id, tool, coalesce(started, ''), "
+			   "coalesce(ended, ''), coalesce(n_in, ''), "
+			   "coalesce(n_out, ''), coalesce(n_rejected, ''), "
+			   "coalesce(n_flagged, ''), coalesce(status, '') "
+			   "FROM runs ORDER BY run_id",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_pairs(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT a_source, a_source_id, b_source, "
+			   "b_source_id, weight, probability, "
+			   "coalesce(detail, '') FROM pairs WHERE run_id = "
+			   "(SELECT max(run_id) FROM pairs) ORDER BY rowid",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_points(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT (SELECT count(*) FROM records), "
+			   "(SELECT coalesce(sum(CAST(points AS INTEGER)), 0) "
+			   "FROM records), (SELECT count(*) FROM masters), "
+			   "(SELECT coalesce(sum(CAST(points AS INTEGER)), 0) "
+			   "FROM masters)",
+			   NULL, 0, err);
+}

@@ -239,4 +239,19 @@ int stage_put_cluster(struct stage *st, struct strview source,
 		      struct strview source_id, struct strview cluster_id,
 		      struct mbr_err *err);
 
+/*
+ * Reports (mbr-profile, mbr-report): read only, no run needed
+ */
+
+/* Every reject: source, reject_tool, reject_field, reject_reason. */
+struct stage_cursor *stage_read_rejects(struct stage *st, struct mbr_err *err);
+/* The run log: run_id, tool, started, ended, n_in, n_out, n_rejected,
+ * n_flagged, status, oldest first. */
+struct stage_cursor *stage_read_runs(struct stage *st, struct mbr_err *err);
+/* The latest dedupe run's pairs: a_source, a_source_id, b_source,
+ * b_source_id, weight, probability, detail (JSON, match.h). */
+struct stage_cursor *stage_read_pairs(struct stage *st, struct mbr_err *err);
+/* One row: records, their points summed, masters, their points summed. */
+struct stage_cursor *stage_read_points(struct stage *st, struct mbr_err *err);
+
 #endif
