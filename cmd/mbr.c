@@ -27,6 +27,8 @@ static const struct {
 	 "golden master records, stable master IDs and the crosswalk"},
 	{"export", "records into a target system's format and encoding, masked "
 		   "on request"},
+	{"reconcile", "after the load: the target's export against the "
+		      "staging masters"},
 };
 
 #define N_TOOLS (sizeof(tools) / sizeof(tools[0]))
