@@ -254,13 +254,14 @@ static int t_record(void *ctx, struct record *rec, enum rs_verdict *v,
 	*v = RS_PASS; /* a mapper's _issues entry is no difference */
 	buf_reset(&c->issues);
 	buf_reset(&c->key);
-	id = record_field(rec, CF_SOURCE_ID);
+	/* normalising rewrites rec: views into it are taken after */
 	if (normalize_record(c->norm, h, rec, &c->issues) < 0 ||
-	    project(c, h, rec, id, &c->trec) < 0) {
+	    project(c, h, rec, record_field(rec, CF_SOURCE_ID), &c->trec) < 0) {
 		*v = RS_REJECT;
 		why->reason = "a value is larger than 256 MB";
 		return 0;
 	}
+	id = record_field(rec, CF_SOURCE_ID);
 	if (c->o->by_xref) {
 		if (xref_lookup(c, record_field(rec, CF_SOURCE), id, err) < 0)
 			return -1;
@@ -633,11 +634,6 @@ int reconcile_run(struct stage *st, const struct reconcile_opts *o,
 		goto done;
 	if (c.shown == 0)
 		fprintf(report, "  none\n");
-	if (c.shown > o->show)
-		fprintf(report,
-			"  ... %zu more (the difference list has them "
-			"all)\n",
-			c.shown - o->show);
 	if (c.shown > o->show)
 		fprintf(report,
 			"  ... %zu more (the difference list has them "
