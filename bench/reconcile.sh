@@ -13,7 +13,7 @@
 # reads it back through tests/cli/reconcile/target-export.map, twice:
 #
 #   default   the default sort budget (RAM/8, at most 1 GiB)
-#   64M       --memory 64M: the target's records sorted in runs on disk
+#   64M, 16M  --memory 64M, 16M: the target's records sorted in runs on disk
 #
 # and prints wall-clock and CPU seconds, members/s (wall), peak resident
 # memory (MB) and the sort runs written. Both must reconcile (exit 0).
@@ -83,3 +83,4 @@ echo "mbr-reconcile, $rows members"
 printf '%-8s %8s %8s %10s %8s %6s\n' run wall_s cpu_s members/s peak_MB runs
 timed default
 timed 64M --memory 64M
+timed 16M --memory 16M

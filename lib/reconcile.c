@@ -579,8 +579,14 @@ static void rc_release(struct rc *c)
 	csvio_writer_free(c->dw);
 }
 
+/* The masters are read once, in order: SQLite's cache need not hold
+ * them (the default 256 MiB would fill as the scan goes). */
+#define SCAN_CACHE ((size_t)8 << 20)
+
 static int open_masters(struct rc *c, struct mbr_err *err)
 {
+	if (stage_set_cache(c->st, SCAN_CACHE, err) < 0)
+		return -1;
 	c->cur = stage_read_masters(c->st, err);
 	if (!c->cur || stage_cursor_header(c->cur, &c->mh) < 0)
 		return -1;
