@@ -497,6 +497,15 @@ void stage_set_busy_timeout(struct stage *st, int ms)
 	db_set_busy_timeout(st->db, ms);
 }
 
+int stage_set_cache(struct stage *st, size_t bytes, struct mbr_err *err)
+{
+	char sql[64];
+
+	/* a negative cache_size is in KiB */
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%zu", bytes / 1024);
+	return db_exec(st->db, sql, NULL, 0, err);
+}
+
 const char *stage_path(const struct stage *st)
 {
 	return st->path;

@@ -72,6 +72,10 @@ void stage_close(struct stage *st);
  * 10 s (db.h), or MBR_BUSY_TIMEOUT_MS from the environment when
  * set (for end-to-end tests). Cannot fail. */
 void stage_set_busy_timeout(struct stage *st, int ms);
+/* Make SQLite's page cache at most bytes (open sets 256 MiB, for
+ * imports): a tool that only scans, such as mbr-reconcile, needs little.
+ * -1 with MBR_EIO when SQLite refuses. */
+int stage_set_cache(struct stage *st, size_t bytes, struct mbr_err *err);
 const char *stage_path(const struct stage *st); /* as given to open */
 
 /*
