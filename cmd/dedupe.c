@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "export.h"
 #include "mappers/name.h"
 #include "match.h"
 #include "reject.h"
@@ -32,6 +33,11 @@ static const char usage[] =
 	"                     with the level and weight of each field\n"
 	"  --review FILE      pairs between the review and match thresholds,\n"
 	"                     with an empty decision column to fill in\n"
+	"                     (both files show each record's name, "
+	"birth_date,\n"
+	"                     mobile, id_number, email and address)\n"
+	"  --mask LIST        show these of them masked, e.g. "
+	"name,mobile,id_number\n"
 	"  --decisions FILE   analyst decisions (a_source, a_source_id, "
 	"b_source,\n"
 	"                     b_source_id, decision = match | no-match); a\n"
@@ -71,6 +77,7 @@ enum {
 	OPT_AGAINST,
 	OPT_LINK_ONLY,
 	OPT_EXPLAIN,
+	OPT_MASK,
 };
 
 static const struct option options[] = {
@@ -84,6 +91,7 @@ static const struct option options[] = {
 	{"against", required_argument, NULL, OPT_AGAINST},
 	{"link-only", no_argument, NULL, OPT_LINK_ONLY},
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"mask", required_argument, NULL, OPT_MASK},
 	{NULL, 0, NULL, 0},
 };
 
@@ -95,6 +103,8 @@ struct ctx {
 	const char *explain[2]; /* --explain A B: the two records */
 	const char *against[MAX_AGAINST];
 	size_t n_against;
+	char **mask; /* --mask names */
+	size_t n_mask;
 	bool train, link_only;
 };
 
@@ -112,6 +122,15 @@ static int on_option(int opt, const char *arg, void *data)
 
 	if (opt == OPT_TRAIN || opt == OPT_LINK_ONLY) {
 		*(opt == OPT_TRAIN ? &c->train : &c->link_only) = true;
+		return 0;
+	}
+	if (opt == OPT_MASK) {
+		if (!export_add_fields(&c->mask, &c->n_mask, arg))
+			return cli_usage_error(c->cli,
+					       "--mask '%s' names no column "
+					       "(expected a list such as "
+					       "name,mobile,id_number)",
+					       arg);
 		return 0;
 	}
 	if (opt == OPT_EXPLAIN) {
@@ -156,6 +175,10 @@ static int check_args(const struct ctx *c)
 					       "to write the model to");
 	if (c->link_only && !c->n_against)
 		return cli_usage_error(c->cli, "--link-only needs --against");
+	if (c->n_mask && !c->pairs && !c->review)
+		return cli_usage_error(c->cli, "--mask masks the values "
+					       "--pairs and --review show: "
+					       "give one of them");
 	return 0;
 }
 
@@ -266,7 +289,9 @@ static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	struct rs_sink *k = NULL;
 	int rc = -1;
 
-	if (open_outputs(cli, c, &o, err) == 0 &&
+	if ((!(c->pairs || c->review) ||
+	     match_show_values(m, c->mask, c->n_mask, err) == 0) &&
+	    open_outputs(cli, c, &o, err) == 0 &&
 	    (k = cli_sink(cli, 0, CLI_KEEPS, err)) &&
 	    read_inputs(cli, c, m, k, err) == 0 &&
 	    match_run(m, c->train, err) == 0 &&
@@ -311,6 +336,9 @@ int main(int argc, char **argv)
 	else
 		rc = cli_finish(&cli);
 	match_rules_free(r);
+	for (size_t i = 0; i < c.n_mask; i++)
+		free(c.mask[i]);
+	free(c.mask);
 	match_nicknames_close();
 	name_close();
 	return rc;

@@ -140,6 +140,16 @@ int match_add(struct match *m, const struct record *rec, struct mbr_err *err);
  * One handler per side at a time. */
 void match_handler(struct match *m, enum match_side side, struct rs_handler *h);
 
+/* Keep each record's key values (name, birth_date, mobile, id_number,
+ * email, address) to show beside the pair in match_write_pairs and
+ * match_write_review, as a_name, b_name, ... Those the n names of mask
+ * (mbr-export's --mask list) name, or the field whose mask covers them
+ * (mask.h: id_number covers birth_date), are shown masked. -1 with
+ * MBR_ECONFIG when a name is not one of those six. Call before the
+ * records are added. */
+int match_show_values(struct match *m, char *const *mask, size_t n,
+		      struct mbr_err *err);
+
 /* Read a decisions file: CSV with columns a_source, a_source_id,
  * b_source, b_source_id, decision (match | no-match; empty is skipped,
  * so a filled-in --review file can be fed back). Pairs naming records

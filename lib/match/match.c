@@ -11,8 +11,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "csvio.h"
+#include "mask.h"
 #include "match/match_int.h"
 
 struct match *match_new(struct match_rules *r, enum match_flags flags)
@@ -49,6 +51,7 @@ void match_free(struct match *m)
 	free(m->joined);
 	score_tf_free(m->tf, m->rules->n_cmps);
 	free(m->rep);
+	free(m->shown);
 	buf_release(&m->scratch);
 	free(m);
 }
@@ -112,6 +115,56 @@ static void keep_line(struct match *m, const struct record *rec)
 	m->line_off[m->n_news] = m->lines_len;
 }
 
+const enum canon_field match_show_fields[MATCH_SHOW_N] = {
+	CF_NAME, CF_BIRTH_DATE, CF_MOBILE, CF_ID_NUMBER, CF_EMAIL, CF_ADDRESS,
+};
+
+int match_show_values(struct match *m, char *const *mask, size_t n,
+		      struct mbr_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+
+		for (int k = 0; k < MATCH_SHOW_N; k++) {
+			const char *f = canon_name(match_show_fields[k]);
+			const char *parent = mask_parent(f);
+
+			if (!strcasecmp(mask[i], f) ||
+			    (parent && !strcasecmp(mask[i], parent))) {
+				m->masked[k] = true;
+				found = !strcasecmp(mask[i], f) || found;
+			}
+		}
+		if (!found)
+			return mbr_fail(err, MBR_ECONFIG,
+					"--mask '%s' names no column of the "
+					"pair files (expected name, "
+					"birth_date, mobile, id_number, email "
+					"or address)",
+					mask[i]);
+	}
+	m->show = true;
+	return 0;
+}
+
+/* The shown values of the record just added. */
+static void keep_shown(struct match *m, const struct record *rec)
+{
+	if (!m->show)
+		return;
+	if (m->n % 4096 == 0)
+		m->shown = xrealloc(m->shown, ((size_t)m->n + 4096) *
+						      MATCH_SHOW_N *
+						      sizeof(*m->shown));
+	for (int k = 0; k < MATCH_SHOW_N; k++) {
+		struct strview v = sv_trim(
+			record_canon(rec, &m->cur, match_show_fields[k]));
+
+		m->shown[(size_t)m->n * MATCH_SHOW_N + k] =
+			intern_add(&m->t, v.p, v.len);
+	}
+}
+
 int match_add(struct match *m, const struct record *rec, struct mbr_err *err)
 {
 	struct mrec *r;
@@ -125,6 +178,7 @@ int match_add(struct match *m, const struct record *rec, struct mbr_err *err)
 	}
 	r = &m->recs[m->n];
 	features_of(m->fx, rec, m->needed, &m->t, r, &m->bg);
+	keep_shown(m, rec);
 	if (m->side == MATCH_MASTER) {
 		r->flags |= MR_MASTER;
 		m->masters++;

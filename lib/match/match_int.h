@@ -544,6 +544,11 @@ struct decision {
 	bool match;
 };
 
+/* The values --pairs and --review show of each record, after source and
+ * source_id (match_show_values). */
+#define MATCH_SHOW_N 6
+extern const enum canon_field match_show_fields[MATCH_SHOW_N];
+
 struct match {
 	struct match_rules *rules; /* borrowed */
 	enum match_flags flags;
@@ -574,6 +579,10 @@ struct match {
 	uint32_t *rep; /* owned: cluster representative */
 	struct match_stats st;
 	struct buf scratch; /* owned */
+	uint32_t *shown;    /* owned: MATCH_SHOW_N intern ids per record, or
+			    NULL when the values are not kept */
+	bool show;	    /* keep them (match_show_values) */
+	bool masked[MATCH_SHOW_N]; /* show masked */
 };
 
 #endif

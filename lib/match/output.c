@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "csvio.h"
+#include "mask.h"
 #include "match/match_int.h"
 
 static void cluster_name(const struct match *m, uint32_t rec, struct buf *out)
@@ -93,6 +95,30 @@ static void pair_keys(const struct match *m, const struct mpair *p,
 	buf_addf(b, ",%.2f,%.6f", p->w, score_probability(p->w));
 }
 
+/* Both records' shown values, a's then b's for each field, masked where
+ * asked. */
+static void pair_values(const struct match *m, const struct mpair *p,
+			struct buf *b, struct buf *tmp)
+{
+	if (!m->shown)
+		return;
+	for (int k = 0; k < MATCH_SHOW_N; k++)
+		for (int side = 0; side < 2; side++) {
+			uint32_t r = side ? p->b : p->a;
+			struct strview v = intern_str(
+				&m->t, m->shown[(size_t)r * MATCH_SHOW_N + k]);
+
+			buf_addc(b, ',');
+			if (m->masked[k] && v.len) {
+				buf_reset(tmp);
+				mask_value(canon_name(match_show_fields[k]), v,
+					   tmp);
+				v = buf_view(tmp);
+			}
+			csvio_quote(b, v, ',');
+		}
+}
+
 /* The clustered column: yes, no, or why a match was not joined. */
 static const char *const join_names[] = {
 	[JOIN_NO] = "no",
@@ -144,20 +170,25 @@ static void pairs_header(const struct match *m, bool weights, const char *last,
 	}
 	if (weights)
 		buf_adds(b, ",sibling_weight");
+	for (int k = 0; m->shown && k < MATCH_SHOW_N; k++)
+		buf_addf(b, ",a_%s,b_%s", canon_name(match_show_fields[k]),
+			 canon_name(match_show_fields[k]));
 	buf_adds(b, last);
 }
 
 int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err)
 {
-	struct buf b;
+	struct buf b, tmp;
 	int rc = -1;
 
 	buf_init(&b, BUF_NOLIMIT);
+	buf_init(&tmp, BUF_NOLIMIT);
 	pairs_header(m, true, "\n", &b);
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		pair_keys(m, &m->pairs[i], &b);
 		buf_addf(&b, ",%s", join_names[m->joined[i]]);
 		pair_levels(m, &m->pairs[i], true, &b);
+		pair_values(m, &m->pairs[i], &b, &tmp);
 		buf_addc(&b, '\n');
 		if (b.len > (1 << 16) && flush(out, &b, err) < 0)
 			goto out;
@@ -165,6 +196,7 @@ int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err)
 	rc = flush(out, &b, err);
 out:
 	buf_release(&b);
+	buf_release(&tmp);
 	return rc;
 }
 
@@ -172,16 +204,18 @@ int match_write_review(const struct match *m, FILE *out, struct mbr_err *err)
 {
 	double match_w = score_weight(m->rules->match_p);
 	double review_w = score_weight(m->rules->review_p);
-	struct buf b;
+	struct buf b, tmp;
 	int rc = -1;
 
 	buf_init(&b, BUF_NOLIMIT);
+	buf_init(&tmp, BUF_NOLIMIT);
 	pairs_header(m, false, ",decision\n", &b);
 	for (size_t i = 0; i < m->n_pairs && m->pairs[i].w >= review_w; i++) {
 		if (m->pairs[i].w >= match_w)
 			continue;
 		pair_keys(m, &m->pairs[i], &b);
 		pair_levels(m, &m->pairs[i], false, &b);
+		pair_values(m, &m->pairs[i], &b, &tmp);
 		buf_adds(&b, ",\n");
 		if (b.len > (1 << 16) && flush(out, &b, err) < 0)
 			goto out;
@@ -189,6 +223,7 @@ int match_write_review(const struct match *m, FILE *out, struct mbr_err *err)
 	rc = flush(out, &b, err);
 out:
 	buf_release(&b);
+	buf_release(&tmp);
 	return rc;
 }
 
