@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -40,8 +41,18 @@ static const char usage[] =
 	"name,mobile,id_number\n"
 	"  --decisions FILE   analyst decisions (a_source, a_source_id, "
 	"b_source,\n"
-	"                     b_source_id, decision = match | no-match); a\n"
-	"                     filled-in --review file works\n"
+	"                     b_source_id, decision = match | no-match; "
+	"optional\n"
+	"                     who, decided_at); a filled-in --review file "
+	"works.\n"
+	"                     Repeat it or give a comma list for several "
+	"files.\n"
+	"                     With --db they are stored and applied on "
+	"every\n"
+	"                     later run (a later decision on a pair "
+	"replaces\n"
+	"                     the stored one); decided pairs leave "
+	"--review\n"
 	"  --against FILE     link the input to these existing master records\n"
 	"                     (and deduplicate it too, unless --link-only)\n"
 	"  --link-only        with --against: compare input to masters only\n"
@@ -99,7 +110,9 @@ static const struct option options[] = {
 
 struct ctx {
 	struct cli *cli;
-	const char *rules, *model, *pairs, *review, *decisions, *report;
+	const char *rules, *model, *pairs, *review, *report;
+	char **decisions; /* --decisions files */
+	size_t n_decisions;
 	const char *explain[2]; /* --explain A B: the two records */
 	const char *against[MAX_AGAINST];
 	size_t n_against;
@@ -116,12 +129,19 @@ static int on_option(int opt, const char *arg, void *data)
 		[OPT_MODEL - OPT_RULES] = &c->model,
 		[OPT_PAIRS - OPT_RULES] = &c->pairs,
 		[OPT_REVIEW - OPT_RULES] = &c->review,
-		[OPT_DECISIONS - OPT_RULES] = &c->decisions,
 		[OPT_REPORT - OPT_RULES] = &c->report,
 	};
 
 	if (opt == OPT_TRAIN || opt == OPT_LINK_ONLY) {
 		*(opt == OPT_TRAIN ? &c->train : &c->link_only) = true;
+		return 0;
+	}
+	if (opt == OPT_DECISIONS) {
+		if (!export_add_fields(&c->decisions, &c->n_decisions, arg))
+			return cli_usage_error(c->cli,
+					       "--decisions '%s' names "
+					       "no file",
+					       arg);
 		return 0;
 	}
 	if (opt == OPT_MASK) {
@@ -210,6 +230,16 @@ static int open_outputs(struct cli *cli, const struct ctx *c, struct outputs *o,
 	return 0;
 }
 
+/* Who decides when a decisions file has no who column: the user. */
+static const char *decider(void)
+{
+	const char *who = getenv("USER");
+
+	if (!who || !*who)
+		who = getlogin();
+	return who && *who ? who : "unknown";
+}
+
 /* The records (files or the staging database), then --against masters
  * (counted apart: they are not this run's records), then decisions. */
 static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
@@ -230,8 +260,12 @@ static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
 		return -1;
 	cli->counts.rejected += masters.rejected;
 	cli->counts.in += masters.rejected;
-	if (c->decisions && match_load_decisions(m, c->decisions, err) < 0)
+	match_set_decider(m, decider());
+	if (cli->st && match_load_stage_decisions(m, cli->st, err) < 0)
 		return -1;
+	for (size_t i = 0; i < c->n_decisions; i++)
+		if (match_load_decisions(m, c->decisions[i], err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -270,6 +304,11 @@ static void summary(struct cli *cli, const struct match_stats *s)
 			 "%lu match decisions conflict with a cannot-link "
 			 "and were not applied",
 			 s->conflicts);
+	if (s->dec_orphans)
+		cli_warn(cli,
+			 "%lu stored decisions name records no longer in "
+			 "the database and were not applied",
+			 s->dec_orphans);
 	snprintf(cli->extra, sizeof(cli->extra),
 		 "%lu clusters, %llu pairs compared, %llu matched, "
 		 "%llu to review",
@@ -279,6 +318,15 @@ static void summary(struct cli *cli, const struct match_stats *s)
 		snprintf(cli->extra + strlen(cli->extra),
 			 sizeof(cli->extra) - strlen(cli->extra),
 			 ", %llu split", s->split);
+	if (s->decisions)
+		snprintf(cli->extra + strlen(cli->extra),
+			 sizeof(cli->extra) - strlen(cli->extra),
+			 ", %lu decisions applied",
+			 s->decisions - s->conflicts);
+	if (s->dec_stored)
+		snprintf(cli->extra + strlen(cli->extra),
+			 sizeof(cli->extra) - strlen(cli->extra),
+			 " (%lu stored)", s->dec_stored);
 }
 
 static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
@@ -339,6 +387,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < c.n_mask; i++)
 		free(c.mask[i]);
 	free(c.mask);
+	for (size_t i = 0; i < c.n_decisions; i++)
+		free(c.decisions[i]);
+	free(c.decisions);
 	match_nicknames_close();
 	name_close();
 	return rc;

@@ -129,6 +129,18 @@ static const char *const join_names[] = {
 	[JOIN_BRIDGE] = "split: weak bridge",
 };
 
+/* The clustered column of pair i: "forced" when an analyst's match
+ * decision put the two in one cluster. */
+static const char *clustered(const struct match *m, size_t i)
+{
+	long d = decide_find(m, m->pairs[i].a, m->pairs[i].b);
+
+	if (d >= 0 && m->dec[d].match &&
+	    m->rep[m->pairs[i].a] == m->rep[m->pairs[i].b])
+		return "forced";
+	return join_names[m->joined[i]];
+}
+
 static const char *level_name(const struct mcmp *c, unsigned level)
 {
 	if (level == LEVEL_NULL)
@@ -186,7 +198,7 @@ int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err)
 	pairs_header(m, true, "\n", &b);
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		pair_keys(m, &m->pairs[i], &b);
-		buf_addf(&b, ",%s", join_names[m->joined[i]]);
+		buf_addf(&b, ",%s", clustered(m, i));
 		pair_levels(m, &m->pairs[i], true, &b);
 		pair_values(m, &m->pairs[i], &b, &tmp);
 		buf_addc(&b, '\n');
@@ -211,7 +223,9 @@ int match_write_review(const struct match *m, FILE *out, struct mbr_err *err)
 	buf_init(&tmp, BUF_NOLIMIT);
 	pairs_header(m, false, ",decision\n", &b);
 	for (size_t i = 0; i < m->n_pairs && m->pairs[i].w >= review_w; i++) {
-		if (m->pairs[i].w >= match_w)
+		/* Decided pairs are out of the queue. */
+		if (m->pairs[i].w >= match_w ||
+		    decide_find(m, m->pairs[i].a, m->pairs[i].b) >= 0)
 			continue;
 		pair_keys(m, &m->pairs[i], &b);
 		pair_levels(m, &m->pairs[i], false, &b);
