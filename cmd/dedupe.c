@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "export.h"
+#include "json.h"
 #include "mappers/name.h"
 #include "match.h"
 #include "reject.h"
@@ -57,7 +58,8 @@ static const char usage[] =
 	"                     (and deduplicate it too, unless --link-only)\n"
 	"  --link-only        with --against: compare input to masters only\n"
 	"  --report FILE      what each blocking key did: records, blocks,\n"
-	"                     candidate pairs, skipped blocks (CSV)\n"
+	"                     candidate pairs, skipped blocks: CSV, or JSON\n"
+	"                     (with the run's counts) for FILE.json\n"
 	"  --explain A B      instead of the records, say why records A and B\n"
 	"                     (SOURCE/SOURCE_ID, as in cluster_id) are or are\n"
 	"                     not one cluster: shared blocking keys, each\n"
@@ -283,7 +285,10 @@ static int write_outputs(struct cli *cli, const struct ctx *c,
 		      : match_write_records(m, cli->out, err)) < 0) ||
 	    (o->pairs && match_write_pairs(m, o->pairs, err) < 0) ||
 	    (o->review && match_write_review(m, o->review, err) < 0) ||
-	    (o->report && match_write_report(m, o->report, err) < 0))
+	    (o->report &&
+	     (json_path(c->report)
+		      ? match_write_report_json(m, o->report, err)
+		      : match_write_report(m, o->report, err)) < 0))
 		return -1;
 	cli->counts.out = match_n_records(m);
 	return 0;

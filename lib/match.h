@@ -207,6 +207,12 @@ int match_explain(const struct match *m, const char *id_a, const char *id_b,
  * skipped_blocks (over max_block_pairs: warned), over_max_blocks (over
  * the key's own max: left to the other keys). */
 int match_write_report(const struct match *m, FILE *out, struct mbr_err *err);
+/* The same as JSON: {"tool": "mbr-dedupe", the run's counts (records,
+ * masters, candidate_pairs, compared, kept, matched, review, split,
+ * refused, clusters, decisions), "keys": [one object per key with the
+ * CSV's columns]}. */
+int match_write_report_json(const struct match *m, FILE *out,
+			    struct mbr_err *err);
 
 /* For the staging database: pair i of n (strongest first) and cluster
  * membership of new record i. */

@@ -11,6 +11,7 @@
 
 #include "canon.h"
 #include "csvio.h"
+#include "json.h"
 #include "mask.h"
 #include "match/match_int.h"
 
@@ -316,6 +317,50 @@ int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 			 s->key[k].fresh, s->key[k].skipped,
 			 s->key[k].over_max);
 	}
+	rc = flush(out, &b, err);
+	buf_release(&b);
+	return rc;
+}
+
+int match_write_report_json(const struct match *m, FILE *out,
+			    struct mbr_err *err)
+{
+	const struct match_stats *s = &m->st;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, BUF_NOLIMIT);
+	buf_addf(&b,
+		 "{\n  \"tool\": \"mbr-dedupe\",\n  \"records\": %lu,\n"
+		 "  \"masters\": %lu,\n  \"candidate_pairs\": %llu,\n"
+		 "  \"compared\": %llu,\n  \"kept\": %llu,\n"
+		 "  \"matched\": %llu,\n  \"review\": %llu,\n"
+		 "  \"split\": %llu,\n  \"refused\": %llu,\n"
+		 "  \"clusters\": %lu,\n  \"decisions\": %lu,\n"
+		 "  \"keys\": [",
+		 s->records, s->masters, s->candidates, s->compared, s->kept,
+		 s->matches, s->review, s->split, s->refused, s->clusters,
+		 s->decisions - s->conflicts);
+	for (unsigned k = 0; k < s->n_keys; k++) {
+		const struct mkey *key = &m->rules->key[k];
+
+		buf_adds(&b, k ? ",\n    {\"key\": " : "\n    {\"key\": ");
+		json_str(&b, sv(s->key[k].name));
+		buf_adds(&b, ", \"parts\": [");
+		for (unsigned i = 0; i < key->n_parts; i++) {
+			if (i)
+				buf_adds(&b, ", ");
+			json_str(&b, sv(model_field_name(key->part[i])));
+		}
+		buf_addf(&b,
+			 "], \"records\": %lu, \"blocks\": %lu, "
+			 "\"candidate_pairs\": %llu, \"new_pairs\": %llu, "
+			 "\"skipped_blocks\": %lu, \"over_max_blocks\": %lu}",
+			 s->key[k].records, s->key[k].blocks,
+			 s->key[k].candidates, s->key[k].fresh,
+			 s->key[k].skipped, s->key[k].over_max);
+	}
+	buf_adds(&b, s->n_keys ? "\n  ]\n}\n" : "]\n}\n");
 	rc = flush(out, &b, err);
 	buf_release(&b);
 	return rc;
