@@ -357,6 +357,16 @@ static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	return rc;
 }
 
+static void free_lists(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_mask; i++)
+		free(c->mask[i]);
+	free(c->mask);
+	for (size_t i = 0; i < c->n_decisions; i++)
+		free(c->decisions[i]);
+	free(c->decisions);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-dedupe", usage);
@@ -367,8 +377,10 @@ int main(int argc, char **argv)
 
 	cli.flags = CLI_REJECTS | CLI_DB;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
-	    take_explain(&c) < 0 || check_args(&c) < 0)
+	    take_explain(&c) < 0 || check_args(&c) < 0) {
+		free_lists(&c);
 		return EXIT_USAGE;
+	}
 	cli_add_outputs(&cli,
 			(const char *const[]){c.pairs, c.review, c.report,
 					      c.train ? c.model : NULL},
@@ -389,12 +401,7 @@ int main(int argc, char **argv)
 	else
 		rc = cli_finish(&cli);
 	match_rules_free(r);
-	for (size_t i = 0; i < c.n_mask; i++)
-		free(c.mask[i]);
-	free(c.mask);
-	for (size_t i = 0; i < c.n_decisions; i++)
-		free(c.decisions[i]);
-	free(c.decisions);
+	free_lists(&c);
 	match_nicknames_close();
 	name_close();
 	return rc;
