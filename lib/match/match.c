@@ -679,11 +679,15 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 				m->n,
 				(m->flags & MATCH_LINK_ONLY) != 0,
 				m->rules->threads,
-				score_pair};
+				score_pair,
+				m->shard,
+				m->shards};
 
 	(void)err;
 	if (job.threads < 1 || job.threads > 64)
 		job.threads = 1;
+	if (m->shards)
+		m->fingerprint = shard_fingerprint(m);
 	m->st.records = m->n - m->masters;
 	m->st.masters = m->masters;
 	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->bg.v, m->recs, NULL, 0};
@@ -704,7 +708,14 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	m->st.per_record = m->rules->per_record;
-	score_all(m, &job);
+	if (m->from_pairs)
+		qsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
+	else
+		score_all(m, &job);
+	if (m->shards) { /* --pairs-only: the scored pairs are the output */
+		m->st.kept = m->n_pairs;
+		return 0;
+	}
 	refine(m, train, job.link_only);
 	m->st.kept = m->n_pairs;
 	m->st.coherence = m->rules->coherence && dates_reliable(m);
