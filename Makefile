@@ -50,6 +50,9 @@ DEB_PKGS := build-essential pkg-config libcsv-dev libsqlite3-dev \
             libpcre2-dev libcmocka-dev libutf8proc-dev libopencc-dev \
             libssl-dev libopencc-data unicode-data sqlite3 \
             python3 python3-phonenumbers
+# What make test needs on top: the Dask test (tests/dask/run.sh; it is
+# skipped with a message where these are missing).
+TEST_PKGS := python3-distributed
 # What fuzzing and linting need on top.
 DEV_PKGS := clang libclang-rt-14-dev clang-format shellcheck
 
@@ -87,12 +90,14 @@ demo: deps
 	@sh scripts/demo.sh $(BIN)
 
 test: deps
+	@sh scripts/deps.sh $(TEST_PKGS)
 	@$(MAKE) --no-print-directory check
 
 check: all $(UNITS)
 	@sh tests/unit/run.sh $(UNITS)
 	@MBR_BIN=$(abspath $(BIN)) sh tests/cli/run.sh
 	@MBR_BIN=$(abspath $(BIN)) sh tests/reference/run.sh
+	@MBR_BIN=$(abspath $(BIN)) sh tests/dask/run.sh
 
 # mbr-normalize against third-party test suites (tests/reference/).
 check-reference: all
@@ -121,7 +126,7 @@ valgrind: all
 
 lint: deps-dev
 	clang-format --dry-run -Werror lib/*.[ch] lib/*/*.[ch] cmd/*.c
-	shellcheck scripts/*.sh tests/cli/*.sh tests/unit/*.sh tests/reference/*.sh bench/*.sh .ci/run
+	shellcheck scripts/*.sh tests/cli/*.sh tests/unit/*.sh tests/reference/*.sh tests/dask/*.sh bench/*.sh .ci/run
 
 fuzz: deps-dev
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
