@@ -47,25 +47,78 @@ static uint64_t hash_sv(struct strview v, uint64_t h)
 	return intern_hash(v.p, v.len, h ^ v.len);
 }
 
+#define HASH(h, v) intern_hash(&(v), sizeof(v), h)
+
+static uint64_t hash_str(const char *s, uint64_t h)
+{
+	return hash_sv(svn(s, strlen(s)), h);
+}
+
+/* Field by field (not the struct's bytes: padding and the thread count
+ * do not change what a run gives). */
+static uint64_t hash_rules(const struct match_rules *r, uint64_t h)
+{
+	for (unsigned i = 0; i < r->n_extra; i++)
+		h = hash_str(r->extra[i], h);
+	for (unsigned i = 0; i < r->n_keys; i++) {
+		const struct mkey *k = &r->key[i];
+
+		h = hash_str(k->name, h);
+		for (unsigned p = 0; p < k->n_parts; p++)
+			h = HASH(h, k->part[p]);
+		h = HASH(h, k->n_parts);
+		h = HASH(h, k->unless);
+		h = HASH(h, k->max);
+	}
+	for (unsigned i = 0; i < r->n_cmps; i++) {
+		const struct mcmp *c = &r->cmp[i];
+
+		h = hash_str(c->name, h);
+		h = HASH(h, c->field);
+		h = HASH(h, c->kind);
+		h = HASH(h, c->arg);
+		h = HASH(h, c->n_levels);
+		h = HASH(h, c->tf);
+		h = HASH(h, c->group);
+		h = HASH(h, c->within);
+		h = HASH(h, c->m);
+		h = HASH(h, c->u);
+	}
+	for (unsigned i = 0; i < r->n_groups; i++)
+		h = hash_str(r->group[i], h);
+	h = HASH(h, r->match_p);
+	h = HASH(h, r->review_p);
+	h = HASH(h, r->floor_p);
+	h = HASH(h, r->strong_p);
+	h = HASH(h, r->coherence);
+	h = HASH(h, r->bridges);
+	h = HASH(h, r->per_record);
+	h = HASH(h, r->prior_auto);
+	h = HASH(h, r->calibrate);
+	h = HASH(h, r->tf_min);
+	h = HASH(h, r->max_block_pairs);
+	h = HASH(h, r->never_id);
+	h = HASH(h, r->siblings);
+	return HASH(h, r->trained);
+}
+
 uint64_t shard_fingerprint(const struct match *m)
 {
-	struct match_rules r = *m->rules;
-	uint64_t h;
+	uint64_t h = hash_rules(m->rules, (uint64_t)m->flags + 1);
 
-	r.threads = 0; /* how many threads compare does not change pairs */
-	h = intern_hash(&r, sizeof(r), m->flags + 1);
-	h = intern_hash(&m->n, sizeof(m->n), h);
-	h = intern_hash(&m->masters, sizeof(m->masters), h);
+	h = HASH(h, m->n);
+	h = HASH(h, m->masters);
 	for (uint32_t i = 0; i < m->n; i++) {
 		const struct mrec *x = &m->recs[i];
 
 		h = hash_sv(intern_str(&m->t, x->source), h);
 		h = hash_sv(intern_str(&m->t, x->source_id), h);
-		h = intern_hash(x->f, sizeof(x->f), h);
-		h = intern_hash(x->py, sizeof(x->py), h);
-		h = intern_hash(x->snd, sizeof(x->snd), h);
-		h = intern_hash(x->addr_sig, sizeof(x->addr_sig), h);
-		h = intern_hash(&x->flags, sizeof(x->flags), h);
+		h = hash_sv(intern_str(&m->t, x->master_id), h);
+		h = HASH(h, x->f);
+		h = HASH(h, x->py);
+		h = HASH(h, x->snd);
+		h = HASH(h, x->addr_sig);
+		h = HASH(h, x->flags);
 	}
 	return h;
 }
