@@ -11,7 +11,8 @@ Dask task that runs the installed mbr binaries (found on the worker's
 PATH, or in --bin DIR) on files in --workdir:
 
   1. the records are cut into P partitions (whole CSV records, header
-     repeated; the driver does this as it streams the input);
+     repeated; the driver does this as it streams the input), or, with
+     --partitions 0, each input file is one (files of one header);
   2. mbr-normalize, then mbr-validate (with --validate-rules), on each
      partition: P tasks;
   3. mbr-dedupe --shard I/N --pairs-only over all the valid partitions:
@@ -145,7 +146,9 @@ def pipeline(client, a):
     wd = os.path.abspath(a.workdir)
     os.makedirs(wd, mode=0o700, exist_ok=True)
     os.chmod(wd, 0o700)
-    parts = split_records(a.records, wd, a.partitions)
+    # --partitions 0: the input files are the partitions (no split).
+    parts = (a.records if a.partitions == 0 else
+             split_records(a.records, wd, a.partitions))
     sub = lambda argv, key: client.submit(run_tool, argv, a.bin, key=key,
                                           pure=False)
 
@@ -207,7 +210,9 @@ def main(argv=None):
                        "on 127.0.0.1 for this run")
     ap.add_argument("--workdir", required=True,
                     help="shared directory for partitions and pairs")
-    ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--partitions", type=int, default=4,
+                    help="cut the records into P files (0: each input "
+                    "file is a partition, nothing is cut)")
     ap.add_argument("--shards", type=int, default=4)
     ap.add_argument("--validate-rules", metavar="FILE",
                     help="run mbr-validate with these rules")
@@ -223,8 +228,8 @@ def main(argv=None):
                     help="golden masters (mbr-merge-id's output)")
     ap.add_argument("records", nargs="+")
     a = ap.parse_args(argv)
-    if a.partitions < 1 or a.shards < 1:
-        ap.error("--partitions and --shards must be at least 1")
+    if a.partitions < 0 or a.shards < 1:
+        ap.error("--partitions must be 0 or more, --shards 1 or more")
     for opt in ("workdir", "validate_rules", "rules", "model", "pairs",
                 "review", "xref", "bin", "output"):
         if getattr(a, opt):
