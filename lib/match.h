@@ -174,7 +174,8 @@ int match_write_review(const struct match *m, FILE *out, struct mbr_err *err);
 int match_explain(const struct match *m, const char *id_a, const char *id_b,
 		  FILE *out, struct mbr_err *err);
 
-/* One run across machines (shard.c). match_set_shard before match_run:
+/* One run across machines (shard.c). match_set_shard before the records
+ * are added (a shard keeps no output lines):
  * compare only the candidate pairs of the blocks whose key hash is shard
  * modulo shards (shard < shards; each pair in exactly one shard: the
  * first key that proposes it decides), and stop after scoring (no

@@ -128,7 +128,7 @@ int match_add(struct match *m, const struct record *rec, struct mbr_err *err)
 	if (m->side == MATCH_MASTER) {
 		r->flags |= MR_MASTER;
 		m->masters++;
-	} else {
+	} else if (!m->shards) { /* a shard writes pairs, not records */
 		keep_line(m, rec);
 	}
 	m->n++;
