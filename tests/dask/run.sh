@@ -31,7 +31,8 @@ fail() {
 rules=$top/mappings/rules.ini
 python3 "$top/bench/gen-members.py" 3000 >members.csv || fail "generator"
 PATH="$bin:$PATH"
-export PATH
+MBR_DATADIR=${MBR_DATADIR:-$top/data}
+export PATH MBR_DATADIR
 { mbr-normalize -q members.csv | mbr-validate -q --rules "$rules" \
 	--rejects rejects.csv | mbr-dedupe -q | mbr-merge-id -q \
 	--xref xref.one.csv -o masters.one.csv; } 2>one.err ||
