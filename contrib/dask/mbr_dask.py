@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 
 # Exit codes of the mbr tools: 0 clean, 1 finished with rejects or flags;
 # anything above is a failure of the step.
@@ -149,7 +150,11 @@ def pipeline(client, a):
     # --partitions 0: the input files are the partitions (no split).
     parts = (a.records if a.partitions == 0 else
              split_records(a.records, wd, a.partitions))
-    sub = lambda argv, key: client.submit(run_tool, argv, a.bin, key=key,
+    # Task names carry a run token: two drivers on one scheduler (or a
+    # rerun while the scheduler still holds results) never share a task.
+    run = uuid.uuid4().hex[:8]
+    sub = lambda argv, key: client.submit(run_tool, argv, a.bin,
+                                          key="mbr-%s-%s" % (key, run),
                                           pure=False)
 
     # 2. Stream tools on the partitions, in parallel.
