@@ -205,6 +205,23 @@ int match_write_review(const struct match *m, FILE *out, struct mbr_err *err);
 int match_explain(const struct match *m, const char *id_a, const char *id_b,
 		  FILE *out, struct mbr_err *err);
 
+/* One run across machines (shard.c). match_set_shard before the records
+ * are added (a shard keeps no output lines):
+ * compare only the candidate pairs of the blocks whose key hash is shard
+ * modulo shards (shard < shards; each pair in exactly one shard: the
+ * first key that proposes it decides), and stop after scoring (no
+ * refinement, no clusters). match_write_shard then writes those pairs
+ * with a header naming the shard and a fingerprint of the rules and
+ * records. match_load_pairs, after all records are added and before
+ * match_run, reads the files of all the shards of such a run in place of
+ * blocking and scoring: the clusters and outputs are then those of one
+ * whole run. -1 with MBR_ECONFIG for a file of other records or rules, a
+ * shard missing or given twice, a bad row (file, row, column). */
+void match_set_shard(struct match *m, unsigned shard, unsigned shards);
+int match_write_shard(const struct match *m, FILE *out, struct mbr_err *err);
+int match_load_pairs(struct match *m, const char *const *paths, size_t n,
+		     struct mbr_err *err);
+
 /* What each blocking key did: CSV key, parts, records, blocks,
  * candidate_pairs, new_pairs (not proposed by an earlier key),
  * skipped_blocks (over max_block_pairs: warned), over_max_blocks (over

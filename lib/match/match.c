@@ -24,6 +24,7 @@ struct match *match_new(struct match_rules *r, enum match_flags flags)
 	m->rules = r;
 	m->flags = flags;
 	intern_init(&m->t);
+	intern_init(&m->shown_t);
 	m->fx = features_new();
 	m->needed = model_fields_needed(r);
 	header_init(&m->cur);
@@ -38,6 +39,7 @@ void match_free(struct match *m)
 	if (!m)
 		return;
 	intern_release(&m->t);
+	intern_release(&m->shown_t);
 	free(m->recs);
 	free(m->bg.v);
 	features_free(m->fx);
@@ -161,7 +163,7 @@ static void keep_shown(struct match *m, const struct record *rec)
 			record_canon(rec, &m->cur, match_show_fields[k]));
 
 		m->shown[(size_t)m->n * MATCH_SHOW_N + k] =
-			intern_add(&m->t, v.p, v.len);
+			intern_add(&m->shown_t, v.p, v.len);
 	}
 }
 
@@ -182,7 +184,7 @@ int match_add(struct match *m, const struct record *rec, struct mbr_err *err)
 	if (m->side == MATCH_MASTER) {
 		r->flags |= MR_MASTER;
 		m->masters++;
-	} else {
+	} else if (!m->shards) { /* a shard writes pairs, not records */
 		keep_line(m, rec);
 	}
 	m->n++;
@@ -715,12 +717,16 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 				m->n,
 				(m->flags & MATCH_LINK_ONLY) != 0,
 				m->rules->threads,
-				score_pair};
+				score_pair,
+				m->shard,
+				m->shards};
 
 	if (decide_resolve(m, err) < 0)
 		return -1;
 	if (job.threads < 1 || job.threads > 64)
 		job.threads = 1;
+	if (m->shards)
+		m->fingerprint = shard_fingerprint(m);
 	m->st.records = m->n - m->masters;
 	m->st.masters = m->masters;
 	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->bg.v, m->recs, NULL, 0};
@@ -741,7 +747,14 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	m->st.per_record = m->rules->per_record;
-	score_all(m, &job);
+	if (m->from_pairs)
+		qsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
+	else
+		score_all(m, &job);
+	if (m->shards) { /* --pairs-only: the scored pairs are the output */
+		m->st.kept = m->n_pairs;
+		return 0;
+	}
 	refine(m, train, job.link_only);
 	m->st.kept = m->n_pairs;
 	m->st.coherence = m->rules->coherence && dates_reliable(m);

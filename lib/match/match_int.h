@@ -436,7 +436,17 @@ struct block_job {
 	bool link_only;	  /* only new x master pairs */
 	unsigned threads; /* 1..64 */
 	block_pair_fn fn;
+	unsigned shard, shards; /* shards > 1: visit only the blocks whose
+				   key hash is shard modulo shards (a pair
+				   belongs to the first key that proposes
+				   it, so to exactly one shard) */
 };
+
+/* Does the block of key hash h belong to shard j->shard? */
+static inline bool block_in_shard(const struct block_job *j, uint64_t h)
+{
+	return j->shards <= 1 || h % j->shards == j->shard;
+}
 
 /* Hash of the parts of key k (number key) for record r, or 0 when r
  * lacks a part (a birth_date part takes full dates only). */
@@ -444,7 +454,8 @@ uint64_t block_key_hash(const struct mkey *k, unsigned key,
 			const struct mrec *r);
 
 /* Visit every candidate pair of the union of the rules' keys exactly
- * once (never master x master). Adds candidates and skipped blocks to st.
+ * once (never master x master), only the shard's when j->shards > 1.
+ * Adds candidates and skipped blocks to st.
  * Cannot fail (xmalloc). */
 void block_run(const struct block_job *j, void **ctx, struct match_stats *st);
 
@@ -599,11 +610,24 @@ struct match {
 	struct cmp_ctx ctx;
 	uint32_t *rep; /* owned: cluster representative */
 	struct match_stats st;
-	struct buf scratch; /* owned */
-	uint32_t *shown;    /* owned: MATCH_SHOW_N intern ids per record, or
+	struct buf scratch;    /* owned */
+	uint32_t *shown;       /* owned: MATCH_SHOW_N intern ids per record, or
 			    NULL when the values are not kept */
-	bool show;	    /* keep them (match_show_values) */
+	struct intern shown_t; /* the shown values: a table of their own, so
+				  that showing them leaves the features' ids
+				  (and the shards' fingerprint) as they are */
+	bool show;	       /* keep them (match_show_values) */
 	bool masked[MATCH_SHOW_N]; /* show masked */
+	/* shard.c: --shard I/N --pairs-only and --from-pairs */
+	unsigned shard, shards; /* shards > 0: score shard only, no clusters */
+	bool from_pairs;	/* pairs loaded: no blocking, no scoring */
+	uint64_t fingerprint;	/* of rules and records, before the run */
 };
+
+/* ---- shard.c ---- */
+
+/* The fingerprint of m's rules, flags and records as they are before
+ * match_run changes them: what a pairs file must have been made from. */
+uint64_t shard_fingerprint(const struct match *m);
 
 #endif

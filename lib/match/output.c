@@ -107,7 +107,8 @@ static void pair_values(const struct match *m, const struct mpair *p,
 		for (int side = 0; side < 2; side++) {
 			uint32_t r = side ? p->b : p->a;
 			struct strview v = intern_str(
-				&m->t, m->shown[(size_t)r * MATCH_SHOW_N + k]);
+				&m->shown_t,
+				m->shown[(size_t)r * MATCH_SHOW_N + k]);
 
 			buf_addc(b, ',');
 			if (m->masked[k] && v.len) {
