@@ -65,6 +65,13 @@ struct stage_cursor; /* opaque: rows of one query */
  * read-only or sits in a directory we cannot write, has a newer schema
  * version, or stays locked past the busy timeout. */
 struct stage *stage_open(const char *path, struct mbr_err *err);
+/* Open an existing database for a dry run (--dry-run): the same, except
+ * that nothing is ever committed: the file is not created (MBR_EIO when
+ * it does not exist), an older schema is brought up to date inside the
+ * run (and rolled back with it), and stage_commit_run refuses
+ * (MBR_EINTERNAL): end the run with stage_rollback or stage_close. The
+ * file's bytes stay as they were. */
+struct stage *stage_open_dry(const char *path, struct mbr_err *err);
 /* Roll back an open run and close. NULL is fine. Free cursors first: one
  * left open keeps the connection alive until it is freed. */
 void stage_close(struct stage *st);
@@ -238,5 +245,22 @@ int stage_put_pair(struct stage *st, const struct stage_pair *p,
 int stage_put_cluster(struct stage *st, struct strview source,
 		      struct strview source_id, struct strview cluster_id,
 		      struct mbr_err *err);
+
+/*
+ * Dry runs
+ */
+
+#define STAGE_TABLE_NAME 64
+
+/* A table and its rows. */
+struct stage_count {
+	char name[STAGE_TABLE_NAME];
+	long long rows;
+};
+
+/* The rows of every table (by name; at most max), in the open run when
+ * one is: what a run changed is the difference of two calls. */
+int stage_count_rows(struct stage *st, struct stage_count *out, size_t max,
+		     size_t *n, struct mbr_err *err);
 
 #endif
