@@ -27,6 +27,8 @@ static const struct {
 	 "golden master records, stable master IDs and the crosswalk"},
 	{"export", "records into a target system's format and encoding, masked "
 		   "on request"},
+	{"rehearse", "the whole pipeline on a copy of the staging database: "
+		     "go or no-go"},
 };
 
 #define N_TOOLS (sizeof(tools) / sizeof(tools[0]))

@@ -1283,3 +1283,81 @@ int stage_count_rows(struct stage *st, struct stage_count *out, size_t max,
 	db_cursor_free(c);
 	return rc;
 }
+
+/*
+ * Rehearsals (mbr-rehearse)
+ */
+
+int stage_copy(struct stage *st, const char *path, struct mbr_err *err)
+{
+	struct strview p = sv(path);
+
+	if (st->run_id)
+		return mbr_fail(err, MBR_EINTERNAL,
+				"%s: cannot copy during a run", st->path);
+	if (db_exec(st->db, "VACUUM INTO ?1", &p, 1, err) < 0)
+		return mbr_prefix(err, "copying to '%s': ", path);
+	return 0;
+}
+
+long long stage_last_run(struct stage *st, struct mbr_err *err)
+{
+	int rc = query_text(st, "SELECT coalesce(max(run_id), 0) FROM runs",
+			    &st->text, err);
+
+	return rc < 0 ? -1 : strtoll(st->text.p, NULL, 10);
+}
+
+/* ?1: the last run before the rehearsal, as text. */
+struct stage_cursor *stage_read_runs(struct stage *st, long long after,
+				     struct mbr_err *err)
+{
+	char n[24];
+	const char *bind = n;
+
+	snprintf(n, sizeof(n), "%lld", after);
+	return stage_query(st,
+			   "SELECT tool, n_in, n_out, n_rejected, n_flagged, "
+			   "status FROM runs WHERE run_id > ?1 ORDER BY run_id",
+			   &bind, 1, err);
+}
+
+struct stage_cursor *stage_read_source_rejects(struct stage *st,
+					       long long after,
+					       struct mbr_err *err)
+{
+	char n[24];
+	const char *bind = n;
+
+	snprintf(n, sizeof(n), "%lld", after);
+	return stage_query(
+		st,
+		"SELECT coalesce(source, ''), sum(kept), sum(rejected) FROM "
+		"(SELECT source, count(*) AS kept, 0 AS rejected FROM records "
+		"GROUP BY source UNION ALL SELECT source, 0, count(*) FROM "
+		"rejects WHERE run_id > ?1 GROUP BY source) "
+		"GROUP BY source ORDER BY source",
+		&bind, 1, err);
+}
+
+struct stage_cursor *stage_read_issues(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT issues FROM records WHERE issues IS NOT "
+			   "NULL AND issues <> '' ORDER BY record_id",
+			   NULL, 0, err);
+}
+
+int stage_points(struct stage *st, struct buf *in, struct buf *out,
+		 struct mbr_err *err)
+{
+	if (query_text(st,
+		       "SELECT coalesce(sum(CAST(points AS INTEGER)), 0) FROM "
+		       "records WHERE points <> ''",
+		       in, err) < 0)
+		return -1;
+	return query_text(st,
+			  "SELECT coalesce(sum(CAST(points AS INTEGER)), 0) "
+			  "FROM masters WHERE points <> ''",
+			  out, err);
+}

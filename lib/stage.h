@@ -263,4 +263,28 @@ struct stage_count {
 int stage_count_rows(struct stage *st, struct stage_count *out, size_t max,
 		     size_t *n, struct mbr_err *err);
 
+/*
+ * Rehearsals (mbr-rehearse): read a copy the pipeline ran on
+ */
+
+/* Copy the database (its committed state, consistently) to path, an
+ * empty or missing file, with VACUUM INTO. Not during a run. */
+int stage_copy(struct stage *st, const char *path, struct mbr_err *err);
+/* The highest run_id (0 for none), or -1 with err. */
+long long stage_last_run(struct stage *st, struct mbr_err *err);
+/* The runs after run_id after: tool, n_in, n_out, n_rejected, n_flagged,
+ * status, in order. */
+struct stage_cursor *stage_read_runs(struct stage *st, long long after,
+				     struct mbr_err *err);
+/* Per source: source, records kept, rejects written by the runs after
+ * run_id after; by source. */
+struct stage_cursor *stage_read_source_rejects(struct stage *st,
+					       long long after,
+					       struct mbr_err *err);
+/* The non-empty _issues of every record. */
+struct stage_cursor *stage_read_issues(struct stage *st, struct mbr_err *err);
+/* The points of all records and of all masters, summed, as text. */
+int stage_points(struct stage *st, struct buf *in, struct buf *out,
+		 struct mbr_err *err);
+
 #endif
