@@ -33,11 +33,20 @@ static bool stdout_is_out = true;
 static bool stdout_was_closed; /* descriptor 1 was closed at start */
 static struct buf args = {NULL, 0, 0, 4096};
 
+/* --dry-run on a database that does not exist: the temporary one and its
+ * journals, removed on a signal too (they hold the run's records). */
+static const char *const dry_side[] = {"", "-wal", "-shm", "-journal"};
+#define N_DRY_SIDE (sizeof(dry_side) / sizeof(*dry_side))
+static char dry_paths[N_DRY_SIDE][4096];
+static volatile sig_atomic_t have_dry_paths;
+
 static void remove_pending(void)
 {
 	for (int i = 0; i < n_pending; i++)
 		if (pending[i].tmp)
 			unlink(pending[i].tmp);
+	for (size_t i = 0; have_dry_paths && i < N_DRY_SIDE; i++)
+		unlink(dry_paths[i]);
 }
 
 static void on_signal(int sig)
@@ -665,6 +674,11 @@ static struct stage *open_dry_db(struct cli *cli, struct mbr_err *err)
 	}
 	close(fd);
 	cli->dry_db = buf_detach(&path);
+	for (size_t i = 0; i < N_DRY_SIDE; i++)
+		snprintf(dry_paths[i], sizeof(dry_paths[i]), "%s%s",
+			 cli->dry_db, dry_side[i]);
+	have_dry_paths = strlen(cli->dry_db) < sizeof(dry_paths[0]) - 16;
+	catch_signals();
 	cli_warn(cli,
 		 "--dry-run: '%s' does not exist: rehearsing on an empty "
 		 "database",
@@ -675,15 +689,15 @@ static struct stage *open_dry_db(struct cli *cli, struct mbr_err *err)
 /* Remove the temporary database of open_dry_db and its journals. */
 static void drop_dry_db(struct cli *cli)
 {
-	static const char *const side[] = {"", "-wal", "-shm", "-journal"};
 	struct buf p;
 
 	if (!cli->dry_db)
 		return;
+	have_dry_paths = 0;
 	buf_init(&p, BUF_NOLIMIT);
-	for (size_t i = 0; i < sizeof(side) / sizeof(*side); i++) {
+	for (size_t i = 0; i < N_DRY_SIDE; i++) {
 		buf_reset(&p);
-		buf_addf(&p, "%s%s", cli->dry_db, side[i]);
+		buf_addf(&p, "%s%s", cli->dry_db, dry_side[i]);
 		unlink(p.p);
 	}
 	buf_release(&p);
