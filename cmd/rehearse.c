@@ -124,9 +124,10 @@ static void self_dir(char *dir, size_t size)
 	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
 	char *slash;
 
-	dir[0] = '\0';
-	if (n <= 0)
+	if (n <= 0) {
+		dir[0] = '\0';
 		return;
+	}
 	dir[n] = '\0';
 	slash = strrchr(dir, '/');
 	if (slash)
