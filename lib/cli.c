@@ -304,8 +304,7 @@ FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 	struct buf tmp;
 	struct stat st;
 	int fd;
-
-	bool discard = cli->dry && cli->dry_run; /* not the change list */
+	bool discard = cli->dry != NULL; /* --dry-run; not its change list */
 
 	if (discard && (!strcmp(path, "-") ||
 			(stat(path, &st) == 0 && !S_ISREG(st.st_mode))))
