@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dryrun.h"
 #include "extsort.h"
 #include "mergeid.h"
 #include "stage.h"
@@ -35,8 +36,8 @@ static const char usage[] =
 	"  --db FILE         read records, clusters and the crosswalk from "
 	"the\n"
 	"                    staging database; write masters, xref, retired\n"
-	"  -o FILE           write FILE atomically instead of standard output\n"
-	"  -q                no summary line\n"
+	"  -o FILE           write FILE atomically instead of standard "
+	"output\n" CLI_DRY_RUN_HELP "  -q                no summary line\n"
 	"  --help, --version\n"
 	"\n"
 	"example:\n"
@@ -164,6 +165,14 @@ static int write_files(struct run *r, const struct mergeid_out *out,
 	    (xref.f && mergeid_write_xref(r->m, &xref, err) < 0) ||
 	    (changes.f && mergeid_write_changes(r->m, &changes, err) < 0))
 		return -1;
+	if (r->cli->dry) {
+		const struct mergeid_stats *s = mergeid_stats(r->m);
+
+		if (mergeid_each_change(r->m, dryrun_master_row, r->cli->dry,
+					err) < 0)
+			return -1;
+		dryrun_masters(r->cli->dry, s->issued, s->merged, s->moved);
+	}
 	return account(r, err);
 }
 

@@ -1650,6 +1650,14 @@ int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
 	return writer_done(w, out, change_rows(m, emit_csv, w, err), err);
 }
 
+int mergeid_each_change(struct mergeid *m, emit_fn emit, void *ctx,
+			struct mbr_err *err)
+{
+	if (!m->assigned)
+		return not_assigned(err);
+	return change_rows(m, emit, ctx, err);
+}
+
 /*
  * The staging database
  */

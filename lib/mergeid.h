@@ -165,6 +165,13 @@ int mergeid_write_xref(struct mergeid *m, const struct mergeid_out *out,
 int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
 			  struct mbr_err *err);
 
+/* The same rows, header first, each handed to emit (which returns 0, or
+ * -1 with err to stop): for mbr-merge-id --dry-run (dryrun.h). */
+int mergeid_each_change(struct mergeid *m,
+			int (*emit)(void *ctx, const struct strview *f,
+				    size_t n, struct mbr_err *err),
+			void *ctx, struct mbr_err *err);
+
 /*
  * The staging database (--db, lib/stage.h), inside a run the caller began
  * and commits. Fails with MBR_EIO when the database does.

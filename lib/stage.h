@@ -68,6 +68,13 @@ struct stage_cursor; /* opaque: rows of one query */
  * read-only or sits in a directory we cannot write, has a newer schema
  * version, or stays locked past the busy timeout. */
 struct stage *stage_open(const char *path, struct mbr_err *err);
+/* Open an existing database for a dry run (--dry-run): the same, except
+ * that nothing is ever committed: the file is not created (MBR_EIO when
+ * it does not exist), an older schema is brought up to date inside the
+ * run (and rolled back with it), and stage_commit_run refuses
+ * (MBR_EINTERNAL): end the run with stage_rollback or stage_close. The
+ * file's bytes stay as they were. */
+struct stage *stage_open_dry(const char *path, struct mbr_err *err);
 /* Roll back an open run and close. NULL is fine. Free cursors first: one
  * left open keeps the connection alive until it is freed. */
 void stage_close(struct stage *st);
@@ -278,5 +285,46 @@ int stage_put_decision(struct stage *st, const struct stage_decision *d,
  * b_source_id, decision, who, decided_at, file, line, run_id. */
 struct stage_cursor *stage_read_decisions(struct stage *st,
 					  struct mbr_err *err);
+
+/*
+ * Dry runs
+ */
+
+#define STAGE_TABLE_NAME 64
+
+/* A table and its rows. */
+struct stage_count {
+	char name[STAGE_TABLE_NAME];
+	long long rows;
+};
+
+/* The rows of every table (by name; at most max), in the open run when
+ * one is: what a run changed is the difference of two calls. */
+int stage_count_rows(struct stage *st, struct stage_count *out, size_t max,
+		     size_t *n, struct mbr_err *err);
+
+/*
+ * Rehearsals (mbr-rehearse): read a copy the pipeline ran on
+ */
+
+/* Copy the database (its committed state, consistently) to path, an
+ * empty or missing file, with VACUUM INTO. Not during a run. */
+int stage_copy(struct stage *st, const char *path, struct mbr_err *err);
+/* The highest run_id (0 for none), or -1 with err. */
+long long stage_last_run(struct stage *st, struct mbr_err *err);
+/* The runs after run_id after: tool, n_in, n_out, n_rejected, n_flagged,
+ * status, in order. */
+struct stage_cursor *stage_read_runs_after(struct stage *st, long long after,
+					   struct mbr_err *err);
+/* Per source: source, records kept, rejects written by the runs after
+ * run_id after; by source. */
+struct stage_cursor *stage_read_source_rejects(struct stage *st,
+					       long long after,
+					       struct mbr_err *err);
+/* The non-empty _issues of every record. */
+struct stage_cursor *stage_read_issues(struct stage *st, struct mbr_err *err);
+/* The points of all records and of all masters, summed, as text. */
+int stage_points(struct stage *st, struct buf *in, struct buf *out,
+		 struct mbr_err *err);
 
 #endif
