@@ -46,12 +46,12 @@ _mbr()
 	if [ "$tool" = mbr ]; then
 		if [ "$COMP_CWORD" -eq 1 ]; then
 			COMPREPLY=($(compgen -W "$(mbr --help 2>/dev/null |
-				awk '/^  [a-z]/ { print $1 }') help version" -- "$cur"))
+				awk '/^example/ { exit } /^  [a-z]/ { print $1 }') help version" -- "$cur"))
 			return 0
 		fi
 		if [ "${COMP_WORDS[1]}" = help ]; then
 			COMPREPLY=($(compgen -W "$(mbr --help 2>/dev/null |
-				awk '/^  [a-z]/ { print $1 }')" -- "$cur"))
+				awk '/^example/ { exit } /^  [a-z]/ { print $1 }')" -- "$cur"))
 			return 0
 		fi
 		tool=mbr-${COMP_WORDS[1]}

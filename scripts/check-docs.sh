@@ -4,12 +4,12 @@
 # missing; exit 1 when anything is.
 cd "$(dirname "$0")/.." || exit 2
 status=0
-for d in $(grep -ho 'docs/[A-Za-z0-9_-]*\.md' lib/*.c lib/*/*.c cmd/*.c | sort -u); do
-	if [ ! -f "$d" ]; then
-		echo "check-docs: $d is named in the code but does not ship" >&2
-		status=1
-	fi
-done
+missing=$(grep -ho 'docs/[A-Za-z0-9_-]*\.md' lib/*.c lib/*/*.c cmd/*.c | sort -u |
+	while read -r d; do [ -f "$d" ] || echo "$d"; done)
+if [ -n "$missing" ]; then
+	echo "check-docs: named in the code but not shipped: $missing" >&2
+	status=1
+fi
 if grep -n 'DESIGN\.md\|\.\./shared' lib/*.c lib/*/*.c cmd/*.c | grep '"' >&2; then
 	echo "check-docs: a message names a document outside the repository" >&2
 	status=1

@@ -14,7 +14,7 @@ bin=$1
 version=$2
 name=$(basename "$bin")
 top=$(cd "$(dirname "$0")/.." && pwd)
-upper=$(echo "$name" | tr 'a-z' 'A-Z')
+upper=$(echo "$name" | tr '[:lower:]' '[:upper:]')
 help=$("$bin" --help)
 # What the tool does: its line in `mbr --help`, else the first sentence
 # of its own description.
