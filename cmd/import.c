@@ -20,7 +20,7 @@ static const char usage[] =
 	"Each --map applies to the files after it; with no file, standard "
 	"input.\n"
 	"\n"
-	"  --map FILE       a [source] mapping file (see mappings/; docs/mapping.md)\n"
+	"  --map FILE       a [source] mapping file (docs/mapping.md)\n"
 	"  --init-map FILE  write a starter mapping for FILE: the encoding,\n"
 	"                   delimiter and header sniffed, each column's field\n"
 	"                   guessed from its name and values, with the "

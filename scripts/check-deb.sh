@@ -1,54 +1,65 @@
 #!/bin/sh
 # The Debian package, installed into a scratch root (dpkg-deb -x, as
 # `dpkg --root` would unpack it): its control fields, its files, mbr-import
-# --help, a mapping found by bare name in /usr/share/mbr/mappings, and the
+# --help, mappings found by bare name in /usr/share/mbr/mappings, and the
 # sample pipeline run from the installed /usr/share/mbr/.
 #
 #   sh scripts/check-deb.sh OUTDIR      (run by `make check-deb`)
 # The closing line is "deb: N passed, M failed".
 out=$1
-deb=$(ls "$out"/mbr_*.deb 2>/dev/null | head -1)
 pass=0
 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: deb: $*"; fail=$((fail + 1)); }
-[ -f "$deb" ] || { bad "no package in $out"; echo "deb: 0 passed, 1 failed"; exit 1; }
+# check "what" COMMAND...: counts COMMAND's success.
+check() {
+	what=$1
+	shift
+	if "$@"; then pass=$((pass + 1)); else
+		echo "FAIL: deb: $what"
+		fail=$((fail + 1))
+	fi
+}
+deb=
+for f in "$out"/mbr_*.deb; do [ -f "$f" ] && deb=$f; done
+if [ -z "$deb" ]; then
+	echo "FAIL: deb: no package in $out"
+	echo "deb: 0 passed, 1 failed"
+	exit 1
+fi
 root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
-dpkg-deb -x "$deb" "$root" && ok || bad "dpkg-deb -x failed"
-dpkg-deb -f "$deb" Depends | grep -q 'libsqlite3-0' && ok || bad "Depends lacks libsqlite3-0"
+work=$(mktemp -d)
+trap 'rm -rf "$root" "$work"' EXIT
+check "dpkg-deb -x" dpkg-deb -x "$deb" "$root"
+dpkg-deb -f "$deb" Depends >"$work/depends"
+check "Depends names libsqlite3-0" grep -q 'libsqlite3-0' "$work/depends"
 for f in usr/bin/mbr usr/bin/mbr-import usr/share/man/man1/mbr-import.1.gz \
 	usr/share/man/man5/mbr-mapping.5.gz usr/share/mbr/mappings/pos.map \
 	usr/share/mbr/data/field-names.tsv usr/share/doc/mbr/fields.md \
-	usr/share/bash-completion/completions/mbr usr/share/zsh/vendor-completions/_mbr; do
-	[ -e "$root/$f" ] && ok || bad "missing /$f"
+	usr/share/bash-completion/completions/mbr \
+	usr/share/zsh/vendor-completions/_mbr; do
+	check "/$f is in the package" test -e "$root/$f"
 done
-# Only the installed files: no source tree data through MBR_DATADIR.
+# Only the installed files: no source tree data through the environment.
 unset MBR_DATADIR MBR_MAPPINGS
-"$root/usr/bin/mbr-import" --help | grep -q '^usage: mbr-import' && ok ||
-	bad "mbr-import --help from the package"
-"$root/usr/bin/mbr" import --help >/dev/null && ok || bad "mbr import --help"
-share="$root/usr/share/mbr"
-work=$(mktemp -d)
-trap 'rm -rf "$root" "$work"' EXIT
+"$root/usr/bin/mbr-import" --help >"$work/help"
+check "mbr-import --help from the package" grep -q '^usage: mbr-import' "$work/help"
+check "mbr import --help" "$root/usr/bin/mbr" import --help >/dev/null
 (
-	cd "$share" || exit 9
+	cd "$root/usr/share/mbr" || exit 9
 	PATH="$root/usr/bin:$PATH"
 	mbr import -q --rejects "$work/rejects.csv" \
 		--map pos.map sample-data/pos_legacy.csv \
 		--map webshop.map sample-data/webshop.csv \
 		--map crm.map sample-data/crm.tsv |
-		mbr normalize -q | mbr validate -q --rules rules.ini --rejects "$work/vrej.csv" |
+		mbr normalize -q |
+		mbr validate -q --rules rules.ini --rejects "$work/vrej.csv" |
 		mbr dedupe -q | mbr merge-id -q --xref "$work/xref.csv" >"$work/masters.csv"
 ) 2>"$work/err"
-n=$(wc -l <"$work/masters.csv" 2>/dev/null || echo 0)
-if [ "$n" -gt 100 ] && [ -s "$work/xref.csv" ]; then ok; else
-	bad "sample pipeline from /usr/share/mbr: $n lines of masters"
-	cat "$work/err"
-fi
-man_out=$(groff -k -T utf8 -ww -z -man -t "$root/usr/share/man/man1/mbr-import.1.gz" 2>&1)
-zcat "$root/usr/share/man/man1/mbr-import.1.gz" | groff -k -T utf8 -ww -z -man -t 2>&1 | grep -q . &&
-	bad "installed mbr-import.1.gz has warnings" || ok
-: "$man_out"
+n=$(wc -l <"$work/masters.csv")
+check "sample pipeline from /usr/share/mbr ($n lines of masters)" \
+	test "$n" -gt 100 -a -s "$work/xref.csv"
+[ "$fail" -eq 0 ] || cat "$work/err"
+zcat "$root/usr/share/man/man1/mbr-import.1.gz" |
+	groff -k -T utf8 -ww -z -man -t >"$work/groff" 2>&1
+check "installed mbr-import.1.gz renders without warnings" test ! -s "$work/groff"
 echo "deb: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
