@@ -371,6 +371,28 @@ static int parse_format(struct mapping *m, const struct ini_entry *e,
 		e->value);
 }
 
+static int unknown_setting(struct mapping *m, const struct ini_entry *e,
+			   bool src, struct mbr_err *err)
+{
+	static const char *const source_keys[] = {
+		"name", "encoding", "delimiter", "key", "header", "date_order",
+	};
+	static const char *const target_keys[] = {
+		"name", "format", "encoding", "delimiter", "table",
+	};
+	const char *near = src ? suggest(e->key, source_keys, 6)
+			       : suggest(e->key, target_keys, 5);
+
+	return ini_fail(&m->ini, e->line, err,
+			"unknown setting '%s' in [%s] (%s%s%sexpected %s)",
+			e->key, src ? "source" : "target",
+			near ? "did you mean '" : "", near ? near : "",
+			near ? "'? " : "",
+			src ? "name, encoding, delimiter, key, header or "
+			      "date_order"
+			    : "name, format, encoding, delimiter or table");
+}
+
 /* One key of [source] or [target]. */
 static int parse_setting(struct mapping *m, const struct ini_entry *e,
 			 struct mbr_err *err)
@@ -396,13 +418,7 @@ static int parse_setting(struct mapping *m, const struct ini_entry *e,
 	else if (!src && !strcmp(e->key, "table"))
 		m->info.table = e->value;
 	else
-		return ini_fail(
-			&m->ini, e->line, err,
-			"unknown setting '%s' in [%s] (expected %s)", e->key,
-			src ? "source" : "target",
-			src ? "name, encoding, delimiter, key, header or "
-			      "date_order"
-			    : "name, format, encoding, delimiter or table");
+		return unknown_setting(m, e, src, err);
 	return 0;
 }
 

@@ -267,7 +267,7 @@ static const struct {
 	  "5: concat_ws() needs a \"separator\" and at least one column or \"constant\" (expected concat_ws(\" \", a, b))",
 	  "concat_ws with no part" },
 	{ "[source]\nname = a\nkey = k\nencodng = GBK\n",
-	  "4: unknown setting 'encodng' in [source] (expected name, encoding, delimiter, key, header or date_order)",
+	  "4: unknown setting 'encodng' in [source] (did you mean 'encoding'? expected name, encoding, delimiter, key, header or date_order)",
 	  "misspelt setting" },
 	{ "[source]\nname = a\nkey = k\nformat = csv\n",
 	  "4: unknown setting 'format' in [source] (expected name, encoding, delimiter, key, header or date_order)",
