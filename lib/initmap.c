@@ -880,7 +880,9 @@ static int pick_key(struct sniffed *sn, char *why, size_t size)
 			return (int)i;
 		}
 	snprintf(why, size,
-		 "CHECK: no column is unique; this is only the first one");
+		 sn->n_rows ? "CHECK: no column is unique; this is only the "
+			      "first one"
+			    : "CHECK: no data rows to judge by");
 	return 0;
 }
 

@@ -5,12 +5,16 @@
  * must give names or fail with "PATH:LINE: ..."), each of its lines as a
  * value (initmap_shape must give a known shape, and for IM_DATE a
  * NUL-terminated format that date() accepts), and whole as the start of
- * a file for encoding_sniff (one of its five names).
+ * a file for encoding_sniff (one of its five names). Then the input is a
+ * whole export: initmap_write must write a mapping or fail with a
+ * message, and a mapping it writes must start with its comment block.
+ * (Data files from $MBR_DATADIR, else data/: run from the top.)
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "encoding.h"
 #include "initmap.h"
@@ -55,6 +59,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(s <= IM_INT);
 		if (s == IM_DATE)
 			CHECK(memchr(fmt, '\0', sizeof(fmt)) && fmt[0]);
+	}
+	{
+		char path[] = "/tmp/fuzz_initmap_XXXXXX";
+		int fd = mkstemp(path);
+		struct buf out;
+
+		CHECK(fd >= 0);
+		CHECK(write(fd, data, size) == (ssize_t)size);
+		close(fd);
+		if (!getenv("MBR_DATADIR"))
+			setenv("MBR_DATADIR", "data", 1);
+		buf_init(&out, BUF_NOLIMIT);
+		if (initmap_write(path, &out, &err) == 0)
+			CHECK(!strncmp(out.p, "# Starter mapping for ", 22));
+		else
+			CHECK(err.msg[0] != '\0');
+		buf_release(&out);
+		unlink(path);
 	}
 	enc = encoding_sniff((const char *)data, size, &bom);
 	CHECK(!strcmp(enc, "UTF-8") || !strcmp(enc, "UTF-16LE") ||
