@@ -57,7 +57,7 @@ ZSH_COMP := $(BUILD)/completion/_mbr
 DEB_PKGS := build-essential pkg-config libcsv-dev libsqlite3-dev \
             libpcre2-dev libcmocka-dev libutf8proc-dev libopencc-dev \
             libssl-dev libopencc-data unicode-data sqlite3 \
-            python3 python3-phonenumbers groff-base dpkg-dev
+            python3 python3-phonenumbers groff-base dpkg-dev zsh
 # What fuzzing and linting need on top.
 DEV_PKGS := clang libclang-rt-14-dev clang-format shellcheck
 
