@@ -7,6 +7,7 @@
 #   make lint       clang-format and shellcheck
 #   make fuzz       every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   make install PREFIX=/usr/local
+#   make deb        mbr_VERSION_ARCH.deb (dpkg-deb), checked by make test
 
 PREFIX   ?= /usr/local
 BUILD    ?= build
@@ -44,12 +45,19 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
+# Man pages: every tool's from its --help (scripts/help2man.sh, plus
+# man/TOOL.1.in when written), mbr(1) and mbr-mapping(5) by hand.
+MAN_DIR  := $(BUILD)/man
+TOOL_BINS := $(filter-out $(BIN)/mbr,$(BINS))
+MANS     := $(MAN_DIR)/mbr.1 $(MAN_DIR)/mbr-mapping.5 \
+            $(TOOL_BINS:$(BIN)/%=$(MAN_DIR)/%.1)
+ZSH_COMP := $(BUILD)/completion/_mbr
 
 # Debian packages the build, the tests and the data step need.
 DEB_PKGS := build-essential pkg-config libcsv-dev libsqlite3-dev \
             libpcre2-dev libcmocka-dev libutf8proc-dev libopencc-dev \
             libssl-dev libopencc-data unicode-data sqlite3 \
-            python3 python3-phonenumbers
+            python3 python3-phonenumbers groff-base dpkg-dev zsh
 # What make test needs on top: the browser test of mbr-report
 # (tests/browser/) and the Dask test (tests/dask/); each is skipped with a
 # message where these are missing.
@@ -59,8 +67,34 @@ DEV_PKGS := clang libclang-rt-14-dev clang-format shellcheck
 
 .SECONDARY:
 .PHONY: all deps deps-dev deps-test check-browser valgrind demo test check unit check-cli check-reference asan lint fuzz fuzz-smoke \
-        install clean bench
-all: $(BINS)
+        install clean bench man check-man check-docs deb check-deb
+all: $(BINS) $(MANS) $(ZSH_COMP)
+
+man: $(MANS)
+
+$(MAN_DIR)/mbr-%.1: $(BIN)/mbr-% $(BIN)/mbr scripts/help2man.sh man/common.roff \
+                    $(wildcard man/*.1.in)
+	@mkdir -p $(@D)
+	@sh scripts/help2man.sh $< $(VERSION) >$@.tmp && mv $@.tmp $@
+
+$(MAN_DIR)/mbr.1: man/mbr.1 man/common.roff
+	@mkdir -p $(@D)
+	@sed 's/@VERSION@/$(VERSION)/' man/mbr.1 man/common.roff >$@
+
+$(MAN_DIR)/mbr-mapping.5: man/mbr-mapping.5
+	@mkdir -p $(@D)
+	@sed 's/@VERSION@/$(VERSION)/' $< >$@
+
+# zsh completion: #compdef names every tool built.
+$(ZSH_COMP): completion/_mbr Makefile
+	@mkdir -p $(@D)
+	@sed '1s/.*/#compdef mbr $(notdir $(TOOL_BINS))/' $< >$@
+
+check-man: $(MANS)
+	@sh scripts/check-man.sh $(MAN_DIR) $(BINS)
+
+check-docs:
+	@sh scripts/check-docs.sh
 
 deps:
 	@sh scripts/deps.sh $(DEB_PKGS)
@@ -92,11 +126,14 @@ demo: deps
 
 test: deps deps-test
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-deb
 
 deps-test:
 	@sh scripts/deps.sh $(TEST_PKGS)
 
 check: all $(UNITS)
+	@sh scripts/check-man.sh $(MAN_DIR) $(BINS)
+	@sh scripts/check-docs.sh
 	@sh tests/unit/run.sh $(UNITS)
 	@MBR_BIN=$(abspath $(BIN)) sh tests/cli/run.sh
 	@MBR_BIN=$(abspath $(BIN)) sh tests/reference/run.sh
@@ -153,12 +190,32 @@ bench: all
 	bash bench/febrl.sh
 	bash bench/dedupe-scale.sh
 
+SHARE := $(DESTDIR)$(PREFIX)/share
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mbr/mappings \
-	    $(DESTDIR)$(PREFIX)/share/mbr/data
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/mbr/mappings \
+	    $(SHARE)/mbr/data $(SHARE)/mbr/sample-data $(SHARE)/man/man1 \
+	    $(SHARE)/man/man5 $(SHARE)/doc/mbr $(SHARE)/bash-completion/completions \
+	    $(SHARE)/zsh/vendor-completions
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
-	install -m 644 mappings/* $(DESTDIR)$(PREFIX)/share/mbr/mappings
-	install -m 644 data/*.* $(DESTDIR)$(PREFIX)/share/mbr/data
+	install -m 644 mappings/* $(SHARE)/mbr/mappings
+	install -m 644 data/*.* $(SHARE)/mbr/data
+	install -m 644 sample-data/* $(SHARE)/mbr/sample-data
+	install -m 644 $(filter %.1,$(MANS)) $(SHARE)/man/man1
+	install -m 644 $(filter %.5,$(MANS)) $(SHARE)/man/man5
+	install -m 644 README.md docs/*.md $(SHARE)/doc/mbr
+	install -m 644 completion/mbr.bash $(SHARE)/bash-completion/completions/mbr
+	for b in $(notdir $(TOOL_BINS)); do \
+	    ln -sf mbr $(SHARE)/bash-completion/completions/$$b; done
+	install -m 644 $(ZSH_COMP) $(SHARE)/zsh/vendor-completions/_mbr
+
+# The Debian package, from the binaries built here (they find their data
+# and mappings relative to themselves: /usr/bin/../share/mbr).
+deb: all
+	@sh scripts/deb.sh $(VERSION) $(BUILD)/deb
+
+# Install the package into a scratch root and run from there.
+check-deb: deb
+	@sh scripts/check-deb.sh $(BUILD)/deb
 
 clean:
 	rm -rf build bin

@@ -7,10 +7,12 @@
 
 #include "cli.h"
 #include "import.h"
+#include "initmap.h"
 #include "stage.h"
 
 static const char usage[] =
 	"usage: mbr-import --map MAP FILE... [--map MAP2 FILE...] [options]\n"
+	"       mbr-import --init-map FILE [-o MAP]\n"
 	"Read source exports (any encoding, any dialect) through their "
 	"mapping\n"
 	"files and write canonical member records (CSV, UTF-8) to standard "
@@ -18,7 +20,11 @@ static const char usage[] =
 	"Each --map applies to the files after it; with no file, standard "
 	"input.\n"
 	"\n"
-	"  --map FILE       a [source] mapping file (see mappings/)\n"
+	"  --map FILE       a [source] mapping file (docs/mapping.md)\n"
+	"  --init-map FILE  write a starter mapping for FILE: the encoding,\n"
+	"                   delimiter and header sniffed, each column's field\n"
+	"                   guessed from its name and values, with the "
+	"evidence\n"
 	"  --rejects FILE   write rows that cannot be loaded, with the reason\n"
 	"  --strict         stop at the first bad row (exit 3) instead\n"
 	"  --db FILE        load into the staging database instead of stdout\n"
@@ -29,12 +35,14 @@ static const char usage[] =
 	"example:\n"
 	"  mbr-import --map mappings/pos.map sample-data/pos_legacy.csv \\\n"
 	"             --map mappings/webshop.map sample-data/webshop.csv "
-	">members.csv\n";
+	">members.csv\n"
+	"  mbr-import --init-map export.csv >export.map\n";
 
-enum { OPT_MAP = 0x100 };
+enum { OPT_MAP = 0x100, OPT_INIT_MAP };
 
 static const struct option options[] = {
 	{"map", required_argument, NULL, OPT_MAP},
+	{"init-map", required_argument, NULL, OPT_INIT_MAP},
 	{NULL, 0, NULL, 0},
 };
 
@@ -43,6 +51,7 @@ struct ctx {
 	struct import_opts opts;
 	struct mbr_err err;
 	bool failed;
+	const char *init_map; /* --init-map FILE */
 };
 
 static int on_option(int opt, const char *arg, void *data)
@@ -50,6 +59,21 @@ static int on_option(int opt, const char *arg, void *data)
 	struct ctx *c = data;
 	int rc;
 
+	if (opt == OPT_INIT_MAP) {
+		if (c->init_map)
+			return cli_usage_error(c->cli, "--init-map takes one "
+						       "file");
+		c->init_map = arg;
+		return 0;
+	}
+	if (opt == 1 && c->init_map)
+		return cli_usage_error(c->cli,
+				       "--init-map takes one file "
+				       "('%s' is another)",
+				       arg);
+	if (opt == OPT_MAP && c->init_map)
+		return cli_usage_error(c->cli, "--init-map does not go with "
+					       "--map (it writes a mapping)");
 	if (opt == OPT_MAP)
 		rc = import_add_map(&c->opts, arg, &c->err);
 	else if (opt == 1)
@@ -74,16 +98,47 @@ static int run(struct cli *cli, struct import_opts *o, struct mbr_err *err)
 	return cli_done(cli, k, import_run(o, k, &cli->counts, err), err);
 }
 
+/* --init-map FILE: the starter mapping to standard output (or -o). */
+static int init_map(struct cli *cli, const char *path, struct mbr_err *err)
+{
+	struct buf text;
+	int rc;
+
+	buf_init(&text, BUF_NOLIMIT);
+	rc = initmap_write(path, &text, err);
+	if (rc == 0 && cli_open(cli, err) == 0) {
+		fwrite(text.p, 1, text.len, cli->out);
+		rc = cli_commit(cli, err);
+	} else {
+		rc = -1;
+	}
+	buf_release(&text);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-import", usage);
-	struct ctx c = {&cli, IMPORT_OPTS_INIT, MBR_ERR_INIT, false};
+	struct ctx c = {&cli, IMPORT_OPTS_INIT, MBR_ERR_INIT, false, NULL};
 	int rc;
 
 	cli.flags = CLI_REJECTS | CLI_DB | CLI_ORDERED;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0) {
 		import_opts_release(&c.opts);
 		return c.failed ? cli_fail(&cli, &c.err) : EXIT_USAGE;
+	}
+	if (c.init_map) {
+		if (c.opts.n_sources || cli.db_path || cli.rejects_path ||
+		    cli.strict) {
+			import_opts_release(&c.opts);
+			cli_usage_error(&cli,
+					"--init-map goes with -o only (it "
+					"writes a mapping, not records)");
+			return EXIT_USAGE;
+		}
+		if (init_map(&cli, c.init_map, &c.err) < 0)
+			return cli_fail(&cli, &c.err);
+		return 0;
 	}
 	if (c.opts.n_sources == 0) {
 		cli_usage_error(&cli, "no --map given");

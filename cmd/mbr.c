@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "suggest.h"
 
 static const struct {
 	const char *name, *what;
@@ -97,6 +98,19 @@ static int run_tool(char **argv)
 
 static int unknown(const char *tool)
 {
+	const char *names[N_TOOLS];
+	const char *near;
+
+	for (size_t i = 0; i < N_TOOLS; i++)
+		names[i] = tools[i].name;
+	near = suggest(tool, names, N_TOOLS);
+	if (near) {
+		fprintf(stderr,
+			"mbr: '%s' is not an mbr tool (did you mean '%s'?)\n"
+			"Try 'mbr --help'.\n",
+			tool, near);
+		return EXIT_USAGE;
+	}
 	fprintf(stderr, "mbr: '%s' is not an mbr tool (expected one of", tool);
 	for (size_t i = 0; i < N_TOOLS; i++)
 		fprintf(stderr, "%s %s", i ? "," : "", tools[i].name);

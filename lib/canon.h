@@ -1,5 +1,5 @@
 /*
- * canon: the canonical columns of the record stream (DESIGN.md), in order,
+ * canon: the canonical columns of the record stream (docs/fields.md), in order,
  * and where each one sits in a given header.
  */
 #ifndef MBR_CANON_H

@@ -2,6 +2,7 @@
  * cli: common options, atomic outputs, progress and summary lines.
  */
 #include "cli.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -203,6 +204,31 @@ static void print_warning(const char *msg)
 	fprintf(stderr, "%s: %s\n", mbr_progname, msg);
 }
 
+/* "unknown option '--mapp' (did you mean '--map'?)": the nearest long
+ * option, for a long one. */
+static int unknown_option(const struct cli *cli, const char *arg,
+			  const struct option *all)
+{
+	const char *names[128];
+	char word[64];
+	const char *near = NULL;
+	size_t n = 0;
+
+	if (!strncmp(arg, "--", 2) && arg[2]) {
+		snprintf(word, sizeof(word), "%.*s", (int)strcspn(arg + 2, "="),
+			 arg + 2);
+		for (size_t i = 0; all[i].name && n < 128; i++)
+			names[n++] = all[i].name;
+		near = suggest(word, names, n);
+	}
+	if (near)
+		return cli_usage_error(cli,
+				       "unknown option '%s' (did you mean "
+				       "'--%s'?)",
+				       arg, near);
+	return cli_usage_error(cli, "unknown option '%s'", arg);
+}
+
 int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 	      cli_option_fn fn, void *ctx)
 {
@@ -222,8 +248,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 				(cli->flags & CLI_ORDERED) ? "-:o:qh" : ":o:qh",
 				all, NULL)) != -1) {
 		if (c == '?') {
-			rc = cli_usage_error(cli, "unknown option '%s'",
-					     argv[optind - 1]);
+			rc = unknown_option(cli, argv[optind - 1], all);
 			break;
 		}
 		if (c == ':') {

@@ -75,6 +75,37 @@ int datafile_path(const char *name, char *path, size_t size,
 		name, env ? env : "", dir, dir, MBR_DATADIR, MBR_DATADIR);
 }
 
+#ifndef MBR_SYSCONFDIR
+#define MBR_SYSCONFDIR "/etc/mbr"
+#endif
+
+const char *datafile_config(const char *name, char *path, size_t size)
+{
+	const char *env = getenv("MBR_MAPPINGS");
+	char dir[4096];
+
+	if (!*name || strchr(name, '/') || readable(name))
+		return name;
+	if (env && *env) {
+		snprintf(path, size, "%s/%s", env, name);
+		if (readable(path))
+			return path;
+	}
+	snprintf(path, size, "%s/%s", MBR_SYSCONFDIR, name);
+	if (readable(path))
+		return path;
+	exe_dir(dir, sizeof(dir));
+	if (dir[0]) {
+		snprintf(path, size, "%s/../share/mbr/mappings/%s", dir, name);
+		if (readable(path))
+			return path;
+	}
+	snprintf(path, size, "%s/mappings/%s", MBR_DATADIR, name);
+	if (readable(path))
+		return path;
+	return name;
+}
+
 char *datafile_read(const char *path, size_t max, size_t *len,
 		    struct mbr_err *err)
 {

@@ -20,6 +20,14 @@
 int datafile_path(const char *name, char *path, size_t size,
 		  struct mbr_err *err);
 
+/* Where a mapping or rules file given by bare name is: name itself when
+ * it holds a '/' or is readable from the working directory; else the
+ * first of $MBR_MAPPINGS/name, /etc/mbr/name, ../share/mbr/mappings/name
+ * beside the running binary and MBR_DATADIR/mappings/name that is
+ * readable (written to path); else name (whose opening then fails with
+ * its own message). */
+const char *datafile_config(const char *name, char *path, size_t size);
+
 /* Read the file at path into a NUL-terminated heap block (the caller
  * frees it), its length in *len. MBR_EIO when it cannot be read or is
  * larger than max bytes. */

@@ -136,23 +136,93 @@ bool encoding_take_bad(struct encoding_decoder *d, unsigned long long before,
 	return true;
 }
 
+/* UTF-16 without a BOM: text that is mostly ASCII has a NUL in every
+ * other byte. 1 for little endian, 2 for big endian, 0 for neither. */
+static int utf16_guess(const unsigned char *p, size_t n)
+{
+	size_t even = 0, odd = 0;
+
+	if (n < 4)
+		return 0;
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		even += p[i] == 0;
+		odd += p[i + 1] == 0;
+	}
+	if (odd * 8 >= n / 2 && even * 20 < odd)
+		return 1;
+	if (even * 8 >= n / 2 && odd * 20 < even)
+		return 2;
+	return 0;
+}
+
+/* Big5 or GB18030, for bytes that are not UTF-8. Both are double-byte
+ * encodings over the same lead bytes, so each pair is weighed: a trail
+ * byte of 0x40-0x7E is a common Big5 character but a rare GBK extension;
+ * a lead of 0xA4-0xAF is Big5's most frequent characters but kana, Greek
+ * or unassigned in GB2312; a lead of 0xC7-0xF7 is GB2312's hanzi but
+ * Big5's rarer ones (or unassigned). A four-byte GB18030 sequence or a
+ * pair Big5 cannot hold settles it for GB18030. */
+static bool big5_likelier(const unsigned char *p, size_t n)
+{
+	size_t big5 = 0, gb = 0;
+
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i], t;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= n)
+			break;
+		t = p[i + 1];
+		if (t >= 0x30 && t <= 0x39)
+			return false; /* GB18030 four-byte */
+		if (c < 0xA1 || c > 0xF9 ||
+		    !((t >= 0x40 && t <= 0x7E) || (t >= 0xA1 && t <= 0xFE)))
+			return false;
+		if (t <= 0x7E || (c >= 0xA4 && c <= 0xAF))
+			big5++;
+		else if (c >= 0xC7 && c <= 0xF7)
+			gb++;
+		i += 2;
+	}
+	return big5 > gb;
+}
+
+const char *encoding_sniff(const char *in, size_t len, bool *bom)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = len < SNIFF_BYTES ? len : SNIFF_BYTES;
+	size_t bad;
+	int u16;
+
+	*bom = true;
+	if (len >= 3 && !memcmp(in, "\xEF\xBB\xBF", 3))
+		return "UTF-8";
+	if (len >= 2 && !memcmp(in, "\xFF\xFE", 2))
+		return "UTF-16LE";
+	if (len >= 2 && !memcmp(in, "\xFE\xFF", 2))
+		return "UTF-16BE";
+	*bom = false;
+	u16 = utf16_guess(p, n);
+	if (u16)
+		return u16 == 1 ? "UTF-16LE" : "UTF-16BE";
+	bad = utf8_check(in, n);
+	/* A sequence cut by the end of the sniffed window is not evidence. */
+	if (bad == n || (n == SNIFF_BYTES && n - bad < 4))
+		return "UTF-8";
+	return big5_likelier(p, n) ? "BIG5" : "GB18030";
+}
+
 /* Decide what "auto" means from the first chunk. */
 static int sniff(struct encoding_decoder *d, const char *in, size_t len,
 		 struct mbr_err *err)
 {
-	size_t n = len < SNIFF_BYTES ? len : SNIFF_BYTES;
-	size_t bad;
+	bool bom;
 
 	d->sniff = false;
-	if (len >= 2 && !memcmp(in, "\xFF\xFE", 2))
-		return set_encoding(d, "UTF-16LE", err);
-	if (len >= 2 && !memcmp(in, "\xFE\xFF", 2))
-		return set_encoding(d, "UTF-16BE", err);
-	bad = utf8_check(in, n);
-	/* A sequence cut by the end of the sniffed window is not evidence. */
-	if (bad == n || (n == SNIFF_BYTES && n - bad < 4))
-		return set_encoding(d, "UTF-8", err);
-	return set_encoding(d, "GB18030", err);
+	return set_encoding(d, encoding_sniff(in, len, &bom), err);
 }
 
 /* Offset of the output's end in the whole decoded stream. */

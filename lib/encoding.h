@@ -10,8 +10,9 @@
  * same way: no field may hold one.
  *
  * GBK and GB2312 are decoded as GB18030, their superset. "auto" looks for a
- * BOM (UTF-8, UTF-16LE/BE), then takes UTF-8 if the first chunk is valid
- * UTF-8, else GB18030. A leading BOM never reaches the output.
+ * BOM (UTF-8, UTF-16LE/BE), then for UTF-16 without one (a NUL in every
+ * other byte), then takes UTF-8 if the first chunk is valid UTF-8, else
+ * Big5 or GB18030 (encoding_sniff). A leading BOM never reaches the output.
  * Only encoding.c includes <iconv.h>.
  */
 #ifndef MBR_ENCODING_H
@@ -49,6 +50,11 @@ bool encoding_take_bad(struct encoding_decoder *d, unsigned long long before,
  * call for "auto". */
 const char *encoding_name(const struct encoding_decoder *d);
 void encoding_close(struct encoding_decoder *d); /* NULL is fine */
+
+/* What "auto" takes in[0..len) (the first bytes of a file) to be:
+ * "UTF-8", "UTF-16LE", "UTF-16BE", "GB18030" or "BIG5"; *bom tells
+ * whether a byte order mark said so. */
+const char *encoding_sniff(const char *in, size_t len, bool *bom);
 
 /* The canonical name for a user's spelling: "gbk" -> "GB18030",
  * "utf8" -> "UTF-8", "unicode" -> "UTF-16"; otherwise name itself. */

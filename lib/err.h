@@ -18,7 +18,7 @@ enum mbr_status {
 	MBR_EINTERNAL, /* broken invariant, out of memory        -> exit 5 */
 };
 
-/* Exit codes, the contract with cron (DESIGN.md, STYLE.md). */
+/* Exit codes, the contract with cron (docs/exit-codes.md). */
 enum mbr_exit {
 	EXIT_CLEAN = 0,	   /* every record passed */
 	EXIT_FLAGGED = 1,  /* finished; some records rejected or flagged */

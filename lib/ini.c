@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datafile.h"
 #include "utf8.h"
 
 /* A user file is small; anything larger is a mistake (wrong file). */
@@ -173,7 +174,11 @@ fail:
 
 int ini_load(struct ini *ini, const char *path, struct mbr_err *err)
 {
-	FILE *f = fopen(path, "rb");
+	char found[4096];
+	FILE *f;
+
+	path = datafile_config(path, found, sizeof(found));
+	f = fopen(path, "rb");
 	struct buf b;
 	char chunk[65536];
 	size_t n;

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "ini.h"
+#include "suggest.h"
 #include "mappers/value.h"
 #include "utf8.h"
 
@@ -226,12 +227,32 @@ static int parse_step(struct mapping *m, struct field *f, struct strview v,
 	for (k = 0; k < N_STEPS; k++)
 		if (sv_eqs(call.name, steps[k].name))
 			break;
-	if (k == N_STEPS)
+	if (k == N_STEPS) {
+		const char *names[N_STEPS + 2];
+		char word[64];
+		const char *near;
+
+		for (k = 0; k < N_STEPS; k++)
+			names[k] = steps[k].name;
+		names[N_STEPS] = "concat"; /* only first: say so */
+		names[N_STEPS + 1] = "concat_ws";
+		snprintf(word, sizeof(word), "%.*s", (int)call.name.len,
+			 call.name.p);
+		near = suggest(word, names, N_STEPS + 2);
+		if (near && !strncmp(near, "concat", 6))
+			return ini_fail(&m->ini, f->line, err,
+					"'%s' is not a mapper: %s(...) comes "
+					"first, before any '|'",
+					word, near);
 		return ini_fail(
 			&m->ini, f->line, err,
-			"unknown mapper '%.*s' (expected trim, upper, lower, "
-			"int, map(...), date(...), default(...) or null)",
-			(int)call.name.len, call.name.p);
+			"unknown mapper '%.*s' (%s%s%sexpected trim, upper, "
+			"lower, int, map(...), date(...), default(...) or "
+			"null; docs/mapping.md)",
+			(int)call.name.len, call.name.p,
+			near ? "did you mean '" : "", near ? near : "",
+			near ? "'? " : "");
+	}
 	if ((int)call.n_args < steps[k].min_args ||
 	    (steps[k].max_args >= 0 && (int)call.n_args > steps[k].max_args))
 		return ini_fail(&m->ini, f->line, err, "mapper '%s' takes %s",
@@ -350,6 +371,28 @@ static int parse_format(struct mapping *m, const struct ini_entry *e,
 		e->value);
 }
 
+static int unknown_setting(struct mapping *m, const struct ini_entry *e,
+			   bool src, struct mbr_err *err)
+{
+	static const char *const source_keys[] = {
+		"name", "encoding", "delimiter", "key", "header", "date_order",
+	};
+	static const char *const target_keys[] = {
+		"name", "format", "encoding", "delimiter", "table",
+	};
+	const char *near = src ? suggest(e->key, source_keys, 6)
+			       : suggest(e->key, target_keys, 5);
+
+	return ini_fail(&m->ini, e->line, err,
+			"unknown setting '%s' in [%s] (%s%s%sexpected %s)",
+			e->key, src ? "source" : "target",
+			near ? "did you mean '" : "", near ? near : "",
+			near ? "'? " : "",
+			src ? "name, encoding, delimiter, key, header or "
+			      "date_order"
+			    : "name, format, encoding, delimiter or table");
+}
+
 /* One key of [source] or [target]. */
 static int parse_setting(struct mapping *m, const struct ini_entry *e,
 			 struct mbr_err *err)
@@ -375,13 +418,7 @@ static int parse_setting(struct mapping *m, const struct ini_entry *e,
 	else if (!src && !strcmp(e->key, "table"))
 		m->info.table = e->value;
 	else
-		return ini_fail(
-			&m->ini, e->line, err,
-			"unknown setting '%s' in [%s] (expected %s)", e->key,
-			src ? "source" : "target",
-			src ? "name, encoding, delimiter, key, header or "
-			      "date_order"
-			    : "name, format, encoding, delimiter or table");
+		return unknown_setting(m, e, src, err);
 	return 0;
 }
 
@@ -417,12 +454,29 @@ static int check_field_name(struct mapping *m, const struct ini_entry *e,
 	f = canon_lookup(sv(e->key));
 	if (m->fields[m->n_fields - 1].extra)
 		return check_extra(m, e, f, err);
-	if (f < 0)
+	if (f < 0) {
+		const char *names[CF_COUNT];
+		const char *near;
+
+		for (int i = 0; i < CF_COUNT; i++)
+			names[i] = i > CF_SOURCE_ROW
+					   ? canon_name((enum canon_field)i)
+					   : NULL;
+		near = suggest(e->key, names, CF_COUNT);
+		if (near)
+			return ini_fail(&m->ini, e->line, err,
+					"unknown canonical field '%s' (did you "
+					"mean '%s'? the fields: "
+					"docs/fields.md; columns of your own "
+					"go in [extra])",
+					e->key, near);
 		return ini_fail(&m->ini, e->line, err,
 				"unknown canonical field '%s' (expected one of "
 				"name, gender, birth_date, mobile, email, "
-				"id_number, ... as in DESIGN.md)",
+				"id_number, ... as in docs/fields.md; columns "
+				"of your own go in [extra])",
 				e->key);
+	}
 	if (f <= CF_SOURCE_ROW)
 		return ini_fail(&m->ini, e->line, err,
 				"'%s' is set by mbr-import itself (use 'key = "

@@ -73,7 +73,7 @@
  * million distinct keys happens about once in 90,000 runs.
  * NEEDSWORK: an exact check would need the keys (on disk?) for that case.
  *
- * The built-in rules (rules_default) are the canonical forms of DESIGN.md;
+ * The built-in rules (rules_default) are the canonical forms of docs/fields.md;
  * mappings/rules.ini holds the same rules with comments. Severities:
  * reject what the target cannot load or account for (no or a duplicate
  * source_id, a date that is no date, points that are no integer); flag a

@@ -2,9 +2,9 @@
  * stage: the staging SQLite database (`--db FILE`), where a multi-step or
  * scheduled job keeps its state between runs.
  *
- * Tables (DESIGN.md, "The staging database"):
+ * Tables (docs/staging.md):
  *
- *   records   the canonical columns as TEXT, in DESIGN order; `extra`, the
+ *   records   the canonical columns as TEXT, in canonical order; `extra`, the
  *             pass-through columns as a JSON object {"col": "value"} in
  *             their original order; `issues` (the _issues column); the
  *             run_id that last wrote the row. UNIQUE(source, source_id).
@@ -186,7 +186,7 @@ struct stage_cursor *stage_query(struct stage *st, const char *sql,
 				 const char *const *binds, size_t n_binds,
 				 struct mbr_err *err);
 /* All records in insertion order, as a record stream: the canonical
- * columns in DESIGN order, then every pass-through column ever stored
+ * columns in canonical order, then every pass-through column ever stored
  * (extra_columns order; a row without a value has it empty), then
  * _issues. Pass-through columns thus follow the canonical ones instead of
  * keeping their place in the source export. */

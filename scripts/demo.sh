@@ -50,3 +50,11 @@ run "$bin/mbr-export" --mask mobile,id_number,email,name \
 echo
 echo "demo: results in $out/:"
 for f in "$out"/*; do printf "  %-28s %8s bytes\n" "${f#"$out"/}" "$(wc -c <"$f")"; done
+echo
+# Where to look next, in three lines.
+report="$out/report.html"
+[ -f "$report" ] || report="$out/validate-report.csv (counts per rule)"
+rejects=$(for f in "$out"/*rejects*.csv; do [ -f "$f" ] && printf '%s ' "$f"; done)
+echo "next: the report     $report"
+echo "      the rejects    ${rejects:-none: every record was loaded}(each with its reason)"
+echo "      the crosswalk  $out/xref.csv (source, source_id -> master_id)"

@@ -1,7 +1,7 @@
 /*
  * name: personal names: clean-up, and family/given parts.
  *
- * name_normalize makes the canonical form (DESIGN.md): NFKC (full-width
+ * name_normalize makes the canonical form (docs/fields.md): NFKC (full-width
  * Latin and ideographic spaces folded), controls and zero-width characters
  * removed, single spaces, no spaces between CJK characters, Traditional
  * Chinese made Simplified, the middle dot of transliterated names

@@ -112,7 +112,7 @@ int rules_bind(struct rules *rs, const struct header *h, struct mbr_err *err)
 }
 
 /*
- * The built-in rules: DESIGN.md's canonical forms. mappings/rules.ini is
+ * The built-in rules: the canonical forms of docs/fields.md. mappings/rules.ini is
  * this text with comments; test_rules checks that they agree.
  */
 static const char default_text[] =
