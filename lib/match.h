@@ -63,6 +63,9 @@ int match_rules_load(struct match_rules *r, const char *path,
  * its comparisons must be those of r. */
 int match_model_load(struct match_rules *r, const char *path,
 		     struct mbr_err *err);
+/* The match and review thresholds of r as match weights (mbr-report). */
+void match_rules_thresholds(const struct match_rules *r, double *match_w,
+			    double *review_w);
 /* Write r's model (m, u, prior per comparison) as a readable INI file. */
 int match_model_write(const struct match_rules *r, FILE *out,
 		      struct mbr_err *err);

@@ -508,6 +508,15 @@ void stage_set_busy_timeout(struct stage *st, int ms)
 	db_set_busy_timeout(st->db, ms);
 }
 
+int stage_set_cache(struct stage *st, size_t bytes, struct mbr_err *err)
+{
+	char sql[64];
+
+	/* a negative cache_size is in KiB */
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%zu", bytes / 1024);
+	return db_exec(st->db, sql, NULL, 0, err);
+}
+
 const char *stage_path(const struct stage *st)
 {
 	return st->path;
@@ -1232,5 +1241,52 @@ struct stage_cursor *stage_read_decisions(struct stage *st, struct mbr_err *err)
 			   "SELECT a_source, a_source_id, b_source, "
 			   "b_source_id, decision, who, decided_at, file, "
 			   "line, run_id FROM decisions ORDER BY rowid",
+			   NULL, 0, err);
+}
+
+/*
+ * Reports (mbr-profile, mbr-report): read-only views
+ */
+
+struct stage_cursor *stage_read_rejects(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT coalesce(source, '') AS source, "
+			   "coalesce(tool, '') AS reject_tool, "
+			   "coalesce(field, '') AS reject_field, "
+			   "coalesce(reason, '') AS reject_reason "
+			   "FROM rejects ORDER BY rowid",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_runs(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT run_id, tool, coalesce(started, ''), "
+			   "coalesce(ended, ''), coalesce(n_in, ''), "
+			   "coalesce(n_out, ''), coalesce(n_rejected, ''), "
+			   "coalesce(n_flagged, ''), coalesce(status, '') "
+			   "FROM runs ORDER BY run_id",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_pairs(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT a_source, a_source_id, b_source, "
+			   "b_source_id, weight, probability, "
+			   "coalesce(detail, '') FROM pairs WHERE run_id = "
+			   "(SELECT max(run_id) FROM pairs) ORDER BY rowid",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_points(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT (SELECT count(*) FROM records), "
+			   "(SELECT coalesce(sum(CAST(points AS INTEGER)), 0) "
+			   "FROM records), (SELECT count(*) FROM masters), "
+			   "(SELECT coalesce(sum(CAST(points AS INTEGER)), 0) "
+			   "FROM masters)",
 			   NULL, 0, err);
 }

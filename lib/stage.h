@@ -75,6 +75,10 @@ void stage_close(struct stage *st);
  * 10 s (db.h), or MBR_BUSY_TIMEOUT_MS from the environment when
  * set (for end-to-end tests). Cannot fail. */
 void stage_set_busy_timeout(struct stage *st, int ms);
+/* Make SQLite's page cache at most bytes (open sets 256 MiB, for
+ * imports): a tool that only scans, such as mbr-reconcile, needs little.
+ * -1 with MBR_EIO when SQLite refuses. */
+int stage_set_cache(struct stage *st, size_t bytes, struct mbr_err *err);
 const char *stage_path(const struct stage *st); /* as given to open */
 
 /*
@@ -260,5 +264,20 @@ int stage_put_decision(struct stage *st, const struct stage_decision *d,
  * b_source_id, decision, who, decided_at, file, line, run_id. */
 struct stage_cursor *stage_read_decisions(struct stage *st,
 					  struct mbr_err *err);
+
+/*
+ * Reports (mbr-profile, mbr-report): read only, no run needed
+ */
+
+/* Every reject: source, reject_tool, reject_field, reject_reason. */
+struct stage_cursor *stage_read_rejects(struct stage *st, struct mbr_err *err);
+/* The run log: run_id, tool, started, ended, n_in, n_out, n_rejected,
+ * n_flagged, status, oldest first. */
+struct stage_cursor *stage_read_runs(struct stage *st, struct mbr_err *err);
+/* The latest dedupe run's pairs: a_source, a_source_id, b_source,
+ * b_source_id, weight, probability, detail (JSON, match.h). */
+struct stage_cursor *stage_read_pairs(struct stage *st, struct mbr_err *err);
+/* One row: records, their points summed, masters, their points summed. */
+struct stage_cursor *stage_read_points(struct stage *st, struct mbr_err *err);
 
 #endif
