@@ -83,7 +83,9 @@ unsigned report_bin(double v, double lo, double width, unsigned nb)
 #define MAX_SRC 32
 #define MAX_MEMBERS 30 /* members listed per cluster shown */
 
-enum pstate { P_NO, P_YES, P_OTHER };
+/* What clustering did with a pair (--pairs' clustered column): P_DECIDED
+ * is an analyst's no-match ("refused: decision"), out of the review. */
+enum pstate { P_NO, P_YES, P_OTHER, P_DECIDED };
 
 struct rpair {
 	uint64_t ka, kb;
@@ -328,8 +330,10 @@ static void parse_detail(struct strview d, struct shown *s, struct buf *t)
 
 static enum pstate parse_state(struct strview v)
 {
-	if (sv_eqs(v, "yes"))
+	if (sv_eqs(v, "yes") || sv_eqs(v, "forced"))
 		return P_YES;
+	if (sv_eqs(v, "refused: decision"))
+		return P_DECIDED;
 	if (sv_eqs(v, "no") || !v.len)
 		return P_NO;
 	return P_OTHER;
@@ -441,7 +445,8 @@ static void choose_pairs(struct rep *r)
 		struct rpair *p = &r->pairs[i];
 
 		if (p->w >= r->o->review_w && p->w < r->o->match_w &&
-		    p->state != P_YES && n_review < r->o->max_review) {
+		    p->state != P_YES && p->state != P_DECIDED &&
+		    n_review < r->o->max_review) {
 			p->shown = (int32_t)r->n_shown++;
 			n_review++;
 		} else if (p->state == P_YES) {
@@ -487,7 +492,7 @@ static int detail_pair(struct rep *r, size_t i, const struct record *rec,
 	s->w = num(record_field(rec, (size_t)c->w));
 	s->prob = c->p >= 0 ? num(record_field(rec, (size_t)c->p)) : 0;
 	s->review = p->w >= r->o->review_w && p->w < r->o->match_w &&
-		    p->state != P_YES;
+		    p->state != P_YES && p->state != P_DECIDED;
 	s->clustered = sv_dup(c->clustered >= 0
 				      ? record_field(rec, (size_t)c->clustered)
 				      : sv(""));
