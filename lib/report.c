@@ -437,6 +437,66 @@ static void want(struct rep *r, uint64_t k)
 
 /* The pairs to show: review pairs (strongest first, up to max_review),
  * then merged ones evenly spaced over their weights. */
+struct decided {
+	uint64_t lo, hi; /* the two records' keys, smaller first */
+	bool match;
+};
+
+static int decided_order(const void *pa, const void *pb)
+{
+	const struct decided *a = pa, *b = pb;
+
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return (a->hi > b->hi) - (a->hi < b->hi);
+}
+
+/* --db: the pairs an analyst decided (the decisions table) are out of
+ * the review, as they are out of mbr-dedupe --review: a match counts as
+ * merged, a no-match as decided. */
+static int mark_decided(struct rep *r, struct mbr_err *err)
+{
+	struct stage_cursor *c = stage_read_decisions(r->in->st, err);
+	struct decided *d = NULL, key;
+	size_t n = 0, cap = 0;
+	struct record rec;
+	int rc = 0;
+
+	if (!c)
+		return -1;
+	record_init(&rec);
+	while ((rc = stage_cursor_next(c, &rec, err)) == 1) {
+		uint64_t a = rec_key(record_field(&rec, 0),
+				     record_field(&rec, 1)),
+			 b = rec_key(record_field(&rec, 2),
+				     record_field(&rec, 3));
+
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			d = xrealloc(d, cap * sizeof(*d));
+		}
+		d[n++] = (struct decided){
+			a < b ? a : b, a < b ? b : a,
+			sv_eqs(record_field(&rec, 4), "match")};
+	}
+	record_release(&rec);
+	stage_cursor_free(c);
+	if (n)
+		qsort(d, n, sizeof(*d), decided_order);
+	for (size_t i = 0; rc == 0 && n && i < r->n_pairs; i++) {
+		struct rpair *p = &r->pairs[i];
+		const struct decided *f;
+
+		key.lo = p->ka < p->kb ? p->ka : p->kb;
+		key.hi = p->ka < p->kb ? p->kb : p->ka;
+		f = bsearch(&key, d, n, sizeof(*d), decided_order);
+		if (f)
+			p->state = f->match ? P_YES : P_DECIDED;
+	}
+	free(d);
+	return rc < 0 ? -1 : 0;
+}
+
 static void choose_pairs(struct rep *r)
 {
 	size_t n_merged = 0, k = 0, n_review = 0;
@@ -1435,7 +1495,8 @@ int report_write(const struct report_opts *o, const struct report_input *in,
 	r.want_t = (struct hash_table)HASH_TABLE_INIT;
 	buf_init(&r.b, BUF_NOLIMIT);
 	buf_init(&r.t, BUF_NOLIMIT);
-	if (each_pair(&r, collect_pair, err) < 0)
+	if (each_pair(&r, collect_pair, err) < 0 ||
+	    (in->st && mark_decided(&r, err) < 0))
 		goto out;
 	choose_pairs(&r);
 	if (each_pair(&r, detail_pair, err) < 0 ||
