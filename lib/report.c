@@ -83,7 +83,9 @@ unsigned report_bin(double v, double lo, double width, unsigned nb)
 #define MAX_SRC 32
 #define MAX_MEMBERS 30 /* members listed per cluster shown */
 
-enum pstate { P_NO, P_YES, P_OTHER };
+/* What clustering did with a pair (--pairs' clustered column): P_DECIDED
+ * is an analyst's no-match ("refused: decision"), out of the review. */
+enum pstate { P_NO, P_YES, P_OTHER, P_DECIDED };
 
 struct rpair {
 	uint64_t ka, kb;
@@ -328,8 +330,10 @@ static void parse_detail(struct strview d, struct shown *s, struct buf *t)
 
 static enum pstate parse_state(struct strview v)
 {
-	if (sv_eqs(v, "yes"))
+	if (sv_eqs(v, "yes") || sv_eqs(v, "forced"))
 		return P_YES;
+	if (sv_eqs(v, "refused: decision"))
+		return P_DECIDED;
 	if (sv_eqs(v, "no") || !v.len)
 		return P_NO;
 	return P_OTHER;
@@ -433,6 +437,66 @@ static void want(struct rep *r, uint64_t k)
 
 /* The pairs to show: review pairs (strongest first, up to max_review),
  * then merged ones evenly spaced over their weights. */
+struct decided {
+	uint64_t lo, hi; /* the two records' keys, smaller first */
+	bool match;
+};
+
+static int decided_order(const void *pa, const void *pb)
+{
+	const struct decided *a = pa, *b = pb;
+
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return (a->hi > b->hi) - (a->hi < b->hi);
+}
+
+/* --db: the pairs an analyst decided (the decisions table) are out of
+ * the review, as they are out of mbr-dedupe --review: a match counts as
+ * merged, a no-match as decided. */
+static int mark_decided(struct rep *r, struct mbr_err *err)
+{
+	struct stage_cursor *c = stage_read_decisions(r->in->st, err);
+	struct decided *d = NULL, key;
+	size_t n = 0, cap = 0;
+	struct record rec;
+	int rc = 0;
+
+	if (!c)
+		return -1;
+	record_init(&rec);
+	while ((rc = stage_cursor_next(c, &rec, err)) == 1) {
+		uint64_t a = rec_key(record_field(&rec, 0),
+				     record_field(&rec, 1)),
+			 b = rec_key(record_field(&rec, 2),
+				     record_field(&rec, 3));
+
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			d = xrealloc(d, cap * sizeof(*d));
+		}
+		d[n++] = (struct decided){
+			a < b ? a : b, a < b ? b : a,
+			sv_eqs(record_field(&rec, 4), "match")};
+	}
+	record_release(&rec);
+	stage_cursor_free(c);
+	if (n)
+		qsort(d, n, sizeof(*d), decided_order);
+	for (size_t i = 0; rc == 0 && n && i < r->n_pairs; i++) {
+		struct rpair *p = &r->pairs[i];
+		const struct decided *f;
+
+		key.lo = p->ka < p->kb ? p->ka : p->kb;
+		key.hi = p->ka < p->kb ? p->kb : p->ka;
+		f = bsearch(&key, d, n, sizeof(*d), decided_order);
+		if (f)
+			p->state = f->match ? P_YES : P_DECIDED;
+	}
+	free(d);
+	return rc < 0 ? -1 : 0;
+}
+
 static void choose_pairs(struct rep *r)
 {
 	size_t n_merged = 0, k = 0, n_review = 0;
@@ -441,7 +505,8 @@ static void choose_pairs(struct rep *r)
 		struct rpair *p = &r->pairs[i];
 
 		if (p->w >= r->o->review_w && p->w < r->o->match_w &&
-		    p->state != P_YES && n_review < r->o->max_review) {
+		    p->state != P_YES && p->state != P_DECIDED &&
+		    n_review < r->o->max_review) {
 			p->shown = (int32_t)r->n_shown++;
 			n_review++;
 		} else if (p->state == P_YES) {
@@ -487,7 +552,7 @@ static int detail_pair(struct rep *r, size_t i, const struct record *rec,
 	s->w = num(record_field(rec, (size_t)c->w));
 	s->prob = c->p >= 0 ? num(record_field(rec, (size_t)c->p)) : 0;
 	s->review = p->w >= r->o->review_w && p->w < r->o->match_w &&
-		    p->state != P_YES;
+		    p->state != P_YES && p->state != P_DECIDED;
 	s->clustered = sv_dup(c->clustered >= 0
 				      ? record_field(rec, (size_t)c->clustered)
 				      : sv(""));
@@ -1430,7 +1495,8 @@ int report_write(const struct report_opts *o, const struct report_input *in,
 	r.want_t = (struct hash_table)HASH_TABLE_INIT;
 	buf_init(&r.b, BUF_NOLIMIT);
 	buf_init(&r.t, BUF_NOLIMIT);
-	if (each_pair(&r, collect_pair, err) < 0)
+	if (each_pair(&r, collect_pair, err) < 0 ||
+	    (in->st && mark_decided(&r, err) < 0))
 		goto out;
 	choose_pairs(&r);
 	if (each_pair(&r, detail_pair, err) < 0 ||

@@ -132,7 +132,8 @@ static const char *const join_names[] = {
 };
 
 /* The clustered column of pair i: "forced" when an analyst's match
- * decision put the two in one cluster. */
+ * decision put the two in one cluster; "refused: decision" for every
+ * pair with a no-match (below the match threshold too). */
 static const char *clustered(const struct match *m, size_t i)
 {
 	long d = decide_find(m, m->pairs[i].a, m->pairs[i].b);
@@ -140,6 +141,8 @@ static const char *clustered(const struct match *m, size_t i)
 	if (d >= 0 && m->dec[d].match &&
 	    m->rep[m->pairs[i].a] == m->rep[m->pairs[i].b])
 		return "forced";
+	if (d >= 0 && !m->dec[d].match)
+		return join_names[JOIN_DECISION];
 	return join_names[m->joined[i]];
 }
 

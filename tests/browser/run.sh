@@ -95,7 +95,10 @@ if [ -f decisions.csv ]; then
 	else
 		bad "mbr-dedupe --db --decisions decisions.csv: exit $?"
 	fi
-	same=$(python3 - "$db" <<'EOF'
+	# The pairs marked match are one cluster and those marked no-match
+	# apart, in the latest run's clusters ($1 says which run).
+	check_clusters() {
+		same=$(python3 - "$db" <<'EOF'
 import csv, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 run = db.execute("select max(run_id) from clusters").fetchone()[0]
@@ -108,23 +111,28 @@ for row in csv.DictReader(open("decisions.csv")):
     b = cluster(row["b_source"], row["b_source_id"])
     print(row["decision"], "same" if a is not None and a == b else "apart")
 EOF
-)
-	if echo "$same" | grep -qx 'match same'; then
-		ok "the pair marked match is one cluster"
-	else
-		bad "the pair marked match is not one cluster: $same"
-	fi
-	if echo "$same" | grep -q '^no-match'; then
-		if echo "$same" | grep -qx 'no-match apart'; then
-			ok "the pair marked no-match is apart"
+	)
+		if echo "$same" | grep -qx 'match same'; then
+			ok "the pair marked match is one cluster$1"
 		else
-			bad "the pair marked no-match is one cluster: $same"
+			bad "the pair marked match is not one cluster$1: $same"
 		fi
+		if echo "$same" | grep -q '^no-match'; then
+			if echo "$same" | grep -qx 'no-match apart'; then
+				ok "the pair marked no-match is apart$1"
+			else
+				bad "the pair marked no-match is one cluster$1: $same"
+			fi
+		fi
+	}
+	check_clusters ""
+	# Decisions that last: the next run, without --decisions, keeps them.
+	if mbr-dedupe -q --db $db; then
+		ok "mbr-dedupe --db without --decisions"
+	else
+		bad "mbr-dedupe --db without --decisions: exit $?"
 	fi
-	# DECISIONS-THAT-LAST CHECK (issue 13, branch issue-13-decisions):
-	# the lead adds here, at merge, a run of `mbr-dedupe -q --db $db`
-	# WITHOUT --decisions and the same two checks ("match same", "no-match
-	# apart") on its clusters: the stored decisions must be kept.
+	check_clusters " on the next run"
 else
 	bad "no decisions.csv downloaded"
 fi
