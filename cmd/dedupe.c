@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
+#include "export.h"
+#include "json.h"
 #include "mappers/name.h"
 #include "match.h"
 #include "reject.h"
@@ -32,15 +35,31 @@ static const char usage[] =
 	"                     with the level and weight of each field\n"
 	"  --review FILE      pairs between the review and match thresholds,\n"
 	"                     with an empty decision column to fill in\n"
+	"                     (both files show each record's name, "
+	"birth_date,\n"
+	"                     mobile, id_number, email and address)\n"
+	"  --mask LIST        show these of them masked, e.g. "
+	"name,mobile,id_number\n"
 	"  --decisions FILE   analyst decisions (a_source, a_source_id, "
 	"b_source,\n"
-	"                     b_source_id, decision = match | no-match); a\n"
-	"                     filled-in --review file works\n"
+	"                     b_source_id, decision = match | no-match; "
+	"optional\n"
+	"                     who, decided_at); a filled-in --review file "
+	"works.\n"
+	"                     Repeat it or give a comma list for several "
+	"files.\n"
+	"                     With --db they are stored and applied on "
+	"every\n"
+	"                     later run (a later decision on a pair "
+	"replaces\n"
+	"                     the stored one); decided pairs leave "
+	"--review\n"
 	"  --against FILE     link the input to these existing master records\n"
 	"                     (and deduplicate it too, unless --link-only)\n"
 	"  --link-only        with --against: compare input to masters only\n"
 	"  --report FILE      what each blocking key did: records, blocks,\n"
-	"                     candidate pairs, skipped blocks (CSV)\n"
+	"                     candidate pairs, skipped blocks: CSV, or JSON\n"
+	"                     (with the run's counts) for FILE.json\n"
 	"  --explain A B      instead of the records, say why records A and B\n"
 	"                     (SOURCE/SOURCE_ID, as in cluster_id) are or are\n"
 	"                     not one cluster: shared blocking keys, each\n"
@@ -70,6 +89,7 @@ enum {
 	OPT_AGAINST,
 	OPT_LINK_ONLY,
 	OPT_EXPLAIN,
+	OPT_MASK,
 };
 
 static const struct option options[] = {
@@ -83,6 +103,7 @@ static const struct option options[] = {
 	{"against", required_argument, NULL, OPT_AGAINST},
 	{"link-only", no_argument, NULL, OPT_LINK_ONLY},
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"mask", required_argument, NULL, OPT_MASK},
 	{NULL, 0, NULL, 0},
 };
 
@@ -90,10 +111,14 @@ static const struct option options[] = {
 
 struct ctx {
 	struct cli *cli;
-	const char *rules, *model, *pairs, *review, *decisions, *report;
+	const char *rules, *model, *pairs, *review, *report;
+	char **decisions; /* --decisions files */
+	size_t n_decisions;
 	const char *explain[2]; /* --explain A B: the two records */
 	const char *against[MAX_AGAINST];
 	size_t n_against;
+	char **mask; /* --mask names */
+	size_t n_mask;
 	bool train, link_only;
 };
 
@@ -105,12 +130,28 @@ static int on_option(int opt, const char *arg, void *data)
 		[OPT_MODEL - OPT_RULES] = &c->model,
 		[OPT_PAIRS - OPT_RULES] = &c->pairs,
 		[OPT_REVIEW - OPT_RULES] = &c->review,
-		[OPT_DECISIONS - OPT_RULES] = &c->decisions,
 		[OPT_REPORT - OPT_RULES] = &c->report,
 	};
 
 	if (opt == OPT_TRAIN || opt == OPT_LINK_ONLY) {
 		*(opt == OPT_TRAIN ? &c->train : &c->link_only) = true;
+		return 0;
+	}
+	if (opt == OPT_DECISIONS) {
+		if (!export_add_fields(&c->decisions, &c->n_decisions, arg))
+			return cli_usage_error(c->cli,
+					       "--decisions '%s' names "
+					       "no file",
+					       arg);
+		return 0;
+	}
+	if (opt == OPT_MASK) {
+		if (!export_add_fields(&c->mask, &c->n_mask, arg))
+			return cli_usage_error(c->cli,
+					       "--mask '%s' names no column "
+					       "(expected a list such as "
+					       "name,mobile,id_number)",
+					       arg);
 		return 0;
 	}
 	if (opt == OPT_EXPLAIN) {
@@ -155,6 +196,10 @@ static int check_args(const struct ctx *c)
 					       "to write the model to");
 	if (c->link_only && !c->n_against)
 		return cli_usage_error(c->cli, "--link-only needs --against");
+	if (c->n_mask && !c->pairs && !c->review)
+		return cli_usage_error(c->cli, "--mask masks the values "
+					       "--pairs and --review show: "
+					       "give one of them");
 	return 0;
 }
 
@@ -186,6 +231,16 @@ static int open_outputs(struct cli *cli, const struct ctx *c, struct outputs *o,
 	return 0;
 }
 
+/* Who decides when a decisions file has no who column: the user. */
+static const char *decider(void)
+{
+	const char *who = getenv("USER");
+
+	if (!who || !*who)
+		who = getlogin();
+	return who && *who ? who : "unknown";
+}
+
 /* The records (files or the staging database), then --against masters
  * (counted apart: they are not this run's records), then decisions. */
 static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
@@ -206,8 +261,12 @@ static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
 		return -1;
 	cli->counts.rejected += masters.rejected;
 	cli->counts.in += masters.rejected;
-	if (c->decisions && match_load_decisions(m, c->decisions, err) < 0)
+	match_set_decider(m, decider());
+	if (cli->st && match_load_stage_decisions(m, cli->st, err) < 0)
 		return -1;
+	for (size_t i = 0; i < c->n_decisions; i++)
+		if (match_load_decisions(m, c->decisions[i], err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -225,7 +284,10 @@ static int write_outputs(struct cli *cli, const struct ctx *c,
 		      : match_write_records(m, cli->out, err)) < 0) ||
 	    (o->pairs && match_write_pairs(m, o->pairs, err) < 0) ||
 	    (o->review && match_write_review(m, o->review, err) < 0) ||
-	    (o->report && match_write_report(m, o->report, err) < 0))
+	    (o->report &&
+	     (json_path(c->report)
+		      ? match_write_report_json(m, o->report, err)
+		      : match_write_report(m, o->report, err)) < 0))
 		return -1;
 	cli->counts.out = match_n_records(m);
 	return 0;
@@ -246,6 +308,11 @@ static void summary(struct cli *cli, const struct match_stats *s)
 			 "%lu match decisions conflict with a cannot-link "
 			 "and were not applied",
 			 s->conflicts);
+	if (s->dec_orphans)
+		cli_warn(cli,
+			 "%lu stored decisions name records no longer in "
+			 "the database and were not applied",
+			 s->dec_orphans);
 	snprintf(cli->extra, sizeof(cli->extra),
 		 "%lu clusters, %llu pairs compared, %llu matched, "
 		 "%llu to review",
@@ -255,6 +322,15 @@ static void summary(struct cli *cli, const struct match_stats *s)
 		snprintf(cli->extra + strlen(cli->extra),
 			 sizeof(cli->extra) - strlen(cli->extra),
 			 ", %llu split", s->split);
+	if (s->decisions)
+		snprintf(cli->extra + strlen(cli->extra),
+			 sizeof(cli->extra) - strlen(cli->extra),
+			 ", %lu decisions applied",
+			 s->decisions - s->conflicts);
+	if (s->dec_stored)
+		snprintf(cli->extra + strlen(cli->extra),
+			 sizeof(cli->extra) - strlen(cli->extra),
+			 " (%lu stored)", s->dec_stored);
 }
 
 static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
@@ -265,7 +341,9 @@ static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	struct rs_sink *k = NULL;
 	int rc = -1;
 
-	if (open_outputs(cli, c, &o, err) == 0 &&
+	if ((!(c->pairs || c->review) ||
+	     match_show_values(m, c->mask, c->n_mask, err) == 0) &&
+	    open_outputs(cli, c, &o, err) == 0 &&
 	    (k = cli_sink(cli, 0, CLI_KEEPS, err)) &&
 	    read_inputs(cli, c, m, k, err) == 0 &&
 	    match_run(m, c->train, err) == 0 &&
@@ -278,6 +356,16 @@ static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	return rc;
 }
 
+static void free_lists(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_mask; i++)
+		free(c->mask[i]);
+	free(c->mask);
+	for (size_t i = 0; i < c->n_decisions; i++)
+		free(c->decisions[i]);
+	free(c->decisions);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-dedupe", usage);
@@ -286,10 +374,12 @@ int main(int argc, char **argv)
 	struct match_rules *r = NULL;
 	int rc;
 
-	cli.flags = CLI_REJECTS | CLI_DB;
+	cli.flags = CLI_REJECTS | CLI_DB | CLI_DRY_RUN;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
-	    take_explain(&c) < 0 || check_args(&c) < 0)
+	    take_explain(&c) < 0 || check_args(&c) < 0) {
+		free_lists(&c);
 		return EXIT_USAGE;
+	}
 	cli_add_outputs(&cli,
 			(const char *const[]){c.pairs, c.review, c.report,
 					      c.train ? c.model : NULL},
@@ -310,6 +400,7 @@ int main(int argc, char **argv)
 	else
 		rc = cli_finish(&cli);
 	match_rules_free(r);
+	free_lists(&c);
 	match_nicknames_close();
 	name_close();
 	return rc;

@@ -540,9 +540,33 @@ enum join_result cluster_join(struct cluster *c, uint32_t a, uint32_t b,
 /* ---- match.c: the run, shared with output.c ---- */
 
 struct decision {
-	uint32_t a, b;
+	uint32_t a, b; /* the records, a < b once read */
 	bool match;
+	bool stored;		  /* from the decisions table (--db) */
+	uint32_t file, who, when; /* intern ids; when 0: now */
+	unsigned long line;	  /* in file */
+	long long run;		  /* stored: the run that stored it */
+	size_t seq;		  /* order of arrival */
 };
+
+/* ---- decide.c ---- */
+
+struct rec_index;
+/* Sort the decisions by pair and keep one per pair: a file's over a
+ * stored one (a warning when it changes it); two files that disagree are
+ * an error (MBR_ECONFIG, naming both lines). */
+int decide_resolve(struct match *m, struct mbr_err *err);
+/* The decision on records a and b (either order), or -1. After
+ * decide_resolve. */
+long decide_find(const struct match *m, uint32_t a, uint32_t b);
+/* Store the decisions files gave in st's decisions table. */
+int decide_store(const struct match *m, struct stage *st, struct mbr_err *err);
+void decide_free(struct match *m);
+
+/* The values --pairs and --review show of each record, after source and
+ * source_id (match_show_values). */
+#define MATCH_SHOW_N 6
+extern const enum canon_field match_show_fields[MATCH_SHOW_N];
 
 struct match {
 	struct match_rules *rules; /* borrowed */
@@ -566,7 +590,9 @@ struct match {
 	uint32_t n_news, cap_news;
 	struct decision *dec; /* owned: analyst decisions */
 	size_t n_dec, cap_dec;
-	struct mpair *pairs; /* owned: kept pairs, strongest first */
+	struct rec_index *idx; /* owned: (source, source_id) -> record */
+	uint32_t who;	       /* who decides when a file does not say */
+	struct mpair *pairs;   /* owned: kept pairs, strongest first */
 	size_t n_pairs;
 	uint8_t *joined; /* owned: per kept pair, an enum join_result */
 	float **tf;	 /* owned: term-frequency weights */
@@ -574,6 +600,10 @@ struct match {
 	uint32_t *rep; /* owned: cluster representative */
 	struct match_stats st;
 	struct buf scratch; /* owned */
+	uint32_t *shown;    /* owned: MATCH_SHOW_N intern ids per record, or
+			    NULL when the values are not kept */
+	bool show;	    /* keep them (match_show_values) */
+	bool masked[MATCH_SHOW_N]; /* show masked */
 };
 
 #endif
