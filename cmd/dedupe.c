@@ -505,7 +505,7 @@ int main(int argc, char **argv)
 	struct match_rules *r = NULL;
 	int rc;
 
-	cli.flags = CLI_REJECTS | CLI_DB;
+	cli.flags = CLI_REJECTS | CLI_DB | CLI_DRY_RUN;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
 	    take_explain(&c) < 0 || check_args(&c) < 0) {
 		ctx_release(&c);

@@ -267,7 +267,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	export_opts_init(&c.o);
-	cli.flags = CLI_DB | CLI_DB_OUT | CLI_REJECTS;
+	cli.flags = CLI_DB | CLI_DB_OUT | CLI_REJECTS | CLI_DRY_RUN;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
 		return EXIT_USAGE;
 	if (configure(&c, &err) < 0 || cli_open(&cli, &err) < 0 ||

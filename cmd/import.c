@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 	struct ctx c = {&cli, IMPORT_OPTS_INIT, MBR_ERR_INIT, false, NULL};
 	int rc;
 
-	cli.flags = CLI_REJECTS | CLI_DB | CLI_ORDERED;
+	cli.flags = CLI_REJECTS | CLI_DB | CLI_ORDERED | CLI_DRY_RUN;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0) {
 		import_opts_release(&c.opts);
 		return c.failed ? cli_fail(&cli, &c.err) : EXIT_USAGE;

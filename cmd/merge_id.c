@@ -224,7 +224,7 @@ int main(int argc, char **argv)
 	struct mbr_err err = MBR_ERR_INIT;
 	int rc;
 
-	cli.flags = CLI_REJECTS | CLI_DB;
+	cli.flags = CLI_REJECTS | CLI_DB | CLI_DRY_RUN;
 	if (cli_parse(&cli, argc, argv, options, on_option, &o) < 0)
 		return EXIT_USAGE;
 	if (cli.db_path && o.xref) {

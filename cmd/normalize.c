@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 	struct normalize *n = NULL;
 	int rc;
 
-	cli.flags = CLI_REJECTS | CLI_DB;
+	cli.flags = CLI_REJECTS | CLI_DB | CLI_DRY_RUN;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
 		return EXIT_USAGE;
 	if (!(n = normalize_new(&c.opts, &err)) || cli_open(&cli, &err) < 0 ||

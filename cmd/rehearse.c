@@ -149,13 +149,9 @@ int main(int argc, char **argv)
 		rehearse_opts_release(&c.o);
 		return EXIT_USAGE;
 	}
-	if (!cli.db_path || !c.have_map || cli.dry_run) {
+	if (!cli.db_path || !c.have_map) {
 		cli_usage_error(&cli, !cli.db_path ? "no --db given"
-				      : cli.dry_run
-					      ? "--dry-run does not go with "
-						"rehearse (it changes only a "
-						"copy)"
-					      : "no --map given");
+						   : "no --map given");
 		rehearse_opts_release(&c.o);
 		return EXIT_USAGE;
 	}

@@ -140,7 +140,7 @@ int main(int argc, char **argv)
 	struct mbr_err err = MBR_ERR_INIT;
 	int rc;
 
-	cli.flags = CLI_REJECTS | CLI_DB;
+	cli.flags = CLI_REJECTS | CLI_DB | CLI_DRY_RUN;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
 		return EXIT_USAGE;
 	cli_add_outputs(&cli, &c.report_path, 1);

@@ -135,6 +135,11 @@ static int common_option(struct cli *cli, int c, const char *arg)
 		cli->db_path = arg;
 		return 0;
 	case OPT_DRY_RUN:
+		if (!(cli->flags & CLI_DRY_RUN))
+			return cli_usage_error(cli,
+					       "--dry-run is not supported "
+					       "by this tool (it writes "
+					       "nothing to the database)");
 		if (arg && (!*arg || !strcmp(arg, "-")))
 			return cli_usage_error(cli,
 					       "--dry-run=FILE needs a file "

@@ -35,6 +35,8 @@ enum cli_flags {
 	CLI_ORDERED = 1 << 3, /* operands reach the option callback in
 				   order, as option 1 (mbr-import --map) */
 	CLI_DB_OUT = 1 << 4,  /* -o is an output under --db too (export) */
+	CLI_DRY_RUN = 1 << 5, /* the tool takes --dry-run: it writes to the
+				 database through cli_sink's run */
 };
 
 struct cli {
@@ -146,7 +148,8 @@ int cli_run_input(struct cli *cli, const struct rs_handler *h,
 int cli_done(struct cli *cli, struct rs_sink *k, int rc, struct mbr_err *err);
 
 /*
- * --dry-run (with --db): the run computes everything and writes nothing.
+ * --dry-run (with --db, for tools with CLI_DRY_RUN): the run computes
+ * everything and writes nothing.
  * Its transaction is rolled back (stage_open_dry: the database's bytes
  * stay as they were; a database that does not exist is replaced by an
  * empty temporary one, removed at the end); every output file is written

@@ -1450,17 +1450,3 @@ struct stage_cursor *stage_read_issues(struct stage *st, struct mbr_err *err)
 			   "NULL AND issues <> '' ORDER BY record_id",
 			   NULL, 0, err);
 }
-
-int stage_points(struct stage *st, struct buf *in, struct buf *out,
-		 struct mbr_err *err)
-{
-	if (query_text(st,
-		       "SELECT coalesce(sum(CAST(points AS INTEGER)), 0) FROM "
-		       "records WHERE points <> ''",
-		       in, err) < 0)
-		return -1;
-	return query_text(st,
-			  "SELECT coalesce(sum(CAST(points AS INTEGER)), 0) "
-			  "FROM masters WHERE points <> ''",
-			  out, err);
-}

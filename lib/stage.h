@@ -323,8 +323,5 @@ struct stage_cursor *stage_read_source_rejects(struct stage *st,
 					       struct mbr_err *err);
 /* The non-empty _issues of every record. */
 struct stage_cursor *stage_read_issues(struct stage *st, struct mbr_err *err);
-/* The points of all records and of all masters, summed, as text. */
-int stage_points(struct stage *st, struct buf *in, struct buf *out,
-		 struct mbr_err *err);
 
 #endif
