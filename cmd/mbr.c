@@ -27,6 +27,10 @@ static const struct {
 	 "golden master records, stable master IDs and the crosswalk"},
 	{"export", "records into a target system's format and encoding, masked "
 		   "on request"},
+	{"profile", "fill rates, values, shapes, flags, rejects and overlap "
+		    "per source and field"},
+	{"report", "one HTML file: profile, run log, clusters, pairs to "
+		   "review in the browser"},
 	{"reconcile", "after the load: the target's export against the "
 		      "staging masters"},
 };

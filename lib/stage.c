@@ -84,6 +84,11 @@ static const char *const schema[] = {
 	"tool TEXT NOT NULL, args TEXT, started TEXT, ended TEXT, "
 	"n_in INTEGER, n_out INTEGER, n_rejected INTEGER, "
 	"n_flagged INTEGER, status TEXT)",
+	"CREATE TABLE IF NOT EXISTS decisions (a_source TEXT NOT NULL, "
+	"a_source_id TEXT NOT NULL, b_source TEXT NOT NULL, "
+	"b_source_id TEXT NOT NULL, decision TEXT NOT NULL, who TEXT, "
+	"decided_at TEXT, file TEXT, line INTEGER, run_id INTEGER, "
+	"PRIMARY KEY (a_source, a_source_id, b_source, b_source_id))",
 };
 
 /* What turns a database of version i + 1 into version i + 2; a new
@@ -94,6 +99,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE rejects ADD COLUMN source_line INTEGER;"
 	"DROP INDEX IF EXISTS clusters_key;"
 	"CREATE INDEX clusters_key ON clusters (source, source_id, run_id)",
+	/* 2 -> 3: analysts' decisions on pairs, kept for every later run */
+	"CREATE TABLE IF NOT EXISTS decisions (a_source TEXT NOT NULL, "
+	"a_source_id TEXT NOT NULL, b_source TEXT NOT NULL, "
+	"b_source_id TEXT NOT NULL, decision TEXT NOT NULL, who TEXT, "
+	"decided_at TEXT, file TEXT, line INTEGER, run_id INTEGER, "
+	"PRIMARY KEY (a_source, a_source_id, b_source, b_source_id))",
 };
 
 /* Parameters of the records upsert after the canonical ones. */
@@ -1195,4 +1206,87 @@ int stage_forget_dedupe(struct stage *st, struct mbr_err *err)
 	if (db_exec(st->db, "DELETE FROM pairs", NULL, 0, err) < 0)
 		return -1;
 	return db_exec(st->db, "DELETE FROM clusters", NULL, 0, err);
+}
+
+/*
+ * Reports (mbr-profile, mbr-report): read-only views
+ */
+
+struct stage_cursor *stage_read_rejects(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT coalesce(source, '') AS source, "
+			   "coalesce(tool, '') AS reject_tool, "
+			   "coalesce(field, '') AS reject_field, "
+			   "coalesce(reason, '') AS reject_reason "
+			   "FROM rejects ORDER BY rowid",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_runs(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT run_id, tool, coalesce(started, ''), "
+			   "coalesce(ended, ''), coalesce(n_in, ''), "
+			   "coalesce(n_out, ''), coalesce(n_rejected, ''), "
+			   "coalesce(n_flagged, ''), coalesce(status, '') "
+			   "FROM runs ORDER BY run_id",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_pairs(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT a_source, a_source_id, b_source, "
+			   "b_source_id, weight, probability, "
+			   "coalesce(detail, '') FROM pairs WHERE run_id = "
+			   "(SELECT max(run_id) FROM pairs) ORDER BY rowid",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_points(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT (SELECT count(*) FROM records), "
+			   "(SELECT coalesce(sum(CAST(points AS INTEGER)), 0) "
+			   "FROM records), (SELECT count(*) FROM masters), "
+			   "(SELECT coalesce(sum(CAST(points AS INTEGER)), 0) "
+			   "FROM masters)",
+			   NULL, 0, err);
+}
+
+int stage_put_decision(struct stage *st, const struct stage_decision *d,
+		       struct mbr_err *err)
+{
+	struct db_stmt *s = db_stmt(
+		st->db,
+		"INSERT OR REPLACE INTO decisions (a_source, a_source_id, "
+		"b_source, b_source_id, decision, who, decided_at, file, line, "
+		"run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		"coalesce(nullif(?7, ''), "
+		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), ?8, ?9, ?10)",
+		err);
+
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, d->a_source);
+	db_bind_text(s, 2, d->a_source_id);
+	db_bind_text(s, 3, d->b_source);
+	db_bind_text(s, 4, d->b_source_id);
+	db_bind_text(s, 5, d->decision);
+	db_bind_text(s, 6, d->who);
+	db_bind_text(s, 7, d->decided_at);
+	db_bind_text(s, 8, d->file);
+	db_bind_int(s, 9, (long long)d->line);
+	bind_run(st, s, 10);
+	return db_done(s, "cannot store decision", err);
+}
+
+struct stage_cursor *stage_read_decisions(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT a_source, a_source_id, b_source, "
+			   "b_source_id, decision, who, decided_at, file, "
+			   "line, run_id FROM decisions ORDER BY rowid",
+			   NULL, 0, err);
 }

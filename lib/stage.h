@@ -20,6 +20,9 @@
  *             run_id
  *   runs      run_id, tool, args, started, ended, n_in, n_out,
  *             n_rejected, n_flagged, status
+ *   decisions analysts' decisions on pairs (match | no-match), one per
+ *             pair: a_source, a_source_id, b_source, b_source_id,
+ *             decision, who, decided_at, file, line, run_id
  *   meta      key -> value; holds schema_version
  *   extra_columns  name -> pos: every pass-through column ever stored, in
  *             order of first appearance, so reading can re-expand `extra`
@@ -46,7 +49,7 @@
 #include "record.h"
 #include "reject.h"
 
-#define STAGE_SCHEMA_VERSION 2
+#define STAGE_SCHEMA_VERSION 3
 
 struct stage;	     /* opaque: one connection; one thread at a time */
 struct stage_cursor; /* opaque: rows of one query */
@@ -242,5 +245,38 @@ int stage_put_pair(struct stage *st, const struct stage_pair *p,
 int stage_put_cluster(struct stage *st, struct strview source,
 		      struct strview source_id, struct strview cluster_id,
 		      struct mbr_err *err);
+
+/*
+ * Reports (mbr-profile, mbr-report): read only, no run needed
+ */
+
+/* Every reject: source, reject_tool, reject_field, reject_reason. */
+struct stage_cursor *stage_read_rejects(struct stage *st, struct mbr_err *err);
+/* The run log: run_id, tool, started, ended, n_in, n_out, n_rejected,
+ * n_flagged, status, oldest first. */
+struct stage_cursor *stage_read_runs(struct stage *st, struct mbr_err *err);
+/* The latest dedupe run's pairs: a_source, a_source_id, b_source,
+ * b_source_id, weight, probability, detail (JSON, match.h). */
+struct stage_cursor *stage_read_pairs(struct stage *st, struct mbr_err *err);
+/* One row: records, their points summed, masters, their points summed. */
+struct stage_cursor *stage_read_points(struct stage *st, struct mbr_err *err);
+/* An analyst's decision on a pair, as the decisions table keeps it: a
+ * pair has one decision, the latest stored (dedupe applies them on every
+ * run; stage_forget_dedupe leaves them). */
+struct stage_decision {
+	struct strview a_source, a_source_id, b_source, b_source_id;
+	struct strview decision;   /* "match" or "no-match" */
+	struct strview who;	   /* who decided */
+	struct strview decided_at; /* empty: now (UTC, ISO 8601) */
+	struct strview file;	   /* the decisions file it came from */
+	unsigned long line;	   /* its line there */
+};
+/* Store d in the open run, replacing the pair's earlier decision. */
+int stage_put_decision(struct stage *st, const struct stage_decision *d,
+		       struct mbr_err *err);
+/* The stored decisions, oldest first: a_source, a_source_id, b_source,
+ * b_source_id, decision, who, decided_at, file, line, run_id. */
+struct stage_cursor *stage_read_decisions(struct stage *st,
+					  struct mbr_err *err);
 
 #endif

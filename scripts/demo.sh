@@ -38,6 +38,11 @@ if [ -x "$bin/mbr-merge-id" ] && [ "$stage" = "$out/clustered.csv" ]; then
 		-o "$out/masters.csv" "$stage"
 	stage="$out/masters.csv"
 fi
+if [ -x "$bin/mbr-report" ] && [ -f "$out/clustered.csv" ]; then
+	run "$bin/mbr-report" --pairs "$out/pairs.csv" \
+		--rejected "$out/import-rejects.csv" --rejected "$out/validate-rejects.csv" \
+		-o "$out/report.html" "$out/clustered.csv"
+fi
 run "$bin/mbr-export" --map mappings/newcrm-target.map \
 	-o "$out/newcrm.csv" "$stage"
 run "$bin/mbr-export" --mask mobile,id_number,email,name \

@@ -942,3 +942,10 @@ int match_model_load(struct match_rules *r, const char *path,
 	}
 	return rc;
 }
+
+void match_rules_thresholds(const struct match_rules *r, double *match_w,
+			    double *review_w)
+{
+	*match_w = score_weight(r->match_p);
+	*review_w = score_weight(r->review_p);
+}
