@@ -12,7 +12,7 @@
 # tests/cli/reconcile/target.map as the target's export, and mbr-reconcile
 # reads it back through tests/cli/reconcile/target-export.map, twice:
 #
-#   default   the default sort budget (RAM/8, at most 1 GiB)
+#   default   the default sort budget (RAM/8, at most 256 MiB)
 #   64M, 16M  --memory 64M, 16M: the target's records sorted in runs on disk
 #
 # and prints wall-clock and CPU seconds, members/s (wall), peak resident

@@ -534,7 +534,7 @@ int extsort_parse_size(const char *s, size_t *out)
 size_t extsort_default_budget(void)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-	size_t b = (size_t)1 << 30;
+	size_t b = (size_t)256 << 20;
 
 	if (pages > 0 && size > 0 &&
 	    (unsigned long long)pages * (unsigned long long)size / 8 < b)

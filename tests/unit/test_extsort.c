@@ -223,7 +223,7 @@ static void test_extsort_parse_size(void **state)
 			fail_msg("'%s': rc %d, %zu", sizes[i].in, rc, got);
 	}
 	assert_true(extsort_default_budget() >= ((size_t)64 << 20));
-	assert_true(extsort_default_budget() <= ((size_t)1 << 30));
+	assert_true(extsort_default_budget() <= ((size_t)256 << 20));
 }
 
 int main(void)
