@@ -639,7 +639,8 @@ void profile_finish(struct profile *p)
 	for (int ki = 0; ki < PROFILE_N_KEYS; ki++) {
 		struct keystat *k = &p->key[ki];
 
-		qsort(k->e, k->n, sizeof(*k->e), by_key);
+		if (k->n)
+			qsort(k->e, k->n, sizeof(*k->e), by_key);
 		for (size_t i = 0; i < k->n;) {
 			size_t j = i;
 			uint64_t mask = 0;
