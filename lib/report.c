@@ -691,8 +691,14 @@ static void choose_clusters(struct rep *r)
 		int32_t a = cluster_index_of(r, p->ka),
 			b = cluster_index_of(r, p->kb);
 
-		if (r->in->st)
+		if (r->in->st) {
 			p->state = (uint8_t)(a >= 0 && a == b ? P_YES : P_NO);
+			if (p->shown >= 0) {
+				free(r->shown[p->shown].clustered);
+				r->shown[p->shown].clustered = sv_dup(
+					sv(p->state == P_YES ? "yes" : "no"));
+			}
+		}
 		if (p->state == P_YES && a >= 0 && a == b &&
 		    p->w < r->clusters[a].minw)
 			r->clusters[a].minw = p->w;
