@@ -50,9 +50,10 @@ DEB_PKGS := build-essential pkg-config libcsv-dev libsqlite3-dev \
             libpcre2-dev libcmocka-dev libutf8proc-dev libopencc-dev \
             libssl-dev libopencc-data unicode-data sqlite3 \
             python3 python3-phonenumbers
-# What the browser test of mbr-report needs (tests/browser/; skipped
-# without them).
-TEST_PKGS := chromium nodejs
+# What make test needs on top: the browser test of mbr-report
+# (tests/browser/) and the Dask test (tests/dask/); each is skipped with a
+# message where these are missing.
+TEST_PKGS := chromium nodejs python3-distributed
 # What fuzzing and linting need on top.
 DEV_PKGS := clang libclang-rt-14-dev clang-format shellcheck
 
@@ -100,6 +101,7 @@ check: all $(UNITS)
 	@MBR_BIN=$(abspath $(BIN)) sh tests/cli/run.sh
 	@MBR_BIN=$(abspath $(BIN)) sh tests/reference/run.sh
 	@MBR_BIN=$(abspath $(BIN)) sh tests/browser/run.sh
+	@MBR_BIN=$(abspath $(BIN)) sh tests/dask/run.sh
 
 # mbr-report in headless Chromium (tests/browser/); SCREENSHOT=docs/report.png
 # also renews the README's screenshot.
@@ -133,7 +135,7 @@ valgrind: all
 
 lint: deps-dev
 	clang-format --dry-run -Werror lib/*.[ch] lib/*/*.[ch] cmd/*.c
-	shellcheck scripts/*.sh tests/cli/*.sh tests/unit/*.sh tests/browser/*.sh tests/reference/*.sh bench/*.sh .ci/run
+	shellcheck scripts/*.sh tests/cli/*.sh tests/unit/*.sh tests/browser/*.sh tests/reference/*.sh tests/dask/*.sh bench/*.sh .ci/run
 
 fuzz: deps-dev
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)

@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
+#include "export.h"
+#include "json.h"
 #include "mappers/name.h"
 #include "match.h"
 #include "reject.h"
@@ -32,33 +35,59 @@ static const char usage[] =
 	"                     with the level and weight of each field\n"
 	"  --review FILE      pairs between the review and match thresholds,\n"
 	"                     with an empty decision column to fill in\n"
+	"                     (both files show each record's name, "
+	"birth_date,\n"
+	"                     mobile, id_number, email and address)\n"
+	"  --mask LIST        show these of them masked, e.g. "
+	"name,mobile,id_number\n"
 	"  --decisions FILE   analyst decisions (a_source, a_source_id, "
 	"b_source,\n"
-	"                     b_source_id, decision = match | no-match); a\n"
-	"                     filled-in --review file works\n"
+	"                     b_source_id, decision = match | no-match; "
+	"optional\n"
+	"                     who, decided_at); a filled-in --review file "
+	"works.\n"
+	"                     Repeat it or give a comma list for several "
+	"files.\n"
+	"                     With --db they are stored and applied on "
+	"every\n"
+	"                     later run (a later decision on a pair "
+	"replaces\n"
+	"                     the stored one); decided pairs leave "
+	"--review\n"
 	"  --against FILE     link the input to these existing master records\n"
 	"                     (and deduplicate it too, unless --link-only)\n"
 	"  --link-only        with --against: compare input to masters only\n"
 	"  --report FILE      what each blocking key did: records, blocks,\n"
-	"                     candidate pairs, skipped blocks (CSV)\n"
+	"                     candidate pairs, skipped blocks: CSV, or JSON\n"
+	"                     (with the run's counts) for FILE.json\n"
 	"  --explain A B      instead of the records, say why records A and B\n"
 	"                     (SOURCE/SOURCE_ID, as in cluster_id) are or are\n"
 	"                     not one cluster: shared blocking keys, each\n"
 	"                     field's level and weight, the total, clustering\n"
+	"  --shard I/N        with --pairs-only: compare only the pairs of\n"
+	"                     shard I (0..N-1) of N; run every shard (on\n"
+	"                     any machines) on the same records and rules\n"
+	"  --pairs-only       write the scored pairs (-o) for --from-pairs,\n"
+	"                     not the records: no clusters\n"
+	"  --from-pairs F,F.. cluster the pairs files of all N shards instead\n"
+	"                     of comparing: the same records, cluster_ids,\n"
+	"                     --pairs and --review as one whole run\n"
 	"  --rejects FILE     unreadable rows, with the reason\n"
 	"  --db FILE          read the staging database's records instead of\n"
 	"                     files; write its pairs and clusters tables (for\n"
 	"                     mbr-merge-id --db) instead of standard output\n"
 	"  --strict           stop at the first unreadable row (exit 3)\n"
 	"  -o FILE            write FILE atomically instead of standard "
-	"output\n"
-	"  -q                 no summary line\n"
+	"output\n" CLI_DRY_RUN_HELP "  -q                 no summary line\n"
 	"  --help, --version\n"
 	"\n"
 	"examples:\n"
 	"  mbr-dedupe --rules mappings/match.ini --pairs pairs.csv \\\n"
 	"      --review review.csv members.csv >clustered.csv\n"
-	"  mbr-dedupe --explain pos/P001 web/W017 members.csv\n";
+	"  mbr-dedupe --explain pos/P001 web/W017 members.csv\n"
+	"  mbr-dedupe --shard 0/2 --pairs-only -o p0.csv members.csv\n"
+	"  mbr-dedupe --shard 1/2 --pairs-only -o p1.csv members.csv\n"
+	"  mbr-dedupe --from-pairs p0.csv,p1.csv members.csv >clustered.csv\n";
 
 enum {
 	OPT_RULES = 0x100,
@@ -71,6 +100,10 @@ enum {
 	OPT_AGAINST,
 	OPT_LINK_ONLY,
 	OPT_EXPLAIN,
+	OPT_MASK,
+	OPT_SHARD,
+	OPT_PAIRS_ONLY,
+	OPT_FROM_PAIRS,
 };
 
 static const struct option options[] = {
@@ -84,19 +117,100 @@ static const struct option options[] = {
 	{"against", required_argument, NULL, OPT_AGAINST},
 	{"link-only", no_argument, NULL, OPT_LINK_ONLY},
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"mask", required_argument, NULL, OPT_MASK},
+	{"shard", required_argument, NULL, OPT_SHARD},
+	{"pairs-only", no_argument, NULL, OPT_PAIRS_ONLY},
+	{"from-pairs", required_argument, NULL, OPT_FROM_PAIRS},
 	{NULL, 0, NULL, 0},
 };
 
 #define MAX_AGAINST 16
+#define MAX_SHARDS 65536
 
 struct ctx {
 	struct cli *cli;
-	const char *rules, *model, *pairs, *review, *decisions, *report;
+	const char *rules, *model, *pairs, *review, *report;
+	char **decisions; /* --decisions files */
+	size_t n_decisions;
 	const char *explain[2]; /* --explain A B: the two records */
 	const char *against[MAX_AGAINST];
 	size_t n_against;
+	char **mask; /* --mask names */
+	size_t n_mask;
 	bool train, link_only;
+	bool pairs_only, sharded;
+	unsigned shard, shards; /* --shard I/N (0/1 without it) */
+	char **lists;		/* owned: the --from-pairs lists, split */
+	size_t n_lists;
+	const char **pair_files; /* owned: into lists */
+	size_t n_pair_files;
 };
+
+/* "I/N": decimal, 1 <= N <= MAX_SHARDS, I < N. */
+static int parse_shard(struct ctx *c, const char *arg)
+{
+	unsigned long i, n;
+	char *end;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		goto bad;
+	i = strtoul(arg, &end, 10);
+	if (*end != '/' || end[1] < '0' || end[1] > '9')
+		goto bad;
+	n = strtoul(end + 1, &end, 10);
+	if (*end || n < 1 || n > MAX_SHARDS || i >= n)
+		goto bad;
+	c->shard = (unsigned)i;
+	c->shards = (unsigned)n;
+	c->sharded = true;
+	return 0;
+bad:
+	return cli_usage_error(c->cli,
+			       "--shard '%s': expected I/N, shard I of N "
+			       "shards, 0 <= I < N, 1 <= N <= %d",
+			       arg, MAX_SHARDS);
+}
+
+/* --from-pairs A,B,...: may be given more than once; names add up. */
+static int add_pair_files(struct ctx *c, const char *arg)
+{
+	char *list = xstrdup(arg), *p = list;
+
+	c->lists = xrealloc(c->lists, (c->n_lists + 1) * sizeof(*c->lists));
+	c->lists[c->n_lists++] = list;
+	for (;;) {
+		char *comma = strchr(p, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (!*p)
+			return cli_usage_error(c->cli,
+					       "--from-pairs '%s': an "
+					       "empty file name",
+					       arg);
+		c->pair_files =
+			xrealloc(c->pair_files, (c->n_pair_files + 1) *
+							sizeof(*c->pair_files));
+		c->pair_files[c->n_pair_files++] = p;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+static void ctx_release(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_lists; i++)
+		free(c->lists[i]);
+	free(c->lists);
+	free(c->pair_files);
+	for (size_t i = 0; i < c->n_mask; i++)
+		free(c->mask[i]);
+	free(c->mask);
+	for (size_t i = 0; i < c->n_decisions; i++)
+		free(c->decisions[i]);
+	free(c->decisions);
+}
 
 static int on_option(int opt, const char *arg, void *data)
 {
@@ -106,7 +220,6 @@ static int on_option(int opt, const char *arg, void *data)
 		[OPT_MODEL - OPT_RULES] = &c->model,
 		[OPT_PAIRS - OPT_RULES] = &c->pairs,
 		[OPT_REVIEW - OPT_RULES] = &c->review,
-		[OPT_DECISIONS - OPT_RULES] = &c->decisions,
 		[OPT_REPORT - OPT_RULES] = &c->report,
 	};
 
@@ -114,10 +227,35 @@ static int on_option(int opt, const char *arg, void *data)
 		*(opt == OPT_TRAIN ? &c->train : &c->link_only) = true;
 		return 0;
 	}
+	if (opt == OPT_DECISIONS) {
+		if (!export_add_fields(&c->decisions, &c->n_decisions, arg))
+			return cli_usage_error(c->cli,
+					       "--decisions '%s' names "
+					       "no file",
+					       arg);
+		return 0;
+	}
+	if (opt == OPT_MASK) {
+		if (!export_add_fields(&c->mask, &c->n_mask, arg))
+			return cli_usage_error(c->cli,
+					       "--mask '%s' names no column "
+					       "(expected a list such as "
+					       "name,mobile,id_number)",
+					       arg);
+		return 0;
+	}
 	if (opt == OPT_EXPLAIN) {
 		c->explain[0] = arg;
 		return 0;
 	}
+	if (opt == OPT_SHARD)
+		return parse_shard(c, arg);
+	if (opt == OPT_PAIRS_ONLY) {
+		c->pairs_only = true;
+		return 0;
+	}
+	if (opt == OPT_FROM_PAIRS)
+		return add_pair_files(c, arg);
 	if (opt == OPT_AGAINST) {
 		if (c->n_against == MAX_AGAINST)
 			return cli_usage_error(c->cli, "more than %d --against",
@@ -156,6 +294,33 @@ static int check_args(const struct ctx *c)
 					       "to write the model to");
 	if (c->link_only && !c->n_against)
 		return cli_usage_error(c->cli, "--link-only needs --against");
+	if (c->n_mask && !c->pairs && !c->review)
+		return cli_usage_error(c->cli, "--mask masks the values "
+					       "--pairs and --review show: "
+					       "give one of them");
+	if (c->sharded && !c->pairs_only)
+		return cli_usage_error(c->cli,
+				       "--shard needs --pairs-only (a shard "
+				       "has no clusters of its own; cluster "
+				       "the shards' pairs with --from-pairs)");
+	if (c->pairs_only && c->n_pair_files)
+		return cli_usage_error(c->cli, "--pairs-only and --from-pairs "
+					       "are two steps: not both");
+	if (c->pairs_only && (c->pairs || c->review || c->n_decisions ||
+			      c->train || c->explain[0] || c->cli->db_path))
+		return cli_usage_error(c->cli,
+				       "--pairs-only writes the scored pairs "
+				       "only: --pairs, --review, --decisions, "
+				       "--train, --explain and --db belong to "
+				       "the --from-pairs step (train first, "
+				       "then give every step --model)");
+	if (c->n_pair_files &&
+	    (c->train || c->explain[0] || c->report || c->cli->db_path))
+		return cli_usage_error(c->cli,
+				       "--from-pairs clusters pairs already "
+				       "scored: --train, --explain, --report "
+				       "and --db are not for it (--report "
+				       "goes to the --shard runs)");
 	return 0;
 }
 
@@ -187,6 +352,16 @@ static int open_outputs(struct cli *cli, const struct ctx *c, struct outputs *o,
 	return 0;
 }
 
+/* Who decides when a decisions file has no who column: the user. */
+static const char *decider(void)
+{
+	const char *who = getenv("USER");
+
+	if (!who || !*who)
+		who = getlogin();
+	return who && *who ? who : "unknown";
+}
+
 /* The records (files or the staging database), then --against masters
  * (counted apart: they are not this run's records), then decisions. */
 static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
@@ -207,7 +382,14 @@ static int read_inputs(struct cli *cli, const struct ctx *c, struct match *m,
 		return -1;
 	cli->counts.rejected += masters.rejected;
 	cli->counts.in += masters.rejected;
-	if (c->decisions && match_load_decisions(m, c->decisions, err) < 0)
+	match_set_decider(m, decider());
+	if (cli->st && match_load_stage_decisions(m, cli->st, err) < 0)
+		return -1;
+	for (size_t i = 0; i < c->n_decisions; i++)
+		if (match_load_decisions(m, c->decisions[i], err) < 0)
+			return -1;
+	if (c->n_pair_files &&
+	    match_load_pairs(m, c->pair_files, c->n_pair_files, err) < 0)
 		return -1;
 	return 0;
 }
@@ -221,18 +403,29 @@ static int write_outputs(struct cli *cli, const struct ctx *c,
 	if (c->explain[0] &&
 	    match_explain(m, c->explain[0], c->explain[1], cli->out, err) < 0)
 		return -1;
+	if (c->pairs_only) {
+		if (match_write_shard(m, cli->out, err) < 0 ||
+		    (o->report && match_write_report(m, o->report, err) < 0))
+			return -1;
+		cli->counts.out = match_n_pairs(m);
+		return 0;
+	}
 	if ((!c->explain[0] &&
 	     (cli->st ? match_write_stage(m, cli->st, err)
 		      : match_write_records(m, cli->out, err)) < 0) ||
 	    (o->pairs && match_write_pairs(m, o->pairs, err) < 0) ||
 	    (o->review && match_write_review(m, o->review, err) < 0) ||
-	    (o->report && match_write_report(m, o->report, err) < 0))
+	    (o->report &&
+	     (json_path(c->report)
+		      ? match_write_report_json(m, o->report, err)
+		      : match_write_report(m, o->report, err)) < 0))
 		return -1;
 	cli->counts.out = match_n_records(m);
 	return 0;
 }
 
-static void summary(struct cli *cli, const struct match_stats *s)
+static void summary(struct cli *cli, const struct ctx *c,
+		    const struct match_stats *s)
 {
 	for (unsigned long i = 0; i < s->capped && i < MATCH_MAX_CAPPED; i++)
 		cli_warn(cli,
@@ -247,6 +440,18 @@ static void summary(struct cli *cli, const struct match_stats *s)
 			 "%lu match decisions conflict with a cannot-link "
 			 "and were not applied",
 			 s->conflicts);
+	if (s->dec_orphans)
+		cli_warn(cli,
+			 "%lu stored decisions name records no longer in "
+			 "the database and were not applied",
+			 s->dec_orphans);
+	if (c->pairs_only) {
+		snprintf(cli->extra, sizeof(cli->extra),
+			 "shard %u/%u: %llu pairs compared, %llu pairs out "
+			 "(not records)",
+			 c->shard, c->shards, s->compared, s->kept);
+		return;
+	}
 	snprintf(cli->extra, sizeof(cli->extra),
 		 "%lu clusters, %llu pairs compared, %llu matched, "
 		 "%llu to review",
@@ -256,6 +461,15 @@ static void summary(struct cli *cli, const struct match_stats *s)
 		snprintf(cli->extra + strlen(cli->extra),
 			 sizeof(cli->extra) - strlen(cli->extra),
 			 ", %llu split", s->split);
+	if (s->decisions)
+		snprintf(cli->extra + strlen(cli->extra),
+			 sizeof(cli->extra) - strlen(cli->extra),
+			 ", %lu decisions applied",
+			 s->decisions - s->conflicts);
+	if (s->dec_stored)
+		snprintf(cli->extra + strlen(cli->extra),
+			 sizeof(cli->extra) - strlen(cli->extra),
+			 " (%lu stored)", s->dec_stored);
 }
 
 static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
@@ -266,12 +480,16 @@ static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	struct rs_sink *k = NULL;
 	int rc = -1;
 
-	if (open_outputs(cli, c, &o, err) == 0 &&
+	if (c->pairs_only)
+		match_set_shard(m, c->shard, c->shards);
+	if ((!(c->pairs || c->review) ||
+	     match_show_values(m, c->mask, c->n_mask, err) == 0) &&
+	    open_outputs(cli, c, &o, err) == 0 &&
 	    (k = cli_sink(cli, 0, CLI_KEEPS, err)) &&
 	    read_inputs(cli, c, m, k, err) == 0 &&
 	    match_run(m, c->train, err) == 0 &&
 	    write_outputs(cli, c, r, m, &o, err) == 0) {
-		summary(cli, match_get_stats(m));
+		summary(cli, c, match_get_stats(m));
 		rc = 0;
 	}
 	rc = cli_done(cli, k, rc, err);
@@ -289,8 +507,12 @@ int main(int argc, char **argv)
 
 	cli.flags = CLI_REJECTS | CLI_DB;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
-	    take_explain(&c) < 0 || check_args(&c) < 0)
+	    take_explain(&c) < 0 || check_args(&c) < 0) {
+		ctx_release(&c);
 		return EXIT_USAGE;
+	}
+	if (c.pairs_only && !c.sharded)
+		c.shards = 1; /* --pairs-only alone: shard 0/1, every pair */
 	cli_add_outputs(&cli,
 			(const char *const[]){c.pairs, c.review, c.report,
 					      c.train ? c.model : NULL},
@@ -310,6 +532,7 @@ int main(int argc, char **argv)
 		rc = cli_fail(&cli, &err);
 	else
 		rc = cli_finish(&cli);
+	ctx_release(&c);
 	match_rules_free(r);
 	match_nicknames_close();
 	name_close();

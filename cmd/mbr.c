@@ -31,6 +31,10 @@ static const struct {
 		    "per source and field"},
 	{"report", "one HTML file: profile, run log, clusters, pairs to "
 		   "review in the browser"},
+	{"reconcile", "after the load: the target's export against the "
+		      "staging masters"},
+	{"rehearse", "the whole pipeline on a copy of the staging database: "
+		     "go or no-go"},
 };
 
 #define N_TOOLS (sizeof(tools) / sizeof(tools[0]))

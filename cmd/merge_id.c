@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dryrun.h"
+#include "extsort.h"
 #include "mergeid.h"
 #include "stage.h"
 #include "survive.h"
@@ -25,14 +27,17 @@ static const char usage[] =
 	"                    came from\n"
 	"  --changes FILE    what this run changed: new, merged, moved, added\n"
 	"  --id-format FMT   master IDs (default M%010d)\n"
+	"  --memory SIZE     memory for sorting the records by cluster, e.g.\n"
+	"                    256M (default: RAM/8, at most 1G); past it they\n"
+	"                    go to temporary files in $TMPDIR (mode 0600)\n"
 	"  --rejects FILE    records without cluster_id, repeated, or with\n"
 	"                    points that are not an integer\n"
 	"  --strict          stop at the first unparsable row (exit 3)\n"
 	"  --db FILE         read records, clusters and the crosswalk from "
 	"the\n"
 	"                    staging database; write masters, xref, retired\n"
-	"  -o FILE           write FILE atomically instead of standard output\n"
-	"  -q                no summary line\n"
+	"  -o FILE           write FILE atomically instead of standard "
+	"output\n" CLI_DRY_RUN_HELP "  -q                no summary line\n"
 	"  --help, --version\n"
 	"\n"
 	"example:\n"
@@ -45,6 +50,7 @@ enum {
 	OPT_LINEAGE,
 	OPT_CHANGES,
 	OPT_ID_FORMAT,
+	OPT_MEMORY,
 };
 
 static const struct option options[] = {
@@ -53,11 +59,14 @@ static const struct option options[] = {
 	{"lineage", required_argument, NULL, OPT_LINEAGE},
 	{"changes", required_argument, NULL, OPT_CHANGES},
 	{"id-format", required_argument, NULL, OPT_ID_FORMAT},
+	{"memory", required_argument, NULL, OPT_MEMORY},
 	{NULL, 0, NULL, 0},
 };
 
 struct opts {
 	const char *rules, *xref, *lineage, *changes, *id_format;
+	size_t memory; /* --memory, or 0 */
+	struct cli *cli;
 };
 
 static int on_option(int opt, const char *arg, void *ctx)
@@ -79,6 +88,13 @@ static int on_option(int opt, const char *arg, void *ctx)
 		return 0;
 	case OPT_ID_FORMAT:
 		o->id_format = arg;
+		return 0;
+	case OPT_MEMORY:
+		if (extsort_parse_size(arg, &o->memory) < 0)
+			return cli_usage_error(o->cli,
+					       "--memory '%s' (expected a size "
+					       "such as 256M, at least 1K)",
+					       arg);
 		return 0;
 	}
 	return -1;
@@ -118,6 +134,12 @@ static int account(struct run *r, struct mbr_err *err)
 		 s->issued, s->merged, s->moved,
 		 survive_sum_str(s->points_in, in),
 		 same ? "=" : "!=", survive_sum_str(s->points_out, out));
+	if (s->sort_runs) {
+		size_t len = strlen(r->cli->extra);
+
+		snprintf(r->cli->extra + len, sizeof(r->cli->extra) - len,
+			 ", %zu sort runs on disk", s->sort_runs);
+	}
 	if (!same && r->rules->rule[CF_POINTS].kind == SURVIVE_SUM)
 		return mbr_fail(err, MBR_EINTERNAL,
 				"points %s in but %s out: a bug to report", in,
@@ -143,6 +165,14 @@ static int write_files(struct run *r, const struct mergeid_out *out,
 	    (xref.f && mergeid_write_xref(r->m, &xref, err) < 0) ||
 	    (changes.f && mergeid_write_changes(r->m, &changes, err) < 0))
 		return -1;
+	if (r->cli->dry) {
+		const struct mergeid_stats *s = mergeid_stats(r->m);
+
+		if (mergeid_each_change(r->m, dryrun_master_row, r->cli->dry,
+					err) < 0)
+			return -1;
+		dryrun_masters(r->cli->dry, s->issued, s->merged, s->moved);
+	}
 	return account(r, err);
 }
 
@@ -168,7 +198,7 @@ static int read_input(struct run *r, struct rs_sink *k, struct mbr_err *err)
 static int run(struct cli *cli, const struct opts *o,
 	       const struct survive_rules *rules, struct mbr_err *err)
 {
-	struct mergeid_opts mo = {o->id_format, rules};
+	struct mergeid_opts mo = {o->id_format, rules, o->memory, NULL};
 	struct run r = {cli, o, rules, mergeid_new(&mo, err)};
 	struct mergeid_out golden = {cli->out, cli->out_path};
 	struct rs_sink *k = NULL;
@@ -189,7 +219,7 @@ static int run(struct cli *cli, const struct opts *o,
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-merge-id", usage);
-	struct opts o = {NULL, NULL, NULL, NULL, NULL};
+	struct opts o = {NULL, NULL, NULL, NULL, NULL, 0, &cli};
 	struct survive_rules rules;
 	struct mbr_err err = MBR_ERR_INIT;
 	int rc;

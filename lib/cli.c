@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dryrun.h"
 #include "stage.h"
 
 /* Outputs that appear only at commit: a temporary file beside the target,
@@ -21,7 +22,8 @@ struct pending {
 	char *tmp;  /* owned: temporary path */
 	char *path; /* owned: final path */
 	FILE *f;
-	bool dflt; /* the default rejects file: dropped when none */
+	bool dflt;    /* the default rejects file: dropped when none */
+	bool discard; /* --dry-run: removed at commit, never renamed */
 };
 
 #define MAX_PENDING 16
@@ -31,11 +33,20 @@ static bool stdout_is_out = true;
 static bool stdout_was_closed; /* descriptor 1 was closed at start */
 static struct buf args = {NULL, 0, 0, 4096};
 
+/* --dry-run on a database that does not exist: the temporary one and its
+ * journals, removed on a signal too (they hold the run's records). */
+static const char *const dry_side[] = {"", "-wal", "-shm", "-journal"};
+#define N_DRY_SIDE (sizeof(dry_side) / sizeof(*dry_side))
+static char dry_paths[N_DRY_SIDE][4096];
+static volatile sig_atomic_t have_dry_paths;
+
 static void remove_pending(void)
 {
 	for (int i = 0; i < n_pending; i++)
 		if (pending[i].tmp)
 			unlink(pending[i].tmp);
+	for (size_t i = 0; have_dry_paths && i < N_DRY_SIDE; i++)
+		unlink(dry_paths[i]);
 }
 
 static void on_signal(int sig)
@@ -52,6 +63,7 @@ enum {
 	OPT_VERSION,
 	OPT_STRICT,
 	OPT_EXIT_FLAGS,
+	OPT_DRY_RUN,
 };
 
 static const struct option common[] = {
@@ -61,6 +73,7 @@ static const struct option common[] = {
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"strict", no_argument, NULL, OPT_STRICT},
 	{"exit-flags", required_argument, NULL, OPT_EXIT_FLAGS},
+	{"dry-run", optional_argument, NULL, OPT_DRY_RUN},
 	{"output", required_argument, NULL, 'o'},
 	{"quiet", no_argument, NULL, 'q'},
 };
@@ -120,6 +133,15 @@ static int common_option(struct cli *cli, int c, const char *arg)
 				cli, "--db is not supported by this tool");
 		cli->db_path = arg;
 		return 0;
+	case OPT_DRY_RUN:
+		if (arg && (!*arg || !strcmp(arg, "-")))
+			return cli_usage_error(cli,
+					       "--dry-run=FILE needs a file "
+					       "name (what would change goes "
+					       "to standard output)");
+		cli->dry_run = true;
+		cli->dry_path = arg;
+		return 0;
 	case OPT_REJECTS:
 		if (!(cli->flags & CLI_REJECTS))
 			return cli_usage_error(
@@ -152,6 +174,10 @@ static void open_std_fds(void)
 /* Options that do nothing under --db are errors. */
 static int check_mode(const struct cli *cli)
 {
+	if (cli->dry_run && !cli->db_path)
+		return cli_usage_error(cli, "--dry-run needs --db FILE (it "
+					    "rehearses a run on the staging "
+					    "database)");
 	if (!cli->db_path)
 		return 0;
 	if (cli->out_path && !(cli->flags & CLI_DB_OUT))
@@ -278,7 +304,11 @@ FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 	struct buf tmp;
 	struct stat st;
 	int fd;
+	bool discard = cli->dry != NULL; /* --dry-run; not its change list */
 
+	if (discard && (!strcmp(path, "-") ||
+			(stat(path, &st) == 0 && !S_ISREG(st.st_mode))))
+		path = "/dev/null"; /* a dry run writes nothing */
 	if (!strcmp(path, "-"))
 		return claim_stdout(cli, path, err);
 	if (n_pending == MAX_PENDING) {
@@ -315,6 +345,7 @@ FILE *cli_open_aux(struct cli *cli, const char *path, struct mbr_err *err)
 	p = &pending[n_pending];
 	p->tmp = buf_detach(&tmp);
 	p->path = xstrdup(path);
+	p->discard = discard;
 	p->f = fdopen(fd, "w");
 	if (!p->f) {
 		close(fd);
@@ -377,12 +408,31 @@ static int check_outputs(const struct cli *cli, struct mbr_err *err)
 	return 0;
 }
 
+/* --dry-run: the collector, with the change list when asked for. */
+static int open_dry(struct cli *cli, struct mbr_err *err)
+{
+	FILE *list = NULL;
+
+	if (!cli->dry_run)
+		return 0;
+	if (cli->dry_path && (check_output(cli->dry_path, err) < 0 ||
+			      !(list = cli_open_aux(cli, cli->dry_path, err))))
+		return -1;
+	cli->dry = dryrun_new(list);
+	cli->counts.dry = cli->dry;
+	return 0;
+}
+
 int cli_open(struct cli *cli, struct mbr_err *err)
 {
-	if (check_outputs(cli, err) < 0)
+	if (check_outputs(cli, err) < 0 || open_dry(cli, err) < 0)
 		return -1;
 	if (cli->flags & CLI_NO_OUT)
 		return 0;
+	if (cli->dry && (!cli->out_path || !strcmp(cli->out_path, "-"))) {
+		cli->out = cli_open_aux(cli, "/dev/null", err);
+		return cli->out ? 0 : -1;
+	}
 	if (!cli->out_path || !strcmp(cli->out_path, "-")) {
 		cli->out = claim_stdout(cli, "the records", err);
 		return cli->out ? 0 : -1;
@@ -462,6 +512,12 @@ int cli_commit(struct cli *cli, struct mbr_err *err)
 	for (int i = 0; i < n_pending; i++) {
 		struct pending *p = &pending[i];
 
+		if (p->discard && p->tmp) {
+			unlink(p->tmp); /* --dry-run: no file appears */
+			free(p->tmp);
+			p->tmp = NULL;
+			continue;
+		}
 		if (p->dflt && cli->counts.rejected == 0 && p->tmp) {
 			unlink(p->tmp); /* nothing rejected: no file */
 			free(p->tmp);
@@ -494,6 +550,8 @@ int cli_fail(struct cli *cli, const struct mbr_err *err)
 {
 	clear_progress(cli);
 	remove_pending();
+	dryrun_free(cli->dry);
+	cli->dry = NULL;
 	fprintf(stderr, "%s: %s\n", cli->prog, err->msg);
 	return mbr_exit_code(err->status == MBR_OK ? MBR_EINTERNAL
 						   : err->status);
@@ -533,6 +591,16 @@ int cli_finish(struct cli *cli)
 		if (cli->extra[0])
 			fprintf(stderr, ", %s", cli->extra);
 		fprintf(stderr, ", %.2f s\n", cli_elapsed(cli));
+	}
+	if (cli->dry) {
+		dryrun_report(cli->dry, cli->prog, c, stdout);
+		dryrun_free(cli->dry);
+		cli->dry = NULL;
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "%s: cannot write standard output\n",
+				cli->prog);
+			return EXIT_IO;
+		}
 	}
 	if (c->rejected || (c->flagged && cli->exit_flags))
 		return EXIT_FLAGGED;
@@ -580,17 +648,88 @@ static void on_progress(void *ctx, unsigned long long done,
 	cli_progress(ctx, done, total);
 }
 
+/* A dry run's database: the one given, opened so that nothing is ever
+ * committed; when it does not exist, an empty temporary one instead (a
+ * dry run creates no file). */
+static struct stage *open_dry_db(struct cli *cli, struct mbr_err *err)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	struct buf path;
+	struct stat sb;
+	int fd;
+
+	if (stat(cli->db_path, &sb) == 0 || errno != ENOENT)
+		return stage_open_dry(cli->db_path, err);
+	buf_init(&path, BUF_NOLIMIT);
+	buf_addf(&path, "%s/mbr-dry-run.XXXXXX",
+		 tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkstemp(path.p); /* 0600 */
+	if (fd < 0) {
+		mbr_fail(err, MBR_EIO,
+			 "%s: cannot create a temporary database: %s", path.p,
+			 strerror(errno));
+		buf_release(&path);
+		return NULL;
+	}
+	close(fd);
+	cli->dry_db = buf_detach(&path);
+	for (size_t i = 0; i < N_DRY_SIDE; i++)
+		snprintf(dry_paths[i], sizeof(dry_paths[i]), "%s%s",
+			 cli->dry_db, dry_side[i]);
+	have_dry_paths = strlen(cli->dry_db) < sizeof(dry_paths[0]) - 16;
+	catch_signals();
+	cli_warn(cli,
+		 "--dry-run: '%s' does not exist: rehearsing on an empty "
+		 "database",
+		 cli->db_path);
+	return stage_open(cli->dry_db, err);
+}
+
+/* Remove the temporary database of open_dry_db and its journals. */
+static void drop_dry_db(struct cli *cli)
+{
+	struct buf p;
+
+	if (!cli->dry_db)
+		return;
+	have_dry_paths = 0;
+	buf_init(&p, BUF_NOLIMIT);
+	for (size_t i = 0; i < N_DRY_SIDE; i++) {
+		buf_reset(&p);
+		buf_addf(&p, "%s%s", cli->dry_db, dry_side[i]);
+		unlink(p.p);
+	}
+	buf_release(&p);
+	free(cli->dry_db);
+	cli->dry_db = NULL;
+}
+
+/* The staging tables' rows, for the dry run's report. */
+static int count_tables(struct cli *cli, bool after, struct mbr_err *err)
+{
+	struct stage_count *t = xcalloc(DRYRUN_MAX_TABLES, sizeof(*t));
+	size_t n;
+	int rc = stage_count_rows(cli->st, t, DRYRUN_MAX_TABLES, &n, err);
+
+	if (rc == 0)
+		dryrun_tables(cli->dry, after, t, n);
+	free(t);
+	return rc;
+}
+
 static struct rs_sink *stage_sink(struct cli *cli, enum rs_stage_mode mode,
 				  enum cli_sink_flags flags,
 				  struct mbr_err *err)
 {
 	static char where[512];
 
-	cli->st = stage_open(cli->db_path, err);
-	if (!cli->st ||
+	cli->st = cli->dry ? open_dry_db(cli, err)
+			   : stage_open(cli->db_path, err);
+	if (!cli->st || (cli->dry && count_tables(cli, false, err) < 0) ||
 	    stage_begin_run(cli->st, cli->prog, cli_args(cli), err) < 0) {
 		stage_close(cli->st);
 		cli->st = NULL;
+		drop_dry_db(cli);
 		return NULL;
 	}
 	snprintf(where, sizeof(where), "the rejects table of '%s'",
@@ -655,11 +794,16 @@ int cli_done(struct cli *cli, struct rs_sink *k, int rc, struct mbr_err *err)
 				cli->out_path ? cli->out_path
 					      : "standard output");
 	rs_sink_free(k);
-	if (rc == 0 && cli->st &&
-	    stage_commit_run(cli->st, t->in, t->out, t->rejected, t->flagged,
-			     rs_status(t), err) < 0)
+	if (rc == 0 && cli->dry && cli->st &&
+	    (count_tables(cli, true, err) < 0 ||
+	     dryrun_flush(cli->dry, err) < 0))
+		rc = -1;
+	else if (rc == 0 && cli->st && !cli->dry &&
+		 stage_commit_run(cli->st, t->in, t->out, t->rejected,
+				  t->flagged, rs_status(t), err) < 0)
 		rc = -1;
 	stage_close(cli->st); /* rolls back a run not committed */
 	cli->st = NULL;
+	drop_dry_db(cli);
 	return rc;
 }

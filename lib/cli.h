@@ -61,6 +61,11 @@ struct cli {
 	char dflt_rejects[256];	  /* the default rejects file, once written */
 	const char *stdout_taken; /* which output has standard output */
 	int exit_flags;		  /* --exit-flags: exit 1 when only flagged */
+	bool dry_run;		  /* --dry-run: nothing is written */
+	const char *dry_path;	  /* --dry-run=FILE: the change list */
+	struct dryrun *dry;	  /* dry_run: what the run would change */
+	char *dry_db;		  /* dry_run on a --db that does not exist:
+				     the temporary database used instead */
 };
 
 #define CLI_INIT(prog_, usage_)                                     \
@@ -74,8 +79,8 @@ struct cli {
 typedef int (*cli_option_fn)(int opt, const char *arg, void *ctx);
 
 /* Parse argv. Common options: -o, --db, --rejects (when flags allow),
- * -q, --strict, --exit-flags 0|1, -h/--help (prints usage to stdout,
- * exits 0), --version. An option that does nothing in the mode chosen is
+ * -q, --strict, --exit-flags 0|1, --dry-run[=FILE] (with --db: see
+ * below), -h/--help (prints usage to stdout, exits 0), --version. An option that does nothing in the mode chosen is
  * a usage error, never ignored: under --db, -o (unless CLI_DB_OUT),
  * --rejects (rejects go to its table), --strict (its rows always parse)
  * and input files (its records are the input).
@@ -139,6 +144,21 @@ int cli_run_input(struct cli *cli, const struct rs_handler *h,
  * counts and status (rs_status) and close the database. Frees k. On
  * failure (or rc < 0) the database rolls back. Returns rc, or -1. */
 int cli_done(struct cli *cli, struct rs_sink *k, int rc, struct mbr_err *err);
+
+/*
+ * --dry-run (with --db): the run computes everything and writes nothing.
+ * Its transaction is rolled back (stage_open_dry: the database's bytes
+ * stay as they were; a database that does not exist is replaced by an
+ * empty temporary one, removed at the end); every output file is written
+ * to a temporary and removed at cli_commit, standard output goes to
+ * /dev/null; only --dry-run=FILE (the change list, dryrun.h) appears.
+ * cli_finish prints what the run would change to standard output. The
+ * tool adds what only it knows through cli->dry (NULL without
+ * --dry-run). CLI_DRY_RUN_HELP is the usage text's line for it.
+ */
+#define CLI_DRY_RUN_HELP                                                     \
+	"  --dry-run[=FILE]  with --db: do everything, write nothing; say\n" \
+	"                    what would change (FILE: every change, CSV)\n"
 
 /* Print "PROG: message", remove temporaries, return the exit code. */
 int cli_fail(struct cli *cli, const struct mbr_err *err);

@@ -199,23 +199,31 @@ static void locate(void *ctx, const struct csvio_reader *r,
 			  mapping_key_col(s->m), -1);
 }
 
+/* The read options of a source mapping. */
+static void read_opts(const struct mapping *m, bool strict,
+		      struct csvio_opts *co)
+{
+	const struct mapping_info *mi = mapping_info(m);
+
+	co->encoding = mi->encoding;
+	co->delim = mi->delim;
+	co->flags |= CSVIO_SOURCE;
+	if (strict)
+		co->flags |= CSVIO_STRICT;
+	if (!mi->header)
+		co->flags |= CSVIO_NO_HEADER;
+}
+
 static int import_source(const struct import_source *src,
 			 const struct header *h, bool strict, struct rs_sink *k,
 			 struct rs_tally *t, struct mbr_err *err)
 {
-	const struct mapping_info *mi = mapping_info(src->map);
 	struct csvio_opts co = CSVIO_OPTS_INIT;
 	struct source_run s = {src->map, h, {0}, {0}, src->slot, {0}};
 	struct rs_handler hd = {bind, out_header, take, locate, &s, true, true};
 	int rc;
 
-	co.encoding = mi->encoding;
-	co.delim = mi->delim;
-	co.flags |= CSVIO_SOURCE;
-	if (strict)
-		co.flags |= CSVIO_STRICT;
-	if (!mi->header)
-		co.flags |= CSVIO_NO_HEADER;
+	read_opts(src->map, strict, &co);
 	record_init(&s.out);
 	record_init(&s.full);
 	buf_init(&s.issues, RECORD_MAX_BYTES);
@@ -238,4 +246,54 @@ int import_run(const struct import_opts *o, struct rs_sink *k,
 		rc = import_source(&o->sources[i], &h, o->strict, k, t, err);
 	header_release(&h);
 	return rc;
+}
+
+struct import_reader {
+	struct import_source src; /* the mapping (borrowed) and its slots */
+	struct import_opts o;	  /* o.sources is &src */
+	struct header h;	  /* the canonical header, extras, _issues */
+	struct source_run run;
+};
+
+struct import_reader *import_reader_new(struct mapping *m, bool strict,
+					struct rs_handler *h,
+					struct csvio_opts *co)
+{
+	struct import_reader *r = xmalloc(sizeof(*r));
+
+	memset(r, 0, sizeof(*r));
+	r->src.map = m;
+	r->o.sources = &r->src;
+	r->o.n_sources = 1;
+	r->o.strict = strict;
+	import_header(&r->o, &r->h);
+	bind_extras(&r->o, &r->h);
+	r->run.m = m;
+	r->run.h = &r->h;
+	r->run.slot = r->src.slot;
+	record_init(&r->run.out);
+	record_init(&r->run.full);
+	buf_init(&r->run.issues, RECORD_MAX_BYTES);
+	*h = (struct rs_handler){bind,	  out_header, take, locate,
+				 &r->run, true,	      true};
+	*co = (struct csvio_opts)CSVIO_OPTS_INIT;
+	read_opts(m, strict, co);
+	return r;
+}
+
+const struct header *import_reader_header(const struct import_reader *r)
+{
+	return &r->h;
+}
+
+void import_reader_free(struct import_reader *r)
+{
+	if (!r)
+		return;
+	record_release(&r->run.out);
+	record_release(&r->run.full);
+	buf_release(&r->run.issues);
+	header_release(&r->h);
+	free(r->src.slot);
+	free(r);
 }

@@ -53,4 +53,21 @@ void import_opts_release(struct import_opts *o);
 int import_run(const struct import_opts *o, struct rs_sink *k,
 	       struct rs_tally *t, struct mbr_err *err);
 
+/* One source export read through its mapping as canonical records, for a
+ * tool that compares an export with the staging database (mbr-reconcile)
+ * and handles each record itself. */
+struct import_reader; /* opaque */
+
+/* A reader of files mapped by m (borrowed; strict: a bad row stops the
+ * run). Fills h with the record handler (each row becomes the canonical
+ * record: canonical columns, the mapping's [extra] columns, _issues; a row
+ * without its key is rejected) and co with the mapping's encoding,
+ * delimiter and header settings, for rs_run_files. Cannot fail. */
+struct import_reader *import_reader_new(struct mapping *m, bool strict,
+					struct rs_handler *h,
+					struct csvio_opts *co);
+/* The header of the records h passes on. */
+const struct header *import_reader_header(const struct import_reader *r);
+void import_reader_free(struct import_reader *r); /* NULL is fine */
+
 #endif

@@ -137,3 +137,10 @@ int json_unstr(const char **pp, const char *end, struct buf *out)
 	*pp = q + 1;
 	return 0;
 }
+
+bool json_path(const char *path)
+{
+	size_t len = strlen(path);
+
+	return len >= 5 && !strcmp(path + len - 5, ".json");
+}

@@ -12,8 +12,14 @@
 #ifndef MBR_JSON_H
 #define MBR_JSON_H
 
+#include <stdbool.h>
+
 #include "buf.h"
 #include "record.h"
+
+/* Does a report path ask for JSON: does it end in ".json"? (--report of
+ * mbr-validate and mbr-dedupe: CSV otherwise.) */
+bool json_path(const char *path);
 
 /* Append v to out as a JSON string (in quotes). */
 void json_str(struct buf *out, struct strview v);

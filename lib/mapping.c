@@ -601,6 +601,11 @@ int mapping_key_col(const struct mapping *m)
 	return m->info.kind == MAPPING_SOURCE ? m->key.col : -1;
 }
 
+bool mapping_has_canon(const struct mapping *m, enum canon_field f)
+{
+	return m->info.kind == MAPPING_SOURCE && m->canon[f] >= 0;
+}
+
 const char *mapping_col_user(const struct mapping *m, size_t col)
 {
 	if (mapping_key_col(m) == (int)col)

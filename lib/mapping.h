@@ -65,6 +65,9 @@ const char *mapping_out_name(const struct mapping *m, size_t i);
 /* The column of the bound header that a source mapping's key is read from
  * (-1 for a target mapping). */
 int mapping_key_col(const struct mapping *m);
+/* Does a source mapping give canonical field f a value (a [fields]
+ * entry)? false for a target mapping. */
+bool mapping_has_canon(const struct mapping *m, enum canon_field f);
 /* The output field that reads column col of the bound header (the first
  * one, in file order; "source_id" for the key), or NULL when none does. */
 const char *mapping_col_user(const struct mapping *m, size_t col);

@@ -113,9 +113,15 @@ struct match_stats {
 	unsigned long clusters;	    /* clusters among new records */
 	unsigned long capped;	    /* blocks skipped as too large */
 	struct match_capped capped_first[MATCH_MAX_CAPPED];
-	unsigned long conflicts; /* must-link decisions refused */
-	unsigned long year_only; /* 1 January dates taken for a year only */
-	double per_record;	 /* matches per record the prior assumed */
+	unsigned long conflicts;    /* must-link decisions refused */
+	unsigned long decisions;    /* decisions in force (one per pair) */
+	unsigned long dec_stored;   /* of them, from the decisions table */
+	unsigned long dec_orphans;  /* stored ones naming a missing record */
+	unsigned long dec_replaced; /* stored ones a file changed */
+	unsigned long dec_splits;   /* no-match decisions given that split
+				     a cluster (warned) */
+	unsigned long year_only;    /* 1 January dates taken for a year only */
+	double per_record;	    /* matches per record the prior assumed */
 	bool coherence; /* birth dates checked when joining clusters (the
 			   rules ask for it and the data's dates are
 			   reliable enough) */
@@ -143,12 +149,34 @@ int match_add(struct match *m, const struct record *rec, struct mbr_err *err);
  * One handler per side at a time. */
 void match_handler(struct match *m, enum match_side side, struct rs_handler *h);
 
+/* Keep each record's key values (name, birth_date, mobile, id_number,
+ * email, address) to show beside the pair in match_write_pairs and
+ * match_write_review, as a_name, b_name, ... Those the n names of mask
+ * (mbr-export's --mask list) name, or the field whose mask covers them
+ * (mask.h: id_number covers birth_date), are shown masked. -1 with
+ * MBR_ECONFIG when a name is not one of those six. Call before the
+ * records are added. */
+int match_show_values(struct match *m, char *const *mask, size_t n,
+		      struct mbr_err *err);
+
+/* Who decides when a decisions file has no who column (the user). */
+void match_set_decider(struct match *m, const char *who);
 /* Read a decisions file: CSV with columns a_source, a_source_id,
  * b_source, b_source_id, decision (match | no-match; empty is skipped,
- * so a filled-in --review file can be fed back). Pairs naming records
- * not loaded are ignored. Call after all records are added. */
+ * so a filled-in --review file can be fed back), and optionally who and
+ * decided_at. A decision naming a record not loaded, or a record twice,
+ * is an error (MBR_ECONFIG, file:line); so are two files (or lines) that
+ * disagree on a pair (found by match_run). Call after all records are
+ * added; several files may be read. */
 int match_load_decisions(struct match *m, const char *path,
 			 struct mbr_err *err);
+struct stage;
+/* Read the decisions stored in st's decisions table: applied as those of
+ * a file, but a file's replaces a stored one for the same pair (with a
+ * warning when it changes it); one naming a record this run lacks is
+ * skipped and counted (dec_orphans). Call before match_load_decisions. */
+int match_load_stage_decisions(struct match *m, struct stage *st,
+			       struct mbr_err *err);
 
 /* Block, compare, score and cluster. With train, first estimate u from
  * random record pairs and m by EM over several independent blocking
@@ -177,11 +205,34 @@ int match_write_review(const struct match *m, FILE *out, struct mbr_err *err);
 int match_explain(const struct match *m, const char *id_a, const char *id_b,
 		  FILE *out, struct mbr_err *err);
 
+/* One run across machines (shard.c). match_set_shard before the records
+ * are added (a shard keeps no output lines):
+ * compare only the candidate pairs of the blocks whose key hash is shard
+ * modulo shards (shard < shards; each pair in exactly one shard: the
+ * first key that proposes it decides), and stop after scoring (no
+ * refinement, no clusters). match_write_shard then writes those pairs
+ * with a header naming the shard and a fingerprint of the rules and
+ * records. match_load_pairs, after all records are added and before
+ * match_run, reads the files of all the shards of such a run in place of
+ * blocking and scoring: the clusters and outputs are then those of one
+ * whole run. -1 with MBR_ECONFIG for a file of other records or rules, a
+ * shard missing or given twice, a bad row (file, row, column). */
+void match_set_shard(struct match *m, unsigned shard, unsigned shards);
+int match_write_shard(const struct match *m, FILE *out, struct mbr_err *err);
+int match_load_pairs(struct match *m, const char *const *paths, size_t n,
+		     struct mbr_err *err);
+
 /* What each blocking key did: CSV key, parts, records, blocks,
  * candidate_pairs, new_pairs (not proposed by an earlier key),
  * skipped_blocks (over max_block_pairs: warned), over_max_blocks (over
  * the key's own max: left to the other keys). */
 int match_write_report(const struct match *m, FILE *out, struct mbr_err *err);
+/* The same as JSON: {"tool": "mbr-dedupe", the run's counts (records,
+ * masters, candidate_pairs, compared, kept, matched, review, split,
+ * refused, clusters, decisions), "keys": [one object per key with the
+ * CSV's columns]}. */
+int match_write_report_json(const struct match *m, FILE *out,
+			    struct mbr_err *err);
 
 /* For the staging database: pair i of n (strongest first) and cluster
  * membership of new record i. */
@@ -209,10 +260,9 @@ void match_record_cluster(const struct match *m, size_t i,
 int match_nicknames_open(struct mbr_err *err);
 void match_nicknames_close(void);
 
-struct stage;
-
 /* Write the kept pairs to its pairs table and every new record's cluster
- * to its clusters table, stamped with the open run. -1 with MBR_EIO. */
+ * to its clusters table, stamped with the open run, and the decisions
+ * files gave to its decisions table. -1 with MBR_EIO. */
 int match_write_stage(const struct match *m, struct stage *st,
 		      struct mbr_err *err);
 

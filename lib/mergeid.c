@@ -1,7 +1,10 @@
 /*
  * mergeid: clusters -> masters, master IDs kept through the crosswalk.
  *
- * Data: every record is packed in an arena (see enc_put); `keys` holds one
+ * Data: every record's key (source, source_id, cluster_id) is packed in
+ * an arena (see enc_put), and the whole record into `bodies`, an external
+ * sort (extsort.h) that gives the records back by cluster, in the order
+ * build_clusters puts them, one cluster at a time; `keys` holds one
  * entry per (source, source_id) seen in the crosswalk or the input, found
  * through a hash index; `masters` one entry per master ID; `recs` one
  * entry per record taken, sorted by cluster by mergeid_assign; `clusters`
@@ -18,6 +21,7 @@
 
 #include "cli.h"
 #include "csvio.h"
+#include "extsort.h"
 #include "hash.h"
 #include "reject.h"
 #include "stage.h"
@@ -67,7 +71,7 @@ struct master {
 
 struct rec {
 	uint64_t hash; /* of cluster_id: equal clusters sort together */
-	const unsigned char *p; /* packed fields (arena) */
+	const unsigned char *p; /* packed source, source_id, cluster_id */
 	uint32_t key;		/* its entry in keys */
 	uint32_t cluster;	/* set by mergeid_assign */
 	uint32_t doubtful;	/* survive_doubtful's bits */
@@ -111,6 +115,13 @@ struct mergeid {
 	size_t cap_list;
 	bool assigned;
 	struct mergeid_stats stats;
+	struct extsort *bodies;	 /* owned: every record packed, by cluster */
+	size_t memory;		 /* each sort's budget: half of --memory */
+	const char *tmpdir;	 /* borrowed: where sorts spill, or NULL */
+	bool bodies_read;	 /* golden records were made (once only) */
+	struct mbr_err sort_err; /* a failed write of a sort run */
+	bool sort_failed;
+	struct buf skey; /* the sort key being made */
 };
 
 /*
@@ -430,6 +441,10 @@ struct mergeid *mergeid_new(const struct mergeid_opts *o, struct mbr_err *err)
 	}
 	buf_init(&m->enc, BUF_NOLIMIT);
 	buf_init(&m->tmp, BUF_NOLIMIT);
+	buf_init(&m->skey, BUF_NOLIMIT);
+	m->memory = (o->memory ? o->memory : extsort_default_budget()) / 2;
+	m->tmpdir = o->tmpdir;
+	m->bodies = extsort_new(m->memory, m->tmpdir);
 	for (int i = 0; i < E_COUNT; i++)
 		m->col[i] = -1;
 	m->issues_col = -1;
@@ -452,6 +467,8 @@ void mergeid_free(struct mergeid *m)
 	free(m->list);
 	buf_release(&m->enc);
 	buf_release(&m->tmp);
+	buf_release(&m->skey);
+	extsort_free(m->bodies);
 	free(m);
 }
 
@@ -701,6 +718,40 @@ static void count_points(struct mergeid *m, struct strview v)
 		m->stats.points_in += x;
 }
 
+/* Append v to b so that memcmp of two such appends orders them as sv_cmp
+ * orders the views: a 0 byte becomes 0 0xff, and 0 1 ends the value. */
+static void skey_put(struct buf *b, struct strview v)
+{
+	for (size_t i = 0; i < v.len; i++) {
+		buf_addc(b, v.p[i]);
+		if (v.p[i] == '\0')
+			buf_addc(b, (char)0xff);
+	}
+	buf_add(b, "\0\1", 2);
+}
+
+/* The whole record into bodies, under a key that sorts as rec_cmp does:
+ * the cluster's hash (big-endian), cluster_id, source, source_id. */
+static void body_add(struct mergeid *m, const struct record *rec)
+{
+	uint64_t h = hash_bytes(col_value(m, rec, E_CLUSTER));
+	unsigned char be[8];
+
+	for (int i = 0; i < 8; i++)
+		be[i] = (unsigned char)(h >> (56 - 8 * i));
+	buf_reset(&m->skey);
+	buf_add(&m->skey, be, 8);
+	skey_put(&m->skey, col_value(m, rec, E_CLUSTER));
+	skey_put(&m->skey, col_value(m, rec, E_SOURCE));
+	skey_put(&m->skey, col_value(m, rec, E_SOURCE_ID));
+	buf_reset(&m->enc);
+	for (int e = 0; e < E_COUNT; e++)
+		enc_put(&m->enc, col_value(m, rec, e));
+	if (!m->sort_failed && extsort_add(m->bodies, buf_view(&m->skey),
+					   buf_view(&m->enc), &m->sort_err) < 0)
+		m->sort_failed = true;
+}
+
 static void rec_push(struct mergeid *m, uint32_t key, const unsigned char *p,
 		     uint32_t doubtful)
 {
@@ -736,11 +787,12 @@ int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 		return 1;
 	}
 	buf_reset(&m->enc);
-	for (int e = 0; e < E_COUNT; e++)
+	for (int e = E_SOURCE; e < E_FIELDS; e++)
 		enc_put(&m->enc, col_value(m, rec, e));
 	p = memcpy(arena_alloc(&m->arena, m->enc.len), m->enc.p, m->enc.len);
 	k = slot->key ? slot->value : key_add(m, slot, h, p);
 	rec_push(m, k, p, rec_doubtful(m, rec));
+	body_add(m, rec);
 	count_points(m,
 		     col_value(m, rec, E_FIELDS + CF_POINTS - SURVIVE_FIRST));
 	m->stats.records++;
@@ -757,9 +809,14 @@ static int bind(void *ctx, const struct header *in, const char *name,
 static int take(void *ctx, struct record *rec, enum rs_verdict *v,
 		struct rs_why *why, struct mbr_err *err)
 {
-	(void)err;
-	*v = mergeid_add(ctx, rec, &why->field, &why->reason) ? RS_REJECT
-							      : RS_PASS;
+	struct mergeid *m = ctx;
+
+	*v = mergeid_add(m, rec, &why->field, &why->reason) ? RS_REJECT
+							    : RS_PASS;
+	if (m->sort_failed) {
+		*err = m->sort_err;
+		return -1;
+	}
 	return 0;
 }
 
@@ -1000,7 +1057,13 @@ int mergeid_assign(struct mergeid *m, struct mbr_err *err)
 				"master IDs assigned twice");
 	if (resolve_old(m, err) < 0)
 		return -1;
+	if (m->sort_failed) {
+		*err = m->sort_err;
+		return -1;
+	}
 	build_clusters(m);
+	if (extsort_finish(m->bodies, err) < 0)
+		return -1;
 	pick_homes(m);
 	pick_survivors(m);
 	issue_new(m);
@@ -1064,6 +1127,10 @@ struct golden_ctx {
 	emit_fn emit_lineage; /* NULL: no lineage */
 	void *lineage_ctx;
 	char row[24], count[24];
+	struct buf body; /* the cluster's records, as bodies gave them */
+	size_t *off;	 /* owned: where each starts in body */
+	size_t cap_off;
+	struct buf rows; /* a master's golden and lineage rows, packed */
 };
 
 static void decode_member(const unsigned char *p, struct survive_member *mb)
@@ -1077,19 +1144,36 @@ static void decode_member(const unsigned char *p, struct survive_member *mb)
 		p = enc_get(p, &mb->f[f]);
 }
 
-/* Decode cluster c's members (in tie order) and list their sources. */
-static void load_members(const struct mergeid *m, struct golden_ctx *gc,
-			 const struct cluster *cl)
+/* Read cluster cl's records from bodies (they come in tie order, the
+ * order of recs), decode them and list their sources. */
+static int load_members(struct mergeid *m, struct golden_ctx *gc,
+			const struct cluster *cl, struct mbr_err *err)
 {
+	struct strview k, v;
+
 	if (cl->n > gc->cap) {
 		gc->cap = cl->n > 2 * gc->cap ? cl->n : 2 * gc->cap;
 		gc->mb = xrealloc(gc->mb, gc->cap * sizeof(*gc->mb));
+		gc->off = xrealloc(gc->off, gc->cap * sizeof(*gc->off));
+	}
+	buf_reset(&gc->body);
+	for (uint32_t i = 0; i < cl->n; i++) {
+		int rc = extsort_next(m->bodies, &k, &v, err);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			return mbr_fail(err, MBR_EINTERNAL,
+					"fewer sorted records than records");
+		gc->off[i] = gc->body.len;
+		buf_addsv(&gc->body, v);
 	}
 	buf_reset(&gc->sources);
 	for (uint32_t i = 0; i < cl->n; i++) {
 		struct survive_member *mb = &gc->mb[i];
 
-		decode_member(m->recs[cl->first + i].p, mb);
+		decode_member((const unsigned char *)gc->body.p + gc->off[i],
+			      mb);
 		mb->doubtful = m->recs[cl->first + i].doubtful;
 		if (i && sv_eq(mb->f[CF_SOURCE], mb[-1].f[CF_SOURCE]))
 			continue;
@@ -1097,6 +1181,7 @@ static void load_members(const struct mergeid *m, struct golden_ctx *gc,
 			buf_addc(&gc->sources, ';');
 		buf_addsv(&gc->sources, mb->f[CF_SOURCE]);
 	}
+	return 0;
 }
 
 /* The rule that chose f's value, and how sound the value is. */
@@ -1140,7 +1225,8 @@ static int golden_one(struct mergeid *m, struct golden_ctx *gc,
 	struct strview f[N_GOLDEN];
 	survive_sum points;
 
-	load_members(m, gc, cl);
+	if (load_members(m, gc, cl, err) < 0)
+		return -1;
 	if (survive_apply(m->rules, gc->mb, cl->n, &gc->g, err) < 0)
 		return -1;
 	memcpy(f, gc->g.value, CF_COUNT * sizeof(*f));
@@ -1177,20 +1263,131 @@ static int golden_header(struct golden_ctx *gc, struct mbr_err *err)
 	return 0;
 }
 
+/* A row into gc->rows: a tag (g golden, l lineage), the number of fields,
+ * then each field's length and bytes. */
+static void rows_put(struct golden_ctx *gc, char tag, const struct strview *f,
+		     size_t n)
+{
+	uint32_t len = (uint32_t)n;
+
+	buf_addc(&gc->rows, tag);
+	buf_add(&gc->rows, &len, sizeof(len));
+	for (size_t i = 0; i < n; i++) {
+		len = (uint32_t)f[i].len;
+		buf_add(&gc->rows, &len, sizeof(len));
+		buf_add(&gc->rows, f[i].p, f[i].len);
+	}
+}
+
+static int capture_golden(void *ctx, const struct strview *f, size_t n,
+			  struct mbr_err *err)
+{
+	(void)err;
+	rows_put(ctx, 'g', f, n);
+	return 0;
+}
+
+static int capture_lineage(void *ctx, const struct strview *f, size_t n,
+			   struct mbr_err *err)
+{
+	(void)err;
+	rows_put(ctx, 'l', f, n);
+	return 0;
+}
+
+/* The rows rows_put packed into v, through gc's emitters. */
+static int rows_replay(struct golden_ctx *gc, struct strview v,
+		       struct mbr_err *err)
+{
+	struct strview f[N_GOLDEN];
+	size_t i = 0;
+
+	while (i < v.len) {
+		char tag = v.p[i++];
+		uint32_t n, len;
+		int rc;
+
+		memcpy(&n, v.p + i, sizeof(n));
+		i += sizeof(n);
+		for (uint32_t j = 0; j < n && j < N_GOLDEN; j++) {
+			memcpy(&len, v.p + i, sizeof(len));
+			i += sizeof(len);
+			f[j] = svn(v.p + i, len);
+			i += len;
+		}
+		rc = tag == 'g' ? gc->emit(gc->ctx, f, n, err)
+				: gc->emit_lineage(gc->lineage_ctx, f, n, err);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Each master's rows, made cluster by cluster as bodies gives the
+ * records, then sorted by master ID (a second extsort) and replayed. */
+static int golden_sorted(struct mergeid *m, struct golden_ctx *gc,
+			 const uint32_t *rank, struct extsort *out,
+			 struct mbr_err *err)
+{
+	emit_fn out_emit = gc->emit, out_lineage = gc->emit_lineage;
+	void *out_ctx = gc->ctx, *out_lineage_ctx = gc->lineage_ctx;
+	struct strview k, v;
+	int rc = 0;
+
+	/* golden_one's rows go into gc->rows while the clusters are made */
+	gc->emit = capture_golden;
+	gc->ctx = gc;
+	gc->emit_lineage = out_lineage ? capture_lineage : NULL;
+	gc->lineage_ctx = gc;
+	for (uint32_t c = 0; rc == 0 && c < m->n_clusters; c++) {
+		struct by_id b = {master_id(m, m->clusters[c].master), c};
+
+		buf_reset(&gc->rows);
+		rc = golden_one(m, gc, &b, rank[c] + 1, err);
+		if (rc == 0)
+			rc = extsort_add(out, b.id, buf_view(&gc->rows), err);
+	}
+	gc->emit = out_emit;
+	gc->ctx = out_ctx;
+	gc->emit_lineage = out_lineage;
+	gc->lineage_ctx = out_lineage_ctx;
+	if (rc == 0)
+		rc = extsort_finish(out, err);
+	while (rc == 0 && (rc = extsort_next(out, &k, &v, err)) > 0)
+		rc = rows_replay(gc, v, err);
+	return rc;
+}
+
 static int golden_rows(struct mergeid *m, struct golden_ctx *gc,
 		       struct mbr_err *err)
 {
 	struct by_id *order = xmalloc((m->n_clusters + 1) * sizeof(*order));
-	int rc = golden_header(gc, err);
+	uint32_t *rank = xmalloc((m->n_clusters + 1) * sizeof(*rank));
+	struct extsort *out;
+	int rc;
 
+	if (m->bodies_read) {
+		free(order);
+		free(rank);
+		return mbr_fail(err, MBR_EINTERNAL,
+				"golden records made twice");
+	}
+	m->bodies_read = true;
 	for (uint32_t c = 0; c < m->n_clusters; c++)
 		order[c] =
 			(struct by_id){master_id(m, m->clusters[c].master), c};
 	qsort(order, m->n_clusters, sizeof(*order), by_id_cmp);
-	m->stats.points_out = 0;
-	for (size_t i = 0; rc == 0 && i < m->n_clusters; i++)
-		rc = golden_one(m, gc, &order[i], i + 1, err);
+	for (uint32_t i = 0; i < m->n_clusters; i++)
+		rank[order[i].i] = i;
 	free(order);
+	m->stats.points_out = 0;
+	out = extsort_new(m->memory, m->tmpdir);
+	rc = golden_header(gc, err);
+	if (rc == 0)
+		rc = golden_sorted(m, gc, rank, out, err);
+	m->stats.sort_runs = extsort_n_runs(m->bodies) + extsort_n_runs(out);
+	extsort_free(out);
+	free(rank);
 	return rc;
 }
 
@@ -1223,6 +1420,8 @@ static int golden_write(struct mergeid *m, emit_fn emit, void *ctx, bool header,
 	survive_golden_init(&gc.g);
 	buf_init(&gc.sources, BUF_NOLIMIT);
 	buf_init(&gc.rule, BUF_NOLIMIT);
+	buf_init(&gc.body, BUF_NOLIMIT);
+	buf_init(&gc.rows, BUF_NOLIMIT);
 	gc.emit = emit;
 	gc.ctx = ctx;
 	gc.header = header;
@@ -1236,7 +1435,10 @@ static int golden_write(struct mergeid *m, emit_fn emit, void *ctx, bool header,
 	survive_golden_release(&gc.g);
 	buf_release(&gc.sources);
 	buf_release(&gc.rule);
+	buf_release(&gc.body);
+	buf_release(&gc.rows);
 	free(gc.mb);
+	free(gc.off);
 	return rc;
 }
 
@@ -1446,6 +1648,14 @@ int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
 		return not_assigned(err);
 	w = csvio_writer_new(out->f, ',');
 	return writer_done(w, out, change_rows(m, emit_csv, w, err), err);
+}
+
+int mergeid_each_change(struct mergeid *m, emit_fn emit, void *ctx,
+			struct mbr_err *err)
+{
+	if (!m->assigned)
+		return not_assigned(err);
+	return change_rows(m, emit, ctx, err);
 }
 
 /*

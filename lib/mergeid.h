@@ -38,12 +38,14 @@
  * rules sum is not an integer. Points in (of the records taken) equal
  * points out (of the golden records) whenever points are summed.
  *
- * Memory: a record is kept as its source, source_id, cluster_id and the
- * survived fields, packed one after another (a length byte or two each)
- * in large blocks, plus about 60 bytes of index per record and 70 per
- * cluster; records are sorted by cluster in memory. bench/merge-id.sh: a
- * million records (224 MB of CSV) peak at about 430 MB. NEEDSWORK: at 20
- * million records, spill sorted runs to a temporary file and merge them.
+ * Memory: the records themselves go through an external sort
+ * (extsort.h) by cluster, in opts.memory (half for the records, half for
+ * the golden records sorted by master ID); what stays in memory is an
+ * index: per record its source, source_id and cluster_id packed (a length
+ * byte or two each) plus about 60 bytes, and about 70 bytes per cluster
+ * (the crosswalk's records and masters too), needed to decide master IDs.
+ * NEEDSWORK: that index still grows with the input (about 130 bytes a
+ * record); sort-based ID assignment would bound it too.
  */
 #ifndef MBR_MERGEID_H
 #define MBR_MERGEID_H
@@ -64,6 +66,9 @@ struct mergeid_opts {
 	const char *id_format;		   /* NULL: MERGEID_DEFAULT_FORMAT */
 	const struct survive_rules *rules; /* borrowed; must outlive m;
 					    * NULL: the default rules */
+	size_t memory;			   /* the records' sorts: 0 is
+			       extsort_default_budget() */
+	const char *tmpdir; /* where they spill; NULL: $TMPDIR, /tmp */
 };
 
 struct mergeid_stats {
@@ -78,6 +83,7 @@ struct mergeid_stats {
 	unsigned long long carried; /* crosswalk records not in the input */
 	survive_sum points_in;	    /* points of the records taken */
 	survive_sum points_out;	    /* points of the golden records */
+	size_t sort_runs; /* runs the sorts wrote to disk (0: all fit) */
 };
 
 /* A merger. Fails (MBR_ECONFIG) when id_format is not text with one %d or
@@ -158,6 +164,13 @@ int mergeid_write_xref(struct mergeid *m, const struct mergeid_out *out,
  * and source_id. */
 int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
 			  struct mbr_err *err);
+
+/* The same rows, header first, each handed to emit (which returns 0, or
+ * -1 with err to stop): for mbr-merge-id --dry-run (dryrun.h). */
+int mergeid_each_change(struct mergeid *m,
+			int (*emit)(void *ctx, const struct strview *f,
+				    size_t n, struct mbr_err *err),
+			void *ctx, struct mbr_err *err);
 
 /*
  * The staging database (--db, lib/stage.h), inside a run the caller began

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dryrun.h"
 #include "stage.h"
 
 const char *rs_status(const struct rs_tally *t)
@@ -234,8 +235,12 @@ static int take_record(struct loop *l, struct record *rec, struct mbr_err *err)
 {
 	struct rs_why why = {"", "", false};
 	enum rs_verdict v = RS_PASS;
+	/* --dry-run: what a record written back to the database changes */
+	struct dryrun *dry = l->k->st && l->k->keeps ? l->t->dry : NULL;
 	int stored;
 
+	if (dry && !l->h->source_lines)
+		dryrun_before(dry, rec);
 	if (l->h->record(l->h->ctx, rec, &v, &why, err) < 0)
 		return -1;
 	if (v != RS_REJECT) {
@@ -245,6 +250,8 @@ static int take_record(struct loop *l, struct record *rec, struct mbr_err *err)
 		if (stored) {
 			l->t->out += l->k->count_out;
 			l->t->flagged += v == RS_FLAG;
+			if (dry)
+				dryrun_kept(dry, l->in, l->out, rec);
 			return 0;
 		}
 		why.field = "source+source_id";
@@ -252,6 +259,9 @@ static int take_record(struct loop *l, struct record *rec, struct mbr_err *err)
 	}
 	l->t->rejected++;
 	warn_reject(l, rec, rec->row, why.field, why.reason);
+	if (l->t->dry)
+		dryrun_rejected(l->t->dry, l->h->reject_out ? l->out : l->in,
+				rec, why.field, why.reason);
 	return sink_reject(l->k, l->h->reject_out ? l->out : l->in, rec,
 			   l->h->source_lines ? rec->line : 0, &why, err);
 }
@@ -270,6 +280,8 @@ static int take_bad(struct loop *l, const struct csvio_reader *r,
 				  h->canon[CF_SOURCE_ROW]);
 	l->t->rejected++;
 	warn_reject(l, NULL, csvio_bad_row(r), "", csvio_bad_reason(r));
+	if (l->t->dry)
+		dryrun_bad_row(l->t->dry, &at, csvio_bad_reason(r));
 	return sink_reject_raw(l->k, &at, csvio_bad_raw(r), csvio_bad_reason(r),
 			       err);
 }

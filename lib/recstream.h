@@ -33,6 +33,7 @@
 #include "record.h"
 #include "reject.h"
 
+struct dryrun;
 struct stage;
 struct stage_cursor;
 
@@ -50,11 +51,13 @@ struct rs_tally {
 			 unsigned long long total);
 	void *progress_ctx;
 	const char *rejects_name; /* where rejects go, for the warning */
+	struct dryrun *dry; /* --dry-run: told every outcome (dryrun.h), or
+			       NULL */
 };
 
-#define RS_TALLY_INIT                        \
-	{                                    \
-		0, 0, 0, 0, NULL, NULL, NULL \
+#define RS_TALLY_INIT                              \
+	{                                          \
+		0, 0, 0, 0, NULL, NULL, NULL, NULL \
 	}
 
 /* "ok", "flagged" or "rejected": a staging run's status from its counts. */

@@ -27,6 +27,10 @@
  *	range    = 0 ..                numbers: MIN .. MAX, either end open
  *	range    = 1900-01-01 .. today dates (YYYY-MM-DD or today); a
  *	                               timestamp is compared by its date
+ *	range    = today-3y ..         today-N or today+N in d(ays),
+ *	                               m(onths) or y(ears), also in compare:
+ *	                               last_active_at older than 3 years
+ *	                               fails (a dormant member)
  *	length   = 6  |  2 .. 50       length in characters, not bytes
  *	check    = cn_id               a named check (rules_check_names)
  *	compare  = registered_at >= birth_date
@@ -34,7 +38,8 @@
  *	                               > >= (= means ==); the operand is a
  *	                               field, FIELD.birth_date or FIELD.gender
  *	                               (read from a GB 11643 ID number in
- *	                               FIELD), a date, today, a number or a
+ *	                               FIELD), a date, today (today-3y...),
+ *	                               a number or a
  *	                               "quoted" text. Skipped when a side is
  *	                               empty. Against a literal, the value
  *	                               must be of its type ("not a date").

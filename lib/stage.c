@@ -84,6 +84,11 @@ static const char *const schema[] = {
 	"tool TEXT NOT NULL, args TEXT, started TEXT, ended TEXT, "
 	"n_in INTEGER, n_out INTEGER, n_rejected INTEGER, "
 	"n_flagged INTEGER, status TEXT)",
+	"CREATE TABLE IF NOT EXISTS decisions (a_source TEXT NOT NULL, "
+	"a_source_id TEXT NOT NULL, b_source TEXT NOT NULL, "
+	"b_source_id TEXT NOT NULL, decision TEXT NOT NULL, who TEXT, "
+	"decided_at TEXT, file TEXT, line INTEGER, run_id INTEGER, "
+	"PRIMARY KEY (a_source, a_source_id, b_source, b_source_id))",
 };
 
 /* What turns a database of version i + 1 into version i + 2; a new
@@ -94,6 +99,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE rejects ADD COLUMN source_line INTEGER;"
 	"DROP INDEX IF EXISTS clusters_key;"
 	"CREATE INDEX clusters_key ON clusters (source, source_id, run_id)",
+	/* 2 -> 3: analysts' decisions on pairs, kept for every later run */
+	"CREATE TABLE IF NOT EXISTS decisions (a_source TEXT NOT NULL, "
+	"a_source_id TEXT NOT NULL, b_source TEXT NOT NULL, "
+	"b_source_id TEXT NOT NULL, decision TEXT NOT NULL, who TEXT, "
+	"decided_at TEXT, file TEXT, line INTEGER, run_id INTEGER, "
+	"PRIMARY KEY (a_source, a_source_id, b_source, b_source_id))",
 };
 
 /* Parameters of the records upsert after the canonical ones. */
@@ -116,6 +127,9 @@ struct plan {
 
 struct stage {
 	struct db *db;	   /* owned */
+	bool dry;	   /* stage_open_dry: nothing is ever committed */
+	int version;	   /* dry: the stored schema version, brought up
+			      to date inside the run (rolled back) */
 	char *path;	   /* owned: for messages */
 	long long run_id;  /* the open run, or 0 */
 	char *put_sql;	   /* owned: the records upsert */
@@ -366,12 +380,12 @@ static void schema_expand(struct buf *b, const char *sql)
 }
 
 /* Create the schema of a new database (version 0), or bring an older one
- * up to date, in one transaction. */
-static int schema_update(struct stage *st, int version, struct mbr_err *err)
+ * up to date, in the transaction open. */
+static int schema_apply(struct stage *st, int version, struct mbr_err *err)
 {
 	struct buf sql;
 	struct db_stmt *s;
-	int rc = db_begin(st->db, err);
+	int rc = 0;
 
 	buf_init(&sql, BUF_NOLIMIT);
 	for (size_t i = 0;
@@ -385,16 +399,21 @@ static int schema_update(struct stage *st, int version, struct mbr_err *err)
 			       "cannot update schema", err);
 	buf_release(&sql);
 	s = rc == 0 ? db_stmt(st->db, sql_set_version, err) : NULL;
-	if (s) {
-		db_bind_int(s, 1, STAGE_SCHEMA_VERSION);
-		rc = db_done(s, "cannot store schema version", err);
-	} else {
-		rc = -1;
-	}
-	if (rc == 0)
+	if (!s)
+		return -1;
+	db_bind_int(s, 1, STAGE_SCHEMA_VERSION);
+	return db_done(s, "cannot store schema version", err);
+}
+
+/* The same in a transaction of its own. */
+static int schema_update(struct stage *st, int version, struct mbr_err *err)
+{
+	if (db_begin(st->db, err) < 0)
+		return -1;
+	if (schema_apply(st, version, err) == 0)
 		return db_commit(st->db, err);
 	db_rollback(st->db);
-	return rc;
+	return -1;
 }
 
 static int schema_check(struct stage *st, int version, struct mbr_err *err)
@@ -406,6 +425,10 @@ static int schema_check(struct stage *st, int version, struct mbr_err *err)
 				"%s: schema version %d is newer than this "
 				"mbr's (%d)",
 				st->path, version, STAGE_SCHEMA_VERSION);
+	if (st->dry) {
+		st->version = version; /* updated in the run, rolled back */
+		return 0;
+	}
 	return schema_update(st, version, err);
 }
 
@@ -460,13 +483,15 @@ static struct stage *stage_new(const char *path)
 	return st;
 }
 
-struct stage *stage_open(const char *path, struct mbr_err *err)
+static struct stage *open_as(const char *path, bool dry, struct mbr_err *err)
 {
 	struct stage *st;
 
-	if (create_file(path, err) < 0 || check_dir(path, err) < 0)
+	if ((!dry && create_file(path, err) < 0) || check_dir(path, err) < 0)
 		return NULL;
 	st = stage_new(path);
+	st->dry = dry;
+	st->version = STAGE_SCHEMA_VERSION;
 	st->put_sql = put_sql(false);
 	st->import_sql = put_sql(true);
 	if (connect(st, err) < 0) {
@@ -474,6 +499,22 @@ struct stage *stage_open(const char *path, struct mbr_err *err)
 		return NULL;
 	}
 	return st;
+}
+
+struct stage *stage_open(const char *path, struct mbr_err *err)
+{
+	return open_as(path, false, err);
+}
+
+struct stage *stage_open_dry(const char *path, struct mbr_err *err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0) {
+		mbr_fail(err, MBR_EIO, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	return open_as(path, true, err);
 }
 
 void stage_close(struct stage *st)
@@ -495,6 +536,15 @@ void stage_close(struct stage *st)
 void stage_set_busy_timeout(struct stage *st, int ms)
 {
 	db_set_busy_timeout(st->db, ms);
+}
+
+int stage_set_cache(struct stage *st, size_t bytes, struct mbr_err *err)
+{
+	char sql[64];
+
+	/* a negative cache_size is in KiB */
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%zu", bytes / 1024);
+	return db_exec(st->db, sql, NULL, 0, err);
 }
 
 const char *stage_path(const struct stage *st)
@@ -519,6 +569,9 @@ int stage_begin_run(struct stage *st, const char *tool, const char *args,
 	if (db_begin(st->db, err) < 0)
 		return -1;
 	plan_forget(&st->plan);
+	if (st->version != STAGE_SCHEMA_VERSION &&
+	    schema_apply(st, st->version, err) < 0)
+		goto fail;
 	s = db_stmt(st->db, sql_begin_run, err);
 	if (!s)
 		goto fail;
@@ -548,6 +601,11 @@ int stage_commit_run(struct stage *st, unsigned long long in,
 	if (!st->run_id)
 		return mbr_fail(err, MBR_EINTERNAL, "%s: no run to commit",
 				st->path);
+	if (st->dry) {
+		stage_rollback(st);
+		return mbr_fail(err, MBR_EINTERNAL,
+				"%s: a dry run cannot commit", st->path);
+	}
 	s = db_stmt(st->db, sql_end_run, err);
 	if (!s)
 		goto fail;
@@ -1233,4 +1291,176 @@ struct stage_cursor *stage_read_points(struct stage *st, struct mbr_err *err)
 			   "(SELECT coalesce(sum(CAST(points AS INTEGER)), 0) "
 			   "FROM masters)",
 			   NULL, 0, err);
+}
+
+int stage_put_decision(struct stage *st, const struct stage_decision *d,
+		       struct mbr_err *err)
+{
+	struct db_stmt *s = db_stmt(
+		st->db,
+		"INSERT OR REPLACE INTO decisions (a_source, a_source_id, "
+		"b_source, b_source_id, decision, who, decided_at, file, line, "
+		"run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		"coalesce(nullif(?7, ''), "
+		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), ?8, ?9, ?10)",
+		err);
+
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, d->a_source);
+	db_bind_text(s, 2, d->a_source_id);
+	db_bind_text(s, 3, d->b_source);
+	db_bind_text(s, 4, d->b_source_id);
+	db_bind_text(s, 5, d->decision);
+	db_bind_text(s, 6, d->who);
+	db_bind_text(s, 7, d->decided_at);
+	db_bind_text(s, 8, d->file);
+	db_bind_int(s, 9, (long long)d->line);
+	bind_run(st, s, 10);
+	return db_done(s, "cannot store decision", err);
+}
+
+struct stage_cursor *stage_read_decisions(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT a_source, a_source_id, b_source, "
+			   "b_source_id, decision, who, decided_at, file, "
+			   "line, run_id FROM decisions ORDER BY rowid",
+			   NULL, 0, err);
+}
+
+/*
+ * Dry runs
+ */
+
+/* Names made of [a-z0-9_] only reach the SQL text (quoted as well). */
+static bool plain_name(struct strview n)
+{
+	if (!n.len || n.len >= STAGE_TABLE_NAME)
+		return false;
+	for (size_t i = 0; i < n.len; i++)
+		if (!((n.p[i] >= 'a' && n.p[i] <= 'z') ||
+		      (n.p[i] >= '0' && n.p[i] <= '9') || n.p[i] == '_'))
+			return false;
+	return true;
+}
+
+int stage_count_rows(struct stage *st, struct stage_count *out, size_t max,
+		     size_t *n, struct mbr_err *err)
+{
+	struct db_cursor *c = db_query(
+		st->db,
+		"SELECT name FROM sqlite_master WHERE type = 'table' AND "
+		"name NOT LIKE 'sqlite%' ORDER BY name",
+		NULL, 0, err);
+	struct record row;
+	struct buf sql, v;
+	int rc = 0, got = 0;
+
+	*n = 0;
+	if (!c)
+		return -1;
+	record_init(&row);
+	buf_init(&sql, 4096);
+	buf_init(&v, 4096);
+	while (rc == 0 && *n < max &&
+	       (got = db_cursor_next(c, &row, err)) > 0) {
+		struct strview name = record_field(&row, 0);
+
+		if (!plain_name(name))
+			continue;
+		buf_reset(&sql);
+		buf_addf(&sql, "SELECT count(*) FROM \"%.*s\"", (int)name.len,
+			 name.p);
+		memcpy(out[*n].name, name.p, name.len);
+		out[*n].name[name.len] = '\0';
+		rc = query_text(st, sql.p, &v, err);
+		out[*n].rows = rc == 0 ? strtoll(v.p, NULL, 10) : 0;
+		(*n)++;
+	}
+	if (rc == 0 && got < 0)
+		rc = -1;
+	buf_release(&sql);
+	buf_release(&v);
+	record_release(&row);
+	db_cursor_free(c);
+	return rc;
+}
+
+/*
+ * Rehearsals (mbr-rehearse)
+ */
+
+int stage_copy(struct stage *st, const char *path, struct mbr_err *err)
+{
+	struct strview p = sv(path);
+
+	if (st->run_id)
+		return mbr_fail(err, MBR_EINTERNAL,
+				"%s: cannot copy during a run", st->path);
+	if (db_exec(st->db, "VACUUM INTO ?1", &p, 1, err) < 0)
+		return mbr_prefix(err, "copying to '%s': ", path);
+	return 0;
+}
+
+long long stage_last_run(struct stage *st, struct mbr_err *err)
+{
+	int rc = query_text(st, "SELECT coalesce(max(run_id), 0) FROM runs",
+			    &st->text, err);
+
+	return rc < 0 ? -1 : strtoll(st->text.p, NULL, 10);
+}
+
+/* ?1: the last run before the rehearsal, as text. */
+struct stage_cursor *stage_read_runs_after(struct stage *st, long long after,
+					   struct mbr_err *err)
+{
+	char n[24];
+	const char *bind = n;
+
+	snprintf(n, sizeof(n), "%lld", after);
+	return stage_query(st,
+			   "SELECT tool, n_in, n_out, n_rejected, n_flagged, "
+			   "status FROM runs WHERE run_id > ?1 ORDER BY run_id",
+			   &bind, 1, err);
+}
+
+struct stage_cursor *stage_read_source_rejects(struct stage *st,
+					       long long after,
+					       struct mbr_err *err)
+{
+	char n[24];
+	const char *bind = n;
+
+	snprintf(n, sizeof(n), "%lld", after);
+	return stage_query(
+		st,
+		"SELECT coalesce(source, ''), sum(kept), sum(rejected) FROM "
+		"(SELECT source, count(*) AS kept, 0 AS rejected FROM records "
+		"GROUP BY source UNION ALL SELECT source, 0, count(*) FROM "
+		"rejects WHERE run_id > ?1 GROUP BY source) "
+		"GROUP BY source ORDER BY source",
+		&bind, 1, err);
+}
+
+struct stage_cursor *stage_read_issues(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT issues FROM records WHERE issues IS NOT "
+			   "NULL AND issues <> '' ORDER BY record_id",
+			   NULL, 0, err);
+}
+
+int stage_points(struct stage *st, struct buf *in, struct buf *out,
+		 struct mbr_err *err)
+{
+	if (query_text(st,
+		       "SELECT coalesce(sum(CAST(points AS INTEGER)), 0) FROM "
+		       "records WHERE points <> ''",
+		       in, err) < 0)
+		return -1;
+	return query_text(st,
+			  "SELECT coalesce(sum(CAST(points AS INTEGER)), 0) "
+			  "FROM masters WHERE points <> ''",
+			  out, err);
 }

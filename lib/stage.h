@@ -20,6 +20,9 @@
  *             run_id
  *   runs      run_id, tool, args, started, ended, n_in, n_out,
  *             n_rejected, n_flagged, status
+ *   decisions analysts' decisions on pairs (match | no-match), one per
+ *             pair: a_source, a_source_id, b_source, b_source_id,
+ *             decision, who, decided_at, file, line, run_id
  *   meta      key -> value; holds schema_version
  *   extra_columns  name -> pos: every pass-through column ever stored, in
  *             order of first appearance, so reading can re-expand `extra`
@@ -46,7 +49,7 @@
 #include "record.h"
 #include "reject.h"
 
-#define STAGE_SCHEMA_VERSION 2
+#define STAGE_SCHEMA_VERSION 3
 
 struct stage;	     /* opaque: one connection; one thread at a time */
 struct stage_cursor; /* opaque: rows of one query */
@@ -65,6 +68,13 @@ struct stage_cursor; /* opaque: rows of one query */
  * read-only or sits in a directory we cannot write, has a newer schema
  * version, or stays locked past the busy timeout. */
 struct stage *stage_open(const char *path, struct mbr_err *err);
+/* Open an existing database for a dry run (--dry-run): the same, except
+ * that nothing is ever committed: the file is not created (MBR_EIO when
+ * it does not exist), an older schema is brought up to date inside the
+ * run (and rolled back with it), and stage_commit_run refuses
+ * (MBR_EINTERNAL): end the run with stage_rollback or stage_close. The
+ * file's bytes stay as they were. */
+struct stage *stage_open_dry(const char *path, struct mbr_err *err);
 /* Roll back an open run and close. NULL is fine. Free cursors first: one
  * left open keeps the connection alive until it is freed. */
 void stage_close(struct stage *st);
@@ -72,6 +82,10 @@ void stage_close(struct stage *st);
  * 10 s (db.h), or MBR_BUSY_TIMEOUT_MS from the environment when
  * set (for end-to-end tests). Cannot fail. */
 void stage_set_busy_timeout(struct stage *st, int ms);
+/* Make SQLite's page cache at most bytes (open sets 256 MiB, for
+ * imports): a tool that only scans, such as mbr-reconcile, needs little.
+ * -1 with MBR_EIO when SQLite refuses. */
+int stage_set_cache(struct stage *st, size_t bytes, struct mbr_err *err);
 const char *stage_path(const struct stage *st); /* as given to open */
 
 /*
@@ -253,5 +267,64 @@ struct stage_cursor *stage_read_runs(struct stage *st, struct mbr_err *err);
 struct stage_cursor *stage_read_pairs(struct stage *st, struct mbr_err *err);
 /* One row: records, their points summed, masters, their points summed. */
 struct stage_cursor *stage_read_points(struct stage *st, struct mbr_err *err);
+/* An analyst's decision on a pair, as the decisions table keeps it: a
+ * pair has one decision, the latest stored (dedupe applies them on every
+ * run; stage_forget_dedupe leaves them). */
+struct stage_decision {
+	struct strview a_source, a_source_id, b_source, b_source_id;
+	struct strview decision;   /* "match" or "no-match" */
+	struct strview who;	   /* who decided */
+	struct strview decided_at; /* empty: now (UTC, ISO 8601) */
+	struct strview file;	   /* the decisions file it came from */
+	unsigned long line;	   /* its line there */
+};
+/* Store d in the open run, replacing the pair's earlier decision. */
+int stage_put_decision(struct stage *st, const struct stage_decision *d,
+		       struct mbr_err *err);
+/* The stored decisions, oldest first: a_source, a_source_id, b_source,
+ * b_source_id, decision, who, decided_at, file, line, run_id. */
+struct stage_cursor *stage_read_decisions(struct stage *st,
+					  struct mbr_err *err);
+
+/*
+ * Dry runs
+ */
+
+#define STAGE_TABLE_NAME 64
+
+/* A table and its rows. */
+struct stage_count {
+	char name[STAGE_TABLE_NAME];
+	long long rows;
+};
+
+/* The rows of every table (by name; at most max), in the open run when
+ * one is: what a run changed is the difference of two calls. */
+int stage_count_rows(struct stage *st, struct stage_count *out, size_t max,
+		     size_t *n, struct mbr_err *err);
+
+/*
+ * Rehearsals (mbr-rehearse): read a copy the pipeline ran on
+ */
+
+/* Copy the database (its committed state, consistently) to path, an
+ * empty or missing file, with VACUUM INTO. Not during a run. */
+int stage_copy(struct stage *st, const char *path, struct mbr_err *err);
+/* The highest run_id (0 for none), or -1 with err. */
+long long stage_last_run(struct stage *st, struct mbr_err *err);
+/* The runs after run_id after: tool, n_in, n_out, n_rejected, n_flagged,
+ * status, in order. */
+struct stage_cursor *stage_read_runs_after(struct stage *st, long long after,
+					   struct mbr_err *err);
+/* Per source: source, records kept, rejects written by the runs after
+ * run_id after; by source. */
+struct stage_cursor *stage_read_source_rejects(struct stage *st,
+					       long long after,
+					       struct mbr_err *err);
+/* The non-empty _issues of every record. */
+struct stage_cursor *stage_read_issues(struct stage *st, struct mbr_err *err);
+/* The points of all records and of all masters, summed, as text. */
+int stage_points(struct stage *st, struct buf *in, struct buf *out,
+		 struct mbr_err *err);
 
 #endif

@@ -266,11 +266,7 @@ int validate_check_limit(const struct validate *v, const struct rs_tally *c,
 
 enum validate_report_format validate_report_format(const char *path)
 {
-	size_t len = strlen(path);
-
-	if (len >= 5 && !strcmp(path + len - 5, ".json"))
-		return VALIDATE_REPORT_JSON;
-	return VALIDATE_REPORT_CSV;
+	return json_path(path) ? VALIDATE_REPORT_JSON : VALIDATE_REPORT_CSV;
 }
 
 static const char *severity_name(const struct validate *v, enum rule_severity s)

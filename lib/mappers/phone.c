@@ -13,6 +13,7 @@
 #include "mappers/phone.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@ struct meta {
 	struct region *regions; /* owned: by calling code, main first */
 	size_t n;
 	signed char state[1000]; /* per calling code: 0, 1 compiled, -1 bad */
+	unsigned short by_code[26 * 26]; /* 1 + the region coded AA..ZZ */
 };
 
 static struct meta meta;
@@ -367,6 +369,12 @@ static bool parse_line(struct meta *m, char *line)
 	return true;
 }
 
+/* Where a two-letter region code (A-Z only) sits in meta.by_code. */
+static size_t code_slot(const char *code)
+{
+	return (size_t)(code[0] - 'A') * 26 + (size_t)(code[1] - 'A');
+}
+
 static int parse_meta(struct meta *m, const char *path, struct mbr_err *err)
 {
 	char *s = m->text;
@@ -395,6 +403,11 @@ static int parse_meta(struct meta *m, const char *path, struct mbr_err *err)
 		r->same_fixed_mobile =
 			r->type[K_FIXED].re && r->type[K_MOBILE].re &&
 			!strcmp(r->type[K_FIXED].re, r->type[K_MOBILE].re);
+		if (r->code[0] >= 'A' && r->code[0] <= 'Z' &&
+		    r->code[1] >= 'A' && r->code[1] <= 'Z' && !r->code[2] &&
+		    i < USHRT_MAX && !m->by_code[code_slot(r->code)])
+			m->by_code[code_slot(r->code)] =
+				(unsigned short)(i + 1);
 	}
 	return m->n ? 0 : mbr_fail(err, MBR_ECONFIG, "%s: no regions", path);
 }
@@ -604,6 +617,7 @@ static enum phone_type type_of(unsigned cc, const char *d, size_t n)
 /* The default region: "CN", or calling code digits ("852"). */
 static struct region *region_named(const char *name)
 {
+	struct region *r;
 	char code[3];
 	size_t count;
 
@@ -616,12 +630,11 @@ static struct region *region_named(const char *name)
 	code[0] = (char)(name[0] & ~0x20);
 	code[1] = (char)(name[1] & ~0x20);
 	code[2] = '\0';
-	for (size_t i = 0; i < meta.n; i++)
-		if (!strcmp(meta.regions[i].code, code))
-			return usable(meta.regions[i].cc, &count)
-				       ? &meta.regions[i]
-				       : NULL;
-	return NULL;
+	if (code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' ||
+	    !meta.by_code[code_slot(code)])
+		return NULL;
+	r = &meta.regions[meta.by_code[code_slot(code)] - 1];
+	return usable(r->cc, &count) ? r : NULL;
 }
 
 /* $1 ... $9 of rule with the groups g, then rest, into out (at most

@@ -166,7 +166,7 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			for (size_t x = i; x < k; x++)
 				p->kh[(size_t)e[x].rec * j->rules->n_keys +
 				      p->key] = 0;
-		} else if (pairs > 0) {
+		} else if (pairs > 0 && block_in_shard(j, e[i].h)) {
 			st->candidates += pairs;
 			ks->candidates += pairs;
 			ks->blocks++;

@@ -11,8 +11,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "csvio.h"
+#include "mask.h"
 #include "match/match_int.h"
 
 struct match *match_new(struct match_rules *r, enum match_flags flags)
@@ -22,6 +24,7 @@ struct match *match_new(struct match_rules *r, enum match_flags flags)
 	m->rules = r;
 	m->flags = flags;
 	intern_init(&m->t);
+	intern_init(&m->shown_t);
 	m->fx = features_new();
 	m->needed = model_fields_needed(r);
 	header_init(&m->cur);
@@ -36,6 +39,7 @@ void match_free(struct match *m)
 	if (!m)
 		return;
 	intern_release(&m->t);
+	intern_release(&m->shown_t);
 	free(m->recs);
 	free(m->bg.v);
 	features_free(m->fx);
@@ -44,11 +48,12 @@ void match_free(struct match *m)
 	free(m->lines);
 	free(m->line_off);
 	free(m->news);
-	free(m->dec);
+	decide_free(m);
 	free(m->pairs);
 	free(m->joined);
 	score_tf_free(m->tf, m->rules->n_cmps);
 	free(m->rep);
+	free(m->shown);
 	buf_release(&m->scratch);
 	free(m);
 }
@@ -112,6 +117,56 @@ static void keep_line(struct match *m, const struct record *rec)
 	m->line_off[m->n_news] = m->lines_len;
 }
 
+const enum canon_field match_show_fields[MATCH_SHOW_N] = {
+	CF_NAME, CF_BIRTH_DATE, CF_MOBILE, CF_ID_NUMBER, CF_EMAIL, CF_ADDRESS,
+};
+
+int match_show_values(struct match *m, char *const *mask, size_t n,
+		      struct mbr_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+
+		for (int k = 0; k < MATCH_SHOW_N; k++) {
+			const char *f = canon_name(match_show_fields[k]);
+			const char *parent = mask_parent(f);
+
+			if (!strcasecmp(mask[i], f) ||
+			    (parent && !strcasecmp(mask[i], parent))) {
+				m->masked[k] = true;
+				found = !strcasecmp(mask[i], f) || found;
+			}
+		}
+		if (!found)
+			return mbr_fail(err, MBR_ECONFIG,
+					"--mask '%s' names no column of the "
+					"pair files (expected name, "
+					"birth_date, mobile, id_number, email "
+					"or address)",
+					mask[i]);
+	}
+	m->show = true;
+	return 0;
+}
+
+/* The shown values of the record just added. */
+static void keep_shown(struct match *m, const struct record *rec)
+{
+	if (!m->show)
+		return;
+	if (m->n % 4096 == 0)
+		m->shown = xrealloc(m->shown, ((size_t)m->n + 4096) *
+						      MATCH_SHOW_N *
+						      sizeof(*m->shown));
+	for (int k = 0; k < MATCH_SHOW_N; k++) {
+		struct strview v = sv_trim(
+			record_canon(rec, &m->cur, match_show_fields[k]));
+
+		m->shown[(size_t)m->n * MATCH_SHOW_N + k] =
+			intern_add(&m->shown_t, v.p, v.len);
+	}
+}
+
 int match_add(struct match *m, const struct record *rec, struct mbr_err *err)
 {
 	struct mrec *r;
@@ -125,10 +180,11 @@ int match_add(struct match *m, const struct record *rec, struct mbr_err *err)
 	}
 	r = &m->recs[m->n];
 	features_of(m->fx, rec, m->needed, &m->t, r, &m->bg);
+	keep_shown(m, rec);
 	if (m->side == MATCH_MASTER) {
 		r->flags |= MR_MASTER;
 		m->masters++;
-	} else {
+	} else if (!m->shards) { /* a shard writes pairs, not records */
 		keep_line(m, rec);
 	}
 	m->n++;
@@ -143,135 +199,6 @@ const struct match_stats *match_get_stats(const struct match *m)
 size_t match_n_records(const struct match *m)
 {
 	return m->n - m->masters;
-}
-
-/* ---- decisions ---- */
-
-/* Record number of (source, source_id), or UINT32_MAX. Linear in the
- * records: decisions files are short; the index is built once. */
-struct rec_index {
-	uint64_t *key; /* (source << 32 | source_id) + 1 */
-	uint32_t *rec;
-	size_t cap;
-};
-
-static void index_build(struct rec_index *x, const struct match *m)
-{
-	x->cap = 1;
-	while (x->cap < (size_t)m->n * 2 + 2)
-		x->cap *= 2;
-	x->key = xcalloc(x->cap, sizeof(*x->key));
-	x->rec = xcalloc(x->cap, sizeof(*x->rec));
-	for (uint32_t i = 0; i < m->n; i++) {
-		uint64_t k = ((uint64_t)m->recs[i].source << 32 |
-			      m->recs[i].source_id) +
-			     1;
-		size_t s = intern_hash(&k, sizeof(k), 3) & (x->cap - 1);
-
-		while (x->key[s] && x->key[s] != k)
-			s = (s + 1) & (x->cap - 1);
-		x->key[s] = k;
-		x->rec[s] = i;
-	}
-}
-
-static uint32_t index_find(const struct rec_index *x, struct intern *t,
-			   struct strview source, struct strview id)
-{
-	uint64_t k = ((uint64_t)intern_add(t, source.p, source.len) << 32 |
-		      intern_add(t, id.p, id.len)) +
-		     1;
-	size_t s = intern_hash(&k, sizeof(k), 3) & (x->cap - 1);
-
-	while (x->key[s] && x->key[s] != k)
-		s = (s + 1) & (x->cap - 1);
-	return x->key[s] ? x->rec[s] : UINT32_MAX;
-}
-
-static void add_decision(struct match *m, uint32_t a, uint32_t b, bool yes)
-{
-	if (m->n_dec == m->cap_dec) {
-		m->cap_dec = m->cap_dec ? m->cap_dec * 2 : 64;
-		m->dec = xrealloc(m->dec, m->cap_dec * sizeof(*m->dec));
-	}
-	m->dec[m->n_dec++] = (struct decision){a, b, yes};
-}
-
-static const char *const decision_cols[] = {
-	"a_source", "a_source_id", "b_source", "b_source_id", "decision",
-};
-
-static int decision_columns(const struct header *h, const char *path, int *col,
-			    struct mbr_err *err)
-{
-	for (size_t i = 0; i < 5; i++) {
-		col[i] = header_find(h, decision_cols[i]);
-		if (col[i] < 0)
-			return mbr_fail(err, MBR_ECONFIG,
-					"%s: no column '%s' "
-					"(expected a_source, a_source_id, "
-					"b_source, b_source_id, decision)",
-					path, decision_cols[i]);
-	}
-	return 0;
-}
-
-static int read_decision(struct match *m, const struct rec_index *x,
-			 const struct record *rec, const int *col,
-			 const char *path, struct mbr_err *err)
-{
-	struct strview v[5];
-	uint32_t a, b;
-
-	for (int i = 0; i < 5; i++)
-		v[i] = sv_trim(record_field(rec, (size_t)col[i]));
-	if (v[4].len == 0)
-		return 0;
-	if (!sv_eqs(v[4], "match") && !sv_eqs(v[4], "no-match"))
-		return mbr_fail(err, MBR_ECONFIG,
-				"%s:%lu: decision '%.*s' "
-				"(expected match, no-match or empty)",
-				path, rec->line, (int)v[4].len, v[4].p);
-	a = index_find(x, &m->t, v[0], v[1]);
-	b = index_find(x, &m->t, v[2], v[3]);
-	if (a != UINT32_MAX && b != UINT32_MAX && a != b)
-		add_decision(m, a, b, sv_eqs(v[4], "match"));
-	return 0;
-}
-
-int match_load_decisions(struct match *m, const char *path, struct mbr_err *err)
-{
-	struct csvio_opts o = CSVIO_OPTS_INIT;
-	struct csvio_reader *r = csvio_open(&path, 1, &o, err);
-	struct rec_index x = {0};
-	struct record rec;
-	int col[5], rc = -1;
-	enum csvio_status s;
-
-	if (!r)
-		return -1;
-	record_init(&rec);
-	if (decision_columns(csvio_header(r), path, col, err) < 0)
-		goto out;
-	index_build(&x, m);
-	while ((s = csvio_read(r, &rec, err)) != CSVIO_EOF) {
-		if (s == CSVIO_ERROR)
-			goto out;
-		if (s == CSVIO_BAD) {
-			mbr_fail(err, MBR_ECONFIG, "%s: row %lu: %s", path,
-				 csvio_bad_row(r), csvio_bad_reason(r));
-			goto out;
-		}
-		if (read_decision(m, &x, &rec, col, path, err) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	free(x.key);
-	free(x.rec);
-	record_release(&rec);
-	csvio_close(r);
-	return rc;
 }
 
 /* ---- the run ---- */
@@ -362,9 +289,9 @@ static bool names_before(const struct match *m, uint32_t x, uint32_t y)
 		      intern_str(&m->t, b->source_id).p) < 0;
 }
 
-static void apply_decisions(struct match *m, struct cluster *c)
+static void apply_decisions(struct match *m, struct cluster *c, bool no_match)
 {
-	for (size_t i = 0; i < m->n_dec; i++)
+	for (size_t i = 0; no_match && i < m->n_dec; i++)
 		if (!m->dec[i].match)
 			cluster_forbid(c, m->dec[i].a, m->dec[i].b);
 	for (size_t i = 0; i < m->n_dec; i++)
@@ -402,7 +329,8 @@ static size_t join_pairs(struct match *m, struct cluster *c, size_t *deferred)
 		if (p->w < review_w)
 			break;
 		if (p->w < match_w) {
-			m->st.review++;
+			/* A decided pair is out of the review queue. */
+			m->st.review += decide_find(m, p->a, p->b) < 0;
 			continue;
 		}
 		m->st.matches++;
@@ -527,11 +455,116 @@ static void name_clusters(struct match *m, struct cluster *c)
 	free(best);
 }
 
+/* One clustering pass into c (initialised here; ids as cluster_init
+ * takes them): decisions, the pairs, the bridges; m->joined says what
+ * became of each pair. Without no_match, no-match decisions are left out
+ * (to see what they split). */
+static void cluster_pass(struct match *m, struct cluster *c,
+			 const uint32_t *ids, bool no_match)
+{
+	size_t *def;
+
+	cluster_init(c, m->n, ids, m->st.coherence ? ids + m->n : NULL);
+	apply_decisions(m, c, no_match);
+	m->joined = xcalloc(m->n_pairs + 1, sizeof(*m->joined));
+	def = xmalloc((m->n_pairs + 1) * sizeof(*def));
+	join_bridges(m, c, def, join_pairs(m, c, def));
+	free(def);
+}
+
+static void rec_label(const struct match *m, uint32_t r, struct buf *b)
+{
+	buf_reset(b);
+	buf_addsv(b, intern_str(&m->t, m->recs[r].source));
+	buf_addc(b, '/');
+	buf_addsv(b, intern_str(&m->t, m->recs[r].source_id));
+}
+
+/* Say which no-match decisions given in this run split a cluster: c is
+ * the clustering without them. Each names the pair, where it was given,
+ * the cluster (its would-be cluster_id and size) and, when the pair
+ * itself was joined at p >= 0.99, that too. */
+static void note_splits(struct match *m, struct cluster *c)
+{
+	float *w = NULL;
+	uint32_t *best = NULL;
+	struct buf x, y, z;
+
+	buf_init(&x, BUF_NOLIMIT);
+	buf_init(&y, BUF_NOLIMIT);
+	buf_init(&z, BUF_NOLIMIT);
+	for (size_t i = 0; i < m->n_dec; i++) {
+		const struct decision *d = &m->dec[i];
+		uint32_t r = cluster_find(c, d->a);
+		double p = 0;
+
+		if (d->match || d->stored || r != cluster_find(c, d->b))
+			continue;
+		if (!best) {
+			best = xmalloc(((size_t)m->n + 1) * sizeof(*best));
+			for (uint32_t k = 0; k < m->n; k++)
+				best[k] = UINT32_MAX;
+			for (uint32_t k = 0; k < m->n; k++) {
+				uint32_t root = cluster_find(c, k);
+
+				if (best[root] == UINT32_MAX ||
+				    names_before(m, k, best[root]))
+					best[root] = k;
+			}
+			w = xmalloc((m->n_dec + 1) * sizeof(*w));
+			for (size_t k = 0; k < m->n_dec; k++)
+				w[k] = -1;
+			for (size_t k = 0; k < m->n_pairs; k++) {
+				long e = decide_find(m, m->pairs[k].a,
+						     m->pairs[k].b);
+
+				if (e >= 0 && m->joined[k] == JOIN_YES)
+					w[e] = (float)score_probability(
+						m->pairs[k].w);
+			}
+		}
+		p = w[i];
+		if (m->st.dec_splits++ >= 8)
+			continue;
+		rec_label(m, d->a, &x);
+		buf_reset(&z);
+		if (p >= 0.99)
+			buf_addf(&z,
+				 ", where the pair itself was joined at "
+				 "p = %.6f",
+				 p);
+		rec_label(m, best[r], &y);
+		buf_adds(&x, " ~ ");
+		buf_addsv(&x, intern_str(&m->t, m->recs[d->b].source));
+		buf_addc(&x, '/');
+		buf_addsv(&x, intern_str(&m->t, m->recs[d->b].source_id));
+		mbr_warn("%s:%lu: the no-match %s splits cluster %s (%u "
+			 "records)%s",
+			 intern_str(&m->t, d->file).p, d->line, x.p, y.p,
+			 c->size[r], z.p);
+	}
+	if (m->st.dec_splits > 8)
+		mbr_warn("%lu more no-match decisions split a cluster",
+			 m->st.dec_splits - 8);
+	free(w);
+	free(best);
+	buf_release(&x);
+	buf_release(&y);
+	buf_release(&z);
+}
+
+static bool any_no_match(const struct match *m)
+{
+	for (size_t i = 0; i < m->n_dec; i++)
+		if (!m->dec[i].match && !m->dec[i].stored)
+			return true;
+	return false;
+}
+
 static void cluster_all(struct match *m)
 {
 	uint32_t *ids = xmalloc(((size_t)m->n * 2 + 1) * sizeof(*ids));
 	struct cluster c;
-	size_t *def;
 
 	for (uint32_t i = 0; i < m->n; i++)
 		ids[i] = m->rules->never_id && (m->recs[i].flags & MR_CNID)
@@ -539,12 +572,17 @@ static void cluster_all(struct match *m)
 				 : 0;
 	for (uint32_t i = 0; i < m->n; i++)
 		ids[m->n + i] = m->recs[i].f[MF_BIRTH];
-	cluster_init(&c, m->n, ids, m->st.coherence ? ids + m->n : NULL);
-	apply_decisions(m, &c);
-	m->joined = xcalloc(m->n_pairs + 1, sizeof(*m->joined));
-	def = xmalloc((m->n_pairs + 1) * sizeof(*def));
-	join_bridges(m, &c, def, join_pairs(m, &c, def));
-	free(def);
+	if (any_no_match(m)) {
+		struct match_stats keep = m->st;
+
+		cluster_pass(m, &c, ids, false);
+		note_splits(m, &c);
+		keep.dec_splits = m->st.dec_splits;
+		m->st = keep;
+		free(m->joined);
+		cluster_release(&c);
+	}
+	cluster_pass(m, &c, ids, true);
 	count_joins(m);
 	name_clusters(m, &c);
 	cluster_release(&c);
@@ -679,11 +717,16 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 				m->n,
 				(m->flags & MATCH_LINK_ONLY) != 0,
 				m->rules->threads,
-				score_pair};
+				score_pair,
+				m->shard,
+				m->shards};
 
-	(void)err;
+	if (decide_resolve(m, err) < 0)
+		return -1;
 	if (job.threads < 1 || job.threads > 64)
 		job.threads = 1;
+	if (m->shards)
+		m->fingerprint = shard_fingerprint(m);
 	m->st.records = m->n - m->masters;
 	m->st.masters = m->masters;
 	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->bg.v, m->recs, NULL, 0};
@@ -704,7 +747,14 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	m->st.per_record = m->rules->per_record;
-	score_all(m, &job);
+	if (m->from_pairs)
+		qsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
+	else
+		score_all(m, &job);
+	if (m->shards) { /* --pairs-only: the scored pairs are the output */
+		m->st.kept = m->n_pairs;
+		return 0;
+	}
 	refine(m, train, job.link_only);
 	m->st.kept = m->n_pairs;
 	m->st.coherence = m->rules->coherence && dates_reliable(m);

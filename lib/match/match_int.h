@@ -436,7 +436,17 @@ struct block_job {
 	bool link_only;	  /* only new x master pairs */
 	unsigned threads; /* 1..64 */
 	block_pair_fn fn;
+	unsigned shard, shards; /* shards > 1: visit only the blocks whose
+				   key hash is shard modulo shards (a pair
+				   belongs to the first key that proposes
+				   it, so to exactly one shard) */
 };
+
+/* Does the block of key hash h belong to shard j->shard? */
+static inline bool block_in_shard(const struct block_job *j, uint64_t h)
+{
+	return j->shards <= 1 || h % j->shards == j->shard;
+}
 
 /* Hash of the parts of key k (number key) for record r, or 0 when r
  * lacks a part (a birth_date part takes full dates only). */
@@ -444,7 +454,8 @@ uint64_t block_key_hash(const struct mkey *k, unsigned key,
 			const struct mrec *r);
 
 /* Visit every candidate pair of the union of the rules' keys exactly
- * once (never master x master). Adds candidates and skipped blocks to st.
+ * once (never master x master), only the shard's when j->shards > 1.
+ * Adds candidates and skipped blocks to st.
  * Cannot fail (xmalloc). */
 void block_run(const struct block_job *j, void **ctx, struct match_stats *st);
 
@@ -540,9 +551,33 @@ enum join_result cluster_join(struct cluster *c, uint32_t a, uint32_t b,
 /* ---- match.c: the run, shared with output.c ---- */
 
 struct decision {
-	uint32_t a, b;
+	uint32_t a, b; /* the records, a < b once read */
 	bool match;
+	bool stored;		  /* from the decisions table (--db) */
+	uint32_t file, who, when; /* intern ids; when 0: now */
+	unsigned long line;	  /* in file */
+	long long run;		  /* stored: the run that stored it */
+	size_t seq;		  /* order of arrival */
 };
+
+/* ---- decide.c ---- */
+
+struct rec_index;
+/* Sort the decisions by pair and keep one per pair: a file's over a
+ * stored one (a warning when it changes it); two files that disagree are
+ * an error (MBR_ECONFIG, naming both lines). */
+int decide_resolve(struct match *m, struct mbr_err *err);
+/* The decision on records a and b (either order), or -1. After
+ * decide_resolve. */
+long decide_find(const struct match *m, uint32_t a, uint32_t b);
+/* Store the decisions files gave in st's decisions table. */
+int decide_store(const struct match *m, struct stage *st, struct mbr_err *err);
+void decide_free(struct match *m);
+
+/* The values --pairs and --review show of each record, after source and
+ * source_id (match_show_values). */
+#define MATCH_SHOW_N 6
+extern const enum canon_field match_show_fields[MATCH_SHOW_N];
 
 struct match {
 	struct match_rules *rules; /* borrowed */
@@ -566,14 +601,33 @@ struct match {
 	uint32_t n_news, cap_news;
 	struct decision *dec; /* owned: analyst decisions */
 	size_t n_dec, cap_dec;
-	struct mpair *pairs; /* owned: kept pairs, strongest first */
+	struct rec_index *idx; /* owned: (source, source_id) -> record */
+	uint32_t who;	       /* who decides when a file does not say */
+	struct mpair *pairs;   /* owned: kept pairs, strongest first */
 	size_t n_pairs;
 	uint8_t *joined; /* owned: per kept pair, an enum join_result */
 	float **tf;	 /* owned: term-frequency weights */
 	struct cmp_ctx ctx;
 	uint32_t *rep; /* owned: cluster representative */
 	struct match_stats st;
-	struct buf scratch; /* owned */
+	struct buf scratch;    /* owned */
+	uint32_t *shown;       /* owned: MATCH_SHOW_N intern ids per record, or
+			    NULL when the values are not kept */
+	struct intern shown_t; /* the shown values: a table of their own, so
+				  that showing them leaves the features' ids
+				  (and the shards' fingerprint) as they are */
+	bool show;	       /* keep them (match_show_values) */
+	bool masked[MATCH_SHOW_N]; /* show masked */
+	/* shard.c: --shard I/N --pairs-only and --from-pairs */
+	unsigned shard, shards; /* shards > 0: score shard only, no clusters */
+	bool from_pairs;	/* pairs loaded: no blocking, no scoring */
+	uint64_t fingerprint;	/* of rules and records, before the run */
 };
+
+/* ---- shard.c ---- */
+
+/* The fingerprint of m's rules, flags and records as they are before
+ * match_run changes them: what a pairs file must have been made from. */
+uint64_t shard_fingerprint(const struct match *m);
 
 #endif

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "csvio.h"
+#include "json.h"
+#include "mask.h"
 #include "match/match_int.h"
 
 static void cluster_name(const struct match *m, uint32_t rec, struct buf *out)
@@ -93,6 +96,31 @@ static void pair_keys(const struct match *m, const struct mpair *p,
 	buf_addf(b, ",%.2f,%.6f", p->w, score_probability(p->w));
 }
 
+/* Both records' shown values, a's then b's for each field, masked where
+ * asked. */
+static void pair_values(const struct match *m, const struct mpair *p,
+			struct buf *b, struct buf *tmp)
+{
+	if (!m->shown)
+		return;
+	for (int k = 0; k < MATCH_SHOW_N; k++)
+		for (int side = 0; side < 2; side++) {
+			uint32_t r = side ? p->b : p->a;
+			struct strview v = intern_str(
+				&m->shown_t,
+				m->shown[(size_t)r * MATCH_SHOW_N + k]);
+
+			buf_addc(b, ',');
+			if (m->masked[k] && v.len) {
+				buf_reset(tmp);
+				mask_value(canon_name(match_show_fields[k]), v,
+					   tmp);
+				v = buf_view(tmp);
+			}
+			csvio_quote(b, v, ',');
+		}
+}
+
 /* The clustered column: yes, no, or why a match was not joined. */
 static const char *const join_names[] = {
 	[JOIN_NO] = "no",
@@ -102,6 +130,18 @@ static const char *const join_names[] = {
 	[JOIN_BIRTH] = "split: birth dates",
 	[JOIN_BRIDGE] = "split: weak bridge",
 };
+
+/* The clustered column of pair i: "forced" when an analyst's match
+ * decision put the two in one cluster. */
+static const char *clustered(const struct match *m, size_t i)
+{
+	long d = decide_find(m, m->pairs[i].a, m->pairs[i].b);
+
+	if (d >= 0 && m->dec[d].match &&
+	    m->rep[m->pairs[i].a] == m->rep[m->pairs[i].b])
+		return "forced";
+	return join_names[m->joined[i]];
+}
 
 static const char *level_name(const struct mcmp *c, unsigned level)
 {
@@ -144,20 +184,25 @@ static void pairs_header(const struct match *m, bool weights, const char *last,
 	}
 	if (weights)
 		buf_adds(b, ",sibling_weight");
+	for (int k = 0; m->shown && k < MATCH_SHOW_N; k++)
+		buf_addf(b, ",a_%s,b_%s", canon_name(match_show_fields[k]),
+			 canon_name(match_show_fields[k]));
 	buf_adds(b, last);
 }
 
 int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err)
 {
-	struct buf b;
+	struct buf b, tmp;
 	int rc = -1;
 
 	buf_init(&b, BUF_NOLIMIT);
+	buf_init(&tmp, BUF_NOLIMIT);
 	pairs_header(m, true, "\n", &b);
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		pair_keys(m, &m->pairs[i], &b);
-		buf_addf(&b, ",%s", join_names[m->joined[i]]);
+		buf_addf(&b, ",%s", clustered(m, i));
 		pair_levels(m, &m->pairs[i], true, &b);
+		pair_values(m, &m->pairs[i], &b, &tmp);
 		buf_addc(&b, '\n');
 		if (b.len > (1 << 16) && flush(out, &b, err) < 0)
 			goto out;
@@ -165,6 +210,7 @@ int match_write_pairs(const struct match *m, FILE *out, struct mbr_err *err)
 	rc = flush(out, &b, err);
 out:
 	buf_release(&b);
+	buf_release(&tmp);
 	return rc;
 }
 
@@ -172,16 +218,20 @@ int match_write_review(const struct match *m, FILE *out, struct mbr_err *err)
 {
 	double match_w = score_weight(m->rules->match_p);
 	double review_w = score_weight(m->rules->review_p);
-	struct buf b;
+	struct buf b, tmp;
 	int rc = -1;
 
 	buf_init(&b, BUF_NOLIMIT);
+	buf_init(&tmp, BUF_NOLIMIT);
 	pairs_header(m, false, ",decision\n", &b);
 	for (size_t i = 0; i < m->n_pairs && m->pairs[i].w >= review_w; i++) {
-		if (m->pairs[i].w >= match_w)
+		/* Decided pairs are out of the queue. */
+		if (m->pairs[i].w >= match_w ||
+		    decide_find(m, m->pairs[i].a, m->pairs[i].b) >= 0)
 			continue;
 		pair_keys(m, &m->pairs[i], &b);
 		pair_levels(m, &m->pairs[i], false, &b);
+		pair_values(m, &m->pairs[i], &b, &tmp);
 		buf_adds(&b, ",\n");
 		if (b.len > (1 << 16) && flush(out, &b, err) < 0)
 			goto out;
@@ -189,6 +239,7 @@ int match_write_review(const struct match *m, FILE *out, struct mbr_err *err)
 	rc = flush(out, &b, err);
 out:
 	buf_release(&b);
+	buf_release(&tmp);
 	return rc;
 }
 
@@ -267,6 +318,50 @@ int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 			 s->key[k].fresh, s->key[k].skipped,
 			 s->key[k].over_max);
 	}
+	rc = flush(out, &b, err);
+	buf_release(&b);
+	return rc;
+}
+
+int match_write_report_json(const struct match *m, FILE *out,
+			    struct mbr_err *err)
+{
+	const struct match_stats *s = &m->st;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, BUF_NOLIMIT);
+	buf_addf(&b,
+		 "{\n  \"tool\": \"mbr-dedupe\",\n  \"records\": %lu,\n"
+		 "  \"masters\": %lu,\n  \"candidate_pairs\": %llu,\n"
+		 "  \"compared\": %llu,\n  \"kept\": %llu,\n"
+		 "  \"matched\": %llu,\n  \"review\": %llu,\n"
+		 "  \"split\": %llu,\n  \"refused\": %llu,\n"
+		 "  \"clusters\": %lu,\n  \"decisions\": %lu,\n"
+		 "  \"keys\": [",
+		 s->records, s->masters, s->candidates, s->compared, s->kept,
+		 s->matches, s->review, s->split, s->refused, s->clusters,
+		 s->decisions - s->conflicts);
+	for (unsigned k = 0; k < s->n_keys; k++) {
+		const struct mkey *key = &m->rules->key[k];
+
+		buf_adds(&b, k ? ",\n    {\"key\": " : "\n    {\"key\": ");
+		json_str(&b, sv(s->key[k].name));
+		buf_adds(&b, ", \"parts\": [");
+		for (unsigned i = 0; i < key->n_parts; i++) {
+			if (i)
+				buf_adds(&b, ", ");
+			json_str(&b, sv(model_field_name(key->part[i])));
+		}
+		buf_addf(&b,
+			 "], \"records\": %lu, \"blocks\": %lu, "
+			 "\"candidate_pairs\": %llu, \"new_pairs\": %llu, "
+			 "\"skipped_blocks\": %lu, \"over_max_blocks\": %lu}",
+			 s->key[k].records, s->key[k].blocks,
+			 s->key[k].candidates, s->key[k].fresh,
+			 s->key[k].skipped, s->key[k].over_max);
+	}
+	buf_adds(&b, s->n_keys ? "\n  ]\n}\n" : "]\n}\n");
 	rc = flush(out, &b, err);
 	buf_release(&b);
 	return rc;

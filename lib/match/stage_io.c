@@ -2,7 +2,8 @@
  * stage_io: a match run's results in the staging database (--db): the
  * scored pairs (those above the pairs floor) go to `pairs` and every
  * record's cluster to `clusters`, both stamped with the open run, which
- * mbr-merge-id reads next; the earlier runs' are forgotten.
+ * mbr-merge-id reads next; the earlier runs' are forgotten. The decisions
+ * files gave are added to `decisions` (kept for every later run).
  */
 #include "match.h"
 
@@ -45,5 +46,5 @@ int match_write_stage(const struct match *m, struct stage *st,
 				       err);
 	}
 	buf_release(&b);
-	return rc;
+	return rc < 0 ? rc : decide_store(m, st, err);
 }

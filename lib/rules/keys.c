@@ -107,17 +107,114 @@ static int key_enum(struct parse *p, const struct ini_entry *e,
 	return 0;
 }
 
+/* Days since 1970-01-01 to a civil date (Howard Hinnant's
+ * civil_from_days), the inverse of date_days_from_civil. */
+static void civil_from_days(long long z, long long *y, int *m, int *d)
+{
+	long long era, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	yoe = z - era * 146097;
+	yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+	*y = yoe + era * 400;
+	doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y += *m <= 2;
+}
+
+static int days_in_month(long long y, int m)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* The unit of a relative date: d, m or y (also day(s), month(s),
+ * year(s)); 0 when it is none. */
+static char date_unit(struct strview u)
+{
+	static const char *const names[] = {"d", "day",	  "days",
+					    "m", "month", "months",
+					    "y", "year",  "years"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (sv_eqs(u, names[i]))
+			return names[i][0];
+	return 0;
+}
+
+/* today, or today-N / today+N with a unit (today-3y, today - 18 months,
+ * today+30d), as YYYY-MM-DD into date (DATE_LEN + 1 bytes). A month or
+ * year step keeps the day of the month, or the month's last day when it
+ * has fewer (2024-02-29 - 1y is 2023-02-28). 0, or -1 when s is not of
+ * this form (1 when it does not even start with today). */
+static int parse_today(const struct parse *p, struct strview s, char *date)
+{
+	const char *t = p->rs->today;
+	long long y = strtoll(t, NULL, 10), n = 0;
+	int m = atoi(t + 5), d = atoi(t + 8), sign;
+	size_t i = 0;
+	char unit;
+
+	if (!sv_starts(s, "today"))
+		return 1;
+	s = sv_trim(svn(s.p + 5, s.len - 5));
+	if (!s.len) {
+		memcpy(date, t, DATE_LEN + 1);
+		return 0;
+	}
+	if (s.p[0] != '-' && s.p[0] != '+')
+		return -1;
+	sign = s.p[0] == '-' ? -1 : 1;
+	s = sv_trim(svn(s.p + 1, s.len - 1));
+	for (; i < s.len && s.p[i] >= '0' && s.p[i] <= '9' && i < 6; i++)
+		n = n * 10 + (s.p[i] - '0');
+	unit = date_unit(sv_trim(svn(s.p + i, s.len - i)));
+	if (!i || !unit)
+		return -1;
+	if (unit == 'd') {
+		civil_from_days(date_days_from_civil(y, m, d) + sign * n, &y,
+				&m, &d);
+	} else {
+		long long months =
+			y * 12 + (m - 1) + sign * n * (unit == 'y' ? 12 : 1);
+
+		if (months < 12 || months >= 12 * 10000)
+			return -1; /* before year 1 or after 9999 */
+		y = months / 12;
+		m = (int)(months % 12) + 1;
+		if (d > days_in_month(y, m))
+			d = days_in_month(y, m);
+	}
+	if (y < 1 || y > 9999)
+		return -1;
+	snprintf(date, DATE_LEN + 1, "%04lld-%02d-%02d", y, m, d);
+	return 0;
+}
+
 /* One end of a range or length: a number, or (dates_ok) a date or today.
  * An empty end is open. */
 static int parse_bound(struct parse *p, const struct ini_entry *e,
 		       struct strview s, bool dates_ok, enum vtype *type,
 		       double *num, char *date)
 {
-	if (dates_ok && sv_eqs(s, "today")) {
-		memcpy(date, p->rs->today, DATE_LEN + 1);
+	int rel = dates_ok ? parse_today(p, s, date) : 1;
+
+	if (rel == 0) {
 		*type = V_DATE;
 		return 0;
 	}
+	if (rel < 0)
+		return rules_fail(p, e->line,
+				  "bad range bound '%.*s' (expected today, "
+				  "or today-N or today+N with d, m or y, "
+				  "e.g. today-3y)",
+				  (int)s.len, s.p);
 	if (dates_ok && date_is_valid_iso(s)) {
 		memcpy(date, s.p, DATE_LEN);
 		date[DATE_LEN] = '\0';
@@ -310,14 +407,15 @@ static void parse_field_operand(struct operand *o, struct strview s,
 static void parse_operand(struct parse *p, struct operand *o, struct strview s,
 			  unsigned line)
 {
+	char date[DATE_LEN + 1];
 	struct buf b;
 
 	buf_init(&b, BUF_NOLIMIT);
 	if (ini_is_quoted(s)) {
 		ini_unquote(s, &b);
 		o->type = V_TEXT;
-	} else if (sv_eqs(s, "today")) {
-		buf_adds(&b, p->rs->today);
+	} else if (parse_today(p, s, date) == 0) {
+		buf_adds(&b, date);
 		o->type = V_DATE;
 	} else if (date_is_valid_iso(s)) {
 		buf_addsv(&b, s);

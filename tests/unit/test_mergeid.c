@@ -263,7 +263,7 @@ static const struct assign_case assign_cases[] = {
 
 static struct mergeid *new_merger(const char *fmt)
 {
-	struct mergeid_opts o = { fmt, NULL };
+	struct mergeid_opts o = { fmt, NULL, 0, NULL };
 	struct mbr_err err = MBR_ERR_INIT;
 	struct mergeid *m = mergeid_new(&o, &err);
 
@@ -435,7 +435,8 @@ static void test_bad_format(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_formats) / sizeof(bad_formats[0]);
 	     i++) {
-		struct mergeid_opts o = { bad_formats[i].fmt, NULL };
+		struct mergeid_opts o = { bad_formats[i].fmt, NULL, 0,
+					  NULL };
 		struct mbr_err err = MBR_ERR_INIT;
 		struct mergeid *m = mergeid_new(&o, &err);
 		char want[200];

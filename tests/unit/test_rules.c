@@ -53,6 +53,18 @@ static const struct {
 	{ "[rule a]\nfield = points\nrange = ..\n",
 	  "t.ini:3: '..' has no bound (expected MIN .. MAX, either end may be "
 	  "left out)", "both ends open" },
+	{ "[rule a]\nfield = last_active_at\nrange = today-3q ..\n",
+	  "t.ini:3: bad range bound 'today-3q' (expected today, or today-N "
+	  "or today+N with d, m or y, e.g. today-3y)", "relative date, bad "
+	  "unit" },
+	{ "[rule a]\nfield = last_active_at\nrange = today3y ..\n",
+	  "t.ini:3: bad range bound 'today3y' (expected today, or today-N "
+	  "or today+N with d, m or y, e.g. today-3y)", "relative date, no "
+	  "sign" },
+	{ "[rule a]\nfield = last_active_at\nrange = today-99999y ..\n",
+	  "t.ini:3: bad range bound 'today-99999y' (expected today, or "
+	  "today-N or today+N with d, m or y, e.g. today-3y)",
+	  "relative date before year 1" },
 	{ "[rule a]\nfield = points\nrange = 1,000 .. 2,000\n",
 	  "t.ini:3: bad range bound '1,000' (expected a number, a date "
 	  "YYYY-MM-DD or today)", "thousands separator" },
@@ -315,6 +327,32 @@ static const struct {
 	{ "field = last_active_at\nrange = 2000-01-01 .. today",
 	  "last_active_at", "2024-06-30T23:59:59+08:00", "",
 	  "timestamp compared by its date" },
+	/* relative dates: today is 2024-06-30 */
+	{ "field = last_active_at\nrange = today-3y ..", "last_active_at",
+	  "2021-06-30T00:00:00+08:00", "", "dormant: exactly 3 years is not" },
+	{ "field = last_active_at\nrange = today-3y ..", "last_active_at",
+	  "2021-06-29T23:59:59+08:00",
+	  "last_active_at:out of range today-3y ..", "dormant: a day more" },
+	{ "field = last_active_at\nrange = today - 18 months ..",
+	  "last_active_at", "2022-12-29", "last_active_at:out of range "
+	  "today - 18 months ..", "months, with spaces" },
+	{ "field = last_active_at\nrange = today - 18 months ..",
+	  "last_active_at", "2022-12-30", "", "18 months to the day" },
+	{ "field = last_active_at\nrange = today-4m ..", "last_active_at",
+	  "2024-02-29", "", "June 30 less 4 months: February's last day" },
+	{ "field = last_active_at\nrange = today-4m ..", "last_active_at",
+	  "2024-02-28", "last_active_at:out of range today-4m ..",
+	  "the day before it" },
+	{ "field = registered_at\nrange = .. today+30d", "registered_at",
+	  "2024-07-30", "", "days forward, across a month" },
+	{ "field = registered_at\nrange = .. today+30d", "registered_at",
+	  "2024-07-31", "registered_at:out of range .. today+30d",
+	  "a day past" },
+	{ "compare = last_active_at < today-1y", "last_active_at",
+	  "2023-06-29", "", "compare: older than a year" },
+	{ "compare = last_active_at < today-1y", "last_active_at",
+	  "2023-06-30", "last_active_at:expected last_active_at < today-1y",
+	  "compare: a year to the day" },
 	/* length */
 	{ "field = name\nlength = 2 .. 4", "name", "张三", "",
 	  "characters, not bytes" },

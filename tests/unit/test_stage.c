@@ -140,7 +140,7 @@ static void test_schema_idempotent(void **state)
 	assert_true(tables >= 10);
 	v = query1(st, "SELECT value FROM meta WHERE key = ?",
 		   "schema_version");
-	assert_string_equal(v, "2");
+	assert_string_equal(v, "3");
 	free(v);
 	stage_close(st);
 }
@@ -394,6 +394,67 @@ static void test_commit_run(void **state)
 	stage_close(st);
 }
 
+/* A decision per pair: a later one replaces the earlier; an empty
+ * decided_at is now; stage_forget_dedupe keeps them. */
+static void test_decisions(void **state)
+{
+	struct fixture *fx = *state;
+	struct mbr_err err = MBR_ERR_INIT;
+	struct stage *st = open_ok(fx->path);
+	struct stage_decision d = {
+		sv("pos"),	  sv("1"),	  sv("crm"),
+		sv("c1"),	  sv("no-match"), sv("wang"),
+		sv("2026-01-10"), sv("d1.csv"),	  2,
+	};
+	struct stage_cursor *c;
+	struct record rec;
+	char *v;
+
+	assert_int_equal(stage_begin_run(st, "mbr-dedupe", NULL, &err), 0);
+	assert_int_equal(stage_put_decision(st, &d, &err), 0);
+	d.a_source_id = sv("2");
+	assert_int_equal(stage_put_decision(st, &d, &err), 0);
+	d.a_source_id = sv("1");
+	d.decision = sv("match");
+	d.decided_at = sv("");
+	d.file = sv("d2.csv");
+	d.line = 7;
+	assert_int_equal(stage_put_decision(st, &d, &err), 0);
+	assert_int_equal(stage_forget_dedupe(st, &err), 0);
+	assert_int_equal(stage_commit_run(st, 0, 0, 0, 0, "ok", &err), 0);
+	assert_int_equal(count(st, "SELECT count(*) FROM decisions"), 2);
+	c = stage_read_decisions(st, &err);
+	assert_non_null(c);
+	record_init(&rec);
+	assert_int_equal(stage_cursor_next(c, &rec, &err), 1);
+	assert_true(sv_eqs(record_field(&rec, 1), "2"));
+	assert_true(sv_eqs(record_field(&rec, 4), "no-match"));
+	assert_int_equal(stage_cursor_next(c, &rec, &err), 1);
+	assert_true(sv_eqs(record_field(&rec, 4), "match"));
+	assert_true(sv_eqs(record_field(&rec, 7), "d2.csv"));
+	assert_true(sv_eqs(record_field(&rec, 8), "7"));
+	assert_int_equal(record_field(&rec, 6).len, 20); /* ISO, UTC */
+	assert_int_equal(stage_cursor_next(c, &rec, &err), 0);
+	record_release(&rec);
+	stage_cursor_free(c);
+	/* A version 2 database gets the table. */
+	assert_int_equal(stage_exec(st, "DROP TABLE decisions", NULL, 0, &err),
+			 0);
+	assert_int_equal(stage_exec(st,
+				    "UPDATE meta SET value = '2' WHERE "
+				    "key = 'schema_version'",
+				    NULL, 0, &err),
+			 0);
+	stage_close(st);
+	st = open_ok(fx->path);
+	assert_int_equal(count(st, "SELECT count(*) FROM decisions"), 0);
+	v = query1(st, "SELECT value FROM meta WHERE key = ?",
+		   "schema_version");
+	assert_string_equal(v, "3");
+	free(v);
+	stage_close(st);
+}
+
 /* Values that must come back byte for byte, through a bound parameter and
  * through the extra JSON. */
 static const struct {
@@ -549,8 +610,8 @@ static void test_rejects(void **state)
 	at.row = sv("7");
 	at.line = 9;
 	assert_int_equal(stage_put_reject_raw(st, &at, "mbr-import",
-					      "bad quote",
-					      svn("\"a,\xff", 4), &err),
+					      "bad quote", svn("\"a,\xff", 4),
+					      &err),
 			 0);
 	assert_int_equal(stage_commit_run(st, 2, 0, 2, 0, "flagged", &err), 0);
 	v = query1(st,
@@ -739,6 +800,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_cache, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decisions, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_rewrite_while_reading,
 						setup, teardown),
 	};

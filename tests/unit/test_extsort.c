@@ -1,0 +1,239 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "extsort.h"
+#include "helpers.h"
+
+/* Keys with many repeats (stability shows), a key that is a prefix of
+ * another ("k1" < "k10"), empty keys and values. */
+static void key_of(unsigned i, struct buf *k)
+{
+	buf_reset(k);
+	if (i % 97 == 0)
+		return; /* the empty key sorts first */
+	buf_addf(k, "k%u", (i * 7919u) % 1000u);
+}
+
+static char *tmpdir_new(void)
+{
+	char tmpl[] = "/tmp/test_extsort.XXXXXX";
+	char *d = mkdtemp(tmpl);
+
+	assert_non_null(d);
+	return strdup(d);
+}
+
+static size_t dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Sort n entries in budget; check the order (key, then the order added)
+ * and return the runs written. */
+static size_t sort_check(unsigned n, size_t budget, const char *dir)
+{
+	struct extsort *s = extsort_new(budget, dir);
+	struct mbr_err err = MBR_ERR_INIT;
+	struct buf k, prev;
+	struct strview key, val;
+	unsigned got = 0, prev_seq = 0;
+	size_t runs;
+	int rc;
+
+	buf_init(&k, BUF_NOLIMIT);
+	buf_init(&prev, BUF_NOLIMIT);
+	for (unsigned i = 0; i < n; i++) {
+		char v[16];
+
+		key_of(i, &k);
+		snprintf(v, sizeof(v), "%u", i);
+		assert_int_equal(extsort_add(s, buf_view(&k), sv(v), &err), 0);
+	}
+	assert_int_equal(extsort_finish(s, &err), 0);
+	/* the runs are unlinked at once: nothing is left in the directory */
+	assert_int_equal(dir_entries(dir), 0);
+	while ((rc = extsort_next(s, &key, &val, &err)) > 0) {
+		unsigned seq = (unsigned)strtoul(val.p, NULL, 10);
+		int c = sv_cmp(buf_view(&prev), key);
+
+		buf_reset(&k);
+		key_of(seq, &k);
+		assert_true(sv_eq(buf_view(&k), key)); /* value kept its key */
+		if (got > 0 && (c > 0 || (c == 0 && seq <= prev_seq)))
+			fail_msg("budget %zu: entry %u out of order", budget,
+				 got);
+		buf_reset(&prev);
+		buf_addsv(&prev, key);
+		prev_seq = seq;
+		got++;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(got, n);
+	assert_int_equal(extsort_count(s), n);
+	runs = extsort_n_runs(s);
+	extsort_free(s);
+	buf_release(&k);
+	buf_release(&prev);
+	return runs;
+}
+
+static const struct {
+	unsigned n;
+	size_t budget;
+	size_t min_runs, max_runs;
+	const char *why;
+} cases[] = {
+	{0, 1 << 20, 0, 0, "nothing to sort"},
+	{1, 1 << 20, 0, 0, "one entry"},
+	{5000, 1 << 20, 0, 0, "all in memory"},
+	{5000, 64 << 10, 2, 20, "a few runs, one merge"},
+	{20000, 1 << 10, 200, 5000, "many runs: merged in passes"},
+	{3, 1 << 10, 0, 2, "fewer entries than a run holds"},
+};
+
+static void test_extsort_cases(void **state)
+{
+	char *dir = tmpdir_new();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t runs = sort_check(cases[i].n, cases[i].budget, dir);
+
+		if (runs < cases[i].min_runs || runs > cases[i].max_runs)
+			fail_msg("%s: %zu runs", cases[i].why, runs);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+/* An entry larger than the budget is sorted all the same. */
+static void test_extsort_big_entry(void **state)
+{
+	struct extsort *s = extsort_new(1024, NULL);
+	struct mbr_err err = MBR_ERR_INIT;
+	char *big = malloc(10000);
+	struct strview k, v;
+
+	(void)state;
+	memset(big, 'x', 10000);
+	assert_int_equal(extsort_add(s, sv("b"), svn(big, 10000), &err), 0);
+	assert_int_equal(extsort_add(s, sv("a"), sv("small"), &err), 0);
+	assert_int_equal(extsort_add(s, sv("c"), svn(big, 10000), &err), 0);
+	assert_int_equal(extsort_finish(s, &err), 0);
+	assert_true(extsort_n_runs(s) >= 2);
+	assert_int_equal(extsort_next(s, &k, &v, &err), 1);
+	assert_true(sv_eqs(k, "a") && sv_eqs(v, "small"));
+	assert_int_equal(extsort_next(s, &k, &v, &err), 1);
+	assert_true(sv_eqs(k, "b") && v.len == 10000);
+	assert_int_equal(extsort_next(s, &k, &v, &err), 1);
+	assert_true(sv_eqs(k, "c") && v.len == 10000);
+	assert_int_equal(extsort_next(s, &k, &v, &err), 0);
+	extsort_free(s);
+	free(big);
+}
+
+/* A directory that cannot hold runs is an I/O error naming it. */
+static void test_extsort_bad_dir(void **state)
+{
+	struct extsort *s = extsort_new(1024, "/nonexistent/dir");
+	struct mbr_err err = MBR_ERR_INIT;
+	int rc = 0;
+
+	(void)state;
+	for (unsigned i = 0; rc == 0 && i < 1000; i++)
+		rc = extsort_add(s, sv("key"), sv("some value"), &err);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.status, MBR_EIO);
+	assert_non_null(strstr(err.msg, "/nonexistent/dir"));
+	extsort_free(s);
+	extsort_free(NULL);
+}
+
+static void test_extsort_records(void **state)
+{
+	static const char *const rows[] = {"pos|1|张伟", "|||", "", "a",
+					   "x|\"quoted, comma\"|end"};
+	struct record a, b;
+	struct buf p;
+
+	(void)state;
+	record_init(&a);
+	record_init(&b);
+	buf_init(&p, BUF_NOLIMIT);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		th_record(&a, rows[i]);
+		buf_reset(&p);
+		assert_int_equal(extsort_pack_record(&a, &p), 0);
+		assert_int_equal(extsort_unpack_record(buf_view(&p), &b), 0);
+		assert_int_equal(a.n, b.n);
+		for (size_t j = 0; j < a.n; j++)
+			assert_true(sv_eq(record_field(&a, j),
+					  record_field(&b, j)));
+	}
+	/* a truncated value is refused, not read past its end */
+	assert_int_equal(extsort_unpack_record(svn(p.p, p.len - 1), &b), -1);
+	assert_int_equal(extsort_unpack_record(svn("\x05\0\0\0ab", 6), &b), -1);
+	buf_release(&p);
+	record_release(&a);
+	record_release(&b);
+}
+
+static const struct {
+	const char *in;
+	size_t want; /* 0: refused */
+} sizes[] = {
+	{"256M", (size_t)256 << 20},
+	{"1G", (size_t)1 << 30},
+	{"64k", (size_t)64 << 10},
+	{"4096", 4096},
+	{"1K", 1024},
+	{"100", 0}, /* under 1 KiB */
+	{"", 0},
+	{"M", 0},
+	{"-5M", 0},
+	{"12MB", 0},
+	{"99999999999999999999G", 0},
+};
+
+static void test_extsort_parse_size(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t got = 0;
+		int rc = extsort_parse_size(sizes[i].in, &got);
+
+		if (sizes[i].want ? rc != 0 || got != sizes[i].want : rc != -1)
+			fail_msg("'%s': rc %d, %zu", sizes[i].in, rc, got);
+	}
+	assert_true(extsort_default_budget() >= ((size_t)64 << 20));
+	assert_true(extsort_default_budget() <= ((size_t)1 << 30));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_extsort_cases),
+		cmocka_unit_test(test_extsort_big_entry),
+		cmocka_unit_test(test_extsort_bad_dir),
+		cmocka_unit_test(test_extsort_records),
+		cmocka_unit_test(test_extsort_parse_size),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
