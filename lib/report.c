@@ -131,8 +131,10 @@ struct rep {
 	struct hash_table clusters_t; /* cluster_id hash -> clusters[] */
 	struct cluster *clusters;
 	size_t n_clusters, cap_clusters;
-	struct hash_table rec_t;  /* record key -> cluster index */
-	struct hash_table want_t; /* record key -> kept index + 1 or 0 */
+	struct hash_table rec_t;     /* record key -> cluster index */
+	struct hash_table want_t;    /* record key -> kept index + 1 or 0 */
+	struct hash_table decided_t; /* pair key of a stored decision */
+	size_t n_decided;	     /* review pairs left out: decided */
 	struct kept *kept;
 	size_t n_kept, cap_kept;
 	char *src[MAX_SRC];
@@ -423,6 +425,52 @@ static int collect_pair(struct rep *r, size_t i, const struct record *rec,
 	return 0;
 }
 
+/* A pair's key, the same in either order. */
+static uint64_t pair_key(uint64_t ka, uint64_t kb)
+{
+	uint64_t lo = ka < kb ? ka : kb, hi = ka < kb ? kb : ka;
+	uint64_t k = (lo * 0x9e3779b97f4a7c15ull) ^ hi;
+
+	return k ? k : 1;
+}
+
+/* The decisions stored in the database (mbr-dedupe --decisions under
+ * --db): their pairs leave the review list. */
+static int read_decided(struct rep *r, struct mbr_err *err)
+{
+	struct stage_cursor *c;
+	struct record rec;
+	int rc;
+
+	if (!r->in->st)
+		return 0;
+	c = stage_read_decisions(r->in->st, err);
+	if (!c)
+		return -1;
+	record_init(&rec);
+	while ((rc = stage_cursor_next(c, &rec, err)) == 1) {
+		uint64_t k = pair_key(
+			rec_key(record_field(&rec, 0), record_field(&rec, 1)),
+			rec_key(record_field(&rec, 2), record_field(&rec, 3)));
+		struct hash_slot *s =
+			hash_find(&r->decided_t, k, NULL, NULL, NULL);
+
+		if (!s->key)
+			hash_put(&r->decided_t, s, k, 0);
+	}
+	record_release(&rec);
+	stage_cursor_free(c);
+	return rc;
+}
+
+static bool decided(struct rep *r, const struct rpair *p)
+{
+	return r->decided_t.n &&
+	       hash_find(&r->decided_t, pair_key(p->ka, p->kb), NULL, NULL,
+			 NULL)
+		       ->key;
+}
+
 static void want(struct rep *r, uint64_t k)
 {
 	struct hash_slot *s = hash_find(&r->want_t, k, NULL, NULL, NULL);
@@ -441,7 +489,10 @@ static void choose_pairs(struct rep *r)
 		struct rpair *p = &r->pairs[i];
 
 		if (p->w >= r->o->review_w && p->w < r->o->match_w &&
-		    p->state != P_YES && n_review < r->o->max_review) {
+		    p->state != P_YES && decided(r, p)) {
+			r->n_decided++;
+		} else if (p->w >= r->o->review_w && p->w < r->o->match_w &&
+			   p->state != P_YES && n_review < r->o->max_review) {
 			p->shown = (int32_t)r->n_shown++;
 			n_review++;
 		} else if (p->state == P_YES) {
@@ -1360,6 +1411,11 @@ static int write_rest(struct rep *r, struct buf *b)
 		 "<button type=\"button\" id=\"clear\">clear marks</button> "
 		 "<span id=\"decided\"></span></div>\n",
 		 r->o->review_w, r->o->match_w, n_review);
+	if (r->n_decided)
+		buf_addf(b,
+			 "<p>%zu pairs in that range have a stored decision "
+			 "and are not listed.</p>\n",
+			 r->n_decided);
 	for (size_t i = 0; i < r->n_shown; i++)
 		if (r->shown[i].review)
 			pair_html(r, &r->shown[i], b);
@@ -1398,6 +1454,7 @@ static void rep_release(struct rep *r)
 	hash_release(&r->clusters_t);
 	hash_release(&r->rec_t);
 	hash_release(&r->want_t);
+	hash_release(&r->decided_t);
 	for (size_t i = 0; i < r->n_kept; i++)
 		record_release(&r->kept[i].r);
 	free(r->kept);
@@ -1434,9 +1491,10 @@ int report_write(const struct report_opts *o, const struct report_input *in,
 	r.clusters_t = (struct hash_table)HASH_TABLE_INIT;
 	r.rec_t = (struct hash_table)HASH_TABLE_INIT;
 	r.want_t = (struct hash_table)HASH_TABLE_INIT;
+	r.decided_t = (struct hash_table)HASH_TABLE_INIT;
 	buf_init(&r.b, BUF_NOLIMIT);
 	buf_init(&r.t, BUF_NOLIMIT);
-	if (each_pair(&r, collect_pair, err) < 0)
+	if (each_pair(&r, collect_pair, err) < 0 || read_decided(&r, err) < 0)
 		goto out;
 	choose_pairs(&r);
 	if (each_pair(&r, detail_pair, err) < 0 ||

@@ -121,10 +121,52 @@ EOF
 			bad "the pair marked no-match is one cluster: $same"
 		fi
 	fi
-	# DECISIONS-THAT-LAST CHECK (issue 13, branch issue-13-decisions):
-	# the lead adds here, at merge, a run of `mbr-dedupe -q --db $db`
-	# WITHOUT --decisions and the same two checks ("match same", "no-match
-	# apart") on its clusters: the stored decisions must be kept.
+	# Decisions that last: the next nightly run, without --decisions,
+	# keeps them (they are stored in the database).
+	if mbr-dedupe -q --db $db; then
+		ok "mbr-dedupe --db again, without --decisions"
+	else
+		bad "mbr-dedupe --db again: exit $?"
+	fi
+	again=$(python3 - "$db" <<'EOF2'
+import csv, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+run = db.execute("select max(run_id) from clusters").fetchone()[0]
+def cluster(s, i):
+    r = db.execute("select cluster_id from clusters where run_id = ? and source = ? and source_id = ?",
+                   (run, s, i)).fetchone()
+    return r[0] if r else None
+for row in csv.DictReader(open("decisions.csv")):
+    a = cluster(row["a_source"], row["a_source_id"])
+    b = cluster(row["b_source"], row["b_source_id"])
+    print(row["decision"], "same" if a is not None and a == b else "apart")
+EOF2
+)
+	if [ "$again" = "$same" ]; then
+		ok "the next run without --decisions keeps them: $(echo "$again" | tr '\n' ' ')"
+	else
+		bad "the next run lost decisions: $again (was $same)"
+	fi
+	# Decided pairs leave the report's review list.
+	mbr-report -q --db $db -o report2.html
+	left=$(python3 - <<'EOF2'
+import csv, html, re
+page = open("report2.html", encoding="utf-8").read()
+listed = set()
+for m in re.finditer(r'data-as="([^"]*)" data-aid="([^"]*)" data-bs="([^"]*)" data-bid="([^"]*)"', page):
+    a, b = (html.unescape(m[1]), html.unescape(m[2])), (html.unescape(m[3]), html.unescape(m[4]))
+    listed.add(frozenset([a, b]))
+n = 0
+for row in csv.DictReader(open("decisions.csv")):
+    n += frozenset([(row["a_source"], row["a_source_id"]), (row["b_source"], row["b_source_id"])]) in listed
+print(n)
+EOF2
+)
+	if [ "$left" = 0 ]; then
+		ok "decided pairs leave the report's review list"
+	else
+		bad "$left decided pairs still listed for review"
+	fi
 else
 	bad "no decisions.csv downloaded"
 fi
