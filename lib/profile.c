@@ -222,6 +222,7 @@ struct source {
 struct keyent {
 	uint64_t h;
 	uint32_t src;
+	uint32_t rec; /* record number, for the people overlap */
 };
 
 struct overlap {
@@ -255,6 +256,12 @@ struct profile {
 	size_t file_src; /* the source of a file without a source column */
 	size_t last_src;
 	struct keystat key[PROFILE_N_KEYS];
+	/* People: records joined by any exact key (union-find), and the
+	 * sources each person has records in. */
+	uint8_t *rec_src; /* source of each record */
+	size_t cap_rec;
+	struct overlap people[MAX_OVERLAPS];
+	size_t n_people;
 	unsigned long long records;
 	struct buf tmp;
 };
@@ -297,6 +304,7 @@ void profile_free(struct profile *p)
 	for (int k = 0; k < PROFILE_N_KEYS; k++)
 		free(p->key[k].e);
 	free(p->colmap);
+	free(p->rec_src);
 	buf_release(&p->tmp);
 	free(p);
 }
@@ -430,7 +438,7 @@ static void add_flags(struct source *s, struct strview issues)
 	}
 }
 
-static void add_key(struct keystat *k, uint64_t h, size_t src)
+static void add_key(struct keystat *k, uint64_t h, size_t src, uint32_t rec)
 {
 	if (k->n == k->cap) {
 		k->cap = k->cap ? 2 * k->cap : 1024;
@@ -438,7 +446,7 @@ static void add_key(struct keystat *k, uint64_t h, size_t src)
 		if (!k->e)
 			abort();
 	}
-	k->e[k->n++] = (struct keyent){h, (uint32_t)src};
+	k->e[k->n++] = (struct keyent){h, (uint32_t)src, rec};
 }
 
 void profile_record(struct profile *p, const struct record *rec)
@@ -450,6 +458,13 @@ void profile_record(struct profile *p, const struct record *rec)
 			: p->file_src;
 	struct source *s = &p->src[si];
 
+	if (p->records == p->cap_rec) {
+		p->cap_rec = p->cap_rec ? 2 * p->cap_rec : 4096;
+		p->rec_src = realloc(p->rec_src, p->cap_rec);
+		if (!p->rec_src)
+			abort();
+	}
+	p->rec_src[p->records] = (uint8_t)si;
 	p->records++;
 	s->records++;
 	for (size_t i = 0; i < rec->n && i < p->n_cols; i++) {
@@ -479,7 +494,8 @@ void profile_record(struct profile *p, const struct record *rec)
 			continue;
 		v = record_field(rec, (size_t)p->key_col[k]);
 		if (v.len)
-			add_key(&p->key[k], hash_bytes(v), si);
+			add_key(&p->key[k], hash_bytes(v), si,
+				(uint32_t)(p->records - 1));
 	}
 }
 
@@ -634,12 +650,60 @@ static int by_mask(const void *a, const void *b)
 	return (x->mask > y->mask) - (x->mask < y->mask);
 }
 
+static uint32_t find_root(uint32_t *up, uint32_t x)
+{
+	while (up[x] != x) {
+		up[x] = up[up[x]];
+		x = up[x];
+	}
+	return x;
+}
+
+/* People: records that share any exact key are one person. */
+static void count_people(struct profile *p)
+{
+	size_t n = (size_t)p->records;
+	uint32_t *up = malloc((n + 1) * sizeof(*up));
+	uint64_t *mask = calloc(n + 1, sizeof(*mask));
+	struct keystat tmp;
+
+	if (!up || !mask)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		up[i] = (uint32_t)i;
+	for (int ki = 0; ki < PROFILE_N_KEYS; ki++) {
+		const struct keystat *k = &p->key[ki];
+
+		for (size_t i = 1; i < k->n; i++)
+			if (k->e[i].h == k->e[i - 1].h) {
+				uint32_t a = find_root(up, k->e[i - 1].rec);
+				uint32_t b = find_root(up, k->e[i].rec);
+
+				if (a != b)
+					up[a < b ? b : a] = a < b ? a : b;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		mask[find_root(up, (uint32_t)i)] |= (uint64_t)1
+						    << p->rec_src[i];
+	memset(&tmp, 0, sizeof(tmp));
+	for (size_t i = 0; i < n; i++)
+		if (up[i] == i)
+			add_overlap(&tmp, mask[i]);
+	qsort(tmp.ov, tmp.n_ov, sizeof(*tmp.ov), by_mask);
+	memcpy(p->people, tmp.ov, tmp.n_ov * sizeof(*tmp.ov));
+	p->n_people = tmp.n_ov;
+	free(up);
+	free(mask);
+}
+
 void profile_finish(struct profile *p)
 {
 	for (int ki = 0; ki < PROFILE_N_KEYS; ki++) {
 		struct keystat *k = &p->key[ki];
 
-		qsort(k->e, k->n, sizeof(*k->e), by_key);
+		if (k->n)
+			qsort(k->e, k->n, sizeof(*k->e), by_key);
 		for (size_t i = 0; i < k->n;) {
 			size_t j = i;
 			uint64_t mask = 0;
@@ -663,6 +727,7 @@ void profile_finish(struct profile *p)
 		}
 		qsort(k->ov, k->n_ov, sizeof(*k->ov), by_mask);
 	}
+	count_people(p);
 }
 
 /* ---- shapes ---- */
@@ -946,6 +1011,17 @@ static void write_table(struct pw *w)
 				 ks->ov[i].n);
 		}
 	}
+	if (p->n_people)
+		buf_adds(b, "\n== people (records sharing an exact mobile, "
+			    "id_number or email are one person)\n");
+	for (size_t i = 0; i < p->n_people; i++) {
+		buf_adds(b, "in ");
+		mask_names(p, p->people[i].mask, '+', b);
+		buf_addf(b, "%s: %llu people\n",
+			 __builtin_popcountll(p->people[i].mask) == 1 ? " only"
+								      : "",
+			 p->people[i].n);
+	}
 }
 
 static void write_csv(struct pw *w)
@@ -1001,6 +1077,11 @@ static void write_csv(struct pw *w)
 			csv_row(w, "overlap", w->v.p, key_name(k), sv(""),
 				ks->ov[i].n);
 		}
+	}
+	for (size_t i = 0; i < p->n_people; i++) {
+		buf_reset(&w->v);
+		mask_names(p, p->people[i].mask, '+', &w->v);
+		csv_row(w, "people", w->v.p, NULL, sv(""), p->people[i].n);
 	}
 }
 
@@ -1074,6 +1155,18 @@ static void write_json(struct pw *w)
 			buf_addf(b, "], \"values\": %llu}", ks->ov[i].n);
 		}
 		buf_adds(b, "]}");
+	}
+	buf_adds(b, "],\n \"people\": [");
+	for (size_t i = 0; i < p->n_people; i++) {
+		buf_adds(b, i ? ", {\"sources\": [" : "{\"sources\": [");
+		for (size_t s = 0, f2 = 1; s < p->n_src; s++)
+			if (p->people[i].mask & ((uint64_t)1 << s)) {
+				if (!f2)
+					buf_adds(b, ", ");
+				f2 = 0;
+				json_str(b, sv(p->src[s].name));
+			}
+		buf_addf(b, "], \"people\": %llu}", p->people[i].n);
 	}
 	buf_adds(b, "]}\n");
 }
@@ -1207,5 +1300,18 @@ void profile_html(const struct profile *p, struct buf *out)
 		}
 		buf_adds(out, "</td></tr>\n");
 	}
-	buf_adds(out, "</table></div>\n");
+	buf_adds(out, "<tr><td>any of them</td><td></td><td></td><td></td>"
+		      "<td>");
+	for (size_t i = 0; i < p->n_people; i++) {
+		struct buf t;
+
+		buf_init(&t, BUF_NOLIMIT);
+		mask_names(p, p->people[i].mask, '+', &t);
+		buf_adds(out, "<span class=\"v\">");
+		html_escape(out, buf_view(&t));
+		buf_addf(out, "</span>&nbsp;<small>%llu people</small> ",
+			 p->people[i].n);
+		buf_release(&t);
+	}
+	buf_adds(out, "</td></tr>\n</table></div>\n");
 }

@@ -11,7 +11,9 @@
  * through profile_add_reject) give reject counts by reason. Exact keys
  * (mobile, id_number, email) give likely duplicates (a value held by two
  * records or more) and the overlap between sources (how many distinct
- * values each combination of sources shares).
+ * values each combination of sources shares), and people: records that
+ * share any exact key are one person, counted by the sources the person
+ * has records in (how many people are in POS and web shop and CRM).
  *
  * Memory is bounded per field, not per record, except for the exact keys:
  *  - distinct values are counted exactly up to PROFILE_EXACT_DISTINCT,
@@ -21,8 +23,9 @@
  *    counted per field; when the table is full, the values seen least
  *    are dropped, and counts from then on are lower bounds (shown with
  *    ">=");
- *  - the exact keys take 16 bytes per record and key (a hash and the
- *    source), sorted once at the end.
+ *  - the exact keys take 16 bytes per record and key (a hash, the
+ *    source and the record number), sorted once at the end; people take
+ *    1 byte per record, and 12 more while they are counted.
  * Values of personal fields (name, mobile, phone, id_number, email,
  * address and the columns they cover, mask.h) are masked unless the
  * options say unmasked.

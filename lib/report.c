@@ -135,6 +135,7 @@ struct rep {
 	size_t n_clusters, cap_clusters;
 	struct hash_table rec_t;  /* record key -> cluster index */
 	struct hash_table want_t; /* record key -> kept index + 1 or 0 */
+	size_t n_decided;	  /* review pairs left out: decided */
 	struct kept *kept;
 	size_t n_kept, cap_kept;
 	char *src[MAX_SRC];
@@ -435,8 +436,6 @@ static void want(struct rep *r, uint64_t k)
 		hash_put(&r->want_t, s, k, 0);
 }
 
-/* The pairs to show: review pairs (strongest first, up to max_review),
- * then merged ones evenly spaced over their weights. */
 struct decided {
 	uint64_t lo, hi; /* the two records' keys, smaller first */
 	bool match;
@@ -497,6 +496,8 @@ static int mark_decided(struct rep *r, struct mbr_err *err)
 	return rc < 0 ? -1 : 0;
 }
 
+/* The pairs to show: review pairs (strongest first, up to max_review),
+ * then merged ones evenly spaced over their weights. */
 static void choose_pairs(struct rep *r)
 {
 	size_t n_merged = 0, k = 0, n_review = 0;
@@ -505,8 +506,11 @@ static void choose_pairs(struct rep *r)
 		struct rpair *p = &r->pairs[i];
 
 		if (p->w >= r->o->review_w && p->w < r->o->match_w &&
-		    p->state != P_YES && p->state != P_DECIDED &&
-		    n_review < r->o->max_review) {
+		    p->state == P_DECIDED) {
+			r->n_decided++;
+		} else if (p->w >= r->o->review_w && p->w < r->o->match_w &&
+			   p->state != P_YES && p->state != P_DECIDED &&
+			   n_review < r->o->max_review) {
 			p->shown = (int32_t)r->n_shown++;
 			n_review++;
 		} else if (p->state == P_YES) {
@@ -756,8 +760,14 @@ static void choose_clusters(struct rep *r)
 		int32_t a = cluster_index_of(r, p->ka),
 			b = cluster_index_of(r, p->kb);
 
-		if (r->in->st)
+		if (r->in->st) {
 			p->state = (uint8_t)(a >= 0 && a == b ? P_YES : P_NO);
+			if (p->shown >= 0) {
+				free(r->shown[p->shown].clustered);
+				r->shown[p->shown].clustered = sv_dup(
+					sv(p->state == P_YES ? "yes" : "no"));
+			}
+		}
 		if (p->state == P_YES && a >= 0 && a == b &&
 		    p->w < r->clusters[a].minw)
 			r->clusters[a].minw = p->w;
@@ -1419,6 +1429,11 @@ static int write_rest(struct rep *r, struct buf *b)
 		 "<button type=\"button\" id=\"clear\">clear marks</button> "
 		 "<span id=\"decided\"></span></div>\n",
 		 r->o->review_w, r->o->match_w, n_review);
+	if (r->n_decided)
+		buf_addf(b,
+			 "<p>%zu pairs in that range have a stored decision "
+			 "and are not listed.</p>\n",
+			 r->n_decided);
 	for (size_t i = 0; i < r->n_shown; i++)
 		if (r->shown[i].review)
 			pair_html(r, &r->shown[i], b);

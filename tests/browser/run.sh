@@ -133,6 +133,26 @@ EOF
 		bad "mbr-dedupe --db without --decisions: exit $?"
 	fi
 	check_clusters " on the next run"
+	# Decided pairs leave the report's review list.
+	mbr-report -q --db $db -o report2.html
+	left=$(python3 - <<'EOF2'
+import csv, html, re
+page = open("report2.html", encoding="utf-8").read()
+listed = set()
+for m in re.finditer(r'data-as="([^"]*)" data-aid="([^"]*)" data-bs="([^"]*)" data-bid="([^"]*)"', page):
+    a, b = (html.unescape(m[1]), html.unescape(m[2])), (html.unescape(m[3]), html.unescape(m[4]))
+    listed.add(frozenset([a, b]))
+n = 0
+for row in csv.DictReader(open("decisions.csv")):
+    n += frozenset([(row["a_source"], row["a_source_id"]), (row["b_source"], row["b_source_id"])]) in listed
+print(n)
+EOF2
+)
+	if [ "$left" = 0 ]; then
+		ok "decided pairs leave the report's review list"
+	else
+		bad "$left decided pairs still listed for review"
+	fi
 else
 	bad "no decisions.csv downloaded"
 fi
