@@ -309,11 +309,15 @@ struct match_rules {
 	bool prior_auto;   /* estimate per_record from the scored pairs */
 	bool calibrate;	   /* estimate m from the strong pairs (untrained) */
 	double tf_min;	   /* least term frequency used */
-	unsigned long long max_block_pairs; /* larger blocks are skipped */
-	bool never_id;	  /* two valid, different CN IDs: two people */
-	bool siblings;	  /* the sibling adjustment (compare_sibling) */
-	bool trained;	  /* m, u and prior come from training */
-	unsigned threads; /* comparison threads */
+	unsigned long long max_block_pairs; /* larger blocks are capped */
+	unsigned long long max_pairs;	    /* candidate pairs in all (0: no
+					       limit) */
+	unsigned long long max_pairs_per_record; /* and per record */
+	unsigned capped_window; /* sorted neighbourhood of a capped block */
+	bool never_id;		/* two valid, different CN IDs: two people */
+	bool siblings;		/* the sibling adjustment (compare_sibling) */
+	bool trained;		/* m, u and prior come from training */
+	unsigned threads;	/* comparison threads */
 };
 
 /* Level names of a kind ("exact", ...), n_levels entries. */

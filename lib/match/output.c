@@ -254,7 +254,7 @@ int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 
 	buf_init(&b, BUF_NOLIMIT);
 	buf_adds(&b, "key,parts,records,blocks,candidate_pairs,new_pairs,"
-		     "skipped_blocks,over_max_blocks\n");
+		     "capped_blocks,over_max_blocks,window_pairs,budget\n");
 	for (unsigned k = 0; k < s->n_keys; k++) {
 		const struct mkey *key = &m->rules->key[k];
 
@@ -262,10 +262,18 @@ int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 		for (unsigned i = 0; i < key->n_parts; i++)
 			buf_addf(&b, "%s%s", i ? "+" : "",
 				 model_field_name(key->part[i]));
-		buf_addf(&b, ",%lu,%lu,%llu,%llu,%lu,%lu\n", s->key[k].records,
-			 s->key[k].blocks, s->key[k].candidates,
-			 s->key[k].fresh, s->key[k].skipped,
-			 s->key[k].over_max);
+		buf_addf(&b, ",%lu,%lu,%llu,%llu,%lu,%lu,%llu,",
+			 s->key[k].records, s->key[k].blocks,
+			 s->key[k].candidates, s->key[k].fresh,
+			 s->key[k].skipped, s->key[k].over_max,
+			 s->key[k].window);
+		if (s->key[k].status == MATCH_KEY_OK)
+			buf_adds(&b, "ok\n");
+		else
+			buf_addf(&b, "over: %llu pairs; %s\n", s->key[k].wanted,
+				 s->key[k].status == MATCH_KEY_SKIPPED
+					 ? "skipped"
+					 : "sorted neighbourhood");
 	}
 	rc = flush(out, &b, err);
 	buf_release(&b);
