@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "err.h"
@@ -562,9 +563,9 @@ struct match {
 	struct header cur;	 /* owned: header of the current input */
 	struct header out;	 /* owned: header of the new records */
 	bool have_out;
-	int skip_col; /* input cluster_id column, or -1 */
-	char *lines;  /* owned: new records as CSV lines */
-	size_t lines_len, lines_cap;
+	int skip_col;	    /* input cluster_id column, or -1 */
+	FILE *lines;	    /* owned: new records as CSV lines (an unlinked
+			 temporary file, 0600) */
 	uint32_t *news;	    /* owned: record number of new record k */
 	uint64_t *line_off; /* owned: line of new record k; + end */
 	uint32_t n_news, cap_news;

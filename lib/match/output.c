@@ -6,6 +6,7 @@
  */
 #include "match.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,10 +60,21 @@ int match_write_records(const struct match *m, FILE *out, struct mbr_err *err)
 	buf_init(&id, BUF_NOLIMIT);
 	if (m->have_out && write_header(m, out, &b, err) < 0)
 		goto out;
+	if (m->n_news &&
+	    (fflush(m->lines) != 0 || fseek(m->lines, 0, SEEK_SET))) {
+		mbr_fail(err, MBR_EIO, "temporary file: %s", strerror(errno));
+		goto out;
+	}
 	for (uint32_t k = 0; k < m->n_news; k++) {
-		uint64_t off = m->line_off[k], end = m->line_off[k + 1];
+		size_t len = (size_t)(m->line_off[k + 1] - m->line_off[k]);
 
-		buf_add(&b, m->lines + off, end - off);
+		if (buf_grow(&b, len) < 0 ||
+		    fread(b.p + b.len, 1, len, m->lines) != len) {
+			mbr_fail(err, MBR_EIO, "temporary file: read error");
+			goto out;
+		}
+		b.len += len;
+		b.p[b.len] = 0;
 		buf_addc(&b, ',');
 		buf_reset(&id);
 		cluster_name(m, m->news[k], &id);
