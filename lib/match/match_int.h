@@ -390,8 +390,8 @@ struct cmp_ctx {
 	const struct intern *t;
 	const uint32_t *bigrams;
 	const struct mrec *recs; /* all records: a date's tf is by record */
-	const float *const *tf;	 /* per comparison: weights by id (dates: by
-				    record), or NULL */
+	const float *const *tf;	 /* per comparison: weights by record, or
+				    NULL */
 	double prior_w;		 /* log2 prior odds */
 };
 
@@ -474,11 +474,11 @@ double score_weight(double p);
 /* log2 prior odds of a match for n records (masters of them) under r. */
 double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
 		   bool link_only);
-/* Term-frequency weights: for each comparison with tf, by intern id of
- * its field's values, the weight of an exact match on that value:
+/* Term-frequency weights: for each comparison with tf, by record number,
+ * the weight of an exact match on the record's value of its field:
  * log2(m / share of the records that have it), the share at least
- * tf_min (owned: score_tf_free). A date comparison's are by record
- * number, the share among full dates. Made after training, from its m. */
+ * tf_min (owned: score_tf_free); for a date the share among full dates.
+ * Made after training, from its m. */
 float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		     uint32_t n, uint32_t n_ids);
 void score_tf_free(float **tf, unsigned n_cmps);
