@@ -186,6 +186,9 @@ void intern_init(struct intern *t);
 void intern_release(struct intern *t);
 /* The id of p[0..len), adding it when new. Cannot fail (xmalloc). */
 uint32_t intern_add(struct intern *t, const char *p, size_t len);
+/* Free the lookup table and the spare room once every value is in (a
+ * later intern_add builds the table again). Cannot fail. */
+void intern_seal(struct intern *t);
 static inline struct strview intern_str(const struct intern *t, uint32_t id)
 {
 	return svn(t->bytes + t->off[id], t->off[id + 1] - t->off[id] - 1);
