@@ -124,7 +124,7 @@ void intern_seal(struct intern *t)
 static void unseal(struct intern *t)
 {
 	t->n_slots = 1024;
-	while (t->n_slots <= (size_t)t->n * 2)
+	while (t->n_slots * 3 <= (size_t)t->n * 4)
 		t->n_slots *= 2;
 	t->slot = xcalloc(t->n_slots, sizeof(*t->slot));
 	for (uint32_t id = 1; id < t->n; id++) {
@@ -147,7 +147,7 @@ uint32_t intern_add(struct intern *t, const char *p, size_t len)
 		return 0;
 	if (!t->slot)
 		unseal(t);
-	if ((size_t)t->n * 2 >= t->n_slots)
+	if ((size_t)t->n * 4 >= t->n_slots * 3) /* load at most 3/4 */
 		rehash(t);
 	h = intern_hash(p, len, 0);
 	tag = h & 0xFFFFFFFF00000000ull;

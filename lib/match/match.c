@@ -710,6 +710,8 @@ static void refine(struct match *m, bool train, bool link_only)
 static void trim(struct match *m)
 {
 	intern_seal(&m->t);
+	features_free(m->fx); /* its name memo */
+	m->fx = NULL;
 	m->cap = m->n + 1;
 	m->recs = xrealloc(m->recs, m->cap * sizeof(*m->recs));
 	m->bg.cap = m->bg.n + 1;
