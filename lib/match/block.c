@@ -22,7 +22,7 @@
  *
  * Within a block every pair is visited unless an earlier key already put
  * both records in one block it compared: the pair was visited there. So
- * memory is one key's entries plus 32 bits per record and key, whatever
+ * memory is one key's entries plus 16 bits per record and key, whatever
  * the number of pairs; no pair is stored (the sorted-neighbourhood pass
  * keeps the pairs it visited, at most the budget's windows).
  *
@@ -69,8 +69,8 @@ struct pass { /* one key's blocks, shared by the threads */
 	const struct run *runs;
 	size_t n_runs;
 	atomic_size_t next;
-	uint32_t *kh; /* records x keys: high half of the key hash, 0 = not
-		       * compared with this key */
+	uint16_t *kh; /* records x keys: top 16 bits of the key hash, 0 =
+		       * not compared with this key */
 	struct capped *cap;
 	bool count_only; /* visit_run counts the fresh pairs only */
 };
@@ -208,15 +208,30 @@ static bool left_out(const struct block_job *j, unsigned k, uint32_t a,
 	return f >= 0 && j->recs[a].f[f] && j->recs[b].f[f];
 }
 
+/* Do a and b, whose key k tags are equal, have equal high halves of the
+ * key hash? An earlier key "saw" a pair when they do, which for two
+ * different keys happens once in 4 billion. The tags (16 bits a record
+ * and key) settle most pairs; the hashes are worked out again for the
+ * rest. */
+static bool same_key(const struct block_job *j, unsigned k, uint32_t a,
+		     uint32_t b)
+{
+	const struct mkey *key = &j->rules->key[k];
+
+	return (block_key_hash(key, k, &j->recs[a]) >> 32 | 1) ==
+	       (block_key_hash(key, k, &j->recs[b]) >> 32 | 1);
+}
+
 /* Did an earlier key put a and b in one compared block? */
 static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
 {
 	unsigned nk = p->job->rules->n_keys;
-	const uint32_t *ha = p->kh + (size_t)a * nk;
-	const uint32_t *hb = p->kh + (size_t)b * nk;
+	const uint16_t *ha = p->kh + (size_t)a * nk;
+	const uint16_t *hb = p->kh + (size_t)b * nk;
 
 	for (unsigned k = 0; k < p->key; k++)
-		if (ha[k] && ha[k] == hb[k] && !left_out(p->job, k, a, b))
+		if (ha[k] && ha[k] == hb[k] && !left_out(p->job, k, a, b) &&
+		    same_key(p->job, k, a, b))
 			return true;
 	return false;
 }
@@ -403,7 +418,7 @@ static unsigned long long run_threads(struct pass *p, unsigned threads,
 
 /* Fill the entries of key k; returns how many records have the key. */
 static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
-		       uint32_t *kh)
+		       uint16_t *kh)
 {
 	const struct mkey *key = &j->rules->key[k];
 	size_t n = 0;
@@ -411,11 +426,10 @@ static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
 	for (uint32_t r = 0; r < j->n; r++) {
 		uint64_t h = block_key_hash(key, k, &j->recs[r]);
 
-		/* The high half, never 0 for a record that has the key: an
-		 * earlier key "saw" a pair when both halves are equal, which
-		 * for two different keys happens once in 4 billion. */
+		/* The tag: the top 16 bits, never 0 for a record that has
+		 * the key (same_key compares the high halves). */
 		kh[(size_t)r * j->rules->n_keys + k] =
-			h ? (uint32_t)(h >> 32) | 1 : 0;
+			h ? (uint16_t)(h >> 48) | 1 : 0;
 		if (h)
 			e[n++] = (struct entry){h, r};
 	}
@@ -441,7 +455,7 @@ static int nb_order(const void *pa, const void *pb)
 }
 
 /* Was the pair visited by a key's own pass (any key)? */
-static bool seen_any(const struct block_job *j, const uint32_t *kh, uint32_t a,
+static bool seen_any(const struct block_job *j, const uint16_t *kh, uint32_t a,
 		     uint32_t b)
 {
 	unsigned nk = j->rules->n_keys;
@@ -449,7 +463,7 @@ static bool seen_any(const struct block_job *j, const uint32_t *kh, uint32_t a,
 	for (unsigned k = 0; k < nk; k++)
 		if (kh[(size_t)a * nk + k] &&
 		    kh[(size_t)a * nk + k] == kh[(size_t)b * nk + k] &&
-		    !left_out(j, k, a, b))
+		    !left_out(j, k, a, b) && same_key(j, k, a, b))
 			return true;
 	return false;
 }
@@ -477,7 +491,7 @@ static bool pairset_add(struct pairset *s, uint32_t a, uint32_t b)
 /* Compare each record of each capped block with the next capped_window
  * records in the sorted neighbourhood order, each pair once and never one
  * a key's own pass visited. */
-static void window_pass(const struct block_job *j, const uint32_t *kh,
+static void window_pass(const struct block_job *j, const uint16_t *kh,
 			const struct capped *c, void *ctx,
 			struct match_stats *st)
 {
@@ -548,7 +562,7 @@ static unsigned long long run_budget(const struct match_rules *r, uint32_t n)
 void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 {
 	unsigned nk = j->rules->n_keys;
-	uint32_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
+	uint16_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
 	struct entry *e = xmalloc(((size_t)j->n + 1) * sizeof(*e));
 	struct entry *tmp = xmalloc(((size_t)j->n + 1) * sizeof(*tmp));
 	struct run *runs = xmalloc(((size_t)j->n / 2 + 1) * sizeof(*runs));
