@@ -98,8 +98,9 @@ static int open_lines(struct match *m, struct mbr_err *err)
 	fd = mkstemp(path);
 	if (fd < 0)
 		return mbr_fail(err, MBR_EIO,
-				"%s: cannot create a temporary file: %s", path,
-				strerror(errno));
+				"%s: cannot create the temporary file for "
+				"the records (TMPDIR): %s",
+				dir, strerror(errno));
 	unlink(path);
 	m->lines = fdopen(fd, "w+");
 	if (!m->lines) {
