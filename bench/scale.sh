@@ -64,13 +64,15 @@ for n in $sizes; do
 		nice -n 10 python3 "$top/bench/gen-members.py" "$n" >"$in.tmp"
 		mv "$in.tmp" "$in"
 	fi
-	nice -n 10 /usr/bin/time -v "$bin/mbr-dedupe" "$in" \
+	nice -n 10 /usr/bin/time -v "$bin/mbr-dedupe" \
+		--rejects "$dir/dedupe-rejects-$n.csv" "$in" \
 		>"$dir/clustered-$n.csv" 2>"$dir/dedupe-$n.txt" || [ $? -eq 1 ]
 	pairs=$(sed -n 's/^mbr-dedupe: .*, \([0-9]*\) pairs compared.*/\1/p' \
 		"$dir/dedupe-$n.txt")
 	row dedupe "$n" "$dir/dedupe-$n.txt" "$pairs"
 	rm -f "$dir/xref-$n.csv"
 	nice -n 10 /usr/bin/time -v "$bin/mbr-merge-id" \
+		--rejects "$dir/merge-id-rejects-$n.csv" \
 		--xref "$dir/xref-$n.csv" "$dir/clustered-$n.csv" \
 		>"$dir/golden-$n.csv" 2>"$dir/merge-id-$n.txt" || [ $? -eq 1 ]
 	row merge-id "$n" "$dir/merge-id-$n.txt" -

@@ -167,8 +167,8 @@ float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 			double p = tf_share(count[recs[k].f[c->field]], n,
 					    c->u[0]);
 
-			tf[i][k] = (float)log2(
-				m0 / (p > r->tf_min ? p : r->tf_min));
+			tf[i][k] = (float)log2(m0 /
+					       (p > r->tf_min ? p : r->tf_min));
 		}
 	}
 	free(count);
