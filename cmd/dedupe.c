@@ -2,6 +2,7 @@
  * mbr-dedupe: find the records that are the same person; every record
  * out with a cluster_id, the scored pairs and a review list on request.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +59,10 @@ static const char usage[] =
 	"                     (and deduplicate it too, unless --link-only)\n"
 	"  --link-only        with --against: compare input to masters only\n"
 	"  --report FILE      what each blocking key did: records, blocks,\n"
-	"                     candidate pairs, skipped blocks: CSV, or JSON\n"
-	"                     (with the run's counts) for FILE.json\n"
+	"                     candidate pairs, capped blocks, budget: CSV,\n"
+	"                     or JSON (with the run's counts) for FILE.json\n"
+	"  --max-pairs N      candidate pairs the run may propose in all\n"
+	"                     (default: the rules' [limits] max_pairs)\n"
 	"  --explain A B      instead of the records, say why records A and B\n"
 	"                     (SOURCE/SOURCE_ID, as in cluster_id) are or are\n"
 	"                     not one cluster: shared blocking keys, each\n"
@@ -104,6 +107,7 @@ enum {
 	OPT_SHARD,
 	OPT_PAIRS_ONLY,
 	OPT_FROM_PAIRS,
+	OPT_MAX_PAIRS,
 };
 
 static const struct option options[] = {
@@ -121,6 +125,7 @@ static const struct option options[] = {
 	{"shard", required_argument, NULL, OPT_SHARD},
 	{"pairs-only", no_argument, NULL, OPT_PAIRS_ONLY},
 	{"from-pairs", required_argument, NULL, OPT_FROM_PAIRS},
+	{"max-pairs", required_argument, NULL, OPT_MAX_PAIRS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -132,7 +137,8 @@ struct ctx {
 	const char *rules, *model, *pairs, *review, *report;
 	char **decisions; /* --decisions files */
 	size_t n_decisions;
-	const char *explain[2]; /* --explain A B: the two records */
+	const char *explain[2];	      /* --explain A B: the two records */
+	unsigned long long max_pairs; /* --max-pairs, or 0 */
 	const char *against[MAX_AGAINST];
 	size_t n_against;
 	char **mask; /* --mask names */
@@ -256,6 +262,19 @@ static int on_option(int opt, const char *arg, void *data)
 	}
 	if (opt == OPT_FROM_PAIRS)
 		return add_pair_files(c, arg);
+	if (opt == OPT_MAX_PAIRS) {
+		char *end;
+
+		errno = 0;
+		c->max_pairs = strtoull(arg, &end, 10);
+		if (end == arg || *end || errno || c->max_pairs == 0 ||
+		    arg[0] == '-')
+			return cli_usage_error(c->cli,
+					       "--max-pairs '%s': expected a "
+					       "positive number of pairs",
+					       arg);
+		return 0;
+	}
 	if (opt == OPT_AGAINST) {
 		if (c->n_against == MAX_AGAINST)
 			return cli_usage_error(c->cli, "more than %d --against",
@@ -333,6 +352,8 @@ static struct match_rules *load_rules(const struct ctx *c, struct mbr_err *err)
 		match_rules_free(r);
 		return NULL;
 	}
+	if (c->max_pairs)
+		match_rules_set_max_pairs(r, c->max_pairs);
 	return r;
 }
 
@@ -427,14 +448,28 @@ static int write_outputs(struct cli *cli, const struct ctx *c,
 static void summary(struct cli *cli, const struct ctx *c,
 		    const struct match_stats *s)
 {
+	size_t len;
+
 	for (unsigned long i = 0; i < s->capped && i < MATCH_MAX_CAPPED; i++)
 		cli_warn(cli,
-			 "blocking key '%s': a block of %lu records was "
-			 "skipped (more pairs than max_block_pairs)",
+			 "blocking key '%s': a block of %lu records is over "
+			 "max_block_pairs: compared by sorted neighbourhood "
+			 "only",
 			 s->capped_first[i].key, s->capped_first[i].records);
 	if (s->capped > MATCH_MAX_CAPPED)
-		cli_warn(cli, "%lu more blocks skipped",
+		cli_warn(cli, "%lu more blocks capped",
 			 s->capped - MATCH_MAX_CAPPED);
+	for (unsigned k = 0; k < s->n_keys; k++)
+		if (s->key[k].status != MATCH_KEY_OK)
+			cli_warn(cli,
+				 "blocking key '%s' proposes %llu pairs, over "
+				 "the run's budget of %llu pairs compared "
+				 "(max_pairs, max_pairs_per_record): %s",
+				 s->key[k].name, s->key[k].wanted, s->budget,
+				 s->key[k].status == MATCH_KEY_SKIPPED
+					 ? "skipped"
+					 : "compared by sorted neighbourhood "
+					   "only");
 	if (s->conflicts)
 		cli_warn(cli,
 			 "%lu match decisions conflict with a cannot-link "
@@ -445,6 +480,8 @@ static void summary(struct cli *cli, const struct ctx *c,
 			 "%lu stored decisions name records no longer in "
 			 "the database and were not applied",
 			 s->dec_orphans);
+	/* The records of capped blocks are flagged: exit 1. */
+	cli->counts.flagged += s->capped_records;
 	if (c->pairs_only) {
 		snprintf(cli->extra, sizeof(cli->extra),
 			 "shard %u/%u: %llu pairs compared, %llu pairs out "
@@ -456,20 +493,33 @@ static void summary(struct cli *cli, const struct ctx *c,
 		 "%lu clusters, %llu pairs compared, %llu matched, "
 		 "%llu to review",
 		 s->clusters, s->compared, s->matches, s->review);
+	len = strlen(cli->extra);
 	/* Matches clustering kept apart (--pairs says which and why). */
 	if (s->split)
-		snprintf(cli->extra + strlen(cli->extra),
-			 sizeof(cli->extra) - strlen(cli->extra),
-			 ", %llu split", s->split);
-	if (s->decisions)
-		snprintf(cli->extra + strlen(cli->extra),
-			 sizeof(cli->extra) - strlen(cli->extra),
-			 ", %lu decisions applied",
-			 s->decisions - s->conflicts);
-	if (s->dec_stored)
-		snprintf(cli->extra + strlen(cli->extra),
-			 sizeof(cli->extra) - strlen(cli->extra),
-			 " (%lu stored)", s->dec_stored);
+		len += (size_t)snprintf(cli->extra + len,
+					sizeof(cli->extra) - len,
+					", %llu split", s->split);
+	if (s->decisions && len < sizeof(cli->extra))
+		len += (size_t)snprintf(
+			cli->extra + len, sizeof(cli->extra) - len,
+			", %lu decisions applied", s->decisions - s->conflicts);
+	if (s->dec_stored && len < sizeof(cli->extra))
+		len += (size_t)snprintf(cli->extra + len,
+					sizeof(cli->extra) - len,
+					" (%lu stored)", s->dec_stored);
+	if (s->capped && len < sizeof(cli->extra))
+		len += (size_t)snprintf(cli->extra + len,
+					sizeof(cli->extra) - len,
+					", %lu blocks capped", s->capped);
+	if (s->over_budget && len < sizeof(cli->extra))
+		len += (size_t)snprintf(
+			cli->extra + len, sizeof(cli->extra) - len,
+			", %u keys over budget", s->over_budget);
+	if (cli->st && len < sizeof(cli->extra))
+		snprintf(cli->extra + len, sizeof(cli->extra) - len,
+			 ", %llu pairs stored, %llu under the pairs floor "
+			 "dropped",
+			 s->stored, s->compared - s->stored);
 }
 
 static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,

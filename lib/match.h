@@ -70,6 +70,9 @@ void match_rules_thresholds(const struct match_rules *r, double *match_w,
 int match_model_write(const struct match_rules *r, FILE *out,
 		      struct mbr_err *err);
 
+/* Set the most candidate pairs a run may propose ([limits] max_pairs). */
+void match_rules_set_max_pairs(struct match_rules *r, unsigned long long n);
+
 enum match_side {
 	MATCH_NEW,    /* records to deduplicate / link; written out */
 	MATCH_MASTER, /* --against: existing masters; read only */
@@ -92,9 +95,17 @@ struct match_key_stats {
 	unsigned long records;	       /* records that have the key */
 	unsigned long blocks;	       /* blocks of two or more, compared */
 	unsigned long long candidates; /* pairs those blocks propose */
-	unsigned long long fresh; /* of them, not proposed by an earlier key */
-	unsigned long skipped;	  /* blocks over max_block_pairs */
-	unsigned long over_max;	  /* blocks over the key's own max */
+	unsigned long long fresh;  /* of them, not proposed by an earlier key */
+	unsigned long skipped;	   /* blocks over max_block_pairs (capped:
+				     sorted neighbourhood only) */
+	unsigned long over_max;	   /* blocks over the key's own max */
+	unsigned long long window; /* candidates by sorted neighbourhood */
+	unsigned long long wanted; /* over budget: what the key proposed */
+	enum match_key_status {
+		MATCH_KEY_OK,
+		MATCH_KEY_WINDOWED, /* over the budget: sorted neighbourhood */
+		MATCH_KEY_SKIPPED,  /* over it even so: not compared */
+	} status;
 };
 
 #define MATCH_MAX_KEY_STATS 32
@@ -111,17 +122,23 @@ struct match_stats {
 	unsigned long long split;   /* matches not joined: the clusters'
 				       birth dates disagree (coherence) */
 	unsigned long clusters;	    /* clusters among new records */
-	unsigned long capped;	    /* blocks skipped as too large */
+	unsigned long capped;	    /* blocks over max_block_pairs */
 	struct match_capped capped_first[MATCH_MAX_CAPPED];
-	unsigned long conflicts;    /* must-link decisions refused */
-	unsigned long decisions;    /* decisions in force (one per pair) */
-	unsigned long dec_stored;   /* of them, from the decisions table */
-	unsigned long dec_orphans;  /* stored ones naming a missing record */
-	unsigned long dec_replaced; /* stored ones a file changed */
-	unsigned long dec_splits;   /* no-match decisions given that split
+	unsigned long capped_records; /* records in capped blocks or over-
+					 budget keys' blocks: flagged */
+	unsigned long long budget;    /* candidate pairs the run may propose */
+	unsigned over_budget;	      /* keys over the budget */
+	const char *over_budget_key;  /* the first of them */
+	unsigned long long stored;    /* --db: pairs stored */
+	unsigned long conflicts;      /* must-link decisions refused */
+	unsigned long decisions;      /* decisions in force (one per pair) */
+	unsigned long dec_stored;     /* of them, from the decisions table */
+	unsigned long dec_orphans;    /* stored ones naming a missing record */
+	unsigned long dec_replaced;   /* stored ones a file changed */
+	unsigned long dec_splits;     /* no-match decisions given that split
 				     a cluster (warned) */
-	unsigned long year_only;    /* 1 January dates taken for a year only */
-	double per_record;	    /* matches per record the prior assumed */
+	unsigned long year_only; /* 1 January dates taken for a year only */
+	double per_record;	 /* matches per record the prior assumed */
 	bool coherence; /* birth dates checked when joining clusters (the
 			   rules ask for it and the data's dates are
 			   reliable enough) */
@@ -224,8 +241,11 @@ int match_load_pairs(struct match *m, const char *const *paths, size_t n,
 
 /* What each blocking key did: CSV key, parts, records, blocks,
  * candidate_pairs, new_pairs (not proposed by an earlier key),
- * skipped_blocks (over max_block_pairs: warned), over_max_blocks (over
- * the key's own max: left to the other keys). */
+ * capped_blocks (over max_block_pairs: compared by sorted neighbourhood
+ * only, warned), over_max_blocks (over the key's own max: left to the
+ * other keys), window_pairs (candidates of the sorted neighbourhoods),
+ * budget (ok; or over: the pairs the key wanted, and whether it was
+ * compared by sorted neighbourhood or skipped). */
 int match_write_report(const struct match *m, FILE *out, struct mbr_err *err);
 /* The same as JSON: {"tool": "mbr-dedupe", the run's counts (records,
  * masters, candidate_pairs, compared, kept, matched, review, split,
@@ -263,7 +283,6 @@ void match_nicknames_close(void);
 /* Write the kept pairs to its pairs table and every new record's cluster
  * to its clusters table, stamped with the open run, and the decisions
  * files gave to its decisions table. -1 with MBR_EIO. */
-int match_write_stage(const struct match *m, struct stage *st,
-		      struct mbr_err *err);
+int match_write_stage(struct match *m, struct stage *st, struct mbr_err *err);
 
 #endif

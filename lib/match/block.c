@@ -4,18 +4,41 @@
  * One key at a time: every record with all parts of the key gets a
  * (64-bit key hash, record) entry; the entries are radix sorted and each
  * run of equal hashes is a block. A block is counted before it is used:
- * one proposing more than max_block_pairs pairs is skipped and reported
- * (a placeholder mobile shared by 10,000 records would otherwise ask for
- * 50 million comparisons). Within a block every pair is visited unless an
- * earlier key already put both records in one block it compared: the
- * pair was visited there. So memory is one key's entries plus 32 bits
- * per record and key, whatever the number of pairs; no pair is stored.
+ * one proposing more than max_block_pairs pairs is capped (a placeholder
+ * mobile shared by 10,000 records would otherwise ask for 50 million
+ * comparisons): after the keys, its records are sorted on their name, birth
+ * date, mobile and ID and each is compared with the next capped_window
+ * ones only (sorted neighbourhood), so 5,000 copies of one record still
+ * make one cluster and different people in a placeholder block are still
+ * compared where they look alike. The records of a capped block are
+ * flagged and the block reported.
+ *
+ * The run has a budget of candidate pairs: max_pairs in all, and
+ * max_pairs_per_record times the records (never less than one block's
+ * max_block_pairs). A key whose blocks would take the run over it is
+ * compared by sorted neighbourhood in every block (over_budget), or, when
+ * even that is over, not at all (skipped); either is reported. So a
+ * hostile or broken input cannot ask for more than the budget.
+ *
+ * Within a block every pair is visited unless an earlier key already put
+ * both records in one block it compared: the pair was visited there. So
+ * memory is one key's entries plus 16 bits per record and key, whatever
+ * the number of pairs; no pair is stored (the sorted-neighbourhood pass
+ * keeps the pairs it visited, at most the budget's windows).
+ *
+ * A shard (--shard I/N) compares only the blocks whose key hash is I
+ * modulo N, and the sorted-neighbourhood pairs of such capped blocks; a
+ * pair stays with the first key (and capped block) that proposes it, so it
+ * is scored in exactly one shard. The budget counts the other shards'
+ * fresh pairs too (without scoring them), so every shard takes the
+ * decisions one whole run would.
  *
  * Blocks are shared out to the comparison threads through an atomic
  * counter; each thread has its own context for what it keeps.
  */
 #include "match/match_int.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -28,6 +51,23 @@ struct entry {
 
 struct run {
 	size_t start, n;
+	bool capped; /* compared by sorted neighbourhood, after the keys */
+};
+
+/* The records of capped blocks, compared by sorted neighbourhood after
+ * the keys' own passes. */
+struct capped {
+	uint32_t *rec; /* owned: the blocks' records, block after block */
+	size_t n, cap;
+	struct capped_block {
+		unsigned key;
+		size_t start, n;
+		uint64_t h; /* the block's key hash: its shard */
+	} * b;		    /* owned */
+	size_t n_b, cap_b;
+	uint8_t *mark; /* owned: one bit per record in a capped block */
+	unsigned long long budget; /* pairs the run may compare */
+	unsigned long long used;   /* pairs compared or planned so far */
 };
 
 struct pass { /* one key's blocks, shared by the threads */
@@ -37,8 +77,13 @@ struct pass { /* one key's blocks, shared by the threads */
 	const struct run *runs;
 	size_t n_runs;
 	atomic_size_t next;
-	uint32_t *kh; /* records x keys: high half of the key hash, 0 = not
-		       * compared with this key */
+	uint16_t *kh; /* records x keys: top 16 bits of the key hash, 0 =
+		       * not compared with this key */
+	struct capped *cap;
+	bool count_only;	  /* visit_run counts the fresh pairs only */
+	unsigned long long other; /* --shard: fresh pairs of the other
+				     shards' blocks (the budget counts them
+				     as one whole run would) */
 };
 
 uint64_t block_key_hash(const struct mkey *k, unsigned key,
@@ -139,43 +184,29 @@ static bool over_max(const struct block_job *j, unsigned k, size_t n)
 	return max && n > max;
 }
 
-/* Cut the sorted entries into runs of two or more; drop oversized ones
- * (their records get hash 0: this key compared nothing for them). */
-static size_t find_runs(const struct block_job *j, struct pass *p,
-			const struct entry *e, size_t n, struct run *runs,
-			struct match_stats *st)
+/* Pairs a sorted neighbourhood of window w proposes in a block of n. */
+static unsigned long long window_pairs(size_t n, unsigned w)
 {
-	struct match_key_stats *ks = &st->key[p->key];
-	size_t n_runs = 0, i = 0;
+	if (n <= (size_t)w + 1)
+		return (unsigned long long)n * (n - 1) / 2;
+	return (unsigned long long)w * n - (unsigned long long)w * (w + 1) / 2;
+}
 
-	ks->name = j->rules->key[p->key].name;
-	ks->records = n;
-	while (i < n) {
-		size_t k = i + 1;
-		unsigned long long pairs;
-
-		while (k < n && e[k].h == e[i].h)
-			k++;
-		pairs = block_pairs_count(j, e + i, k - i);
-		if (over_max(j, p->key, k - i) ||
-		    pairs > j->rules->max_block_pairs) {
-			if (over_max(j, p->key, k - i))
-				ks->over_max++;
-			else
-				note_capped(st, ks, k - i);
-			for (size_t x = i; x < k; x++)
-				p->kh[(size_t)e[x].rec * j->rules->n_keys +
-				      p->key] = 0;
-		} else if (pairs > 0 && block_in_shard(j, e[i].h)) {
-			st->candidates += pairs;
-			ks->candidates += pairs;
-			ks->blocks++;
-			runs[n_runs].start = i;
-			runs[n_runs++].n = k - i;
-		}
-		i = k;
+/* Keep the records of a capped block for the sorted neighbourhood pass. */
+static void keep_capped(struct capped *c, unsigned key, const struct entry *e,
+			size_t n)
+{
+	if (c->n_b == c->cap_b) {
+		c->cap_b = c->cap_b ? c->cap_b * 2 : 16;
+		c->b = xrealloc(c->b, c->cap_b * sizeof(*c->b));
 	}
-	return n_runs;
+	c->b[c->n_b++] = (struct capped_block){key, c->n, n, e[0].h};
+	while (c->n + n > c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 1024;
+		c->rec = xrealloc(c->rec, c->cap * sizeof(*c->rec));
+	}
+	for (size_t i = 0; i < n; i++)
+		c->rec[c->n++] = e[i].rec;
 }
 
 /* Does key k leave the pair a, b to the other keys (both records have
@@ -188,15 +219,30 @@ static bool left_out(const struct block_job *j, unsigned k, uint32_t a,
 	return f >= 0 && j->recs[a].f[f] && j->recs[b].f[f];
 }
 
+/* Do a and b, whose key k tags are equal, have equal high halves of the
+ * key hash? An earlier key "saw" a pair when they do, which for two
+ * different keys happens once in 4 billion. The tags (16 bits a record
+ * and key) settle most pairs; the hashes are worked out again for the
+ * rest. */
+static bool same_key(const struct block_job *j, unsigned k, uint32_t a,
+		     uint32_t b)
+{
+	const struct mkey *key = &j->rules->key[k];
+
+	return (block_key_hash(key, k, &j->recs[a]) >> 32 | 1) ==
+	       (block_key_hash(key, k, &j->recs[b]) >> 32 | 1);
+}
+
 /* Did an earlier key put a and b in one compared block? */
 static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
 {
 	unsigned nk = p->job->rules->n_keys;
-	const uint32_t *ha = p->kh + (size_t)a * nk;
-	const uint32_t *hb = p->kh + (size_t)b * nk;
+	const uint16_t *ha = p->kh + (size_t)a * nk;
+	const uint16_t *hb = p->kh + (size_t)b * nk;
 
 	for (unsigned k = 0; k < p->key; k++)
-		if (ha[k] && ha[k] == hb[k] && !left_out(p->job, k, a, b))
+		if (ha[k] && ha[k] == hb[k] && !left_out(p->job, k, a, b) &&
+		    same_key(p->job, k, a, b))
 			return true;
 	return false;
 }
@@ -222,11 +268,128 @@ static unsigned long long visit_run(const struct pass *p, const struct run *run,
 				continue;
 			if (p->key && seen_before(p, a, b))
 				continue;
-			j->fn(ctx, a < b ? a : b, a < b ? b : a);
+			if (!p->count_only)
+				j->fn(ctx, a < b ? a : b, a < b ? b : a);
 			fresh++;
 		}
 	}
 	return fresh;
+}
+
+/* Fresh pairs of the runs not capped, counting no further than past
+ * limit. */
+static unsigned long long count_fresh(struct pass *p, const struct run *runs,
+				      size_t n_runs, unsigned long long limit)
+{
+	unsigned long long fresh = 0;
+
+	p->count_only = true;
+	for (size_t i = 0; i < n_runs && fresh <= limit; i++)
+		if (!runs[i].capped)
+			fresh += visit_run(p, &runs[i], NULL);
+	p->count_only = false;
+	return fresh;
+}
+
+/* Over the budget, the key compares by sorted neighbourhood every block
+ * larger than the window, or nothing when even that is too much. */
+static void over_budget(const struct block_job *j, struct pass *p,
+			struct run *runs, size_t n_runs,
+			unsigned long long wanted, struct match_stats *st)
+{
+	struct match_key_stats *ks = &st->key[p->key];
+	unsigned w = j->rules->capped_window;
+	unsigned long long cost = 0;
+
+	for (size_t i = 0; i < n_runs; i++) {
+		if (runs[i].n > (size_t)w + 1)
+			runs[i].capped = true;
+		cost += window_pairs(runs[i].n, w);
+	}
+	ks->wanted = wanted;
+	ks->status = p->cap->used + cost > p->cap->budget ? MATCH_KEY_SKIPPED
+							  : MATCH_KEY_WINDOWED;
+	if (!st->over_budget++)
+		st->over_budget_key = ks->name;
+}
+
+/* Cut the sorted entries into blocks of two or more: those over the
+ * key's own max are dropped (their records get hash 0: this key compared
+ * nothing for them), those over max_block_pairs capped. A key whose fresh
+ * pairs would take the run over its budget is compared by sorted
+ * neighbourhood, or skipped. Returns the blocks to compare in full; the
+ * capped ones are kept for the sorted neighbourhood pass. */
+static size_t find_runs(const struct block_job *j, struct pass *p,
+			const struct entry *e, size_t n, struct run *runs,
+			struct match_stats *st)
+{
+	struct match_key_stats *ks = &st->key[p->key];
+	unsigned w = j->rules->capped_window;
+	unsigned nk = j->rules->n_keys;
+	unsigned long long full = 0, win = 0;
+	size_t n_runs = 0, kept = 0;
+
+	ks->name = j->rules->key[p->key].name;
+	ks->records = n;
+	for (size_t i = 0, k; i < n; i = k) {
+		unsigned long long pairs;
+
+		for (k = i + 1; k < n && e[k].h == e[i].h; k++)
+			;
+		pairs = block_pairs_count(j, e + i, k - i);
+		if (over_max(j, p->key, k - i)) {
+			ks->over_max++;
+			for (size_t x = i; x < k; x++)
+				p->kh[(size_t)e[x].rec * nk + p->key] = 0;
+		} else if (pairs > j->rules->max_block_pairs) {
+			runs[n_runs++] = (struct run){i, k - i, true};
+			win += window_pairs(k - i, w);
+			note_capped(st, ks, k - i);
+		} else if (pairs > 0) {
+			runs[n_runs++] = (struct run){i, k - i, false};
+			full += pairs;
+		}
+	}
+	if (p->cap->used + win + full > p->cap->budget) {
+		unsigned long long room =
+			p->cap->used + win > p->cap->budget
+				? 0
+				: p->cap->budget - p->cap->used - win;
+
+		if (count_fresh(p, runs, n_runs, room) > room)
+			over_budget(j, p, runs, n_runs, full + win, st);
+	}
+	for (size_t r = 0; r < n_runs; r++) {
+		const struct entry *b = e + runs[r].start;
+		size_t bn = runs[r].n;
+
+		if (ks->status == MATCH_KEY_SKIPPED || runs[r].capped) {
+			for (size_t x = 0; x < bn; x++) {
+				p->kh[(size_t)b[x].rec * nk + p->key] = 0;
+				p->cap->mark[b[x].rec / 8] |=
+					(uint8_t)(1u << (b[x].rec % 8));
+			}
+			if (ks->status == MATCH_KEY_SKIPPED)
+				continue;
+			ks->window += window_pairs(bn, w);
+			ks->candidates += window_pairs(bn, w);
+			st->candidates += window_pairs(bn, w);
+			p->cap->used += window_pairs(bn, w);
+			keep_capped(p->cap, p->key, b, bn);
+			continue;
+		}
+		if (!block_in_shard(j, b[0].h)) {
+			p->count_only = true;
+			p->other += visit_run(p, &runs[r], NULL);
+			p->count_only = false;
+			continue;
+		}
+		ks->candidates += block_pairs_count(j, b, bn);
+		st->candidates += block_pairs_count(j, b, bn);
+		ks->blocks++;
+		runs[kept++] = runs[r];
+	}
+	return kept;
 }
 
 struct worker {
@@ -272,7 +435,7 @@ static unsigned long long run_threads(struct pass *p, unsigned threads,
 
 /* Fill the entries of key k; returns how many records have the key. */
 static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
-		       uint32_t *kh)
+		       uint16_t *kh)
 {
 	const struct mkey *key = &j->rules->key[k];
 	size_t n = 0;
@@ -280,31 +443,162 @@ static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
 	for (uint32_t r = 0; r < j->n; r++) {
 		uint64_t h = block_key_hash(key, k, &j->recs[r]);
 
-		/* The high half, never 0 for a record that has the key: an
-		 * earlier key "saw" a pair when both halves are equal, which
-		 * for two different keys happens once in 4 billion. */
+		/* The tag: the top 16 bits, never 0 for a record that has
+		 * the key (same_key compares the high halves). */
 		kh[(size_t)r * j->rules->n_keys + k] =
-			h ? (uint32_t)(h >> 32) | 1 : 0;
+			h ? (uint16_t)(h >> 48) | 1 : 0;
 		if (h)
 			e[n++] = (struct entry){h, r};
 	}
 	return n;
 }
 
+/* The order of a capped block's records for the sorted neighbourhood:
+ * name, birth date, mobile and ID (intern ids: equal values side by
+ * side), then the record number. */
+struct nb {
+	uint32_t k[4];
+	uint32_t rec;
+};
+
+static int nb_order(const void *pa, const void *pb)
+{
+	const struct nb *a = pa, *b = pb;
+
+	for (int i = 0; i < 4; i++)
+		if (a->k[i] != b->k[i])
+			return a->k[i] < b->k[i] ? -1 : 1;
+	return (a->rec > b->rec) - (a->rec < b->rec);
+}
+
+/* Was the pair visited by a key's own pass (any key)? */
+static bool seen_any(const struct block_job *j, const uint16_t *kh, uint32_t a,
+		     uint32_t b)
+{
+	unsigned nk = j->rules->n_keys;
+
+	for (unsigned k = 0; k < nk; k++)
+		if (kh[(size_t)a * nk + k] &&
+		    kh[(size_t)a * nk + k] == kh[(size_t)b * nk + k] &&
+		    !left_out(j, k, a, b) && same_key(j, k, a, b))
+			return true;
+	return false;
+}
+
+/* The pairs the sorted neighbourhood visited: open addressing on
+ * (a << 32 | b) + 1. */
+struct pairset {
+	uint64_t *v; /* owned */
+	size_t mask;
+};
+
+static bool pairset_add(struct pairset *s, uint32_t a, uint32_t b)
+{
+	uint64_t k = ((uint64_t)a << 32 | b) + 1;
+	size_t i = intern_hash(&k, sizeof(k), 7) & s->mask;
+
+	while (s->v[i] && s->v[i] != k)
+		i = (i + 1) & s->mask;
+	if (s->v[i])
+		return false;
+	s->v[i] = k;
+	return true;
+}
+
+/* Compare each record of each capped block with the next capped_window
+ * records in the sorted neighbourhood order, each pair once and never one
+ * a key's own pass visited. */
+static void window_pass(const struct block_job *j, const uint16_t *kh,
+			const struct capped *c, void *ctx,
+			struct match_stats *st)
+{
+	unsigned w = j->rules->capped_window;
+	unsigned long long total = 0;
+	struct pairset set = {0};
+	struct nb *v;
+	size_t most = 0, slots = 1;
+
+	for (size_t i = 0; i < c->n_b; i++) {
+		total += window_pairs(c->b[i].n, w);
+		if (c->b[i].n > most)
+			most = c->b[i].n;
+	}
+	while (slots < total * 2 + 2)
+		slots *= 2;
+	set.v = xcalloc(slots, sizeof(*set.v));
+	set.mask = slots - 1;
+	v = xmalloc((most + 1) * sizeof(*v));
+	for (size_t i = 0; i < c->n_b; i++) {
+		const struct capped_block *b = &c->b[i];
+
+		for (size_t x = 0; x < b->n; x++) {
+			const struct mrec *r = &j->recs[c->rec[b->start + x]];
+
+			v[x] = (struct nb){{r->f[MF_NAME_KEY], r->f[MF_BIRTH],
+					    r->f[MF_MOBILE], r->f[MF_ID]},
+					   c->rec[b->start + x]};
+		}
+		qsort(v, b->n, sizeof(*v), nb_order);
+		for (size_t x = 0; x < b->n; x++) {
+			uint32_t a = v[x].rec;
+			bool ma = j->recs[a].flags & MR_MASTER;
+
+			for (size_t y = x + 1; y < b->n && y <= x + w; y++) {
+				uint32_t bb = v[y].rec;
+				bool mb = j->recs[bb].flags & MR_MASTER;
+				uint32_t lo = a < bb ? a : bb,
+					 hi = a < bb ? bb : a;
+
+				if ((ma && mb) || (j->link_only && ma == mb) ||
+				    left_out(j, b->key, a, bb) ||
+				    seen_any(j, kh, a, bb) ||
+				    !pairset_add(&set, lo, hi) ||
+				    !block_in_shard(j, b->h))
+					continue;
+				j->fn(ctx, lo, hi);
+				st->key[b->key].fresh++;
+			}
+		}
+	}
+	free(v);
+	free(set.v);
+}
+
+static unsigned long long run_budget(const struct match_rules *r, uint32_t n)
+{
+	unsigned long long b = r->max_pairs_per_record * n;
+
+	if (r->max_pairs_per_record && b / r->max_pairs_per_record != n)
+		b = ULLONG_MAX;
+	if (b < r->max_block_pairs)
+		b = r->max_block_pairs;
+	if (r->max_pairs && b > r->max_pairs)
+		b = r->max_pairs;
+	return b;
+}
+
 void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 {
 	unsigned nk = j->rules->n_keys;
-	uint32_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
+	uint16_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
 	struct entry *e = xmalloc(((size_t)j->n + 1) * sizeof(*e));
 	struct entry *tmp = xmalloc(((size_t)j->n + 1) * sizeof(*tmp));
 	struct run *runs = xmalloc(((size_t)j->n / 2 + 1) * sizeof(*runs));
 	unsigned threads = j->threads ? j->threads : 1;
+	struct capped cap = {0};
 
+	cap.mark = xcalloc((size_t)j->n / 8 + 1, 1);
+	cap.budget = run_budget(j->rules, j->n);
+	st->budget = cap.budget;
 	if (threads > 64)
 		threads = 64;
 	for (unsigned k = 0; k < nk; k++) {
-		struct pass p = {
-			.job = j, .key = k, .e = e, .runs = runs, .kh = kh};
+		struct pass p = {.job = j,
+				 .key = k,
+				 .e = e,
+				 .runs = runs,
+				 .kh = kh,
+				 .cap = &cap};
 		size_t n = fill_key(j, k, e, kh);
 
 		radix_sort(e, tmp, n);
@@ -312,9 +606,18 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 		p.n_runs = find_runs(j, &p, e, n, runs, st);
 		atomic_init(&p.next, 0);
 		st->key[k].fresh = run_threads(&p, threads, ctx);
+		cap.used += st->key[k].fresh + p.other;
 	}
 	free(runs);
 	free(tmp);
 	free(e);
+	if (cap.n_b)
+		window_pass(j, kh, &cap, ctx[0], st);
+	for (size_t i = 0; i < (size_t)j->n / 8 + 1; i++)
+		st->capped_records +=
+			(unsigned long)__builtin_popcount(cap.mark[i]);
+	free(cap.mark);
+	free(cap.rec);
+	free(cap.b);
 	free(kh);
 }

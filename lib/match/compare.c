@@ -431,12 +431,12 @@ double compare_weight(const struct cmp_ctx *c, unsigned i,
 	if (level != 0 || !m->tf || !c->tf || !c->tf[i])
 		return m->w[level];
 	/* Term frequency: the weight of an exact match on this value (a's;
-	 * b has it too, in the same part or, swapped, in the other). Dates
-	 * are numbers: their weights are by record. */
+	 * b has it too, in the same part or, swapped, in the other), by
+	 * record. */
 	if (m->kind == CMP_DATE)
 		return c->tf[i][a - c->recs];
 	/* The rarer of the two values counts (张伟 and "Zhang Wei"). */
-	return fminf(c->tf[i][a->f[m->field]], c->tf[i][b->f[m->field]]);
+	return fminf(c->tf[i][a - c->recs], c->tf[i][b - c->recs]);
 }
 
 /* The prior plus w[], each group reduced to its largest member (the

@@ -75,9 +75,13 @@ static void explain_keys(const struct match *m, uint32_t a, uint32_t b,
 		else if (key->max && n > key->max)
 			fprintf(out, "; over this key's max %u: skipped",
 				key->max);
+		else if (m->st.key[k].status == MATCH_KEY_SKIPPED)
+			fprintf(out, "; key over the pairs budget: skipped");
 		else if ((unsigned long long)n * (n - 1) / 2 >
-			 r->max_block_pairs)
-			fprintf(out, "; over max_block_pairs: skipped");
+				 r->max_block_pairs ||
+			 (m->st.key[k].status == MATCH_KEY_WINDOWED &&
+			  n > r->capped_window + 1))
+			fprintf(out, "; capped: sorted neighbourhood only");
 		fprintf(out, ")\n");
 		shared++;
 	}

@@ -20,16 +20,17 @@
 #include "mappers/name.h"
 #include "utf8.h"
 
-#define MEMO 4 /* memo entries per intern id */
+#define MEMO 4	     /* memo entries per intern id */
+#define MEMO_BITS 18 /* the memo holds 2^18 ids */
 
 struct features {
 	struct buf a, b, k, k2;		/* scratch */
-	uint32_t *memo;			/* owned: MEMO per intern id: for a
-					   folded name part, its pinyin,
-					   phonetic key and sound ids; for a
-					   name's pinyin, its name key; + 1,
-					   0 = not yet */
-	size_t memo_cap;		/* ids the memo covers */
+	uint32_t *memo;			/* owned: slots of the intern id + 1
+					   and MEMO entries: for a folded
+					   name part, its pinyin, phonetic
+					   key and sound ids; for a name's
+					   pinyin, its name key; + 1, 0 = not
+					   yet */
 	int master_col;			/* master_id column, or -1 */
 	int extra_col[MATCH_MAX_EXTRA]; /* MF_EXTRA1... columns, or -1 */
 	const struct header *h;
@@ -176,20 +177,23 @@ static void name_key(struct strview py_all, struct strview k1,
 	}
 }
 
-/* The memo entries of intern id (grown to cover it). */
+/* The memo entries of intern id: a direct-mapped cache of MEMO_BITS
+ * slots (5 MB), whatever the number of records; a slot another id took
+ * is worked out again, to the same values. */
 static uint32_t *memo_at(struct features *x, uint32_t id)
 {
-	if (id >= x->memo_cap) {
-		size_t cap = x->memo_cap ? x->memo_cap : 4096;
+	uint32_t *s;
 
-		while (cap <= id)
-			cap *= 2;
-		x->memo = xrealloc(x->memo, cap * MEMO * sizeof(*x->memo));
-		memset(x->memo + x->memo_cap * MEMO, 0,
-		       (cap - x->memo_cap) * MEMO * sizeof(*x->memo));
-		x->memo_cap = cap;
+	if (!x->memo)
+		x->memo = xcalloc((size_t)1 << MEMO_BITS,
+				  (MEMO + 1) * sizeof(*x->memo));
+	s = x->memo +
+	    (MEMO + 1) * (size_t)((id * 2654435761u) >> (32 - MEMO_BITS));
+	if (s[0] != id + 1) {
+		s[0] = id + 1;
+		memset(s + 1, 0, MEMO * sizeof(*s));
 	}
-	return x->memo + MEMO * (size_t)id;
+	return s + 1;
 }
 
 /* The sound of a name part: Metaphone when it is written in Latin

@@ -109,6 +109,35 @@ static uint32_t append(struct intern *t, const char *p, size_t len)
 	return id;
 }
 
+void intern_seal(struct intern *t)
+{
+	free(t->slot);
+	t->slot = NULL;
+	t->n_slots = 0;
+	t->cap = t->len + 1;
+	t->bytes = xrealloc(t->bytes, t->cap);
+	t->n_cap = t->n + 2;
+	t->off = xrealloc(t->off, t->n_cap * sizeof(*t->off));
+}
+
+/* After intern_seal: the table again, every id put back. */
+static void unseal(struct intern *t)
+{
+	t->n_slots = 1024;
+	while (t->n_slots * 3 <= (size_t)t->n * 4)
+		t->n_slots *= 2;
+	t->slot = xcalloc(t->n_slots, sizeof(*t->slot));
+	for (uint32_t id = 1; id < t->n; id++) {
+		struct strview v = intern_str(t, id);
+		uint64_t h = intern_hash(v.p, v.len, 0);
+		size_t i = (size_t)(h >> 32) & (t->n_slots - 1);
+
+		while (t->slot[i])
+			i = (i + 1) & (t->n_slots - 1);
+		t->slot[i] = slot_of(h, id);
+	}
+}
+
 uint32_t intern_add(struct intern *t, const char *p, size_t len)
 {
 	uint64_t h, tag;
@@ -116,7 +145,9 @@ uint32_t intern_add(struct intern *t, const char *p, size_t len)
 
 	if (len == 0)
 		return 0;
-	if ((size_t)t->n * 2 >= t->n_slots)
+	if (!t->slot)
+		unseal(t);
+	if ((size_t)t->n * 4 >= t->n_slots * 3) /* load at most 3/4 */
 		rehash(t);
 	h = intern_hash(p, len, 0);
 	tag = h & 0xFFFFFFFF00000000ull;

@@ -2,16 +2,19 @@
  * match: one mbr-dedupe run: records in, features, blocked and scored
  * pairs, clusters, and the outputs. See match.h for the whole story.
  *
- * Memory per record: its features (struct mrec, about 130 bytes), its
- * address bigrams, its output line (new records only) and its share of
- * the string pool. Pairs are kept only at or above the pairs floor.
+ * Memory per record: its features (struct mrec, about 200 bytes), its
+ * address bigrams and its share of the string pool; the new records'
+ * lines wait in an unlinked temporary file (0600) for the output. Pairs
+ * are kept only at or above the pairs floor.
  */
 #include "match.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "csvio.h"
 #include "mask.h"
@@ -45,7 +48,8 @@ void match_free(struct match *m)
 	features_free(m->fx);
 	header_release(&m->cur);
 	header_release(&m->out);
-	free(m->lines);
+	if (m->lines)
+		fclose(m->lines);
 	free(m->line_off);
 	free(m->news);
 	decide_free(m);
@@ -83,13 +87,44 @@ int match_begin(struct match *m, const struct header *h, enum match_side side,
 	return 0;
 }
 
-/* The record as a CSV line (without its old cluster_id), kept for the
- * output. */
-static void keep_line(struct match *m, const struct record *rec)
+/* The temporary file the new records' lines wait in: in $TMPDIR (else
+ * /tmp), 0600 (mkstemp), unlinked at once, so a kill leaves nothing. */
+static int open_lines(struct match *m, struct mbr_err *err)
 {
-	size_t start;
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if ((size_t)snprintf(path, sizeof(path), "%s/mbr-dedupe-XXXXXX", dir) >=
+	    sizeof(path))
+		return mbr_fail(err, MBR_EIO, "TMPDIR too long");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return mbr_fail(err, MBR_EIO,
+				"%s: cannot create the temporary file for "
+				"the records (TMPDIR): %s",
+				dir, strerror(errno));
+	unlink(path);
+	m->lines = fdopen(fd, "w+");
+	if (!m->lines) {
+		close(fd);
+		return mbr_fail(err, MBR_EIO, "temporary file: %s",
+				strerror(errno));
+	}
+	return 0;
+}
+
+/* The record as a CSV line (without its old cluster_id), kept in the
+ * temporary file for the output. */
+static int keep_line(struct match *m, const struct record *rec,
+		     struct mbr_err *err)
+{
 	bool first = true;
 
+	if (!m->lines && open_lines(m, err) < 0)
+		return -1;
 	buf_reset(&m->scratch);
 	for (size_t i = 0; i < rec->n; i++) {
 		if ((int)i == m->skip_col)
@@ -99,22 +134,20 @@ static void keep_line(struct match *m, const struct record *rec)
 		first = false;
 		csvio_quote(&m->scratch, record_field(rec, i), ',');
 	}
-	while (m->lines_len + m->scratch.len > m->lines_cap) {
-		m->lines_cap = m->lines_cap ? m->lines_cap * 2 : 1 << 20;
-		m->lines = xrealloc(m->lines, m->lines_cap);
-	}
 	if (m->n_news + 1 >= m->cap_news) {
 		m->cap_news = m->cap_news ? m->cap_news * 2 : 4096;
 		m->news = xrealloc(m->news, m->cap_news * sizeof(*m->news));
 		m->line_off = xrealloc(m->line_off,
 				       m->cap_news * sizeof(*m->line_off));
 	}
-	start = m->lines_len;
-	memcpy(m->lines + start, m->scratch.p, m->scratch.len);
-	m->lines_len += m->scratch.len;
+	if (m->scratch.len &&
+	    fwrite(m->scratch.p, 1, m->scratch.len, m->lines) != m->scratch.len)
+		return mbr_fail(err, MBR_EIO, "temporary file: write error: %s",
+				strerror(errno));
 	m->news[m->n_news] = m->n;
-	m->line_off[m->n_news++] = start;
-	m->line_off[m->n_news] = m->lines_len;
+	m->line_off[m->n_news + 1] = m->line_off[m->n_news] + m->scratch.len;
+	m->n_news++;
+	return 0;
 }
 
 const enum canon_field match_show_fields[MATCH_SHOW_N] = {
@@ -184,8 +217,8 @@ int match_add(struct match *m, const struct record *rec, struct mbr_err *err)
 	if (m->side == MATCH_MASTER) {
 		r->flags |= MR_MASTER;
 		m->masters++;
-	} else if (!m->shards) { /* a shard writes pairs, not records */
-		keep_line(m, rec);
+	} else if (!m->shards && keep_line(m, rec, err) < 0) {
+		return -1; /* a shard writes pairs, not records */
 	}
 	m->n++;
 	return 0;
@@ -710,6 +743,23 @@ static void refine(struct match *m, bool train, bool link_only)
 		r->per_record = m->st.per_record;
 }
 
+/* Every record is in: give back the room the arrays grew into and the
+ * string pool's lookup table (a third of the memory at a million
+ * records, before blocking asks for its own). */
+static void trim(struct match *m)
+{
+	intern_seal(&m->t);
+	features_free(m->fx); /* its name memo */
+	m->fx = NULL;
+	m->cap = m->n + 1;
+	m->recs = xrealloc(m->recs, m->cap * sizeof(*m->recs));
+	m->bg.cap = m->bg.n + 1;
+	m->bg.v = xrealloc(m->bg.v, m->bg.cap * sizeof(*m->bg.v));
+	m->cap_news = m->n_news + 1;
+	m->news = xrealloc(m->news, m->cap_news * sizeof(*m->news));
+	m->line_off = xrealloc(m->line_off, m->cap_news * sizeof(*m->line_off));
+}
+
 int match_run(struct match *m, bool train, struct mbr_err *err)
 {
 	struct block_job job = {m->rules,
@@ -723,6 +773,8 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 
 	if (decide_resolve(m, err) < 0)
 		return -1;
+	trim(m);
+	job.recs = m->recs;
 	if (job.threads < 1 || job.threads > 64)
 		job.threads = 1;
 	if (m->shards)

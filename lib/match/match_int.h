@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "err.h"
@@ -185,6 +186,9 @@ void intern_init(struct intern *t);
 void intern_release(struct intern *t);
 /* The id of p[0..len), adding it when new. Cannot fail (xmalloc). */
 uint32_t intern_add(struct intern *t, const char *p, size_t len);
+/* Free the lookup table and the spare room once every value is in (a
+ * later intern_add builds the table again). Cannot fail. */
+void intern_seal(struct intern *t);
 static inline struct strview intern_str(const struct intern *t, uint32_t id)
 {
 	return svn(t->bytes + t->off[id], t->off[id + 1] - t->off[id] - 1);
@@ -309,11 +313,15 @@ struct match_rules {
 	bool prior_auto;   /* estimate per_record from the scored pairs */
 	bool calibrate;	   /* estimate m from the strong pairs (untrained) */
 	double tf_min;	   /* least term frequency used */
-	unsigned long long max_block_pairs; /* larger blocks are skipped */
-	bool never_id;	  /* two valid, different CN IDs: two people */
-	bool siblings;	  /* the sibling adjustment (compare_sibling) */
-	bool trained;	  /* m, u and prior come from training */
-	unsigned threads; /* comparison threads */
+	unsigned long long max_block_pairs; /* larger blocks are capped */
+	unsigned long long max_pairs;	    /* candidate pairs in all (0: no
+					       limit) */
+	unsigned long long max_pairs_per_record; /* and per record */
+	unsigned capped_window; /* sorted neighbourhood of a capped block */
+	bool never_id;		/* two valid, different CN IDs: two people */
+	bool siblings;		/* the sibling adjustment (compare_sibling) */
+	bool trained;		/* m, u and prior come from training */
+	unsigned threads;	/* comparison threads */
 };
 
 /* Level names of a kind ("exact", ...), n_levels entries. */
@@ -385,8 +393,8 @@ struct cmp_ctx {
 	const struct intern *t;
 	const uint32_t *bigrams;
 	const struct mrec *recs; /* all records: a date's tf is by record */
-	const float *const *tf;	 /* per comparison: weights by id (dates: by
-				    record), or NULL */
+	const float *const *tf;	 /* per comparison: weights by record, or
+				    NULL */
 	double prior_w;		 /* log2 prior odds */
 };
 
@@ -480,11 +488,11 @@ double score_weight(double p);
 /* log2 prior odds of a match for n records (masters of them) under r. */
 double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
 		   bool link_only);
-/* Term-frequency weights: for each comparison with tf, by intern id of
- * its field's values, the weight of an exact match on that value:
+/* Term-frequency weights: for each comparison with tf, by record number,
+ * the weight of an exact match on the record's value of its field:
  * log2(m / share of the records that have it), the share at least
- * tf_min (owned: score_tf_free). A date comparison's are by record
- * number, the share among full dates. Made after training, from its m. */
+ * tf_min (owned: score_tf_free); for a date the share among full dates.
+ * Made after training, from its m. */
 float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		     uint32_t n, uint32_t n_ids);
 void score_tf_free(float **tf, unsigned n_cmps);
@@ -593,9 +601,9 @@ struct match {
 	struct header cur;	 /* owned: header of the current input */
 	struct header out;	 /* owned: header of the new records */
 	bool have_out;
-	int skip_col; /* input cluster_id column, or -1 */
-	char *lines;  /* owned: new records as CSV lines */
-	size_t lines_len, lines_cap;
+	int skip_col;	    /* input cluster_id column, or -1 */
+	FILE *lines;	    /* owned: new records as CSV lines (an unlinked
+			 temporary file, 0600) */
 	uint32_t *news;	    /* owned: record number of new record k */
 	uint64_t *line_off; /* owned: line of new record k; + end */
 	uint32_t n_news, cap_news;

@@ -293,6 +293,9 @@ struct match_rules *match_rules_new(void)
 	r->calibrate = true;
 	r->tf_min = 1e-6;
 	r->max_block_pairs = 500000;
+	r->max_pairs = 2000000000;
+	r->max_pairs_per_record = 200;
+	r->capped_window = 10;
 	r->never_id = true;
 	r->siblings = true;
 	r->threads = 2;
@@ -656,7 +659,8 @@ static int load_groups(struct match_rules *r, const struct ini *ini,
 struct number_opt {
 	const char *section, *key;
 	size_t offset; /* in struct match_rules */
-	char type;     /* 'p' probability, 'd' number, 'u' count, 't' threads */
+	char type;     /* 'p' probability, 'd' number, 'u' count, 't' threads,
+			  'w' window (1..1000) */
 };
 
 /* clang-format off */
@@ -669,6 +673,11 @@ static const struct number_opt number_opts[] = {
 	  offsetof(struct match_rules, per_record), 'd' },
 	{ "limits", "max_block_pairs",
 	  offsetof(struct match_rules, max_block_pairs), 'u' },
+	{ "limits", "max_pairs", offsetof(struct match_rules, max_pairs), 'u' },
+	{ "limits", "max_pairs_per_record",
+	  offsetof(struct match_rules, max_pairs_per_record), 'u' },
+	{ "limits", "capped_window",
+	  offsetof(struct match_rules, capped_window), 'w' },
 	{ "limits", "threads", offsetof(struct match_rules, threads), 't' },
 };
 /* clang-format on */
@@ -683,8 +692,9 @@ static int set_number(struct match_rules *r, const struct number_opt *o,
 		return -1;
 	if (o->type == 'p' && (d <= 0 || d >= 1))
 		return -1;
-	if (o->type == 'u' || o->type == 't') {
-		if (d != floor(d) || d < 1 || (o->type == 't' && d > 64))
+	if (o->type == 'u' || o->type == 't' || o->type == 'w') {
+		if (d != floor(d) || d < 1 || (o->type == 't' && d > 64) ||
+		    (o->type == 'w' && d > 1000) || d > 1e18)
 			return -1;
 		if (o->type == 'u')
 			*(unsigned long long *)(void *)base =
@@ -695,6 +705,11 @@ static int set_number(struct match_rules *r, const struct number_opt *o,
 	}
 	*(double *)(void *)base = d;
 	return 0;
+}
+
+void match_rules_set_max_pairs(struct match_rules *r, unsigned long long n)
+{
+	r->max_pairs = n;
 }
 
 static int load_numbers(struct match_rules *r, const struct ini *ini,
@@ -721,7 +736,8 @@ static int load_numbers(struct match_rules *r, const struct ini *ini,
 				: o->offset == offsetof(struct match_rules,
 							per_record)
 					? "a positive number or auto"
-					: "a positive number");
+				: o->type == 'w' ? "a number from 1 to 1000"
+						 : "a positive number");
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include "match.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,10 +63,21 @@ int match_write_records(const struct match *m, FILE *out, struct mbr_err *err)
 	buf_init(&id, BUF_NOLIMIT);
 	if (m->have_out && write_header(m, out, &b, err) < 0)
 		goto out;
+	if (m->n_news &&
+	    (fflush(m->lines) != 0 || fseek(m->lines, 0, SEEK_SET))) {
+		mbr_fail(err, MBR_EIO, "temporary file: %s", strerror(errno));
+		goto out;
+	}
 	for (uint32_t k = 0; k < m->n_news; k++) {
-		uint64_t off = m->line_off[k], end = m->line_off[k + 1];
+		size_t len = (size_t)(m->line_off[k + 1] - m->line_off[k]);
 
-		buf_add(&b, m->lines + off, end - off);
+		if (buf_grow(&b, len) < 0 ||
+		    fread(b.p + b.len, 1, len, m->lines) != len) {
+			mbr_fail(err, MBR_EIO, "temporary file: read error");
+			goto out;
+		}
+		b.len += len;
+		b.p[b.len] = 0;
 		buf_addc(&b, ',');
 		buf_reset(&id);
 		cluster_name(m, m->news[k], &id);
@@ -308,7 +320,7 @@ int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 
 	buf_init(&b, BUF_NOLIMIT);
 	buf_adds(&b, "key,parts,records,blocks,candidate_pairs,new_pairs,"
-		     "skipped_blocks,over_max_blocks\n");
+		     "capped_blocks,over_max_blocks,window_pairs,budget\n");
 	for (unsigned k = 0; k < s->n_keys; k++) {
 		const struct mkey *key = &m->rules->key[k];
 
@@ -316,10 +328,18 @@ int match_write_report(const struct match *m, FILE *out, struct mbr_err *err)
 		for (unsigned i = 0; i < key->n_parts; i++)
 			buf_addf(&b, "%s%s", i ? "+" : "",
 				 model_field_name(key->part[i]));
-		buf_addf(&b, ",%lu,%lu,%llu,%llu,%lu,%lu\n", s->key[k].records,
-			 s->key[k].blocks, s->key[k].candidates,
-			 s->key[k].fresh, s->key[k].skipped,
-			 s->key[k].over_max);
+		buf_addf(&b, ",%lu,%lu,%llu,%llu,%lu,%lu,%llu,",
+			 s->key[k].records, s->key[k].blocks,
+			 s->key[k].candidates, s->key[k].fresh,
+			 s->key[k].skipped, s->key[k].over_max,
+			 s->key[k].window);
+		if (s->key[k].status == MATCH_KEY_OK)
+			buf_adds(&b, "ok\n");
+		else
+			buf_addf(&b, "over: %llu pairs; %s\n", s->key[k].wanted,
+				 s->key[k].status == MATCH_KEY_SKIPPED
+					 ? "skipped"
+					 : "sorted neighbourhood");
 	}
 	rc = flush(out, &b, err);
 	buf_release(&b);
@@ -341,10 +361,13 @@ int match_write_report_json(const struct match *m, FILE *out,
 		 "  \"matched\": %llu,\n  \"review\": %llu,\n"
 		 "  \"split\": %llu,\n  \"refused\": %llu,\n"
 		 "  \"clusters\": %lu,\n  \"decisions\": %lu,\n"
+		 "  \"capped_blocks\": %lu,\n  \"capped_records\": %lu,\n"
+		 "  \"pairs_budget\": %llu,\n  \"keys_over_budget\": %u,\n"
 		 "  \"keys\": [",
 		 s->records, s->masters, s->candidates, s->compared, s->kept,
 		 s->matches, s->review, s->split, s->refused, s->clusters,
-		 s->decisions - s->conflicts);
+		 s->decisions - s->conflicts, s->capped, s->capped_records,
+		 s->budget, s->over_budget);
 	for (unsigned k = 0; k < s->n_keys; k++) {
 		const struct mkey *key = &m->rules->key[k];
 
@@ -359,10 +382,21 @@ int match_write_report_json(const struct match *m, FILE *out,
 		buf_addf(&b,
 			 "], \"records\": %lu, \"blocks\": %lu, "
 			 "\"candidate_pairs\": %llu, \"new_pairs\": %llu, "
-			 "\"skipped_blocks\": %lu, \"over_max_blocks\": %lu}",
+			 "\"capped_blocks\": %lu, \"over_max_blocks\": %lu, "
+			 "\"window_pairs\": %llu, \"budget\": ",
 			 s->key[k].records, s->key[k].blocks,
 			 s->key[k].candidates, s->key[k].fresh,
-			 s->key[k].skipped, s->key[k].over_max);
+			 s->key[k].skipped, s->key[k].over_max,
+			 s->key[k].window);
+		if (s->key[k].status == MATCH_KEY_OK)
+			buf_adds(&b, "\"ok\"}");
+		else
+			buf_addf(&b,
+				 "{\"wanted\": %llu, \"compared\": \"%s\"}}",
+				 s->key[k].wanted,
+				 s->key[k].status == MATCH_KEY_SKIPPED
+					 ? "skipped"
+					 : "sorted neighbourhood");
 	}
 	buf_adds(&b, s->n_keys ? "\n  ]\n}\n" : "]\n}\n");
 	rc = flush(out, &b, err);

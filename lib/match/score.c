@@ -159,13 +159,16 @@ float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		for (uint32_t k = 0; k < n; k++)
 			count[recs[k].f[c->field]]++;
 		/* u of an exact match on a value is the share of records
-		 * that have it; the weight is worked out once per value. */
-		tf[i] = xmalloc(((size_t)n_ids + 1) * sizeof(**tf));
-		for (uint32_t id = 0; id < n_ids; id++) {
-			double p = tf_share(count[id], n, c->u[0]);
+		 * that have it; the weights are kept by record (4 bytes a
+		 * record, where by value they took 4 bytes a string of the
+		 * pool). */
+		tf[i] = xmalloc(((size_t)n + 1) * sizeof(**tf));
+		for (uint32_t k = 0; k < n; k++) {
+			double p = tf_share(count[recs[k].f[c->field]], n,
+					    c->u[0]);
 
-			tf[i][id] = (float)log2(
-				m0 / (p > r->tf_min ? p : r->tf_min));
+			tf[i][k] = (float)log2(m0 /
+					       (p > r->tf_min ? p : r->tf_min));
 		}
 	}
 	free(count);

@@ -29,8 +29,7 @@ static int put_pair(const struct match *m, struct stage *st, size_t i,
 	return stage_put_pair(st, &p, err);
 }
 
-int match_write_stage(const struct match *m, struct stage *st,
-		      struct mbr_err *err)
+int match_write_stage(struct match *m, struct stage *st, struct mbr_err *err)
 {
 	struct strview source, source_id;
 	struct buf b;
@@ -39,6 +38,7 @@ int match_write_stage(const struct match *m, struct stage *st,
 	buf_init(&b, BUF_NOLIMIT);
 	for (size_t i = 0; rc == 0 && i < match_n_pairs(m); i++)
 		rc = put_pair(m, st, i, &b, err);
+	m->st.stored = rc == 0 ? match_n_pairs(m) : 0;
 	for (size_t i = 0; rc == 0 && i < match_n_records(m); i++) {
 		buf_reset(&b);
 		match_record_cluster(m, i, &source, &source_id, &b);
