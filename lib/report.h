@@ -15,7 +15,8 @@
  * level and weight and a waterfall of the weights. Review pairs can be
  * marked match / no-match / skip in the page (plain JavaScript, state in
  * localStorage) and downloaded as the decisions CSV mbr-dedupe
- * --decisions reads.
+ * --decisions reads. Under --db, pairs with a stored decision (the
+ * decisions table) are not listed for review again.
  *
  * Nothing is loaded from the network: styles, script and charts (inline
  * SVG) are in the file, and a Content-Security-Policy forbids anything
