@@ -22,6 +22,13 @@ static const char usage[] =
 	"  --rejects FILE   write rows that cannot be loaded, with the reason\n"
 	"  --strict         stop at the first bad row (exit 3) instead\n"
 	"  --db FILE        load into the staging database instead of stdout\n"
+	"  --snapshot       with --db: the files are each source's full "
+	"current\n"
+	"                   state; a record a source no longer has is marked\n"
+	"                   deleted at source (kept, out of later runs)\n"
+	"  --max-delete PCT a snapshot may delete at most PCT% of a source's\n"
+	"                   records (default 50), else nothing is committed\n"
+	"  --force          a snapshot past --max-delete all the same\n"
 	"  -o FILE          write FILE atomically instead of standard output\n"
 	"  -q               no summary line\n"
 	"  --help, --version\n"
@@ -31,10 +38,13 @@ static const char usage[] =
 	"             --map mappings/webshop.map sample-data/webshop.csv "
 	">members.csv\n";
 
-enum { OPT_MAP = 0x100 };
+enum { OPT_MAP = 0x100, OPT_SNAPSHOT, OPT_MAX_DELETE, OPT_FORCE };
 
 static const struct option options[] = {
 	{"map", required_argument, NULL, OPT_MAP},
+	{"snapshot", no_argument, NULL, OPT_SNAPSHOT},
+	{"max-delete", required_argument, NULL, OPT_MAX_DELETE},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -43,13 +53,37 @@ struct ctx {
 	struct import_opts opts;
 	struct mbr_err err;
 	bool failed;
+	bool max_delete_given;
 };
+
+static int on_snapshot_option(struct ctx *c, int opt, const char *arg)
+{
+	char *end;
+
+	if (opt == OPT_SNAPSHOT) {
+		c->opts.snapshot = true;
+	} else if (opt == OPT_FORCE) {
+		c->opts.force = true;
+	} else {
+		c->opts.max_delete = strtod(arg, &end);
+		if (end == arg || *end || !(c->opts.max_delete >= 0) ||
+		    c->opts.max_delete > 100)
+			return cli_usage_error(c->cli,
+					       "--max-delete '%s': expected a "
+					       "percentage from 0 to 100",
+					       arg);
+		c->max_delete_given = true;
+	}
+	return 0;
+}
 
 static int on_option(int opt, const char *arg, void *data)
 {
 	struct ctx *c = data;
 	int rc;
 
+	if (opt == OPT_SNAPSHOT || opt == OPT_FORCE || opt == OPT_MAX_DELETE)
+		return on_snapshot_option(c, opt, arg);
 	if (opt == OPT_MAP)
 		rc = import_add_map(&c->opts, arg, &c->err);
 	else if (opt == 1)
@@ -68,16 +102,39 @@ static int on_option(int opt, const char *arg, void *data)
 static int run(struct cli *cli, struct import_opts *o, struct mbr_err *err)
 {
 	struct rs_sink *k = cli_sink(cli, RS_STAGE_IMPORT, 0, err);
+	struct import_snapshot snap = {0};
+	int rc;
 
 	if (!k)
 		return -1;
-	return cli_done(cli, k, import_run(o, k, &cli->counts, err), err);
+	rc = o->snapshot ? import_snapshot_begin(&snap, o, cli->st, err) : 0;
+	if (rc == 0)
+		rc = import_run(o, k, &cli->counts, err);
+	if (rc == 0 && o->snapshot) {
+		rc = import_snapshot_end(&snap, o, cli->st, err);
+		snprintf(cli->extra, sizeof(cli->extra),
+			 "%llu deleted at source", snap.deleted);
+	}
+	import_snapshot_release(&snap);
+	return cli_done(cli, k, rc, err);
+}
+
+/* The snapshot options belong together, and with --db. */
+static int check_snapshot(struct cli *cli, const struct ctx *c)
+{
+	if (c->opts.snapshot && !cli->db_path)
+		return cli_usage_error(cli, "--snapshot needs --db (the "
+					    "records a source had are there)");
+	if (!c->opts.snapshot && (c->opts.force || c->max_delete_given))
+		return cli_usage_error(cli, "--force and --max-delete go with "
+					    "--snapshot");
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-import", usage);
-	struct ctx c = {&cli, IMPORT_OPTS_INIT, MBR_ERR_INIT, false};
+	struct ctx c = {&cli, IMPORT_OPTS_INIT, MBR_ERR_INIT, false, false};
 	int rc;
 
 	cli.flags = CLI_REJECTS | CLI_DB | CLI_ORDERED;
@@ -87,6 +144,11 @@ int main(int argc, char **argv)
 	}
 	if (c.opts.n_sources == 0) {
 		cli_usage_error(&cli, "no --map given");
+		import_opts_release(&c.opts);
+		return EXIT_USAGE;
+	}
+	if (check_snapshot(&cli, &c) < 0) {
+		import_opts_release(&c.opts);
 		return EXIT_USAGE;
 	}
 	c.opts.strict = cli.strict;

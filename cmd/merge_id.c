@@ -118,6 +118,11 @@ static int account(struct run *r, struct mbr_err *err)
 		 s->issued, s->merged, s->moved,
 		 survive_sum_str(s->points_in, in),
 		 same ? "=" : "!=", survive_sum_str(s->points_out, out));
+	if (s->retired || s->back)
+		snprintf(r->cli->extra + strlen(r->cli->extra),
+			 sizeof(r->cli->extra) - strlen(r->cli->extra),
+			 ", %llu retired (deleted at source), %llu back",
+			 s->retired, s->back);
 	if (!same && r->rules->rule[CF_POINTS].kind == SURVIVE_SUM)
 		return mbr_fail(err, MBR_EINTERNAL,
 				"points %s in but %s out: a bug to report", in,

@@ -54,7 +54,7 @@ static const char sql_get_version[] =
 static const char *const schema[] = {
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
 	"CREATE TABLE IF NOT EXISTS records (record_id INTEGER PRIMARY KEY, "
-	"@, extra TEXT, issues TEXT, run_id INTEGER, "
+	"@, extra TEXT, issues TEXT, run_id INTEGER, deleted_run INTEGER, "
 	"UNIQUE (source, source_id))",
 	"CREATE TABLE IF NOT EXISTS extra_columns (name TEXT PRIMARY KEY, "
 	"pos INTEGER NOT NULL)",
@@ -77,7 +77,11 @@ static const char *const schema[] = {
 	"PRIMARY KEY (source, source_id))",
 	"CREATE INDEX IF NOT EXISTS xref_master ON xref (master_id)",
 	"CREATE TABLE IF NOT EXISTS retired (master_id TEXT PRIMARY KEY, "
-	"merged_into TEXT NOT NULL, run_id INTEGER)",
+	"merged_into TEXT NOT NULL, run_id INTEGER, reason TEXT)",
+	"CREATE TABLE IF NOT EXISTS tombstones (master_id TEXT, source TEXT, "
+	"key_hash TEXT, erased TEXT, reason TEXT, run_id INTEGER)",
+	"CREATE INDEX IF NOT EXISTS tombstones_key ON tombstones "
+	"(key_hash, source)",
 	"CREATE TABLE IF NOT EXISTS masters (master_id TEXT PRIMARY KEY, "
 	"@, member_count INTEGER, sources TEXT, run_id INTEGER)",
 	"CREATE TABLE IF NOT EXISTS runs (run_id INTEGER PRIMARY KEY, "
@@ -94,6 +98,14 @@ static const char *const migrations[] = {
 	"ALTER TABLE rejects ADD COLUMN source_line INTEGER;"
 	"DROP INDEX IF EXISTS clusters_key;"
 	"CREATE INDEX clusters_key ON clusters (source, source_id, run_id)",
+	/* 2 -> 3: snapshots mark records deleted at source; retired IDs say
+	 * why (merged, deleted at source, erased); erasure leaves tombstones */
+	"ALTER TABLE records ADD COLUMN deleted_run INTEGER;"
+	"ALTER TABLE retired ADD COLUMN reason TEXT;"
+	"UPDATE retired SET reason = 'merged';"
+	"CREATE TABLE tombstones (master_id TEXT, source TEXT, "
+	"key_hash TEXT, erased TEXT, reason TEXT, run_id INTEGER);"
+	"CREATE INDEX tombstones_key ON tombstones (key_hash, source)",
 };
 
 /* Parameters of the records upsert after the canonical ones. */
@@ -430,8 +442,10 @@ static char *put_sql(bool once)
 	buf_adds(&b, "extra = coalesce(excluded.extra, extra), "
 		     "issues = coalesce(excluded.issues, issues), "
 		     "run_id = excluded.run_id");
+	/* An import that stores a record deleted at source brings it back. */
 	if (once)
-		buf_adds(&b, " WHERE records.run_id IS NOT excluded.run_id");
+		buf_adds(&b, ", deleted_run = NULL WHERE records.run_id IS NOT "
+			     "excluded.run_id");
 	return buf_detach(&b);
 }
 
@@ -844,7 +858,8 @@ static char *records_sql(void)
 	buf_adds(&b, "SELECT ");
 	for (int f = 0; f < CF_COUNT; f++)
 		buf_addf(&b, "%s, ", canon_name(f));
-	buf_adds(&b, "extra, issues FROM records ORDER BY record_id");
+	buf_adds(&b, "extra, issues FROM records WHERE deleted_run IS NULL "
+		     "ORDER BY record_id");
 	return buf_detach(&b);
 }
 
@@ -1014,7 +1029,16 @@ struct stage_cursor *stage_read_retired(struct stage *st, struct mbr_err *err)
 {
 	return stage_query(st,
 			   "SELECT '' AS source, '' AS source_id, master_id, "
-			   "merged_into FROM retired ORDER BY master_id",
+			   "merged_into FROM retired WHERE merged_into <> '' "
+			   "ORDER BY master_id",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_gone(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT master_id, reason FROM retired WHERE "
+			   "merged_into = '' ORDER BY master_id",
 			   NULL, 0, err);
 }
 
@@ -1047,7 +1071,8 @@ struct stage_cursor *stage_read_clustered(struct stage *st, struct mbr_err *err)
 		       "coalesce(c.cluster_id, '') AS " COL_CLUSTER_ID
 		       " FROM records r LEFT JOIN clusters c"
 		       " ON c.source = r.source AND c.source_id = r.source_id"
-		       " AND c.run_id = ?1 ORDER BY r.record_id");
+		       " AND c.run_id = ?1 WHERE r.deleted_run IS NULL"
+		       " ORDER BY r.record_id");
 	c = stage_query(st, sql.p, &run, 1, err);
 	buf_release(&sql);
 	return c;
@@ -1122,9 +1147,10 @@ int stage_put_retired(struct stage *st, struct strview master_id,
 {
 	struct db_stmt *s = db_stmt(
 		st->db,
-		"INSERT INTO retired (master_id, merged_into, run_id) VALUES "
-		"(?1, ?2, ?3) ON CONFLICT (master_id) DO UPDATE SET "
-		"merged_into = excluded.merged_into",
+		"INSERT INTO retired (master_id, merged_into, run_id, reason) "
+		"VALUES (?1, ?2, ?3, 'merged') ON CONFLICT (master_id) DO "
+		"UPDATE SET merged_into = excluded.merged_into, "
+		"reason = 'merged'",
 		err);
 
 	if (!s)
@@ -1186,4 +1212,107 @@ int stage_forget_dedupe(struct stage *st, struct mbr_err *err)
 	if (db_exec(st->db, "DELETE FROM pairs", NULL, 0, err) < 0)
 		return -1;
 	return db_exec(st->db, "DELETE FROM clusters", NULL, 0, err);
+}
+
+/*
+ * Snapshots: records deleted at source, and the masters they retire
+ */
+
+/* Records of ?1 present before the open run ?2 that it neither stored
+ * nor rejected: a snapshot of the source no longer has them. */
+#define MISSING_WHERE                                                       \
+	"source = ?1 AND deleted_run IS NULL AND run_id IS NOT ?2 AND NOT " \
+	"EXISTS (SELECT 1 FROM rejects j WHERE j.run_id = ?2 AND "          \
+	"j.source = records.source AND j.source_id = records.source_id)"
+
+/* The count sql returns for source (?1) and, with run, the open run (?2),
+ * into *n. */
+static int count_source(struct stage *st, const char *sql,
+			struct strview source, bool run, unsigned long long *n,
+			struct mbr_err *err)
+{
+	struct db_stmt *s = db_stmt(st->db, sql, err);
+
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, source);
+	if (run)
+		bind_run(st, s, 2);
+	if (db_text(s, &st->text, err) < 0)
+		return -1;
+	*n = strtoull(st->text.p, NULL, 10);
+	return 0;
+}
+
+int stage_count_present(struct stage *st, struct strview source,
+			unsigned long long *n, struct mbr_err *err)
+{
+	return count_source(st,
+			    "SELECT count(*) FROM records WHERE source = ?1 "
+			    "AND deleted_run IS NULL",
+			    source, false, n, err);
+}
+
+int stage_count_missing(struct stage *st, struct strview source,
+			unsigned long long *n, struct mbr_err *err)
+{
+	return count_source(st,
+			    "SELECT count(*) FROM records WHERE " MISSING_WHERE,
+			    source, true, n, err);
+}
+
+int stage_mark_missing(struct stage *st, struct strview source,
+		       unsigned long long *n, struct mbr_err *err)
+{
+	struct db_stmt *s;
+
+	if (!st->run_id)
+		return mbr_fail(err, MBR_EINTERNAL,
+				"%s: snapshot outside a run", st->path);
+	s = db_stmt(st->db,
+		    "UPDATE records SET deleted_run = ?2 WHERE " MISSING_WHERE,
+		    err);
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, source);
+	bind_run(st, s, 2);
+	if (db_done(s, "cannot mark records deleted at source", err) < 0)
+		return -1;
+	*n = (unsigned long long)db_changes(st->db);
+	return 0;
+}
+
+int stage_retire_deleted(struct stage *st, unsigned long long *retired,
+			 unsigned long long *back, struct mbr_err *err)
+{
+	struct db_stmt *s;
+
+	/* Back first: a master whose record came back has a golden record
+	 * again, so its ID is live again (it was never issued to another). */
+	if (db_exec(st->db,
+		    "DELETE FROM retired WHERE reason = 'deleted at source' "
+		    "AND master_id IN (SELECT master_id FROM masters)",
+		    NULL, 0, err) < 0)
+		return -1;
+	*back = (unsigned long long)db_changes(st->db);
+	/* Every crosswalk record of the master has a records row marked
+	 * deleted: a record the crosswalk has but records has not (deleted
+	 * by mbr-validate, or from an older crosswalk) retires no one. */
+	s = db_stmt(st->db,
+		    "INSERT INTO retired (master_id, merged_into, run_id, "
+		    "reason) SELECT x.master_id, '', ?1, 'deleted at source' "
+		    "FROM xref x LEFT JOIN records r ON r.source = x.source "
+		    "AND r.source_id = x.source_id WHERE NOT EXISTS (SELECT 1 "
+		    "FROM retired t WHERE t.master_id = x.master_id) AND NOT "
+		    "EXISTS (SELECT 1 FROM masters m WHERE m.master_id = "
+		    "x.master_id) GROUP BY x.master_id HAVING count(*) = "
+		    "count(r.deleted_run)",
+		    err);
+	if (!s)
+		return -1;
+	bind_run(st, s, 1);
+	if (db_done(s, "cannot retire masters deleted at source", err) < 0)
+		return -1;
+	*retired = (unsigned long long)db_changes(st->db);
+	return 0;
 }

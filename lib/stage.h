@@ -46,7 +46,7 @@
 #include "record.h"
 #include "reject.h"
 
-#define STAGE_SCHEMA_VERSION 2
+#define STAGE_SCHEMA_VERSION 3
 
 struct stage;	     /* opaque: one connection; one thread at a time */
 struct stage_cursor; /* opaque: rows of one query */
@@ -195,9 +195,12 @@ void stage_cursor_free(struct stage_cursor *c); /* NULL is fine */
 #define STAGE_GOLDEN (CF_COUNT + 3)
 
 /* The crosswalk as rows (source, source_id, master_id, merged_into = ""),
- * and the retired IDs as ("", "", master_id, merged_into). */
+ * and the IDs retired by a merge as ("", "", master_id, merged_into). */
 struct stage_cursor *stage_read_xref(struct stage *st, struct mbr_err *err);
 struct stage_cursor *stage_read_retired(struct stage *st, struct mbr_err *err);
+/* The IDs retired without a successor, as rows (master_id, reason): the
+ * reason is "deleted at source" or "erased". Never to be issued again. */
+struct stage_cursor *stage_read_gone(struct stage *st, struct mbr_err *err);
 /* The records (insertion order), each with _issues and the cluster_id the
  * latest dedupe run gave it (empty when it gave none). */
 struct stage_cursor *stage_read_clustered(struct stage *st,
@@ -214,7 +217,8 @@ int stage_put_master(struct stage *st, const struct strview *golden,
 int stage_put_xref(struct stage *st, struct strview source,
 		   struct strview source_id, struct strview master_id,
 		   bool seen, struct mbr_err *err);
-/* A retired ID and the master it was merged into, in the open run. */
+/* A retired ID and the master it was merged into, in the open run
+ * (reason "merged"). */
 int stage_put_retired(struct stage *st, struct strview master_id,
 		      struct strview merged_into, struct mbr_err *err);
 
@@ -238,5 +242,31 @@ int stage_put_pair(struct stage *st, const struct stage_pair *p,
 int stage_put_cluster(struct stage *st, struct strview source,
 		      struct strview source_id, struct strview cluster_id,
 		      struct mbr_err *err);
+
+/*
+ * Snapshots (mbr-import --snapshot): a record a source's full export no
+ * longer has is deleted at source. Its row stays, with deleted_run the
+ * run that saw it go; reading (stage_read_records, stage_read_clustered)
+ * skips it, so it takes no part in cleansing, dedupe or survivorship. An
+ * import that stores it again clears the mark.
+ */
+
+/* Records of source present now (not deleted at source), into *n. */
+int stage_count_present(struct stage *st, struct strview source,
+			unsigned long long *n, struct mbr_err *err);
+/* Records of source present before the open run that the run neither
+ * stored nor rejected (a rejected row is still in the source), into *n. */
+int stage_count_missing(struct stage *st, struct strview source,
+			unsigned long long *n, struct mbr_err *err);
+/* Mark those deleted at source by the open run; how many into *n. */
+int stage_mark_missing(struct stage *st, struct strview source,
+		       unsigned long long *n, struct mbr_err *err);
+/* After mbr-merge-id stored its masters, in its run: retire (reason
+ * "deleted at source", merged_into "") every master all of whose
+ * crosswalk records are deleted at source, and take back from retired a
+ * master so retired that has a golden record again (a record came back).
+ * Counts into *retired and *back. */
+int stage_retire_deleted(struct stage *st, unsigned long long *retired,
+			 unsigned long long *back, struct mbr_err *err);
 
 #endif

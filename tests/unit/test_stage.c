@@ -140,7 +140,7 @@ static void test_schema_idempotent(void **state)
 	assert_true(tables >= 10);
 	v = query1(st, "SELECT value FROM meta WHERE key = ?",
 		   "schema_version");
-	assert_string_equal(v, "2");
+	assert_string_equal(v, "3");
 	free(v);
 	stage_close(st);
 }

@@ -1,0 +1,286 @@
+/*
+ * test_lifecycle: the staging calls of a member's life after go-live:
+ * snapshots (records deleted at source, masters retired for it) and
+ * erasure (stage.h). Each test works in its own directory under /tmp.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "stage.h"
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct stage *st;
+	struct header h;
+	struct record rec;
+	struct mbr_err err;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	strcpy(fx->dir, "/tmp/test_lifecycle.XXXXXX");
+	if (!mkdtemp(fx->dir))
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/stage.db", fx->dir);
+	fx->st = stage_open(fx->path, &fx->err);
+	if (!fx->st)
+		return -1;
+	header_init(&fx->h);
+	record_init(&fx->rec);
+	th_header(&fx->h, "source|source_id|name|mobile");
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	char p[128];
+
+	stage_close(fx->st);
+	header_release(&fx->h);
+	record_release(&fx->rec);
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(*suffix); i++) {
+		snprintf(p, sizeof(p), "%s%s", fx->path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void begin(struct fixture *fx)
+{
+	if (stage_begin_run(fx->st, "test", "", &fx->err) < 0)
+		fail_msg("begin: %s", fx->err.msg);
+}
+
+static void commit(struct fixture *fx)
+{
+	if (stage_commit_run(fx->st, 0, 0, 0, 0, "ok", &fx->err) < 0)
+		fail_msg("commit: %s", fx->err.msg);
+}
+
+/* Import the record "source|source_id|name|mobile"; what
+ * stage_import_record returned. */
+static int import(struct fixture *fx, const char *row)
+{
+	int rc;
+
+	th_record(&fx->rec, row);
+	rc = stage_import_record(fx->st, &fx->h, &fx->rec, &fx->err);
+	if (rc < 0)
+		fail_msg("import '%s': %s", row, fx->err.msg);
+	return rc;
+}
+
+static void exec(struct fixture *fx, const char *sql)
+{
+	if (stage_exec(fx->st, sql, NULL, 0, &fx->err) < 0)
+		fail_msg("%s: %s", sql, fx->err.msg);
+}
+
+/* The first column of the first row of sql, as a heap string. */
+static char *query1(struct fixture *fx, const char *sql)
+{
+	struct stage_cursor *c = stage_query(fx->st, sql, NULL, 0, &fx->err);
+	struct record r;
+	char *v;
+
+	if (!c)
+		fail_msg("%s: %s", sql, fx->err.msg);
+	record_init(&r);
+	if (stage_cursor_next(c, &r, &fx->err) != 1)
+		fail_msg("no row for '%s'", sql);
+	v = sv_dup(record_field(&r, 0));
+	record_release(&r);
+	stage_cursor_free(c);
+	return v;
+}
+
+static void assert_query(struct fixture *fx, const char *sql, const char *want)
+{
+	char *v = query1(fx, sql);
+
+	if (strcmp(v, want))
+		fail_msg("%s: got '%s', expected '%s'", sql, v, want);
+	free(v);
+}
+
+/* Records the reading cursor returns. */
+static int n_read(struct fixture *fx)
+{
+	struct stage_cursor *c = stage_read_records(fx->st, &fx->err);
+	struct record r;
+	int n = 0;
+
+	assert_non_null(c);
+	record_init(&r);
+	while (stage_cursor_next(c, &r, &fx->err) > 0)
+		n++;
+	record_release(&r);
+	stage_cursor_free(c);
+	return n;
+}
+
+/* shop 1..3 and web 9 in run 1. */
+static void load(struct fixture *fx)
+{
+	begin(fx);
+	import(fx, "shop|1|张伟|+8613812345678");
+	import(fx, "shop|2|李娜|+8613912345678");
+	import(fx, "shop|3|王芳|+8613712345678");
+	import(fx, "web|9|张伟|+8613812345678");
+	commit(fx);
+}
+
+static void test_snapshot_marks_missing(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned long long n = 99;
+
+	load(fx);
+	begin(fx);
+	assert_int_equal(stage_count_present(fx->st, sv("shop"), &n, &fx->err),
+			 0);
+	assert_int_equal(n, 3);
+	import(fx, "shop|1|张伟|+8613812345678");
+	/* shop 2 is rejected this run: still in the source, not missing */
+	th_record(&fx->rec, "shop|2|李娜|bad");
+	assert_int_equal(stage_put_reject(fx->st, &fx->h, &fx->rec, 3, "test",
+					  "mobile", "invalid", svn("", 0),
+					  &fx->err),
+			 0);
+	assert_int_equal(stage_count_missing(fx->st, sv("shop"), &n, &fx->err),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(stage_count_missing(fx->st, sv("web"), &n, &fx->err),
+			 0);
+	assert_int_equal(n, 1); /* counted only: web is no snapshot here */
+	assert_int_equal(stage_mark_missing(fx->st, sv("shop"), &n, &fx->err),
+			 0);
+	assert_int_equal(n, 1);
+	commit(fx);
+	assert_query(fx,
+		     "SELECT group_concat(source || source_id || ':' || "
+		     "coalesce(deleted_run, '-'), ' ') FROM records",
+		     "shop1:- shop2:- shop3:2 web9:-");
+	assert_int_equal(n_read(fx), 3); /* shop 3 is out of later runs */
+	assert_int_equal(stage_count_present(fx->st, sv("shop"), &n, &fx->err),
+			 0);
+	assert_int_equal(n, 2);
+
+	/* an import that stores shop 3 again brings it back */
+	begin(fx);
+	assert_int_equal(import(fx, "shop|3|王芳|+8613712345678"), 1);
+	commit(fx);
+	assert_query(fx, "SELECT count(deleted_run) FROM records", "0");
+	assert_int_equal(n_read(fx), 4);
+}
+
+static void test_mark_outside_run(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned long long n;
+
+	assert_int_equal(stage_mark_missing(fx->st, sv("shop"), &n, &fx->err),
+			 -1);
+	assert_int_equal(fx->err.status, MBR_EINTERNAL);
+}
+
+/* The crosswalk of load(): 张伟 (shop 1, web 9) is M1, 李娜 M2, 王芳 M3;
+ * masters holds the golden records of the live ones given. */
+static void crosswalk(struct fixture *fx, const char *masters)
+{
+	exec(fx, "INSERT INTO xref (source, source_id, master_id) VALUES "
+		 "('shop', '1', 'M1'), ('web', '9', 'M1'), ('shop', '2', "
+		 "'M2'), ('shop', '3', 'M3'), ('crm', '5', 'M4')");
+	exec(fx, masters);
+}
+
+static void test_retire_deleted(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned long long retired = 9, back = 9;
+
+	load(fx);
+	begin(fx);
+	exec(fx, "UPDATE records SET deleted_run = 1 WHERE source = 'shop' "
+		 "AND source_id IN ('1', '2')");
+	/* M4's record crm 5 is in no records row: not retired */
+	crosswalk(fx, "INSERT INTO masters (master_id) VALUES ('M1'), ('M3')");
+	assert_int_equal(
+		stage_retire_deleted(fx->st, &retired, &back, &fx->err), 0);
+	assert_int_equal(retired, 1);
+	assert_int_equal(back, 0);
+	commit(fx);
+	assert_query(fx,
+		     "SELECT group_concat(master_id || '|' || merged_into || "
+		     "'|' || reason, ' ') FROM retired",
+		     "M2||deleted at source");
+
+	/* a second run retires no one again; M2 back with a golden record */
+	begin(fx);
+	exec(fx, "INSERT INTO masters (master_id) VALUES ('M2')");
+	assert_int_equal(
+		stage_retire_deleted(fx->st, &retired, &back, &fx->err), 0);
+	assert_int_equal(retired, 0);
+	assert_int_equal(back, 1);
+	commit(fx);
+	assert_query(fx, "SELECT count(*) FROM retired", "0");
+}
+
+static void test_read_gone(void **state)
+{
+	struct fixture *fx = *state;
+	struct stage_cursor *c;
+	struct record r;
+
+	begin(fx);
+	exec(fx, "INSERT INTO retired VALUES ('M1', 'M2', 1, 'merged'), "
+		 "('M3', '', 1, 'erased'), ('M4', '', 1, 'deleted at source')");
+	commit(fx);
+	record_init(&r);
+	c = stage_read_retired(fx->st, &fx->err);
+	assert_int_equal(stage_cursor_next(c, &r, &fx->err), 1);
+	assert_true(sv_eqs(record_field(&r, 2), "M1"));
+	assert_int_equal(stage_cursor_next(c, &r, &fx->err), 0);
+	stage_cursor_free(c);
+	c = stage_read_gone(fx->st, &fx->err);
+	assert_int_equal(stage_cursor_next(c, &r, &fx->err), 1);
+	assert_true(sv_eqs(record_field(&r, 0), "M3"));
+	assert_true(sv_eqs(record_field(&r, 1), "erased"));
+	assert_int_equal(stage_cursor_next(c, &r, &fx->err), 1);
+	assert_true(sv_eqs(record_field(&r, 0), "M4"));
+	assert_int_equal(stage_cursor_next(c, &r, &fx->err), 0);
+	stage_cursor_free(c);
+	record_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_snapshot_marks_missing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mark_outside_run, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_retire_deleted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_gone, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
