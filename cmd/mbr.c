@@ -27,6 +27,8 @@ static const struct {
 	 "golden master records, stable master IDs and the crosswalk"},
 	{"export", "records into a target system's format and encoding, masked "
 		   "on request"},
+	{"erase", "a member's data out of the staging database, a tombstone "
+		  "in its place"},
 };
 
 #define N_TOOLS (sizeof(tools) / sizeof(tools[0]))

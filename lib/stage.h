@@ -114,7 +114,10 @@ int stage_put_record(struct stage *st, const struct header *h,
 /* As stage_put_record inside a run, for mbr-import: returns 1 when rec was
  * stored, 0 when this run has already stored a record with the same
  * (source, source_id) (nothing is changed: the caller rejects rec as a
- * duplicate, as mbr-validate does in file mode), -1 with err. */
+ * duplicate, as mbr-validate does in file mode), STAGE_IMPORT_ERASED when
+ * the record was erased (a tombstone has its key: nothing is stored, the
+ * caller rejects it), -1 with err. */
+#define STAGE_IMPORT_ERASED 2
 int stage_import_record(struct stage *st, const struct header *h,
 			const struct record *rec, struct mbr_err *err);
 /* Record a reject of the parsed record rec (header h) by tool: field and
@@ -268,5 +271,54 @@ int stage_mark_missing(struct stage *st, struct strview source,
  * Counts into *retired and *back. */
 int stage_retire_deleted(struct stage *st, unsigned long long *retired,
 			 unsigned long long *back, struct mbr_err *err);
+
+/*
+ * Erasure (mbr-erase; PIPL, the right to deletion). A member is a master
+ * ID: erasing it removes every row that holds its records' values or
+ * keys (records, rejects, pairs, clusters, xref, the golden record in
+ * masters, and in any further table the rows whose source and source_id,
+ * or master_id, are the member's), leaves one tombstone per source record
+ * (master ID, source, a keyed hash of source_id, time, reason: no
+ * personal data) and keeps the ID retired (reason "erased", merged_into
+ * ""), so it is never issued again. stage_import_record refuses a record
+ * with a tombstone. Inside a run; the caller then commits and compacts.
+ */
+
+struct stage_erased {
+	unsigned long long members; /* master IDs erased */
+	unsigned long long keys;    /* source records erased */
+	unsigned long long records; /* rows removed from each table */
+	unsigned long long rejects;
+	unsigned long long pairs;
+	unsigned long long clusters;
+	unsigned long long xref;
+	unsigned long long masters;
+	unsigned long long other;      /* rows of further tables */
+	unsigned long long tombstones; /* tombstones added */
+};
+
+/* Erase the member master_id (counts added to *n). Returns 0, 1 when it
+ * was erased before (nothing to do), or -1 with err: MBR_ECONFIG when the
+ * ID is in neither xref nor masters, or was merged into another (named
+ * in the message). */
+int stage_erase_master(struct stage *st, struct strview master_id,
+		       struct strview reason, struct stage_erased *n,
+		       struct mbr_err *err);
+/* Erase the member whose source record this is: its master, when the
+ * crosswalk has the record; else (not yet through mbr-merge-id) the
+ * record's own rows. Returns 0, or 1 when it was erased before (rows a
+ * later import left, such as its reject, are removed all the same), or
+ * -1 with err (MBR_ECONFIG: a record no table has). */
+int stage_erase_record(struct stage *st, struct strview source,
+		       struct strview source_id, struct strview reason,
+		       struct stage_erased *n, struct mbr_err *err);
+/* Turn secure_delete on for this connection: deleted content is
+ * overwritten with zeros. Before the run that erases. */
+int stage_secure_delete(struct stage *st, struct mbr_err *err);
+/* After the run: VACUUM (the file is rebuilt from live rows only, so no
+ * free page keeps an erased value) and a truncating checkpoint (the -wal
+ * file is emptied). MBR_EIO when another process keeps the checkpoint
+ * from finishing. */
+int stage_compact(struct stage *st, struct mbr_err *err);
 
 #endif

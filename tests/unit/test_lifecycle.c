@@ -270,6 +270,166 @@ static void test_read_gone(void **state)
 	record_release(&r);
 }
 
+/* load() and crosswalk(), with a pair, clusters and a reject of 张伟,
+ * and two tables a later tool might add. */
+static void member_rows(struct fixture *fx)
+{
+	load(fx);
+	begin(fx);
+	crosswalk(fx, "INSERT INTO masters (master_id, name) VALUES "
+		      "('M1', '张伟'), ('M2', '李娜'), ('M3', '王芳')");
+	exec(fx, "INSERT INTO pairs (a_source, a_source_id, b_source, "
+		 "b_source_id) VALUES ('shop', '1', 'web', '9'), ('shop', "
+		 "'2', 'shop', '3')");
+	exec(fx, "INSERT INTO clusters (source, source_id, cluster_id) "
+		 "VALUES ('shop', '1', 'K1'), ('web', '9', 'K1'), ('shop', "
+		 "'2', 'K2')");
+	exec(fx, "INSERT INTO rejects (source, source_id, raw) VALUES "
+		 "('web', '9', '9,张伟,bad'), ('shop', '2', '2,李娜')");
+	exec(fx, "CREATE TABLE decisions (source TEXT, source_id TEXT, "
+		 "note TEXT)");
+	exec(fx, "INSERT INTO decisions VALUES ('web', '9', '张伟 ok'), "
+		 "('shop', '3', 'x')");
+	exec(fx, "CREATE TABLE \"golden \"\"lineage\"\"\" (master_id TEXT, "
+		 "value TEXT)");
+	exec(fx, "INSERT INTO \"golden \"\"lineage\"\"\" VALUES ('M1', "
+		 "'张伟'), ('M2', '李娜')");
+	commit(fx);
+}
+
+static void test_erase_master(void **state)
+{
+	struct fixture *fx = *state;
+	struct stage_erased n = {0};
+
+	member_rows(fx);
+	begin(fx);
+	assert_int_equal(stage_erase_master(fx->st, sv("M1"), sv("ticket 1"),
+					    &n, &fx->err),
+			 0);
+	commit(fx);
+	assert_int_equal(n.members, 1);
+	assert_int_equal(n.keys, 2);
+	assert_int_equal(n.records, 2);
+	assert_int_equal(n.rejects, 1);
+	assert_int_equal(n.pairs, 1);
+	assert_int_equal(n.clusters, 2);
+	assert_int_equal(n.xref, 2);
+	assert_int_equal(n.masters, 1);
+	assert_int_equal(n.other, 2); /* decisions, the lineage table */
+	assert_int_equal(n.tombstones, 2);
+	assert_query(fx,
+		     "SELECT (SELECT count(*) FROM records WHERE name = "
+		     "'张伟') + (SELECT count(*) FROM rejects WHERE raw LIKE "
+		     "'%张伟%') + (SELECT count(*) FROM decisions WHERE note "
+		     "LIKE '%张伟%') + (SELECT count(*) FROM \"golden "
+		     "\"\"lineage\"\"\" WHERE value = '张伟')",
+		     "0");
+	assert_query(fx, "SELECT count(*) FROM pairs", "1");
+	assert_query(fx,
+		     "SELECT group_concat(master_id || ',' || source || ',' "
+		     "|| length(key_hash) || ',' || reason, ' ') FROM "
+		     "tombstones",
+		     "M1,shop,32,ticket 1 M1,web,32,ticket 1");
+	assert_query(fx, "SELECT reason || merged_into FROM retired", "erased");
+
+	/* erased before: 1, nothing changes */
+	memset(&n, 0, sizeof(n));
+	begin(fx);
+	assert_int_equal(
+		stage_erase_master(fx->st, sv("M1"), sv("again"), &n, &fx->err),
+		1);
+	assert_int_equal(n.tombstones + n.records + n.members, 0);
+	/* an import of an erased record is refused, another is stored */
+	assert_int_equal(import(fx, "web|9|张伟|+8613812345678"),
+			 STAGE_IMPORT_ERASED);
+	assert_int_equal(import(fx, "web|10|赵磊|+8613611112222"), 1);
+	commit(fx);
+	assert_query(fx, "SELECT count(*) FROM records WHERE source = 'web'",
+		     "1");
+}
+
+static void test_erase_errors(void **state)
+{
+	struct fixture *fx = *state;
+	struct stage_erased n = {0};
+
+	member_rows(fx);
+	assert_int_equal(
+		stage_erase_master(fx->st, sv("M1"), sv(""), &n, &fx->err), -1);
+	assert_int_equal(fx->err.status, MBR_EINTERNAL); /* no run */
+	begin(fx);
+	exec(fx, "INSERT INTO retired VALUES ('M7', 'M2', 1, 'merged')");
+	assert_int_equal(
+		stage_erase_master(fx->st, sv("M7"), sv(""), &n, &fx->err), -1);
+	assert_int_equal(fx->err.status, MBR_ECONFIG);
+	assert_non_null(strstr(fx->err.msg, "merged into 'M2'"));
+	assert_int_equal(
+		stage_erase_master(fx->st, sv("M99"), sv(""), &n, &fx->err),
+		-1);
+	assert_int_equal(fx->err.status, MBR_ECONFIG);
+	assert_int_equal(stage_erase_record(fx->st, sv("shop"), sv("77"),
+					    sv(""), &n, &fx->err),
+			 -1);
+	assert_int_equal(fx->err.status, MBR_ECONFIG);
+	assert_int_equal(n.members + n.keys + n.records, 0);
+	stage_rollback(fx->st);
+}
+
+static void test_erase_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct stage_erased n = {0};
+
+	member_rows(fx);
+	begin(fx);
+	import(fx, "crm|5|孙丽|+8613500000000"); /* not merged yet */
+	/* a record of the crosswalk: the whole member */
+	assert_int_equal(stage_erase_record(fx->st, sv("web"), sv("9"), sv("r"),
+					    &n, &fx->err),
+			 0);
+	assert_int_equal(n.members, 1);
+	assert_int_equal(n.keys, 2);
+	/* a record merge-id has not seen: the record alone */
+	exec(fx, "DELETE FROM xref WHERE source = 'crm'");
+	assert_int_equal(stage_erase_record(fx->st, sv("crm"), sv("5"), sv("r"),
+					    &n, &fx->err),
+			 0);
+	assert_int_equal(n.members, 1);
+	assert_int_equal(n.keys, 3);
+	commit(fx);
+	assert_query(fx,
+		     "SELECT count(*) || '/' || count(master_id = '' OR NULL) "
+		     "FROM tombstones",
+		     "3/1");
+	assert_query(fx, "SELECT count(*) FROM records", "2");
+	/* a reject the source sent again goes; erased before: 1 */
+	begin(fx);
+	exec(fx, "INSERT INTO rejects (source, source_id, raw) VALUES "
+		 "('crm', '5', '5,孙丽')");
+	memset(&n, 0, sizeof(n));
+	assert_int_equal(stage_erase_record(fx->st, sv("crm"), sv("5"), sv("r"),
+					    &n, &fx->err),
+			 1);
+	assert_int_equal(n.rejects, 1);
+	assert_int_equal(n.tombstones, 0);
+	commit(fx);
+}
+
+static void test_compact(void **state)
+{
+	struct fixture *fx = *state;
+
+	member_rows(fx);
+	begin(fx);
+	assert_int_equal(stage_compact(fx->st, &fx->err), -1);
+	assert_int_equal(fx->err.status, MBR_EINTERNAL);
+	commit(fx);
+	assert_int_equal(stage_secure_delete(fx->st, &fx->err), 0);
+	assert_int_equal(stage_compact(fx->st, &fx->err), 0);
+	assert_query(fx, "PRAGMA secure_delete", "1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +441,13 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_read_gone, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_erase_master, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_erase_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_erase_record, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
