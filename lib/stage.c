@@ -63,6 +63,7 @@ static const char *const schema[] = {
 	"source TEXT, source_id TEXT, source_row TEXT, field TEXT, "
 	"reason TEXT, raw BLOB, record TEXT, source_line INTEGER)",
 	"CREATE INDEX IF NOT EXISTS rejects_run ON rejects (run_id)",
+	"CREATE INDEX IF NOT EXISTS rejects_key ON rejects (source, source_id)",
 	"CREATE TABLE IF NOT EXISTS pairs (run_id INTEGER, a_source TEXT, "
 	"a_source_id TEXT, b_source TEXT, b_source_id TEXT, weight REAL, "
 	"probability REAL, detail TEXT)",
@@ -100,13 +101,15 @@ static const char *const migrations[] = {
 	"DROP INDEX IF EXISTS clusters_key;"
 	"CREATE INDEX clusters_key ON clusters (source, source_id, run_id)",
 	/* 2 -> 3: snapshots mark records deleted at source; retired IDs say
-	 * why (merged, deleted at source, erased); erasure leaves tombstones */
+	 * why (merged, deleted at source, erased); erasure leaves tombstones;
+	 * a record's rejects are found by its key (snapshots, erasure) */
 	"ALTER TABLE records ADD COLUMN deleted_run INTEGER;"
 	"ALTER TABLE retired ADD COLUMN reason TEXT;"
 	"UPDATE retired SET reason = 'merged';"
 	"CREATE TABLE tombstones (master_id TEXT, source TEXT, "
 	"key_hash TEXT, erased TEXT, reason TEXT, run_id INTEGER);"
-	"CREATE INDEX tombstones_key ON tombstones (key_hash, source)",
+	"CREATE INDEX tombstones_key ON tombstones (key_hash, source);"
+	"CREATE INDEX rejects_key ON rejects (source, source_id)",
 };
 
 /* Parameters of the records upsert after the canonical ones. */
