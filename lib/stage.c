@@ -109,7 +109,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE tombstones (master_id TEXT, source TEXT, "
 	"key_hash TEXT, erased TEXT, reason TEXT, run_id INTEGER);"
 	"CREATE INDEX tombstones_key ON tombstones (key_hash, source);"
-	"CREATE INDEX rejects_key ON rejects (source, source_id)",
+	"CREATE INDEX IF NOT EXISTS rejects_key ON rejects (source, source_id)",
 };
 
 /* Parameters of the records upsert after the canonical ones. */
