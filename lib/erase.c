@@ -63,7 +63,7 @@ static int id_line(struct erase_opts *o, struct strview v, const char *path,
 	if (!v.len || *v.p == '#')
 		return 0;
 	if (memchr(v.p, ' ', v.len) || memchr(v.p, ',', v.len) ||
-	    memchr(v.p, '\t', v.len))
+	    memchr(v.p, '\t', v.len) || memchr(v.p, '\0', v.len))
 		return mbr_fail(err, MBR_ECONFIG,
 				"%s:%lu: expected one master ID a line", path,
 				line);
@@ -75,15 +75,25 @@ int erase_add_ids_file(struct erase_opts *o, const char *path,
 		       struct mbr_err *err)
 {
 	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (!f)
+		return mbr_fail(err, MBR_EIO, "cannot open '%s': %s", path,
+				strerror(errno));
+	rc = erase_add_ids(o, f, path, err);
+	fclose(f);
+	return rc;
+}
+
+int erase_add_ids(struct erase_opts *o, FILE *f, const char *path,
+		  struct mbr_err *err)
+{
 	char *line = NULL;
 	size_t cap = 0, before = o->n_items;
 	unsigned long n = 0;
 	ssize_t len;
 	int rc = 0;
 
-	if (!f)
-		return mbr_fail(err, MBR_EIO, "cannot open '%s': %s", path,
-				strerror(errno));
 	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		n++;
 		if (len && line[len - 1] == '\n')
@@ -98,7 +108,6 @@ int erase_add_ids_file(struct erase_opts *o, const char *path,
 			      "%s: no master ID in it (expected one a line)",
 			      path);
 	free(line);
-	fclose(f);
 	return rc;
 }
 

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "stage.h"
@@ -43,9 +44,13 @@ int erase_add_id(struct erase_opts *o, const char *id, struct mbr_err *err);
 /* Add the master IDs of a file: one a line; blank lines and lines
  * starting with '#' skipped, spaces around an ID dropped. MBR_EIO when
  * the file cannot be read, MBR_ECONFIG (path:line) for a line with a
- * space or comma inside, or a file with no ID. */
+ * space, tab, comma or NUL inside, or a file with no ID. */
 int erase_add_ids_file(struct erase_opts *o, const char *path,
 		       struct mbr_err *err);
+/* The same from f (borrowed, read to its end); path names it in
+ * messages. On failure the IDs of lines before the bad one stay added. */
+int erase_add_ids(struct erase_opts *o, FILE *f, const char *path,
+		  struct mbr_err *err);
 /* Add "SOURCE:SOURCE_ID" (split at the first ':'). MBR_ECONFIG when a
  * part is empty. */
 int erase_add_record(struct erase_opts *o, const char *spec,
