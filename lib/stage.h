@@ -7,7 +7,9 @@
  *   records   the canonical columns as TEXT, in DESIGN order; `extra`, the
  *             pass-through columns as a JSON object {"col": "value"} in
  *             their original order; `issues` (the _issues column); the
- *             run_id that last wrote the row. UNIQUE(source, source_id).
+ *             run_id that last wrote the row; deleted_run, the snapshot
+ *             run that found it deleted at source (NULL: present).
+ *             UNIQUE(source, source_id).
  *   rejects   run_id, tool, source, source_id, source_row, field, reason,
  *             raw (the row's bytes), record (the record as JSON),
  *             source_line (where the row starts in the source file)
@@ -15,7 +17,11 @@
  *             weight, probability, detail (JSON of per-field levels)
  *   clusters  run_id, source, source_id, cluster_id
  *   xref      source, source_id -> master_id, first_run, last_run
- *   retired   master_id -> merged_into, run_id: a retired ID is never reused
+ *   retired   master_id -> merged_into, run_id, reason ("merged", or with
+ *             merged_into "": "deleted at source", "erased"): a retired
+ *             ID is never reused
+ *   tombstones  master_id, source, key_hash, erased, reason, run_id: one
+ *             per erased source record, no personal data
  *   masters   master_id, the canonical columns, member_count, sources,
  *             run_id
  *   runs      run_id, tool, args, started, ended, n_in, n_out,
