@@ -28,6 +28,13 @@ static const char usage[] =
 	"  --rejects FILE   write rows that cannot be loaded, with the reason\n"
 	"  --strict         stop at the first bad row (exit 3) instead\n"
 	"  --db FILE        load into the staging database instead of stdout\n"
+	"  --snapshot       with --db: the files are each source's full "
+	"current\n"
+	"                   state; a record a source no longer has is marked\n"
+	"                   deleted at source (kept, out of later runs)\n"
+	"  --max-delete PCT a snapshot may delete at most PCT% of a source's\n"
+	"                   records (default 50), else nothing is committed\n"
+	"  --force          a snapshot past --max-delete all the same\n"
 	"  -o FILE          write FILE atomically instead of standard "
 	"output\n" CLI_DRY_RUN_HELP "  -q               no summary line\n"
 	"  --help, --version\n"
@@ -38,11 +45,20 @@ static const char usage[] =
 	">members.csv\n"
 	"  mbr-import --init-map export.csv >export.map\n";
 
-enum { OPT_MAP = 0x100, OPT_INIT_MAP };
+enum {
+	OPT_MAP = 0x100,
+	OPT_INIT_MAP,
+	OPT_SNAPSHOT,
+	OPT_MAX_DELETE,
+	OPT_FORCE,
+};
 
 static const struct option options[] = {
 	{"map", required_argument, NULL, OPT_MAP},
 	{"init-map", required_argument, NULL, OPT_INIT_MAP},
+	{"snapshot", no_argument, NULL, OPT_SNAPSHOT},
+	{"max-delete", required_argument, NULL, OPT_MAX_DELETE},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -52,7 +68,29 @@ struct ctx {
 	struct mbr_err err;
 	bool failed;
 	const char *init_map; /* --init-map FILE */
+	bool max_delete_given;
 };
+
+static int on_snapshot_option(struct ctx *c, int opt, const char *arg)
+{
+	char *end;
+
+	if (opt == OPT_SNAPSHOT) {
+		c->opts.snapshot = true;
+	} else if (opt == OPT_FORCE) {
+		c->opts.force = true;
+	} else {
+		c->opts.max_delete = strtod(arg, &end);
+		if (end == arg || *end || !(c->opts.max_delete >= 0) ||
+		    c->opts.max_delete > 100)
+			return cli_usage_error(c->cli,
+					       "--max-delete '%s': expected a "
+					       "percentage from 0 to 100",
+					       arg);
+		c->max_delete_given = true;
+	}
+	return 0;
+}
 
 static int on_option(int opt, const char *arg, void *data)
 {
@@ -74,6 +112,8 @@ static int on_option(int opt, const char *arg, void *data)
 	if (opt == OPT_MAP && c->init_map)
 		return cli_usage_error(c->cli, "--init-map does not go with "
 					       "--map (it writes a mapping)");
+	if (opt == OPT_SNAPSHOT || opt == OPT_FORCE || opt == OPT_MAX_DELETE)
+		return on_snapshot_option(c, opt, arg);
 	if (opt == OPT_MAP)
 		rc = import_add_map(&c->opts, arg, &c->err);
 	else if (opt == 1)
@@ -92,10 +132,33 @@ static int on_option(int opt, const char *arg, void *data)
 static int run(struct cli *cli, struct import_opts *o, struct mbr_err *err)
 {
 	struct rs_sink *k = cli_sink(cli, RS_STAGE_IMPORT, 0, err);
+	struct import_snapshot snap = {0};
+	int rc;
 
 	if (!k)
 		return -1;
-	return cli_done(cli, k, import_run(o, k, &cli->counts, err), err);
+	rc = o->snapshot ? import_snapshot_begin(&snap, o, cli->st, err) : 0;
+	if (rc == 0)
+		rc = import_run(o, k, &cli->counts, err);
+	if (rc == 0 && o->snapshot) {
+		rc = import_snapshot_end(&snap, o, cli->st, err);
+		snprintf(cli->extra, sizeof(cli->extra),
+			 "%llu deleted at source", snap.deleted);
+	}
+	import_snapshot_release(&snap);
+	return cli_done(cli, k, rc, err);
+}
+
+/* The snapshot options belong together, and with --db. */
+static int check_snapshot(struct cli *cli, const struct ctx *c)
+{
+	if (c->opts.snapshot && !cli->db_path)
+		return cli_usage_error(cli, "--snapshot needs --db (the "
+					    "records a source had are there)");
+	if (!c->opts.snapshot && (c->opts.force || c->max_delete_given))
+		return cli_usage_error(cli, "--force and --max-delete go with "
+					    "--snapshot");
+	return 0;
 }
 
 /* --init-map FILE: the starter mapping to standard output (or -o). */
@@ -119,7 +182,8 @@ static int init_map(struct cli *cli, const char *path, struct mbr_err *err)
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-import", usage);
-	struct ctx c = {&cli, IMPORT_OPTS_INIT, MBR_ERR_INIT, false, NULL};
+	struct ctx c = {&cli, IMPORT_OPTS_INIT, MBR_ERR_INIT, false, NULL,
+			false};
 	int rc;
 
 	cli.flags = CLI_REJECTS | CLI_DB | CLI_ORDERED | CLI_DRY_RUN;
@@ -142,6 +206,11 @@ int main(int argc, char **argv)
 	}
 	if (c.opts.n_sources == 0) {
 		cli_usage_error(&cli, "no --map given");
+		import_opts_release(&c.opts);
+		return EXIT_USAGE;
+	}
+	if (check_snapshot(&cli, &c) < 0) {
+		import_opts_release(&c.opts);
 		return EXIT_USAGE;
 	}
 	c.opts.strict = cli.strict;

@@ -36,6 +36,8 @@ static const struct {
 		      "staging masters"},
 	{"rehearse", "the whole pipeline on a copy of the staging database: "
 		     "go or no-go"},
+	{"erase", "a member's data out of the staging database, a tombstone "
+		  "in its place"},
 };
 
 #define N_TOOLS (sizeof(tools) / sizeof(tools[0]))

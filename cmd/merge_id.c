@@ -141,6 +141,11 @@ static int account(struct run *r, struct mbr_err *err)
 		snprintf(r->cli->extra + len, sizeof(r->cli->extra) - len,
 			 ", %zu sort runs on disk", s->sort_runs);
 	}
+	if (s->retired || s->back)
+		snprintf(r->cli->extra + strlen(r->cli->extra),
+			 sizeof(r->cli->extra) - strlen(r->cli->extra),
+			 ", %llu retired (deleted at source), %llu back",
+			 s->retired, s->back);
 	if (!same && r->rules->rule[CF_POINTS].kind == SURVIVE_SUM)
 		return mbr_fail(err, MBR_EINTERNAL,
 				"points %s in but %s out: a bug to report", in,

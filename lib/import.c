@@ -297,3 +297,82 @@ void import_reader_free(struct import_reader *r)
 	free(r->src.slot);
 	free(r);
 }
+
+/*
+ * Snapshots
+ */
+
+int import_snapshot_begin(struct import_snapshot *s,
+			  const struct import_opts *o, struct stage *st,
+			  struct mbr_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->names = xcalloc(o->n_sources + 1, sizeof(*s->names));
+	s->before = xcalloc(o->n_sources + 1, sizeof(*s->before));
+	for (size_t i = 0; i < o->n_sources; i++) {
+		const char *name = mapping_info(o->sources[i].map)->name;
+		size_t j = 0;
+
+		while (j < s->n && strcmp(s->names[j], name))
+			j++;
+		if (j < s->n)
+			continue; /* two --map for one source */
+		s->names[s->n] = name;
+		if (stage_count_present(st, sv(name), &s->before[s->n++], err) <
+		    0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Would the snapshot delete too much of source i? */
+static int snapshot_check(const struct import_snapshot *s, size_t i,
+			  const struct import_opts *o, struct stage *st,
+			  struct mbr_err *err)
+{
+	unsigned long long gone, had = s->before[i];
+	double pct;
+
+	if (stage_count_missing(st, sv(s->names[i]), &gone, err) < 0)
+		return -1;
+	pct = had ? 100.0 * (double)gone / (double)had : 0.0;
+	if (pct <= o->max_delete)
+		return 0;
+	if (o->force) {
+		mbr_warn("snapshot of source '%s' deletes %llu of its "
+			 "%llu "
+			 "records (%.2f%%), over --max-delete %g%% "
+			 "(--force)",
+			 s->names[i], gone, had, pct, o->max_delete);
+		return 0;
+	}
+	return mbr_fail(err, MBR_ELIMIT,
+			"snapshot of source '%s' lacks %llu of its %llu "
+			"records (%.2f%%), over --max-delete %g%% (a truncated "
+			"export?): nothing committed; rerun with --force if "
+			"the source really lost them",
+			s->names[i], gone, had, pct, o->max_delete);
+}
+
+int import_snapshot_end(struct import_snapshot *s, const struct import_opts *o,
+			struct stage *st, struct mbr_err *err)
+{
+	unsigned long long n;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (snapshot_check(s, i, o, st, err) < 0)
+			return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		if (stage_mark_missing(st, sv(s->names[i]), &n, err) < 0)
+			return -1;
+		s->deleted += n;
+	}
+	return 0;
+}
+
+void import_snapshot_release(struct import_snapshot *s)
+{
+	free(s->names);
+	free(s->before);
+	memset(s, 0, sizeof(*s));
+}

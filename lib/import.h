@@ -16,6 +16,8 @@
 #include "mapping.h"
 #include "recstream.h"
 
+struct stage;
+
 /* One --map and the files after it. */
 struct import_source {
 	struct mapping *map; /* owned */
@@ -28,12 +30,17 @@ struct import_source {
 struct import_opts {
 	struct import_source *sources; /* owned */
 	size_t n_sources;
-	bool strict; /* a bad row stops the run (exit 3) */
+	bool strict;	   /* a bad row stops the run (exit 3) */
+	bool snapshot;	   /* --snapshot: each source's full current state */
+	bool force;	   /* --force: past max_delete all the same */
+	double max_delete; /* percent of a source a snapshot may delete */
 };
 
-#define IMPORT_OPTS_INIT       \
-	{                      \
-		NULL, 0, false \
+#define IMPORT_DEFAULT_MAX_DELETE 50.0
+
+#define IMPORT_OPTS_INIT                                                \
+	{                                                               \
+		NULL, 0, false, false, false, IMPORT_DEFAULT_MAX_DELETE \
 	}
 
 /* Add a source mapping (loaded from path) that later files belong to. */
@@ -69,5 +76,31 @@ struct import_reader *import_reader_new(struct mapping *m, bool strict,
 /* The header of the records h passes on. */
 const struct header *import_reader_header(const struct import_reader *r);
 void import_reader_free(struct import_reader *r); /* NULL is fine */
+/*
+ * Snapshots (--db --snapshot): the input is each source's full current
+ * state, so a record of the source that it lacks is deleted at source
+ * (stage.h). A source is what a mapping's [source] name says; a source
+ * whose files are empty is a snapshot of no one. A truncated export must
+ * not wipe a source: a snapshot that would delete more than max_delete
+ * percent of the records a source had fails (MBR_ELIMIT, nothing
+ * committed) unless force.
+ */
+
+struct import_snapshot {
+	size_t n;		    /* distinct sources */
+	const char **names;	    /* owned array; borrowed names */
+	unsigned long long *before; /* owned: records present before */
+	unsigned long long deleted; /* marked deleted at source, in all */
+};
+
+/* In the open run of st, before import_run: each source's records. */
+int import_snapshot_begin(struct import_snapshot *s,
+			  const struct import_opts *o, struct stage *st,
+			  struct mbr_err *err);
+/* After import_run: check the limit, then mark the records each source
+ * lacks deleted at source (counted in s->deleted). */
+int import_snapshot_end(struct import_snapshot *s, const struct import_opts *o,
+			struct stage *st, struct mbr_err *err);
+void import_snapshot_release(struct import_snapshot *s); /* zeroed: fine */
 
 #endif

@@ -83,6 +83,10 @@ struct mergeid_stats {
 					 * other than by a merge */
 	unsigned long long added;   /* records new to the crosswalk */
 	unsigned long long carried; /* crosswalk records not in the input */
+	unsigned long long retired; /* --db: masters retired, all their
+				     * records deleted at source */
+	unsigned long long back;    /* --db: masters so retired earlier
+				     * that have a record again */
 	survive_sum points_in;	    /* points of the records taken */
 	survive_sum points_out;	    /* points of the golden records */
 	size_t sort_runs; /* runs the sorts wrote to disk (0: all fit) */
@@ -182,13 +186,16 @@ int mergeid_each_change(struct mergeid *m,
 struct stage;
 struct stage_cursor;
 
-/* The earlier crosswalk: tables xref and retired. Call first. */
+/* The earlier crosswalk: tables xref and retired (IDs retired without a
+ * successor are only kept from being issued again). Call first. */
 int mergeid_load_stage(struct mergeid *m, struct stage *st,
 		       struct mbr_err *err);
 /* After mergeid_assign: replace the masters table by the golden records;
  * upsert every crosswalk row into xref (first_run set when a record is
  * new, last_run when it is in this input) and every retired ID into
- * retired. With lineage, also write that file (mergeid_write_golden). */
+ * retired; then retire the masters whose records are all deleted at
+ * source (stage_retire_deleted). With lineage, also write that file
+ * (mergeid_write_golden). */
 int mergeid_store(struct mergeid *m, struct stage *st,
 		  const struct mergeid_out *lineage, struct mbr_err *err);
 

@@ -105,7 +105,7 @@ static void sink_start(struct rs_sink *k, const struct header *out,
 }
 
 /* Keep rec: 1 stored, 0 refused by the database (a key twice in one
- * import run), -1 on an error. */
+ * import run), STAGE_IMPORT_ERASED (an erased member), -1 on an error. */
 static int sink_put(struct rs_sink *k, const struct header *h,
 		    const struct record *rec, bool unchanged,
 		    struct mbr_err *err)
@@ -247,7 +247,7 @@ static int take_record(struct loop *l, struct record *rec, struct mbr_err *err)
 		stored = sink_put(l->k, l->out, rec, why.unchanged, err);
 		if (stored < 0)
 			return -1;
-		if (stored) {
+		if (stored == 1) {
 			l->t->out += l->k->count_out;
 			l->t->flagged += v == RS_FLAG;
 			if (dry)
@@ -255,7 +255,10 @@ static int take_record(struct loop *l, struct record *rec, struct mbr_err *err)
 			return 0;
 		}
 		why.field = "source+source_id";
-		why.reason = "duplicate source_id within its source";
+		why.reason = stored == STAGE_IMPORT_ERASED
+				     ? "erased (mbr erase): the source still "
+				       "sends this member"
+				     : "duplicate source_id within its source";
 	}
 	l->t->rejected++;
 	warn_reject(l, rec, rec->row, why.field, why.reason);

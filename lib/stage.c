@@ -23,6 +23,7 @@
 #include "canon.h"
 #include "db.h"
 #include "json.h"
+#include "mask.h"
 #include "utf8.h"
 
 static const char sql_put_reject[] =
@@ -54,7 +55,7 @@ static const char sql_get_version[] =
 static const char *const schema[] = {
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
 	"CREATE TABLE IF NOT EXISTS records (record_id INTEGER PRIMARY KEY, "
-	"@, extra TEXT, issues TEXT, run_id INTEGER, "
+	"@, extra TEXT, issues TEXT, run_id INTEGER, deleted_run INTEGER, "
 	"UNIQUE (source, source_id))",
 	"CREATE TABLE IF NOT EXISTS extra_columns (name TEXT PRIMARY KEY, "
 	"pos INTEGER NOT NULL)",
@@ -62,6 +63,7 @@ static const char *const schema[] = {
 	"source TEXT, source_id TEXT, source_row TEXT, field TEXT, "
 	"reason TEXT, raw BLOB, record TEXT, source_line INTEGER)",
 	"CREATE INDEX IF NOT EXISTS rejects_run ON rejects (run_id)",
+	"CREATE INDEX IF NOT EXISTS rejects_key ON rejects (source, source_id)",
 	"CREATE TABLE IF NOT EXISTS pairs (run_id INTEGER, a_source TEXT, "
 	"a_source_id TEXT, b_source TEXT, b_source_id TEXT, weight REAL, "
 	"probability REAL, detail TEXT)",
@@ -77,7 +79,11 @@ static const char *const schema[] = {
 	"PRIMARY KEY (source, source_id))",
 	"CREATE INDEX IF NOT EXISTS xref_master ON xref (master_id)",
 	"CREATE TABLE IF NOT EXISTS retired (master_id TEXT PRIMARY KEY, "
-	"merged_into TEXT NOT NULL, run_id INTEGER)",
+	"merged_into TEXT NOT NULL, run_id INTEGER, reason TEXT)",
+	"CREATE TABLE IF NOT EXISTS tombstones (master_id TEXT, source TEXT, "
+	"key_hash TEXT, erased TEXT, reason TEXT, run_id INTEGER)",
+	"CREATE INDEX IF NOT EXISTS tombstones_key ON tombstones "
+	"(key_hash, source)",
 	"CREATE TABLE IF NOT EXISTS masters (master_id TEXT PRIMARY KEY, "
 	"@, member_count INTEGER, sources TEXT, run_id INTEGER)",
 	"CREATE TABLE IF NOT EXISTS runs (run_id INTEGER PRIMARY KEY, "
@@ -105,6 +111,16 @@ static const char *const migrations[] = {
 	"b_source_id TEXT NOT NULL, decision TEXT NOT NULL, who TEXT, "
 	"decided_at TEXT, file TEXT, line INTEGER, run_id INTEGER, "
 	"PRIMARY KEY (a_source, a_source_id, b_source, b_source_id))",
+	/* 3 -> 4: snapshots mark records deleted at source; retired IDs say
+	 * why (merged, deleted at source, erased); erasure leaves tombstones;
+	 * a record's rejects are found by its key (snapshots, erasure) */
+	"ALTER TABLE records ADD COLUMN deleted_run INTEGER;"
+	"ALTER TABLE retired ADD COLUMN reason TEXT;"
+	"UPDATE retired SET reason = 'merged';"
+	"CREATE TABLE tombstones (master_id TEXT, source TEXT, "
+	"key_hash TEXT, erased TEXT, reason TEXT, run_id INTEGER);"
+	"CREATE INDEX tombstones_key ON tombstones (key_hash, source);"
+	"CREATE INDEX IF NOT EXISTS rejects_key ON rejects (source, source_id)",
 };
 
 /* Parameters of the records upsert after the canonical ones. */
@@ -138,6 +154,9 @@ struct stage {
 	struct plan plan;  /* for the last header stage_put_record saw */
 	struct buf json;   /* extra or record JSON; reset per record */
 	struct buf text;   /* a value read back */
+	struct buf hash;   /* a tombstone's key hash */
+	int tombs;	   /* the open run's database has tombstones: 1, none:
+			      0, not looked yet: -1 */
 };
 
 struct stage_cursor {
@@ -453,8 +472,10 @@ static char *put_sql(bool once)
 	buf_adds(&b, "extra = coalesce(excluded.extra, extra), "
 		     "issues = coalesce(excluded.issues, issues), "
 		     "run_id = excluded.run_id");
+	/* An import that stores a record deleted at source brings it back. */
 	if (once)
-		buf_adds(&b, " WHERE records.run_id IS NOT excluded.run_id");
+		buf_adds(&b, ", deleted_run = NULL WHERE records.run_id IS NOT "
+			     "excluded.run_id");
 	return buf_detach(&b);
 }
 
@@ -480,6 +501,8 @@ static struct stage *stage_new(const char *path)
 	/* No limit here: SQLite refuses a value over 1 GB (SQLITE_TOOBIG). */
 	buf_init(&st->json, BUF_NOLIMIT);
 	buf_init(&st->text, BUF_NOLIMIT);
+	buf_init(&st->hash, BUF_NOLIMIT);
+	st->tombs = -1;
 	return st;
 }
 
@@ -526,6 +549,7 @@ void stage_close(struct stage *st)
 	plan_release(&st->plan);
 	buf_release(&st->json);
 	buf_release(&st->text);
+	buf_release(&st->hash);
 	free(st->put_sql);
 	free(st->import_sql);
 	free(st->masters_sql);
@@ -580,6 +604,7 @@ int stage_begin_run(struct stage *st, const char *tool, const char *args,
 	if (db_done(s, "cannot begin run", err) < 0)
 		goto fail;
 	st->run_id = db_last_id(st->db);
+	st->tombs = -1;
 	return 0;
 fail:
 	db_rollback(st->db);
@@ -707,6 +732,48 @@ static int put_record(struct stage *st, const char *sql, const struct header *h,
 	return db_done(s, "cannot store record", err);
 }
 
+/* A tombstone's key: a keyed hash of source_id (the source the key),
+ * into st->hash. It recognises the record when a source sends it again;
+ * it does not hide a member number from one who tries them all. */
+static int key_hash(struct stage *st, struct strview source,
+		    struct strview source_id, struct mbr_err *err)
+{
+	buf_reset(&st->hash);
+	if (mask_pseudonym(source, source_id, &st->hash) < 0)
+		return mbr_fail(err, MBR_EINTERNAL, "cannot hash a key");
+	return 0;
+}
+
+/* 1 when (source, source_id) was erased (a tombstone has it), else 0;
+ * -1 with err. A database without tombstones is asked once per run. */
+static int is_erased(struct stage *st, struct strview source,
+		     struct strview source_id, struct mbr_err *err)
+{
+	struct db_stmt *s;
+
+	if (st->tombs < 0) {
+		if (query_text(st, "SELECT count(*) > 0 FROM tombstones",
+			       &st->text, err) < 0)
+			return -1;
+		st->tombs = st->text.p[0] == '1';
+	}
+	if (!st->tombs || !source_id.len)
+		return 0;
+	if (key_hash(st, source, source_id, err) < 0)
+		return -1;
+	s = db_stmt(st->db,
+		    "SELECT count(*) FROM tombstones WHERE key_hash = ?1 AND "
+		    "source = ?2",
+		    err);
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, buf_view(&st->hash));
+	db_bind_text(s, 2, source);
+	if (db_text(s, &st->text, err) < 0)
+		return -1;
+	return strcmp(st->text.p, "0") != 0;
+}
+
 int stage_put_record(struct stage *st, const struct header *h,
 		     const struct record *rec, struct mbr_err *err)
 {
@@ -716,9 +783,15 @@ int stage_put_record(struct stage *st, const struct header *h,
 int stage_import_record(struct stage *st, const struct header *h,
 			const struct record *rec, struct mbr_err *err)
 {
+	int erased;
+
 	if (!st->run_id)
 		return mbr_fail(err, MBR_EINTERNAL, "%s: import outside a run",
 				st->path);
+	erased = is_erased(st, record_canon(rec, h, CF_SOURCE),
+			   record_canon(rec, h, CF_SOURCE_ID), err);
+	if (erased)
+		return erased < 0 ? -1 : STAGE_IMPORT_ERASED;
 	if (put_record(st, st->import_sql, h, rec, err) < 0)
 		return -1;
 	return db_changes(st->db) > 0;
@@ -902,7 +975,8 @@ static char *records_sql(void)
 	buf_adds(&b, "SELECT ");
 	for (int f = 0; f < CF_COUNT; f++)
 		buf_addf(&b, "%s, ", canon_name(f));
-	buf_adds(&b, "extra, issues FROM records ORDER BY record_id");
+	buf_adds(&b, "extra, issues FROM records WHERE deleted_run IS NULL "
+		     "ORDER BY record_id");
 	return buf_detach(&b);
 }
 
@@ -1072,7 +1146,16 @@ struct stage_cursor *stage_read_retired(struct stage *st, struct mbr_err *err)
 {
 	return stage_query(st,
 			   "SELECT '' AS source, '' AS source_id, master_id, "
-			   "merged_into FROM retired ORDER BY master_id",
+			   "merged_into FROM retired WHERE merged_into <> '' "
+			   "ORDER BY master_id",
+			   NULL, 0, err);
+}
+
+struct stage_cursor *stage_read_gone(struct stage *st, struct mbr_err *err)
+{
+	return stage_query(st,
+			   "SELECT master_id, reason FROM retired WHERE "
+			   "merged_into = '' ORDER BY master_id",
 			   NULL, 0, err);
 }
 
@@ -1105,7 +1188,8 @@ struct stage_cursor *stage_read_clustered(struct stage *st, struct mbr_err *err)
 		       "coalesce(c.cluster_id, '') AS " COL_CLUSTER_ID
 		       " FROM records r LEFT JOIN clusters c"
 		       " ON c.source = r.source AND c.source_id = r.source_id"
-		       " AND c.run_id = ?1 ORDER BY r.record_id");
+		       " AND c.run_id = ?1 WHERE r.deleted_run IS NULL"
+		       " ORDER BY r.record_id");
 	c = stage_query(st, sql.p, &run, 1, err);
 	buf_release(&sql);
 	return c;
@@ -1180,9 +1264,10 @@ int stage_put_retired(struct stage *st, struct strview master_id,
 {
 	struct db_stmt *s = db_stmt(
 		st->db,
-		"INSERT INTO retired (master_id, merged_into, run_id) VALUES "
-		"(?1, ?2, ?3) ON CONFLICT (master_id) DO UPDATE SET "
-		"merged_into = excluded.merged_into",
+		"INSERT INTO retired (master_id, merged_into, run_id, reason) "
+		"VALUES (?1, ?2, ?3, 'merged') ON CONFLICT (master_id) DO "
+		"UPDATE SET merged_into = excluded.merged_into, "
+		"reason = 'merged'",
 		err);
 
 	if (!s)
@@ -1388,6 +1473,365 @@ int stage_count_rows(struct stage *st, struct stage_count *out, size_t max,
 }
 
 /*
+ * Snapshots: records deleted at source, and the masters they retire
+ */
+
+/* Records of ?1 present before the open run ?2 that it neither stored
+ * nor rejected: a snapshot of the source no longer has them. */
+#define MISSING_WHERE                                                       \
+	"source = ?1 AND deleted_run IS NULL AND run_id IS NOT ?2 AND NOT " \
+	"EXISTS (SELECT 1 FROM rejects j WHERE j.run_id = ?2 AND "          \
+	"j.source = records.source AND j.source_id = records.source_id)"
+
+/* The count sql returns for source (?1) and, with run, the open run (?2),
+ * into *n. */
+static int count_source(struct stage *st, const char *sql,
+			struct strview source, bool run, unsigned long long *n,
+			struct mbr_err *err)
+{
+	struct db_stmt *s = db_stmt(st->db, sql, err);
+
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, source);
+	if (run)
+		bind_run(st, s, 2);
+	if (db_text(s, &st->text, err) < 0)
+		return -1;
+	*n = strtoull(st->text.p, NULL, 10);
+	return 0;
+}
+
+int stage_count_present(struct stage *st, struct strview source,
+			unsigned long long *n, struct mbr_err *err)
+{
+	return count_source(st,
+			    "SELECT count(*) FROM records WHERE source = ?1 "
+			    "AND deleted_run IS NULL",
+			    source, false, n, err);
+}
+
+int stage_count_missing(struct stage *st, struct strview source,
+			unsigned long long *n, struct mbr_err *err)
+{
+	return count_source(st,
+			    "SELECT count(*) FROM records WHERE " MISSING_WHERE,
+			    source, true, n, err);
+}
+
+int stage_mark_missing(struct stage *st, struct strview source,
+		       unsigned long long *n, struct mbr_err *err)
+{
+	struct db_stmt *s;
+
+	if (!st->run_id)
+		return mbr_fail(err, MBR_EINTERNAL,
+				"%s: snapshot outside a run", st->path);
+	s = db_stmt(st->db,
+		    "UPDATE records SET deleted_run = ?2 WHERE " MISSING_WHERE,
+		    err);
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, source);
+	bind_run(st, s, 2);
+	if (db_done(s, "cannot mark records deleted at source", err) < 0)
+		return -1;
+	*n = (unsigned long long)db_changes(st->db);
+	return 0;
+}
+
+int stage_retire_deleted(struct stage *st, unsigned long long *retired,
+			 unsigned long long *back, struct mbr_err *err)
+{
+	struct db_stmt *s;
+
+	/* Back first: a master whose record came back has a golden record
+	 * again, so its ID is live again (it was never issued to another). */
+	if (db_exec(st->db,
+		    "DELETE FROM retired WHERE reason = 'deleted at source' "
+		    "AND master_id IN (SELECT master_id FROM masters)",
+		    NULL, 0, err) < 0)
+		return -1;
+	*back = (unsigned long long)db_changes(st->db);
+	/* Every crosswalk record of the master has a records row marked
+	 * deleted: a record the crosswalk has but records has not (deleted
+	 * by mbr-validate, or from an older crosswalk) retires no one. */
+	s = db_stmt(st->db,
+		    "INSERT INTO retired (master_id, merged_into, run_id, "
+		    "reason) SELECT x.master_id, '', ?1, 'deleted at source' "
+		    "FROM xref x LEFT JOIN records r ON r.source = x.source "
+		    "AND r.source_id = x.source_id WHERE NOT EXISTS (SELECT 1 "
+		    "FROM retired t WHERE t.master_id = x.master_id) AND NOT "
+		    "EXISTS (SELECT 1 FROM masters m WHERE m.master_id = "
+		    "x.master_id) GROUP BY x.master_id HAVING count(*) = "
+		    "count(r.deleted_run)",
+		    err);
+	if (!s)
+		return -1;
+	bind_run(st, s, 1);
+	if (db_done(s, "cannot retire masters deleted at source", err) < 0)
+		return -1;
+	*retired = (unsigned long long)db_changes(st->db);
+	return 0;
+}
+
+/*
+ * Erasure: a member's rows out of every table, a tombstone in
+ */
+
+/* The tables whose rows erasure knows; any other table (added by a later
+ * tool) is purged by its source, source_id or master_id columns. */
+static const char *const known_tables[] = {
+	"meta",	   "records",  "extra_columns", "rejects",
+	"pairs",   "clusters", "xref",		"retired",
+	"masters", "runs",     "tombstones",	"decisions",
+};
+
+static bool is_known_table(struct strview name)
+{
+	for (size_t i = 0; i < sizeof(known_tables) / sizeof(*known_tables);
+	     i++)
+		if (sv_eqs(name, known_tables[i]))
+			return true;
+	return name.len >= 7 && !memcmp(name.p, "sqlite_", 7);
+}
+
+/* Run sql on binds, adding the rows it changed to *n. */
+static int purge(struct stage *st, const char *sql, const struct strview *v,
+		 size_t n_binds, unsigned long long *n, struct mbr_err *err)
+{
+	if (db_exec(st->db, sql, v, n_binds, err) < 0)
+		return -1;
+	*n += (unsigned long long)db_changes(st->db);
+	return 0;
+}
+
+/* The tables not in known_tables with the columns cols (one or two,
+ * "source,source_id"), as rows (name). */
+static struct db_cursor *other_tables(struct stage *st, const char *cols,
+				      struct mbr_err *err)
+{
+	const char *b[1] = {cols};
+
+	return db_query(st->db,
+			"SELECT m.name FROM sqlite_master m WHERE m.type = "
+			"'table' AND (SELECT count(*) FROM pragma_table_info("
+			"m.name) p WHERE instr(',' || ?1 || ',', ',' || p.name "
+			"|| ',') > 0) = length(?1) - length(replace(?1, ',', "
+			"'')) + 1 ORDER BY m.name",
+			b, 1, err);
+}
+
+/* DELETE FROM each other table with cols WHERE cols = binds. */
+static int purge_others(struct stage *st, const char *cols, const char *where,
+			const struct strview *v, size_t n_binds,
+			unsigned long long *n, struct mbr_err *err)
+{
+	struct db_cursor *c = other_tables(st, cols, err);
+	struct record row;
+	struct buf sql;
+	int rc = 0, got;
+
+	if (!c)
+		return -1;
+	record_init(&row);
+	buf_init(&sql, BUF_NOLIMIT);
+	while (rc == 0 && (got = db_cursor_next(c, &row, err)) > 0) {
+		struct strview name = record_field(&row, 0);
+
+		if (is_known_table(name))
+			continue;
+		buf_reset(&sql);
+		buf_adds(&sql, "DELETE FROM \"");
+		for (size_t i = 0; i < name.len; i++)
+			buf_add(&sql, name.p[i] == '"' ? "\"\"" : name.p + i,
+				name.p[i] == '"' ? 2 : 1);
+		buf_addf(&sql, "\" WHERE %s", where);
+		rc = purge(st, sql.p, v, n_binds, n, err);
+	}
+	buf_release(&sql);
+	record_release(&row);
+	db_cursor_free(c);
+	return rc < 0 || got < 0 ? -1 : 0;
+}
+
+/* Every row of the record (source, source_id), in every table. */
+static int erase_key_rows(struct stage *st, struct strview source,
+			  struct strview source_id, struct stage_erased *n,
+			  struct mbr_err *err)
+{
+	const struct strview v[2] = {source, source_id};
+	static const char key[] = "source = ?1 AND source_id = ?2";
+
+	if (purge(st,
+		  "DELETE FROM records WHERE source = ?1 AND "
+		  "source_id = ?2",
+		  v, 2, &n->records, err) < 0 ||
+	    purge(st,
+		  "DELETE FROM rejects WHERE source = ?1 AND "
+		  "source_id = ?2",
+		  v, 2, &n->rejects, err) < 0 ||
+	    purge(st,
+		  "DELETE FROM pairs WHERE (a_source = ?1 AND "
+		  "a_source_id = ?2) OR (b_source = ?1 AND b_source_id = "
+		  "?2)",
+		  v, 2, &n->pairs, err) < 0 ||
+	    purge(st,
+		  "DELETE FROM clusters WHERE source = ?1 AND "
+		  "source_id = ?2",
+		  v, 2, &n->clusters, err) < 0 ||
+	    purge(st,
+		  "DELETE FROM xref WHERE source = ?1 AND "
+		  "source_id = ?2",
+		  v, 2, &n->xref, err) < 0 ||
+	    purge(st,
+		  "DELETE FROM decisions WHERE (a_source = ?1 AND "
+		  "a_source_id = ?2) OR (b_source = ?1 AND b_source_id = "
+		  "?2)",
+		  v, 2, &n->decisions, err) < 0)
+		return -1;
+	return purge_others(st, "source,source_id", key, v, 2, &n->other, err);
+}
+
+/* The tombstone of (source, source_id), once. */
+static int put_tombstone(struct stage *st, struct strview master_id,
+			 struct strview source, struct strview source_id,
+			 struct strview reason, struct stage_erased *n,
+			 struct mbr_err *err)
+{
+	struct db_stmt *s;
+
+	if (key_hash(st, source, source_id, err) < 0)
+		return -1;
+	s = db_stmt(st->db,
+		    "INSERT INTO tombstones (master_id, source, key_hash, "
+		    "erased, reason, run_id) SELECT ?1, ?2, ?3, "
+		    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?4, ?5 WHERE NOT "
+		    "EXISTS (SELECT 1 FROM tombstones WHERE key_hash = ?3 AND "
+		    "source = ?2)",
+		    err);
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, master_id);
+	db_bind_text(s, 2, source);
+	db_bind_text(s, 3, buf_view(&st->hash));
+	db_bind_text(s, 4, reason);
+	bind_run(st, s, 5);
+	if (db_done(s, "cannot store tombstone", err) < 0)
+		return -1;
+	n->tombstones += (unsigned long long)db_changes(st->db);
+	st->tombs = 1;
+	return 0;
+}
+
+static int erase_key(struct stage *st, struct strview master_id,
+		     struct strview source, struct strview source_id,
+		     struct strview reason, struct stage_erased *n,
+		     struct mbr_err *err)
+{
+	n->keys++;
+	if (erase_key_rows(st, source, source_id, n, err) < 0)
+		return -1;
+	return put_tombstone(st, master_id, source, source_id, reason, n, err);
+}
+
+/* The first two columns of the one row sql returns for bind v (empty
+ * when there is no row), into a and b. */
+static int query_two(struct stage *st, const char *sql, struct strview v,
+		     struct buf *a, struct buf *b, struct mbr_err *err)
+{
+	const char *bind[1];
+	char *copy = sv_dup(v);
+	struct db_cursor *c;
+	struct record row;
+	int rc;
+
+	bind[0] = copy;
+	c = db_query(st->db, sql, bind, 1, err);
+	free(copy);
+	if (!c)
+		return -1;
+	record_init(&row);
+	buf_reset(a);
+	buf_reset(b);
+	rc = db_cursor_next(c, &row, err);
+	if (rc > 0) {
+		buf_addsv(a, record_field(&row, 0));
+		buf_addsv(b, record_field(&row, 1));
+	}
+	record_release(&row);
+	db_cursor_free(c);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Is master_id a member to erase (0), erased already (1)? Else an error:
+ * unknown, or merged into another. */
+static int master_state(struct stage *st, struct strview id,
+			struct mbr_err *err)
+{
+	struct buf reason, into;
+	int rc;
+
+	buf_init(&reason, BUF_NOLIMIT);
+	buf_init(&into, BUF_NOLIMIT);
+	rc = query_two(st,
+		       "SELECT coalesce(reason, 'merged'), merged_into FROM "
+		       "retired WHERE master_id = ?1",
+		       id, &reason, &into, err);
+	if (rc == 0 && !strcmp(reason.p, "erased"))
+		rc = 1;
+	else if (rc == 0 && into.len)
+		rc = mbr_fail(err, MBR_ECONFIG,
+			      "master ID '%.*s' was merged into '%s' (erase "
+			      "that one)",
+			      (int)id.len, id.p, into.p);
+	else if (rc == 0 &&
+		 query_two(st,
+			   "SELECT (SELECT count(*) FROM xref WHERE master_id "
+			   "= ?1) + (SELECT count(*) FROM masters WHERE "
+			   "master_id = ?1), ''",
+			   id, &reason, &into, err) < 0)
+		rc = -1;
+	else if (rc == 0 && !strcmp(reason.p, "0"))
+		rc = mbr_fail(err, MBR_ECONFIG,
+			      "master ID '%.*s' is in neither the crosswalk "
+			      "nor the masters (expected an ID mbr-merge-id "
+			      "issued)",
+			      (int)id.len, id.p);
+	buf_release(&reason);
+	buf_release(&into);
+	return rc;
+}
+
+/* The crosswalk records of master_id, copied: rows are deleted after. */
+static int member_keys(struct stage *st, struct strview id, struct record *keys,
+		       struct mbr_err *err)
+{
+	const char *bind[1];
+	char *copy = sv_dup(id);
+	struct db_cursor *c;
+	struct record row;
+	int rc;
+
+	bind[0] = copy;
+	c = db_query(st->db,
+		     "SELECT source, source_id FROM xref WHERE master_id = ?1 "
+		     "ORDER BY source, source_id",
+		     bind, 1, err);
+	free(copy);
+	if (!c)
+		return -1;
+	record_init(&row);
+	while ((rc = db_cursor_next(c, &row, err)) > 0) {
+		record_addsv(keys, record_field(&row, 0));
+		record_addsv(keys, record_field(&row, 1));
+	}
+	record_release(&row);
+	db_cursor_free(c);
+	return rc;
+}
+
+/*
  * Rehearsals (mbr-rehearse)
  */
 
@@ -1449,4 +1893,139 @@ struct stage_cursor *stage_read_issues(struct stage *st, struct mbr_err *err)
 			   "SELECT issues FROM records WHERE issues IS NOT "
 			   "NULL AND issues <> '' ORDER BY record_id",
 			   NULL, 0, err);
+}
+
+static int erase_master(struct stage *st, struct strview id,
+			struct strview reason, struct stage_erased *n,
+			struct mbr_err *err)
+{
+	const struct strview v[1] = {id};
+	struct record keys;
+	struct db_stmt *s;
+	int rc;
+
+	record_init(&keys);
+	rc = member_keys(st, id, &keys, err);
+	for (size_t i = 0; rc == 0 && i + 1 < keys.n; i += 2)
+		rc = erase_key(st, id, record_field(&keys, i),
+			       record_field(&keys, i + 1), reason, n, err);
+	record_release(&keys);
+	if (rc < 0 ||
+	    purge(st, "DELETE FROM masters WHERE master_id = ?1", v, 1,
+		  &n->masters, err) < 0 ||
+	    purge_others(st, "master_id", "master_id = ?1", v, 1, &n->other,
+			 err) < 0)
+		return -1;
+	/* The ID stays retired, so that it is never issued again. */
+	s = db_stmt(st->db,
+		    "INSERT INTO retired (master_id, merged_into, run_id, "
+		    "reason) VALUES (?1, '', ?2, 'erased') ON CONFLICT "
+		    "(master_id) DO UPDATE SET merged_into = '', run_id = "
+		    "excluded.run_id, reason = 'erased'",
+		    err);
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, id);
+	bind_run(st, s, 2);
+	n->members++;
+	return db_done(s, "cannot retire erased master", err);
+}
+
+int stage_erase_master(struct stage *st, struct strview master_id,
+		       struct strview reason, struct stage_erased *n,
+		       struct mbr_err *err)
+{
+	int state;
+
+	if (!st->run_id)
+		return mbr_fail(err, MBR_EINTERNAL, "%s: erasure outside a run",
+				st->path);
+	state = master_state(st, master_id, err);
+	if (state != 0)
+		return state;
+	return erase_master(st, master_id, reason, n, err) < 0 ? -1 : 0;
+}
+
+/* The master of (source, source_id) in the crosswalk into st->text
+ * (empty when it has none). */
+static int key_master(struct stage *st, struct strview source,
+		      struct strview source_id, struct mbr_err *err)
+{
+	struct db_stmt *s = db_stmt(st->db,
+				    "SELECT master_id FROM xref WHERE source = "
+				    "?1 AND source_id = ?2",
+				    err);
+
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, source);
+	db_bind_text(s, 2, source_id);
+	return db_text(s, &st->text, err);
+}
+
+static unsigned long long erased_rows(const struct stage_erased *n)
+{
+	return n->records + n->rejects + n->pairs + n->clusters + n->xref +
+	       n->masters + n->other;
+}
+
+int stage_erase_record(struct stage *st, struct strview source,
+		       struct strview source_id, struct strview reason,
+		       struct stage_erased *n, struct mbr_err *err)
+{
+	unsigned long long before = erased_rows(n);
+	int erased;
+	char *id;
+
+	if (!st->run_id)
+		return mbr_fail(err, MBR_EINTERNAL, "%s: erasure outside a run",
+				st->path);
+	if (key_master(st, source, source_id, err) < 0)
+		return -1;
+	if (st->text.len) { /* the person: every record of the master */
+		id = xstrdup(st->text.p);
+		erased = stage_erase_master(st, sv(id), reason, n, err);
+		free(id);
+		return erased;
+	}
+	erased = is_erased(st, source, source_id, err);
+	if (erased < 0 || erase_key_rows(st, source, source_id, n, err) < 0)
+		return -1;
+	if (!erased && erased_rows(n) == before)
+		return mbr_fail(err, MBR_ECONFIG,
+				"record '%.*s:%.*s' is in no table (expected a "
+				"source and source_id the database has)",
+				(int)source.len, source.p,
+				(int)(source_id.len > 4 ? 4 : source_id.len),
+				source_id.p);
+	n->keys += !erased;
+	if (put_tombstone(st, svn("", 0), source, source_id, reason, n, err) <
+	    0)
+		return -1;
+	return erased;
+}
+
+int stage_compact(struct stage *st, struct mbr_err *err)
+{
+	if (st->run_id)
+		return mbr_fail(err, MBR_EINTERNAL, "%s: compact inside a run",
+				st->path);
+	if (db_script(st->db, "VACUUM", "cannot vacuum", err) < 0 ||
+	    query_text(st, "PRAGMA wal_checkpoint(TRUNCATE)", &st->text, err) <
+		    0)
+		return -1;
+	if (strcmp(st->text.p, "0") != 0)
+		return mbr_fail(err, MBR_EIO,
+				"%s: another process is reading the database: "
+				"erased values may remain in its -wal file "
+				"until it is checkpointed; rerun when it is "
+				"done",
+				st->path);
+	return 0;
+}
+
+int stage_secure_delete(struct stage *st, struct mbr_err *err)
+{
+	return db_script(st->db, "PRAGMA secure_delete = ON",
+			 "cannot set secure_delete", err);
 }

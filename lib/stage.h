@@ -7,7 +7,9 @@
  *   records   the canonical columns as TEXT, in canonical order; `extra`, the
  *             pass-through columns as a JSON object {"col": "value"} in
  *             their original order; `issues` (the _issues column); the
- *             run_id that last wrote the row. UNIQUE(source, source_id).
+ *             run_id that last wrote the row; deleted_run, the snapshot
+ *             run that found it deleted at source (NULL: present).
+ *             UNIQUE(source, source_id).
  *   rejects   run_id, tool, source, source_id, source_row, field, reason,
  *             raw (the row's bytes), record (the record as JSON),
  *             source_line (where the row starts in the source file)
@@ -15,7 +17,11 @@
  *             weight, probability, detail (JSON of per-field levels)
  *   clusters  run_id, source, source_id, cluster_id
  *   xref      source, source_id -> master_id, first_run, last_run
- *   retired   master_id -> merged_into, run_id: a retired ID is never reused
+ *   retired   master_id -> merged_into, run_id, reason ("merged", or with
+ *             merged_into "": "deleted at source", "erased"): a retired
+ *             ID is never reused
+ *   tombstones  master_id, source, key_hash, erased, reason, run_id: one
+ *             per erased source record, no personal data
  *   masters   master_id, the canonical columns, member_count, sources,
  *             run_id
  *   runs      run_id, tool, args, started, ended, n_in, n_out,
@@ -49,7 +55,7 @@
 #include "record.h"
 #include "reject.h"
 
-#define STAGE_SCHEMA_VERSION 3
+#define STAGE_SCHEMA_VERSION 4
 
 struct stage;	     /* opaque: one connection; one thread at a time */
 struct stage_cursor; /* opaque: rows of one query */
@@ -128,7 +134,10 @@ int stage_put_record(struct stage *st, const struct header *h,
 /* As stage_put_record inside a run, for mbr-import: returns 1 when rec was
  * stored, 0 when this run has already stored a record with the same
  * (source, source_id) (nothing is changed: the caller rejects rec as a
- * duplicate, as mbr-validate does in file mode), -1 with err. */
+ * duplicate, as mbr-validate does in file mode), STAGE_IMPORT_ERASED when
+ * the record was erased (a tombstone has its key: nothing is stored, the
+ * caller rejects it), -1 with err. */
+#define STAGE_IMPORT_ERASED 2
 int stage_import_record(struct stage *st, const struct header *h,
 			const struct record *rec, struct mbr_err *err);
 /* Record a reject of the parsed record rec (header h) by tool: field and
@@ -209,9 +218,12 @@ void stage_cursor_free(struct stage_cursor *c); /* NULL is fine */
 #define STAGE_GOLDEN (CF_COUNT + 3)
 
 /* The crosswalk as rows (source, source_id, master_id, merged_into = ""),
- * and the retired IDs as ("", "", master_id, merged_into). */
+ * and the IDs retired by a merge as ("", "", master_id, merged_into). */
 struct stage_cursor *stage_read_xref(struct stage *st, struct mbr_err *err);
 struct stage_cursor *stage_read_retired(struct stage *st, struct mbr_err *err);
+/* The IDs retired without a successor, as rows (master_id, reason): the
+ * reason is "deleted at source" or "erased". Never to be issued again. */
+struct stage_cursor *stage_read_gone(struct stage *st, struct mbr_err *err);
 /* The records (insertion order), each with _issues and the cluster_id the
  * latest dedupe run gave it (empty when it gave none). */
 struct stage_cursor *stage_read_clustered(struct stage *st,
@@ -228,7 +240,8 @@ int stage_put_master(struct stage *st, const struct strview *golden,
 int stage_put_xref(struct stage *st, struct strview source,
 		   struct strview source_id, struct strview master_id,
 		   bool seen, struct mbr_err *err);
-/* A retired ID and the master it was merged into, in the open run. */
+/* A retired ID and the master it was merged into, in the open run
+ * (reason "merged"). */
 int stage_put_retired(struct stage *st, struct strview master_id,
 		      struct strview merged_into, struct mbr_err *err);
 
@@ -323,5 +336,81 @@ struct stage_cursor *stage_read_source_rejects(struct stage *st,
 					       struct mbr_err *err);
 /* The non-empty _issues of every record. */
 struct stage_cursor *stage_read_issues(struct stage *st, struct mbr_err *err);
+
+/*
+ * Snapshots (mbr-import --snapshot): a record a source's full export no
+ * longer has is deleted at source. Its row stays, with deleted_run the
+ * run that saw it go; reading (stage_read_records, stage_read_clustered)
+ * skips it, so it takes no part in cleansing, dedupe or survivorship. An
+ * import that stores it again clears the mark.
+ */
+
+/* Records of source present now (not deleted at source), into *n. */
+int stage_count_present(struct stage *st, struct strview source,
+			unsigned long long *n, struct mbr_err *err);
+/* Records of source present before the open run that the run neither
+ * stored nor rejected (a rejected row is still in the source), into *n. */
+int stage_count_missing(struct stage *st, struct strview source,
+			unsigned long long *n, struct mbr_err *err);
+/* Mark those deleted at source by the open run; how many into *n. */
+int stage_mark_missing(struct stage *st, struct strview source,
+		       unsigned long long *n, struct mbr_err *err);
+/* After mbr-merge-id stored its masters, in its run: retire (reason
+ * "deleted at source", merged_into "") every master all of whose
+ * crosswalk records are deleted at source, and take back from retired a
+ * master so retired that has a golden record again (a record came back).
+ * Counts into *retired and *back. */
+int stage_retire_deleted(struct stage *st, unsigned long long *retired,
+			 unsigned long long *back, struct mbr_err *err);
+
+/*
+ * Erasure (mbr-erase; PIPL, the right to deletion). A member is a master
+ * ID: erasing it removes every row that holds its records' values or
+ * keys (records, rejects, pairs, clusters, xref, the golden record in
+ * masters, and in any further table the rows whose source and source_id,
+ * or master_id, are the member's), leaves one tombstone per source record
+ * (master ID, source, a keyed hash of source_id, time, reason: no
+ * personal data) and keeps the ID retired (reason "erased", merged_into
+ * ""), so it is never issued again. stage_import_record refuses a record
+ * with a tombstone. Inside a run; the caller then commits and compacts.
+ */
+
+struct stage_erased {
+	unsigned long long members; /* master IDs erased */
+	unsigned long long keys;    /* source records erased */
+	unsigned long long records; /* rows removed from each table */
+	unsigned long long rejects;
+	unsigned long long pairs;
+	unsigned long long clusters;
+	unsigned long long xref;
+	unsigned long long masters;
+	unsigned long long decisions;  /* analysts' decisions on its pairs */
+	unsigned long long other;      /* rows of further tables */
+	unsigned long long tombstones; /* tombstones added */
+};
+
+/* Erase the member master_id (counts added to *n). Returns 0, 1 when it
+ * was erased before (nothing to do), or -1 with err: MBR_ECONFIG when the
+ * ID is in neither xref nor masters, or was merged into another (named
+ * in the message). */
+int stage_erase_master(struct stage *st, struct strview master_id,
+		       struct strview reason, struct stage_erased *n,
+		       struct mbr_err *err);
+/* Erase the member whose source record this is: its master, when the
+ * crosswalk has the record; else (not yet through mbr-merge-id) the
+ * record's own rows. Returns 0, or 1 when it was erased before (rows a
+ * later import left, such as its reject, are removed all the same), or
+ * -1 with err (MBR_ECONFIG: a record no table has). */
+int stage_erase_record(struct stage *st, struct strview source,
+		       struct strview source_id, struct strview reason,
+		       struct stage_erased *n, struct mbr_err *err);
+/* Turn secure_delete on for this connection: deleted content is
+ * overwritten with zeros. Before the run that erases. */
+int stage_secure_delete(struct stage *st, struct mbr_err *err);
+/* After the run: VACUUM (the file is rebuilt from live rows only, so no
+ * free page keeps an erased value) and a truncating checkpoint (the -wal
+ * file is emptied). MBR_EIO when another process keeps the checkpoint
+ * from finishing. */
+int stage_compact(struct stage *st, struct mbr_err *err);
 
 #endif
