@@ -30,6 +30,8 @@ static const char usage[] =
 	"  --reason TEXT    kept in the tombstones (default \"erasure "
 	"request\");\n"
 	"                   a ticket number, never personal data\n"
+	"  --dry-run        count what would be removed, remove nothing (the\n"
+	"                   database's bytes stay as they were)\n"
 	"  -q               no summary line\n"
 	"  --help, --version\n"
 	"\n"
@@ -87,12 +89,14 @@ static int print_removed(const struct stage_erased *n)
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
 }
 
-static int run(struct cli *cli, const struct erase_opts *o, struct mbr_err *err)
+static int run(struct cli *cli, struct erase_opts *o, struct mbr_err *err)
 {
-	struct stage *st = stage_open(cli->db_path, err);
+	struct stage *st = cli->dry_run ? stage_open_dry(cli->db_path, err)
+					: stage_open(cli->db_path, err);
 	struct erase_result r;
 	int rc;
 
+	o->dry = cli->dry_run;
 	if (!st)
 		return -1;
 	rc = erase_run(st, o, &r, err);
@@ -105,8 +109,9 @@ static int run(struct cli *cli, const struct erase_opts *o, struct mbr_err *err)
 	cli->counts.out = o->n_items - r.already;
 	snprintf(cli->extra, sizeof(cli->extra),
 		 "%llu members, %llu source records, %llu tombstones, %llu "
-		 "erased before, vacuumed",
-		 r.n.members, r.n.keys, r.n.tombstones, r.already);
+		 "erased before, %s",
+		 r.n.members, r.n.keys, r.n.tombstones, r.already,
+		 o->dry ? "dry run: nothing erased" : "vacuumed");
 	return 0;
 }
 
@@ -116,10 +121,14 @@ int main(int argc, char **argv)
 	struct ctx c = {&cli, ERASE_OPTS_INIT, MBR_ERR_INIT, false};
 	int rc = EXIT_USAGE;
 
-	cli.flags = CLI_DB;
+	cli.flags = CLI_DB | CLI_DRY_RUN;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0) {
 		if (c.failed)
 			rc = cli_fail(&cli, &c.err);
+	} else if (cli.dry_path) {
+		cli_usage_error(&cli, "--dry-run=FILE: mbr-erase has no change "
+				      "list (plain --dry-run prints what "
+				      "would be removed)");
 	} else if (!cli.db_path) {
 		cli_usage_error(&cli, "--db is required (erasure is of the "
 				      "staging database)");

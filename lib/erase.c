@@ -148,14 +148,14 @@ int erase_run(struct stage *st, const struct erase_opts *o,
 	memset(r, 0, sizeof(*r));
 	/* The run's args name how many, never whom. */
 	snprintf(args, sizeof(args), "%zu erasure requests", o->n_items);
-	if (stage_secure_delete(st, err) < 0 ||
+	if ((!o->dry && stage_secure_delete(st, err) < 0) ||
 	    stage_begin_run(st, "mbr-erase", args, err) < 0)
 		return -1;
 	for (size_t i = 0; rc == 0 && i < o->n_items; i++)
 		rc = erase_item(st, &o->items[i], reason, r, err);
-	if (rc < 0) {
+	if (rc < 0 || o->dry) {
 		stage_rollback(st);
-		return -1;
+		return rc;
 	}
 	if (stage_commit_run(st, o->n_items, o->n_items - r->already, 0, 0,
 			     "ok", err) < 0)

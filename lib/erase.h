@@ -31,12 +31,13 @@ struct erase_opts {
 	size_t n_items;
 	const char *reason; /* borrowed: kept in the tombstones; NULL: the
 			       default */
+	bool dry;	    /* count what would go, then roll back; no vacuum */
 };
 
 #define ERASE_DEFAULT_REASON "erasure request"
-#define ERASE_OPTS_INIT       \
-	{                     \
-		NULL, 0, NULL \
+#define ERASE_OPTS_INIT              \
+	{                            \
+		NULL, 0, NULL, false \
 	}
 
 /* Add a master ID. MBR_ECONFIG when empty. */
