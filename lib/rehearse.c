@@ -124,8 +124,12 @@ static int make_tmp(struct mbr_err *err)
 		return mbr_fail(err, MBR_EIO, "%s: cannot create: %s",
 				tmp[T_DB], strerror(errno));
 	close(fd);
-	for (int i = 1; i < T_COUNT; i++)
-		snprintf(tmp[i], sizeof(tmp[i]), "%s%s", tmp[T_DB], suffix[i]);
+	for (int i = 1; i < T_COUNT; i++) { /* fits: 16 bytes were kept */
+		size_t n = strlen(tmp[T_DB]);
+
+		memcpy(tmp[i], tmp[T_DB], n);
+		strcpy(tmp[i] + n, suffix[i]);
+	}
 	have_tmp = 1;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++) {
 		struct sigaction old;
