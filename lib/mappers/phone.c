@@ -999,8 +999,11 @@ static const char *const builtin_prefixes[] = {
 
 static bool builtin_cn_mobile(const char *d)
 {
+	/* Every prefix has three digits at least: compare those first. */
 	for (size_t i = 0; i < sizeof(builtin_prefixes) / sizeof(char *); i++)
-		if (!strncmp(d, builtin_prefixes[i],
+		if (builtin_prefixes[i][1] == d[1] &&
+		    builtin_prefixes[i][2] == d[2] && d[0] == '1' &&
+		    !strncmp(d, builtin_prefixes[i],
 			     strlen(builtin_prefixes[i])))
 			return true;
 	return false;
