@@ -408,34 +408,56 @@ static bool ends_field(char c, char delim)
 	return c == delim || c == '\n' || c == '\r';
 }
 
+/* How many delim bytes p[from, to) holds. */
+static size_t count_delims(const char *p, size_t from, size_t to, char delim)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < to; i++)
+		n += p[i] == delim;
+	return n;
+}
+
 /* How the quotes of a row's text sit, as RFC 4180 readers that forgive
  * (Python's csv module, Excel) see them: a quote opens a quoted field only
  * at the start of a field; anywhere else it is a literal character. *col
- * is the 0-based column of the first quote that is not clean. */
+ * is the 0-based column of the first quote that is not clean: the
+ * delimiters before it that are not inside a quoted field, counted only
+ * when there is one to report (the text between quotes is skipped with
+ * memchr). */
 static enum quote_shape quote_shape(struct strview row, char delim, size_t *col)
 {
 	enum quote_shape shape = QUOTES_CLEAN;
 	bool start = true;
-	size_t c = 0;
+	size_t inner = 0; /* delimiters inside the quoted fields skipped */
 
 	for (size_t i = 0; i < row.len;) {
-		if (start && row.p[i] == '"') {
-			i = skip_quoted(row.p, i, row.len);
-			if (i == NEVER_CLOSES ||
-			    (i < row.len && !ends_field(row.p[i], delim))) {
-				*col = c;
+		if (row.p[i] != '"') {
+			const char *q = memchr(row.p + i, '"', row.len - i);
+
+			if (!q)
+				break;
+			i = (size_t)(q - row.p);
+			start = ends_field(row.p[i - 1], delim);
+		}
+		if (start) {
+			size_t end = skip_quoted(row.p, i, row.len);
+
+			if (end == NEVER_CLOSES ||
+			    (end < row.len && !ends_field(row.p[end], delim))) {
+				*col = count_delims(row.p, 0, i, delim) - inner;
 				return QUOTES_BROKEN;
 			}
+			inner += count_delims(row.p, i, end, delim);
+			i = end;
 			start = false;
 			continue;
 		}
-		if (row.p[i] == '"' && shape == QUOTES_CLEAN) {
+		if (shape == QUOTES_CLEAN) {
 			shape = QUOTES_STRAY;
-			*col = c;
+			*col = count_delims(row.p, 0, i, delim) - inner;
 		}
-		start = ends_field(row.p[i], delim);
-		c += row.p[i] == delim;
-		i++;
+		i++; /* a literal quote: not the start of a field */
 	}
 	return shape;
 }
