@@ -205,7 +205,7 @@ static enum value_result lookup(struct strview in, const struct word *words,
 	if (n == 0)
 		return VALUE_EMPTY;
 	for (size_t i = 0; i < n_words; i++)
-		if (!strcmp(key, words[i].in))
+		if (key[0] == words[i].in[0] && !strcmp(key, words[i].in))
 			return buf_adds(out, words[i].out) < 0 ? VALUE_INVALID
 							       : VALUE_OK;
 	return VALUE_INVALID;
