@@ -601,14 +601,15 @@ static enum phone_type type_of(unsigned cc, const char *d, size_t n)
 	size_t count, len;
 	struct region *r = usable(cc, &count);
 	struct strview g[1];
+	enum phone_type t;
 
 	for (size_t i = 0; r && i < count; i++) {
 		if (r[i].leading_p) {
 			if (pattern_prefix(r[i].leading_p, svn(d, n), &len, g,
 					   0) == PATTERN_MATCH)
 				return type_in(&r[i], d, n);
-		} else if (type_in(&r[i], d, n) != PHONE_TYPE_UNKNOWN) {
-			return type_in(&r[i], d, n);
+		} else if ((t = type_in(&r[i], d, n)) != PHONE_TYPE_UNKNOWN) {
+			return t; /* once: it runs up to eleven patterns */
 		}
 	}
 	return PHONE_TYPE_UNKNOWN;
