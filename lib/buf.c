@@ -180,9 +180,27 @@ static size_t space_at(const char *p, size_t len)
 	return 0;
 }
 
+/* Can c start a space space_at knows (ASCII white space, the ideographic
+ * space E3 80 80, no-break space C2 A0)? */
+static bool may_start_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xE3 || c == 0xC2;
+}
+
+/* Can c end one? */
+static bool may_end_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0x80 || c == 0xA0;
+}
+
 struct strview sv_trim(struct strview v)
 {
 	size_t n;
+
+	/* Most values have nothing to trim: tell from their two ends. */
+	if (v.len && !may_start_space((unsigned char)v.p[0]) &&
+	    !may_end_space((unsigned char)v.p[v.len - 1]))
+		return v;
 
 	while (v.len && (n = space_at(v.p, v.len)) != 0) {
 		v.p += n;

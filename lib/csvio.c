@@ -11,6 +11,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -408,34 +409,56 @@ static bool ends_field(char c, char delim)
 	return c == delim || c == '\n' || c == '\r';
 }
 
+/* How many delim bytes p[from, to) holds. */
+static size_t count_delims(const char *p, size_t from, size_t to, char delim)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < to; i++)
+		n += p[i] == delim;
+	return n;
+}
+
 /* How the quotes of a row's text sit, as RFC 4180 readers that forgive
  * (Python's csv module, Excel) see them: a quote opens a quoted field only
  * at the start of a field; anywhere else it is a literal character. *col
- * is the 0-based column of the first quote that is not clean. */
+ * is the 0-based column of the first quote that is not clean: the
+ * delimiters before it that are not inside a quoted field, counted only
+ * when there is one to report (the text between quotes is skipped with
+ * memchr). */
 static enum quote_shape quote_shape(struct strview row, char delim, size_t *col)
 {
 	enum quote_shape shape = QUOTES_CLEAN;
 	bool start = true;
-	size_t c = 0;
+	size_t inner = 0; /* delimiters inside the quoted fields skipped */
 
 	for (size_t i = 0; i < row.len;) {
-		if (start && row.p[i] == '"') {
-			i = skip_quoted(row.p, i, row.len);
-			if (i == NEVER_CLOSES ||
-			    (i < row.len && !ends_field(row.p[i], delim))) {
-				*col = c;
+		if (row.p[i] != '"') {
+			const char *q = memchr(row.p + i, '"', row.len - i);
+
+			if (!q)
+				break;
+			i = (size_t)(q - row.p);
+			start = ends_field(row.p[i - 1], delim);
+		}
+		if (start) {
+			size_t end = skip_quoted(row.p, i, row.len);
+
+			if (end == NEVER_CLOSES ||
+			    (end < row.len && !ends_field(row.p[end], delim))) {
+				*col = count_delims(row.p, 0, i, delim) - inner;
 				return QUOTES_BROKEN;
 			}
+			inner += count_delims(row.p, i, end, delim);
+			i = end;
 			start = false;
 			continue;
 		}
-		if (row.p[i] == '"' && shape == QUOTES_CLEAN) {
+		if (shape == QUOTES_CLEAN) {
 			shape = QUOTES_STRAY;
-			*col = c;
+			*col = count_delims(row.p, 0, i, delim) - inner;
 		}
-		start = ends_field(row.p[i], delim);
-		c += row.p[i] == delim;
-		i++;
+		i++; /* a literal quote: not the start of a field */
 	}
 	return shape;
 }
@@ -844,8 +867,78 @@ void csvio_write_fields(struct csvio_writer *w, const struct strview *f,
 	spill(w);
 }
 
+static bool is_special(char c, char delim)
+{
+	return c == delim || c == '"' || c == '\n' || c == '\r';
+}
+
+/* Is there a zero byte in x? */
+static uint64_t has_zero_byte(uint64_t x)
+{
+	return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+}
+
+/* Does v hold delim, a quote or a line break? Eight bytes at a time, a
+ * word with none of them being the common case. */
+static bool needs_quotes(struct strview v, char delim)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t d = ones * (unsigned char)delim;
+	size_t i = 0;
+
+	for (; i + 8 <= v.len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, v.p + i, 8);
+		if (!(has_zero_byte(w ^ d) | has_zero_byte(w ^ (ones * '"')) |
+		      has_zero_byte(w ^ (ones * '\n')) |
+		      has_zero_byte(w ^ (ones * '\r'))))
+			continue;
+		for (size_t k = 0; k < 8; k++)
+			if (is_special(v.p[i + k], delim))
+				return true;
+	}
+	for (; i < v.len; i++)
+		if (is_special(v.p[i], delim))
+			return true;
+	return false;
+}
+
+/* The common record: no field needs quotes. Its fields all lie in its
+ * data (with NULs and, after record_set, old values between them), so one
+ * look at the data clears them all; then they are copied straight into
+ * the output. False when the record needs the field by field path. */
+static bool write_plain(struct csvio_writer *w, const struct record *rec)
+{
+	size_t need = rec->n; /* the delimiters and the newline */
+	char *o;
+
+	if (rec->n == 0 || (rec->n == 1 && rec->len[0] == 0) ||
+	    needs_quotes(buf_view(&rec->data), w->delim))
+		return false;
+	for (size_t i = 0; i < rec->n; i++)
+		need += rec->len[i];
+	if (buf_grow(&w->b, need) < 0)
+		return false;
+	o = w->b.p + w->b.len;
+	for (size_t i = 0; i < rec->n; i++) {
+		if (i)
+			*o++ = w->delim;
+		memcpy(o, rec->data.p + rec->off[i], rec->len[i]);
+		o += rec->len[i];
+	}
+	*o++ = '\n';
+	w->b.len = (size_t)(o - w->b.p);
+	w->b.p[w->b.len] = '\0';
+	return true;
+}
+
 void csvio_write(struct csvio_writer *w, const struct record *rec)
 {
+	if (write_plain(w, rec)) {
+		spill(w);
+		return;
+	}
 	for (size_t i = 0; i < rec->n; i++) {
 		if (i)
 			buf_addc(&w->b, w->delim);

@@ -104,6 +104,15 @@ void pattern_free(struct pattern *p)
 	free(p);
 }
 
+static bool is_ascii(struct strview v)
+{
+	unsigned char any = 0;
+
+	for (size_t i = 0; i < v.len; i++)
+		any |= (unsigned char)v.p[i];
+	return any < 0x80;
+}
+
 enum pattern_result pattern_match(struct pattern *p, struct strview v)
 {
 	int rc;
@@ -111,7 +120,15 @@ enum pattern_result pattern_match(struct pattern *p, struct strview v)
 	/* An empty view may carry a NULL pointer; PCRE2 wants a real one. */
 	if (!v.p)
 		v.p = "";
-	rc = pcre2_match(p->code, (PCRE2_SPTR)v.p, v.len, 0, 0, p->md, p->mctx);
+	/* An ASCII subject is valid UTF-8: JIT code runs it straight,
+	 * without pcre2_match's checks of the options and of the subject's
+	 * UTF-8 (most subjects: digits, dates, e-mail addresses). */
+	if (p->jit && is_ascii(v))
+		rc = pcre2_jit_match(p->code, (PCRE2_SPTR)v.p, v.len, 0, 0,
+				     p->md, p->mctx);
+	else
+		rc = pcre2_match(p->code, (PCRE2_SPTR)v.p, v.len, 0, 0, p->md,
+				 p->mctx);
 	if (rc >= 0)
 		return PATTERN_MATCH;
 	if (rc == PCRE2_ERROR_NOMATCH)

@@ -3,6 +3,8 @@
  */
 #include "utf8.h"
 
+#include <string.h>
+
 size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -14,6 +16,13 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
 	if (p[0] < 0x80) {
 		*cp = p[0];
 		return 1;
+	}
+	/* Most Han: E1-EC or EE-EF, which need no range check. */
+	if (p[0] >= 0xE1 && p[0] <= 0xEF && p[0] != 0xED && len >= 3 &&
+	    (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+		*cp = ((uint32_t)(p[0] & 0x0F) << 12) |
+		      ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+		return 3;
 	}
 	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
 		n = 2;
@@ -74,14 +83,32 @@ size_t utf8_encode(uint32_t cp, char *out)
 
 size_t utf8_check(const char *p, size_t len)
 {
+	const unsigned char *u = (const unsigned char *)p;
 	size_t i = 0, n;
 	uint32_t cp;
 
 	while (i < len) {
-		/* ASCII runs are the common case: skip them a byte at a time
-		 * without the full decoder. */
-		if ((unsigned char)p[i] < 0x80) {
+		/* ASCII runs are the common case: skip them eight bytes at a
+		 * time without the full decoder. */
+		if (u[i] < 0x80) {
+			uint64_t w;
+
 			i++;
+			while (i + 8 <= len) {
+				memcpy(&w, u + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				i += 8;
+			}
+			continue;
+		}
+		/* Three bytes that need no range check: E1-EC and EE-EF
+		 * lead bytes (no overlong form, no surrogate), two
+		 * continuation bytes. Most Han characters. */
+		if (u[i] >= 0xE1 && u[i] <= 0xEF && u[i] != 0xED &&
+		    i + 3 <= len && (u[i + 1] & 0xC0) == 0x80 &&
+		    (u[i + 2] & 0xC0) == 0x80) {
+			i += 3;
 			continue;
 		}
 		n = utf8_decode(p + i, len - i, &cp);

@@ -702,13 +702,18 @@ static const struct {
 
 static _Thread_local struct buf country_scratch;
 
-/* The last answer: a file has a handful of country spellings, so most
- * records ask what the one before asked. */
+/* The last answers: a file has a handful of country spellings ("中国",
+ * "CN", "China", ...), so most records ask what one before asked. Replaced
+ * round robin. */
+#define COUNTRY_CACHE 16
 static _Thread_local struct {
-	char in[64];
-	size_t len;
-	char code[3];
-	bool ok;
+	struct {
+		char in[64];
+		size_t len;
+		char code[3];
+		bool ok;
+	} e[COUNTRY_CACHE];
+	size_t n, next;
 } country_last;
 
 static bool country_lookup_slow(struct strview in, char code[3]);
@@ -716,19 +721,27 @@ static bool country_lookup_slow(struct strview in, char code[3]);
 /* The code of country in code[3], as address_country_code says. */
 static bool country_lookup(struct strview in, char code[3])
 {
+	size_t k;
+
 	in = sv_trim(in);
-	if (in.len == 0 || in.len > sizeof(country_last.in))
+	if (in.len == 0 || in.len > sizeof(country_last.e[0].in))
 		return false;
-	if (in.len == country_last.len &&
-	    !memcmp(in.p, country_last.in, in.len)) {
-		memcpy(code, country_last.code, 3);
-		return country_last.ok;
+	for (k = 0; k < country_last.n; k++)
+		if (in.len == country_last.e[k].len &&
+		    !memcmp(in.p, country_last.e[k].in, in.len))
+			break;
+	if (k == country_last.n) {
+		k = country_last.next;
+		country_last.next = (k + 1) % COUNTRY_CACHE;
+		if (country_last.n < COUNTRY_CACHE)
+			country_last.n++;
+		country_last.e[k].ok =
+			country_lookup_slow(in, country_last.e[k].code);
+		memcpy(country_last.e[k].in, in.p, in.len);
+		country_last.e[k].len = in.len;
 	}
-	country_last.ok = country_lookup_slow(in, country_last.code);
-	memcpy(country_last.in, in.p, in.len);
-	country_last.len = in.len;
-	memcpy(code, country_last.code, 3);
-	return country_last.ok;
+	memcpy(code, country_last.e[k].code, 3);
+	return country_last.e[k].ok;
 }
 
 static bool country_lookup_slow(struct strview in, char code[3])

@@ -48,6 +48,12 @@ static int fold(struct strview in, char *out, size_t *len)
 
 	in = sv_trim(in);
 	while (i < in.len) {
+		if ((unsigned char)in.p[i] < 0x80) { /* most of a date */
+			if (o + 1 > DATE_MAX_INPUT)
+				return -1;
+			out[o++] = in.p[i++];
+			continue;
+		}
 		n = utf8_decode(in.p + i, in.len - i, &cp);
 		if (n == 0)
 			n = 1; /* copied as is: it will not match */

@@ -25,6 +25,10 @@ struct name_key {
 	uint32_t first; /* first code point of the name */
 	struct strview name;
 	const struct division *d;
+	/* d's code, parent and level, for the filters without a trip to
+	 * the row */
+	unsigned code, parent_code;
+	enum division_level level;
 };
 
 struct table {
@@ -207,6 +211,9 @@ static void add_key(struct table *t, struct strview name,
 		return;
 	k->name = name;
 	k->d = d;
+	k->code = d->code;
+	k->parent_code = d->parent_code;
+	k->level = d->level;
 	t->n_keys++;
 }
 
@@ -496,11 +503,11 @@ struct filter {
 	enum division_level level;
 };
 
-static bool passes(const struct division *d, const struct filter *f)
+static bool passes(const struct name_key *k, const struct filter *f)
 {
 	if (f->by_parent)
-		return d->parent_code == f->parent;
-	return d->level == f->level && is_within(d->code, f->within);
+		return k->parent_code == f->parent;
+	return k->level == f->level && is_within(k->code, f->within);
 }
 
 /* First index of the keys whose name starts with code point first. */
@@ -535,9 +542,10 @@ static const struct division *match(struct strview text, const struct filter *f,
 
 		if (k->first != first)
 			break;
-		if (k->name.len <= text.len &&
-		    !memcmp(k->name.p, text.p, k->name.len) &&
-		    passes(k->d, f)) {
+		/* The filter first: it is a few integer compares, and it
+		 * turns most keys of a first character away. */
+		if (k->name.len <= text.len && passes(k, f) &&
+		    !memcmp(k->name.p, text.p, k->name.len)) {
 			*matched = k->name.len;
 			return k->d;
 		}

@@ -601,14 +601,15 @@ static enum phone_type type_of(unsigned cc, const char *d, size_t n)
 	size_t count, len;
 	struct region *r = usable(cc, &count);
 	struct strview g[1];
+	enum phone_type t;
 
 	for (size_t i = 0; r && i < count; i++) {
 		if (r[i].leading_p) {
 			if (pattern_prefix(r[i].leading_p, svn(d, n), &len, g,
 					   0) == PATTERN_MATCH)
 				return type_in(&r[i], d, n);
-		} else if (type_in(&r[i], d, n) != PHONE_TYPE_UNKNOWN) {
-			return type_in(&r[i], d, n);
+		} else if ((t = type_in(&r[i], d, n)) != PHONE_TYPE_UNKNOWN) {
+			return t; /* once: it runs up to eleven patterns */
 		}
 	}
 	return PHONE_TYPE_UNKNOWN;
@@ -999,8 +1000,11 @@ static const char *const builtin_prefixes[] = {
 
 static bool builtin_cn_mobile(const char *d)
 {
+	/* Every prefix has three digits at least: compare those first. */
 	for (size_t i = 0; i < sizeof(builtin_prefixes) / sizeof(char *); i++)
-		if (!strncmp(d, builtin_prefixes[i],
+		if (builtin_prefixes[i][1] == d[1] &&
+		    builtin_prefixes[i][2] == d[2] && d[0] == '1' &&
+		    !strncmp(d, builtin_prefixes[i],
 			     strlen(builtin_prefixes[i])))
 			return true;
 	return false;

@@ -365,10 +365,9 @@ int text_clean(struct strview in, enum text_flags flags, struct buf *out,
 	err->status = MBR_OK;
 	buf_reset(&s->step);
 	buf_reset(&s->step2);
-	if (!utf8_is_valid(in))
-		return -1;
+	/* Text NFKC leaves alone is valid UTF-8: one pass for the both. */
 	if (!nfkc_is_identity(in)) {
-		if (nfkc_clean(in, &s->step) < 0)
+		if (nfkc_clean(in, &s->step) < 0) /* checks validity */
 			return -1;
 		v = buf_view(&s->step);
 	}

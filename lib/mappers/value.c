@@ -74,6 +74,15 @@ int value_key(struct strview in, char *key, size_t size)
 	uint32_t cp;
 
 	for (i = 0; i < v.len; i += k) {
+		if ((unsigned char)v.p[i] < 0x80) { /* no decoding for ASCII */
+			char c = v.p[i];
+
+			if (n + 1 >= size)
+				return -1;
+			key[n++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+			k = 1;
+			continue;
+		}
 		k = utf8_decode(v.p + i, v.len - i, &cp);
 		if (k == 0)
 			return -1;
@@ -167,6 +176,26 @@ static enum value_result parse_int(const char *s, long long *v)
 	return VALUE_OK;
 }
 
+/* v in decimal at num (24 bytes), as "%lld" writes it, without printf;
+ * returns the length. */
+static size_t format_int(long long v, char *num)
+{
+	unsigned long long u =
+		v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	char tmp[24];
+	size_t n = 0, len = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		num[len++] = '-';
+	while (n)
+		num[len++] = tmp[--n];
+	return len;
+}
+
 enum value_result value_int_range(struct strview in, long long min,
 				  long long max, struct buf *out)
 {
@@ -184,8 +213,8 @@ enum value_result value_int_range(struct strview in, long long min,
 		return r;
 	if (v < min || v > max)
 		return VALUE_OUT_OF_RANGE;
-	n = snprintf(num, sizeof(num), "%lld", v);
-	return buf_add(out, num, (size_t)n) < 0 ? VALUE_INVALID : VALUE_OK;
+	return buf_add(out, num, format_int(v, num)) < 0 ? VALUE_INVALID
+							 : VALUE_OK;
 }
 
 enum value_result value_int(struct strview in, struct buf *out)
@@ -205,7 +234,7 @@ static enum value_result lookup(struct strview in, const struct word *words,
 	if (n == 0)
 		return VALUE_EMPTY;
 	for (size_t i = 0; i < n_words; i++)
-		if (!strcmp(key, words[i].in))
+		if (key[0] == words[i].in[0] && !strcmp(key, words[i].in))
 			return buf_adds(out, words[i].out) < 0 ? VALUE_INVALID
 							       : VALUE_OK;
 	return VALUE_INVALID;
