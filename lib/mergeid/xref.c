@@ -1,0 +1,152 @@
+/*
+ * xref: reading the earlier crosswalk (mergeid_int.h).
+ */
+#include "mergeid/mergeid_int.h"
+
+/*
+ * The earlier crosswalk
+ */
+
+static int xref_retired(struct mergeid *m, struct strview id,
+			struct strview into, const char *where,
+			struct mbr_err *err)
+{
+	uint32_t a, b;
+
+	if (master_get(m, id, where, &a, err) < 0 ||
+	    master_get(m, into, where, &b, err) < 0)
+		return -1;
+	if (a == b)
+		return mbr_fail(err, MBR_EIO, "%s: '%s' is merged into itself",
+				where, m->masters[a].id);
+	if (m->masters[a].into != NONE && m->masters[a].into != b)
+		return mbr_fail(err, MBR_EIO,
+				"%s: '%s' is merged into two masters", where,
+				m->masters[a].id);
+	m->masters[a].into = b;
+	m->masters[a].state = M_RETIRED;
+	return 0;
+}
+
+static int xref_record(struct mergeid *m, struct strview source,
+		       struct strview source_id, struct strview id,
+		       const char *where, struct mbr_err *err)
+{
+	uint64_t h;
+	struct hash_slot *slot = key_slot(m, source, source_id, &h);
+	uint32_t k, master;
+
+	if (slot->key && m->keys[slot->value].old != NONE)
+		return mbr_fail(err, MBR_EIO,
+				"%s: the record '%.*s' / '%.*s' has a row "
+				"already (expected one row per record)",
+				where, (int)source.len, source.p,
+				(int)(source_id.len > 4 ? 4 : source_id.len),
+				source_id.p);
+	if (master_get(m, id, where, &master, err) < 0)
+		return -1;
+	if (slot->key) {
+		k = slot->value;
+	} else {
+		buf_reset(&m->enc);
+		enc_put(&m->enc, source);
+		enc_put(&m->enc, source_id);
+		k = key_add(m, slot, h,
+			    memcpy(arena_alloc(&m->arena, m->enc.len), m->enc.p,
+				   m->enc.len));
+	}
+	m->keys[k].old = master;
+	return 0;
+}
+
+int mergeid_add_xref(struct mergeid *m, struct strview source,
+		     struct strview source_id, struct strview master_id,
+		     struct strview merged_into, const char *where,
+		     struct mbr_err *err)
+{
+	if (m->n_recs)
+		return mbr_fail(err, MBR_EINTERNAL,
+				"crosswalk rows after the first record");
+	if (master_id.len == 0)
+		return mbr_fail(err, MBR_EIO, "%s: empty master_id", where);
+	if (source.len == 0 && source_id.len == 0) {
+		if (merged_into.len == 0)
+			return mbr_fail(
+				err, MBR_EIO,
+				"%s: neither a record (source, source_id) nor "
+				"a retired ID (merged_into)",
+				where);
+		return xref_retired(m, master_id, merged_into, where, err);
+	}
+	if (source.len == 0 || source_id.len == 0 || merged_into.len)
+		return mbr_fail(err, MBR_EIO,
+				"%s: a record row needs source and source_id "
+				"and no merged_into",
+				where);
+	return xref_record(m, source, source_id, master_id, where, err);
+}
+
+const char *const xref_cols[4] = {"source", "source_id", "master_id",
+				  "merged_into"};
+
+static int xref_bind(const struct header *h, const char *path, int col[4],
+		     struct mbr_err *err)
+{
+	for (int i = 0; i < 4; i++) {
+		col[i] = header_find(h, xref_cols[i]);
+		if (col[i] < 0)
+			return mbr_fail(
+				err, MBR_EIO,
+				"%s: no '%s' column (expected "
+				"source,source_id,master_id,merged_into)",
+				path, xref_cols[i]);
+	}
+	return 0;
+}
+
+static int xref_read(struct mergeid *m, struct csvio_reader *r,
+		     const char *path, struct mbr_err *err)
+{
+	struct record rec;
+	int col[4], st, rc = 0;
+	char where[300];
+
+	if (header_count(csvio_header(r)) == 0)
+		return 0; /* an empty file */
+	if (xref_bind(csvio_header(r), path, col, err) < 0)
+		return -1;
+	record_init(&rec);
+	/* CSVIO_STRICT: a row csvio cannot parse ends the read (st < 0). */
+	while (rc == 0 && (st = csvio_read(r, &rec, err)) == CSVIO_ROW) {
+		snprintf(where, sizeof(where), "%s:%lu", path, rec.line);
+		rc = mergeid_add_xref(m, record_field(&rec, col[0]),
+				      record_field(&rec, col[1]),
+				      record_field(&rec, col[2]),
+				      record_field(&rec, col[3]), where, err);
+	}
+	if (rc == 0 && st == CSVIO_BAD)
+		rc = mbr_fail(err, MBR_EIO, "%s: record %lu: %s", path,
+			      csvio_bad_row(r), csvio_bad_reason(r));
+	record_release(&rec);
+	return st < 0 ? -1 : rc;
+}
+
+int mergeid_load_xref(struct mergeid *m, const char *path, struct mbr_err *err)
+{
+	struct csvio_opts o = CSVIO_OPTS_INIT;
+	struct csvio_reader *r;
+	struct stat st;
+	int rc;
+
+	/* No file, or an empty one (touch xref.csv): the first run. */
+	if (stat(path, &st) != 0 ? errno == ENOENT
+				 : S_ISREG(st.st_mode) && st.st_size == 0)
+		return 0;
+	o.flags |= CSVIO_STRICT;
+	r = csvio_open(&path, 1, &o, err);
+	if (!r)
+		return -1;
+	rc = xref_read(m, r, path, err);
+	csvio_close(r);
+	return rc;
+}
