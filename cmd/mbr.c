@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datafile.h"
 #include "err.h"
 #include "suggest.h"
 
@@ -57,24 +58,6 @@ static void print_usage(FILE *f)
 	      f);
 }
 
-/* The directory this binary lives in, with a trailing slash, or "". */
-static void self_dir(char *dir, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
-	char *slash;
-
-	if (n <= 0) {
-		dir[0] = '\0';
-		return;
-	}
-	dir[n] = '\0';
-	slash = strrchr(dir, '/');
-	if (slash)
-		slash[1] = '\0';
-	else
-		dir[0] = '\0';
-}
-
 static bool known(const char *tool)
 {
 	for (size_t i = 0; i < N_TOOLS; i++)
@@ -89,7 +72,7 @@ static int run_tool(char **argv)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64];
 
-	self_dir(dir, sizeof(dir));
+	datafile_bin_dir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%smbr-%s", dir, argv[0]);
 	argv[0] = path + strlen(dir);
 	execv(path, argv);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "datafile.h"
 #include "rehearse.h"
 
 static const char usage[] =
@@ -117,25 +118,6 @@ static int on_option(int opt, const char *arg, void *data)
 	return -1;
 }
 
-/* The directory of this binary, with a trailing slash: the tools are
- * beside it (as `mbr` finds them); "" when unknown (PATH then). */
-static void self_dir(char *dir, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
-	char *slash;
-
-	if (n <= 0) {
-		dir[0] = '\0';
-		return;
-	}
-	dir[n] = '\0';
-	slash = strrchr(dir, '/');
-	if (slash)
-		slash[1] = '\0';
-	else
-		dir[0] = '\0';
-}
-
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-rehearse", usage);
@@ -155,7 +137,7 @@ int main(int argc, char **argv)
 		rehearse_opts_release(&c.o);
 		return EXIT_USAGE;
 	}
-	self_dir(dir, sizeof(dir));
+	datafile_bin_dir(dir, sizeof(dir));
 	c.o.db = cli.db_path;
 	c.o.bindir = dir;
 	rc = rehearse_run(&c.o, stdout, &err);

@@ -21,8 +21,7 @@ static bool readable(const char *path)
 	return access(path, R_OK) == 0;
 }
 
-/* Directory of the running program, or "" when /proc cannot tell. */
-static void exe_dir(char *dir, size_t size)
+void datafile_bin_dir(char *dir, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", dir, size - 1);
 	char *slash;
@@ -34,7 +33,7 @@ static void exe_dir(char *dir, size_t size)
 	dir[n] = '\0';
 	slash = strrchr(dir, '/');
 	if (slash)
-		*slash = '\0';
+		slash[1] = '\0';
 	else
 		dir[0] = '\0';
 }
@@ -50,13 +49,13 @@ int datafile_path(const char *name, char *path, size_t size,
 		if (readable(path))
 			return 0;
 	}
-	exe_dir(dir, sizeof(dir));
+	datafile_bin_dir(dir, sizeof(dir));
 	if (dir[0]) {
 		/* bin/ of the source tree, then an installed PREFIX/bin/. */
-		snprintf(path, size, "%s/../data/%s", dir, name);
+		snprintf(path, size, "%s../data/%s", dir, name);
 		if (readable(path))
 			return 0;
-		snprintf(path, size, "%s/../share/mbr/data/%s", dir, name);
+		snprintf(path, size, "%s../share/mbr/data/%s", dir, name);
 		if (readable(path))
 			return 0;
 	}
@@ -94,9 +93,9 @@ const char *datafile_config(const char *name, char *path, size_t size)
 	snprintf(path, size, "%s/%s", MBR_SYSCONFDIR, name);
 	if (readable(path))
 		return path;
-	exe_dir(dir, sizeof(dir));
+	datafile_bin_dir(dir, sizeof(dir));
 	if (dir[0]) {
-		snprintf(path, size, "%s/../share/mbr/mappings/%s", dir, name);
+		snprintf(path, size, "%s../share/mbr/mappings/%s", dir, name);
 		if (readable(path))
 			return path;
 	}

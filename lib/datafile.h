@@ -17,6 +17,11 @@
 
 /* Put the path of data file name (e.g. "divisions.csv") in path. -1 with
  * err (MBR_EIO) naming every place looked in when none has it. */
+/* The directory of the running binary with a trailing slash (the tools
+ * are beside each other, data/ beside bin/), or "" when /proc cannot
+ * tell. */
+void datafile_bin_dir(char *dir, size_t size);
+
 int datafile_path(const char *name, char *path, size_t size,
 		  struct mbr_err *err);
 
