@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	struct mbr_err err = MBR_ERR_INIT;
 	struct profile *p;
 
-	cli.flags = CLI_DB | CLI_DB_OUT;
+	cli.flags = CLI_DB | CLI_DB_OUT | CLI_READS;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0)
 		return EXIT_USAGE;
 	if (cli.db_path && c.n_rejected) {
@@ -161,7 +161,6 @@ int main(int argc, char **argv)
 		return cli_fail(&cli, &err);
 	}
 	profile_free(p);
-	cli.counts.out = 0;
 	cli.counts.flagged = 0;
 	return cli_finish(&cli);
 }

@@ -181,14 +181,13 @@ int main(int argc, char **argv)
 	struct ctx c = {&cli, REPORT_OPTS_INIT, {0}, {NULL}, NULL};
 	struct mbr_err err = MBR_ERR_INIT;
 
-	cli.flags = CLI_DB | CLI_DB_OUT;
+	cli.flags = CLI_DB | CLI_DB_OUT | CLI_READS;
 	if (cli_parse(&cli, argc, argv, options, on_option, &c) < 0 ||
 	    check(&c) < 0)
 		return EXIT_USAGE;
 	if (thresholds(&c, &err) < 0 || cli_open(&cli, &err) < 0 ||
 	    run(&c, &err) < 0 || cli_commit(&cli, &err) < 0)
 		return cli_fail(&cli, &err);
-	cli.counts.out = 0;
 	cli.counts.flagged = 0;
 	return cli_finish(&cli);
 }

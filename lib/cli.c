@@ -614,8 +614,11 @@ int cli_finish(struct cli *cli)
 			"--rejects given)\n",
 			cli->prog, c->rejected, cli->dflt_rejects);
 	if (!cli->quiet) {
-		fprintf(stderr, "%s: %llu in, %llu out, %llu rejected (%.2f%%)",
-			cli->prog, c->in, c->out, c->rejected, pct);
+		fprintf(stderr, "%s: %llu in, %llu %s, %llu rejected (%.2f%%)",
+			cli->prog, c->in,
+			cli->flags & CLI_READS ? c->in - c->rejected : c->out,
+			cli->flags & CLI_READS ? "read" : "out", c->rejected,
+			pct);
 		if (c->flagged)
 			fprintf(stderr, ", %llu flagged", c->flagged);
 		if (cli->extra[0])

@@ -37,6 +37,9 @@ enum cli_flags {
 	CLI_DB_OUT = 1 << 4,  /* -o is an output under --db too (export) */
 	CLI_DRY_RUN = 1 << 5, /* the tool takes --dry-run: it writes to the
 				 database through cli_sink's run */
+	CLI_READS = 1 << 6,   /* the tool reports on the records it reads and
+			     writes none: the summary says "N read", not
+			     "0 out" (in = read + rejected) */
 };
 
 struct cli {
