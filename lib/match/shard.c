@@ -10,12 +10,14 @@
  *
  *   a_record,b_record,match_weight,a_source,a_source_id,b_source,
  *   b_source_id,"mbr-pairs 1 shard I/N records R masters M fingerprint F
- *   candidates C compared P"
+ *   candidates C compared P flagged K"
  *
  * one row per pair (record numbers in input order, the weight as the
  * float it is: %.9g reads back to the same float), the last column
  * empty. Its header names what the file was made from: the shard, the
- * record counts and a fingerprint of the rules, flags and records.
+ * record counts and a fingerprint of the rules, flags and records; and
+ * the records of capped blocks (K, the same in every shard), which the
+ * cluster step flags as one run would.
  *
  * --from-pairs reads the files of all N shards (each once) of the same
  * records and rules in place of blocking and scoring; sorted strongest
@@ -148,9 +150,9 @@ int match_write_shard(const struct match *m, FILE *out, struct mbr_err *err)
 	buf_addf(&b,
 		 "\"" PAIRS_MAGIC " shard %u/%u records %" PRIu32
 		 " masters %" PRIu32 " fingerprint %016" PRIx64
-		 " candidates %llu compared %llu\"\n",
+		 " candidates %llu compared %llu flagged %lu\"\n",
 		 m->shard, m->shards, m->n, m->masters, m->fingerprint,
-		 m->st.candidates, m->st.compared);
+		 m->st.candidates, m->st.compared, m->st.capped_records);
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		const struct mpair *p = &m->pairs[i];
 		const struct mrec *a = &m->recs[p->a], *c = &m->recs[p->b];
@@ -180,6 +182,8 @@ struct pairs_meta {
 	uint32_t records, masters;
 	uint64_t fingerprint;
 	unsigned long long candidates, compared;
+	unsigned long flagged; /* records of capped blocks (every shard
+				  finds them all) */
 };
 
 static int read_meta(const struct header *h, const char *path,
@@ -202,17 +206,18 @@ static int read_meta(const struct header *h, const char *path,
 	if (sscanf(v.p,
 		   PAIRS_MAGIC " shard %u/%u records %" SCNu32
 			       " masters %" SCNu32 " fingerprint %16" SCNx64
-			       " candidates %llu compared %llu%n",
+			       " candidates %llu compared %llu flagged %lu%n",
 		   &pm->shard, &pm->shards, &pm->records, &pm->masters,
 		   &pm->fingerprint, &pm->candidates, &pm->compared,
-		   &end) != 7 ||
+		   &pm->flagged, &end) != 8 ||
 	    end < 0 || (size_t)end != v.len || pm->shards < 1 ||
 	    pm->shard >= pm->shards)
 		return mbr_fail(err, MBR_ECONFIG,
 				"%s: unreadable pairs file header (expected "
 				"\"" PAIRS_MAGIC
 				" shard I/N records R masters M "
-				"fingerprint F candidates C compared P\")",
+				"fingerprint F candidates C compared P "
+				"flagged K\")",
 				path);
 	return 0;
 }
@@ -380,6 +385,9 @@ int match_load_pairs(struct match *m, const char *const *paths, size_t n,
 		seen[pm.shard] = paths[i];
 		m->st.candidates += pm.candidates;
 		m->st.compared += pm.compared;
+		/* flagged as one run flags them; no warnings (the shards
+		 * gave them) */
+		m->st.capped_records = pm.flagged;
 	}
 	for (unsigned s = 0; s < shards; s++)
 		if (!seen[s]) {
