@@ -799,10 +799,13 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	m->st.per_record = m->rules->per_record;
-	if (m->from_pairs)
-		qsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
-	else
+	if (m->from_pairs) {
+		if (m->n_pairs) /* no pairs: m->pairs is NULL */
+			qsort(m->pairs, m->n_pairs, sizeof(*m->pairs),
+			      pair_order);
+	} else {
 		score_all(m, &job);
+	}
 	if (m->shards) { /* --pairs-only: the scored pairs are the output */
 		m->st.kept = m->n_pairs;
 		return 0;
