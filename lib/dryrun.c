@@ -337,7 +337,7 @@ static void report_reasons(const struct dryrun *d, FILE *out)
 	struct reason *r = xmalloc((d->n_reasons + 1) * sizeof(*r));
 
 	memcpy(r, d->reasons, d->n_reasons * sizeof(*r));
-	qsort(r, d->n_reasons, sizeof(*r), reason_cmp);
+	xqsort(r, d->n_reasons, sizeof(*r), reason_cmp);
 	for (size_t i = 0; i < d->n_reasons; i++)
 		fprintf(out, "  %-9s %10llu  %s\n", kind_names[r[i].kind],
 			r[i].n, r[i].key);

@@ -103,6 +103,13 @@ void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+void xqsort(void *base, size_t n, size_t size,
+	    int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 char *xmemdup(const void *p, size_t len)
 {
 	char *s = xmalloc(len + 1);

@@ -69,4 +69,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t len); /* NUL-terminated copy */
 
+/* qsort that takes an empty array as it is (base may then be NULL, which
+ * qsort itself must never be given: its argument is declared nonnull). */
+void xqsort(void *base, size_t n, size_t size,
+	    int (*cmp)(const void *, const void *));
+
 #endif

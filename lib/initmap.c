@@ -850,7 +850,7 @@ static bool unique(struct column *c)
 {
 	if (c->n_empty || c->n_all == 0)
 		return false;
-	qsort(c->all, c->n_all, sizeof(*c->all), cmp_str);
+	xqsort(c->all, c->n_all, sizeof(*c->all), cmp_str);
 	for (size_t i = 1; i < c->n_all; i++)
 		if (!strcmp(c->all[i - 1], c->all[i]))
 			return false;

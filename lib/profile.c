@@ -140,7 +140,7 @@ static const struct citem **counter_sorted(const struct counter *c)
 		abort();
 	for (size_t i = 0; i < c->n; i++)
 		v[i] = &c->it[i];
-	qsort(v, c->n, sizeof(*v), by_count);
+	xqsort(v, c->n, sizeof(*v), by_count);
 	return v;
 }
 
@@ -690,7 +690,7 @@ static void count_people(struct profile *p)
 	for (size_t i = 0; i < n; i++)
 		if (up[i] == i)
 			add_overlap(&tmp, mask[i]);
-	qsort(tmp.ov, tmp.n_ov, sizeof(*tmp.ov), by_mask);
+	xqsort(tmp.ov, tmp.n_ov, sizeof(*tmp.ov), by_mask);
 	memcpy(p->people, tmp.ov, tmp.n_ov * sizeof(*tmp.ov));
 	p->n_people = tmp.n_ov;
 	free(up);
@@ -703,7 +703,7 @@ void profile_finish(struct profile *p)
 		struct keystat *k = &p->key[ki];
 
 		if (k->n)
-			qsort(k->e, k->n, sizeof(*k->e), by_key);
+			xqsort(k->e, k->n, sizeof(*k->e), by_key);
 		for (size_t i = 0; i < k->n;) {
 			size_t j = i;
 			uint64_t mask = 0;
@@ -725,7 +725,7 @@ void profile_finish(struct profile *p)
 			add_overlap(k, mask);
 			i = j;
 		}
-		qsort(k->ov, k->n_ov, sizeof(*k->ov), by_mask);
+		xqsort(k->ov, k->n_ov, sizeof(*k->ov), by_mask);
 	}
 	count_people(p);
 }

@@ -497,7 +497,7 @@ static void tier_lines(struct rc *c)
 			if (x->n && (s == 0 || !tier_of(&c->tot[0], x->name)))
 				names[n++] = x->name;
 		}
-	qsort(names, n, sizeof(names[0]), tier_cmp);
+	xqsort(names, n, sizeof(names[0]), tier_cmp);
 	for (size_t i = 0; i < n; i++) {
 		const struct tier_total *a = tier_of(&c->tot[0], names[i]);
 		const struct tier_total *b = tier_of(&c->tot[1], names[i]);

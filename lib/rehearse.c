@@ -475,7 +475,7 @@ static int print_flags(FILE *out, struct stage *st, struct mbr_err *err)
 	stage_cursor_free(c);
 	if (got < 0)
 		return -1;
-	qsort(fc, n, sizeof(*fc), field_cmp);
+	xqsort(fc, n, sizeof(*fc), field_cmp);
 	if (!n)
 		fprintf(out, "%-32s none\n", "flagged");
 	for (size_t i = 0; i < n; i++) {

@@ -481,7 +481,7 @@ static int mark_decided(struct rep *r, struct mbr_err *err)
 	record_release(&rec);
 	stage_cursor_free(c);
 	if (n)
-		qsort(d, n, sizeof(*d), decided_order);
+		xqsort(d, n, sizeof(*d), decided_order);
 	for (size_t i = 0; rc == 0 && n && i < r->n_pairs; i++) {
 		struct rpair *p = &r->pairs[i];
 		const struct decided *f;
@@ -776,11 +776,11 @@ static void choose_clusters(struct rep *r)
 		if (r->clusters[i].size > 1)
 			all[n++] = (uint32_t)i;
 	sort_rep = r;
-	qsort(all, n, sizeof(*all), by_size);
+	xqsort(all, n, sizeof(*all), by_size);
 	r->n_top_size = n < r->o->clusters ? n : r->o->clusters;
 	r->top_size = malloc((r->n_top_size + 1) * sizeof(uint32_t));
 	memcpy(r->top_size, all, r->n_top_size * sizeof(uint32_t));
-	qsort(all, n, sizeof(*all), by_weak);
+	xqsort(all, n, sizeof(*all), by_weak);
 	while (n && !isfinite(r->clusters[all[n - 1]].minw))
 		n--;
 	r->n_top_weak = n < r->o->clusters ? n : r->o->clusters;

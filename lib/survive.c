@@ -614,7 +614,7 @@ static long pick_frequent(const struct pick *p)
 	for (size_t i = 0; i < p->n; i++)
 		if (!skip(p, i))
 			s[k++] = (struct slot){trim(p->m[i].f[p->f]), i};
-	qsort(s, k, sizeof(*s), slot_cmp);
+	xqsort(s, k, sizeof(*s), slot_cmp);
 	for (size_t i = 0, run; i < k; i += run) {
 		for (run = 1; i + run < k && sv_eq(s[i].v, s[i + run].v); run++)
 			;

@@ -219,7 +219,7 @@ static void add_key(struct table *t, struct strview name,
 
 static void build_index(struct table *t)
 {
-	qsort(t->rows, t->n_rows, sizeof(*t->rows), row_cmp);
+	xqsort(t->rows, t->n_rows, sizeof(*t->rows), row_cmp);
 	t->keys = xcalloc(2 * t->n_rows, sizeof(*t->keys));
 	for (size_t i = 0; i < t->n_rows; i++) {
 		const struct division *d = &t->rows[i];
@@ -230,7 +230,7 @@ static void build_index(struct table *t)
 		if (!sv_eq(d->short_name, d->name))
 			add_key(t, d->short_name, d);
 	}
-	qsort(t->keys, t->n_keys, sizeof(*t->keys), key_cmp);
+	xqsort(t->keys, t->n_keys, sizeof(*t->keys), key_cmp);
 }
 
 int division_load(const char *path, struct mbr_err *err)
@@ -304,7 +304,7 @@ static int latin_load(const char *path, struct mbr_err *err)
 		}
 	}
 	free(text);
-	qsort(rows, n, sizeof(*rows), latin_cmp);
+	xqsort(rows, n, sizeof(*rows), latin_cmp);
 	free(latin);
 	latin = rows;
 	n_latin = n;

@@ -203,7 +203,7 @@ int name_load_surnames(const char *path, struct mbr_err *err)
 		return -1;
 	}
 	fclose(f);
-	qsort(t.e, t.n, sizeof(*t.e), surname_cmp);
+	xqsort(t.e, t.n, sizeof(*t.e), surname_cmp);
 	t.n = dedupe(t.e, t.n);
 	free(surnames);
 	surnames = t.e;

@@ -538,7 +538,7 @@ static void window_pass(const struct block_job *j, const uint16_t *kh,
 					    r->f[MF_MOBILE], r->f[MF_ID]},
 					   c->rec[b->start + x]};
 		}
-		qsort(v, b->n, sizeof(*v), nb_order);
+		xqsort(v, b->n, sizeof(*v), nb_order);
 		for (size_t x = 0; x < b->n; x++) {
 			uint32_t a = v[x].rec;
 			bool ma = j->recs[a].flags & MR_MASTER;

@@ -303,7 +303,7 @@ int decide_resolve(struct match *m, struct mbr_err *err)
 	buf_init(&b1, BUF_NOLIMIT);
 	buf_init(&b2, BUF_NOLIMIT);
 	if (m->n_dec)
-		qsort(m->dec, m->n_dec, sizeof(*m->dec), by_pair);
+		xqsort(m->dec, m->n_dec, sizeof(*m->dec), by_pair);
 	for (size_t i = 0; rc == 0 && i < m->n_dec;) {
 		size_t j = i, given = SIZE_MAX, stored = SIZE_MAX;
 

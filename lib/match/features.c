@@ -169,7 +169,7 @@ static void name_key(struct strview py_all, struct strview k1,
 		if (k2.len)
 			w[n++] = k2;
 	}
-	qsort(w, n, sizeof(w[0]), cmp_sv);
+	xqsort(w, n, sizeof(w[0]), cmp_sv);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			buf_addc(out, ' ');

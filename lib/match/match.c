@@ -296,7 +296,7 @@ static void score_all(struct match *m, const struct block_job *job)
 		m->st.compared += x[t].compared;
 		free(x[t].v);
 	}
-	qsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
+	xqsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
 }
 
 /* Does record x name its cluster before record y? Masters first (those
@@ -412,7 +412,7 @@ static size_t open_links(struct match *m, struct cluster *c, const size_t *def,
 		}
 		l[k++] = (struct link){(uint64_t)a << 32 | b, def[x]};
 	}
-	qsort(l, k, sizeof(*l), link_order);
+	xqsort(l, k, sizeof(*l), link_order);
 	return k;
 }
 
@@ -695,7 +695,7 @@ static void rescore(struct match *m, bool link_only)
 		p->w = (float)compare_explain(&m->ctx, &m->recs[p->a],
 					      &m->recs[p->b], level, w);
 	}
-	qsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
+	xqsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
 	if (m->rules->prior_auto)
 		reprior(m, link_only);
 }
@@ -799,13 +799,10 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	m->st.per_record = m->rules->per_record;
-	if (m->from_pairs) {
-		if (m->n_pairs) /* no pairs: m->pairs is NULL */
-			qsort(m->pairs, m->n_pairs, sizeof(*m->pairs),
-			      pair_order);
-	} else {
+	if (m->from_pairs)
+		xqsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
+	else
 		score_all(m, &job);
-	}
 	if (m->shards) { /* --pairs-only: the scored pairs are the output */
 		m->st.kept = m->n_pairs;
 		return 0;

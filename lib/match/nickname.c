@@ -65,7 +65,7 @@ static void add_line(char *line, uint32_t g, size_t *cap)
 /* Sort the entries and mark where each distinct name starts. */
 static void index_names(void)
 {
-	qsort(nick.e, nick.n, sizeof(*nick.e), entry_order);
+	xqsort(nick.e, nick.n, sizeof(*nick.e), entry_order);
 	nick.first = xmalloc((nick.n + 1) * sizeof(*nick.first));
 	for (size_t i = 0; i < nick.n; i++)
 		if (i == 0 || strcmp(nick.e[i].name, nick.e[i - 1].name))

@@ -109,7 +109,7 @@ static float *date_tf(const struct match_rules *r, const struct mcmp *c,
 		if (compare_date_is_full((int32_t)recs[i].f[c->field]))
 			v[k++] = recs[i].f[c->field];
 	full = k;
-	qsort(v, full, sizeof(*v), cmp_u32);
+	xqsort(v, full, sizeof(*v), cmp_u32);
 	for (uint32_t i = 0; i < n; i++) {
 		double p = tf_share(count_of(v, full, recs[i].f[c->field]),
 				    full, c->u[0]);

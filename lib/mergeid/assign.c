@@ -68,7 +68,7 @@ static bool same_cluster(const struct rec *a, const struct rec *b)
 static void build_clusters(struct mergeid *m)
 {
 	if (m->n_recs)
-		qsort(m->recs, m->n_recs, sizeof(*m->recs), rec_cmp);
+		xqsort(m->recs, m->n_recs, sizeof(*m->recs), rec_cmp);
 	m->clusters = xmalloc((m->n_recs + 1) * sizeof(*m->clusters));
 	for (size_t i = 0; i < m->n_recs; i++) {
 		struct rec *r = &m->recs[i];
@@ -193,7 +193,7 @@ static void issue_new(struct mergeid *m)
 		if (m->clusters[c].master == NONE)
 			u[n++] = (struct unnamed){
 				m->recs[m->clusters[c].first].p, c};
-	qsort(u, n, sizeof(*u), unnamed_cmp);
+	xqsort(u, n, sizeof(*u), unnamed_cmp);
 	for (size_t i = 0; i < n; i++) {
 		idfmt_print(&m->fmt, m->max_seq + 1, &m->tmp);
 		m->clusters[u[i].cluster].master =

@@ -304,7 +304,7 @@ static int golden_rows(struct mergeid *m, struct golden_ctx *gc,
 	for (uint32_t c = 0; c < m->n_clusters; c++)
 		order[c] =
 			(struct by_id){master_id(m, m->clusters[c].master), c};
-	qsort(order, m->n_clusters, sizeof(*order), by_id_cmp);
+	xqsort(order, m->n_clusters, sizeof(*order), by_id_cmp);
 	for (uint32_t i = 0; i < m->n_clusters; i++)
 		rank[order[i].i] = i;
 	free(order);
@@ -408,7 +408,7 @@ static int xref_record_rows(const struct mergeid *m, emit_fn emit, void *ctx,
 
 	for (size_t k = 0; k < m->n_keys; k++)
 		order[k] = &m->keys[k];
-	qsort(order, m->n_keys, sizeof(*order), keyp_cmp);
+	xqsort(order, m->n_keys, sizeof(*order), keyp_cmp);
 	for (size_t k = 0; rc == 0 && k < m->n_keys; k++) {
 		struct strview f[XREF_FIELDS];
 
@@ -432,7 +432,7 @@ static int xref_retired_rows(const struct mergeid *m, emit_fn emit, void *ctx,
 	for (uint32_t i = 0; i < m->n_masters; i++)
 		if (m->masters[i].into != NONE)
 			order[n++] = (struct by_id){master_id(m, i), i};
-	qsort(order, n, sizeof(*order), by_id_cmp);
+	xqsort(order, n, sizeof(*order), by_id_cmp);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct strview f[XREF_FIELDS] = {
 			svn("", 0),  svn("", 0),
@@ -550,7 +550,7 @@ static int change_rows(const struct mergeid *m, emit_fn emit, void *ctx,
 	int rc;
 
 	n += record_changes(m, ch + n);
-	qsort(ch, n, sizeof(*ch), change_cmp);
+	xqsort(ch, n, sizeof(*ch), change_cmp);
 	for (int i = 0; i < 5; i++)
 		f[i] = sv(cols[i]);
 	rc = emit(ctx, f, 5, err);

@@ -71,7 +71,7 @@ static int check_names(struct parse *p)
 
 	for (size_t i = 0; i < rs->n; i++)
 		v[i] = &rs->r[i];
-	qsort(v, rs->n, sizeof(*v), by_name);
+	xqsort(v, rs->n, sizeof(*v), by_name);
 	for (size_t i = 1; i < rs->n; i++)
 		if (!strcmp(v[i]->name, v[i - 1]->name) &&
 		    (!dup || v[i]->info.line < dup->info.line)) {
