@@ -3,6 +3,7 @@
  * out with a cluster_id, the scored pairs and a review list on request.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,19 +263,9 @@ static int on_option(int opt, const char *arg, void *data)
 	}
 	if (opt == OPT_FROM_PAIRS)
 		return add_pair_files(c, arg);
-	if (opt == OPT_MAX_PAIRS) {
-		char *end;
-
-		errno = 0;
-		c->max_pairs = strtoull(arg, &end, 10);
-		if (end == arg || *end || errno || c->max_pairs == 0 ||
-		    arg[0] == '-')
-			return cli_usage_error(c->cli,
-					       "--max-pairs '%s': expected a "
-					       "positive number of pairs",
-					       arg);
-		return 0;
-	}
+	if (opt == OPT_MAX_PAIRS)
+		return cli_count(c->cli, "--max-pairs", arg, 1, ULLONG_MAX,
+				 &c->max_pairs);
 	if (opt == OPT_AGAINST) {
 		if (c->n_against == MAX_AGAINST)
 			return cli_usage_error(c->cli, "more than %d --against",

@@ -66,8 +66,7 @@ struct ctx {
 static int on_option(int opt, const char *arg, void *data)
 {
 	struct ctx *c = data;
-	char *end;
-	long n;
+	unsigned long long n;
 
 	switch (opt) {
 	case OPT_FORMAT:
@@ -91,12 +90,8 @@ static int on_option(int opt, const char *arg, void *data)
 		c->rejected[c->n_rejected++] = arg;
 		return 0;
 	case OPT_TOP:
-		n = strtol(arg, &end, 10);
-		if (end == arg || *end || n < 1 || n > 100)
-			return cli_usage_error(c->cli,
-					       "bad --top '%s' (expected a "
-					       "number from 1 to 100)",
-					       arg);
+		if (cli_count(c->cli, "--top", arg, 1, 100, &n) < 0)
+			return -1;
 		c->o.top = (unsigned)n;
 		return 0;
 	case OPT_UNMASKED:

@@ -3,6 +3,7 @@
  * with the staging database's golden masters.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,15 +91,11 @@ static int on_fields(struct ctx *c, const char *arg)
 
 static int on_show(struct ctx *c, const char *arg)
 {
-	char *end;
-	unsigned long n;
+	unsigned long long n;
 
-	errno = 0;
-	n = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || *arg == '-')
-		return cli_usage_error(c->cli, "--show '%s' (expected a count)",
-				       arg);
-	c->o.show = n;
+	if (cli_count(c->cli, "--show", arg, 0, ULLONG_MAX, &n) < 0)
+		return -1;
+	c->o.show = n > ULONG_MAX ? ULONG_MAX : (unsigned long)n;
 	return 0;
 }
 

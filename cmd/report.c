@@ -78,14 +78,10 @@ struct ctx {
 static int count_arg(struct ctx *c, const char *opt, const char *arg,
 		     unsigned *to)
 {
-	char *end;
-	long n = strtol(arg, &end, 10);
+	unsigned long long n;
 
-	if (end == arg || *end || n < 0 || n > 100000)
-		return cli_usage_error(c->cli,
-				       "bad %s '%s' (expected a number from 0 "
-				       "to 100000)",
-				       opt, arg);
+	if (cli_count(c->cli, opt, arg, 0, 100000, &n) < 0)
+		return -1;
 	*to = (unsigned)n;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include "suggest.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -91,6 +92,29 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", cli->prog);
 	return -1;
+}
+
+int cli_count(const struct cli *cli, const char *opt, const char *arg,
+	      unsigned long long min, unsigned long long max,
+	      unsigned long long *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || n < min || n > max)
+		return max == ULLONG_MAX
+			       ? cli_usage_error(cli,
+						 "%s '%s': expected a whole "
+						 "number of at least %llu",
+						 opt, arg, min)
+			       : cli_usage_error(cli,
+						 "%s '%s': expected a number "
+						 "from %llu to %llu",
+						 opt, arg, min, max);
+	*out = n;
+	return 0;
 }
 
 static struct option *merge_options(const struct option *opts)

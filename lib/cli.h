@@ -97,6 +97,12 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct option *opts,
 /* Print "PROG: MESSAGE" and the --help hint to stderr; returns -1. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A count option's value: decimal digits only, min <= value <= max, into
+ * *out; otherwise a usage error "OPT 'ARG': expected a number from MIN to
+ * MAX" (or "of at least MIN" when max is ULLONG_MAX), -1. */
+int cli_count(const struct cli *cli, const char *opt, const char *arg,
+	      unsigned long long min, unsigned long long max,
+	      unsigned long long *out);
 
 /* Name further files the run will write (--pairs, --xref, --report...;
  * NULL entries are skipped), so that cli_open checks them with -o and
