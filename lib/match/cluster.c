@@ -91,18 +91,24 @@ static bool forbidden(struct cluster *c, uint32_t ra, uint32_t rb)
 	return false;
 }
 
-/* Do the birth dates of roots ra and rb disagree plainly? */
+/* Do the birth dates of roots ra and rb disagree plainly: does no date
+ * of the one fit any of the other's? Typed-in slips of one date
+ * (1953-08-25, 1973-08-25, 1953-08-52) may be further apart from each
+ * other than from the true date; a cluster holding a date that fits takes
+ * them all. */
 static bool dates_conflict(const struct cluster *c, uint32_t ra, uint32_t rb)
 {
 	const uint32_t *da = c->dates + (size_t)ra * CLUSTER_DATES;
 	const uint32_t *db = c->dates + (size_t)rb * CLUSTER_DATES;
 
+	if (!da[0] || !db[0])
+		return false;
 	for (int i = 0; i < CLUSTER_DATES && da[i]; i++)
 		for (int k = 0; k < CLUSTER_DATES && db[k]; k++)
-			if (compare_dates((int32_t)da[i], (int32_t)db[k]) ==
+			if (compare_dates((int32_t)da[i], (int32_t)db[k]) !=
 			    DATE_OTHER)
-				return true;
-	return false;
+				return false;
+	return true;
 }
 
 /* Add rb's dates to ra's (those that fit and are new). */

@@ -100,6 +100,33 @@ static void test_cluster_birth_dates(void **state)
 	cluster_release(&c);
 }
 
+static void test_cluster_birth_date_slips(void **state)
+{
+	/* One person's slips (generated Chinese set, 1M people): 1964-08-06,
+	 * its day and month swapped 1964-06-08, and a year digit off
+	 * 1924-08-06. The last two are two digits apart, yet both fit the
+	 * first: the cluster takes all three. A father's 1938-02-17 fits
+	 * none of them, nor does a cluster holding 1938-02-17 and
+	 * 1938-02-18. */
+	uint32_t births[6] = { 19640806, 19640608, 19240806,
+			       19380217, 19380218, 0 };
+	struct cluster c;
+
+	(void)state;
+	cluster_init(&c, 6, NULL, births);
+	assert_int_equal(cluster_join(&c, 0, 1, false), JOIN_YES);
+	assert_int_equal(cluster_join(&c, 2, 1, false), JOIN_YES);
+	assert_int_equal(cluster_join(&c, 3, 4, false), JOIN_YES);
+	assert_int_equal(cluster_join(&c, 5, 3, false), JOIN_YES);
+	assert_int_equal(cluster_join(&c, 5, 0, false), JOIN_BIRTH);
+	assert_int_equal(cluster_join(&c, 2, 4, false), JOIN_BIRTH);
+	cluster_release(&c);
+	/* Two slips with nothing between them still conflict. */
+	cluster_init(&c, 6, NULL, births);
+	assert_int_equal(cluster_join(&c, 1, 2, false), JOIN_BIRTH);
+	cluster_release(&c);
+}
+
 /* ---- records ---- */
 
 static const char *const columns[] = {
@@ -503,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_cluster_no_chaining),
 		cmocka_unit_test(test_cluster_forbid),
 		cmocka_unit_test(test_cluster_birth_dates),
+		cmocka_unit_test(test_cluster_birth_date_slips),
 		cmocka_unit_test(test_hard_cases),
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_field_levels),
