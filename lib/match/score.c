@@ -370,9 +370,11 @@ static void set_u(struct match_rules *r, double freq[][MATCH_MAX_LEVELS],
 	}
 }
 
-/* One EM step over the patterns; returns the new share of matches. */
+/* One EM step over the patterns; returns the new share of matches. The
+ * comparisons in blind (those the pass blocked on: every pair agrees on
+ * them, so they would make every pair look like a match) take no part. */
 static double em_step(struct match_rules *r, const struct patterns *p,
-		      double lambda)
+		      double lambda, uint32_t blind)
 {
 	double mm[MATCH_MAX_CMPS][MATCH_MAX_LEVELS] = {{0}};
 	double mt[MATCH_MAX_CMPS] = {0}, matched = 0, all = 0;
@@ -386,7 +388,7 @@ static double em_step(struct match_rules *r, const struct patterns *p,
 		for (unsigned i = 0; i < r->n_cmps; i++) {
 			unsigned l = level_of(pat, i);
 
-			if (l == LEVEL_NULL)
+			if (l == LEVEL_NULL || (blind & (1u << i)))
 				continue;
 			lm += log2(r->cmp[i].m[l] > 1e-12 ? r->cmp[i].m[l]
 							  : 1e-12);
@@ -398,7 +400,7 @@ static double em_step(struct match_rules *r, const struct patterns *p,
 		for (unsigned i = 0; i < r->n_cmps; i++) {
 			unsigned l = level_of(pat, i);
 
-			if (l == LEVEL_NULL)
+			if (l == LEVEL_NULL || (blind & (1u << i)))
 				continue;
 			mm[i][l] += post;
 			mt[i] += post;
@@ -486,7 +488,7 @@ static void train_pass(const struct match_rules *r, uint32_t blind,
 	c.rules = pr;
 	blocked_patterns(&j, &c, &p, st);
 	for (int i = 0; i < EM_ROUNDS; i++)
-		lambda = em_step(pr, &p, lambda);
+		lambda = em_step(pr, &p, lambda, blind);
 	found = lambda * (double)patterns_total(&p);
 	for (unsigned i = 0; i < r->n_cmps && found >= 20; i++) {
 		if (blind & (1u << i))
@@ -547,7 +549,7 @@ void score_train(struct match_rules *r, const struct block_job *job,
 		struct match_rules fixed = *r;
 
 		for (int i = 0; i < EM_ROUNDS; i++)
-			pairs_lambda = em_step(&fixed, &p, pairs_lambda);
+			pairs_lambda = em_step(&fixed, &p, pairs_lambda, 0);
 		r->per_record =
 			pairs_lambda * (double)blocked *
 			(job->link_only ? 1.0 : 2.0) /
