@@ -308,29 +308,22 @@ static unsigned bigram_level(const struct cmp_ctx *c, const struct mcmp *m,
 {
 	uint32_t x[MATCH_MAX_CPS], y[MATCH_MAX_CPS];
 	uint32_t ga[MATCH_MAX_CPS], gb[MATCH_MAX_CPS];
-	const uint32_t *pa = c->bigrams + a->bigram_off;
-	const uint32_t *pb = c->bigrams + b->bigram_off;
-	size_t na = a->bigram_n, nb = b->bigram_n;
+	size_t na, nb;
 	double j;
 
 	if (m->field == MF_ADDRESS &&
 	    sig_jaccard(a->addr_sig, b->addr_sig) < m->arg[2] - SIG_MARGIN)
 		return 4;
-	if (m->field != MF_ADDRESS) {
-		na = strsim_bigrams(
-			x,
-			fold_decode(intern_str(c->t, a->f[m->field]), x,
-				    MATCH_MAX_CPS),
-			ga, MATCH_MAX_CPS);
-		nb = strsim_bigrams(
-			y,
-			fold_decode(intern_str(c->t, b->f[m->field]), y,
-				    MATCH_MAX_CPS),
-			gb, MATCH_MAX_CPS);
-		pa = ga;
-		pb = gb;
-	}
-	j = strsim_jaccard(pa, na, pb, nb);
+	/* The bigrams features.c made the signature of (not stored). */
+	na = strsim_bigrams(
+		x,
+		fold_decode(intern_str(c->t, a->f[m->field]), x, MATCH_MAX_CPS),
+		ga, MATCH_MAX_CPS);
+	nb = strsim_bigrams(
+		y,
+		fold_decode(intern_str(c->t, b->f[m->field]), y, MATCH_MAX_CPS),
+		gb, MATCH_MAX_CPS);
+	j = strsim_jaccard(ga, na, gb, nb);
 	return j >= m->arg[0] ? 1 : j >= m->arg[1] ? 2 : j >= m->arg[2] ? 3 : 4;
 }
 

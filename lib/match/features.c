@@ -374,10 +374,10 @@ static void id_features(struct features *x, const struct record *rec,
 }
 
 static void address_features(struct features *x, const struct record *rec,
-			     struct intern *t, struct mrec *r,
-			     struct match_bigrams *bg)
+			     struct intern *t, struct mrec *r)
 {
-	size_t n;
+	uint32_t g[MATCH_MAX_CPS];
+	size_t n, n_g;
 
 	r->f[MF_ADDRESS] = intern_folded(x, t, field(x, rec, CF_ADDRESS));
 	n = fold_decode(intern_str(t, r->f[MF_ADDRESS]), x->cps, MATCH_MAX_CPS);
@@ -389,19 +389,11 @@ static void address_features(struct features *x, const struct record *rec,
 			buf_add(&x->a, tmp, utf8_encode(x->cps[i], tmp));
 	}
 	r->f[MF_ADDRESS_KEY] = hash_id(x->a.p, x->a.len);
-	if (bg->n + MATCH_MAX_CPS > bg->cap) {
-		bg->cap = bg->cap ? bg->cap * 2 : 1 << 16;
-		bg->v = xrealloc(bg->v, bg->cap * sizeof(*bg->v));
-	}
-	r->bigram_off = (uint32_t)bg->n;
-	r->bigram_n = (uint16_t)strsim_bigrams(x->cps, n, bg->v + bg->n,
-					       MATCH_MAX_CPS);
-	for (size_t i = 0; i < r->bigram_n; i++) {
-		uint32_t h = bg->v[bg->n + i];
-
-		r->addr_sig[(h >> 6) & 3] |= 1ull << (h & 63);
-	}
-	bg->n += r->bigram_n;
+	/* Only the signature is kept: compare.c works the bigrams out
+	 * again from the pooled address, to the same values. */
+	n_g = strsim_bigrams(x->cps, n, g, MATCH_MAX_CPS);
+	for (size_t i = 0; i < n_g; i++)
+		r->addr_sig[(g[i] >> 6) & 3] |= 1ull << (g[i] & 63);
 }
 
 void features_set_birth(struct mrec *r, int32_t birth)
@@ -415,7 +407,7 @@ void features_set_birth(struct mrec *r, int32_t birth)
 }
 
 void features_of(struct features *x, const struct record *rec, uint32_t needed,
-		 struct intern *t, struct mrec *r, struct match_bigrams *bg)
+		 struct intern *t, struct mrec *r)
 {
 	struct strview v;
 	int32_t birth;
@@ -434,7 +426,7 @@ void features_of(struct features *x, const struct record *rec, uint32_t needed,
 	contact_features(x, rec, t, r);
 	id_features(x, rec, t, r);
 	if (needed & (1u << MF_ADDRESS))
-		address_features(x, rec, t, r, bg);
+		address_features(x, rec, t, r);
 	birth = compare_parse_date(field(x, rec, CF_BIRTH_DATE));
 	features_set_birth(r, birth);
 	r->f[MF_GENDER] = intern_folded(x, t, field(x, rec, CF_GENDER));

@@ -2,8 +2,8 @@
  * match: one mbr-dedupe run: records in, features, blocked and scored
  * pairs, clusters, and the outputs. See match.h for the whole story.
  *
- * Memory per record: its features (struct mrec, about 200 bytes), its
- * address bigrams and its share of the string pool; the new records'
+ * Memory per record: its features (struct mrec), its
+ * share of the string pool; the new records'
  * lines wait in an unlinked temporary file (0600) for the output. Pairs
  * are kept only at or above the pairs floor.
  */
@@ -44,7 +44,6 @@ void match_free(struct match *m)
 	intern_release(&m->t);
 	intern_release(&m->shown_t);
 	free(m->recs);
-	free(m->bg.v);
 	features_free(m->fx);
 	header_release(&m->cur);
 	header_release(&m->out);
@@ -212,7 +211,7 @@ int match_add(struct match *m, const struct record *rec, struct mbr_err *err)
 		m->recs = xrealloc(m->recs, m->cap * sizeof(*m->recs));
 	}
 	r = &m->recs[m->n];
-	features_of(m->fx, rec, m->needed, &m->t, r, &m->bg);
+	features_of(m->fx, rec, m->needed, &m->t, r);
 	keep_shown(m, rec);
 	if (m->side == MATCH_MASTER) {
 		r->flags |= MR_MASTER;
@@ -753,8 +752,6 @@ static void trim(struct match *m)
 	m->fx = NULL;
 	m->cap = m->n + 1;
 	m->recs = xrealloc(m->recs, m->cap * sizeof(*m->recs));
-	m->bg.cap = m->bg.n + 1;
-	m->bg.v = xrealloc(m->bg.v, m->bg.cap * sizeof(*m->bg.v));
 	m->cap_news = m->n_news + 1;
 	m->news = xrealloc(m->news, m->cap_news * sizeof(*m->news));
 	m->line_off = xrealloc(m->line_off, m->cap_news * sizeof(*m->line_off));
@@ -781,7 +778,7 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 		m->fingerprint = shard_fingerprint(m);
 	m->st.records = m->n - m->masters;
 	m->st.masters = m->masters;
-	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->bg.v, m->recs, NULL, 0};
+	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->recs, NULL, 0};
 	year_only_new_year(m);
 	if (train && m->n > 1) {
 		struct match_stats tmp = m->st;

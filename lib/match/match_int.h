@@ -356,20 +356,14 @@ struct mrec {
 	uint32_t snd[2];	    /* sound of family and given: Metaphone
 				       of a name written in Latin letters,
 				       the pinyin of a Han one */
-	uint64_t addr_sig[4];	    /* a 256-bit set of the address bigrams */
-	uint32_t bigram_off;	    /* address bigrams in m->bigrams */
-	uint16_t bigram_n;
+	uint64_t addr_sig[4];	    /* a 256-bit set of the address bigrams
+				       (the bigrams themselves are worked
+				       out again when compared) */
 	uint16_t nick; /* the given name's number in the nickname table */
 	uint8_t flags;
 };
 
 struct features; /* scratch buffers and the column map */
-
-/* Address bigrams of all records, one array (no allocation per record). */
-struct match_bigrams {
-	uint32_t *v; /* owned */
-	size_t n, cap;
-};
 
 struct features *features_new(void);
 void features_free(struct features *x); /* NULL is fine */
@@ -380,7 +374,7 @@ void features_begin(struct features *x, const struct header *h,
 /* Fill r from rec. needed: model_fields_needed (names and addresses are
  * only worked out when needed). Cannot fail (xmalloc). */
 void features_of(struct features *x, const struct record *rec, uint32_t needed,
-		 struct intern *t, struct mrec *r, struct match_bigrams *bg);
+		 struct intern *t, struct mrec *r);
 /* Set r's birth date features from yyyymmdd (month or day 00 when not
  * known; 0 when there is no date). Cannot fail. */
 void features_set_birth(struct mrec *r, int32_t birth);
@@ -391,7 +385,6 @@ void features_set_birth(struct mrec *r, int32_t birth);
 struct cmp_ctx {
 	const struct match_rules *rules;
 	const struct intern *t;
-	const uint32_t *bigrams;
 	const struct mrec *recs; /* all records: a date's tf is by record */
 	const float *const *tf;	 /* per comparison: weights by record, or
 				    NULL */
@@ -594,12 +587,11 @@ struct match {
 	struct mrec *recs; /* owned: all records, input order */
 	uint32_t n, cap;
 	uint32_t masters;
-	struct match_bigrams bg; /* owned: address bigrams */
-	struct features *fx;	 /* owned */
-	uint32_t needed;	 /* fields the rules look at */
-	enum match_side side;	 /* of the current input */
-	struct header cur;	 /* owned: header of the current input */
-	struct header out;	 /* owned: header of the new records */
+	struct features *fx;  /* owned */
+	uint32_t needed;      /* fields the rules look at */
+	enum match_side side; /* of the current input */
+	struct header cur;    /* owned: header of the current input */
+	struct header out;    /* owned: header of the new records */
 	bool have_out;
 	int skip_col;	    /* input cluster_id column, or -1 */
 	FILE *lines;	    /* owned: new records as CSV lines (an unlinked
