@@ -86,14 +86,14 @@ struct pass { /* one key's blocks, shared by the threads */
 				     as one whole run would) */
 };
 
-uint64_t block_key_hash(const struct mkey *k, unsigned key,
-			const struct mrec *r)
+uint64_t block_key_hash(const struct intern *t, const struct mkey *k,
+			unsigned key, const struct mrec *r)
 {
 	uint32_t v[MATCH_MAX_PARTS];
 	uint64_t h;
 
 	for (unsigned i = 0; i < k->n_parts; i++) {
-		v[i] = r->f[k->part[i]];
+		v[i] = mrec_f(t, r, k->part[i]);
 		/* A birth_date part takes full dates only: a year alone
 		 * would make a block of a whole year. */
 		if (!v[i] || (k->part[i] == MF_BIRTH &&
@@ -216,7 +216,8 @@ static bool left_out(const struct block_job *j, unsigned k, uint32_t a,
 {
 	int f = j->rules->key[k].unless;
 
-	return f >= 0 && j->recs[a].f[f] && j->recs[b].f[f];
+	return f >= 0 && mrec_f(j->t, &j->recs[a], (enum mfield)f) &&
+	       mrec_f(j->t, &j->recs[b], (enum mfield)f);
 }
 
 /* Do a and b, whose key k tags are equal, have equal high halves of the
@@ -229,8 +230,8 @@ static bool same_key(const struct block_job *j, unsigned k, uint32_t a,
 {
 	const struct mkey *key = &j->rules->key[k];
 
-	return (block_key_hash(key, k, &j->recs[a]) >> 32 | 1) ==
-	       (block_key_hash(key, k, &j->recs[b]) >> 32 | 1);
+	return (block_key_hash(j->t, key, k, &j->recs[a]) >> 32 | 1) ==
+	       (block_key_hash(j->t, key, k, &j->recs[b]) >> 32 | 1);
 }
 
 /* Did an earlier key put a and b in one compared block? */
@@ -441,7 +442,7 @@ static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
 	size_t n = 0;
 
 	for (uint32_t r = 0; r < j->n; r++) {
-		uint64_t h = block_key_hash(key, k, &j->recs[r]);
+		uint64_t h = block_key_hash(j->t, key, k, &j->recs[r]);
 
 		/* The tag: the top 16 bits, never 0 for a record that has
 		 * the key (same_key compares the high halves). */
@@ -534,8 +535,8 @@ static void window_pass(const struct block_job *j, const uint16_t *kh,
 		for (size_t x = 0; x < b->n; x++) {
 			const struct mrec *r = &j->recs[c->rec[b->start + x]];
 
-			v[x] = (struct nb){{r->f[MF_NAME_KEY], r->f[MF_BIRTH],
-					    r->f[MF_MOBILE], r->f[MF_ID]},
+			v[x] = (struct nb){{r->v[MF_NAME_KEY], r->v[MF_BIRTH],
+					    r->v[MF_MOBILE], r->v[MF_ID]},
 					   c->rec[b->start + x]};
 		}
 		xqsort(v, b->n, sizeof(*v), nb_order);

@@ -600,10 +600,10 @@ static void cluster_all(struct match *m)
 
 	for (uint32_t i = 0; i < m->n; i++)
 		ids[i] = m->rules->never_id && (m->recs[i].flags & MR_CNID)
-				 ? m->recs[i].f[MF_VALID_ID]
+				 ? mrec_f(&m->t, &m->recs[i], MF_VALID_ID)
 				 : 0;
 	for (uint32_t i = 0; i < m->n; i++)
-		ids[m->n + i] = m->recs[i].f[MF_BIRTH];
+		ids[m->n + i] = m->recs[i].v[MF_BIRTH];
 	if (any_no_match(m)) {
 		struct match_stats keep = m->st;
 
@@ -686,7 +686,7 @@ static void rescore(struct match *m, bool link_only)
 	double w[MATCH_MAX_CMPS];
 
 	score_tf_free(m->tf, m->rules->n_cmps);
-	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n, m->t.n);
 	m->ctx.tf = (const float *const *)m->tf;
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		struct mpair *p = &m->pairs[i];
@@ -709,7 +709,7 @@ static void year_only_new_year(struct match *m)
 	unsigned long full = 0, jan1 = 0;
 
 	for (uint32_t i = 0; i < m->n; i++) {
-		int32_t d = (int32_t)m->recs[i].f[MF_BIRTH];
+		int32_t d = (int32_t)m->recs[i].v[MF_BIRTH];
 
 		full += compare_date_is_full(d);
 		jan1 += compare_date_is_full(d) && d % 10000 == 101;
@@ -718,7 +718,7 @@ static void year_only_new_year(struct match *m)
 		return;
 	m->st.year_only = jan1;
 	for (uint32_t i = 0; i < m->n; i++) {
-		int32_t d = (int32_t)m->recs[i].f[MF_BIRTH];
+		int32_t d = (int32_t)m->recs[i].v[MF_BIRTH];
 
 		if (compare_date_is_full(d) && d % 10000 == 101)
 			features_set_birth(&m->recs[i], d / 10000 * 10000);
@@ -766,7 +766,8 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 				m->rules->threads,
 				score_pair,
 				m->shard,
-				m->shards};
+				m->shards,
+				&m->t};
 
 	if (decide_resolve(m, err) < 0)
 		return -1;
@@ -785,14 +786,14 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 
 		/* The built-in model, term frequencies and prior tell the
 		 * random pairs that are matches. */
-		m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+		m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n, m->t.n);
 		m->ctx.tf = (const float *const *)m->tf;
 		m->ctx.prior_w =
 			score_prior(m->rules, m->n, m->masters, job.link_only);
 		score_train(m->rules, &job, &m->ctx, m->masters, &tmp);
 		score_tf_free(m->tf, m->rules->n_cmps);
 	}
-	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n, m->t.n);
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	m->st.per_record = m->rules->per_record;
