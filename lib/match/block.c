@@ -44,15 +44,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct entry {
+/* 12 bytes, not 16: two arrays of them, a record each, are blocking's
+ * largest. */
+struct __attribute__((packed)) entry {
 	uint64_t h;
 	uint32_t rec;
 };
 
+/* Runs live in the radix sort's spare array once the entries are
+ * sorted: at most one per two entries, 12 bytes each. */
 struct run {
-	size_t start, n;
+	uint32_t start, n;
 	bool capped; /* compared by sorted neighbourhood, after the keys */
 };
+_Static_assert(sizeof(struct run) <= 2 * sizeof(struct entry),
+	       "the runs fit in the spare entries");
 
 /* The records of capped blocks, compared by sorted neighbourhood after
  * the keys' own passes. */
@@ -343,11 +349,13 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			for (size_t x = i; x < k; x++)
 				p->kh[(size_t)e[x].rec * nk + p->key] = 0;
 		} else if (pairs > j->rules->max_block_pairs) {
-			runs[n_runs++] = (struct run){i, k - i, true};
+			runs[n_runs++] = (struct run){(uint32_t)i,
+						      (uint32_t)(k - i), true};
 			win += window_pairs(k - i, w);
 			note_capped(st, ks, k - i);
 		} else if (pairs > 0) {
-			runs[n_runs++] = (struct run){i, k - i, false};
+			runs[n_runs++] = (struct run){(uint32_t)i,
+						      (uint32_t)(k - i), false};
 			full += pairs;
 		}
 	}
@@ -583,8 +591,9 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 	unsigned nk = j->rules->n_keys;
 	uint16_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
 	struct entry *e = xmalloc(((size_t)j->n + 1) * sizeof(*e));
-	struct entry *tmp = xmalloc(((size_t)j->n + 1) * sizeof(*tmp));
-	struct run *runs = xmalloc(((size_t)j->n / 2 + 1) * sizeof(*runs));
+	void *spare = xmalloc(((size_t)j->n + 1) * sizeof(struct entry));
+	struct entry *tmp = spare; /* the radix sort's, then the runs' */
+	struct run *runs = spare;
 	unsigned threads = j->threads ? j->threads : 1;
 	struct capped cap = {0};
 
@@ -609,8 +618,7 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 		st->key[k].fresh = run_threads(&p, threads, ctx);
 		cap.used += st->key[k].fresh + p.other;
 	}
-	free(runs);
-	free(tmp);
+	free(spare);
 	free(e);
 	if (cap.n_b)
 		window_pass(j, kh, &cap, ctx[0], st);
