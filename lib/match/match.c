@@ -286,8 +286,12 @@ static void score_all(struct match *m, const struct block_job *job)
 	block_run(job, ctx, &m->st);
 	for (unsigned t = 0; t < job->threads; t++)
 		n += x[t].n;
-	m->pairs = xmalloc((n + 1) * sizeof(*m->pairs));
-	for (unsigned t = 0; t < job->threads; t++) {
+	/* The first thread's pairs grow into all of them: no second copy
+	 * of the kept pairs at the peak. */
+	m->pairs = xrealloc(x[0].v, (n + 1) * sizeof(*m->pairs));
+	m->n_pairs = x[0].n;
+	m->st.compared += x[0].compared;
+	for (unsigned t = 1; t < job->threads; t++) {
 		if (x[t].n)
 			memcpy(m->pairs + m->n_pairs, x[t].v,
 			       x[t].n * sizeof(*x[t].v));
