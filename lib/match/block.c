@@ -44,15 +44,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct entry {
+/* 12 bytes, not 16: two arrays of them, a record each, are blocking's
+ * largest. */
+struct __attribute__((packed)) entry {
 	uint64_t h;
 	uint32_t rec;
 };
 
+/* Runs live in the radix sort's spare array once the entries are
+ * sorted: at most one per two entries, 12 bytes each. */
 struct run {
-	size_t start, n;
+	uint32_t start, n;
 	bool capped; /* compared by sorted neighbourhood, after the keys */
 };
+_Static_assert(sizeof(struct run) <= 2 * sizeof(struct entry),
+	       "the runs fit in the spare entries");
 
 /* The records of capped blocks, compared by sorted neighbourhood after
  * the keys' own passes. */
@@ -86,14 +92,14 @@ struct pass { /* one key's blocks, shared by the threads */
 				     as one whole run would) */
 };
 
-uint64_t block_key_hash(const struct mkey *k, unsigned key,
-			const struct mrec *r)
+uint64_t block_key_hash(const struct intern *t, const struct mkey *k,
+			unsigned key, const struct mrec *r)
 {
 	uint32_t v[MATCH_MAX_PARTS];
 	uint64_t h;
 
 	for (unsigned i = 0; i < k->n_parts; i++) {
-		v[i] = r->f[k->part[i]];
+		v[i] = mrec_f(t, r, k->part[i]);
 		/* A birth_date part takes full dates only: a year alone
 		 * would make a block of a whole year. */
 		if (!v[i] || (k->part[i] == MF_BIRTH &&
@@ -216,7 +222,8 @@ static bool left_out(const struct block_job *j, unsigned k, uint32_t a,
 {
 	int f = j->rules->key[k].unless;
 
-	return f >= 0 && j->recs[a].f[f] && j->recs[b].f[f];
+	return f >= 0 && mrec_f(j->t, &j->recs[a], (enum mfield)f) &&
+	       mrec_f(j->t, &j->recs[b], (enum mfield)f);
 }
 
 /* Do a and b, whose key k tags are equal, have equal high halves of the
@@ -229,8 +236,8 @@ static bool same_key(const struct block_job *j, unsigned k, uint32_t a,
 {
 	const struct mkey *key = &j->rules->key[k];
 
-	return (block_key_hash(key, k, &j->recs[a]) >> 32 | 1) ==
-	       (block_key_hash(key, k, &j->recs[b]) >> 32 | 1);
+	return (block_key_hash(j->t, key, k, &j->recs[a]) >> 32 | 1) ==
+	       (block_key_hash(j->t, key, k, &j->recs[b]) >> 32 | 1);
 }
 
 /* Did an earlier key put a and b in one compared block? */
@@ -342,11 +349,13 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			for (size_t x = i; x < k; x++)
 				p->kh[(size_t)e[x].rec * nk + p->key] = 0;
 		} else if (pairs > j->rules->max_block_pairs) {
-			runs[n_runs++] = (struct run){i, k - i, true};
+			runs[n_runs++] = (struct run){(uint32_t)i,
+						      (uint32_t)(k - i), true};
 			win += window_pairs(k - i, w);
 			note_capped(st, ks, k - i);
 		} else if (pairs > 0) {
-			runs[n_runs++] = (struct run){i, k - i, false};
+			runs[n_runs++] = (struct run){(uint32_t)i,
+						      (uint32_t)(k - i), false};
 			full += pairs;
 		}
 	}
@@ -441,7 +450,7 @@ static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
 	size_t n = 0;
 
 	for (uint32_t r = 0; r < j->n; r++) {
-		uint64_t h = block_key_hash(key, k, &j->recs[r]);
+		uint64_t h = block_key_hash(j->t, key, k, &j->recs[r]);
 
 		/* The tag: the top 16 bits, never 0 for a record that has
 		 * the key (same_key compares the high halves). */
@@ -534,8 +543,8 @@ static void window_pass(const struct block_job *j, const uint16_t *kh,
 		for (size_t x = 0; x < b->n; x++) {
 			const struct mrec *r = &j->recs[c->rec[b->start + x]];
 
-			v[x] = (struct nb){{r->f[MF_NAME_KEY], r->f[MF_BIRTH],
-					    r->f[MF_MOBILE], r->f[MF_ID]},
+			v[x] = (struct nb){{r->v[MF_NAME_KEY], r->v[MF_BIRTH],
+					    r->v[MF_MOBILE], r->v[MF_ID]},
 					   c->rec[b->start + x]};
 		}
 		xqsort(v, b->n, sizeof(*v), nb_order);
@@ -582,8 +591,9 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 	unsigned nk = j->rules->n_keys;
 	uint16_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
 	struct entry *e = xmalloc(((size_t)j->n + 1) * sizeof(*e));
-	struct entry *tmp = xmalloc(((size_t)j->n + 1) * sizeof(*tmp));
-	struct run *runs = xmalloc(((size_t)j->n / 2 + 1) * sizeof(*runs));
+	void *spare = xmalloc(((size_t)j->n + 1) * sizeof(struct entry));
+	struct entry *tmp = spare; /* the radix sort's, then the runs' */
+	struct run *runs = spare;
 	unsigned threads = j->threads ? j->threads : 1;
 	struct capped cap = {0};
 
@@ -608,8 +618,7 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 		st->key[k].fresh = run_threads(&p, threads, ctx);
 		cap.used += st->key[k].fresh + p.other;
 	}
-	free(runs);
-	free(tmp);
+	free(spare);
 	free(e);
 	if (cap.n_b)
 		window_pass(j, kh, &cap, ctx[0], st);

@@ -195,12 +195,12 @@ static unsigned name_cheap(const struct mcmp *m, const struct mrec *a,
 {
 	int i = m->field == MF_NAME ? 0 : m->field == MF_FAMILY ? 1 : 2;
 	int o = i == 0 ? 0 : 3 - i;
-	uint32_t fa[3] = {a->f[MF_NAME], a->f[MF_FAMILY], a->f[MF_GIVEN]};
-	uint32_t fb[3] = {b->f[MF_NAME], b->f[MF_FAMILY], b->f[MF_GIVEN]};
-	uint32_t ka[3] = {a->f[MF_NAME_KEY], a->f[MF_FAMILY_KEY],
-			  a->f[MF_GIVEN_KEY]};
-	uint32_t kb[3] = {b->f[MF_NAME_KEY], b->f[MF_FAMILY_KEY],
-			  b->f[MF_GIVEN_KEY]};
+	uint32_t fa[3] = {a->v[MF_NAME], a->v[MF_FAMILY], a->v[MF_GIVEN]};
+	uint32_t fb[3] = {b->v[MF_NAME], b->v[MF_FAMILY], b->v[MF_GIVEN]};
+	uint32_t ka[3] = {a->v[MF_NAME_KEY], a->v[MF_FAMILY_KEY],
+			  a->v[MF_GIVEN_KEY]};
+	uint32_t kb[3] = {b->v[MF_NAME_KEY], b->v[MF_FAMILY_KEY],
+			  b->v[MF_GIVEN_KEY]};
 
 	if (!fa[i] || !fb[i])
 		return LEVEL_NULL;
@@ -272,14 +272,16 @@ static unsigned name_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
 
 	if (cross_script(a, b) && other != m->field)
 		return name_fuzzy_pinyin(c, m, a, b);
-	jw = jaro_winkler_ids(c->t, a->f[m->field], b->f[m->field]);
-	if (other != m->field && b->f[other] && jw < m->arg[0]) {
-		double cross =
-			jaro_winkler_ids(c->t, a->f[m->field], b->f[other]);
+	jw = jaro_winkler_ids(c->t, mrec_f(c->t, a, m->field),
+			      mrec_f(c->t, b, m->field));
+	if (other != m->field && mrec_f(c->t, b, other) && jw < m->arg[0]) {
+		double cross = jaro_winkler_ids(c->t, mrec_f(c->t, a, m->field),
+						mrec_f(c->t, b, other));
 
 		jw = cross > jw ? cross : jw;
 	}
-	if (jw < m->arg[1] && one_dropped(c->t, a->f[m->field], b->f[m->field]))
+	if (jw < m->arg[1] && one_dropped(c->t, mrec_f(c->t, a, m->field),
+					  mrec_f(c->t, b, m->field)))
 		return NAME_JW_LOW;
 
 	return jw >= m->arg[0]	 ? NAME_JW_HIGH
@@ -308,46 +310,42 @@ static unsigned bigram_level(const struct cmp_ctx *c, const struct mcmp *m,
 {
 	uint32_t x[MATCH_MAX_CPS], y[MATCH_MAX_CPS];
 	uint32_t ga[MATCH_MAX_CPS], gb[MATCH_MAX_CPS];
-	const uint32_t *pa = c->bigrams + a->bigram_off;
-	const uint32_t *pb = c->bigrams + b->bigram_off;
-	size_t na = a->bigram_n, nb = b->bigram_n;
+	size_t na, nb;
 	double j;
 
 	if (m->field == MF_ADDRESS &&
 	    sig_jaccard(a->addr_sig, b->addr_sig) < m->arg[2] - SIG_MARGIN)
 		return 4;
-	if (m->field != MF_ADDRESS) {
-		na = strsim_bigrams(
-			x,
-			fold_decode(intern_str(c->t, a->f[m->field]), x,
-				    MATCH_MAX_CPS),
-			ga, MATCH_MAX_CPS);
-		nb = strsim_bigrams(
-			y,
-			fold_decode(intern_str(c->t, b->f[m->field]), y,
-				    MATCH_MAX_CPS),
-			gb, MATCH_MAX_CPS);
-		pa = ga;
-		pb = gb;
-	}
-	j = strsim_jaccard(pa, na, pb, nb);
+	/* The bigrams features.c made the signature of (not stored). */
+	na = strsim_bigrams(
+		x,
+		fold_decode(intern_str(c->t, mrec_f(c->t, a, m->field)), x,
+			    MATCH_MAX_CPS),
+		ga, MATCH_MAX_CPS);
+	nb = strsim_bigrams(
+		y,
+		fold_decode(intern_str(c->t, mrec_f(c->t, b, m->field)), y,
+			    MATCH_MAX_CPS),
+		gb, MATCH_MAX_CPS);
+	j = strsim_jaccard(ga, na, gb, nb);
 	return j >= m->arg[0] ? 1 : j >= m->arg[1] ? 2 : j >= m->arg[2] ? 3 : 4;
 }
 
 static unsigned jaro_level(const struct cmp_ctx *c, const struct mcmp *m,
 			   const struct mrec *a, const struct mrec *b)
 {
-	double jw = jaro_winkler_ids(c->t, a->f[m->field], b->f[m->field]);
+	double jw = jaro_winkler_ids(c->t, mrec_f(c->t, a, m->field),
+				     mrec_f(c->t, b, m->field));
 
 	return jw >= m->arg[0] ? 1 : jw >= m->arg[1] ? 2 : 3;
 }
 
 /* The level of comparison m when a cheap test of ids and numbers settles
  * it, else LEVEL_PENDING. */
-static unsigned field_cheap(const struct mcmp *m, const struct mrec *a,
-			    const struct mrec *b)
+static unsigned field_cheap(const struct cmp_ctx *c, const struct mcmp *m,
+			    const struct mrec *a, const struct mrec *b)
 {
-	uint32_t x = a->f[m->field], y = b->f[m->field];
+	uint32_t x = mrec_f(c->t, a, m->field), y = mrec_f(c->t, b, m->field);
 
 	if (m->kind == CMP_NAME)
 		return name_cheap(m, a, b);
@@ -364,12 +362,16 @@ static unsigned field_cheap(const struct mcmp *m, const struct mrec *a,
 	if (m->kind == CMP_ID && m->field == MF_ID && (a->flags & MR_CNID) &&
 	    (b->flags & MR_CNID))
 		return 2;
-	if (m->kind == CMP_PHONE && m->field == MF_MOBILE && a->f[MF_MOBILE8] &&
-	    a->f[MF_MOBILE8] == b->f[MF_MOBILE8])
-		return 1;
-	if (m->kind == CMP_EMAIL && a->f[MF_EMAIL_LOCAL] &&
-	    a->f[MF_EMAIL_LOCAL] == b->f[MF_EMAIL_LOCAL])
-		return 1;
+	if (m->kind == CMP_PHONE && m->field == MF_MOBILE) {
+		x = mrec_f(c->t, a, MF_MOBILE8);
+		if (x && x == mrec_f(c->t, b, MF_MOBILE8))
+			return 1;
+	}
+	if (m->kind == CMP_EMAIL) {
+		x = mrec_f(c->t, a, MF_EMAIL_LOCAL);
+		if (x && x == mrec_f(c->t, b, MF_EMAIL_LOCAL))
+			return 1;
+	}
 	return LEVEL_PENDING;
 }
 
@@ -377,7 +379,7 @@ static unsigned field_cheap(const struct mcmp *m, const struct mrec *a,
 static unsigned field_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
 			    const struct mrec *a, const struct mrec *b)
 {
-	uint32_t x = a->f[m->field], y = b->f[m->field];
+	uint32_t x = mrec_f(c->t, a, m->field), y = mrec_f(c->t, b, m->field);
 
 	switch (m->kind) {
 	case CMP_NAME:
@@ -399,7 +401,7 @@ static unsigned field_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
 static unsigned field_level(const struct cmp_ctx *c, const struct mcmp *m,
 			    const struct mrec *a, const struct mrec *b)
 {
-	unsigned l = field_cheap(m, a, b);
+	unsigned l = field_cheap(c, m, a, b);
 
 	return l == LEVEL_PENDING ? field_fuzzy(c, m, a, b) : l;
 }
@@ -551,7 +553,7 @@ double compare_bounded(const struct cmp_ctx *c, const struct mrec *a,
 	int next;
 
 	for (unsigned i = 0; i < r->n_cmps; i++)
-		level[i] = (uint8_t)field_cheap(&r->cmp[i], a, b);
+		level[i] = (uint8_t)field_cheap(c, &r->cmp[i], a, b);
 	while (upper_bound(c, a, b, level, &next) >= floor) {
 		if (next < 0) {
 			for (unsigned i = 0; i < r->n_cmps; i++)
@@ -577,5 +579,5 @@ bool compare_cannot_link(const struct cmp_ctx *c, const struct mrec *a,
 			 const struct mrec *b)
 {
 	return c->rules->never_id && (a->flags & MR_CNID) &&
-	       (b->flags & MR_CNID) && a->f[MF_VALID_ID] != b->f[MF_VALID_ID];
+	       (b->flags & MR_CNID) && a->v[MF_ID] != b->v[MF_ID];
 }

@@ -38,7 +38,8 @@ static unsigned long block_size(const struct match *m, unsigned k, uint64_t h)
 	unsigned long n = 0;
 
 	for (uint32_t i = 0; i < m->n; i++)
-		n += block_key_hash(&m->rules->key[k], k, &m->recs[i]) == h;
+		n += block_key_hash(&m->t, &m->rules->key[k], k, &m->recs[i]) ==
+		     h;
 	return n;
 }
 
@@ -59,17 +60,18 @@ static void explain_keys(const struct match *m, uint32_t a, uint32_t b,
 	fprintf(out, "blocking keys they share:\n");
 	for (unsigned k = 0; k < r->n_keys; k++) {
 		const struct mkey *key = &r->key[k];
-		uint64_t h = block_key_hash(key, k, &m->recs[a]);
+		uint64_t h = block_key_hash(&m->t, key, k, &m->recs[a]);
 		unsigned long n;
 
-		if (!h || h != block_key_hash(key, k, &m->recs[b]))
+		if (!h || h != block_key_hash(&m->t, key, k, &m->recs[b]))
 			continue;
 		n = block_size(m, k, h);
 		fprintf(out, "  %-16s ", key->name);
 		key_parts(key, out);
 		fprintf(out, " (block of %lu records", n);
-		if (key->unless >= 0 && m->recs[a].f[key->unless] &&
-		    m->recs[b].f[key->unless])
+		if (key->unless >= 0 &&
+		    mrec_f(&m->t, &m->recs[a], (enum mfield)key->unless) &&
+		    mrec_f(&m->t, &m->recs[b], (enum mfield)key->unless))
 			fprintf(out, "; both have %s: left to the others",
 				model_field_name((enum mfield)key->unless));
 		else if (key->max && n > key->max)

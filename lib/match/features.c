@@ -240,20 +240,6 @@ static void part_keys(struct features *x, uint32_t id, const struct buf *part,
 	memo[3] = *snd + 1;
 }
 
-/* Either part of the name, in either order: a record with one part has
- * it as both. */
-static void part_pair(struct mrec *r)
-{
-	uint32_t a = r->snd[0], b = r->snd[1];
-
-	if (!a || !b) {
-		r->f[MF_PART_LO] = r->f[MF_PART_HI] = a ? a : b;
-		return;
-	}
-	r->f[MF_PART_LO] = a < b ? a : b;
-	r->f[MF_PART_HI] = a < b ? b : a;
-}
-
 #define NOT_PINYIN UINT32_MAX /* memo: the name does not read as pinyin */
 
 /* The name key of r, whose whole-name pinyin (py[0]) is in x->b. A name
@@ -270,8 +256,8 @@ static uint32_t name_key_id(struct features *x, const struct mrec *r,
 	own = !memo[2] &&
 	      pinyin_split(x->b.p, x->b.len, ends, MATCH_MAX_CPS) > 0;
 	buf_reset(&x->k);
-	name_key(buf_view(&x->b), intern_str(t, r->f[MF_FAMILY_KEY]),
-		 intern_str(t, r->f[MF_GIVEN_KEY]), &x->k);
+	name_key(buf_view(&x->b), intern_str(t, r->v[MF_FAMILY_KEY]),
+		 intern_str(t, r->v[MF_GIVEN_KEY]), &x->k);
 	id = intern_buf(t, &x->k);
 	memo_at(x, r->py[0])[2] = own ? id + 1 : NOT_PINYIN;
 	return id;
@@ -304,26 +290,24 @@ static void name_features(struct features *x, const struct record *rec,
 		fold_name(fam, &x->a);
 		fold_name(giv, &x->b);
 	}
-	r->f[MF_FAMILY] = intern_buf(t, &x->a);
-	r->f[MF_GIVEN] = intern_buf(t, &x->b);
-	part_keys(x, r->f[MF_FAMILY], &x->a, t, &r->py[1], &r->f[MF_FAMILY_KEY],
+	r->v[MF_FAMILY] = intern_buf(t, &x->a);
+	r->v[MF_GIVEN] = intern_buf(t, &x->b);
+	part_keys(x, r->v[MF_FAMILY], &x->a, t, &r->py[1], &r->v[MF_FAMILY_KEY],
 		  &r->snd[0]);
-	part_keys(x, r->f[MF_GIVEN], &x->b, t, &r->py[2], &r->f[MF_GIVEN_KEY],
+	part_keys(x, r->v[MF_GIVEN], &x->b, t, &r->py[2], &r->v[MF_GIVEN_KEY],
 		  &r->snd[1]);
 	r->nick = (uint16_t)nick_find(buf_view(&x->b));
-	part_pair(r);
-	r->f[MF_GIVEN_INITIAL] = given_initial(intern_str(t, r->py[2]));
 	buf_reset(&x->a);
 	fold_name(name.len ? name : giv, &x->a);
 	if (!name.len)
 		fold_name(fam, &x->a);
-	r->f[MF_NAME] = intern_buf(t, &x->a);
+	r->v[MF_NAME] = intern_buf(t, &x->a);
 	if (x->a.len && is_ascii(buf_view(&x->a)))
 		r->flags |= MR_LATIN;
 	buf_reset(&x->b);
 	pinyin_key(buf_view(&x->a), &x->b);
 	r->py[0] = intern_buf(t, &x->b);
-	r->f[MF_NAME_KEY] = name_key_id(x, r, t);
+	r->v[MF_NAME_KEY] = name_key_id(x, r, t);
 }
 
 static void contact_features(struct features *x, const struct record *rec,
@@ -331,24 +315,15 @@ static void contact_features(struct features *x, const struct record *rec,
 {
 	struct strview mob = field(x, rec, CF_MOBILE);
 	struct strview mail = field(x, rec, CF_EMAIL);
-	const char *at = mail.len ? memchr(mail.p, '@', mail.len) : NULL;
-	char digits[8];
-	size_t n = 0;
 
-	r->f[MF_MOBILE] = intern_add(t, mob.p, mob.len);
-	for (size_t i = mob.len; i > 0 && n < 8; i--)
-		if (mob.p[i - 1] >= '0' && mob.p[i - 1] <= '9')
-			digits[7 - n++] = mob.p[i - 1];
-	r->f[MF_MOBILE8] = n == 8 ? hash_id(digits, 8) : 0;
-	r->f[MF_PHONE] = intern_folded(x, t, field(x, rec, CF_PHONE));
+	r->v[MF_MOBILE] = intern_add(t, mob.p, mob.len);
+	r->v[MF_PHONE] = intern_folded(x, t, field(x, rec, CF_PHONE));
 	buf_reset(&x->a);
 	for (size_t i = 0; i < mail.len; i++) /* normalize lower-cases too */
 		buf_addc(&x->a, mail.p[i] >= 'A' && mail.p[i] <= 'Z'
 					? (char)(mail.p[i] + 32)
 					: mail.p[i]);
-	r->f[MF_EMAIL] = intern_buf(t, &x->a);
-	r->f[MF_EMAIL_LOCAL] =
-		at && at > mail.p ? hash_id(x->a.p, (size_t)(at - mail.p)) : 0;
+	r->v[MF_EMAIL] = intern_buf(t, &x->a);
 }
 
 static void id_features(struct features *x, const struct record *rec,
@@ -358,29 +333,21 @@ static void id_features(struct features *x, const struct record *rec,
 	struct strview type = field(x, rec, CF_ID_TYPE);
 	bool cn = type.len == 0 || sv_eqs(type, "CN_RIC");
 
-	r->f[MF_ID] = intern_add(t, id.p, id.len);
-	if (id.len >= 6) {
-		r->f[MF_ID_HEAD] = hash_id(id.p, id.len / 2);
-		r->f[MF_ID_TAIL] =
-			hash_id(id.p + id.len / 2, id.len - id.len / 2);
-	}
-	r->f[MF_VALID_ID] = 0;
-	if (cn && cnid_is_valid(id)) {
-		r->f[MF_VALID_ID] = r->f[MF_ID];
-		r->flags |= MR_CNID;
-	} else if (!cn) {
-		r->f[MF_VALID_ID] = r->f[MF_ID];
-	}
+	r->v[MF_ID] = intern_add(t, id.p, id.len);
+	if (cn && cnid_is_valid(id))
+		r->flags |= MR_CNID | MR_VALID;
+	else if (!cn)
+		r->flags |= MR_VALID;
 }
 
 static void address_features(struct features *x, const struct record *rec,
-			     struct intern *t, struct mrec *r,
-			     struct match_bigrams *bg)
+			     struct intern *t, struct mrec *r)
 {
-	size_t n;
+	uint32_t g[MATCH_MAX_CPS];
+	size_t n, n_g;
 
-	r->f[MF_ADDRESS] = intern_folded(x, t, field(x, rec, CF_ADDRESS));
-	n = fold_decode(intern_str(t, r->f[MF_ADDRESS]), x->cps, MATCH_MAX_CPS);
+	r->v[MF_ADDRESS] = intern_folded(x, t, field(x, rec, CF_ADDRESS));
+	n = fold_decode(intern_str(t, r->v[MF_ADDRESS]), x->cps, MATCH_MAX_CPS);
 	buf_reset(&x->a);
 	for (size_t i = 0; i < n; i++) {
 		char tmp[4];
@@ -388,34 +355,21 @@ static void address_features(struct features *x, const struct record *rec,
 		if (x->cps[i] != ' ' && (x->cps[i] < '0' || x->cps[i] > '9'))
 			buf_add(&x->a, tmp, utf8_encode(x->cps[i], tmp));
 	}
-	r->f[MF_ADDRESS_KEY] = hash_id(x->a.p, x->a.len);
-	if (bg->n + MATCH_MAX_CPS > bg->cap) {
-		bg->cap = bg->cap ? bg->cap * 2 : 1 << 16;
-		bg->v = xrealloc(bg->v, bg->cap * sizeof(*bg->v));
-	}
-	r->bigram_off = (uint32_t)bg->n;
-	r->bigram_n = (uint16_t)strsim_bigrams(x->cps, n, bg->v + bg->n,
-					       MATCH_MAX_CPS);
-	for (size_t i = 0; i < r->bigram_n; i++) {
-		uint32_t h = bg->v[bg->n + i];
-
-		r->addr_sig[(h >> 6) & 3] |= 1ull << (h & 63);
-	}
-	bg->n += r->bigram_n;
+	r->v[mf_slot(MF_ADDRESS_KEY)] = hash_id(x->a.p, x->a.len);
+	/* Only the signature is kept: compare.c works the bigrams out
+	 * again from the pooled address, to the same values. */
+	n_g = strsim_bigrams(x->cps, n, g, MATCH_MAX_CPS);
+	for (size_t i = 0; i < n_g; i++)
+		r->addr_sig[(g[i] >> 6) & 3] |= 1ull << (g[i] & 63);
 }
 
 void features_set_birth(struct mrec *r, int32_t birth)
 {
-	bool month = birth / 100 % 100 != 0, day = birth % 100 != 0;
-
-	r->f[MF_BIRTH] = (uint32_t)birth;
-	r->f[MF_BIRTH_YEAR] = (uint32_t)(birth / 10000);
-	r->f[MF_BIRTH_YM] = month ? (uint32_t)(birth / 100) : 0;
-	r->f[MF_BIRTH_MD] = month && day ? (uint32_t)(birth % 10000) : 0;
+	r->v[MF_BIRTH] = (uint32_t)birth;
 }
 
 void features_of(struct features *x, const struct record *rec, uint32_t needed,
-		 struct intern *t, struct mrec *r, struct match_bigrams *bg)
+		 struct intern *t, struct mrec *r)
 {
 	struct strview v;
 	int32_t birth;
@@ -434,18 +388,73 @@ void features_of(struct features *x, const struct record *rec, uint32_t needed,
 	contact_features(x, rec, t, r);
 	id_features(x, rec, t, r);
 	if (needed & (1u << MF_ADDRESS))
-		address_features(x, rec, t, r, bg);
+		address_features(x, rec, t, r);
 	birth = compare_parse_date(field(x, rec, CF_BIRTH_DATE));
 	features_set_birth(r, birth);
-	r->f[MF_GENDER] = intern_folded(x, t, field(x, rec, CF_GENDER));
-	r->f[MF_POSTAL] = intern_folded(x, t, field(x, rec, CF_POSTAL_CODE));
-	r->f[MF_DISTRICT] = intern_folded(x, t, field(x, rec, CF_DISTRICT));
-	r->f[MF_CITY] = intern_folded(x, t, field(x, rec, CF_CITY));
-	r->f[MF_PROVINCE] = intern_folded(x, t, field(x, rec, CF_PROVINCE));
+	r->v[MF_GENDER] = intern_folded(x, t, field(x, rec, CF_GENDER));
+	r->v[MF_POSTAL] = intern_folded(x, t, field(x, rec, CF_POSTAL_CODE));
+	r->v[MF_DISTRICT] = intern_folded(x, t, field(x, rec, CF_DISTRICT));
+	r->v[MF_CITY] = intern_folded(x, t, field(x, rec, CF_CITY));
+	r->v[MF_PROVINCE] = intern_folded(x, t, field(x, rec, CF_PROVINCE));
 	for (unsigned i = 0; i < MATCH_MAX_EXTRA; i++)
 		if (x->extra_col[i] >= 0)
-			r->f[MF_EXTRA1 + i] = intern_folded(
+			r->v[mf_slot(MF_EXTRA1) + (int)i] = intern_folded(
 				x, t,
 				sv_trim(record_field(rec,
 						     (size_t)x->extra_col[i])));
+}
+
+/* The last 8 digits of a mobile number (0 with fewer). */
+static uint32_t mobile8(struct strview mob)
+{
+	char digits[8];
+	size_t n = 0;
+
+	for (size_t i = mob.len; i > 0 && n < 8; i--)
+		if (mob.p[i - 1] >= '0' && mob.p[i - 1] <= '9')
+			digits[7 - n++] = mob.p[i - 1];
+	return n == 8 ? hash_id(digits, 8) : 0;
+}
+
+uint32_t features_derived(const struct intern *t, const struct mrec *r,
+			  enum mfield f)
+{
+	uint32_t birth = r->v[MF_BIRTH];
+	bool month = birth / 100 % 100 != 0, day = birth % 100 != 0;
+	uint32_t a = r->snd[0], b = r->snd[1];
+	struct strview v;
+	const char *at;
+
+	switch (f) {
+	case MF_BIRTH_YEAR:
+		return birth / 10000;
+	case MF_BIRTH_YM:
+		return month ? birth / 100 : 0;
+	case MF_BIRTH_MD:
+		return month && day ? birth % 10000 : 0;
+	case MF_PART_LO: /* either part, in either order: one part is both */
+		return !a || !b ? (a ? a : b) : a < b ? a : b;
+	case MF_PART_HI:
+		return !a || !b ? (a ? a : b) : a < b ? b : a;
+	case MF_GIVEN_INITIAL:
+		return given_initial(intern_str(t, r->py[2]));
+	case MF_MOBILE8:
+		return mobile8(intern_str(t, r->v[MF_MOBILE]));
+	case MF_EMAIL_LOCAL: /* the pooled address is lower case */
+		v = intern_str(t, r->v[MF_EMAIL]);
+		at = v.len ? memchr(v.p, '@', v.len) : NULL;
+		return at && at > v.p ? hash_id(v.p, (size_t)(at - v.p)) : 0;
+	case MF_VALID_ID:
+		return r->flags & MR_VALID ? r->v[MF_ID] : 0;
+	case MF_ID_HEAD:
+	case MF_ID_TAIL:
+		v = intern_str(t, r->v[MF_ID]);
+		if (v.len < 6)
+			return 0;
+		return f == MF_ID_HEAD
+			       ? hash_id(v.p, v.len / 2)
+			       : hash_id(v.p + v.len / 2, v.len - v.len / 2);
+	default:
+		return mrec_f(t, r, f);
+	}
 }

@@ -2,8 +2,8 @@
  * match: one mbr-dedupe run: records in, features, blocked and scored
  * pairs, clusters, and the outputs. See match.h for the whole story.
  *
- * Memory per record: its features (struct mrec, about 200 bytes), its
- * address bigrams and its share of the string pool; the new records'
+ * Memory per record: its features (struct mrec), its
+ * share of the string pool; the new records'
  * lines wait in an unlinked temporary file (0600) for the output. Pairs
  * are kept only at or above the pairs floor.
  */
@@ -44,7 +44,6 @@ void match_free(struct match *m)
 	intern_release(&m->t);
 	intern_release(&m->shown_t);
 	free(m->recs);
-	free(m->bg.v);
 	features_free(m->fx);
 	header_release(&m->cur);
 	header_release(&m->out);
@@ -212,7 +211,7 @@ int match_add(struct match *m, const struct record *rec, struct mbr_err *err)
 		m->recs = xrealloc(m->recs, m->cap * sizeof(*m->recs));
 	}
 	r = &m->recs[m->n];
-	features_of(m->fx, rec, m->needed, &m->t, r, &m->bg);
+	features_of(m->fx, rec, m->needed, &m->t, r);
 	keep_shown(m, rec);
 	if (m->side == MATCH_MASTER) {
 		r->flags |= MR_MASTER;
@@ -287,8 +286,12 @@ static void score_all(struct match *m, const struct block_job *job)
 	block_run(job, ctx, &m->st);
 	for (unsigned t = 0; t < job->threads; t++)
 		n += x[t].n;
-	m->pairs = xmalloc((n + 1) * sizeof(*m->pairs));
-	for (unsigned t = 0; t < job->threads; t++) {
+	/* The first thread's pairs grow into all of them: no second copy
+	 * of the kept pairs at the peak. */
+	m->pairs = xrealloc(x[0].v, (n + 1) * sizeof(*m->pairs));
+	m->n_pairs = x[0].n;
+	m->st.compared += x[0].compared;
+	for (unsigned t = 1; t < job->threads; t++) {
 		if (x[t].n)
 			memcpy(m->pairs + m->n_pairs, x[t].v,
 			       x[t].n * sizeof(*x[t].v));
@@ -601,10 +604,10 @@ static void cluster_all(struct match *m)
 
 	for (uint32_t i = 0; i < m->n; i++)
 		ids[i] = m->rules->never_id && (m->recs[i].flags & MR_CNID)
-				 ? m->recs[i].f[MF_VALID_ID]
+				 ? mrec_f(&m->t, &m->recs[i], MF_VALID_ID)
 				 : 0;
 	for (uint32_t i = 0; i < m->n; i++)
-		ids[m->n + i] = m->recs[i].f[MF_BIRTH];
+		ids[m->n + i] = m->recs[i].v[MF_BIRTH];
 	if (any_no_match(m)) {
 		struct match_stats keep = m->st;
 
@@ -687,7 +690,7 @@ static void rescore(struct match *m, bool link_only)
 	double w[MATCH_MAX_CMPS];
 
 	score_tf_free(m->tf, m->rules->n_cmps);
-	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n, m->t.n);
 	m->ctx.tf = (const float *const *)m->tf;
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		struct mpair *p = &m->pairs[i];
@@ -710,7 +713,7 @@ static void year_only_new_year(struct match *m)
 	unsigned long full = 0, jan1 = 0;
 
 	for (uint32_t i = 0; i < m->n; i++) {
-		int32_t d = (int32_t)m->recs[i].f[MF_BIRTH];
+		int32_t d = (int32_t)m->recs[i].v[MF_BIRTH];
 
 		full += compare_date_is_full(d);
 		jan1 += compare_date_is_full(d) && d % 10000 == 101;
@@ -719,7 +722,7 @@ static void year_only_new_year(struct match *m)
 		return;
 	m->st.year_only = jan1;
 	for (uint32_t i = 0; i < m->n; i++) {
-		int32_t d = (int32_t)m->recs[i].f[MF_BIRTH];
+		int32_t d = (int32_t)m->recs[i].v[MF_BIRTH];
 
 		if (compare_date_is_full(d) && d % 10000 == 101)
 			features_set_birth(&m->recs[i], d / 10000 * 10000);
@@ -753,8 +756,6 @@ static void trim(struct match *m)
 	m->fx = NULL;
 	m->cap = m->n + 1;
 	m->recs = xrealloc(m->recs, m->cap * sizeof(*m->recs));
-	m->bg.cap = m->bg.n + 1;
-	m->bg.v = xrealloc(m->bg.v, m->bg.cap * sizeof(*m->bg.v));
 	m->cap_news = m->n_news + 1;
 	m->news = xrealloc(m->news, m->cap_news * sizeof(*m->news));
 	m->line_off = xrealloc(m->line_off, m->cap_news * sizeof(*m->line_off));
@@ -769,7 +770,8 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 				m->rules->threads,
 				score_pair,
 				m->shard,
-				m->shards};
+				m->shards,
+				&m->t};
 
 	if (decide_resolve(m, err) < 0)
 		return -1;
@@ -781,21 +783,21 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 		m->fingerprint = shard_fingerprint(m);
 	m->st.records = m->n - m->masters;
 	m->st.masters = m->masters;
-	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->bg.v, m->recs, NULL, 0};
+	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->recs, NULL, 0};
 	year_only_new_year(m);
 	if (train && m->n > 1) {
 		struct match_stats tmp = m->st;
 
 		/* The built-in model, term frequencies and prior tell the
 		 * random pairs that are matches. */
-		m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+		m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n, m->t.n);
 		m->ctx.tf = (const float *const *)m->tf;
 		m->ctx.prior_w =
 			score_prior(m->rules, m->n, m->masters, job.link_only);
 		score_train(m->rules, &job, &m->ctx, m->masters, &tmp);
 		score_tf_free(m->tf, m->rules->n_cmps);
 	}
-	m->tf = score_tf_new(m->rules, m->recs, m->n, m->t.n);
+	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n, m->t.n);
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	m->st.per_record = m->rules->per_record;

@@ -340,36 +340,65 @@ enum mrec_flags {
 	MR_MASTER = 1 << 0,
 	MR_CNID = 1 << 1,  /* id_number is a valid mainland ID */
 	MR_LATIN = 1 << 2, /* the name is written in Latin letters */
+	MR_VALID = 1 << 3, /* MF_VALID_ID is id_number: a valid mainland ID
+			      or an ID of another type (not in the shards'
+			      fingerprint, which the derived field is) */
 };
+
+/* The fields struct mrec stores, each in its slot of v[]; the others
+ * (birth year, month and day, name part pair, given initial, mobile's
+ * last 8, e-mail local part, valid ID, ID halves) are worked out from
+ * them when used (features_derived), to the same values. */
+#define MF_STORED 20
+
+/* v[] slot of field f, or -1 when f is derived. */
+static inline int mf_slot(enum mfield f)
+{
+	if (f <= MF_GIVEN_KEY)
+		return (int)f;
+	if (f == MF_ADDRESS_KEY)
+		return MF_GIVEN_KEY + 1;
+	if (f == MF_EXTRA1 || f == MF_EXTRA2)
+		return MF_GIVEN_KEY + 2 + (int)(f - MF_EXTRA1);
+	return -1;
+}
 
 /* One record in comparison form: every value an intern id. */
 struct mrec {
 	uint32_t source, source_id; /* as given (trimmed) */
 	uint32_t master_id;	    /* masters: master_id column or 0 */
-	uint32_t f[MF_COUNT];	    /* features: intern ids; 0 = none.
-					   MF_BIRTH, MF_BIRTH_YEAR are numbers
-					   (yyyymmdd, yyyy); MF_MOBILE8,
-					   MF_EMAIL_LOCAL, MF_ID_HEAD,
-					   MF_ID_TAIL, MF_ADDRESS_KEY,
-					   MF_GIVEN_INITIAL hashes */
+	uint32_t v[MF_STORED];	    /* stored features (mf_slot; read them
+					   with mrec_f): intern ids, 0 = none;
+					   MF_BIRTH a number (yyyymmdd),
+					   MF_ADDRESS_KEY a hash */
 	uint32_t py[3];		    /* pinyin keys of name, family, given */
 	uint32_t snd[2];	    /* sound of family and given: Metaphone
 				       of a name written in Latin letters,
 				       the pinyin of a Han one */
-	uint64_t addr_sig[4];	    /* a 256-bit set of the address bigrams */
-	uint32_t bigram_off;	    /* address bigrams in m->bigrams */
-	uint16_t bigram_n;
+	uint64_t addr_sig[4];	    /* a 256-bit set of the address bigrams
+				       (the bigrams themselves are worked
+				       out again when compared) */
 	uint16_t nick; /* the given name's number in the nickname table */
 	uint8_t flags;
 };
 
-struct features; /* scratch buffers and the column map */
+/* A derived field of r (mf_slot(f) < 0): birth year (yyyy), month and
+ * day (mmdd) and year and month (yyyymm) are numbers; the name part pair
+ * sounds; mobile's last 8, e-mail local part, ID halves and given
+ * initial are hashes of the pooled values in t. 0 = none. */
+uint32_t features_derived(const struct intern *t, const struct mrec *r,
+			  enum mfield f);
 
-/* Address bigrams of all records, one array (no allocation per record). */
-struct match_bigrams {
-	uint32_t *v; /* owned */
-	size_t n, cap;
-};
+/* Feature f of r, stored or derived. */
+static inline uint32_t mrec_f(const struct intern *t, const struct mrec *r,
+			      enum mfield f)
+{
+	int s = mf_slot(f);
+
+	return s >= 0 ? r->v[s] : features_derived(t, r, f);
+}
+
+struct features; /* scratch buffers and the column map */
 
 struct features *features_new(void);
 void features_free(struct features *x); /* NULL is fine */
@@ -380,7 +409,7 @@ void features_begin(struct features *x, const struct header *h,
 /* Fill r from rec. needed: model_fields_needed (names and addresses are
  * only worked out when needed). Cannot fail (xmalloc). */
 void features_of(struct features *x, const struct record *rec, uint32_t needed,
-		 struct intern *t, struct mrec *r, struct match_bigrams *bg);
+		 struct intern *t, struct mrec *r);
 /* Set r's birth date features from yyyymmdd (month or day 00 when not
  * known; 0 when there is no date). Cannot fail. */
 void features_set_birth(struct mrec *r, int32_t birth);
@@ -391,7 +420,6 @@ void features_set_birth(struct mrec *r, int32_t birth);
 struct cmp_ctx {
 	const struct match_rules *rules;
 	const struct intern *t;
-	const uint32_t *bigrams;
 	const struct mrec *recs; /* all records: a date's tf is by record */
 	const float *const *tf;	 /* per comparison: weights by record, or
 				    NULL */
@@ -448,6 +476,7 @@ struct block_job {
 				   key hash is shard modulo shards (a pair
 				   belongs to the first key that proposes
 				   it, so to exactly one shard) */
+	const struct intern *t; /* the records' values (derived fields) */
 };
 
 /* Does the block of key hash h belong to shard j->shard? */
@@ -458,8 +487,8 @@ static inline bool block_in_shard(const struct block_job *j, uint64_t h)
 
 /* Hash of the parts of key k (number key) for record r, or 0 when r
  * lacks a part (a birth_date part takes full dates only). */
-uint64_t block_key_hash(const struct mkey *k, unsigned key,
-			const struct mrec *r);
+uint64_t block_key_hash(const struct intern *t, const struct mkey *k,
+			unsigned key, const struct mrec *r);
 
 /* Visit every candidate pair of the union of the rules' keys exactly
  * once (never master x master), only the shard's when j->shards > 1.
@@ -493,8 +522,8 @@ double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
  * log2(m / share of the records that have it), the share at least
  * tf_min (owned: score_tf_free); for a date the share among full dates.
  * Made after training, from its m. */
-float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
-		     uint32_t n, uint32_t n_ids);
+float **score_tf_new(const struct match_rules *r, const struct intern *t,
+		     const struct mrec *recs, uint32_t n, uint32_t n_ids);
 void score_tf_free(float **tf, unsigned n_cmps);
 
 /* Train r: u from random record pairs, m and the prior by EM over the
@@ -594,12 +623,11 @@ struct match {
 	struct mrec *recs; /* owned: all records, input order */
 	uint32_t n, cap;
 	uint32_t masters;
-	struct match_bigrams bg; /* owned: address bigrams */
-	struct features *fx;	 /* owned */
-	uint32_t needed;	 /* fields the rules look at */
-	enum match_side side;	 /* of the current input */
-	struct header cur;	 /* owned: header of the current input */
-	struct header out;	 /* owned: header of the new records */
+	struct features *fx;  /* owned */
+	uint32_t needed;      /* fields the rules look at */
+	enum match_side side; /* of the current input */
+	struct header cur;    /* owned: header of the current input */
+	struct header out;    /* owned: header of the new records */
 	bool have_out;
 	int skip_col;	    /* input cluster_id column, or -1 */
 	FILE *lines;	    /* owned: new records as CSV lines (an unlinked

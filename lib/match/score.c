@@ -97,8 +97,8 @@ static double tf_share(size_t count, size_t n, double u)
  * not an intern id): the weight of an exact match on each record's date.
  * A date many records share (1 January of a year, a system's default)
  * counts for less than an ordinary one. */
-static float *date_tf(const struct match_rules *r, const struct mcmp *c,
-		      const struct mrec *recs, uint32_t n)
+static float *date_tf(const struct match_rules *r, const struct intern *t,
+		      const struct mcmp *c, const struct mrec *recs, uint32_t n)
 {
 	uint32_t *v = xmalloc(((size_t)n + 1) * sizeof(*v));
 	float *tf = xmalloc(((size_t)n + 1) * sizeof(*tf));
@@ -106,13 +106,15 @@ static float *date_tf(const struct match_rules *r, const struct mcmp *c,
 	double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
 
 	for (uint32_t i = 0; i < n; i++)
-		if (compare_date_is_full((int32_t)recs[i].f[c->field]))
-			v[k++] = recs[i].f[c->field];
+		if (compare_date_is_full(
+			    (int32_t)mrec_f(t, &recs[i], c->field)))
+			v[k++] = mrec_f(t, &recs[i], c->field);
 	full = k;
 	xqsort(v, full, sizeof(*v), cmp_u32);
 	for (uint32_t i = 0; i < n; i++) {
-		double p = tf_share(count_of(v, full, recs[i].f[c->field]),
-				    full, c->u[0]);
+		double p = tf_share(
+			count_of(v, full, mrec_f(t, &recs[i], c->field)), full,
+			c->u[0]);
 
 		tf[i] = (float)log2(m0 / (p > r->tf_min ? p : r->tf_min));
 	}
@@ -141,8 +143,8 @@ double score_estimate_prior(const struct mpair *p, size_t k, double prior_w,
 	return score_weight(lambda);
 }
 
-float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
-		     uint32_t n, uint32_t n_ids)
+float **score_tf_new(const struct match_rules *r, const struct intern *t,
+		     const struct mrec *recs, uint32_t n, uint32_t n_ids)
 {
 	float **tf = xcalloc(r->n_cmps, sizeof(*tf));
 	uint32_t *count = xmalloc(((size_t)n_ids + 1) * sizeof(*count));
@@ -152,20 +154,21 @@ float **score_tf_new(const struct match_rules *r, const struct mrec *recs,
 		double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
 
 		if (c->tf && c->kind == CMP_DATE)
-			tf[i] = date_tf(r, c, recs, n);
+			tf[i] = date_tf(r, t, c, recs, n);
 		if (!c->tf || c->kind == CMP_DATE)
 			continue;
 		memset(count, 0, ((size_t)n_ids + 1) * sizeof(*count));
 		for (uint32_t k = 0; k < n; k++)
-			count[recs[k].f[c->field]]++;
+			count[mrec_f(t, &recs[k], c->field)]++;
 		/* u of an exact match on a value is the share of records
 		 * that have it; the weights are kept by record (4 bytes a
 		 * record, where by value they took 4 bytes a string of the
 		 * pool). */
 		tf[i] = xmalloc(((size_t)n + 1) * sizeof(**tf));
 		for (uint32_t k = 0; k < n; k++) {
-			double p = tf_share(count[recs[k].f[c->field]], n,
-					    c->u[0]);
+			double p =
+				tf_share(count[mrec_f(t, &recs[k], c->field)],
+					 n, c->u[0]);
 
 			tf[i][k] = (float)log2(m0 /
 					       (p > r->tf_min ? p : r->tf_min));

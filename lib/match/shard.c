@@ -112,15 +112,19 @@ uint64_t shard_fingerprint(const struct match *m)
 	h = HASH(h, m->masters);
 	for (uint32_t i = 0; i < m->n; i++) {
 		const struct mrec *x = &m->recs[i];
+		uint32_t f[MF_COUNT]; /* every field, derived ones too */
+		uint8_t flags = x->flags & (uint8_t)~MR_VALID;
 
 		h = hash_sv(intern_str(&m->t, x->source), h);
 		h = hash_sv(intern_str(&m->t, x->source_id), h);
 		h = hash_sv(intern_str(&m->t, x->master_id), h);
-		h = HASH(h, x->f);
+		for (int k = 0; k < MF_COUNT; k++)
+			f[k] = mrec_f(&m->t, x, (enum mfield)k);
+		h = HASH(h, f);
 		h = HASH(h, x->py);
 		h = HASH(h, x->snd);
 		h = HASH(h, x->addr_sig);
-		h = HASH(h, x->flags);
+		h = HASH(h, flags);
 	}
 	return h;
 }

@@ -294,9 +294,10 @@ static void test_new_keys(void **state)
 
 	(void)state;
 	for (unsigned k = 0; k < r->n_keys; k++) {
-		uint64_t h = block_key_hash(&r->key[k], k, &m->recs[0]);
+		uint64_t h = block_key_hash(&m->t, &r->key[k], k, &m->recs[0]);
 
-		if (h && h == block_key_hash(&r->key[k], k, &m->recs[1])) {
+		if (h &&
+		    h == block_key_hash(&m->t, &r->key[k], k, &m->recs[1])) {
 			shared++;
 			assert_true(strcmp(r->key[k].name, "name_year"));
 		}
