@@ -15,6 +15,8 @@
 # table (bench/RESULTS.md keeps the last one). Not a test: make test does
 # not run it.
 set -eu
+# The outputs hold (generated) member records: owner only, as mbr's own files.
+umask 077
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${MBR_BIN:-$top/bin}
 dir=${SCALE_DIR:-/tmp/mbr-scale}
