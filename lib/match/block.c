@@ -56,6 +56,8 @@ struct __attribute__((packed)) entry {
 struct run {
 	uint32_t start, n;
 	bool capped; /* compared by sorted neighbourhood, after the keys */
+	bool quiet;  /* ... because it is over its key's window: its records
+		      * are not flagged */
 };
 _Static_assert(sizeof(struct run) <= 2 * sizeof(struct entry),
 	       "the runs fit in the spare entries");
@@ -188,6 +190,16 @@ static bool over_max(const struct block_job *j, unsigned k, size_t n)
 	unsigned max = j->rules->key[k].max;
 
 	return max && n > max;
+}
+
+/* Is a block of n records over key k's window (compared by sorted
+ * neighbourhood, not in full: a name and a birth year is a block that
+ * grows with the member base)? */
+static bool over_window(const struct block_job *j, unsigned k, size_t n)
+{
+	unsigned window = j->rules->key[k].window;
+
+	return window && n > window;
 }
 
 /* Pairs a sorted neighbourhood of window w proposes in a block of n. */
@@ -349,13 +361,17 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			for (size_t x = i; x < k; x++)
 				p->kh[(size_t)e[x].rec * nk + p->key] = 0;
 		} else if (pairs > j->rules->max_block_pairs) {
-			runs[n_runs++] = (struct run){(uint32_t)i,
-						      (uint32_t)(k - i), true};
+			runs[n_runs++] = (struct run){
+				(uint32_t)i, (uint32_t)(k - i), true, false};
 			win += window_pairs(k - i, w);
 			note_capped(st, ks, k - i);
+		} else if (over_window(j, p->key, k - i)) {
+			runs[n_runs++] = (struct run){
+				(uint32_t)i, (uint32_t)(k - i), true, true};
+			win += window_pairs(k - i, w);
 		} else if (pairs > 0) {
-			runs[n_runs++] = (struct run){(uint32_t)i,
-						      (uint32_t)(k - i), false};
+			runs[n_runs++] = (struct run){
+				(uint32_t)i, (uint32_t)(k - i), false, false};
 			full += pairs;
 		}
 	}
@@ -373,10 +389,14 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 		size_t bn = runs[r].n;
 
 		if (ks->status == MATCH_KEY_SKIPPED || runs[r].capped) {
+			bool flag = !runs[r].quiet ||
+				    ks->status == MATCH_KEY_SKIPPED;
+
 			for (size_t x = 0; x < bn; x++) {
 				p->kh[(size_t)b[x].rec * nk + p->key] = 0;
-				p->cap->mark[b[x].rec / 8] |=
-					(uint8_t)(1u << (b[x].rec % 8));
+				if (flag)
+					p->cap->mark[b[x].rec / 8] |=
+						(uint8_t)(1u << (b[x].rec % 8));
 			}
 			if (ks->status == MATCH_KEY_SKIPPED)
 				continue;

@@ -77,6 +77,11 @@ static void explain_keys(const struct match *m, uint32_t a, uint32_t b,
 		else if (key->max && n > key->max)
 			fprintf(out, "; over this key's max %u: skipped",
 				key->max);
+		else if (key->window && n > key->window)
+			fprintf(out,
+				"; over this key's window %u: sorted "
+				"neighbourhood only",
+				key->window);
 		else if (m->st.key[k].status == MATCH_KEY_SKIPPED)
 			fprintf(out, "; key over the pairs budget: skipped");
 		else if ((unsigned long long)n * (n - 1) / 2 >

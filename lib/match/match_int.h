@@ -284,11 +284,15 @@ struct mkey {
 	char name[32];
 	enum mfield part[MATCH_MAX_PARTS];
 	unsigned n_parts;
-	int unless;   /* -1, or a field: pairs where both records have it are
+	int unless;	 /* -1, or a field: pairs where both records have it are
 		       left to the other keys */
-	unsigned max; /* 0, or the most records a block of this key may
+	unsigned max;	 /* 0, or the most records a block of this key may
 			 have: larger ones (a common value) are left to the
 			 other keys, counted but not warned about */
+	unsigned window; /* 0, or the most records a block of this key
+			    compares in full: larger ones are compared by
+			    sorted neighbourhood (not flagged), so the key
+			    grows linearly with the member base */
 };
 
 #define MATCH_MAX_EXTRA 2 /* columns outside the canon compared */

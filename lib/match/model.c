@@ -375,36 +375,50 @@ uint32_t model_fields_needed(const struct match_rules *r)
 
 /* ---- match rules files ---- */
 
-/* A key option: `unless FIELD` or `max N`. */
+/* N of a `max N` or `window N` key option; 0 when it is not one. */
+static unsigned option_count(struct strview o, const char *word)
+{
+	size_t w = strlen(word);
+	char tmp[24], *end;
+	unsigned long n;
+
+	if (!sv_starts(o, word) || o.len - w >= sizeof(tmp))
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%.*s", (int)(o.len - w), o.p + w);
+	n = strtoul(tmp, &end, 10);
+	return end != tmp && !*end && n >= 2 && n <= 1000000 ? (unsigned)n : 0;
+}
+
+/* A key option: `unless FIELD`, `max N` or `window N`. */
 static int parse_key_option(struct mkey *k, struct strview o,
 			    struct mbr_err *err)
 {
-	char tmp[24], *end;
-	unsigned long n;
+	unsigned n;
 
 	if (sv_starts(o, "unless ") &&
 	    (k->unless = field_lookup(sv_trim(svn(o.p + 7, o.len - 7)))) >= 0)
 		return 0;
-	if (sv_starts(o, "max ") && o.len - 4 < sizeof(tmp)) {
-		snprintf(tmp, sizeof(tmp), "%.*s", (int)(o.len - 4), o.p + 4);
-		n = strtoul(tmp, &end, 10);
-		if (end != tmp && !*end && n >= 2 && n <= 1000000) {
-			k->max = (unsigned)n;
-			return 0;
-		}
+	if ((n = option_count(o, "max "))) {
+		k->max = n;
+		return 0;
+	}
+	if ((n = option_count(o, "window "))) {
+		k->window = n;
+		return 0;
 	}
 	return mbr_fail(err, MBR_ECONFIG,
-			"unknown key option '%.*s' "
-			"(expected unless FIELD or max N, N from 2 to 1000000)",
+			"unknown key option '%.*s' (expected unless FIELD, "
+			"max N or window N, N from 2 to 1000000)",
 			(int)o.len, o.p);
 }
 
-/* `part + part`, then optionally `| unless FIELD` and `| max N`. */
+/* `part + part`, then optionally `| unless FIELD`, `| max N` and
+ * `| window N`. */
 static int parse_key(struct mkey *k, const char *name, struct strview v,
 		     struct mbr_err *err)
 {
-	struct strview opt[3], parts[MATCH_MAX_PARTS];
-	int n_opt = ini_split(v, '|', opt, 3, err), n;
+	struct strview opt[4], parts[MATCH_MAX_PARTS];
+	int n_opt = ini_split(v, '|', opt, 4, err), n;
 
 	if (n_opt < 1 ||
 	    (n = ini_split(opt[0], '+', parts, MATCH_MAX_PARTS, err)) < 0)
@@ -415,6 +429,7 @@ static int parse_key(struct mkey *k, const char *name, struct strview v,
 	k->n_parts = (unsigned)n;
 	k->unless = -1;
 	k->max = 0;
+	k->window = 0;
 	for (int i = 0; i < n; i++) {
 		int f = field_lookup(parts[i]);
 

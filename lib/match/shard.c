@@ -71,6 +71,8 @@ static uint64_t hash_rules(const struct match_rules *r, uint64_t h)
 		h = HASH(h, k->n_parts);
 		h = HASH(h, k->unless);
 		h = HASH(h, k->max);
+		if (k->window) /* (fingerprints of rules without it kept) */
+			h = HASH(h, k->window);
 	}
 	for (unsigned i = 0; i < r->n_cmps; i++) {
 		const struct mcmp *c = &r->cmp[i];

@@ -442,6 +442,10 @@ static const struct {
 	  "a key part compared" },
 	{ "[blocking]\nk = name_key | max 1\n", ":2: unknown key option",
 	  "a key max below 2" },
+	{ "[blocking]\nk = name_key | window many\n",
+	  ":2: unknown key option", "a key window not a number" },
+	{ "[blocking]\nk = name_key | windows 50\n",
+	  ":2: unknown key option", "a misspelt key option" },
 	{ "[thresholds]\nmatch = 0.5\nreview = 0.9\n", ":3: review threshold",
 	  "review above match" },
 	{ "[thresholds]\nmatch = 1.5\n", ":2: match: '1.5' is not a "
