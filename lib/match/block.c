@@ -23,8 +23,11 @@
  * Within a block every pair is visited unless an earlier key already put
  * both records in one block it compared: the pair was visited there. So
  * memory is one key's entries plus 16 bits per record and key, whatever
- * the number of pairs; no pair is stored (the sorted-neighbourhood pass
- * keeps the pairs it visited, at most the budget's windows).
+ * the number of pairs; no pair is stored. The sorted-neighbourhood pass
+ * too visits a pair once without storing it: a pair belongs to the first
+ * capped block that has both records within the window of each other
+ * (the capped blocks' records are kept in their sorted order, so that is
+ * two binary searches).
  *
  * A shard (--shard I/N) compares only the blocks whose key hash is I
  * modulo N, and the sorted-neighbourhood pairs of such capped blocks; a
@@ -85,8 +88,9 @@ struct pass { /* one key's blocks, shared by the threads */
 	const struct run *runs;
 	size_t n_runs;
 	atomic_size_t next;
-	uint16_t *kh; /* records x keys: top 16 bits of the key hash, 0 =
-		       * not compared with this key */
+	uint16_t *kh; /* records x keys: top 16 bits of the key hash, odd
+		       * in a block compared in full, even in a capped
+		       * block; 0 = not compared with this key */
 	struct capped *cap;
 	bool count_only;	  /* visit_run counts the fresh pairs only */
 	unsigned long long other; /* --shard: fresh pairs of the other
@@ -260,7 +264,7 @@ static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
 	const uint16_t *hb = p->kh + (size_t)b * nk;
 
 	for (unsigned k = 0; k < p->key; k++)
-		if (ha[k] && ha[k] == hb[k] && !left_out(p->job, k, a, b) &&
+		if ((ha[k] & 1) && ha[k] == hb[k] && !left_out(p->job, k, a, b) &&
 		    same_key(p->job, k, a, b))
 			return true;
 	return false;
@@ -393,7 +397,14 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 				    ks->status == MATCH_KEY_SKIPPED;
 
 			for (size_t x = 0; x < bn; x++) {
-				p->kh[(size_t)b[x].rec * nk + p->key] = 0;
+				uint16_t *t = &p->kh[(size_t)b[x].rec * nk + p->key];
+
+				/* Even: in a block compared by sorted
+				 * neighbourhood (windowed_before); 0: this key
+				 * compared nothing for the record. */
+				*t = ks->status == MATCH_KEY_SKIPPED ? 0
+				     : *t & ~1u			 ? *t & ~1u
+								 : 2;
 				if (flag)
 					p->cap->mark[b[x].rec / 8] |=
 						(uint8_t)(1u << (b[x].rec % 8));
@@ -500,97 +511,211 @@ static int nb_order(const void *pa, const void *pb)
 	return (a->rec > b->rec) - (a->rec < b->rec);
 }
 
-/* Was the pair visited by a key's own pass (any key)? */
+/* The sorted-neighbourhood place of a record. */
+static struct nb nb_of(const struct block_job *j, uint32_t rec)
+{
+	const struct mrec *r = &j->recs[rec];
+
+	return (struct nb){
+		{r->v[MF_NAME_KEY], r->v[MF_BIRTH], r->v[MF_MOBILE], r->v[MF_ID]},
+		rec};
+}
+
+/* Was the pair visited by a key's own pass (any key)? Only odd tags are
+ * blocks compared in full. */
 static bool seen_any(const struct block_job *j, const uint16_t *kh, uint32_t a,
 		     uint32_t b)
 {
 	unsigned nk = j->rules->n_keys;
 
-	for (unsigned k = 0; k < nk; k++)
-		if (kh[(size_t)a * nk + k] &&
-		    kh[(size_t)a * nk + k] == kh[(size_t)b * nk + k] &&
+	for (unsigned k = 0; k < nk; k++) {
+		uint16_t ta = kh[(size_t)a * nk + k];
+
+		if ((ta & 1) && ta == kh[(size_t)b * nk + k] &&
 		    !left_out(j, k, a, b) && same_key(j, k, a, b))
 			return true;
+	}
 	return false;
 }
 
-/* The pairs the sorted neighbourhood visited: open addressing on
- * (a << 32 | b) + 1. */
-struct pairset {
-	uint64_t *v; /* owned */
-	size_t mask;
+/* The capped blocks, their records in sorted-neighbourhood order, and
+ * where each key's blocks start in c->b (a key's blocks are consecutive,
+ * in the order of their hashes). */
+struct window_job {
+	const struct block_job *job;
+	const uint16_t *kh;
+	const struct capped *cap;
+	size_t first[MATCH_MAX_KEYS + 1];
+	atomic_size_t next;
 };
 
-static bool pairset_add(struct pairset *s, uint32_t a, uint32_t b)
+/* Position of rec in capped block b. */
+static size_t nb_position(const struct window_job *wj,
+			  const struct capped_block *b, uint32_t rec)
 {
-	uint64_t k = ((uint64_t)a << 32 | b) + 1;
-	size_t i = intern_hash(&k, sizeof(k), 7) & s->mask;
+	struct nb x = nb_of(wj->job, rec);
+	size_t lo = 0, hi = b->n;
 
-	while (s->v[i] && s->v[i] != k)
-		i = (i + 1) & s->mask;
-	if (s->v[i])
-		return false;
-	s->v[i] = k;
-	return true;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct nb m = nb_of(wj->job, wj->cap->rec[b->start + mid]);
+
+		if (nb_order(&m, &x) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-/* Compare each record of each capped block with the next capped_window
- * records in the sorted neighbourhood order, each pair once and never one
- * a key's own pass visited. */
-static void window_pass(const struct block_job *j, const uint16_t *kh,
-			const struct capped *c, void *ctx,
-			struct match_stats *st)
+/* The capped block of key k whose key hash is h, or NULL. */
+static const struct capped_block *capped_find(const struct window_job *wj,
+					      unsigned k, uint64_t h)
 {
-	unsigned w = j->rules->capped_window;
-	unsigned long long total = 0;
-	struct pairset set = {0};
-	struct nb *v;
-	size_t most = 0, slots = 1;
+	size_t lo = wj->first[k], hi = wj->first[k + 1];
 
-	for (size_t i = 0; i < c->n_b; i++) {
-		total += window_pairs(c->b[i].n, w);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (wj->cap->b[mid].h < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < wj->first[k + 1] && wj->cap->b[lo].h == h ? &wj->cap->b[lo]
+							       : NULL;
+}
+
+/* Did the capped block of a key before key propose a, b: both in it
+ * (even, equal tags and equal key hashes) and at most capped_window
+ * apart in its order? Then the pair is that block's, and no pair set is
+ * needed to visit each once. */
+static bool windowed_before(const struct window_job *wj, unsigned key,
+			    uint32_t a, uint32_t b)
+{
+	const struct block_job *j = wj->job;
+	unsigned nk = j->rules->n_keys;
+
+	for (unsigned k = 0; k < key; k++) {
+		uint16_t ta = wj->kh[(size_t)a * nk + k];
+		const struct capped_block *cb;
+		uint64_t h;
+		size_t pa, pb;
+
+		if (!ta || (ta & 1) || ta != wj->kh[(size_t)b * nk + k] ||
+		    left_out(j, k, a, b))
+			continue;
+		h = block_key_hash(j->t, &j->rules->key[k], k, &j->recs[a]);
+		if (h != block_key_hash(j->t, &j->rules->key[k], k, &j->recs[b]))
+			continue;
+		cb = capped_find(wj, k, h);
+		if (!cb)
+			continue;
+		pa = nb_position(wj, cb, a);
+		pb = nb_position(wj, cb, b);
+		if ((pa > pb ? pa - pb : pb - pa) <= j->rules->capped_window)
+			return true;
+	}
+	return false;
+}
+
+/* Put each capped block's records in the sorted-neighbourhood order:
+ * name, birth date, mobile and ID, then the record number. */
+static void sort_capped(const struct block_job *j, struct capped *c)
+{
+	size_t most = 0;
+	struct nb *v;
+
+	for (size_t i = 0; i < c->n_b; i++)
 		if (c->b[i].n > most)
 			most = c->b[i].n;
-	}
-	while (slots < total * 2 + 2)
-		slots *= 2;
-	set.v = xcalloc(slots, sizeof(*set.v));
-	set.mask = slots - 1;
 	v = xmalloc((most + 1) * sizeof(*v));
 	for (size_t i = 0; i < c->n_b; i++) {
-		const struct capped_block *b = &c->b[i];
+		uint32_t *rec = c->rec + c->b[i].start;
+
+		for (size_t x = 0; x < c->b[i].n; x++)
+			v[x] = nb_of(j, rec[x]);
+		xqsort(v, c->b[i].n, sizeof(*v), nb_order);
+		for (size_t x = 0; x < c->b[i].n; x++)
+			rec[x] = v[x].rec;
+	}
+	free(v);
+}
+
+struct window_worker {
+	struct window_job *wj;
+	void *ctx;
+	unsigned long long fresh[MATCH_MAX_KEYS];
+};
+
+/* Compare each record of the capped blocks with the next capped_window
+ * records in their order, each pair once (by the first capped block that
+ * proposes it) and never one a key's own pass visited. */
+static void *window_work(void *arg)
+{
+	struct window_worker *ww = arg;
+	const struct window_job *wj = ww->wj;
+	const struct block_job *j = wj->job;
+	unsigned w = j->rules->capped_window;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&ww->wj->next, 1)) < wj->cap->n_b) {
+		const struct capped_block *b = &wj->cap->b[i];
+		const uint32_t *rec = wj->cap->rec + b->start;
 
 		for (size_t x = 0; x < b->n; x++) {
-			const struct mrec *r = &j->recs[c->rec[b->start + x]];
-
-			v[x] = (struct nb){{r->v[MF_NAME_KEY], r->v[MF_BIRTH],
-					    r->v[MF_MOBILE], r->v[MF_ID]},
-					   c->rec[b->start + x]};
-		}
-		xqsort(v, b->n, sizeof(*v), nb_order);
-		for (size_t x = 0; x < b->n; x++) {
-			uint32_t a = v[x].rec;
+			uint32_t a = rec[x];
 			bool ma = j->recs[a].flags & MR_MASTER;
 
 			for (size_t y = x + 1; y < b->n && y <= x + w; y++) {
-				uint32_t bb = v[y].rec;
+				uint32_t bb = rec[y];
 				bool mb = j->recs[bb].flags & MR_MASTER;
-				uint32_t lo = a < bb ? a : bb,
-					 hi = a < bb ? bb : a;
 
 				if ((ma && mb) || (j->link_only && ma == mb) ||
 				    left_out(j, b->key, a, bb) ||
-				    seen_any(j, kh, a, bb) ||
-				    !pairset_add(&set, lo, hi) ||
+				    seen_any(j, wj->kh, a, bb) ||
+				    windowed_before(wj, b->key, a, bb) ||
 				    !block_in_shard(j, b->h))
 					continue;
-				j->fn(ctx, lo, hi);
-				st->key[b->key].fresh++;
+				j->fn(ww->ctx, a < bb ? a : bb, a < bb ? bb : a);
+				ww->fresh[b->key]++;
 			}
 		}
 	}
-	free(v);
-	free(set.v);
+	return NULL;
+}
+
+/* The sorted-neighbourhood pass over the capped blocks, on threads. */
+static void window_pass(const struct block_job *j, const uint16_t *kh,
+			struct capped *c, unsigned threads, void **ctx,
+			struct match_stats *st)
+{
+	struct window_job wj = {.job = j, .kh = kh, .cap = c};
+	struct window_worker *ww = xcalloc(threads, sizeof(*ww));
+	pthread_t tid[64];
+	unsigned started = 0;
+
+	sort_capped(j, c);
+	for (unsigned k = 0, i = 0; k <= j->rules->n_keys; k++) {
+		while (i < c->n_b && c->b[i].key < k)
+			i++;
+		wj.first[k] = i;
+	}
+	atomic_init(&wj.next, 0);
+	for (unsigned t = 0; t < threads; t++)
+		ww[t] = (struct window_worker){.wj = &wj, .ctx = ctx[t]};
+	for (unsigned t = 1; t < threads; t++)
+		if (pthread_create(&tid[t], NULL, window_work, &ww[t]) == 0)
+			started = t;
+		else
+			break;
+	window_work(&ww[0]);
+	for (unsigned t = 1; t <= started; t++)
+		pthread_join(tid[t], NULL);
+	for (unsigned t = 0; t <= started; t++)
+		for (unsigned k = 0; k < j->rules->n_keys; k++)
+			st->key[k].fresh += ww[t].fresh[k];
+	free(ww);
 }
 
 static unsigned long long run_budget(const struct match_rules *r, uint32_t n)
@@ -641,7 +766,7 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 	free(spare);
 	free(e);
 	if (cap.n_b)
-		window_pass(j, kh, &cap, ctx[0], st);
+		window_pass(j, kh, &cap, threads, ctx, st);
 	for (size_t i = 0; i < (size_t)j->n / 8 + 1; i++)
 		st->capped_records +=
 			(unsigned long)__builtin_popcount(cap.mark[i]);
