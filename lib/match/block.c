@@ -242,18 +242,28 @@ static bool left_out(const struct block_job *j, unsigned k, uint32_t a,
 	       mrec_f(j->t, &j->recs[b], (enum mfield)f);
 }
 
-/* Do a and b, whose key k tags are equal, have equal high halves of the
- * key hash? An earlier key "saw" a pair when they do, which for two
- * different keys happens once in 4 billion. The tags (16 bits a record
- * and key) settle most pairs; the hashes are worked out again for the
- * rest. */
+/* Do a and b, whose key k tags are equal, agree on every part of key k
+ * (so share its block)? The tags (16 bits a record and key) settle most
+ * pairs; for the rest the parts are compared, the stored ones first:
+ * cheaper than working out the two key hashes again, and exact. */
 static bool same_key(const struct block_job *j, unsigned k, uint32_t a,
 		     uint32_t b)
 {
 	const struct mkey *key = &j->rules->key[k];
+	const struct mrec *ra = &j->recs[a], *rb = &j->recs[b];
 
-	return (block_key_hash(j->t, key, k, &j->recs[a]) >> 32 | 1) ==
-	       (block_key_hash(j->t, key, k, &j->recs[b]) >> 32 | 1);
+	for (unsigned i = 0; i < key->n_parts; i++) {
+		int s = mf_slot(key->part[i]);
+
+		if (s >= 0 && ra->v[s] != rb->v[s])
+			return false;
+	}
+	for (unsigned i = 0; i < key->n_parts; i++)
+		if (mf_slot(key->part[i]) < 0 &&
+		    features_derived(j->t, ra, key->part[i]) !=
+			    features_derived(j->t, rb, key->part[i]))
+			return false;
+	return true;
 }
 
 /* Did an earlier key put a and b in one compared block? */
