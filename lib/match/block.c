@@ -167,6 +167,8 @@ static unsigned long long block_pairs_count(const struct block_job *j,
 {
 	unsigned long long masters = 0, news;
 
+	if (!j->masters)
+		return (unsigned long long)n * (n - 1) / 2;
 	for (size_t i = 0; i < n; i++)
 		masters += (j->recs[e[i].rec].flags & MR_MASTER) != 0;
 	news = n - masters;
@@ -401,6 +403,7 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 	for (size_t r = 0; r < n_runs; r++) {
 		const struct entry *b = e + runs[r].start;
 		size_t bn = runs[r].n;
+		unsigned long long pairs;
 
 		if (ks->status == MATCH_KEY_SKIPPED || runs[r].capped) {
 			bool flag = !runs[r].quiet ||
@@ -434,8 +437,9 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			p->count_only = false;
 			continue;
 		}
-		ks->candidates += block_pairs_count(j, b, bn);
-		st->candidates += block_pairs_count(j, b, bn);
+		pairs = block_pairs_count(j, b, bn);
+		ks->candidates += pairs;
+		st->candidates += pairs;
 		ks->blocks++;
 		runs[kept++] = runs[r];
 	}

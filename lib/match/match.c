@@ -771,7 +771,8 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 				score_pair,
 				m->shard,
 				m->shards,
-				&m->t};
+				&m->t,
+				m->masters != 0};
 
 	if (decide_resolve(m, err) < 0)
 		return -1;

@@ -481,6 +481,7 @@ struct block_job {
 				   belongs to the first key that proposes
 				   it, so to exactly one shard) */
 	const struct intern *t; /* the records' values (derived fields) */
+	bool masters;		/* some records are masters (MR_MASTER) */
 };
 
 /* Does the block of key hash h belong to shard j->shard? */
