@@ -74,6 +74,7 @@ struct capped {
 		unsigned key;
 		size_t start, n;
 		uint64_t h; /* the block's key hash: its shard */
+		unsigned w; /* each record meets the next w */
 	} * b;		    /* owned */
 	size_t n_b, cap_b;
 	uint8_t *mark; /* owned: one bit per record in a capped block */
@@ -216,15 +217,24 @@ static unsigned long long window_pairs(size_t n, unsigned w)
 	return (unsigned long long)w * n - (unsigned long long)w * (w + 1) / 2;
 }
 
+/* The width of a capped run's sorted neighbourhood: the key's window
+ * for a run over it, the rules' capped_window for one capped as too
+ * dear. */
+static unsigned run_width(const struct block_job *j, unsigned key,
+			  const struct run *r)
+{
+	return r->quiet ? j->rules->key[key].window : j->rules->capped_window;
+}
+
 /* Keep the records of a capped block for the sorted neighbourhood pass. */
 static void keep_capped(struct capped *c, unsigned key, const struct entry *e,
-			size_t n)
+			size_t n, unsigned w)
 {
 	if (c->n_b == c->cap_b) {
 		c->cap_b = c->cap_b ? c->cap_b * 2 : 16;
 		c->b = xrealloc(c->b, c->cap_b * sizeof(*c->b));
 	}
-	c->b[c->n_b++] = (struct capped_block){key, c->n, n, e[0].h};
+	c->b[c->n_b++] = (struct capped_block){key, c->n, n, e[0].h, w};
 	while (c->n + n > c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 1024;
 		c->rec = xrealloc(c->rec, c->cap * sizeof(*c->rec));
@@ -339,7 +349,7 @@ static void over_budget(const struct block_job *j, struct pass *p,
 	for (size_t i = 0; i < n_runs; i++) {
 		if (runs[i].n > (size_t)w + 1)
 			runs[i].capped = true;
-		cost += window_pairs(runs[i].n, w);
+		cost += window_pairs(runs[i].n, run_width(j, p->key, &runs[i]));
 	}
 	ks->wanted = wanted;
 	ks->status = p->cap->used + cost > p->cap->budget ? MATCH_KEY_SKIPPED
@@ -384,7 +394,7 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 		} else if (over_window(j, p->key, k - i)) {
 			runs[n_runs++] = (struct run){
 				(uint32_t)i, (uint32_t)(k - i), true, true};
-			win += window_pairs(k - i, w);
+			win += window_pairs(k - i, j->rules->key[p->key].window);
 		} else if (pairs > 0) {
 			runs[n_runs++] = (struct run){
 				(uint32_t)i, (uint32_t)(k - i), false, false};
@@ -424,11 +434,13 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			}
 			if (ks->status == MATCH_KEY_SKIPPED)
 				continue;
-			ks->window += window_pairs(bn, w);
-			ks->candidates += window_pairs(bn, w);
-			st->candidates += window_pairs(bn, w);
-			p->cap->used += window_pairs(bn, w);
-			keep_capped(p->cap, p->key, b, bn);
+			pairs = window_pairs(bn, run_width(j, p->key, &runs[r]));
+			ks->window += pairs;
+			ks->candidates += pairs;
+			st->candidates += pairs;
+			p->cap->used += pairs;
+			keep_capped(p->cap, p->key, b, bn,
+				    run_width(j, p->key, &runs[r]));
 			continue;
 		}
 		if (!block_in_shard(j, b[0].h)) {
@@ -601,7 +613,7 @@ static const struct capped_block *capped_find(const struct window_job *wj,
 }
 
 /* Did the capped block of a key before key propose a, b: both in it
- * (even, equal tags and equal key hashes) and at most capped_window
+ * (even, equal tags and equal key hashes) and at most the block's width
  * apart in its order? Then the pair is that block's, and no pair set is
  * needed to visit each once. */
 static bool windowed_before(const struct window_job *wj, unsigned key,
@@ -627,7 +639,7 @@ static bool windowed_before(const struct window_job *wj, unsigned key,
 			continue;
 		pa = nb_position(wj, cb, a);
 		pb = nb_position(wj, cb, b);
-		if ((pa > pb ? pa - pb : pb - pa) <= j->rules->capped_window)
+		if ((pa > pb ? pa - pb : pb - pa) <= cb->w)
 			return true;
 	}
 	return false;
@@ -670,7 +682,6 @@ static void *window_work(void *arg)
 	struct window_worker *ww = arg;
 	const struct window_job *wj = ww->wj;
 	const struct block_job *j = wj->job;
-	unsigned w = j->rules->capped_window;
 	size_t i;
 
 	while ((i = atomic_fetch_add(&ww->wj->next, 1)) < wj->cap->n_b) {
@@ -681,7 +692,7 @@ static void *window_work(void *arg)
 			uint32_t a = rec[x];
 			bool ma = j->recs[a].flags & MR_MASTER;
 
-			for (size_t y = x + 1; y < b->n && y <= x + w; y++) {
+			for (size_t y = x + 1; y < b->n && y <= x + b->w; y++) {
 				uint32_t bb = rec[y];
 				bool mb = j->recs[bb].flags & MR_MASTER;
 

@@ -80,8 +80,8 @@ static void explain_keys(const struct match *m, uint32_t a, uint32_t b,
 		else if (key->window && n > key->window)
 			fprintf(out,
 				"; over this key's window %u: sorted "
-				"neighbourhood only",
-				key->window);
+				"neighbourhood, each record with the next %u",
+				key->window, key->window);
 		else if (m->st.key[k].status == MATCH_KEY_SKIPPED)
 			fprintf(out, "; key over the pairs budget: skipped");
 		else if ((unsigned long long)n * (n - 1) / 2 >
