@@ -590,6 +590,153 @@ static void test_model_roundtrip(void **state)
 	match_rules_free(back);
 }
 
+/* ---- blocking: each pair once ---- */
+
+struct visits {
+	uint64_t *v; /* lo << 32 | hi */
+	size_t n, cap;
+};
+
+static void visit(void *ctx, uint32_t a, uint32_t b)
+{
+	struct visits *x = ctx;
+
+	if (x->n == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 1024;
+		x->v = realloc(x->v, x->cap * sizeof(*x->v));
+		assert_non_null(x->v);
+	}
+	x->v[x->n++] = (uint64_t)a << 32 | b;
+}
+
+static int u64_order(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* The sorted-neighbourhood order of blocking (name key, birth date,
+ * mobile, ID, record), worked out here on its own. */
+static const struct mrec *nb_recs;
+
+static int nb_rec_order(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	static const enum mfield f[] = {MF_NAME_KEY, MF_BIRTH, MF_MOBILE,
+					MF_ID};
+
+	for (size_t i = 0; i < 4; i++) {
+		uint32_t x = nb_recs[a].v[mf_slot(f[i])];
+		uint32_t y = nb_recs[b].v[mf_slot(f[i])];
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return (a > b) - (a < b);
+}
+
+/* Two windowed keys and one compared in full over 600 records with few
+ * values (blocks of up to 70, overlapping): on two threads, every pair a
+ * key proposes (a window's: each record with the next N of its block in
+ * that order; the full key's: all) is visited exactly once, the window
+ * pass keeping no set of the pairs it visited. The proposals are worked
+ * out here the slow way. */
+static void test_block_window_once(void **state)
+{
+	enum { N = 600 };
+	static const struct {
+		enum mfield f;
+		unsigned window; /* 0: compared in full */
+	} keys[] = {{MF_NAME_KEY, 3}, {MF_POSTAL, 2}, {MF_MOBILE, 0}};
+	struct match_rules *r = match_rules_new();
+	struct mbr_err err = MBR_ERR_INIT;
+	char *path = write_temp("[blocking]\nname = name_key | window 3\n"
+				"post = postal_code | window 2\n"
+				"mob = mobile\n");
+	struct mrec *recs = calloc(N, sizeof(*recs));
+	uint64_t *want = calloc((size_t)N * N, sizeof(*want));
+	uint32_t *blk = calloc(N, sizeof(*blk));
+	struct visits vis[2] = {{0}};
+	void *ctx[2] = {&vis[0], &vis[1]};
+	struct match_stats st = {0};
+	struct intern t;
+	struct block_job job;
+	size_t n_want = 0, k;
+	uint32_t seed = 12345;
+
+	(void)state;
+	assert_non_null(recs);
+	assert_non_null(want);
+	assert_non_null(blk);
+	assert_int_equal(match_rules_load(r, path, &err), 0);
+	intern_init(&t);
+	for (uint32_t i = 0; i < N; i++) {
+		seed = seed * 1103515245u + 12345u;
+		recs[i].v[mf_slot(MF_NAME_KEY)] = 1 + (seed >> 16) % 9;
+		seed = seed * 1103515245u + 12345u;
+		recs[i].v[mf_slot(MF_POSTAL)] = 1 + (seed >> 16) % 11;
+		seed = seed * 1103515245u + 12345u;
+		recs[i].v[mf_slot(MF_MOBILE)] = 1 + (seed >> 16) % 250;
+		seed = seed * 1103515245u + 12345u;
+		recs[i].v[mf_slot(MF_BIRTH)] = 19900101 + (seed >> 16) % 28;
+	}
+	/* What the keys propose. */
+	nb_recs = recs;
+	for (size_t key = 0; key < sizeof(keys) / sizeof(keys[0]); key++) {
+		int slot = mf_slot(keys[key].f);
+
+		for (uint32_t val = 1; val <= 250; val++) {
+			size_t n = 0;
+
+			for (uint32_t i = 0; i < N; i++)
+				if (recs[i].v[slot] == val)
+					blk[n++] = i;
+			qsort(blk, n, sizeof(*blk), nb_rec_order);
+			for (size_t x = 0; x < n; x++)
+				for (size_t y = x + 1; y < n; y++) {
+					uint32_t a = blk[x], b = blk[y];
+
+					if (keys[key].window && n > keys[key].window &&
+					    y - x > keys[key].window)
+						break;
+					want[n_want++] = a < b ? (uint64_t)a << 32 | b
+							       : (uint64_t)b << 32 | a;
+				}
+		}
+	}
+	qsort(want, n_want, sizeof(*want), u64_order);
+	for (size_t i = k = 0; i < n_want; i++)
+		if (!k || want[i] != want[k - 1])
+			want[k++] = want[i];
+	n_want = k;
+
+	job = (struct block_job){r, recs, N, false, 2, visit, 0, 0, &t, false};
+	block_run(&job, ctx, &st);
+	for (size_t i = 0; i < vis[1].n; i++)
+		visit(&vis[0], (uint32_t)(vis[1].v[i] >> 32), (uint32_t)vis[1].v[i]);
+	qsort(vis[0].v, vis[0].n, sizeof(*vis[0].v), u64_order);
+	for (size_t i = 1; i < vis[0].n; i++)
+		if (vis[0].v[i] == vis[0].v[i - 1])
+			fail_msg("pair %u, %u visited twice",
+				 (unsigned)(vis[0].v[i] >> 32),
+				 (unsigned)vis[0].v[i]);
+	assert_true(n_want > 2000); /* blocks overlap: many pairs */
+	assert_int_equal(vis[0].n, n_want);
+	assert_memory_equal(vis[0].v, want, n_want * sizeof(*want));
+	assert_true(st.key[0].window > 0 && st.key[1].window > 0);
+
+	free(vis[0].v);
+	free(vis[1].v);
+	intern_release(&t);
+	unlink(path);
+	free(path);
+	free(blk);
+	free(want);
+	free(recs);
+	match_rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -606,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_rules_replace),
 		cmocka_unit_test(test_model_roundtrip),
 		cmocka_unit_test(test_train_blind),
+		cmocka_unit_test(test_block_window_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
