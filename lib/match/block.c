@@ -70,17 +70,43 @@ _Static_assert(sizeof(struct run) <= 2 * sizeof(struct entry),
 struct capped {
 	uint32_t *rec; /* owned: the blocks' records, block after block */
 	size_t n, cap;
-	struct capped_block {
-		unsigned key;
-		size_t start, n;
-		uint64_t h; /* the block's key hash: its shard */
-		unsigned w; /* each record meets the next w */
-	} * b;		    /* owned */
+	struct capped_block { /* 16 bytes: there can be millions */
+		uint64_t h;   /* the block's key hash: its shard */
+		uint64_t at;  /* its first record in rec (CB_START bits),
+				 key (top 8 bits), over the key's window
+				 (CB_QUIET); it runs to the next block's */
+	} * b;		      /* owned */
 	size_t n_b, cap_b;
 	uint8_t *mark; /* owned: one bit per record in a capped block */
 	unsigned long long budget; /* pairs the run may compare */
 	unsigned long long used;   /* pairs compared or planned so far */
 };
+
+#define CB_QUIET (1ull << 55)
+#define CB_START (CB_QUIET - 1)
+
+/* A capped block as used: key, records rec[start, start + n), width. */
+struct cview {
+	unsigned key;
+	size_t start, n;
+	uint64_t h;
+	unsigned w; /* each record meets the next w */
+};
+
+static struct cview capped_view(const struct block_job *j,
+				const struct capped *c, size_t i)
+{
+	uint64_t at = c->b[i].at;
+	size_t start = (size_t)(at & CB_START);
+	size_t end = i + 1 < c->n_b ? (size_t)(c->b[i + 1].at & CB_START)
+				    : c->n;
+	unsigned key = (unsigned)(at >> 56);
+
+	return (struct cview){
+		key, start, end - start, c->b[i].h,
+		at & CB_QUIET ? j->rules->key[key].window
+			      : j->rules->capped_window};
+}
 
 struct pass { /* one key's blocks, shared by the threads */
 	const struct block_job *job;
@@ -226,17 +252,20 @@ static unsigned run_width(const struct block_job *j, unsigned key,
 	return r->quiet ? j->rules->key[key].window : j->rules->capped_window;
 }
 
-/* Keep the records of a capped block for the sorted neighbourhood pass. */
+/* Keep the records of a capped block for the sorted neighbourhood pass
+ * (the arrays grow by half: at ten million records they hold tens of
+ * millions). */
 static void keep_capped(struct capped *c, unsigned key, const struct entry *e,
-			size_t n, unsigned w)
+			size_t n, bool quiet)
 {
 	if (c->n_b == c->cap_b) {
-		c->cap_b = c->cap_b ? c->cap_b * 2 : 16;
+		c->cap_b = c->cap_b ? c->cap_b + c->cap_b / 2 : 16;
 		c->b = xrealloc(c->b, c->cap_b * sizeof(*c->b));
 	}
-	c->b[c->n_b++] = (struct capped_block){key, c->n, n, e[0].h, w};
+	c->b[c->n_b++] = (struct capped_block){
+		e[0].h, c->n | (uint64_t)key << 56 | (quiet ? CB_QUIET : 0)};
 	while (c->n + n > c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 1024;
+		c->cap = c->cap ? c->cap + c->cap / 2 : 1024;
 		c->rec = xrealloc(c->rec, c->cap * sizeof(*c->rec));
 	}
 	for (size_t i = 0; i < n; i++)
@@ -439,8 +468,7 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			ks->candidates += pairs;
 			st->candidates += pairs;
 			p->cap->used += pairs;
-			keep_capped(p->cap, p->key, b, bn,
-				    run_width(j, p->key, &runs[r]));
+			keep_capped(p->cap, p->key, b, bn, runs[r].quiet);
 			continue;
 		}
 		if (!block_in_shard(j, b[0].h)) {
@@ -576,8 +604,8 @@ struct window_job {
 };
 
 /* Position of rec in capped block b. */
-static size_t nb_position(const struct window_job *wj,
-			  const struct capped_block *b, uint32_t rec)
+static size_t nb_position(const struct window_job *wj, const struct cview *b,
+			  uint32_t rec)
 {
 	struct nb x = nb_of(wj->job, rec);
 	size_t lo = 0, hi = b->n;
@@ -594,9 +622,8 @@ static size_t nb_position(const struct window_job *wj,
 	return lo;
 }
 
-/* The capped block of key k whose key hash is h, or NULL. */
-static const struct capped_block *capped_find(const struct window_job *wj,
-					      unsigned k, uint64_t h)
+/* The capped block of key k whose key hash is h: its index, or n_b. */
+static size_t capped_find(const struct window_job *wj, unsigned k, uint64_t h)
 {
 	size_t lo = wj->first[k], hi = wj->first[k + 1];
 
@@ -608,8 +635,8 @@ static const struct capped_block *capped_find(const struct window_job *wj,
 		else
 			hi = mid;
 	}
-	return lo < wj->first[k + 1] && wj->cap->b[lo].h == h ? &wj->cap->b[lo]
-							       : NULL;
+	return lo < wj->first[k + 1] && wj->cap->b[lo].h == h ? lo
+							       : wj->cap->n_b;
 }
 
 /* Did the capped block of a key before key propose a, b: both in it
@@ -624,22 +651,21 @@ static bool windowed_before(const struct window_job *wj, unsigned key,
 
 	for (unsigned k = 0; k < key; k++) {
 		uint16_t ta = wj->kh[(size_t)a * nk + k];
-		const struct capped_block *cb;
+		struct cview cb;
 		uint64_t h;
-		size_t pa, pb;
+		size_t i, pa, pb;
 
 		if (!ta || (ta & 1) || ta != wj->kh[(size_t)b * nk + k] ||
-		    left_out(j, k, a, b))
+		    left_out(j, k, a, b) || !same_key(j, k, a, b))
 			continue;
 		h = block_key_hash(j->t, &j->rules->key[k], k, &j->recs[a]);
-		if (h != block_key_hash(j->t, &j->rules->key[k], k, &j->recs[b]))
+		i = capped_find(wj, k, h);
+		if (i == wj->cap->n_b)
 			continue;
-		cb = capped_find(wj, k, h);
-		if (!cb)
-			continue;
-		pa = nb_position(wj, cb, a);
-		pb = nb_position(wj, cb, b);
-		if ((pa > pb ? pa - pb : pb - pa) <= cb->w)
+		cb = capped_view(j, wj->cap, i);
+		pa = nb_position(wj, &cb, a);
+		pb = nb_position(wj, &cb, b);
+		if ((pa > pb ? pa - pb : pb - pa) <= cb.w)
 			return true;
 	}
 	return false;
@@ -653,16 +679,17 @@ static void sort_capped(const struct block_job *j, struct capped *c)
 	struct nb *v;
 
 	for (size_t i = 0; i < c->n_b; i++)
-		if (c->b[i].n > most)
-			most = c->b[i].n;
+		if (capped_view(j, c, i).n > most)
+			most = capped_view(j, c, i).n;
 	v = xmalloc((most + 1) * sizeof(*v));
 	for (size_t i = 0; i < c->n_b; i++) {
-		uint32_t *rec = c->rec + c->b[i].start;
+		struct cview b = capped_view(j, c, i);
+		uint32_t *rec = c->rec + b.start;
 
-		for (size_t x = 0; x < c->b[i].n; x++)
+		for (size_t x = 0; x < b.n; x++)
 			v[x] = nb_of(j, rec[x]);
-		xqsort(v, c->b[i].n, sizeof(*v), nb_order);
-		for (size_t x = 0; x < c->b[i].n; x++)
+		xqsort(v, b.n, sizeof(*v), nb_order);
+		for (size_t x = 0; x < b.n; x++)
 			rec[x] = v[x].rec;
 	}
 	free(v);
@@ -685,7 +712,8 @@ static void *window_work(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&ww->wj->next, 1)) < wj->cap->n_b) {
-		const struct capped_block *b = &wj->cap->b[i];
+		struct cview cb = capped_view(j, wj->cap, i);
+		const struct cview *b = &cb;
 		const uint32_t *rec = wj->cap->rec + b->start;
 
 		for (size_t x = 0; x < b->n; x++) {
@@ -722,7 +750,7 @@ static void window_pass(const struct block_job *j, const uint16_t *kh,
 
 	sort_capped(j, c);
 	for (unsigned k = 0, i = 0; k <= j->rules->n_keys; k++) {
-		while (i < c->n_b && c->b[i].key < k)
+		while (i < c->n_b && c->b[i].at >> 56 < k)
 			i++;
 		wj.first[k] = i;
 	}
