@@ -253,6 +253,30 @@ static int next_line(struct csvio_reader *r, struct strview *line,
 	return LINE_OK;
 }
 
+/*
+ * The common row: one line, with its line end, and no quote. libcsv, at
+ * the start of a row, would cut it at each delimiter into fields as they
+ * are (no quote, no trimming) and end the row at the line end: do that
+ * here in one copy, and leave libcsv where it is, between rows.
+ */
+static bool split_plain(struct csvio_reader *r, struct strview line)
+{
+	size_t len = line.len;
+
+	if (!len || (line.p[len - 1] != '\n' && line.p[len - 1] != '\r'))
+		return false; /* the last line, without its end: libcsv */
+	len--;
+	if (len && line.p[len - 1] == '\r')
+		len--;
+	/* line_len cut the line at its first \r or \n: none before len. */
+	if (memchr(line.p, '"', len))
+		return false;
+	if (record_split(&r->cur, line.p, len, r->opts.delim) < 0)
+		r->too_long = true;
+	r->row_done = true;
+	return true;
+}
+
 /* Feed one line to libcsv as part of the current row. */
 static void feed(struct csvio_reader *r, struct strview line)
 {
@@ -264,6 +288,8 @@ static void feed(struct csvio_reader *r, struct strview line)
 	r->n_lines++;
 	if (buf_add(&r->row_raw, line.p, line.len) < 0)
 		r->too_long = true;
+	if (r->n_lines == 1 && !r->too_long && split_plain(r, line))
+		return;
 	csv_parse(&r->p, line.p, line.len, cb_field, cb_row, r);
 }
 

@@ -74,6 +74,28 @@ int record_add(struct record *r, const char *p, size_t len)
 	return 0;
 }
 
+int record_split(struct record *r, const char *p, size_t len, char delim)
+{
+	size_t off, end;
+	char *s, *d;
+
+	if (store(r, p, len, &off) < 0)
+		return -1;
+	end = off + len;
+	s = r->data.p;
+	for (;;) {
+		d = memchr(s + off, delim, end - off);
+		make_room(r);
+		r->off[r->n] = off;
+		r->len[r->n] = d ? (size_t)(d - s) - off : end - off;
+		r->n++;
+		if (!d)
+			return 0;
+		*d = '\0';
+		off = (size_t)(d - s) + 1;
+	}
+}
+
 int record_set(struct record *r, size_t i, const char *p, size_t len)
 {
 	size_t off;

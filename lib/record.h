@@ -43,6 +43,9 @@ static inline int record_addsv(struct record *r, struct strview v)
 	return record_add(r, v.p, v.len);
 }
 /* Replace field i (< n). Old bytes stay in data until reset. -1 past max. */
+/* Add the fields of p cut at every delim (one field when there is none),
+ * as record_add of each would. */
+int record_split(struct record *r, const char *p, size_t len, char delim);
 int record_set(struct record *r, size_t i, const char *p, size_t len);
 /* Field i, or an empty view when i >= n. Cannot fail. */
 struct strview record_field(const struct record *r, size_t i);
