@@ -64,6 +64,7 @@ struct csvio_reader {
 	struct record bad_rec; /* owned: its fields, as far as they were cut */
 	size_t bad_cols;       /* its first fields that are where they belong */
 	struct buf note;       /* owned: about the last CSVIO_ROW, or empty */
+	struct buf unquote;    /* owned: a quoted field, its quotes undoubled */
 	size_t note_col;       /* the column note is about */
 	unsigned long long done, total; /* bytes read, and to read */
 };
@@ -253,11 +254,80 @@ static int next_line(struct csvio_reader *r, struct strview *line,
 	return LINE_OK;
 }
 
+/* Add the quoted field whose text (between its quotes) is p, len: a
+ * doubled quote is one quote. */
+static int add_quoted(struct csvio_reader *r, const char *p, size_t len,
+		      bool doubled)
+{
+	if (!doubled)
+		return record_add(&r->cur, p, len);
+	buf_reset(&r->unquote);
+	for (size_t i = 0; i < len; i++)
+		if (buf_addc(&r->unquote, p[i]) < 0)
+			return -1;
+		else if (p[i] == '"')
+			i++;
+	return record_add(&r->cur, r->unquote.p, r->unquote.len);
+}
+
 /*
- * The common row: one line, with its line end, and no quote. libcsv, at
- * the start of a row, would cut it at each delimiter into fields as they
- * are (no quote, no trimming) and end the row at the line end: do that
- * here in one copy, and leave libcsv where it is, between rows.
+ * A one-line row with quotes (p, len without the line end), when every
+ * quote is where RFC 4180 puts one: a field that starts with a quote ends
+ * with one before a delimiter or the line end, doubling the quotes inside;
+ * no other field has a quote. Then its fields are added to r->cur, as
+ * libcsv would give them. false (fields half added) for any other shape,
+ * which libcsv reads.
+ */
+static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
+{
+	const char delim = r->opts.delim;
+	size_t i = 0;
+
+	for (;;) {
+		if (i < len && p[i] == '"') {
+			size_t start = ++i;
+			bool doubled = false;
+			const char *q;
+
+			for (;;) {
+				q = memchr(p + i, '"', len - i);
+				if (!q)
+					return false; /* runs past the line */
+				i = (size_t)(q - p) + 1;
+				if (i < len && p[i] == '"') {
+					doubled = true;
+					i++;
+					continue;
+				}
+				break;
+			}
+			if (i < len && p[i] != delim)
+				return false; /* text after the closing quote */
+			if (add_quoted(r, p + start, i - 1 - start, doubled) <
+			    0)
+				r->too_long = true;
+		} else {
+			const char *d = memchr(p + i, delim, len - i);
+			size_t end = d ? (size_t)(d - p) : len;
+
+			if (memchr(p + i, '"', end - i))
+				return false; /* a quote inside the field */
+			if (record_add(&r->cur, p + i, end - i) < 0)
+				r->too_long = true;
+			i = end;
+		}
+		if (i == len)
+			return true;
+		i++; /* the delimiter */
+	}
+}
+
+/*
+ * The common row: one line, with its line end, and no quote (or quotes
+ * only as split_quoted takes them). libcsv, at the start of a row, would
+ * cut it at each delimiter into fields as they are (no trimming) and end
+ * the row at the line end: do that here, in one copy when there is no
+ * quote, and leave libcsv where it is, between rows.
  */
 static bool split_plain(struct csvio_reader *r, struct strview line)
 {
@@ -269,10 +339,14 @@ static bool split_plain(struct csvio_reader *r, struct strview line)
 	if (len && line.p[len - 1] == '\r')
 		len--;
 	/* line_len cut the line at its first \r or \n: none before len. */
-	if (memchr(line.p, '"', len))
-		return false;
-	if (record_split(&r->cur, line.p, len, r->opts.delim) < 0)
+	if (memchr(line.p, '"', len)) {
+		if (!split_quoted(r, line.p, len)) {
+			record_reset(&r->cur);
+			return false;
+		}
+	} else if (record_split(&r->cur, line.p, len, r->opts.delim) < 0) {
 		r->too_long = true;
+	}
 	r->row_done = true;
 	return true;
 }
@@ -702,6 +776,7 @@ struct csvio_reader *csvio_open(const char *const *paths, size_t n,
 	buf_init(&r->bad_reason, 4096);
 	buf_init(&r->bad_raw, ROW_MAX);
 	buf_init(&r->note, 4096);
+	buf_init(&r->unquote, ROW_MAX);
 	record_init(&r->cur);
 	record_init(&r->bad_rec);
 	header_init(&r->header);
@@ -748,6 +823,7 @@ void csvio_close(struct csvio_reader *r)
 	buf_release(&r->bad_reason);
 	buf_release(&r->bad_raw);
 	buf_release(&r->note);
+	buf_release(&r->unquote);
 	record_release(&r->cur);
 	record_release(&r->bad_rec);
 	record_release(&r->stash);

@@ -198,6 +198,17 @@ static const struct {
 	  NULL,
 	  "H:[a][b]\nR1@2:[1][x\ny]\nR2@4:[\xe5\xbc\xb5][\xe5\x81\x89]\nR3@5:[3][]\nR4@6:[4][5]\n",
 	  "plain rows between quoted ones and a last line without its end" },
+	{ S("a,b,c\n\"1\",\"x,y\",\"\"\r\n\"\"\"\",\"a\"\"b\"\"\",\n2,\"\xe5\xbc\xb5\",\r"),
+	  FIXED, 0, NULL,
+	  "H:[a][b][c]\nR1@2:[1][x,y][]\nR2@3:[\"][a\"b\"][]\nR3@4:[2][\xe5\xbc\xb5][]\n",
+	  "one-line rows with quotes as RFC 4180 has them" },
+	{ S("a,b\n\"1\",x\"y\n\"2\"z,w\n\"3,\"\"\n\"4\",\"5\"\" \n"), 0, 0,
+	  NULL,
+	  "H:[a][b]\nR1@2:(1:quote inside unquoted field 2 (read as a literal quote))[1][x\"y]\n"
+	  "B2@3:unclosed quote in field 1: the row ran over 3 lines to the end of the file (the lines after its first are read again):[\"2\"z,w]\n"
+	  "B3@4:unclosed quote in field 1: the row ran over 2 lines to the end of the file (the lines after its first are read again):[\"3,\"\"]\n"
+	  "B4@5:unclosed quote at the end of the file:[\"4\",\"5\"\" ]\n",
+	  "quotes elsewhere: libcsv reads the row" },
 	{ S("a;b\n1,2;3\r\n"), FIXED, ';', NULL,
 	  "H:[a][b]\nR1@2:[1,2][3]\n", "another delimiter: a comma is text" },
 	{ S("a,b\n"), FIXED, 0, NULL, "H:[a][b]\n", "header only" },
