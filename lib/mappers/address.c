@@ -95,6 +95,7 @@ static bool starts_street_word(struct strview rest)
 	for (size_t k = 0; k < sizeof(street_words) / sizeof(street_words[0]);
 	     k++)
 		if (rest.len >= street_words[k].len &&
+		    rest.p[0] == street_words[k].w[0] &&
 		    !memcmp(rest.p, street_words[k].w, street_words[k].len))
 			return true;
 	return false;
