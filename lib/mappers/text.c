@@ -154,6 +154,8 @@ static bool is_space(uint32_t cp)
 {
 	if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D))
 		return true;
+	if (cp >= 0x4E00 && cp <= 0x9FFF)
+		return false; /* CJK Unified Ideographs: Lo, skip the table */
 	return cp >= 0x80 &&
 	       utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_ZS;
 }

@@ -56,6 +56,9 @@ static const struct text_case space_cases[] = {
 	{ "김 철수", "김 철수", "Hangul keeps its spaces", 0 },
 	{ "a\xe2\x80\x83" "b", "a b", "em space (Zs)", 0 },
 	{ "王 1 伟", "王 1 伟", "digit between Han keeps spaces", 0 },
+	{ "张\xe3\x80\x80伟 \xe4\xb8\x80\xe9\xbf\xbf", "张伟\xe4\xb8\x80\xe9\xbf\xbf",
+	  "ideographic space; first and last of the Han block are no space",
+	  0 },
 };
 
 static const struct text_case t2s_cases[] = {
