@@ -40,7 +40,12 @@ struct table {
 	/* owned: indexes into keys by (parent_code, first) and by (level,
 	 * first), each group in the order of keys */
 	uint32_t *by_parent, *by_level;
+	/* owned: 1 + the first row of each code from CODE_MIN, or 0 */
+	uint32_t *by_code;
 };
+
+#define CODE_MIN 110000u /* parse_code's range of codes */
+#define CODE_MAX 999999u
 
 static struct table table;
 static int state; /* 0 not tried, 1 loaded, -1 failed */
@@ -68,6 +73,7 @@ static void table_free(struct table *t)
 	free(t->keys);
 	free(t->by_parent);
 	free(t->by_level);
+	free(t->by_code);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -281,6 +287,10 @@ static void build_index(struct table *t)
 	xqsort(t->keys, t->n_keys, sizeof(*t->keys), key_cmp);
 	t->by_parent = key_index(t, by_parent_cmp);
 	t->by_level = key_index(t, by_level_cmp);
+	/* Rows run by code, current first: the first of a code wins. */
+	t->by_code = xcalloc(CODE_MAX - CODE_MIN + 1, sizeof(*t->by_code));
+	for (size_t i = t->n_rows; i-- > 0;)
+		t->by_code[t->rows[i].code - CODE_MIN] = (uint32_t)i + 1;
 }
 
 int division_load(const char *path, struct mbr_err *err)
@@ -515,23 +525,13 @@ const struct division *division_get(size_t i)
 
 const struct division *division_by_code(unsigned code)
 {
-	size_t lo = 0, hi;
+	uint32_t i;
 
-	if (!ready())
+	if (!ready() || code < CODE_MIN || code > CODE_MAX)
 		return NULL;
-	/* Lower bound: the first row of code is its current one. */
-	hi = table.n_rows;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (table.rows[mid].code < code)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < table.n_rows && table.rows[lo].code == code)
-		return &table.rows[lo];
-	return NULL;
+	/* The first row of code is its current one. */
+	i = table.by_code[code - CODE_MIN];
+	return i ? &table.rows[i - 1] : NULL;
 }
 
 /* Is code within the division within (0: anywhere)? */

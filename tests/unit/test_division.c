@@ -200,6 +200,9 @@ static void test_division_invariants(void **state)
 		const struct division *p;
 
 		assert_true(d->code >= prev);
+		/* division_by_code gives the first row of a code */
+		if (d->code != prev)
+			assert_ptr_equal(division_by_code(d->code), d);
 		prev = d->code;
 		assert_true(division_is_province_code(d->code));
 		assert_int_equal(d->level == DIVISION_PROVINCE,
