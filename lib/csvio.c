@@ -23,6 +23,12 @@
  * this is skipped to its end. */
 #define ROW_MAX ((size_t)64 << 20)
 
+/* The next field of a one-line row, for split_quoted. */
+struct span {
+	size_t off, len; /* in the line, or in unquote */
+	bool unquoted;	 /* in unquote: a doubled quote made one */
+};
+
 struct csvio_reader {
 	const char *const *paths; /* borrowed: the files to read */
 	size_t n_paths;
@@ -64,8 +70,11 @@ struct csvio_reader {
 	struct record bad_rec; /* owned: its fields, as far as they were cut */
 	size_t bad_cols;       /* its first fields that are where they belong */
 	struct buf note;       /* owned: about the last CSVIO_ROW, or empty */
-	struct buf unquote;    /* owned: a quoted field, its quotes undoubled */
-	size_t note_col;       /* the column note is about */
+	struct buf unquote; /* owned: quoted fields, their quotes undoubled */
+	struct span *spans; /* owned: split_quoted's fields */
+	struct strview *views; /* owned: the same as views */
+	size_t cap_spans;
+	size_t note_col;		/* the column note is about */
 	unsigned long long done, total; /* bytes read, and to read */
 };
 
@@ -254,20 +263,20 @@ static int next_line(struct csvio_reader *r, struct strview *line,
 	return LINE_OK;
 }
 
-/* Add the quoted field whose text (between its quotes) is p, len: a
- * doubled quote is one quote. */
-static int add_quoted(struct csvio_reader *r, const char *p, size_t len,
-		      bool doubled)
+/* Append the text of a quoted field (between its quotes, p, len) with each
+ * doubled quote made one to r->unquote, as span s. */
+static int unquote(struct csvio_reader *r, const char *p, size_t len,
+		   struct span *s)
 {
-	if (!doubled)
-		return record_add(&r->cur, p, len);
-	buf_reset(&r->unquote);
+	s->off = r->unquote.len;
+	s->unquoted = true;
 	for (size_t i = 0; i < len; i++)
 		if (buf_addc(&r->unquote, p[i]) < 0)
 			return -1;
 		else if (p[i] == '"')
 			i++;
-	return record_add(&r->cur, r->unquote.p, r->unquote.len);
+	s->len = r->unquote.len - s->off;
+	return 0;
 }
 
 /*
@@ -275,15 +284,26 @@ static int add_quoted(struct csvio_reader *r, const char *p, size_t len,
  * quote is where RFC 4180 puts one: a field that starts with a quote ends
  * with one before a delimiter or the line end, doubling the quotes inside;
  * no other field has a quote. Then its fields are added to r->cur, as
- * libcsv would give them. false (fields half added) for any other shape,
+ * libcsv would give them. false (r->cur untouched) for any other shape,
  * which libcsv reads.
  */
 static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 {
 	const char delim = r->opts.delim;
-	size_t i = 0;
+	size_t i = 0, n = 0;
 
-	for (;;) {
+	buf_reset(&r->unquote);
+	for (;; n++) {
+		struct span *s;
+
+		if (n == r->cap_spans) {
+			r->cap_spans = r->cap_spans ? 2 * r->cap_spans : 64;
+			r->spans = xrealloc(r->spans,
+					    r->cap_spans * sizeof(*r->spans));
+			r->views = xrealloc(r->views,
+					    r->cap_spans * sizeof(*r->views));
+		}
+		s = &r->spans[n];
 		if (i < len && p[i] == '"') {
 			size_t start = ++i;
 			bool doubled = false;
@@ -303,23 +323,31 @@ static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 			}
 			if (i < len && p[i] != delim)
 				return false; /* text after the closing quote */
-			if (add_quoted(r, p + start, i - 1 - start, doubled) <
-			    0)
-				r->too_long = true;
+			*s = (struct span){start, i - 1 - start, false};
+			if (doubled &&
+			    unquote(r, p + start, i - 1 - start, s) < 0)
+				return false;
 		} else {
 			const char *d = memchr(p + i, delim, len - i);
 			size_t end = d ? (size_t)(d - p) : len;
 
 			if (memchr(p + i, '"', end - i))
 				return false; /* a quote inside the field */
-			if (record_add(&r->cur, p + i, end - i) < 0)
-				r->too_long = true;
+			*s = (struct span){i, end - i, false};
 			i = end;
 		}
 		if (i == len)
-			return true;
+			break;
 		i++; /* the delimiter */
 	}
+	n++;
+	for (size_t k = 0; k < n; k++)
+		r->views[k] = svn((r->spans[k].unquoted ? r->unquote.p : p) +
+					  r->spans[k].off,
+				  r->spans[k].len);
+	if (record_add_views(&r->cur, r->views, n) < 0)
+		r->too_long = true;
+	return true;
 }
 
 /*
@@ -340,10 +368,8 @@ static bool split_plain(struct csvio_reader *r, struct strview line)
 		len--;
 	/* line_len cut the line at its first \r or \n: none before len. */
 	if (memchr(line.p, '"', len)) {
-		if (!split_quoted(r, line.p, len)) {
-			record_reset(&r->cur);
+		if (!split_quoted(r, line.p, len))
 			return false;
-		}
 	} else if (record_split(&r->cur, line.p, len, r->opts.delim) < 0) {
 		r->too_long = true;
 	}
@@ -824,6 +850,8 @@ void csvio_close(struct csvio_reader *r)
 	buf_release(&r->bad_raw);
 	buf_release(&r->note);
 	buf_release(&r->unquote);
+	free(r->spans);
+	free(r->views);
 	record_release(&r->cur);
 	record_release(&r->bad_rec);
 	record_release(&r->stash);

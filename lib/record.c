@@ -40,6 +40,18 @@ static void make_room(struct record *r)
 	r->len = xrealloc(r->len, r->cap * sizeof(*r->len));
 }
 
+/* Slots for want fields, grown as make_room grows them. */
+static void make_room_for(struct record *r, size_t want)
+{
+	while (r->cap < want) {
+		size_t n = r->n;
+
+		r->n = r->cap;
+		make_room(r);
+		r->n = n;
+	}
+}
+
 /* Store p at the end of data, NUL-terminated; returns its offset or -1.
  * p may point into data itself (copying one field to another). */
 static int store(struct record *r, const char *p, size_t len, size_t *off)
@@ -71,6 +83,31 @@ int record_add(struct record *r, const char *p, size_t len)
 	r->off[r->n] = off;
 	r->len[r->n] = len;
 	r->n++;
+	return 0;
+}
+
+int record_add_views(struct record *r, const struct strview *f, size_t n)
+{
+	size_t total = 0;
+	char *o;
+
+	for (size_t i = 0; i < n; i++)
+		total += f[i].len + 1;
+	if (buf_grow(&r->data, total) < 0)
+		return -1;
+	make_room_for(r, r->n + n);
+	o = r->data.p + r->data.len;
+	for (size_t i = 0; i < n; i++) {
+		r->off[r->n] = (size_t)(o - r->data.p);
+		r->len[r->n] = f[i].len;
+		r->n++;
+		if (f[i].len)
+			memcpy(o, f[i].p, f[i].len);
+		o += f[i].len;
+		*o++ = '\0';
+	}
+	r->data.len = (size_t)(o - r->data.p);
+	r->data.p[r->data.len] = '\0';
 	return 0;
 }
 

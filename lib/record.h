@@ -43,6 +43,9 @@ static inline int record_addsv(struct record *r, struct strview v)
 	return record_add(r, v.p, v.len);
 }
 /* Replace field i (< n). Old bytes stay in data until reset. -1 past max. */
+/* Add the fields f[0..n) (none may point into r), as record_add of each
+ * would. */
+int record_add_views(struct record *r, const struct strview *f, size_t n);
 /* Add the fields of p cut at every delim (one field when there is none),
  * as record_add of each would. */
 int record_split(struct record *r, const char *p, size_t len, char delim);

@@ -202,6 +202,9 @@ static const struct {
 	  FIXED, 0, NULL,
 	  "H:[a][b][c]\nR1@2:[1][x,y][]\nR2@3:[\"][a\"b\"][]\nR3@4:[2][\xe5\xbc\xb5][]\n",
 	  "one-line rows with quotes as RFC 4180 has them" },
+	{ S("a,b,c\n\"a\"\"b\",x,\"c\"\"\"\"d\"\n"), FIXED, 0, NULL,
+	  "H:[a][b][c]\nR1@2:[a\"b][x][c\"\"d]\n",
+	  "two fields with doubled quotes in one row" },
 	{ S("a,b\n\"1\",x\"y\n\"2\"z,w\n\"3,\"\"\n\"4\",\"5\"\" \n"), 0, 0,
 	  NULL,
 	  "H:[a][b]\nR1@2:(1:quote inside unquoted field 2 (read as a literal quote))[1][x\"y]\n"
