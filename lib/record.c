@@ -155,13 +155,6 @@ int record_set(struct record *r, size_t i, const char *p, size_t len)
 	return 0;
 }
 
-struct strview record_field(const struct record *r, size_t i)
-{
-	if (i >= r->n)
-		return svn("", 0);
-	return svn(r->data.p + r->off[i], r->len[i]);
-}
-
 int record_copy(struct record *dst, const struct record *src)
 {
 	record_reset(dst);
@@ -247,14 +240,6 @@ int header_find(const struct header *h, const char *name)
 		if (sv_eqs(record_field(&h->names, i), name))
 			return (int)i;
 	return -1;
-}
-
-struct strview record_canon(const struct record *rec, const struct header *h,
-			    enum canon_field f)
-{
-	if (h->canon[f] < 0)
-		return svn("", 0);
-	return record_field(rec, (size_t)h->canon[f]);
 }
 
 void record_swap(struct record *a, struct record *b)
