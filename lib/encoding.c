@@ -399,17 +399,14 @@ static int decode_iconv(struct encoding_decoder *d, const char *in, size_t len,
 	return rc;
 }
 
-/* The pair at p as iconv converts it alone: learnt on first use. */
-static const struct gb_pair *gb_pair(struct encoding_decoder *d,
-				     const unsigned char *p)
+/* The pair at p as iconv converts it alone, into g. */
+static void gb_learn(struct encoding_decoder *d, const unsigned char *p,
+		     struct gb_pair *g)
 {
-	struct gb_pair *g = &d->gb[(p[0] - 0x81) * GB_TRAILS + (p[1] - 0x40)];
 	char in[2] = {(char)p[0], (char)p[1]}, u[8];
 	char *ip = in, *op = u;
 	size_t left = 2, room = sizeof(u);
 
-	if (g->len != GB_UNKNOWN)
-		return g;
 	g->len = GB_ICONV;
 	if (iconv(d->gb_cd, &ip, &left, &op, &room) != (size_t)-1 &&
 	    left == 0 && op - u >= 1 && op - u <= 3 && u[0] != '\0') {
@@ -417,6 +414,15 @@ static const struct gb_pair *gb_pair(struct encoding_decoder *d,
 		memcpy(g->u, u, g->len);
 	}
 	iconv(d->gb_cd, NULL, NULL, NULL, NULL);
+}
+
+static inline const struct gb_pair *gb_pair(struct encoding_decoder *d,
+					    const unsigned char *p)
+{
+	struct gb_pair *g = &d->gb[(p[0] - 0x81) * GB_TRAILS + (p[1] - 0x40)];
+
+	if (g->len == GB_UNKNOWN)
+		gb_learn(d, p, g);
 	return g;
 }
 
@@ -443,7 +449,7 @@ static size_t gb_fast(struct encoding_decoder *d, const char *in, size_t len,
 		g = gb_pair(d, p + i);
 		if (g->len == GB_ICONV)
 			break;
-		memcpy(o, g->u, g->len);
+		memcpy(o, g->u, 3); /* out has room for 2 * len bytes */
 		o += g->len;
 		i += 2;
 	}
