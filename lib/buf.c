@@ -157,13 +157,6 @@ bool sv_ieqs(struct strview a, const char *s)
 	return true;
 }
 
-bool sv_starts(struct strview a, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return a.len >= n && !memcmp(a.p, prefix, n);
-}
-
 /* U+3000 IDEOGRAPHIC SPACE is E3 80 80 in UTF-8; exports pad with it. */
 static size_t space_at(const char *p, size_t len)
 {

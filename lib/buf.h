@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct strview {
 	const char *p; /* borrowed; not NUL-terminated */
@@ -65,7 +66,13 @@ bool sv_eq(struct strview a, struct strview b);
 int sv_cmp(struct strview a, struct strview b);
 bool sv_eqs(struct strview a, const char *s);
 bool sv_ieqs(struct strview a, const char *s); /* ASCII case-insensitive */
-bool sv_starts(struct strview a, const char *prefix);
+static inline bool sv_starts(struct strview a, const char *prefix)
+{
+	/* Inline: for a literal prefix its length is known at compile time. */
+	size_t n = strlen(prefix);
+
+	return a.len >= n && !memcmp(a.p, prefix, n);
+}
 /* Trim ASCII white space and U+3000 IDEOGRAPHIC SPACE at both ends. */
 struct strview sv_trim(struct strview v);
 /* A NUL-terminated heap copy (xmalloc). */

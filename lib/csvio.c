@@ -23,6 +23,12 @@
  * this is skipped to its end. */
 #define ROW_MAX ((size_t)64 << 20)
 
+/* The next field of a one-line row, for split_quoted. */
+struct span {
+	size_t off, len; /* in the line, or in unquote */
+	bool unquoted;	 /* in unquote: a doubled quote made one */
+};
+
 struct csvio_reader {
 	const char *const *paths; /* borrowed: the files to read */
 	size_t n_paths;
@@ -64,7 +70,11 @@ struct csvio_reader {
 	struct record bad_rec; /* owned: its fields, as far as they were cut */
 	size_t bad_cols;       /* its first fields that are where they belong */
 	struct buf note;       /* owned: about the last CSVIO_ROW, or empty */
-	size_t note_col;       /* the column note is about */
+	struct buf unquote; /* owned: quoted fields, their quotes undoubled */
+	struct span *spans; /* owned: split_quoted's fields */
+	struct strview *views; /* owned: the same as views */
+	size_t cap_spans;
+	size_t note_col;		/* the column note is about */
 	unsigned long long done, total; /* bytes read, and to read */
 };
 
@@ -253,6 +263,120 @@ static int next_line(struct csvio_reader *r, struct strview *line,
 	return LINE_OK;
 }
 
+/* Append the text of a quoted field (between its quotes, p, len) with each
+ * doubled quote made one to r->unquote, as span s. */
+static int unquote(struct csvio_reader *r, const char *p, size_t len,
+		   struct span *s)
+{
+	s->off = r->unquote.len;
+	s->unquoted = true;
+	for (size_t i = 0; i < len; i++)
+		if (buf_addc(&r->unquote, p[i]) < 0)
+			return -1;
+		else if (p[i] == '"')
+			i++;
+	s->len = r->unquote.len - s->off;
+	return 0;
+}
+
+/*
+ * A one-line row with quotes (p, len without the line end), when every
+ * quote is where RFC 4180 puts one: a field that starts with a quote ends
+ * with one before a delimiter or the line end, doubling the quotes inside;
+ * no other field has a quote. Then its fields are added to r->cur, as
+ * libcsv would give them. false (r->cur untouched) for any other shape,
+ * which libcsv reads.
+ */
+static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
+{
+	const char delim = r->opts.delim;
+	size_t i = 0, n = 0;
+
+	buf_reset(&r->unquote);
+	for (;; n++) {
+		struct span *s;
+
+		if (n == r->cap_spans) {
+			r->cap_spans = r->cap_spans ? 2 * r->cap_spans : 64;
+			r->spans = xrealloc(r->spans,
+					    r->cap_spans * sizeof(*r->spans));
+			r->views = xrealloc(r->views,
+					    r->cap_spans * sizeof(*r->views));
+		}
+		s = &r->spans[n];
+		if (i < len && p[i] == '"') {
+			size_t start = ++i;
+			bool doubled = false;
+			const char *q;
+
+			for (;;) {
+				q = memchr(p + i, '"', len - i);
+				if (!q)
+					return false; /* runs past the line */
+				i = (size_t)(q - p) + 1;
+				if (i < len && p[i] == '"') {
+					doubled = true;
+					i++;
+					continue;
+				}
+				break;
+			}
+			if (i < len && p[i] != delim)
+				return false; /* text after the closing quote */
+			*s = (struct span){start, i - 1 - start, false};
+			if (doubled &&
+			    unquote(r, p + start, i - 1 - start, s) < 0)
+				return false;
+		} else {
+			const char *d = memchr(p + i, delim, len - i);
+			size_t end = d ? (size_t)(d - p) : len;
+
+			if (memchr(p + i, '"', end - i))
+				return false; /* a quote inside the field */
+			*s = (struct span){i, end - i, false};
+			i = end;
+		}
+		if (i == len)
+			break;
+		i++; /* the delimiter */
+	}
+	n++;
+	for (size_t k = 0; k < n; k++)
+		r->views[k] = svn((r->spans[k].unquoted ? r->unquote.p : p) +
+					  r->spans[k].off,
+				  r->spans[k].len);
+	if (record_add_views(&r->cur, r->views, n) < 0)
+		r->too_long = true;
+	return true;
+}
+
+/*
+ * The common row: one line, with its line end, and no quote (or quotes
+ * only as split_quoted takes them). libcsv, at the start of a row, would
+ * cut it at each delimiter into fields as they are (no trimming) and end
+ * the row at the line end: do that here, in one copy when there is no
+ * quote, and leave libcsv where it is, between rows.
+ */
+static bool split_plain(struct csvio_reader *r, struct strview line)
+{
+	size_t len = line.len;
+
+	if (!len || (line.p[len - 1] != '\n' && line.p[len - 1] != '\r'))
+		return false; /* the last line, without its end: libcsv */
+	len--;
+	if (len && line.p[len - 1] == '\r')
+		len--;
+	/* line_len cut the line at its first \r or \n: none before len. */
+	if (memchr(line.p, '"', len)) {
+		if (!split_quoted(r, line.p, len))
+			return false;
+	} else if (record_split(&r->cur, line.p, len, r->opts.delim) < 0) {
+		r->too_long = true;
+	}
+	r->row_done = true;
+	return true;
+}
+
 /* Feed one line to libcsv as part of the current row. */
 static void feed(struct csvio_reader *r, struct strview line)
 {
@@ -264,6 +388,8 @@ static void feed(struct csvio_reader *r, struct strview line)
 	r->n_lines++;
 	if (buf_add(&r->row_raw, line.p, line.len) < 0)
 		r->too_long = true;
+	if (r->n_lines == 1 && !r->too_long && split_plain(r, line))
+		return;
 	csv_parse(&r->p, line.p, line.len, cb_field, cb_row, r);
 }
 
@@ -676,6 +802,7 @@ struct csvio_reader *csvio_open(const char *const *paths, size_t n,
 	buf_init(&r->bad_reason, 4096);
 	buf_init(&r->bad_raw, ROW_MAX);
 	buf_init(&r->note, 4096);
+	buf_init(&r->unquote, ROW_MAX);
 	record_init(&r->cur);
 	record_init(&r->bad_rec);
 	header_init(&r->header);
@@ -722,6 +849,9 @@ void csvio_close(struct csvio_reader *r)
 	buf_release(&r->bad_reason);
 	buf_release(&r->bad_raw);
 	buf_release(&r->note);
+	buf_release(&r->unquote);
+	free(r->spans);
+	free(r->views);
 	record_release(&r->cur);
 	record_release(&r->bad_rec);
 	record_release(&r->stash);

@@ -29,6 +29,23 @@ struct encoding_decoder {
 	size_t call_start;	     /* out->len when this call began */
 	struct encoding_bad *bad;    /* owned: queue of events */
 	size_t n_bad, head, cap_bad;
+	struct gb_pair *gb; /* owned, GB18030 only: its two-byte codes */
+	iconv_t gb_cd;	    /* owned: converts one pair for gb */
+};
+
+/*
+ * GB18030 without iconv for most of a file: ASCII is copied, and a
+ * two-byte code is looked up in a table that iconv fills one code at a
+ * time, the first time the code is seen. Anything else (four-byte codes,
+ * invalid bytes, a code cut by the end of the input) goes to iconv.
+ */
+#define GB_LEADS (0xFE - 0x81 + 1)
+#define GB_TRAILS (0xFF - 0x40)
+enum { GB_UNKNOWN = 0, GB_ICONV = 0xFF };
+
+struct gb_pair {
+	unsigned char len; /* bytes of UTF-8 in u; GB_UNKNOWN; GB_ICONV */
+	char u[3];
 };
 
 static const struct {
@@ -68,6 +85,11 @@ static int set_encoding(struct encoding_decoder *d, const char *name,
 	d->unit = strncmp(d->name, "UTF-16", 6) ? 1 : 2;
 	if (!strncmp(d->name, "UTF-32", 6))
 		d->unit = 4;
+	if (!strcmp(d->name, "GB18030")) {
+		d->gb_cd = iconv_open("UTF-8", d->name);
+		if (d->gb_cd != (iconv_t)-1)
+			d->gb = xcalloc(GB_LEADS * GB_TRAILS, sizeof(*d->gb));
+	}
 	return 0;
 }
 
@@ -76,6 +98,7 @@ struct encoding_decoder *encoding_open(const char *name, struct mbr_err *err)
 	struct encoding_decoder *d = xcalloc(1, sizeof(*d));
 
 	d->cd = (iconv_t)-1;
+	d->gb_cd = (iconv_t)-1;
 	d->unit = 1;
 	if (!name || !*name)
 		name = "UTF-8";
@@ -97,6 +120,9 @@ void encoding_close(struct encoding_decoder *d)
 		return;
 	if (d->cd != (iconv_t)-1)
 		iconv_close(d->cd);
+	if (d->gb_cd != (iconv_t)-1)
+		iconv_close(d->gb_cd);
+	free(d->gb);
 	free(d->bad);
 	free(d);
 }
@@ -373,28 +399,110 @@ static int decode_iconv(struct encoding_decoder *d, const char *in, size_t len,
 	return rc;
 }
 
+/* The pair at p as iconv converts it alone, into g. */
+static void gb_learn(struct encoding_decoder *d, const unsigned char *p,
+		     struct gb_pair *g)
+{
+	char in[2] = {(char)p[0], (char)p[1]}, u[8];
+	char *ip = in, *op = u;
+	size_t left = 2, room = sizeof(u);
+
+	g->len = GB_ICONV;
+	if (iconv(d->gb_cd, &ip, &left, &op, &room) != (size_t)-1 &&
+	    left == 0 && op - u >= 1 && op - u <= 3 && u[0] != '\0') {
+		g->len = (unsigned char)(op - u);
+		memcpy(g->u, u, g->len);
+	}
+	iconv(d->gb_cd, NULL, NULL, NULL, NULL);
+}
+
+static inline const struct gb_pair *gb_pair(struct encoding_decoder *d,
+					    const unsigned char *p)
+{
+	struct gb_pair *g = &d->gb[(p[0] - 0x81) * GB_TRAILS + (p[1] - 0x40)];
+
+	if (g->len == GB_UNKNOWN)
+		gb_learn(d, p, g);
+	return g;
+}
+
+/* Decode the start of in (len bytes) that is ASCII but NUL and two-byte
+ * codes iconv gives one character of at most 3 bytes for, appending to
+ * out (room for 2 * len bytes). Returns the bytes read. */
+static size_t gb_fast(struct encoding_decoder *d, const char *in, size_t len,
+		      struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	char *o = out->p + out->len;
+	size_t i = 0;
+
+	while (i < len) {
+		const struct gb_pair *g;
+
+		if (p[i] < 0x80 && p[i] != 0) {
+			*o++ = (char)p[i++];
+			continue;
+		}
+		if (p[i] < 0x81 || p[i] > 0xFE || i + 1 >= len ||
+		    p[i + 1] < 0x40 || p[i + 1] == 0xFF)
+			break;
+		g = gb_pair(d, p + i);
+		if (g->len == GB_ICONV)
+			break;
+		memcpy(o, g->u, 3); /* out has room for 2 * len bytes */
+		o += g->len;
+		i += 2;
+	}
+	out->len = (size_t)(o - out->p);
+	out->p[out->len] = '\0';
+	return i;
+}
+
 static int decode_iconv_run(struct encoding_decoder *d, const char *in,
 			    size_t len, bool final, bool at_end,
 			    struct buf *out, size_t *used)
 {
 	char *ip = (char *)in;
 	size_t left = len;
+	bool whole = false; /* give iconv all that is left, not 4 bytes */
+	bool limited;
 
 	while (left > 0) {
-		size_t room, before = out->len, r;
-		char *op, *start = ip;
+		size_t room, before = out->len, r, win, n;
+		char *op, *start;
 
 		if (buf_grow(out, left * 2 + 16) < 0)
 			return -1;
+		if (d->gb) {
+			n = gb_fast(d, ip, left, out);
+			ip += n;
+			left -= n;
+			if (left == 0)
+				break;
+			before = out->len;
+		}
+		/* With the table, iconv gets the one code it stopped at
+		 * (4 bytes at most), and the table the text after it. */
+		win = d->gb && !whole && left > 4 ? 4 : left;
+		n = win;
+		start = ip;
 		room = out->cap - out->len - 1;
 		op = out->p + out->len;
-		r = iconv(d->cd, &ip, &left, &op, &room);
+		r = iconv(d->cd, &ip, &n, &op, &room);
+		limited = win < left;
+		left -= win - n;
 		out->len = (size_t)(op - out->p);
 		out->p[out->len] = '\0';
 		replace_nuls(d, out, before, start, (size_t)(ip - start),
 			     d->in_off + (size_t)(start - in));
+		whole = false;
 		if (r != (size_t)-1 || errno == E2BIG)
 			continue;
+		if (errno == EINVAL && limited) {
+			/* cut by the window, not by the input */
+			whole = ip == start;
+			continue;
+		}
 		if (errno == EINVAL && !final)
 			break; /* cut sequence: wait for more input */
 		/* EILSEQ, or EINVAL at the very end: skip one unit. */

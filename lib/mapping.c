@@ -813,6 +813,22 @@ static int eval(struct mapping *m, const struct field *f,
 	return problems;
 }
 
+/* v in decimal at s (21 bytes room), NUL-terminated: snprintf's "%lu",
+ * once a record, without its cost. */
+static void put_ulong(char *s, unsigned long v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*s++ = tmp[--n];
+	*s = '\0';
+}
+
 int mapping_apply(struct mapping *m, const struct record *in,
 		  struct record *out, struct buf *issues)
 {
@@ -822,7 +838,7 @@ int mapping_apply(struct mapping *m, const struct record *in,
 	if (m->info.kind == MAPPING_TARGET && m->n_fields == 0)
 		return record_copy(out, in) < 0 ? -1 : 0;
 	if (m->info.kind == MAPPING_SOURCE) {
-		snprintf(m->row, sizeof(m->row), "%lu", in->row);
+		put_ulong(m->row, in->row);
 		record_add(out, m->info.name, strlen(m->info.name));
 		record_addsv(out,
 			     sv_trim(record_field(in, (size_t)m->key.col)));

@@ -40,6 +40,18 @@ static void make_room(struct record *r)
 	r->len = xrealloc(r->len, r->cap * sizeof(*r->len));
 }
 
+/* Slots for want fields, grown as make_room grows them. */
+static void make_room_for(struct record *r, size_t want)
+{
+	while (r->cap < want) {
+		size_t n = r->n;
+
+		r->n = r->cap;
+		make_room(r);
+		r->n = n;
+	}
+}
+
 /* Store p at the end of data, NUL-terminated; returns its offset or -1.
  * p may point into data itself (copying one field to another). */
 static int store(struct record *r, const char *p, size_t len, size_t *off)
@@ -74,6 +86,53 @@ int record_add(struct record *r, const char *p, size_t len)
 	return 0;
 }
 
+int record_add_views(struct record *r, const struct strview *f, size_t n)
+{
+	size_t total = 0;
+	char *o;
+
+	for (size_t i = 0; i < n; i++)
+		total += f[i].len + 1;
+	if (buf_grow(&r->data, total) < 0)
+		return -1;
+	make_room_for(r, r->n + n);
+	o = r->data.p + r->data.len;
+	for (size_t i = 0; i < n; i++) {
+		r->off[r->n] = (size_t)(o - r->data.p);
+		r->len[r->n] = f[i].len;
+		r->n++;
+		if (f[i].len)
+			memcpy(o, f[i].p, f[i].len);
+		o += f[i].len;
+		*o++ = '\0';
+	}
+	r->data.len = (size_t)(o - r->data.p);
+	r->data.p[r->data.len] = '\0';
+	return 0;
+}
+
+int record_split(struct record *r, const char *p, size_t len, char delim)
+{
+	size_t off, end;
+	char *s, *d;
+
+	if (store(r, p, len, &off) < 0)
+		return -1;
+	end = off + len;
+	s = r->data.p;
+	for (;;) {
+		d = memchr(s + off, delim, end - off);
+		make_room(r);
+		r->off[r->n] = off;
+		r->len[r->n] = d ? (size_t)(d - s) - off : end - off;
+		r->n++;
+		if (!d)
+			return 0;
+		*d = '\0';
+		off = (size_t)(d - s) + 1;
+	}
+}
+
 int record_set(struct record *r, size_t i, const char *p, size_t len)
 {
 	size_t off;
@@ -94,13 +153,6 @@ int record_set(struct record *r, size_t i, const char *p, size_t len)
 	r->off[i] = off;
 	r->len[i] = len;
 	return 0;
-}
-
-struct strview record_field(const struct record *r, size_t i)
-{
-	if (i >= r->n)
-		return svn("", 0);
-	return svn(r->data.p + r->off[i], r->len[i]);
 }
 
 int record_copy(struct record *dst, const struct record *src)
@@ -188,14 +240,6 @@ int header_find(const struct header *h, const char *name)
 		if (sv_eqs(record_field(&h->names, i), name))
 			return (int)i;
 	return -1;
-}
-
-struct strview record_canon(const struct record *rec, const struct header *h,
-			    enum canon_field f)
-{
-	if (h->canon[f] < 0)
-		return svn("", 0);
-	return record_field(rec, (size_t)h->canon[f]);
 }
 
 void record_swap(struct record *a, struct record *b)

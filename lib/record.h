@@ -43,9 +43,20 @@ static inline int record_addsv(struct record *r, struct strview v)
 	return record_add(r, v.p, v.len);
 }
 /* Replace field i (< n). Old bytes stay in data until reset. -1 past max. */
+/* Add the fields f[0..n) (none may point into r), as record_add of each
+ * would. */
+int record_add_views(struct record *r, const struct strview *f, size_t n);
+/* Add the fields of p cut at every delim (one field when there is none),
+ * as record_add of each would. */
+int record_split(struct record *r, const char *p, size_t len, char delim);
 int record_set(struct record *r, size_t i, const char *p, size_t len);
 /* Field i, or an empty view when i >= n. Cannot fail. */
-struct strview record_field(const struct record *r, size_t i);
+static inline struct strview record_field(const struct record *r, size_t i)
+{
+	if (i >= r->n)
+		return svn("", 0);
+	return svn(r->data.p + r->off[i], r->len[i]);
+}
 /* Make dst a copy of src's fields (and row, line). -1 past max. */
 int record_copy(struct record *dst, const struct record *src);
 /* Exchange the contents of a and b (fields, memory, row, line). Cannot
@@ -77,7 +88,13 @@ static inline size_t header_count(const struct header *h)
 	return h->names.n;
 }
 /* A canonical field of rec per header h, or an empty view. */
-struct strview record_canon(const struct record *rec, const struct header *h,
-			    enum canon_field f);
+static inline struct strview record_canon(const struct record *rec,
+					  const struct header *h,
+					  enum canon_field f)
+{
+	if (h->canon[f] < 0)
+		return svn("", 0);
+	return record_field(rec, (size_t)h->canon[f]);
+}
 
 #endif

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
+size_t utf8_decode_any(const char *s, size_t len, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	uint32_t c;

@@ -16,7 +16,24 @@
 
 /* Decode the code point at p (len bytes available). Returns its length in
  * bytes (1-4) and sets *cp, or 0 when the bytes there are not valid UTF-8. */
-size_t utf8_decode(const char *p, size_t len, uint32_t *cp);
+size_t utf8_decode_any(const char *p, size_t len, uint32_t *cp);
+static inline size_t utf8_decode(const char *p, size_t len, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	/* ASCII and most Han inline; the rest, and every check, out of line */
+	if (len && u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (len >= 3 && u[0] >= 0xE1 && u[0] <= 0xEF && u[0] != 0xED &&
+	    (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+		*cp = ((uint32_t)(u[0] & 0x0F) << 12) |
+		      ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+		return 3;
+	}
+	return utf8_decode_any(p, len, cp);
+}
 /* Encode cp into out (4 bytes room). Returns the length, 0 if cp is invalid. */
 size_t utf8_encode(uint32_t cp, char *out);
 /* Offset of the first invalid byte, or len when all of p is valid. */

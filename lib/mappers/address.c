@@ -95,6 +95,7 @@ static bool starts_street_word(struct strview rest)
 	for (size_t k = 0; k < sizeof(street_words) / sizeof(street_words[0]);
 	     k++)
 		if (rest.len >= street_words[k].len &&
+		    rest.p[0] == street_words[k].w[0] &&
 		    !memcmp(rest.p, street_words[k].w, street_words[k].len))
 			return true;
 	return false;
@@ -304,7 +305,8 @@ static bool parse_named_zone(struct strview a, struct found *r)
 
 	for (size_t k = 0; k < sizeof(named_zones) / sizeof(named_zones[0]);
 	     k++) {
-		if (!sv_starts(a, named_zones[k].name))
+		if (!a.len || a.p[0] != named_zones[k].name[0] ||
+		    !sv_starts(a, named_zones[k].name))
 			continue;
 		x = division_by_code(named_zones[k].code);
 		if (!x)

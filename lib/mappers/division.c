@@ -37,7 +37,15 @@ struct table {
 	size_t n_rows;
 	struct name_key *keys; /* owned: by first, longest first */
 	size_t n_keys;
+	/* owned: indexes into keys by (parent_code, first) and by (level,
+	 * first), each group in the order of keys */
+	uint32_t *by_parent, *by_level;
+	/* owned: 1 + the first row of each code from CODE_MIN, or 0 */
+	uint32_t *by_code;
 };
+
+#define CODE_MIN 110000u /* parse_code's range of codes */
+#define CODE_MAX 999999u
 
 static struct table table;
 static int state; /* 0 not tried, 1 loaded, -1 failed */
@@ -63,6 +71,9 @@ static void table_free(struct table *t)
 	free(t->text);
 	free(t->rows);
 	free(t->keys);
+	free(t->by_parent);
+	free(t->by_level);
+	free(t->by_code);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -217,6 +228,49 @@ static void add_key(struct table *t, struct strview name,
 	t->n_keys++;
 }
 
+/* For xqsort of the indexes: keys of the table being built. */
+static const struct name_key *sort_keys;
+
+static int cmp_u(unsigned a, unsigned b)
+{
+	return (a > b) - (a < b);
+}
+
+static int by_parent_cmp(const void *a, const void *b)
+{
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	const struct name_key *x = &sort_keys[i], *y = &sort_keys[j];
+	int c = cmp_u(x->parent_code, y->parent_code);
+
+	if (!c)
+		c = cmp_u(x->first, y->first);
+	return c ? c : cmp_u(i, j);
+}
+
+static int by_level_cmp(const void *a, const void *b)
+{
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	const struct name_key *x = &sort_keys[i], *y = &sort_keys[j];
+	int c = cmp_u(x->level, y->level);
+
+	if (!c)
+		c = cmp_u(x->first, y->first);
+	return c ? c : cmp_u(i, j);
+}
+
+static uint32_t *key_index(const struct table *t,
+			   int (*cmp)(const void *, const void *))
+{
+	uint32_t *ix = xcalloc(t->n_keys ? t->n_keys : 1, sizeof(*ix));
+
+	for (size_t i = 0; i < t->n_keys; i++)
+		ix[i] = (uint32_t)i;
+	sort_keys = t->keys;
+	xqsort(ix, t->n_keys, sizeof(*ix), cmp);
+	sort_keys = NULL;
+	return ix;
+}
+
 static void build_index(struct table *t)
 {
 	xqsort(t->rows, t->n_rows, sizeof(*t->rows), row_cmp);
@@ -231,6 +285,12 @@ static void build_index(struct table *t)
 			add_key(t, d->short_name, d);
 	}
 	xqsort(t->keys, t->n_keys, sizeof(*t->keys), key_cmp);
+	t->by_parent = key_index(t, by_parent_cmp);
+	t->by_level = key_index(t, by_level_cmp);
+	/* Rows run by code, current first: the first of a code wins. */
+	t->by_code = xcalloc(CODE_MAX - CODE_MIN + 1, sizeof(*t->by_code));
+	for (size_t i = t->n_rows; i-- > 0;)
+		t->by_code[t->rows[i].code - CODE_MIN] = (uint32_t)i + 1;
 }
 
 int division_load(const char *path, struct mbr_err *err)
@@ -465,23 +525,13 @@ const struct division *division_get(size_t i)
 
 const struct division *division_by_code(unsigned code)
 {
-	size_t lo = 0, hi;
+	uint32_t i;
 
-	if (!ready())
+	if (!ready() || code < CODE_MIN || code > CODE_MAX)
 		return NULL;
-	/* Lower bound: the first row of code is its current one. */
-	hi = table.n_rows;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (table.rows[mid].code < code)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < table.n_rows && table.rows[lo].code == code)
-		return &table.rows[lo];
-	return NULL;
+	/* The first row of code is its current one. */
+	i = table.by_code[code - CODE_MIN];
+	return i ? &table.rows[i - 1] : NULL;
 }
 
 /* Is code within the division within (0: anywhere)? */
@@ -503,22 +553,23 @@ struct filter {
 	enum division_level level;
 };
 
-static bool passes(const struct name_key *k, const struct filter *f)
+/* The group key of k in the index f uses: parent or level, then first. */
+static uint64_t group_of(const struct name_key *k, const struct filter *f)
 {
-	if (f->by_parent)
-		return k->parent_code == f->parent;
-	return k->level == f->level && is_within(k->code, f->within);
+	uint64_t g = f->by_parent ? k->parent_code : (unsigned)k->level;
+
+	return g << 32 | k->first;
 }
 
-/* First index of the keys whose name starts with code point first. */
-static size_t keys_from(uint32_t first)
+/* First position in f's index of the keys of group g. */
+static size_t index_from(const uint32_t *ix, const struct filter *f, uint64_t g)
 {
 	size_t lo = 0, hi = table.n_keys;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (table.keys[mid].first < first)
+		if (group_of(&table.keys[ix[mid]], f) < g)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -526,25 +577,32 @@ static size_t keys_from(uint32_t first)
 	return lo;
 }
 
+/*
+ * The keys of one parent (or level) that start with the first character
+ * of text, in the order of table.keys: longest first, current before
+ * historical. The first that fits is the answer.
+ */
 static const struct division *match(struct strview text, const struct filter *f,
 				    size_t *matched)
 {
-	uint32_t first;
-	size_t i;
+	const uint32_t *ix;
+	struct name_key probe;
+	uint64_t g;
 
 	*matched = 0;
-	if (!ready() || utf8_decode(text.p, text.len, &first) == 0)
+	if (!ready() || utf8_decode(text.p, text.len, &probe.first) == 0)
 		return NULL;
-	/* Keys run longest first, current before historical: the first
-	 * that fits is the answer. */
-	for (i = keys_from(first); i < table.n_keys; i++) {
-		const struct name_key *k = &table.keys[i];
+	ix = f->by_parent ? table.by_parent : table.by_level;
+	probe.parent_code = f->parent;
+	probe.level = f->level;
+	g = group_of(&probe, f);
+	for (size_t i = index_from(ix, f, g); i < table.n_keys; i++) {
+		const struct name_key *k = &table.keys[ix[i]];
 
-		if (k->first != first)
+		if (group_of(k, f) != g)
 			break;
-		/* The filter first: it is a few integer compares, and it
-		 * turns most keys of a first character away. */
-		if (k->name.len <= text.len && passes(k, f) &&
+		if (k->name.len <= text.len &&
+		    (f->by_parent || is_within(k->code, f->within)) &&
 		    !memcmp(k->name.p, text.p, k->name.len)) {
 			*matched = k->name.len;
 			return k->d;

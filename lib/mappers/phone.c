@@ -784,6 +784,21 @@ static enum phone_result international(const char *d, size_t n, struct e164 *e)
 	return PHONE_BAD_PREFIX;
 }
 
+/* Write "+" and the 1-3 digits of cc at p; returns the length. */
+static size_t put_cc(char *p, unsigned cc)
+{
+	size_t n = cc >= 100 ? 3 : cc >= 10 ? 2 : 1;
+
+	if (cc == 0) { /* shape only: the digits carry the code */
+		p[0] = '+';
+		return 1;
+	}
+	p[0] = '+';
+	for (size_t i = n; i > 0; i--, cc /= 10)
+		p[i] = (char)('0' + cc % 10);
+	return n + 1;
+}
+
 /* _maybe_extract_country_code for a number that starts with the default
  * region's own calling code, written without + (8613812345678): take it
  * as the calling code when the whole does not fit the region and the
@@ -791,11 +806,15 @@ static enum phone_result international(const char *d, size_t n, struct e164 *e)
 static bool own_code_first(const struct region *r, const struct number *num,
 			   struct e164 *e)
 {
-	char cc[4], rest[MAX_DIGITS];
-	size_t len = (size_t)snprintf(cc, sizeof(cc), "%u", r->cc), m;
+	char cc[5], rest[MAX_DIGITS];
+	size_t len, m;
 	unsigned lo, hi;
 
-	if (num->n <= len || memcmp(num->d, cc, len))
+	if (r->cc == 0 || r->cc > 999)
+		return false; /* no calling code has more than 3 digits */
+	len = put_cc(cc, r->cc) - 1; /* the digits after the + */
+
+	if (num->n <= len || memcmp(num->d, cc + 1, len))
 		return false;
 	m = num->n - len;
 	memcpy(rest, num->d + len, m);
@@ -865,21 +884,6 @@ static struct strview strip_tel(struct strview v)
 		v.len -= 4;
 	}
 	return v;
-}
-
-/* Write "+" and the 1-3 digits of cc at p; returns the length. */
-static size_t put_cc(char *p, unsigned cc)
-{
-	size_t n = cc >= 100 ? 3 : cc >= 10 ? 2 : 1;
-
-	if (cc == 0) { /* shape only: the digits carry the code */
-		p[0] = '+';
-		return 1;
-	}
-	p[0] = '+';
-	for (size_t i = n; i > 0; i--, cc /= 10)
-		p[i] = (char)('0' + cc % 10);
-	return n + 1;
 }
 
 /* "13812345678.0": a number that went through a spreadsheet as a float.

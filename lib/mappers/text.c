@@ -154,6 +154,8 @@ static bool is_space(uint32_t cp)
 {
 	if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D))
 		return true;
+	if (cp >= 0x4E00 && cp <= 0x9FFF)
+		return false; /* CJK Unified Ideographs: Lo, skip the table */
 	return cp >= 0x80 &&
 	       utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_ZS;
 }
@@ -213,87 +215,59 @@ int text_spaces(struct strview in, enum text_flags flags, struct buf *out)
 }
 
 /*
- * OpenCC. The converter is opened once; so is a bitmap of the BMP code
- * points t2s.json changes on their own, so that text already Simplified
- * (most of a mainland member file) never reaches OpenCC.
+ * OpenCC. The converter is opened once. Whether t2s.json changes a BMP
+ * code point on its own is learnt the first time the code point is seen
+ * (one OpenCC call on that character alone) and kept, so that text already
+ * Simplified (most of a mainland member file) never reaches OpenCC, and a
+ * process pays only for the characters its data has.
  *
  * NEEDSWORK: a phrase in TSPhrases whose every character is unchanged on
- * its own would be missed by the bitmap; none is known in names or
- * addresses, but the bitmap cannot prove it.
+ * its own would be missed by this filter; none is known in names or
+ * addresses, but the filter cannot prove it.
  */
 static pthread_once_t t2s_once = PTHREAD_ONCE_INIT;
 static opencc_t t2s_cc = (opencc_t)-1;
-static unsigned char t2s_bits[0x10000 / 8];
 static char t2s_error[200];
+
+/* Per BMP code point: T2S_UNKNOWN until first seen. Threads may learn one
+ * at the same time; they store the same answer. */
+enum { T2S_UNKNOWN, T2S_SAME, T2S_CHANGED };
+static unsigned char t2s_state[0x10000];
+
+/* Does OpenCC change cp written on its own? */
+static unsigned char t2s_learn(uint32_t cp)
+{
+	char in[4], out[64];
+	size_t n = utf8_encode(cp, in), m;
+
+	if (n == 0)
+		return T2S_CHANGED; /* not text: leave it to OpenCC */
+	/* One character maps to one character: 4 bytes of the 64. */
+	m = opencc_convert_utf8_to_buffer(t2s_cc, in, n, out);
+	if (m == n && !memcmp(in, out, n))
+		return T2S_SAME;
+	return T2S_CHANGED;
+}
 
 static bool t2s_bit(uint32_t cp)
 {
-	return cp >= 0x10000 || (t2s_bits[cp >> 3] >> (cp & 7)) & 1;
-}
+	unsigned char st;
 
-/* Every BMP code point but controls and surrogates, one per line. */
-static void t2s_sample(struct buf *b)
-{
-	char u[4];
-
-	for (uint32_t cp = 0x80; cp < 0x10000; cp++) {
-		size_t n = utf8_encode(cp, u);
-
-		if (n == 0)
-			continue;
-		buf_add(b, u, n);
-		buf_addc(b, '\n');
+	if (cp >= 0x10000)
+		return true;
+	st = __atomic_load_n(&t2s_state[cp], __ATOMIC_RELAXED);
+	if (st == T2S_UNKNOWN) {
+		st = t2s_learn(cp);
+		__atomic_store_n(&t2s_state[cp], st, __ATOMIC_RELAXED);
 	}
-}
-
-/* Mark the characters whose line came back different. */
-static int t2s_mark(struct strview in, struct strview out)
-{
-	size_t i = 0, j = 0;
-
-	while (i < in.len && j < out.len) {
-		const char *a = in.p + i, *b = out.p + j;
-		const char *ea = memchr(a, '\n', in.len - i);
-		const char *eb = memchr(b, '\n', out.len - j);
-		uint32_t cp;
-
-		if (!ea || !eb)
-			return -1;
-		utf8_decode(a, (size_t)(ea - a), &cp);
-		if (ea - a != eb - b || memcmp(a, b, (size_t)(ea - a)))
-			t2s_bits[cp >> 3] |= (unsigned char)(1u << (cp & 7));
-		i = (size_t)(ea - in.p) + 1;
-		j = (size_t)(eb - out.p) + 1;
-	}
-	return i == in.len && j == out.len ? 0 : -1;
-}
-
-static void t2s_build_bits(void)
-{
-	struct buf in, out;
-	size_t n;
-
-	buf_init(&in, BUF_NOLIMIT);
-	buf_init(&out, BUF_NOLIMIT);
-	t2s_sample(&in);
-	buf_grow(&out, in.len * 2);
-	n = opencc_convert_utf8_to_buffer(t2s_cc, in.p, in.len, out.p);
-	/* If OpenCC ever changes the line structure, give up filtering. */
-	if (n == (size_t)-1 || n > out.cap ||
-	    t2s_mark(buf_view(&in), svn(out.p, n)) < 0)
-		memset(t2s_bits, 0xFF, sizeof(t2s_bits));
-	buf_release(&in);
-	buf_release(&out);
+	return st == T2S_CHANGED;
 }
 
 static void t2s_open_once(void)
 {
 	t2s_cc = opencc_open(OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP);
-	if (t2s_cc == (opencc_t)-1) {
+	if (t2s_cc == (opencc_t)-1)
 		snprintf(t2s_error, sizeof(t2s_error), "%s", opencc_error());
-		return;
-	}
-	t2s_build_bits();
 }
 
 int text_open(struct mbr_err *err)

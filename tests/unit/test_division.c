@@ -200,6 +200,9 @@ static void test_division_invariants(void **state)
 		const struct division *p;
 
 		assert_true(d->code >= prev);
+		/* division_by_code gives the first row of a code */
+		if (d->code != prev)
+			assert_ptr_equal(division_by_code(d->code), d);
 		prev = d->code;
 		assert_true(division_is_province_code(d->code));
 		assert_int_equal(d->level == DIVISION_PROVINCE,
@@ -219,6 +222,106 @@ static void test_division_invariants(void **state)
 	assert_null(division_get(n));
 	assert_false(division_is_province_code(990000));
 	assert_false(division_is_province_code(100000));
+}
+
+/* The division a scan of every row gives for text and a filter (parent,
+ * or level within): the longest name that starts text, current before
+ * historical, then the first row. */
+static const struct division *scan_match(struct strview text, bool by_parent,
+					 unsigned parent, unsigned within,
+					 enum division_level level,
+					 size_t *matched)
+{
+	const struct division *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < division_count(); i++) {
+		const struct division *d = division_get(i);
+		struct strview names[2] = { d->name, d->short_name };
+		bool ok;
+
+		if (!d->short_name.len)
+			continue;
+		if (by_parent)
+			ok = d->parent_code == parent;
+		else
+			ok = d->level == level &&
+			     (within == 0 ||
+			      (within % 10000 == 0
+				       ? d->code / 10000 == within / 10000
+				       : within % 100 == 0
+						 ? d->code / 100 == within / 100
+						 : d->code == within));
+		for (int k = 0; ok && k < 2; k++) {
+			struct strview n = names[k];
+
+			if (n.len > text.len || memcmp(n.p, text.p, n.len))
+				continue;
+			if (!best || n.len > best_len ||
+			    (n.len == best_len && best->is_historical &&
+			     !d->is_historical)) {
+				best = d;
+				best_len = n.len;
+			}
+		}
+	}
+	*matched = best ? best_len : 0;
+	return best;
+}
+
+/* division_match_prefix and division_match_level (indexed by parent and
+ * by level) against a scan of every row, for names and short names
+ * followed by a street. */
+static void test_division_match_scan(void **state)
+{
+	struct buf text;
+
+	(void)state;
+	buf_init(&text, BUF_NOLIMIT);
+	/* Every third row: a scan per row is slow. */
+	for (size_t i = 0; i < division_count(); i += 3) {
+		const struct division *d = division_get(i);
+		struct strview names[2] = { d->name, d->short_name };
+
+		for (int k = 0; k < 2; k++) {
+			unsigned parents[] = { 0, d->parent_code,
+					       d->code / 10000 * 10000 };
+			const struct division *got, *want;
+			size_t got_n, want_n;
+
+			buf_reset(&text);
+			buf_addsv(&text, names[k]);
+			buf_adds(&text, "路1号");
+			for (int j = 0; j < 3; j++) {
+				got = division_match_prefix(buf_view(&text),
+							    parents[j], &got_n);
+				want = scan_match(buf_view(&text), true,
+						  parents[j], 0, 0, &want_n);
+				if (got != want || got_n != want_n)
+					fail_msg("%s under %u: got %u, want %u",
+						 text.p, parents[j],
+						 got ? got->code : 0,
+						 want ? want->code : 0);
+				for (int lv = DIVISION_PROVINCE;
+				     lv <= DIVISION_DISTRICT; lv++) {
+					got = division_match_level(
+						buf_view(&text), parents[j],
+						(enum division_level)lv, &got_n);
+					want = scan_match(buf_view(&text),
+							  false, 0, parents[j],
+							  (enum division_level)lv,
+							  &want_n);
+					if (got != want || got_n != want_n)
+						fail_msg("%s level %d within %u: "
+							 "got %u, want %u",
+							 text.p, lv, parents[j],
+							 got ? got->code : 0,
+							 want ? want->code : 0);
+				}
+			}
+		}
+	}
+	buf_release(&text);
 }
 
 #define HEADER "code,name,short_name,level,parent_code,historical\n"
@@ -326,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_division_match_prefix),
 		cmocka_unit_test(test_division_match_level),
 		cmocka_unit_test(test_division_invariants),
+		cmocka_unit_test(test_division_match_scan),
 		cmocka_unit_test(test_division_bad_files),
 		cmocka_unit_test(test_datafile_path),
 	};

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mappers/text.h"
+#include "utf8.h"
 
 struct text_case {
 	const char *in, *want, *why;
@@ -55,6 +56,9 @@ static const struct text_case space_cases[] = {
 	{ "김 철수", "김 철수", "Hangul keeps its spaces", 0 },
 	{ "a\xe2\x80\x83" "b", "a b", "em space (Zs)", 0 },
 	{ "王 1 伟", "王 1 伟", "digit between Han keeps spaces", 0 },
+	{ "张\xe3\x80\x80伟 \xe4\xb8\x80\xe9\xbf\xbf", "张伟\xe4\xb8\x80\xe9\xbf\xbf",
+	  "ideographic space; first and last of the Han block are no space",
+	  0 },
 };
 
 static const struct text_case t2s_cases[] = {
@@ -67,6 +71,12 @@ static const struct text_case t2s_cases[] = {
 	{ "臺北市", "台北市", "variant of Tai", 0 },
 	{ "香港特別行政區", "香港特别行政区", "address words", 0 },
 	{ "𠀀", "𠀀", "Extension B passes through", 0 },
+	{ "张伟張偉", "张伟张伟", "Traditional after Simplified", 0 },
+	{ "１２３號", "１２３号", "full-width digits before Traditional", 0 },
+	{ "Ａ棟3單元", "Ａ栋3单元", "full-width, digits and Han mixed", 0 },
+	{ "иван 龍", "иван 龙", "Cyrillic, then Traditional", 0 },
+	{ "東京タワー", "东京タワー", "kana after Traditional", 0 },
+	{ "简体\xff", "", "invalid UTF-8 after Simplified fails", -1 },
 	{ "张三 <ZS\xe5\xbc\xa0\xe4" "com>", "", "truncated UTF-8 fails (fuzz)",
 	  -1 },
 	{ "張\xff", "", "invalid UTF-8 after a Traditional character fails",
@@ -147,6 +157,56 @@ static void test_t2s(void **state)
 	run(t2s_cases, N(t2s_cases), 3);
 }
 
+/*
+ * Every BMP character on its own (the per-character filter, learnt lazily)
+ * against the same characters converted by OpenCC in one call, one a line,
+ * after a Traditional character so that the filter cannot skip the call.
+ */
+static void test_t2s_every_char(void **state)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	struct buf all, one, bulk;
+	const char *p, *end;
+	char u[4];
+
+	(void)state;
+	buf_init(&all, BUF_NOLIMIT);
+	buf_init(&one, BUF_NOLIMIT);
+	buf_init(&bulk, BUF_NOLIMIT);
+	buf_adds(&all, "張\n");
+	for (uint32_t cp = 0x80; cp < 0x10000; cp++) {
+		size_t n = utf8_encode(cp, u);
+
+		if (n == 0)
+			continue;
+		buf_add(&all, u, n);
+		buf_addc(&all, '\n');
+	}
+	assert_int_equal(text_t2s(buf_view(&all), &bulk, &err), 0);
+	assert_memory_equal(bulk.p, "张\n", 4);
+	p = bulk.p + 4;
+	end = bulk.p + bulk.len;
+	for (uint32_t cp = 0x80; cp < 0x10000; cp++) {
+		size_t n = utf8_encode(cp, u);
+		const char *nl;
+
+		if (n == 0)
+			continue;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		assert_non_null(nl);
+		buf_reset(&one);
+		assert_int_equal(text_t2s(svn(u, n), &one, &err), 0);
+		if (one.len != (size_t)(nl - p) || memcmp(one.p, p, one.len))
+			fail_msg("U+%04X: alone '%s', in bulk '%.*s'",
+				 (unsigned)cp, one.p, (int)(nl - p), p);
+		p = nl + 1;
+	}
+	assert_ptr_equal(p, end);
+	buf_release(&all);
+	buf_release(&one);
+	buf_release(&bulk);
+}
+
 static void test_clean(void **state)
 {
 	(void)state;
@@ -192,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_casefold),
 		cmocka_unit_test(test_spaces),
 		cmocka_unit_test(test_t2s),
+		cmocka_unit_test(test_t2s_every_char),
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_long_and_full),
 	};
