@@ -98,14 +98,13 @@ static struct cview capped_view(const struct block_job *j,
 {
 	uint64_t at = c->b[i].at;
 	size_t start = (size_t)(at & CB_START);
-	size_t end = i + 1 < c->n_b ? (size_t)(c->b[i + 1].at & CB_START)
-				    : c->n;
+	size_t end =
+		i + 1 < c->n_b ? (size_t)(c->b[i + 1].at & CB_START) : c->n;
 	unsigned key = (unsigned)(at >> 56);
 
-	return (struct cview){
-		key, start, end - start, c->b[i].h,
-		at & CB_QUIET ? j->rules->key[key].window
-			      : j->rules->capped_window};
+	return (struct cview){key, start, end - start, c->b[i].h,
+			      at & CB_QUIET ? j->rules->key[key].window
+					    : j->rules->capped_window};
 }
 
 struct pass { /* one key's blocks, shared by the threads */
@@ -315,8 +314,8 @@ static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
 	const uint16_t *hb = p->kh + (size_t)b * nk;
 
 	for (unsigned k = 0; k < p->key; k++)
-		if ((ha[k] & 1) && ha[k] == hb[k] && !left_out(p->job, k, a, b) &&
-		    same_key(p->job, k, a, b))
+		if ((ha[k] & 1) && ha[k] == hb[k] &&
+		    !left_out(p->job, k, a, b) && same_key(p->job, k, a, b))
 			return true;
 	return false;
 }
@@ -423,7 +422,8 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 		} else if (over_window(j, p->key, k - i)) {
 			runs[n_runs++] = (struct run){
 				(uint32_t)i, (uint32_t)(k - i), true, true};
-			win += window_pairs(k - i, j->rules->key[p->key].window);
+			win += window_pairs(k - i,
+					    j->rules->key[p->key].window);
 		} else if (pairs > 0) {
 			runs[n_runs++] = (struct run){
 				(uint32_t)i, (uint32_t)(k - i), false, false};
@@ -449,21 +449,23 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 				    ks->status == MATCH_KEY_SKIPPED;
 
 			for (size_t x = 0; x < bn; x++) {
-				uint16_t *t = &p->kh[(size_t)b[x].rec * nk + p->key];
+				uint16_t *t =
+					&p->kh[(size_t)b[x].rec * nk + p->key];
 
 				/* Even: in a block compared by sorted
 				 * neighbourhood (windowed_before); 0: this key
 				 * compared nothing for the record. */
 				*t = ks->status == MATCH_KEY_SKIPPED ? 0
-				     : *t & ~1u			 ? *t & ~1u
-								 : 2;
+				     : *t & ~1u			     ? *t & ~1u
+								     : 2;
 				if (flag)
 					p->cap->mark[b[x].rec / 8] |=
 						(uint8_t)(1u << (b[x].rec % 8));
 			}
 			if (ks->status == MATCH_KEY_SKIPPED)
 				continue;
-			pairs = window_pairs(bn, run_width(j, p->key, &runs[r]));
+			pairs = window_pairs(bn,
+					     run_width(j, p->key, &runs[r]));
 			ks->window += pairs;
 			ks->candidates += pairs;
 			st->candidates += pairs;
@@ -503,26 +505,39 @@ static void *work(void *arg)
 	return NULL;
 }
 
+/* Run fn on `threads` workers (worker t gets arg + t * size), the first
+ * on this thread; returns how many ran (fewer when a thread could not be
+ * started: the others share out its blocks). */
+static unsigned on_threads(void *(*fn)(void *), void *arg, size_t size,
+			   unsigned threads)
+{
+	pthread_t tid[64];
+	unsigned started = 0;
+
+	for (unsigned t = 1; t < threads; t++)
+		if (pthread_create(&tid[t], NULL, fn, (char *)arg + t * size) ==
+		    0)
+			started = t;
+		else
+			break;
+	fn(arg);
+	for (unsigned t = 1; t <= started; t++)
+		pthread_join(tid[t], NULL);
+	return started + 1;
+}
+
 /* Visit the pass's blocks on threads; returns the pairs visited. */
 static unsigned long long run_threads(struct pass *p, unsigned threads,
 				      void **ctx)
 {
 	unsigned long long fresh = 0;
-	pthread_t tid[64];
 	struct worker w[64];
-	unsigned started = 0;
+	unsigned ran;
 
 	for (unsigned t = 0; t < threads; t++)
 		w[t] = (struct worker){p, ctx[t], 0};
-	for (unsigned t = 1; t < threads; t++)
-		if (pthread_create(&tid[t], NULL, work, &w[t]) == 0)
-			started = t;
-		else
-			break;
-	work(&w[0]);
-	for (unsigned t = 1; t <= started; t++)
-		pthread_join(tid[t], NULL);
-	for (unsigned t = 0; t <= started; t++)
+	ran = on_threads(work, w, sizeof(w[0]), threads);
+	for (unsigned t = 0; t < ran; t++)
 		fresh += w[t].fresh;
 	return fresh;
 }
@@ -570,9 +585,9 @@ static struct nb nb_of(const struct block_job *j, uint32_t rec)
 {
 	const struct mrec *r = &j->recs[rec];
 
-	return (struct nb){
-		{r->v[MF_NAME_KEY], r->v[MF_BIRTH], r->v[MF_MOBILE], r->v[MF_ID]},
-		rec};
+	return (struct nb){{r->v[MF_NAME_KEY], r->v[MF_BIRTH], r->v[MF_MOBILE],
+			    r->v[MF_ID]},
+			   rec};
 }
 
 /* Was the pair visited by a key's own pass (any key)? Only odd tags are
@@ -636,7 +651,7 @@ static size_t capped_find(const struct window_job *wj, unsigned k, uint64_t h)
 			hi = mid;
 	}
 	return lo < wj->first[k + 1] && wj->cap->b[lo].h == h ? lo
-							       : wj->cap->n_b;
+							      : wj->cap->n_b;
 }
 
 /* Did the capped block of a key before key propose a, b: both in it
@@ -730,7 +745,8 @@ static void *window_work(void *arg)
 				    windowed_before(wj, b->key, a, bb) ||
 				    !block_in_shard(j, b->h))
 					continue;
-				j->fn(ww->ctx, a < bb ? a : bb, a < bb ? bb : a);
+				j->fn(ww->ctx, a < bb ? a : bb,
+				      a < bb ? bb : a);
 				ww->fresh[b->key]++;
 			}
 		}
@@ -745,8 +761,7 @@ static void window_pass(const struct block_job *j, const uint16_t *kh,
 {
 	struct window_job wj = {.job = j, .kh = kh, .cap = c};
 	struct window_worker *ww = xcalloc(threads, sizeof(*ww));
-	pthread_t tid[64];
-	unsigned started = 0;
+	unsigned ran;
 
 	sort_capped(j, c);
 	for (unsigned k = 0, i = 0; k <= j->rules->n_keys; k++) {
@@ -757,15 +772,8 @@ static void window_pass(const struct block_job *j, const uint16_t *kh,
 	atomic_init(&wj.next, 0);
 	for (unsigned t = 0; t < threads; t++)
 		ww[t] = (struct window_worker){.wj = &wj, .ctx = ctx[t]};
-	for (unsigned t = 1; t < threads; t++)
-		if (pthread_create(&tid[t], NULL, window_work, &ww[t]) == 0)
-			started = t;
-		else
-			break;
-	window_work(&ww[0]);
-	for (unsigned t = 1; t <= started; t++)
-		pthread_join(tid[t], NULL);
-	for (unsigned t = 0; t <= started; t++)
+	ran = on_threads(window_work, ww, sizeof(ww[0]), threads);
+	for (unsigned t = 0; t < ran; t++)
 		for (unsigned k = 0; k < j->rules->n_keys; k++)
 			st->key[k].fresh += ww[t].fresh[k];
 	free(ww);
