@@ -224,22 +224,20 @@ static bool over_max(const struct block_job *j, unsigned k, size_t n)
 	return max && n > max;
 }
 
-/* Is a block of n records over key k's window (compared by sorted
- * neighbourhood, not in full: a name and a birth year is a block that
- * grows with the member base)? */
-static bool over_window(const struct block_job *j, unsigned k, size_t n)
-{
-	unsigned window = j->rules->key[k].window;
-
-	return window && n > window;
-}
-
 /* Pairs a sorted neighbourhood of window w proposes in a block of n. */
 static unsigned long long window_pairs(size_t n, unsigned w)
 {
 	if (n <= (size_t)w + 1)
 		return (unsigned long long)n * (n - 1) / 2;
 	return (unsigned long long)w * n - (unsigned long long)w * (w + 1) / 2;
+}
+
+bool block_windowed(const struct match_rules *r, unsigned k, size_t n)
+{
+	unsigned window = r->key[k].window;
+
+	return window && n > window &&
+	       window_pairs(n, window) <= r->max_block_pairs;
 }
 
 /* The width of a capped run's sorted neighbourhood: the key's window
@@ -414,16 +412,19 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			ks->over_max++;
 			for (size_t x = i; x < k; x++)
 				p->kh[(size_t)e[x].rec * nk + p->key] = 0;
+		} else if (block_windowed(j->rules, p->key, k - i)) {
+			/* Before the cap: a block over the window is the
+			 * window's however large (a name in a district of
+			 * 20 million members), not flagged. */
+			runs[n_runs++] = (struct run){
+				(uint32_t)i, (uint32_t)(k - i), true, true};
+			win += window_pairs(k - i,
+					    j->rules->key[p->key].window);
 		} else if (pairs > j->rules->max_block_pairs) {
 			runs[n_runs++] = (struct run){
 				(uint32_t)i, (uint32_t)(k - i), true, false};
 			win += window_pairs(k - i, w);
 			note_capped(st, ks, k - i);
-		} else if (over_window(j, p->key, k - i)) {
-			runs[n_runs++] = (struct run){
-				(uint32_t)i, (uint32_t)(k - i), true, true};
-			win += window_pairs(k - i,
-					    j->rules->key[p->key].window);
 		} else if (pairs > 0) {
 			runs[n_runs++] = (struct run){
 				(uint32_t)i, (uint32_t)(k - i), false, false};

@@ -77,7 +77,7 @@ static void explain_keys(const struct match *m, uint32_t a, uint32_t b,
 		else if (key->max && n > key->max)
 			fprintf(out, "; over this key's max %u: skipped",
 				key->max);
-		else if (key->window && n > key->window)
+		else if (block_windowed(r, k, n))
 			fprintf(out,
 				"; over this key's window %u: sorted "
 				"neighbourhood, each record with the next %u",

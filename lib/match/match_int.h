@@ -495,6 +495,11 @@ static inline bool block_in_shard(const struct block_job *j, uint64_t h)
 uint64_t block_key_hash(const struct intern *t, const struct mkey *k,
 			unsigned key, const struct mrec *r);
 
+/* Is a block of n records of key k compared by the key's window (over
+ * `| window N`, each record with the next N, and those pairs within
+ * max_block_pairs; not flagged)? */
+bool block_windowed(const struct match_rules *r, unsigned k, size_t n);
+
 /* Visit every candidate pair of the union of the rules' keys exactly
  * once (never master x master), only the shard's when j->shards > 1.
  * Adds candidates and skipped blocks to st.
