@@ -221,8 +221,11 @@ static int parse_bound(struct parse *p, const struct ini_entry *e,
 		*type = V_DATE;
 		return 0;
 	}
+	/* A length is a whole number a double holds exactly (tested before
+	 * the cast: a cast of 7.8e44 to long is undefined). */
 	if (rules_parse_number(s, num) &&
-	    (dates_ok || (*num >= 0 && *num == (double)(long)*num))) {
+	    (dates_ok || (*num >= 0 && *num <= 9007199254740992.0 &&
+			  *num == (double)(long)*num))) {
 		*type = V_NUMBER;
 		return 0;
 	}

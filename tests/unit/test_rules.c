@@ -74,6 +74,10 @@ static const struct {
 	{ "[rule a]\nfield = name\nlength = 2 .. 4.5\n",
 	  "t.ini:3: bad length '4.5' (expected a whole number of characters)",
 	  "fractional length" },
+	{ "[rule a]\nfield = name\nlength = 1 .. 7.8e44\n",
+	  "t.ini:3: bad length '7.8e44' (expected a whole number of "
+	  "characters)",
+	  "a length past long (found by fuzz_rules: the cast was undefined)" },
 	{ "[rule a]\nfield = mobile\ncheck = regx\n",
 	  "t.ini:3: unknown check 'regx' (expected cn_id, email, e164, mobile, "
 	  "cn_mobile, date, timestamp or integer)", "unknown check" },
