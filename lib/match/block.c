@@ -93,6 +93,15 @@ struct cview {
 	unsigned w; /* each record meets the next w */
 };
 
+/* The width of a capped block's sorted neighbourhood: the key's window
+ * for a block over it (quiet), the rules' capped_window for one capped
+ * as too dear. */
+static unsigned capped_width(const struct block_job *j, unsigned key,
+			     bool quiet)
+{
+	return quiet ? j->rules->key[key].window : j->rules->capped_window;
+}
+
 static struct cview capped_view(const struct block_job *j,
 				const struct capped *c, size_t i)
 {
@@ -103,8 +112,7 @@ static struct cview capped_view(const struct block_job *j,
 	unsigned key = (unsigned)(at >> 56);
 
 	return (struct cview){key, start, end - start, c->b[i].h,
-			      at & CB_QUIET ? j->rules->key[key].window
-					    : j->rules->capped_window};
+			      capped_width(j, key, at & CB_QUIET)};
 }
 
 struct pass { /* one key's blocks, shared by the threads */
@@ -240,15 +248,6 @@ bool block_windowed(const struct match_rules *r, unsigned k, size_t n)
 	       window_pairs(n, window) <= r->max_block_pairs;
 }
 
-/* The width of a capped run's sorted neighbourhood: the key's window
- * for a run over it, the rules' capped_window for one capped as too
- * dear. */
-static unsigned run_width(const struct block_job *j, unsigned key,
-			  const struct run *r)
-{
-	return r->quiet ? j->rules->key[key].window : j->rules->capped_window;
-}
-
 /* Keep the records of a capped block for the sorted neighbourhood pass
  * (the arrays grow by half: at ten million records they hold tens of
  * millions). */
@@ -375,7 +374,8 @@ static void over_budget(const struct block_job *j, struct pass *p,
 	for (size_t i = 0; i < n_runs; i++) {
 		if (runs[i].n > (size_t)w + 1)
 			runs[i].capped = true;
-		cost += window_pairs(runs[i].n, run_width(j, p->key, &runs[i]));
+		cost += window_pairs(runs[i].n,
+				     capped_width(j, p->key, runs[i].quiet));
 	}
 	ks->wanted = wanted;
 	ks->status = p->cap->used + cost > p->cap->budget ? MATCH_KEY_SKIPPED
@@ -465,8 +465,8 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 			}
 			if (ks->status == MATCH_KEY_SKIPPED)
 				continue;
-			pairs = window_pairs(bn,
-					     run_width(j, p->key, &runs[r]));
+			pairs = window_pairs(
+				bn, capped_width(j, p->key, runs[r].quiet));
 			ks->window += pairs;
 			ks->candidates += pairs;
 			st->candidates += pairs;
