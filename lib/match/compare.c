@@ -362,12 +362,13 @@ static unsigned field_cheap(const struct cmp_ctx *c, const struct mcmp *m,
 	if (m->kind == CMP_ID && m->field == MF_ID && (a->flags & MR_CNID) &&
 	    (b->flags & MR_CNID))
 		return 2;
-	if (m->kind == CMP_PHONE && m->field == MF_MOBILE) {
+	if (m->kind == CMP_PHONE && m->field == MF_MOBILE &&
+	    a->m8_tag == b->m8_tag) {
 		x = mrec_f(c->t, a, MF_MOBILE8);
 		if (x && x == mrec_f(c->t, b, MF_MOBILE8))
 			return 1;
 	}
-	if (m->kind == CMP_EMAIL) {
+	if (m->kind == CMP_EMAIL && a->local_tag == b->local_tag) {
 		x = mrec_f(c->t, a, MF_EMAIL_LOCAL);
 		if (x && x == mrec_f(c->t, b, MF_EMAIL_LOCAL))
 			return 1;

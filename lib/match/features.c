@@ -402,6 +402,8 @@ void features_of(struct features *x, const struct record *rec, uint32_t needed,
 				x, t,
 				sv_trim(record_field(rec,
 						     (size_t)x->extra_col[i])));
+	r->m8_tag = (uint8_t)features_derived(t, r, MF_MOBILE8);
+	r->local_tag = (uint8_t)features_derived(t, r, MF_EMAIL_LOCAL);
 }
 
 /* The last 8 digits of a mobile number (0 with fewer). */

@@ -384,6 +384,11 @@ struct mrec {
 				       out again when compared) */
 	uint16_t nick; /* the given name's number in the nickname table */
 	uint8_t flags;
+	uint8_t m8_tag, local_tag; /* low bytes of MF_MOBILE8 and
+				      MF_EMAIL_LOCAL: when they differ, so
+				      do the features, and the compared
+				      pair reads no pooled string (they fill
+				      the struct's padding) */
 };
 
 /* A derived field of r (mf_slot(f) < 0): birth year (yyyy), month and
