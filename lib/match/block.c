@@ -611,6 +611,8 @@ static bool seen_any(const struct block_job *j, const uint16_t *kh, uint32_t a,
 /* The capped blocks, their records in sorted-neighbourhood order, and
  * where each key's blocks start in c->b (a key's blocks are consecutive,
  * in the order of their hashes). */
+#define NB_SCAN 64 /* blocks up to this many records: nb_position scans */
+
 struct window_job {
 	const struct block_job *job;
 	const uint16_t *kh;
@@ -619,16 +621,24 @@ struct window_job {
 	atomic_size_t next;
 };
 
-/* Position of rec in capped block b. */
+/* Position of rec in capped block b: a scan of the record numbers for
+ * a small block (no record read), else a binary search in its order. */
 static size_t nb_position(const struct window_job *wj, const struct cview *b,
 			  uint32_t rec)
 {
-	struct nb x = nb_of(wj->job, rec);
+	const uint32_t *v = wj->cap->rec + b->start;
+	struct nb x;
 	size_t lo = 0, hi = b->n;
 
+	if (b->n <= NB_SCAN) {
+		while (lo < hi && v[lo] != rec)
+			lo++;
+		return lo;
+	}
+	x = nb_of(wj->job, rec);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		struct nb m = nb_of(wj->job, wj->cap->rec[b->start + mid]);
+		struct nb m = nb_of(wj->job, v[mid]);
 
 		if (nb_order(&m, &x) < 0)
 			lo = mid + 1;
@@ -638,21 +648,34 @@ static size_t nb_position(const struct window_job *wj, const struct cview *b,
 	return lo;
 }
 
-/* The capped block of key k whose key hash is h: its index, or n_b. */
+/* The capped block of key k whose key hash is h: its index, or n_b. The
+ * hashes are spread evenly, so a few guesses in proportion find it
+ * among a million blocks (a binary search reads some 20 of them, each a
+ * cache miss); after a few, halving takes over. */
 static size_t capped_find(const struct window_job *wj, unsigned k, uint64_t h)
 {
+	const struct capped_block *b = wj->cap->b;
 	size_t lo = wj->first[k], hi = wj->first[k + 1];
 
-	while (lo < hi) {
+	for (int guess = 0; lo < hi; guess++) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (wj->cap->b[mid].h < h)
+		if (guess < 4 && hi - lo > 2 && b[lo].h < h &&
+		    h < b[hi - 1].h) {
+			double at = (double)(h - b[lo].h) /
+				    (double)(b[hi - 1].h - b[lo].h);
+
+			mid = lo + (size_t)(at * (double)(hi - 1 - lo));
+			mid = mid < hi ? mid : hi - 1;
+		}
+		if (b[mid].h == h)
+			return mid;
+		if (b[mid].h < h)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < wj->first[k + 1] && wj->cap->b[lo].h == h ? lo
-							      : wj->cap->n_b;
+	return wj->cap->n_b;
 }
 
 /* Did the capped block of a key before key propose a, b: both in it
