@@ -690,7 +690,7 @@ static void rescore(struct match *m, bool link_only)
 	double w[MATCH_MAX_CMPS];
 
 	score_tf_free(m->tf, m->rules->n_cmps);
-	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n, m->t.n);
+	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n);
 	m->ctx.tf = (const float *const *)m->tf;
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		struct mpair *p = &m->pairs[i];
@@ -791,14 +791,14 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 
 		/* The built-in model, term frequencies and prior tell the
 		 * random pairs that are matches. */
-		m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n, m->t.n);
+		m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n);
 		m->ctx.tf = (const float *const *)m->tf;
 		m->ctx.prior_w =
 			score_prior(m->rules, m->n, m->masters, job.link_only);
 		score_train(m->rules, &job, &m->ctx, m->masters, &tmp);
 		score_tf_free(m->tf, m->rules->n_cmps);
 	}
-	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n, m->t.n);
+	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n);
 	m->ctx.tf = (const float *const *)m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	m->st.per_record = m->rules->per_record;

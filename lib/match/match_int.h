@@ -538,7 +538,7 @@ double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
  * tf_min (owned: score_tf_free); for a date the share among full dates.
  * Made after training, from its m. */
 float **score_tf_new(const struct match_rules *r, const struct intern *t,
-		     const struct mrec *recs, uint32_t n, uint32_t n_ids);
+		     const struct mrec *recs, uint32_t n);
 void score_tf_free(float **tf, unsigned n_cmps);
 
 /* Train r: u from random record pairs, m and the prior by EM over the

@@ -11,6 +11,8 @@
  */
 #include "match/match_int.h"
 
+#include "hash.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -47,37 +49,35 @@ double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
 	return log2(lambda / (1.0 - lambda));
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* How many records have each value: a table by value, as big as the
+ * distinct values (a few thousand names, some 40,000 dates), where an
+ * array by intern id took 4 bytes for every pooled string of the run
+ * and a cache miss a record. */
+static uint64_t value_key(uint32_t v)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t x = (uint64_t)v + 1; /* murmur3's finaliser: one to one, so
+					 never 0 for a value */
 
-	return (x > y) - (x < y);
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
 }
 
-/* How many of the n sorted values are v. */
-static size_t count_of(const uint32_t *v, size_t n, uint32_t x)
+static void count_add(struct hash_table *t, uint32_t v)
 {
-	size_t lo = 0, hi = n, first;
+	uint64_t k = value_key(v);
+	struct hash_slot *s = hash_find(t, k, NULL, NULL, NULL);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	hash_put(t, s, k, s->key ? s->value + 1 : 1);
+}
 
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	first = lo;
-	hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+static uint32_t count_get(struct hash_table *t, uint32_t v)
+{
+	struct hash_slot *s = hash_find(t, value_key(v), NULL, NULL, NULL);
 
-		if (v[mid] <= x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo - first;
+	return s->key ? s->value : 0;
 }
 
 #define TF_PRIOR 1000.0 /* records the built-in u counts as */
@@ -100,25 +100,29 @@ static double tf_share(size_t count, size_t n, double u)
 static float *date_tf(const struct match_rules *r, const struct intern *t,
 		      const struct mcmp *c, const struct mrec *recs, uint32_t n)
 {
-	uint32_t *v = xmalloc(((size_t)n + 1) * sizeof(*v));
+	struct hash_table count = HASH_TABLE_INIT;
 	float *tf = xmalloc(((size_t)n + 1) * sizeof(*tf));
-	size_t k = 0, full;
+	size_t full = 0;
 	double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
 
-	for (uint32_t i = 0; i < n; i++)
-		if (compare_date_is_full(
-			    (int32_t)mrec_f(t, &recs[i], c->field)))
-			v[k++] = mrec_f(t, &recs[i], c->field);
-	full = k;
-	xqsort(v, full, sizeof(*v), cmp_u32);
 	for (uint32_t i = 0; i < n; i++) {
-		double p = tf_share(
-			count_of(v, full, mrec_f(t, &recs[i], c->field)), full,
-			c->u[0]);
+		uint32_t d = mrec_f(t, &recs[i], c->field);
+
+		if (compare_date_is_full((int32_t)d)) {
+			count_add(&count, d);
+			full++;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t d = mrec_f(t, &recs[i], c->field);
+		double p = tf_share(compare_date_is_full((int32_t)d)
+					    ? count_get(&count, d)
+					    : 0,
+				    full, c->u[0]);
 
 		tf[i] = (float)log2(m0 / (p > r->tf_min ? p : r->tf_min));
 	}
-	free(v);
+	hash_release(&count);
 	return tf;
 }
 
@@ -144,37 +148,36 @@ double score_estimate_prior(const struct mpair *p, size_t k, double prior_w,
 }
 
 float **score_tf_new(const struct match_rules *r, const struct intern *t,
-		     const struct mrec *recs, uint32_t n, uint32_t n_ids)
+		     const struct mrec *recs, uint32_t n)
 {
 	float **tf = xcalloc(r->n_cmps, sizeof(*tf));
-	uint32_t *count = xmalloc(((size_t)n_ids + 1) * sizeof(*count));
 
 	for (unsigned i = 0; i < r->n_cmps; i++) {
 		const struct mcmp *c = &r->cmp[i];
 		double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
+		struct hash_table count = HASH_TABLE_INIT;
 
 		if (c->tf && c->kind == CMP_DATE)
 			tf[i] = date_tf(r, t, c, recs, n);
 		if (!c->tf || c->kind == CMP_DATE)
 			continue;
-		memset(count, 0, ((size_t)n_ids + 1) * sizeof(*count));
 		for (uint32_t k = 0; k < n; k++)
-			count[mrec_f(t, &recs[k], c->field)]++;
+			count_add(&count, mrec_f(t, &recs[k], c->field));
 		/* u of an exact match on a value is the share of records
 		 * that have it; the weights are kept by record (4 bytes a
 		 * record, where by value they took 4 bytes a string of the
 		 * pool). */
 		tf[i] = xmalloc(((size_t)n + 1) * sizeof(**tf));
 		for (uint32_t k = 0; k < n; k++) {
-			double p =
-				tf_share(count[mrec_f(t, &recs[k], c->field)],
-					 n, c->u[0]);
+			double p = tf_share(
+				count_get(&count, mrec_f(t, &recs[k], c->field)),
+				n, c->u[0]);
 
 			tf[i][k] = (float)log2(m0 /
 					       (p > r->tf_min ? p : r->tf_min));
 		}
+		hash_release(&count);
 	}
-	free(count);
 	return tf;
 }
 
