@@ -151,6 +151,16 @@ static double jaro_winkler_ids(const struct intern *t, uint32_t x, uint32_t y)
 	return strsim_jaro_winkler(a, na, b, nb);
 }
 
+/* Could a's and b's values of f be one edit apart, by their odd[]
+ * bytes? */
+static bool may_be_one_edit(const struct mrec *a, const struct mrec *b,
+			    enum mfield f)
+{
+	int s = mrec_odd_slot(f);
+
+	return s < 0 || strsim_may_be_one_edit(a->odd[s], b->odd[s]);
+}
+
 static bool one_edit_ids(const struct intern *t, uint32_t x, uint32_t y)
 {
 	struct strview a = intern_str(t, x), b = intern_str(t, y);
@@ -387,9 +397,15 @@ static unsigned field_fuzzy(const struct cmp_ctx *c, const struct mcmp *m,
 		return name_fuzzy(c, m, a, b);
 	case CMP_PHONE:
 	case CMP_EMAIL:
-		return one_edit_ids(c->t, x, y) ? 2 : 3;
+		return may_be_one_edit(a, b, m->field) &&
+				       one_edit_ids(c->t, x, y)
+			       ? 2
+			       : 3;
 	case CMP_ID:
-		return one_edit_ids(c->t, x, y) ? 1 : 2;
+		return may_be_one_edit(a, b, m->field) &&
+				       one_edit_ids(c->t, x, y)
+			       ? 1
+			       : 2;
 	case CMP_BIGRAM:
 		return bigram_level(c, m, a, b);
 	case CMP_JARO:

@@ -402,6 +402,12 @@ void features_of(struct features *x, const struct record *rec, uint32_t needed,
 				x, t,
 				sv_trim(record_field(rec,
 						     (size_t)x->extra_col[i])));
+	for (int i = 0; i < 3; i++) {
+		static const enum mfield f[] = {MF_MOBILE, MF_EMAIL, MF_ID};
+		struct strview val = intern_str(t, r->v[f[i]]);
+
+		r->odd[mrec_odd_slot(f[i])] = strsim_odd_bytes(val.p, val.len);
+	}
 	r->m8_tag = (uint8_t)features_derived(t, r, MF_MOBILE8);
 	r->local_tag = (uint8_t)features_derived(t, r, MF_EMAIL_LOCAL);
 }

@@ -135,6 +135,21 @@ unsigned strsim_damerau_bytes(const char *a, size_t na, const char *b,
 /* Is the Damerau-Levenshtein distance of two byte strings at most 1? In
  * linear time, for numbers, IDs and e-mail addresses (ASCII). */
 bool strsim_one_edit(const char *a, size_t na, const char *b, size_t nb);
+/* A byte of a value for a quick "not one edit apart": bit c is set when
+ * an odd number of its bytes have c as their low 3 bits. One edit (a
+ * byte changed, added, dropped, or two neighbours swapped) flips at most
+ * two bits, so strsim_one_edit is false for two values whose odd bytes
+ * differ in three bits or more (most unrelated pairs) and need not read
+ * them. */
+uint8_t strsim_odd_bytes(const char *v, size_t n);
+static inline bool strsim_may_be_one_edit(uint8_t odd_a, uint8_t odd_b)
+{
+	unsigned d = (unsigned)(odd_a ^ odd_b);
+
+	d &= d - 1; /* clear the lowest bit set, twice */
+	d &= d - 1;
+	return d == 0;
+}
 /* Sorted, de-duplicated hashes of the character bigrams of cps (a single
  * code point gives one "bigram" with itself). Writes at most max and
  * returns the count. No white-space tokenising: "北京市朝阳区" has the
@@ -387,9 +402,19 @@ struct mrec {
 	uint8_t m8_tag, local_tag; /* low bytes of MF_MOBILE8 and
 				      MF_EMAIL_LOCAL: when they differ, so
 				      do the features, and the compared
-				      pair reads no pooled string (they fill
-				      the struct's padding) */
+				      pair reads no pooled string */
+	uint8_t odd[3]; /* strsim_odd_bytes of mobile, e-mail and ID
+			   number (mrec_odd_slot): most pairs are known
+			   not to be one edit apart without reading
+			   either value. (These five bytes fill the
+			   struct's padding.) */
 };
+
+/* The odd[] slot of field f, or -1. */
+static inline int mrec_odd_slot(enum mfield f)
+{
+	return f == MF_MOBILE ? 0 : f == MF_EMAIL ? 1 : f == MF_ID ? 2 : -1;
+}
 
 /* A derived field of r (mf_slot(f) < 0): birth year (yyyy), month and
  * day (mmdd) and year and month (yyyymm) are numbers; the name part pair

@@ -149,6 +149,15 @@ bool strsim_one_edit(const char *a, size_t na, const char *b, size_t nb)
 	return !memcmp(a + i, b + i + 1, na - i);
 }
 
+uint8_t strsim_odd_bytes(const char *v, size_t n)
+{
+	uint8_t odd = 0;
+
+	for (size_t i = 0; i < n; i++)
+		odd ^= (uint8_t)(1u << (v[i] & 7));
+	return odd;
+}
+
 static uint32_t bigram_hash(uint32_t x, uint32_t y)
 {
 	uint64_t h = ((uint64_t)x << 21 | y) * 0x9E3779B97F4A7C15ull;
