@@ -1,0 +1,183 @@
+/*
+ * hashstore: sets of 64-bit hashes in a temporary SQLite database
+ * (hashstore.h).
+ */
+#include "hashstore.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "db.h"
+
+#define MIN_CACHE ((size_t)64 << 10)
+
+struct hashstore {
+	struct db *db;				/* owned */
+	char **put_sql; /* owned, per set: NULL before its table */
+	char **has_sql; /* owned, per set */
+	size_t n_sets;	/* entries of the two */
+	struct buf row;				/* scratch: a lookup's answer */
+};
+
+/* The directory for the file: $TMPDIR, else /tmp, as extsort.c. */
+static const char *tmpdir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir && *dir ? dir : "/tmp";
+}
+
+struct hashstore *hashstore_open(size_t cache, struct mbr_err *err)
+{
+	struct hashstore *s = xcalloc(1, sizeof(*s));
+	struct buf path, sql;
+	int fd;
+
+	buf_init(&path, BUF_NOLIMIT);
+	buf_init(&sql, BUF_NOLIMIT);
+	buf_init(&s->row, BUF_NOLIMIT);
+	buf_addf(&path, "%s/mbr-unique-XXXXXX", tmpdir());
+	fd = mkstemp(path.p); /* mode 0600 */
+	if (fd < 0) {
+		mbr_fail(err, MBR_EIO,
+			 "cannot create a temporary file in %s: %s", tmpdir(),
+			 strerror(errno));
+		goto fail;
+	}
+	close(fd);
+	s->db = db_open(path.p, path.p, 0, err);
+	unlink(path.p); /* SQLite holds it open: gone at exit */
+	if (!s->db)
+		goto fail;
+	if (cache < MIN_CACHE)
+		cache = MIN_CACHE;
+	buf_addf(&sql,
+		 "PRAGMA journal_mode = OFF;"
+		 "PRAGMA synchronous = OFF;"
+		 "PRAGMA locking_mode = EXCLUSIVE;"
+		 "PRAGMA temp_store = FILE;"
+		 "PRAGMA cache_size = -%zu;",
+		 cache >> 10);
+	if (db_script(s->db, sql.p, "cannot configure the store", err) < 0)
+		goto fail;
+	buf_release(&path);
+	buf_release(&sql);
+	return s;
+fail:
+	buf_release(&path);
+	buf_release(&sql);
+	hashstore_free(s);
+	return NULL;
+}
+
+void hashstore_free(struct hashstore *s)
+{
+	if (!s)
+		return;
+	db_close(s->db);
+	for (size_t i = 0; i < s->n_sets; i++) {
+		free(s->put_sql[i]);
+		free(s->has_sql[i]);
+	}
+	free(s->put_sql);
+	free(s->has_sql);
+	buf_release(&s->row);
+	free(s);
+}
+
+/* SQLite orders integers as signed: a hash is stored as its bits. */
+static long long as_int(uint64_t key)
+{
+	long long v;
+
+	memcpy(&v, &key, sizeof(v));
+	return v;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	const struct hash_slot *x = a, *y = b;
+	long long kx = as_int(x->key), ky = as_int(y->key);
+
+	if (!x->key || !y->key) /* empty slots last */
+		return !x->key - !y->key;
+	return (kx > ky) - (kx < ky);
+}
+
+/* The table of set, made on first use, and its statements' texts. */
+static int make_set(struct hashstore *s, unsigned set, struct mbr_err *err)
+{
+	struct buf sql;
+	int rc;
+
+	if (set < s->n_sets && s->put_sql[set])
+		return 0;
+	if (set >= s->n_sets) {
+		size_t n = (size_t)set + 1;
+
+		s->put_sql = xrealloc(s->put_sql, n * sizeof(*s->put_sql));
+		s->has_sql = xrealloc(s->has_sql, n * sizeof(*s->has_sql));
+		for (size_t i = s->n_sets; i < n; i++)
+			s->put_sql[i] = s->has_sql[i] = NULL;
+		s->n_sets = n;
+	}
+	buf_init(&sql, BUF_NOLIMIT);
+	buf_addf(&sql,
+		 "CREATE TABLE s%u (h INTEGER PRIMARY KEY) WITHOUT ROWID",
+		 set);
+	rc = db_script(s->db, sql.p, "cannot create the store's table", err);
+	buf_release(&sql);
+	if (rc < 0)
+		return -1;
+	buf_init(&sql, BUF_NOLIMIT);
+	buf_addf(&sql, "INSERT OR IGNORE INTO s%u (h) VALUES (?)", set);
+	s->put_sql[set] = xstrdup(sql.p);
+	buf_reset(&sql);
+	buf_addf(&sql, "SELECT 1 FROM s%u WHERE h = ?", set);
+	s->has_sql[set] = xstrdup(sql.p);
+	buf_release(&sql);
+	return 0;
+}
+
+int hashstore_put(struct hashstore *s, unsigned set, struct hash_slot *slots,
+		  size_t n, struct mbr_err *err)
+{
+	if (make_set(s, set, err) < 0)
+		return -1;
+	xqsort(slots, n, sizeof(*slots), by_key);
+	if (db_begin(s->db, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n && slots[i].key; i++) {
+		struct db_stmt *st = db_stmt(s->db, s->put_sql[set], err);
+
+		if (!st)
+			goto fail;
+		db_bind_int(st, 1, as_int(slots[i].key));
+		if (db_done(st, "cannot write the store", err) < 0)
+			goto fail;
+	}
+	return db_commit(s->db, err);
+fail:
+	db_rollback(s->db);
+	return -1;
+}
+
+int hashstore_has(struct hashstore *s, unsigned set, uint64_t key,
+		  struct mbr_err *err)
+{
+	struct db_stmt *st;
+
+	if (set >= s->n_sets || !s->has_sql[set])
+		return 0;
+	st = db_stmt(s->db, s->has_sql[set], err);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, as_int(key));
+	if (db_text(st, &s->row, err) < 0)
+		return -1;
+	return s->row.len > 0;
+}
