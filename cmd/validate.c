@@ -106,10 +106,11 @@ static int on_option(int opt, const char *arg, void *data)
 		return 0;
 	case OPT_MEMORY:
 		if (extsort_parse_size(arg, &c->memory) < 0)
-			return cli_usage_error(c->cli,
-					       "bad --memory '%s' (expected a "
-					       "size such as 256M, at least 1K)",
-					       arg);
+			return cli_usage_error(
+				c->cli,
+				"bad --memory '%s' (expected a "
+				"size such as 256M, at least 1K)",
+				arg);
 		return 0;
 	}
 	return -1;

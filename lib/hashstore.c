@@ -16,11 +16,11 @@
 #define MIN_CACHE ((size_t)64 << 10)
 
 struct hashstore {
-	struct db *db;				/* owned */
+	struct db *db;	/* owned */
 	char **put_sql; /* owned, per set: NULL before its table */
 	char **has_sql; /* owned, per set */
 	size_t n_sets;	/* entries of the two */
-	struct buf row;				/* scratch: a lookup's answer */
+	struct buf row; /* scratch: a lookup's answer */
 };
 
 /* The directory for the file: $TMPDIR, else /tmp, as extsort.c. */
@@ -126,8 +126,7 @@ static int make_set(struct hashstore *s, unsigned set, struct mbr_err *err)
 		s->n_sets = n;
 	}
 	buf_init(&sql, BUF_NOLIMIT);
-	buf_addf(&sql,
-		 "CREATE TABLE s%u (h INTEGER PRIMARY KEY) WITHOUT ROWID",
+	buf_addf(&sql, "CREATE TABLE s%u (h INTEGER PRIMARY KEY) WITHOUT ROWID",
 		 set);
 	rc = db_script(s->db, sql.p, "cannot create the store's table", err);
 	buf_release(&sql);

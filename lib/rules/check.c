@@ -214,8 +214,8 @@ static int spill(struct rules *rs, struct rule *r)
 {
 	if (rs->store_err.status != MBR_OK)
 		return -1;
-	if (!rs->store && !(rs->store = hashstore_open(rs->memory / 4,
-							&rs->store_err)))
+	if (!rs->store &&
+	    !(rs->store = hashstore_open(rs->memory / 4, &rs->store_err)))
 		return -1;
 	if (hashstore_put(rs->store, (unsigned)(r - rs->r), r->set.slot,
 			  r->set.mask + 1, &rs->store_err) < 0)

@@ -136,10 +136,10 @@ struct rules {
 	struct rule *r; /* owned */
 	size_t n, cap;
 	char today[DATE_LEN + 1];
-	struct buf key; /* scratch: the unique key being hashed */
-	struct buf tmp; /* scratch: a normalised timestamp */
-	size_t memory;	/* rules_set_memory: the sets' budget, or 0 */
-	struct hashstore *store; /* owned: keys past the budget, or NULL */
+	struct buf key;		  /* scratch: the unique key being hashed */
+	struct buf tmp;		  /* scratch: a normalised timestamp */
+	size_t memory;		  /* rules_set_memory: the sets' budget, or 0 */
+	struct hashstore *store;  /* owned: keys past the budget, or NULL */
 	struct mbr_err store_err; /* the store's first failure since bind */
 };
 
