@@ -98,14 +98,44 @@ static long long as_int(uint64_t key)
 	return v;
 }
 
-static int by_key(const void *a, const void *b)
+/* Sort the n keys at k in SQLite's order (as signed integers), with room
+ * for n more at tmp: least significant byte first, eight stable passes
+ * of counting (the sign bit flipped, so that negatives come first). The
+ * eighth pass leaves the keys back at k. No allocation: glibc's qsort
+ * would take a buffer as large as the table being moved. */
+static void sort_keys(uint64_t *k, uint64_t *tmp, size_t n)
 {
-	const struct hash_slot *x = a, *y = b;
-	long long kx = as_int(x->key), ky = as_int(y->key);
+	const uint64_t sign = (uint64_t)1 << 63;
 
-	if (!x->key || !y->key) /* empty slots last */
-		return !x->key - !y->key;
-	return (kx > ky) - (kx < ky);
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t at[257] = {0};
+		uint64_t *t;
+
+		for (size_t i = 0; i < n; i++)
+			at[(((k[i] ^ sign) >> shift) & 0xff) + 1]++;
+		for (size_t b = 0; b < 256; b++)
+			at[b + 1] += at[b];
+		for (size_t i = 0; i < n; i++)
+			tmp[at[((k[i] ^ sign) >> shift) & 0xff]++] = k[i];
+		t = k, k = tmp, tmp = t;
+	}
+}
+
+/* The keys of the n slots, packed as 8-byte keys at the start of the
+ * slots' own memory (a slot takes 16 bytes: the keys and a scratch area
+ * as large fit); returns how many. */
+static size_t pack_keys(struct hash_slot *slots, size_t n)
+{
+	char *to = (char *)slots;
+	size_t j = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key = slots[i].key;
+
+		if (key) /* slot i is read before byte 8 * j <= 16 * i */
+			memcpy(to + 8 * j++, &key, sizeof(key));
+	}
+	return j;
 }
 
 /* The table of set, made on first use, and its statements' texts. */
@@ -145,17 +175,21 @@ static int make_set(struct hashstore *s, unsigned set, struct mbr_err *err)
 int hashstore_put(struct hashstore *s, unsigned set, struct hash_slot *slots,
 		  size_t n, struct mbr_err *err)
 {
+	uint64_t *keys;
+
 	if (make_set(s, set, err) < 0)
 		return -1;
-	xqsort(slots, n, sizeof(*slots), by_key);
+	n = pack_keys(slots, n);
+	keys = (uint64_t *)(void *)slots;
+	sort_keys(keys, keys + n, n);
 	if (db_begin(s->db, err) < 0)
 		return -1;
-	for (size_t i = 0; i < n && slots[i].key; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct db_stmt *st = db_stmt(s->db, s->put_sql[set], err);
 
 		if (!st)
 			goto fail;
-		db_bind_int(st, 1, as_int(slots[i].key));
+		db_bind_int(st, 1, as_int(keys[i]));
 		if (db_done(st, "cannot write the store", err) < 0)
 			goto fail;
 	}

@@ -31,10 +31,10 @@ void hashstore_free(struct hashstore *s); /* NULL is fine */
 
 /* Add the keys of the n slots (key 0, an empty slot, is skipped) to set
  * number set (any number: its table is made on first use), in one
- * transaction. The slots are sorted in
- * place (keys first, in SQLite's order) so that the B-tree is filled
- * from left to right; their contents are the caller's to clear after.
- * -1 with MBR_EIO (disk full). */
+ * transaction, in SQLite's order so that the B-tree fills from left to
+ * right. The slots' memory is the sort's scratch (nothing is allocated):
+ * their contents are lost, for the caller to clear. -1 with MBR_EIO
+ * (disk full). */
 int hashstore_put(struct hashstore *s, unsigned set, struct hash_slot *slots,
 		  size_t n, struct mbr_err *err);
 /* Is key in set? 1 yes, 0 no, -1 with MBR_EIO. */
