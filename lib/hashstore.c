@@ -16,11 +16,13 @@
 #define MIN_CACHE ((size_t)64 << 10)
 
 struct hashstore {
-	struct db *db;	/* owned */
-	char **put_sql; /* owned, per set: NULL before its table */
-	char **has_sql; /* owned, per set */
-	size_t n_sets;	/* entries of the two */
-	struct buf row; /* scratch: a lookup's answer */
+	struct db *db;	    /* owned */
+	char **put_sql;	    /* owned, per set: NULL before its table */
+	char **has_sql;	    /* owned, per set */
+	size_t n_sets;	    /* entries of the two */
+	struct buf row;	    /* scratch: a lookup's answer */
+	uint64_t *filter;   /* owned: two bits set per key put */
+	uint64_t bits_mask; /* bits in filter - 1 */
 };
 
 /* The directory for the file: $TMPDIR, else /tmp, as extsort.c. */
@@ -31,11 +33,45 @@ static const char *tmpdir(void)
 	return dir && *dir ? dir : "/tmp";
 }
 
-struct hashstore *hashstore_open(size_t cache, struct mbr_err *err)
+/* The filter's two bits for key in set (keys are hashes already: their
+ * low and high halves are independent). */
+static uint64_t bit1(const struct hashstore *s, unsigned set, uint64_t key)
+{
+	return (key ^ (uint64_t)set * 0x9e3779b97f4a7c15ULL) & s->bits_mask;
+}
+
+static uint64_t bit2(const struct hashstore *s, unsigned set, uint64_t key)
+{
+	return ((key >> 32 | key << 32) + set) & s->bits_mask;
+}
+
+static bool maybe_has(const struct hashstore *s, unsigned set, uint64_t key)
+{
+	uint64_t a = bit1(s, set, key), b = bit2(s, set, key);
+
+	return (s->filter[a >> 6] >> (a & 63) & 1) &&
+	       (s->filter[b >> 6] >> (b & 63) & 1);
+}
+
+static void filter_add(struct hashstore *s, unsigned set, uint64_t key)
+{
+	uint64_t a = bit1(s, set, key), b = bit2(s, set, key);
+
+	s->filter[a >> 6] |= (uint64_t)1 << (a & 63);
+	s->filter[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+struct hashstore *hashstore_open(size_t memory, struct mbr_err *err)
 {
 	struct hashstore *s = xcalloc(1, sizeof(*s));
+	size_t cache = memory / 2, words = 1;
 	struct buf path, sql;
 	int fd;
+
+	while (words * 2 * sizeof(uint64_t) <= memory / 2)
+		words *= 2;
+	s->filter = xcalloc(words, sizeof(uint64_t));
+	s->bits_mask = (uint64_t)words * 64 - 1;
 
 	buf_init(&path, BUF_NOLIMIT);
 	buf_init(&sql, BUF_NOLIMIT);
@@ -86,6 +122,7 @@ void hashstore_free(struct hashstore *s)
 	free(s->put_sql);
 	free(s->has_sql);
 	buf_release(&s->row);
+	free(s->filter);
 	free(s);
 }
 
@@ -190,6 +227,7 @@ int hashstore_put(struct hashstore *s, unsigned set, struct hash_slot *slots,
 		if (!st)
 			goto fail;
 		db_bind_int(st, 1, as_int(keys[i]));
+		filter_add(s, set, keys[i]);
 		if (db_done(st, "cannot write the store", err) < 0)
 			goto fail;
 	}
@@ -204,7 +242,7 @@ int hashstore_has(struct hashstore *s, unsigned set, uint64_t key,
 {
 	struct db_stmt *st;
 
-	if (set >= s->n_sets || !s->has_sql[set])
+	if (set >= s->n_sets || !s->has_sql[set] || !maybe_has(s, set, key))
 		return 0;
 	st = db_stmt(s->db, s->has_sql[set], err);
 	if (!st)

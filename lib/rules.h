@@ -75,8 +75,8 @@
  * With a memory budget (rules_set_memory) the tables together stay
  * within three quarters of it (counting a growing table's old and new
  * slots): a table that would grow past it moves its hashes, sorted, to a
- * temporary SQLite database (hashstore.h, whose page cache takes the
- * other quarter) and starts again empty; a key is then looked up in
+ * temporary SQLite database (hashstore.h, whose page cache and filter
+ * take the other quarter) and starts again empty; a key is then looked up in
  * memory first, then on disk. Results do not depend on the budget.
  *
  * The built-in rules (rules_default) are the canonical forms of docs/fields.md;

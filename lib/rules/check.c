@@ -195,7 +195,7 @@ static enum outcome test_compare(struct rules *rs, struct rule *r,
 }
 
 /* Would r's set, doubled beside its old slots, take the sets together
- * past their share of the budget (the store's cache takes a quarter)? */
+ * past their share of the budget (the store takes a quarter)? */
 static bool over_budget(const struct rules *rs, const struct rule *r)
 {
 	size_t used = 2 * hash_memory(&r->set);
