@@ -153,8 +153,8 @@ int rules_bind(struct rules *r, const struct header *h, struct mbr_err *err);
 size_t rules_check(struct rules *r, const struct record *rec,
 		   struct rule_failure *out);
 /* Bound the uniqueness sets to about memory bytes (0: no bound, the
- * default), from the next rules_bind on. Each set still takes 16 KiB
- * whatever the budget. Cannot fail. */
+ * default). Each set still takes 16 KiB whatever the budget, and the
+ * store's page cache at least 64 KiB. Cannot fail. */
 void rules_set_memory(struct rules *r, size_t memory);
 /* 0, or -1 with err (MBR_EIO) when the on-disk store of the uniqueness
  * sets failed (disk full) since rules_bind: unique tests since then were
