@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "extsort.h"
 #include "rules.h"
 #include "stage.h"
 #include "validate.h"
@@ -29,6 +30,9 @@ static const char usage[] =
 	"  --report FILE         counts per rule: CSV, or JSON for FILE.json\n"
 	"  --db FILE             validate the staging database in place:\n"
 	"                        rejects move to its rejects table\n"
+	"  --memory SIZE         memory for the unique rules' keys, e.g.\n"
+	"                        64M (default: RAM/8, at most 256M); past\n"
+	"                        it they move to a temporary file\n"
 	"  --strict              stop at the first unreadable row (exit 3)\n"
 	"  -o FILE               write FILE atomically, not standard "
 	"output\n" CLI_DRY_RUN_HELP "  -q                    no summary line\n"
@@ -48,6 +52,7 @@ enum {
 	OPT_FLAG_ONLY,
 	OPT_MAX_REJECT_RATE,
 	OPT_REPORT,
+	OPT_MEMORY,
 };
 
 static const struct option options[] = {
@@ -55,6 +60,7 @@ static const struct option options[] = {
 	{"flag-only", no_argument, NULL, OPT_FLAG_ONLY},
 	{"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT_RATE},
 	{"report", required_argument, NULL, OPT_REPORT},
+	{"memory", required_argument, NULL, OPT_MEMORY},
 	{NULL, 0, NULL, 0},
 };
 
@@ -62,6 +68,7 @@ struct ctx {
 	struct cli *cli;
 	const char *rules_path;	 /* --rules, or NULL: built-in */
 	const char *report_path; /* --report, or NULL */
+	size_t memory;		 /* --memory, or 0: the default */
 	struct validate_opts opts;
 	struct rules *rules; /* owned */
 };
@@ -97,6 +104,14 @@ static int on_option(int opt, const char *arg, void *data)
 	case OPT_REPORT:
 		c->report_path = arg;
 		return 0;
+	case OPT_MEMORY:
+		if (extsort_parse_size(arg, &c->memory) < 0)
+			return cli_usage_error(
+				c->cli,
+				"bad --memory '%s' (expected a "
+				"size such as 256M, at least 1K)",
+				arg);
+		return 0;
 	}
 	return -1;
 }
@@ -105,7 +120,11 @@ static int load_rules(struct ctx *c, struct mbr_err *err)
 {
 	c->rules = c->rules_path ? rules_load(c->rules_path, err)
 				 : rules_default(err);
-	return c->rules ? 0 : -1;
+	if (!c->rules)
+		return -1;
+	rules_set_memory(c->rules,
+			 c->memory ? c->memory : extsort_default_budget());
+	return 0;
 }
 
 /* The report's file first (it appears at cli_commit), then the loop, the
@@ -136,7 +155,7 @@ static int run(struct cli *cli, struct ctx *c, struct mbr_err *err)
 int main(int argc, char **argv)
 {
 	struct cli cli = CLI_INIT("mbr-validate", usage);
-	struct ctx c = {&cli, NULL, NULL, VALIDATE_OPTS_INIT, NULL};
+	struct ctx c = {&cli, NULL, NULL, 0, VALIDATE_OPTS_INIT, NULL};
 	struct mbr_err err = MBR_ERR_INIT;
 	int rc;
 

@@ -78,7 +78,7 @@ static void reserve(struct hash_table *t)
 	size_t old = t->slot ? t->mask + 1 : 0;
 	struct hash_slot *prev = t->slot;
 
-	if (t->slot && 4 * (t->n + 1) <= 3 * old)
+	if (t->slot && !hash_grows(t))
 		return;
 	t->slot = xcalloc(old ? 2 * old : 1024, sizeof(*t->slot));
 	t->mask = (old ? 2 * old : 1024) - 1;
@@ -117,4 +117,21 @@ void hash_release(struct hash_table *t)
 {
 	free(t->slot);
 	memset(t, 0, sizeof(*t));
+}
+
+void hash_clear(struct hash_table *t)
+{
+	if (t->slot)
+		memset(t->slot, 0, (t->mask + 1) * sizeof(*t->slot));
+	t->n = 0;
+}
+
+size_t hash_memory(const struct hash_table *t)
+{
+	return t->slot ? (t->mask + 1) * sizeof(*t->slot) : 0;
+}
+
+bool hash_grows(const struct hash_table *t)
+{
+	return t->slot && 4 * (t->n + 1) > 3 * (t->mask + 1);
 }

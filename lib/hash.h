@@ -55,5 +55,12 @@ struct hash_slot *hash_find(struct hash_table *t, uint64_t key,
 void hash_put(struct hash_table *t, struct hash_slot *s, uint64_t key,
 	      uint32_t value);
 void hash_release(struct hash_table *t); /* as after HASH_TABLE_INIT */
+/* Empty t, keeping its slots (no allocation). */
+void hash_clear(struct hash_table *t);
+/* Bytes t's slots take (0 before the first find). */
+size_t hash_memory(const struct hash_table *t);
+/* Would the next hash_find on t double its slots (the old ones freed only
+ * after the move)? False before the first find (which takes 1024). */
+bool hash_grows(const struct hash_table *t);
 
 #endif

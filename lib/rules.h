@@ -67,11 +67,17 @@
  * duplicate rule or key, a rule with no test or two, a bad regex (with
  * PCRE2's message and offset), a bad range or length, a line without '='.
  *
- * Uniqueness keeps a 64-bit hash per distinct key (8 bytes a slot at
- * most 3/4 full: about 256 MB for 20 million keys), not the key: two
- * different keys with the same hash would count as one, which for 20
- * million distinct keys happens about once in 90,000 runs.
- * NEEDSWORK: an exact check would need the keys (on disk?) for that case.
+ * Uniqueness keeps a 64-bit hash per distinct key (a 16-byte slot of a
+ * table at most 3/4 full: 32 MB for a million keys, 512 MB for 20
+ * million), not the key: two different keys with the same hash would
+ * count as one, which for 20 million distinct keys happens about once in
+ * 90,000 runs. NEEDSWORK: an exact check would need the keys themselves.
+ * With a memory budget (rules_set_memory) the tables together stay
+ * within three quarters of it (counting a growing table's old and new
+ * slots): a table that would grow past it moves its hashes, sorted, to a
+ * temporary SQLite database (hashstore.h, whose page cache and filter
+ * take the other quarter) and starts again empty; a key is then looked up in
+ * memory first, then on disk. Results do not depend on the budget.
  *
  * The built-in rules (rules_default) are the canonical forms of docs/fields.md;
  * mappings/rules.ini holds the same rules with comments. Severities:
@@ -143,9 +149,17 @@ int rules_bind(struct rules *r, const struct header *h, struct mbr_err *err);
  * failure to out (room for rules_count entries); returns how many failed.
  * Counts n_checked and n_failed. A unique test looks its key up but does
  * not keep it: call rules_keep when the record passes. Allocates nothing
- * but the uniqueness sets' growth. Cannot fail. */
+ * but the uniqueness sets' growth. Cannot fail, but see rules_status. */
 size_t rules_check(struct rules *r, const struct record *rec,
 		   struct rule_failure *out);
+/* Bound the uniqueness sets to about memory bytes (0: no bound, the
+ * default). Each set still takes 16 KiB whatever the budget, and the
+ * store's page cache at least 64 KiB. Cannot fail. */
+void rules_set_memory(struct rules *r, size_t memory);
+/* 0, or -1 with err (MBR_EIO) when the on-disk store of the uniqueness
+ * sets failed (disk full) since rules_bind: unique tests since then were
+ * skipped, and the run must stop. */
+int rules_status(const struct rules *r, struct mbr_err *err);
 /* Keep the keys of the record last given to rules_check, so that a later
  * record with the same key fails `unique`. A rejected record takes no key:
  * the first record that passes owns it. Cannot fail. */

@@ -213,9 +213,11 @@ static int take(void *ctx, struct record *rec, enum rs_verdict *verdict,
 		struct rs_why *why, struct mbr_err *err)
 {
 	struct validate *v = ctx;
+	enum validate_verdict vd = validate_record(v, rec);
 
-	(void)err;
-	switch (validate_record(v, rec)) {
+	if (rules_status(v->rules, err) < 0)
+		return -1; /* the uniqueness store failed: stop */
+	switch (vd) {
 	case VALIDATE_REJECT:
 		*verdict = RS_REJECT;
 		why->field = v->field.p;

@@ -75,7 +75,8 @@ enum validate_verdict {
 
 /* Check rec (a record of the bound header). Unless it is rejected, rec is
  * made a record of the output header: its _issues column added or
- * updated. A rejected rec is left as it was. Cannot fail. */
+ * updated. A rejected rec is left as it was. Cannot fail, but the unique
+ * rules' on-disk store can (rules_status; the handler stops on it). */
 enum validate_verdict validate_record(struct validate *v, struct record *rec);
 /* For the last VALIDATE_REJECT: "mobile;email" and the reasons, owned by
  * v, valid until the next validate_record. */

@@ -194,6 +194,37 @@ static enum outcome test_compare(struct rules *rs, struct rule *r,
 	return op_holds(r->op, cmp) ? R_PASS : R_FAIL;
 }
 
+/* Would r's set, doubled beside its old slots, take the sets together
+ * past their share of the budget (the store takes a quarter)? */
+static bool over_budget(const struct rules *rs, const struct rule *r)
+{
+	size_t used = 2 * hash_memory(&r->set);
+
+	if (!rs->memory)
+		return false;
+	for (size_t i = 0; i < rs->n; i++)
+		if (&rs->r[i] != r)
+			used += hash_memory(&rs->r[i].set);
+	return used > rs->memory - rs->memory / 4;
+}
+
+/* Move r's hashes to the store (opened on first need) and empty its
+ * set, which keeps its slots. */
+static int spill(struct rules *rs, struct rule *r)
+{
+	if (rs->store_err.status != MBR_OK)
+		return -1;
+	if (!rs->store &&
+	    !(rs->store = hashstore_open(rs->memory / 4, &rs->store_err)))
+		return -1;
+	if (hashstore_put(rs->store, (unsigned)(r - rs->r), r->set.slot,
+			  r->set.mask + 1, &rs->store_err) < 0)
+		return -1;
+	hash_clear(&r->set);
+	r->stored = true;
+	return 0;
+}
+
 /* The key is the fields' bytes, each followed by 0xFF (never in UTF-8),
  * so "ab","c" and "a","bc" differ. */
 static enum outcome test_unique(struct rules *rs, struct rule *r,
@@ -212,10 +243,22 @@ static enum outcome test_unique(struct rules *rs, struct rule *r,
 			return R_SKIP; /* cannot happen: no limit */
 	}
 	r->pending = hash_bytes(buf_view(&rs->key));
+	if (hash_grows(&r->set) && over_budget(rs, r) && spill(rs, r) < 0)
+		return R_SKIP; /* rules_status tells */
 	r->pending_at = hash_find(&r->set, r->pending, NULL, NULL, NULL);
-	r->has_pending = true;
 	*why = r->reason;
-	return r->pending_at->key ? R_FAIL : R_PASS;
+	if (r->pending_at->key)
+		return R_FAIL;
+	switch (r->stored ? hashstore_has(rs->store, (unsigned)(r - rs->r),
+					  r->pending, &rs->store_err)
+			  : 0) {
+	case 0:
+		r->has_pending = true;
+		return R_PASS;
+	case 1:
+		return R_FAIL;
+	}
+	return R_SKIP; /* rules_status tells */
 }
 
 static const test_fn tests[] = {

@@ -55,7 +55,21 @@ void rules_free(struct rules *rs)
 	free(rs->path);
 	buf_release(&rs->key);
 	buf_release(&rs->tmp);
+	hashstore_free(rs->store);
 	free(rs);
+}
+
+void rules_set_memory(struct rules *rs, size_t memory)
+{
+	rs->memory = memory;
+}
+
+int rules_status(const struct rules *rs, struct mbr_err *err)
+{
+	if (rs->store_err.status == MBR_OK)
+		return 0;
+	*err = rs->store_err;
+	return -1;
 }
 
 size_t rules_count(const struct rules *rs)
@@ -100,11 +114,15 @@ static int rule_bind(const struct rules *rs, struct rule *r,
 			return -1;
 	hash_release(&r->set);
 	r->has_pending = false;
+	r->stored = false;
 	return 0;
 }
 
 int rules_bind(struct rules *rs, const struct header *h, struct mbr_err *err)
 {
+	hashstore_free(rs->store);
+	rs->store = NULL;
+	rs->store_err = (struct mbr_err)MBR_ERR_INIT;
 	for (size_t i = 0; i < rs->n; i++)
 		if (rule_bind(rs, &rs->r[i], h, err) < 0)
 			return -1;

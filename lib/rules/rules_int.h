@@ -11,7 +11,8 @@
  * test needs, ready made: the compiled pattern, the allowed values, the
  * bounds as numbers or YYYY-MM-DD text, the reason text. Checking a record
  * then only reads fields and compares; it allocates nothing but the
- * growth of a uniqueness set.
+ * growth of a uniqueness set (and, past the memory budget, the on-disk
+ * store of hashstore.h).
  */
 #ifndef MBR_RULES_INT_H
 #define MBR_RULES_INT_H
@@ -27,6 +28,7 @@
 #include "buf.h"
 #include "canon.h"
 #include "hash.h"
+#include "hashstore.h"
 #include "ini.h"
 #include "mappers/cnid.h"
 #include "mappers/date.h"
@@ -126,6 +128,7 @@ struct rule {
 	uint64_t pending;	      /* key hash of the record last checked */
 	struct hash_slot *pending_at; /* its slot in set, per hash_find */
 	bool has_pending;
+	bool stored; /* unique: some of its keys moved to rs->store */
 };
 
 struct rules {
@@ -133,8 +136,11 @@ struct rules {
 	struct rule *r; /* owned */
 	size_t n, cap;
 	char today[DATE_LEN + 1];
-	struct buf key; /* scratch: the unique key being hashed */
-	struct buf tmp; /* scratch: a normalised timestamp */
+	struct buf key;		  /* scratch: the unique key being hashed */
+	struct buf tmp;		  /* scratch: a normalised timestamp */
+	size_t memory;		  /* rules_set_memory: the sets' budget, or 0 */
+	struct hashstore *store;  /* owned: keys past the budget, or NULL */
+	struct mbr_err store_err; /* the store's first failure since bind */
 };
 
 /* Parsing state for one file. */

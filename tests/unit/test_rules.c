@@ -641,6 +641,96 @@ static void test_rules_unique_many(void **state)
 	rules_free(rs);
 }
 
+/* Check rec against both rule sets (one bounded, one not), keep its keys
+ * in both when it passes, and return the bounded one's failures, which
+ * must be the same, rule for rule. */
+static size_t check_both(struct rules *small, struct rules *big,
+			 const struct record *rec)
+{
+	struct rule_failure fs[2], fb[2];
+	size_t ns = rules_check(small, rec, fs);
+	size_t nb = rules_check(big, rec, fb);
+
+	assert_int_equal(ns, nb);
+	for (size_t k = 0; k < ns; k++)
+		assert_int_equal(fs[k].rule, fb[k].rule);
+	if (ns == 0) {
+		rules_keep(small);
+		rules_keep(big);
+	}
+	return ns;
+}
+
+/* A budget of 1 KiB: each set moves to the on-disk store every 767 keys.
+ * Duplicates of keys in memory and on disk are found, a key checked but
+ * not kept (its record failed) before a move still belongs to the next
+ * record that passes, two unique rules move on their own, and the result
+ * is the unbounded one's, record for record. */
+static void test_rules_unique_spill(void **state)
+{
+	static const char text[] = "[rule id]\nunique = source, source_id\n"
+				   "[rule mob]\nunique = mobile\n";
+	struct mbr_err err = MBR_ERR_INIT;
+	struct rules *small = rules_parse("t.ini", text, strlen(text), &err);
+	struct rules *big = rules_parse("t.ini", text, strlen(text), &err);
+	struct rule_failure f[2];
+	struct record rec;
+	struct header h;
+	char row[64];
+	size_t fails = 0;
+
+	(void)state;
+	assert_non_null(small);
+	assert_non_null(big);
+	rules_set_memory(small, 1024);
+	record_init(&rec);
+	header_init(&h);
+	th_header(&h, "source|source_id|mobile");
+	assert_int_equal(rules_bind(small, &h, &err), 0);
+	assert_int_equal(rules_bind(big, &h, &err), 0);
+
+	/* The first key, then one checked but not kept (its record is
+	 * taken as rejected), then thousands of others: both move to disk
+	 * (the first) or were never kept (the second). */
+	th_record(&rec, "pos|first|m-first");
+	assert_int_equal(check_both(small, big, &rec), 0);
+	th_record(&rec, "pos|first|m-lost");
+	assert_int_equal(rules_check(small, &rec, f), 1); /* id: duplicate */
+	assert_int_equal(rules_check(big, &rec, f), 1);
+	for (int i = 0; i < 5000; i++) {
+		/* Every 7th record repeats the id of record i/3, every 5th
+		 * the mobile of record i/4: keys in memory and on disk. */
+		snprintf(row, sizeof(row), "pos|%d|m%d",
+			 10000 + (i % 7 == 6 ? i / 3 : i),
+			 20000 + (i % 5 == 4 ? i / 4 : i));
+		th_record(&rec, row);
+		fails += check_both(small, big, &rec) > 0;
+	}
+	assert_true(fails > 1000);
+	assert_int_equal(rules_status(small, &err), 0);
+
+	/* The first key is on disk now; the lost mobile was never kept. */
+	th_record(&rec, "pos|first|m-other");
+	assert_int_equal(rules_check(small, &rec, f), 1);
+	assert_int_equal(f[0].rule, 0);
+	th_record(&rec, "pos|second|m-lost");
+	assert_int_equal(check_both(small, big, &rec), 0);
+	th_record(&rec, "pos|third|m-lost");
+	assert_int_equal(rules_check(small, &rec, f), 1);
+	assert_int_equal(f[0].rule, 1);
+	assert_int_equal(rules_info(small, 0)->n_failed,
+			 rules_info(big, 0)->n_failed + 1);
+
+	/* A new bind is a new input: the store is forgotten too. */
+	assert_int_equal(rules_bind(small, &h, &err), 0);
+	th_record(&rec, "pos|first|m-first");
+	assert_int_equal(rules_check(small, &rec, f), 0);
+	record_release(&rec);
+	header_release(&h);
+	rules_free(small);
+	rules_free(big);
+}
+
 static void test_rules_default(void **state)
 {
 	struct mbr_err err = MBR_ERR_INIT;
@@ -761,6 +851,7 @@ int main(void)
 		cmocka_unit_test(test_rules_all_failures),
 		cmocka_unit_test(test_rules_unique),
 		cmocka_unit_test(test_rules_unique_many),
+		cmocka_unit_test(test_rules_unique_spill),
 		cmocka_unit_test(test_rules_default),
 		cmocka_unit_test(test_rules_example_file),
 		cmocka_unit_test(test_rules_empty),

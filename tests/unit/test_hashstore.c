@@ -1,0 +1,98 @@
+/*
+ * test_hashstore: sets of hashes on disk (the unique rules' keys past
+ * their memory budget). The file lives in $TMPDIR, set to a directory
+ * made by mkdtemp under /tmp, which must stay empty: the file is unlinked
+ * as soon as it is open.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "hashstore.h"
+
+static size_t dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/* Keys of both signs (SQLite's integers are signed), empty slots among
+ * them, two sets that do not mix, a second put to a set. */
+static void test_hashstore_sets(void **state)
+{
+	char tmpl[] = "/tmp/test_hashstore.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	struct mbr_err err = MBR_ERR_INIT;
+	struct hash_slot slots[4000];
+	struct hashstore *s;
+
+	(void)state;
+	assert_non_null(dir);
+	setenv("TMPDIR", dir, 1);
+	s = hashstore_open(0, &err);
+	assert_non_null(s);
+	assert_int_equal(dir_entries(dir), 0);
+
+	memset(slots, 0, sizeof(slots));
+	for (uint64_t i = 0; i < 4000; i += 2) /* every other slot empty */
+		slots[i].key =
+			hash_bytes((struct strview){(char *)&i, sizeof(i)});
+	assert_int_equal(hashstore_put(s, 3, slots, 4000, &err), 0);
+	for (uint64_t i = 0; i < 4000; i++) {
+		uint64_t k =
+			hash_bytes((struct strview){(char *)&i, sizeof(i)});
+
+		assert_int_equal(hashstore_has(s, 3, k, &err), i % 2 == 0);
+		assert_int_equal(hashstore_has(s, 0, k, &err), 0);
+	}
+	memset(slots, 0, sizeof(slots));
+	slots[0].key = UINT64_MAX;
+	slots[1].key = 1;
+	assert_int_equal(hashstore_put(s, 0, slots, 2, &err), 0);
+	assert_int_equal(hashstore_has(s, 0, UINT64_MAX, &err), 1);
+	assert_int_equal(hashstore_has(s, 0, 1, &err), 1);
+	assert_int_equal(hashstore_has(s, 3, 1, &err), 0);
+	assert_int_equal(hashstore_has(s, 7, 1, &err), 0); /* no table */
+	hashstore_free(s);
+	assert_int_equal(dir_entries(dir), 0);
+	rmdir(dir);
+	unsetenv("TMPDIR");
+}
+
+/* A directory that cannot take the file: MBR_EIO naming it. */
+static void test_hashstore_no_dir(void **state)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+
+	(void)state;
+	setenv("TMPDIR", "/nonexistent/dir", 1);
+	assert_null(hashstore_open(1 << 20, &err));
+	assert_int_equal(err.status, MBR_EIO);
+	assert_non_null(strstr(err.msg, "/nonexistent/dir"));
+	unsetenv("TMPDIR");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hashstore_sets),
+		cmocka_unit_test(test_hashstore_no_dir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
