@@ -403,11 +403,10 @@ struct mrec {
 				      MF_EMAIL_LOCAL: when they differ, so
 				      do the features, and the compared
 				      pair reads no pooled string */
-	uint8_t odd[3]; /* strsim_odd_bytes of mobile, e-mail and ID
-			   number (mrec_odd_slot): most pairs are known
-			   not to be one edit apart without reading
-			   either value. (These five bytes fill the
-			   struct's padding.) */
+	/* strsim_odd_bytes of mobile, e-mail and ID number (mrec_odd_slot):
+	 * most pairs are known not to be one edit apart without reading
+	 * either value. (These five bytes fill the struct's padding.) */
+	uint8_t odd[3];
 };
 
 /* The odd[] slot of field f, or -1. */

@@ -169,9 +169,10 @@ float **score_tf_new(const struct match_rules *r, const struct intern *t,
 		 * pool). */
 		tf[i] = xmalloc(((size_t)n + 1) * sizeof(**tf));
 		for (uint32_t k = 0; k < n; k++) {
-			double p = tf_share(
-				count_get(&count, mrec_f(t, &recs[k], c->field)),
-				n, c->u[0]);
+			double p =
+				tf_share(count_get(&count, mrec_f(t, &recs[k],
+								  c->field)),
+					 n, c->u[0]);
 
 			tf[i][k] = (float)log2(m0 /
 					       (p > r->tf_min ? p : r->tf_min));
