@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "csvio.h"
+#include "memo.h"
 #include "mappers/address.h"
 #include "mappers/cnid.h"
 #include "mappers/division.h"
@@ -27,6 +28,19 @@
 
 #define BIT(f) ((uint32_t)1 << (f))
 
+/* Slots of the memo of answers: about 1 MB, whatever the input. */
+#define MEMO_SLOTS 8192
+
+/* What a memo answer is the answer of: a canonical field's own mapper
+ * (tier, consent_marketing, status, gender) has the field as its tag;
+ * these are the others. */
+enum memo_tag {
+	TAG_NAME = CF_COUNT, /* name_normalize, for all three name fields */
+	TAG_SPLIT,	     /* name_split */
+	TAG_POSTAL,	     /* address_postal_normalize, not in China */
+	TAG_POSTAL_CN,	     /* address_postal_normalize in China */
+};
+
 struct normalize {
 	struct normalize_opts o;
 	char country[3];	   /* o.country, upper case */
@@ -38,6 +52,7 @@ struct normalize {
 	const struct header *in_h; /* borrowed: the input's columns */
 	struct header out_h;	   /* the input's columns (+ _issues) */
 	int issues_col;		   /* the input's _issues column, or -1 */
+	struct memo *memo;	   /* owned: answers of the pure mappers */
 };
 
 /* One record being normalised. */
@@ -133,6 +148,7 @@ struct normalize *normalize_new(const struct normalize_opts *opts,
 	buf_init(&n->issues, RECORD_MAX_BYTES);
 	header_init(&n->out_h);
 	n->issues_col = -1;
+	n->memo = opts->memo ? memo_new(MEMO_SLOTS) : NULL;
 	return n;
 }
 
@@ -147,6 +163,7 @@ void normalize_free(struct normalize *n)
 	buf_release(&n->given);
 	buf_release(&n->issues);
 	header_release(&n->out_h);
+	memo_free(n->memo);
 	free(n);
 }
 
@@ -212,6 +229,85 @@ static void settle(struct step *s, enum canon_field f, bool ok, bool empty,
 }
 
 /*
+ * Memoised mappers: names, genders, postal codes and the value words repeat
+ * from record to record, and their mappers depend on nothing but the value
+ * (and the tag).
+ */
+
+/* One mapper behind a memo tag: appends to out, returns its result. */
+static int map_by_tag(unsigned tag, struct strview in, struct buf *out)
+{
+	switch (tag) {
+	case TAG_NAME:
+		return (int)name_normalize(in, out);
+	case TAG_POSTAL:
+	case TAG_POSTAL_CN:
+		return (int)address_postal_normalize(in, tag == TAG_POSTAL_CN,
+						     out);
+	case CF_GENDER:
+		return (int)gender_normalize(in, out);
+	case CF_TIER:
+		return (int)value_int_range(in, 0, LLONG_MAX, out);
+	case CF_CONSENT_MARKETING:
+		return (int)value_consent(in, out);
+	default:
+		return (int)value_status(in, out);
+	}
+}
+
+/* map_by_tag(tag, in, out), from the memo when it has the answer. */
+static int memo_map(struct normalize *n, unsigned tag, struct strview in,
+		    struct buf *out)
+{
+	size_t start = out->len;
+	struct strview ans;
+	int res;
+
+	if (!n->memo || in.len == 0) /* empty: quick, not worth a slot */
+		return map_by_tag(tag, in, out);
+	if (memo_get(n->memo, tag, in, &res, &ans))
+		return buf_addsv(out, ans) < 0 ? map_by_tag(tag, in, out) : res;
+	res = map_by_tag(tag, in, out);
+	memo_put(n->memo, tag, in, res,
+		 svn(out->p + start, out->len - start));
+	return res;
+}
+
+/* name_split(name, &n->family, &n->given) (both empty), from the memo
+ * when it has the answer: the family name's length (-1: no split), and
+ * the two parts one after the other. */
+static bool memo_split(struct normalize *n, struct strview name)
+{
+	char both[MEMO_BYTES];
+	struct strview ans;
+	int res;
+	bool ok;
+
+	if (!n->memo)
+		return name_split(name, &n->family, &n->given);
+	if (memo_get(n->memo, TAG_SPLIT, name, &res, &ans)) {
+		if (res < 0)
+			return false;
+		if (buf_add(&n->family, ans.p, (size_t)res) == 0 &&
+		    buf_add(&n->given, ans.p + res, ans.len - (size_t)res) == 0)
+			return true;
+		buf_reset(&n->family);
+		buf_reset(&n->given);
+		return name_split(name, &n->family, &n->given);
+	}
+	ok = name_split(name, &n->family, &n->given);
+	if (!ok) {
+		memo_put(n->memo, TAG_SPLIT, name, -1, svn("", 0));
+	} else if (n->family.len + n->given.len <= sizeof(both)) {
+		memcpy(both, n->family.p, n->family.len);
+		memcpy(both + n->family.len, n->given.p, n->given.len);
+		memo_put(n->memo, TAG_SPLIT, name, (int)n->family.len,
+			 svn(both, n->family.len + n->given.len));
+	}
+	return ok;
+}
+
+/*
  * The steps, in the order normalize_record runs them: country first (it
  * decides phone codes and whether divisions apply), name before its
  * parts, birth_date and gender before the ID that checks them.
@@ -238,7 +334,7 @@ static enum name_result one_name(struct step *s, enum canon_field f)
 
 	if (!has(s, f))
 		return NAME_EMPTY;
-	r = name_normalize(old(s, f), put(s, f));
+	r = (enum name_result)memo_map(s->n, TAG_NAME, old(s, f), put(s, f));
 	settle(s, f, r == NAME_OK, r == NAME_EMPTY, name_result_str(r));
 	return r;
 }
@@ -255,7 +351,7 @@ static void split_name(struct step *s)
 		return;
 	buf_reset(&n->family);
 	buf_reset(&n->given);
-	if (!name_split(now(s, CF_NAME), &n->family, &n->given))
+	if (!memo_split(n, now(s, CF_NAME)))
 		return;
 	if (no_family && no_given) {
 		buf_addsv(put(s, CF_FAMILY_NAME), buf_view(&n->family));
@@ -292,7 +388,8 @@ static void step_gender(struct step *s)
 
 	if (!has(s, CF_GENDER))
 		return;
-	r = gender_normalize(old(s, CF_GENDER), put(s, CF_GENDER));
+	r = (enum gender_result)memo_map(s->n, CF_GENDER, old(s, CF_GENDER),
+					 put(s, CF_GENDER));
 	settle(s, CF_GENDER, r == GENDER_OK, r == GENDER_EMPTY,
 	       gender_result_str(r));
 }
@@ -468,29 +565,25 @@ static void step_postal(struct step *s)
 
 	if (!has(s, CF_POSTAL_CODE))
 		return;
-	r = address_postal_normalize(old(s, CF_POSTAL_CODE), s->is_cn,
-				     put(s, CF_POSTAL_CODE));
+	r = (enum address_result)memo_map(s->n,
+					  s->is_cn ? TAG_POSTAL_CN : TAG_POSTAL,
+					  old(s, CF_POSTAL_CODE),
+					  put(s, CF_POSTAL_CODE));
 	settle(s, CF_POSTAL_CODE, r == ADDRESS_OK, r == ADDRESS_EMPTY,
 	       address_result_str(r));
 }
 
 static void step_value(struct step *s, enum canon_field f)
 {
-	struct strview v = old(s, f);
-	struct buf *out;
 	enum value_result r;
 
 	if (!has(s, f))
 		return;
-	out = put(s, f);
-	if (f == CF_TIER)
-		r = value_int_range(v, 0, LLONG_MAX, out);
-	else if (f == CF_POINTS)
-		r = value_int(v, out);
-	else if (f == CF_CONSENT_MARKETING)
-		r = value_consent(v, out);
+	/* Points are mostly all different: not worth the memo's slots. */
+	if (f == CF_POINTS)
+		r = value_int(old(s, f), put(s, f));
 	else
-		r = value_status(v, out);
+		r = (enum value_result)memo_map(s->n, f, old(s, f), put(s, f));
 	settle(s, f, r == VALUE_OK, r == VALUE_EMPTY, value_result_str(r));
 }
 

@@ -1,0 +1,87 @@
+/*
+ * memo: one array of slots, each with its key and answer inline.
+ */
+#include "memo.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "hash.h"
+
+struct memo_slot {
+	uint64_t hash; /* 0: empty */
+	unsigned tag;
+	int res;
+	uint8_t key_len, ans_len;
+	char bytes[MEMO_BYTES]; /* the key, then the answer */
+};
+
+struct memo {
+	size_t mask; /* slots - 1 */
+	struct memo_slot slot[];
+};
+
+struct memo *memo_new(size_t slots)
+{
+	size_t n = 1;
+	struct memo *m;
+
+	while (n < slots)
+		n *= 2;
+	m = xcalloc(1, sizeof(*m) + n * sizeof(m->slot[0]));
+	m->mask = n - 1;
+	return m;
+}
+
+void memo_free(struct memo *m)
+{
+	free(m);
+}
+
+static uint64_t memo_hash(unsigned tag, struct strview key)
+{
+	uint64_t h = hash_bytes(key) ^ ((uint64_t)tag * 0x9e3779b97f4a7c15ULL);
+
+	return h ? h : 1;
+}
+
+bool memo_get(const struct memo *m, unsigned tag, struct strview key,
+	      int *res, struct strview *ans)
+{
+	uint64_t h;
+	const struct memo_slot *s;
+
+	if (key.len > MEMO_BYTES)
+		return false;
+	h = memo_hash(tag, key);
+	s = &m->slot[h & m->mask];
+	if (s->hash != h || s->tag != tag || s->key_len != key.len ||
+	    memcmp(s->bytes, key.p, key.len) != 0)
+		return false;
+	*res = s->res;
+	*ans = svn(s->bytes + s->key_len, s->ans_len);
+	return true;
+}
+
+void memo_put(struct memo *m, unsigned tag, struct strview key, int res,
+	      struct strview ans)
+{
+	uint64_t h;
+	struct memo_slot *s;
+
+	if (key.len + ans.len > MEMO_BYTES)
+		return;
+	h = memo_hash(tag, key);
+	s = &m->slot[h & m->mask];
+	s->hash = h;
+	s->tag = tag;
+	s->res = res;
+	s->key_len = (uint8_t)key.len;
+	s->ans_len = (uint8_t)ans.len;
+	if (key.len)
+		memcpy(s->bytes, key.p, key.len);
+	if (ans.len)
+		memcpy(s->bytes + key.len, ans.p, ans.len);
+}
