@@ -47,6 +47,7 @@ struct csvio_reader {
 	struct record cur;     /* fields of the row being parsed */
 	struct record *target; /* where callbacks put fields */
 	bool row_done;	       /* libcsv ended a row */
+	bool row_clean;	       /* split_plain cut it: its quotes are clean */
 	bool discard;	       /* ignore callbacks (parser reset) */
 	struct buf row_raw;    /* owned: the lines of the current row */
 	size_t first_line_len; /* bytes of its first line in row_raw */
@@ -130,6 +131,7 @@ static void row_begin(struct csvio_reader *r)
 	r->n_lines = 0;
 	r->too_long = false;
 	r->row_done = false;
+	r->row_clean = false;
 }
 
 static int open_file(struct csvio_reader *r, struct mbr_err *err)
@@ -279,6 +281,36 @@ static int unquote(struct csvio_reader *r, const char *p, size_t len,
 	return 0;
 }
 
+/* High bit of each byte of x that is zero; a byte above a zero one may
+ * be marked too, but the lowest mark is always right. */
+static uint64_t zero_bytes(uint64_t x)
+{
+	return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+}
+
+/* Index of the first delim or quote in p[i, len), or len. Eight bytes at
+ * a time where the byte order lets the lowest mark name the first byte
+ * (fields are short: this beats a memchr call for each). */
+static size_t delim_or_quote(const char *p, size_t i, size_t len, char delim)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t d = 0x0101010101010101ULL * (unsigned char)delim;
+	const uint64_t q = 0x0101010101010101ULL * '"';
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w, m;
+
+		memcpy(&w, p + i, 8);
+		m = zero_bytes(w ^ d) | zero_bytes(w ^ q);
+		if (m)
+			return i + (size_t)__builtin_ctzll(m) / 8;
+	}
+#endif
+	while (i < len && p[i] != delim && p[i] != '"')
+		i++;
+	return i;
+}
+
 /*
  * A one-line row with quotes (p, len without the line end), when every
  * quote is where RFC 4180 puts one: a field that starts with a quote ends
@@ -328,10 +360,9 @@ static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 			    unquote(r, p + start, i - 1 - start, s) < 0)
 				return false;
 		} else {
-			const char *d = memchr(p + i, delim, len - i);
-			size_t end = d ? (size_t)(d - p) : len;
+			size_t end = delim_or_quote(p, i, len, delim);
 
-			if (memchr(p + i, '"', end - i))
+			if (end < len && p[end] == '"')
 				return false; /* a quote inside the field */
 			*s = (struct span){i, end - i, false};
 			i = end;
@@ -374,6 +405,7 @@ static bool split_plain(struct csvio_reader *r, struct strview line)
 		r->too_long = true;
 	}
 	r->row_done = true;
+	r->row_clean = true;
 	return true;
 }
 
@@ -664,7 +696,8 @@ static int finish_row(struct csvio_reader *r, struct record *rec,
 
 	buf_reset(&r->bad_reason);
 	buf_reset(&r->note);
-	if (!r->too_long && r->file_header &&
+	/* A row split_plain cut has its quotes where RFC 4180 puts them. */
+	if (!r->too_long && r->file_header && !r->row_clean &&
 	    memchr(r->row_raw.p, '"', r->row_raw.len))
 		shape = quote_shape(buf_view(&r->row_raw), r->opts.delim, &col);
 	if (!r->too_long && r->n_lines > 1 &&
