@@ -12,31 +12,39 @@
 
 struct memo_slot {
 	uint64_t hash; /* 0: empty */
-	unsigned tag;
-	int res;
+	uint32_t tag;
+	int32_t res;
 	uint8_t key_len, ans_len;
 	char bytes[MEMO_BYTES]; /* the key, then the answer */
 };
 
+_Static_assert(sizeof(struct memo_slot) == 64, "a slot is a cache line");
+
 struct memo {
-	size_t mask; /* slots - 1 */
-	struct memo_slot slot[];
+	size_t mask;		/* slots - 1 */
+	struct memo_slot *slot; /* in raw, on a cache line's start */
+	void *raw;		/* owned */
 };
 
 struct memo *memo_new(size_t slots)
 {
+	struct memo *m = xcalloc(1, sizeof(*m));
 	size_t n = 1;
-	struct memo *m;
 
 	while (n < slots)
 		n *= 2;
-	m = xcalloc(1, sizeof(*m) + n * sizeof(m->slot[0]));
+	m->raw = xcalloc(n + 1, sizeof(m->slot[0]));
+	m->slot = (struct memo_slot *)(((uintptr_t)m->raw + 63) &
+				       ~(uintptr_t)63);
 	m->mask = n - 1;
 	return m;
 }
 
 void memo_free(struct memo *m)
 {
+	if (!m)
+		return;
+	free(m->raw);
 	free(m);
 }
 

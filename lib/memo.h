@@ -18,8 +18,9 @@
 
 #include "buf.h"
 
-/* Bytes of key and answer together that one slot holds. */
-#define MEMO_BYTES 112
+/* Bytes of key and answer together that one slot holds: a slot is one
+ * 64-byte cache line. */
+#define MEMO_BYTES 46
 
 struct memo;
 

@@ -28,8 +28,11 @@
 
 #define BIT(f) ((uint32_t)1 << (f))
 
-/* Slots of the memo of answers: about 1 MB, whatever the input. */
-#define MEMO_SLOTS 8192
+/* Slots of the memos of answers (64 bytes each), whatever the input:
+ * names and postal codes take many, the few words of gender, tier,
+ * consent and status few (and stay in the cache). */
+#define MEMO_SLOTS 4096
+#define MEMO_SLOTS_WORDS 256
 
 /* What a memo answer is the answer of: a canonical field's own mapper
  * (tier, consent_marketing, status, gender) has the field as its tag;
@@ -52,7 +55,8 @@ struct normalize {
 	const struct header *in_h; /* borrowed: the input's columns */
 	struct header out_h;	   /* the input's columns (+ _issues) */
 	int issues_col;		   /* the input's _issues column, or -1 */
-	struct memo *memo;	   /* owned: answers of the pure mappers */
+	struct memo *memo;	   /* owned: names and postal codes */
+	struct memo *words;	   /* owned: gender, tier, consent, status */
 };
 
 /* One record being normalised. */
@@ -149,6 +153,7 @@ struct normalize *normalize_new(const struct normalize_opts *opts,
 	header_init(&n->out_h);
 	n->issues_col = -1;
 	n->memo = opts->memo ? memo_new(MEMO_SLOTS) : NULL;
+	n->words = opts->memo ? memo_new(MEMO_SLOTS_WORDS) : NULL;
 	return n;
 }
 
@@ -164,6 +169,7 @@ void normalize_free(struct normalize *n)
 	buf_release(&n->issues);
 	header_release(&n->out_h);
 	memo_free(n->memo);
+	memo_free(n->words);
 	free(n);
 }
 
@@ -259,17 +265,17 @@ static int map_by_tag(unsigned tag, struct strview in, struct buf *out)
 static int memo_map(struct normalize *n, unsigned tag, struct strview in,
 		    struct buf *out)
 {
+	struct memo *m = tag < CF_COUNT ? n->words : n->memo;
 	size_t start = out->len;
 	struct strview ans;
 	int res;
 
-	if (!n->memo || in.len == 0) /* empty: quick, not worth a slot */
+	if (!m || in.len == 0) /* empty: quick, not worth a slot */
 		return map_by_tag(tag, in, out);
-	if (memo_get(n->memo, tag, in, &res, &ans))
+	if (memo_get(m, tag, in, &res, &ans))
 		return buf_addsv(out, ans) < 0 ? map_by_tag(tag, in, out) : res;
 	res = map_by_tag(tag, in, out);
-	memo_put(n->memo, tag, in, res,
-		 svn(out->p + start, out->len - start));
+	memo_put(m, tag, in, res, svn(out->p + start, out->len - start));
 	return res;
 }
 

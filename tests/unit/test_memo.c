@@ -91,14 +91,14 @@ static void test_sizes(void **state)
 	memo_put(m, 0, svn(key, MEMO_BYTES), 1, svn("", 0));
 	assert_true(memo_get(m, 0, svn(key, MEMO_BYTES), &r, &got));
 	assert_int_equal(r, 1);
-	memo_put(m, 0, svn(key, 100), 2, svn(ans, MEMO_BYTES - 100));
-	assert_true(memo_get(m, 0, svn(key, 100), &r, &got));
+	memo_put(m, 0, svn(key, MEMO_BYTES / 2), 2, svn(ans, MEMO_BYTES - MEMO_BYTES / 2));
+	assert_true(memo_get(m, 0, svn(key, MEMO_BYTES / 2), &r, &got));
 	assert_int_equal(r, 2);
-	assert_true(sv_eq(got, svn(ans, MEMO_BYTES - 100)));
+	assert_true(sv_eq(got, svn(ans, MEMO_BYTES - MEMO_BYTES / 2)));
 	memo_put(m, 0, svn(key, MEMO_BYTES + 1), 3, svn("", 0));
 	assert_false(memo_get(m, 0, svn(key, MEMO_BYTES + 1), &r, &got));
-	memo_put(m, 0, svn(key, 100), 4, svn(ans, MEMO_BYTES - 99));
-	assert_true(memo_get(m, 0, svn(key, 100), &r, &got));
+	memo_put(m, 0, svn(key, MEMO_BYTES / 2), 4, svn(ans, MEMO_BYTES - MEMO_BYTES / 2 + 1));
+	assert_true(memo_get(m, 0, svn(key, MEMO_BYTES / 2), &r, &got));
 	assert_int_equal(r, 2); /* the answer before stays */
 	memo_free(m);
 }

@@ -404,6 +404,9 @@ static const char *const memo_values[] = {
 	"Y", "n", "active", "正常", "冻结", "100010", "１００８６１", "1000",
 	"SW1A 1AA", "sw1a1aa", "\xff\xfe", "   ", "Y\xe2\x80\x8b", "3", "-1",
 	"1,036", "abc", "007", "+5", "扎西顿珠", "Tashi Dhondup", "Wei Zhang",
+	"Abcdefghij Klmnopqrstu", "Abcdefghij Klmnopqrstuv",
+	"Abcdefghij Klmnopqrstuvw", "Abcdefghij Klmnopqrstuvwxyz",
+	"欧阳娜娜娜娜娜娜",
 	"0123456789012345678901234567890123456789012345678901234567890123456"
 	"78901234567890123456789012345678901234567890123",
 	"0123456789012345678901234567890123456789012345678901234567890123456"
