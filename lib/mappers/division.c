@@ -40,6 +40,9 @@ struct table {
 	/* owned: indexes into keys by (parent_code, first) and by (level,
 	 * first), each group in the order of keys */
 	uint32_t *by_parent, *by_level;
+	/* owned: the group (group_of) of each position of by_parent and of
+	 * by_level, so a search runs over one array */
+	uint64_t *g_parent, *g_level;
 	/* owned: 1 + the first row of each code from CODE_MIN, or 0 */
 	uint32_t *by_code;
 };
@@ -73,6 +76,8 @@ static void table_free(struct table *t)
 	free(t->keys);
 	free(t->by_parent);
 	free(t->by_level);
+	free(t->g_parent);
+	free(t->g_level);
 	free(t->by_code);
 	memset(t, 0, sizeof(*t));
 }
@@ -271,6 +276,25 @@ static uint32_t *key_index(const struct table *t,
 	return ix;
 }
 
+/* What match looks up: (parent code, first code point) or (level, first
+ * code point), as one number. */
+static uint64_t key_group(const struct name_key *k, bool by_parent)
+{
+	uint64_t g = by_parent ? k->parent_code : (unsigned)k->level;
+
+	return g << 32 | k->first;
+}
+
+static uint64_t *key_groups(const struct table *t, const uint32_t *ix,
+			    bool by_parent)
+{
+	uint64_t *g = xcalloc(t->n_keys ? t->n_keys : 1, sizeof(*g));
+
+	for (size_t i = 0; i < t->n_keys; i++)
+		g[i] = key_group(&t->keys[ix[i]], by_parent);
+	return g;
+}
+
 static void build_index(struct table *t)
 {
 	xqsort(t->rows, t->n_rows, sizeof(*t->rows), row_cmp);
@@ -287,6 +311,8 @@ static void build_index(struct table *t)
 	xqsort(t->keys, t->n_keys, sizeof(*t->keys), key_cmp);
 	t->by_parent = key_index(t, by_parent_cmp);
 	t->by_level = key_index(t, by_level_cmp);
+	t->g_parent = key_groups(t, t->by_parent, true);
+	t->g_level = key_groups(t, t->by_level, false);
 	/* Rows run by code, current first: the first of a code wins. */
 	t->by_code = xcalloc(CODE_MAX - CODE_MIN + 1, sizeof(*t->by_code));
 	for (size_t i = t->n_rows; i-- > 0;)
@@ -554,22 +580,15 @@ struct filter {
 };
 
 /* The group key of k in the index f uses: parent or level, then first. */
-static uint64_t group_of(const struct name_key *k, const struct filter *f)
-{
-	uint64_t g = f->by_parent ? k->parent_code : (unsigned)k->level;
-
-	return g << 32 | k->first;
-}
-
-/* First position in f's index of the keys of group g. */
-static size_t index_from(const uint32_t *ix, const struct filter *f, uint64_t g)
+/* First position of group g in groups (sorted, table.n_keys of them). */
+static size_t index_from(const uint64_t *groups, uint64_t g)
 {
 	size_t lo = 0, hi = table.n_keys;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (group_of(&table.keys[ix[mid]], f) < g)
+		if (groups[mid] < g)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -586,6 +605,7 @@ static const struct division *match(struct strview text, const struct filter *f,
 				    size_t *matched)
 {
 	const uint32_t *ix;
+	const uint64_t *groups;
 	struct name_key probe;
 	uint64_t g;
 
@@ -593,14 +613,14 @@ static const struct division *match(struct strview text, const struct filter *f,
 	if (!ready() || utf8_decode(text.p, text.len, &probe.first) == 0)
 		return NULL;
 	ix = f->by_parent ? table.by_parent : table.by_level;
+	groups = f->by_parent ? table.g_parent : table.g_level;
 	probe.parent_code = f->parent;
 	probe.level = f->level;
-	g = group_of(&probe, f);
-	for (size_t i = index_from(ix, f, g); i < table.n_keys; i++) {
+	g = key_group(&probe, f->by_parent);
+	for (size_t i = index_from(groups, g);
+	     i < table.n_keys && groups[i] == g; i++) {
 		const struct name_key *k = &table.keys[ix[i]];
 
-		if (group_of(k, f) != g)
-			break;
 		if (k->name.len <= text.len &&
 		    (f->by_parent || is_within(k->code, f->within)) &&
 		    !memcmp(k->name.p, text.p, k->name.len)) {
