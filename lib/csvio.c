@@ -327,6 +327,7 @@ static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 {
 	const char delim = r->opts.delim;
 	size_t i = 0, n = 0;
+	bool any_unquoted = false;
 
 	buf_reset(&r->unquote);
 	for (;; n++) {
@@ -363,6 +364,7 @@ static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 			if (doubled &&
 			    unquote(r, p + start, i - 1 - start, s) < 0)
 				return false;
+			any_unquoted |= doubled;
 		} else {
 			size_t end = delim_or_quote(p, i, len, delim);
 
@@ -380,7 +382,9 @@ static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 		r->views[k] = svn((r->spans[k].unquoted ? r->unquote.p : p) +
 					  r->spans[k].off,
 				  r->spans[k].len);
-	if (record_add_views(&r->cur, r->views, n) < 0)
+	/* Without a doubled quote every field lies in the line: one copy. */
+	if ((any_unquoted ? record_add_views(&r->cur, r->views, n)
+			  : record_add_within(&r->cur, p, len, r->views, n)) < 0)
 		r->too_long = true;
 	return true;
 }
