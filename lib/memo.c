@@ -69,19 +69,35 @@ static uint64_t memo_hash(unsigned tag, struct strview key)
 	return h ? h : 1;
 }
 
+/* The two places a pair with hash h may be: its own, and the one it is
+ * moved to when another pair takes its own. */
+static struct memo_slot *place(const struct memo *m, uint64_t h, int which)
+{
+	return &m->slot[(which ? h >> 32 : h) & m->mask];
+}
+
+static bool holds(const struct memo_slot *s, uint64_t h, unsigned tag,
+		  struct strview key)
+{
+	return s->hash == h && s->tag == tag && s->key_len == key.len &&
+	       memcmp(s->bytes, key.p, key.len) == 0;
+}
+
 bool memo_get(const struct memo *m, unsigned tag, struct strview key,
 	      int *res, struct strview *ans)
 {
-	uint64_t h;
 	const struct memo_slot *s;
+	uint64_t h;
 
 	if (key.len > MEMO_BYTES)
 		return false;
 	h = memo_hash(tag, key);
-	s = &m->slot[h & m->mask];
-	if (s->hash != h || s->tag != tag || s->key_len != key.len ||
-	    memcmp(s->bytes, key.p, key.len) != 0)
-		return false;
+	s = place(m, h, 0);
+	if (!holds(s, h, tag, key)) {
+		s = place(m, h, 1);
+		if (!holds(s, h, tag, key))
+			return false;
+	}
 	*res = s->res;
 	*ans = svn(s->bytes + s->key_len, s->ans_len);
 	return true;
@@ -90,13 +106,17 @@ bool memo_get(const struct memo *m, unsigned tag, struct strview key,
 void memo_put(struct memo *m, unsigned tag, struct strview key, int res,
 	      struct strview ans)
 {
-	uint64_t h;
 	struct memo_slot *s;
+	uint64_t h;
 
 	if (key.len + ans.len > MEMO_BYTES)
 		return;
 	h = memo_hash(tag, key);
-	s = &m->slot[h & m->mask];
+	s = place(m, h, 0);
+	/* Two pairs that share a place both stay: the one there moves to
+	 * its other place (whatever was there goes). */
+	if (s->hash && s->hash != h && place(m, s->hash, 0) == s)
+		*place(m, s->hash, 1) = *s;
 	s->hash = h;
 	s->tag = tag;
 	s->res = res;

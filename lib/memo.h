@@ -3,9 +3,10 @@
  * that are costly and see the same values again and again (a name's
  * clean-up, its split, a gender or status word).
  *
- * Direct-mapped: a (tag, key) pair hashes to one slot, and a new pair
- * takes the slot of the one before it, so memory never grows with the
- * input. A hit is checked byte for byte against the kept tag and key,
+ * A (tag, key) pair hashes to two slots: its own, and a second one it
+ * moves to when a new pair takes its own (what was in the second goes).
+ * So two pairs that share a slot both stay, and memory never grows with
+ * the input. A hit is checked byte for byte against the kept tag and key,
  * never by hash alone: the answer is the one the function gave for these
  * very bytes. Keys and answers longer than a slot holds are not kept.
  * One memo per thread: nothing here locks.

@@ -28,11 +28,11 @@
 
 #define BIT(f) ((uint32_t)1 << (f))
 
-/* Slots of the memos of answers (64 bytes each), whatever the input:
- * names and postal codes take many, the few words of gender, tier,
- * consent and status few (and stay in the cache). */
-#define MEMO_SLOTS 4096
-#define MEMO_SLOTS_WORDS 256
+/* Slots of the memos of answers (64 bytes each: 512 and 64 KB), whatever
+ * the input: names and postal codes take many, the few words of gender,
+ * tier, consent and status few. Only the slots in use are in the cache. */
+#define MEMO_SLOTS 8192
+#define MEMO_SLOTS_WORDS 1024
 
 /* What a memo answer is the answer of: a canonical field's own mapper
  * (tier, consent_marketing, status, gender) has the field as its tag;

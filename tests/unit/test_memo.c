@@ -76,6 +76,46 @@ static void test_one_slot(void **state)
 	memo_free(m);
 }
 
+/* Many pairs through few slots: whatever answers comes back is the
+ * answer put for that very pair; and a few pairs in many slots all stay
+ * (two that share a slot move apart). */
+static void test_thrash(void **state)
+{
+	struct memo *m = memo_new(8);
+	char key[32], ans[32];
+	struct strview got;
+	int r, hits = 0;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "%d", i % 97);
+		snprintf(ans, sizeof(ans), "a%d", i % 97);
+		memo_put(m, (unsigned)i % 2, sv(key), i % 97, sv(ans));
+		for (int k = 0; k < 97; k++) {
+			snprintf(key, sizeof(key), "%d", k);
+			snprintf(ans, sizeof(ans), "a%d", k);
+			if (!memo_get(m, (unsigned)i % 2, sv(key), &r, &got))
+				continue;
+			hits++;
+			if (r != k || !sv_eq(got, sv(ans)))
+				fail_msg("'%s': %d '%.*s'", key, r,
+					 (int)got.len, got.p);
+		}
+	}
+	assert_true(hits > 0);
+	memo_free(m);
+	m = memo_new(256);
+	for (int i = 0; i < 30; i++) {
+		snprintf(key, sizeof(key), "w%d", i);
+		memo_put(m, 7, sv(key), i, sv(key));
+	}
+	for (int i = 0; i < 30; i++) {
+		snprintf(key, sizeof(key), "w%d", i);
+		expect(m, 7, key, i, key);
+	}
+	memo_free(m);
+}
+
 /* Key and answer together up to MEMO_BYTES are kept; past it, not (and
  * what the slot held before stays). */
 static void test_sizes(void **state)
@@ -109,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_get_put),
 		cmocka_unit_test(test_one_slot),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_thrash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
