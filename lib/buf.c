@@ -54,13 +54,8 @@ int buf_add(struct buf *b, const void *p, size_t len)
 	return 0;
 }
 
-int buf_addc(struct buf *b, char c)
+int buf_addc_slow(struct buf *b, char c)
 {
-	if (b->len + 1 < b->cap && b->len < b->max) {
-		b->p[b->len++] = c;
-		b->p[b->len] = '\0';
-		return 0;
-	}
 	return buf_add(b, &c, 1);
 }
 
@@ -97,13 +92,6 @@ void buf_truncate(struct buf *b, size_t len)
 		return;
 	b->len = len;
 	b->p[len] = '\0';
-}
-
-void buf_reset(struct buf *b)
-{
-	b->len = 0;
-	if (b->cap)
-		b->p[0] = '\0';
 }
 
 void buf_release(struct buf *b)

@@ -30,7 +30,17 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 /* Append len bytes. Returns 0, or -1 (b unchanged) past max. */
 int buf_add(struct buf *b, const void *p, size_t len);
-int buf_addc(struct buf *b, char c);
+int buf_addc_slow(struct buf *b, char c);
+static inline int buf_addc(struct buf *b, char c)
+{
+	/* The common case, room already there, without a call. */
+	if (b->len + 1 < b->cap && b->len < b->max) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return buf_addc_slow(b, c);
+}
 int buf_adds(struct buf *b, const char *s); /* a C string */
 int buf_addsv(struct buf *b, struct strview v);
 int buf_addf(struct buf *b, const char *fmt, ...)
@@ -46,7 +56,12 @@ static inline int buf_grow(struct buf *b, size_t n)
 }
 /* Shorten to len (<= b->len). Cannot fail. */
 void buf_truncate(struct buf *b, size_t len);
-void buf_reset(struct buf *b);	 /* empty it, keep the memory */
+static inline void buf_reset(struct buf *b) /* empty it, keep the memory */
+{
+	b->len = 0;
+	if (b->cap)
+		b->p[0] = '\0';
+}
 void buf_release(struct buf *b); /* free it; b is as after buf_init */
 char *buf_detach(struct buf *b); /* caller owns the result: free() it */
 static inline struct strview buf_view(const struct buf *b)
