@@ -346,6 +346,11 @@ static void test_csvio_split_agrees(void **state)
 		"\"0123456789,abcdef\"", "0123456789abcdef", "\t", "\"", "\"a",
 		"\xe2\x80\x9c", "\x80\x81", "x", "xxxxxxx", "xxxxxxxx", "xxxxxxxxx",
 		"xxxxxxxxxxxxxxx\"", "xxxxxxxxxxxxxxxx", "\"xxxxxxxxxxxxxxx\"",
+		/* past 64 bytes: the marks of split_quoted run over words */
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		"\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,\"",
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"x",
+		"\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,\"\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"",
 	};
 	const size_t n = sizeof(fields) / sizeof(fields[0]);
 	struct csvio_opts o = CSVIO_OPTS_INIT;
