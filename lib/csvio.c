@@ -408,8 +408,9 @@ static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 					  r->spans[k].off,
 				  r->spans[k].len);
 	/* Without a doubled quote every field lies in the line: one copy. */
-	if ((any_unquoted ? record_add_views(&r->cur, r->views, n)
-			  : record_add_within(&r->cur, p, len, r->views, n)) < 0)
+	if ((any_unquoted
+		     ? record_add_views(&r->cur, r->views, n)
+		     : record_add_within(&r->cur, p, len, r->views, n)) < 0)
 		r->too_long = true;
 	return true;
 }
@@ -1089,10 +1090,12 @@ static bool needs_quotes(struct strview v, char delim)
 	const __m128i vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r');
 
 	for (; i + 16 <= v.len; i += 16) {
-		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(v.p + i));
-		__m128i m = _mm_or_si128(
-			_mm_or_si128(_mm_cmpeq_epi8(w, vd), _mm_cmpeq_epi8(w, vq)),
-			_mm_or_si128(_mm_cmpeq_epi8(w, vn), _mm_cmpeq_epi8(w, vr)));
+		__m128i w = _mm_loadu_si128(
+			(const __m128i *)(const void *)(v.p + i));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, vd),
+						      _mm_cmpeq_epi8(w, vq)),
+					 _mm_or_si128(_mm_cmpeq_epi8(w, vn),
+						      _mm_cmpeq_epi8(w, vr)));
 
 		if (_mm_movemask_epi8(m))
 			return true;

@@ -33,8 +33,8 @@ struct memo *memo_new(size_t slots)
 	while (n < slots)
 		n *= 2;
 	m->raw = xcalloc(n + 1, sizeof(m->slot[0]));
-	m->slot = (struct memo_slot *)(((uintptr_t)m->raw + 63) &
-				       ~(uintptr_t)63);
+	m->slot =
+		(struct memo_slot *)(((uintptr_t)m->raw + 63) & ~(uintptr_t)63);
 	m->mask = n - 1;
 	return m;
 }
@@ -83,8 +83,8 @@ static bool holds(const struct memo_slot *s, uint64_t h, unsigned tag,
 	       memcmp(s->bytes, key.p, key.len) == 0;
 }
 
-bool memo_get(const struct memo *m, unsigned tag, struct strview key,
-	      int *res, struct strview *ans)
+bool memo_get(const struct memo *m, unsigned tag, struct strview key, int *res,
+	      struct strview *ans)
 {
 	const struct memo_slot *s;
 	uint64_t h;

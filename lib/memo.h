@@ -31,8 +31,8 @@ struct memo *memo_new(size_t slots);
 void memo_free(struct memo *m);
 /* The answer kept for (tag, key): true with *res and *ans (a view valid
  * until the next memo_put), false when there is none. */
-bool memo_get(const struct memo *m, unsigned tag, struct strview key,
-	      int *res, struct strview *ans);
+bool memo_get(const struct memo *m, unsigned tag, struct strview key, int *res,
+	      struct strview *ans);
 /* Keep (res, ans) as the answer for (tag, key), in place of what its slot
  * held; nothing when they do not fit a slot. */
 void memo_put(struct memo *m, unsigned tag, struct strview key, int res,

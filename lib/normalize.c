@@ -571,10 +571,9 @@ static void step_postal(struct step *s)
 
 	if (!has(s, CF_POSTAL_CODE))
 		return;
-	r = (enum address_result)memo_map(s->n,
-					  s->is_cn ? TAG_POSTAL_CN : TAG_POSTAL,
-					  old(s, CF_POSTAL_CODE),
-					  put(s, CF_POSTAL_CODE));
+	r = (enum address_result)memo_map(
+		s->n, s->is_cn ? TAG_POSTAL_CN : TAG_POSTAL,
+		old(s, CF_POSTAL_CODE), put(s, CF_POSTAL_CODE));
 	settle(s, CF_POSTAL_CODE, r == ADDRESS_OK, r == ADDRESS_EMPTY,
 	       address_result_str(r));
 }
