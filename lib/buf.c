@@ -115,11 +115,6 @@ struct strview sv(const char *s)
 	return v;
 }
 
-bool sv_eq(struct strview a, struct strview b)
-{
-	return a.len == b.len && (a.len == 0 || !memcmp(a.p, b.p, a.len));
-}
-
 bool sv_eqs(struct strview a, const char *s)
 {
 	return sv_eq(a, sv(s));

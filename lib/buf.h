@@ -76,7 +76,10 @@ static inline struct strview svn(const char *p, size_t len)
 	struct strview v = {p, len};
 	return v;
 }
-bool sv_eq(struct strview a, struct strview b);
+static inline bool sv_eq(struct strview a, struct strview b)
+{
+	return a.len == b.len && (a.len == 0 || !memcmp(a.p, b.p, a.len));
+}
 /* Byte order of a and b (a prefix first): <0, 0, >0. Cannot fail. */
 int sv_cmp(struct strview a, struct strview b);
 bool sv_eqs(struct strview a, const char *s);
