@@ -32,7 +32,7 @@
  * the input: names and postal codes take many, the few words of gender,
  * tier, consent and status few. Only the slots in use are in the cache. */
 #define MEMO_SLOTS 8192
-#define MEMO_SLOTS_WORDS 1024
+#define MEMO_SLOTS_WORDS 256
 
 /* What a memo answer is the answer of: a canonical field's own mapper
  * (tier, consent_marketing, status, gender) has the field as its tag;
