@@ -38,8 +38,9 @@
  * (tier, consent_marketing, status, gender) has the field as its tag;
  * these are the others. */
 enum memo_tag {
-	TAG_NAME = CF_COUNT, /* name_normalize, for all three name fields */
-	TAG_SPLIT,	     /* name_split */
+	TAG_NAME = CF_COUNT, /* name_normalize, for family and given names */
+	TAG_NAME_SPLIT,	     /* name_normalize and name_split of its answer,
+				for the name column */
 	TAG_POSTAL,	     /* address_postal_normalize, not in China */
 	TAG_POSTAL_CN,	     /* address_postal_normalize in China */
 };
@@ -51,6 +52,8 @@ struct normalize {
 	bool set[CF_COUNT];	   /* val[f] is to replace field f */
 	struct buf merged;	   /* an _issues value being merged */
 	struct buf family, given;  /* name_split's answer, to compare */
+	bool split_known;	   /* it is there for the record's name */
+	bool split_ok;		   /* and what name_split returned */
 	struct buf issues;	   /* one record's new issues */
 	const struct header *in_h; /* borrowed: the input's columns */
 	struct header out_h;	   /* the input's columns (+ _issues) */
@@ -279,38 +282,62 @@ static int memo_map(struct normalize *n, unsigned tag, struct strview in,
 	return res;
 }
 
-/* name_split(name, &n->family, &n->given) (both empty), from the memo
- * when it has the answer: the family name's length (-1: no split), and
- * the two parts one after the other. */
-static bool memo_split(struct normalize *n, struct strview name)
-{
-	char both[MEMO_BYTES];
-	struct strview ans;
-	int res;
-	bool ok;
+/* One name column's answer in a memo slot: name_normalize's result, its
+ * answer's length, whether name_split of that answer split it and the
+ * family name's length; the bytes are the answer, family, given. */
+#define SPLIT_RES(r, nlen, ok, flen) \
+	((int)(r) | (int)(nlen) << 8 | (int)(ok) << 16 | (int)(flen) << 17)
 
-	if (!n->memo)
-		return name_split(name, &n->family, &n->given);
-	if (memo_get(n->memo, TAG_SPLIT, name, &res, &ans)) {
-		if (res < 0)
-			return false;
-		if (buf_add(&n->family, ans.p, (size_t)res) == 0 &&
-		    buf_add(&n->given, ans.p + res, ans.len - (size_t)res) == 0)
-			return true;
-		buf_reset(&n->family);
-		buf_reset(&n->given);
-		return name_split(name, &n->family, &n->given);
+/* name_normalize(in, out) for the name column (out empty). When it is
+ * NAME_OK, also name_split of its answer into n->family and n->given
+ * (split_known, split_ok), which split_name would compute: both from the
+ * memo when it has them. */
+static enum name_result name_and_split(struct normalize *n, struct strview in,
+				       struct buf *out)
+{
+	char bytes[MEMO_BYTES];
+	struct strview ans;
+	enum name_result r;
+	size_t nlen, flen;
+	int res;
+
+	n->split_known = false;
+	if (!n->memo || in.len == 0)
+		return name_normalize(in, out);
+	buf_reset(&n->family);
+	buf_reset(&n->given);
+	if (memo_get(n->memo, TAG_NAME_SPLIT, in, &res, &ans)) {
+		r = (enum name_result)(res & 0xff);
+		nlen = (size_t)(res >> 8 & 0xff);
+		flen = (size_t)(res >> 17);
+		n->split_known = r == NAME_OK;
+		n->split_ok = res >> 16 & 1;
+		if (buf_add(out, ans.p, nlen) < 0 ||
+		    buf_add(&n->family, ans.p + nlen, flen) < 0 ||
+		    buf_add(&n->given, ans.p + nlen + flen,
+			    ans.len - nlen - flen) < 0)
+			return NAME_TOO_LONG; /* cannot happen: a slot is small */
+		return r;
 	}
-	ok = name_split(name, &n->family, &n->given);
-	if (!ok) {
-		memo_put(n->memo, TAG_SPLIT, name, -1, svn("", 0));
-	} else if (n->family.len + n->given.len <= sizeof(both)) {
-		memcpy(both, n->family.p, n->family.len);
-		memcpy(both + n->family.len, n->given.p, n->given.len);
-		memo_put(n->memo, TAG_SPLIT, name, (int)n->family.len,
-			 svn(both, n->family.len + n->given.len));
+	r = name_normalize(in, out);
+	if (r != NAME_OK) {
+		memo_put(n->memo, TAG_NAME_SPLIT, in, SPLIT_RES(r, 0, 0, 0),
+			 svn("", 0));
+		return r;
 	}
-	return ok;
+	n->split_known = true;
+	n->split_ok = name_split(buf_view(out), &n->family, &n->given);
+	nlen = out->len;
+	flen = n->family.len;
+	if (nlen + flen + n->given.len > sizeof(bytes))
+		return r;
+	memcpy(bytes, out->p, nlen);
+	memcpy(bytes + nlen, n->family.p, flen);
+	memcpy(bytes + nlen + flen, n->given.p, n->given.len);
+	memo_put(n->memo, TAG_NAME_SPLIT, in,
+		 SPLIT_RES(r, nlen, n->split_ok, flen),
+		 svn(bytes, nlen + flen + n->given.len));
+	return r;
 }
 
 /*
@@ -340,7 +367,11 @@ static enum name_result one_name(struct step *s, enum canon_field f)
 
 	if (!has(s, f))
 		return NAME_EMPTY;
-	r = (enum name_result)memo_map(s->n, TAG_NAME, old(s, f), put(s, f));
+	if (f == CF_NAME)
+		r = name_and_split(s->n, old(s, f), put(s, f));
+	else
+		r = (enum name_result)memo_map(s->n, TAG_NAME, old(s, f),
+					       put(s, f));
 	settle(s, f, r == NAME_OK, r == NAME_EMPTY, name_result_str(r));
 	return r;
 }
@@ -355,9 +386,14 @@ static void split_name(struct step *s)
 
 	if (!no_family && !no_given)
 		return;
-	buf_reset(&n->family);
-	buf_reset(&n->given);
-	if (!memo_split(n, now(s, CF_NAME)))
+	/* name_and_split split the name's answer, which now() is */
+	if (!n->split_known) {
+		buf_reset(&n->family);
+		buf_reset(&n->given);
+		n->split_ok =
+			name_split(now(s, CF_NAME), &n->family, &n->given);
+	}
+	if (!n->split_ok)
 		return;
 	if (no_family && no_given) {
 		buf_addsv(put(s, CF_FAMILY_NAME), buf_view(&n->family));
@@ -634,6 +670,7 @@ int normalize_record(struct normalize *n, const struct header *h,
 	struct step s = {n, h, rec, issues, 0, true, "CN"};
 
 	memset(n->set, 0, sizeof(n->set));
+	n->split_known = false;
 	if (n->o.fields == 0)
 		return 0;
 	step_country(&s);
