@@ -27,6 +27,7 @@
 #include "stage.h"
 
 #define BIT(f) ((uint32_t)1 << (f))
+_Static_assert(CF_COUNT <= 32, "a field is a bit of a uint32_t");
 
 /* Slots of the memos of answers (64 bytes each: 512 and 64 KB), whatever
  * the input: names and postal codes take many, the few words of gender,
@@ -49,7 +50,7 @@ struct normalize {
 	struct normalize_opts o;
 	char country[3];	   /* o.country, upper case */
 	struct buf val[CF_COUNT];  /* the new value of each field */
-	bool set[CF_COUNT];	   /* val[f] is to replace field f */
+	uint32_t set;		   /* BIT(f): val[f] is to replace field f */
 	struct buf merged;	   /* an _issues value being merged */
 	struct buf family, given;  /* name_split's answer, to compare */
 	bool split_known;	   /* it is there for the record's name */
@@ -195,7 +196,7 @@ static struct strview old(const struct step *s, enum canon_field f)
 /* The field as it will be: its new value once a step has set one. */
 static struct strview now(const struct step *s, enum canon_field f)
 {
-	return s->n->set[f] ? buf_view(&s->n->val[f]) : old(s, f);
+	return s->n->set & BIT(f) ? buf_view(&s->n->val[f]) : old(s, f);
 }
 
 static bool is_blank(const struct step *s, enum canon_field f)
@@ -207,7 +208,7 @@ static bool is_blank(const struct step *s, enum canon_field f)
 static struct buf *put(struct step *s, enum canon_field f)
 {
 	buf_reset(&s->n->val[f]);
-	s->n->set[f] = true;
+	s->n->set |= BIT(f);
 	return &s->n->val[f];
 }
 
@@ -232,7 +233,7 @@ static void settle(struct step *s, enum canon_field f, bool ok, bool empty,
 		return;
 	buf_reset(&s->n->val[f]);
 	if (!empty) {
-		s->n->set[f] = false;
+		s->n->set &= ~BIT(f);
 		flag(s, f, problem);
 	}
 }
@@ -518,7 +519,7 @@ static void check_against_id(struct step *s, enum canon_field f,
 			buf_addsv(put(s, f), from_id);
 		return;
 	}
-	if (s->n->set[f] && !sv_eq(now(s, f), from_id))
+	if ((s->n->set & BIT(f)) && !sv_eq(now(s, f), from_id))
 		flag(s, f, "differs from id_number");
 }
 
@@ -552,7 +553,7 @@ static void step_id(struct step *s)
 	r = cnid_normalize(old(s, CF_ID_NUMBER), put(s, CF_ID_NUMBER));
 	/* A letter first: another document, unless the type says not. */
 	if (r == CNID_NOT_CN && t == CNID_TYPE_NONE) {
-		s->n->set[CF_ID_NUMBER] = false;
+		s->n->set &= ~BIT(CF_ID_NUMBER);
 		return;
 	}
 	settle(s, CF_ID_NUMBER, r == CNID_OK, r == CNID_EMPTY,
@@ -647,20 +648,24 @@ static int apply(struct normalize *n, const struct header *h,
 		 struct record *rec)
 {
 	size_t need = 0;
+	uint32_t m;
+	int f;
 
-	for (int f = 0; f < CF_COUNT; f++)
-		if (n->set[f] &&
-		    sv_eq(buf_view(&n->val[f]), record_canon(rec, h, f)))
-			n->set[f] = false;
-	for (int f = 0; f < CF_COUNT; f++)
-		if (n->set[f])
-			need += n->val[f].len + 1;
+	/* The set fields in order, lowest first: a loop over the bits. */
+	for (m = n->set; m; m &= m - 1) {
+		f = __builtin_ctz(m);
+		if (sv_eq(buf_view(&n->val[f]), record_canon(rec, h, f)))
+			n->set &= ~BIT(f);
+	}
+	for (m = n->set; m; m &= m - 1)
+		need += n->val[__builtin_ctz(m)].len + 1;
 	if (need > RECORD_MAX_BYTES - rec->data.len)
 		return -1;
-	for (int f = 0; f < CF_COUNT; f++)
-		if (n->set[f])
-			record_set(rec, (size_t)h->canon[f], n->val[f].p,
-				   n->val[f].len);
+	for (m = n->set; m; m &= m - 1) {
+		f = __builtin_ctz(m);
+		record_set(rec, (size_t)h->canon[f], n->val[f].p,
+			   n->val[f].len);
+	}
 	return 0;
 }
 
@@ -669,7 +674,7 @@ int normalize_record(struct normalize *n, const struct header *h,
 {
 	struct step s = {n, h, rec, issues, 0, true, "CN"};
 
-	memset(n->set, 0, sizeof(n->set));
+	n->set = 0;
 	n->split_known = false;
 	if (n->o.fields == 0)
 		return 0;
