@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 struct strview {
@@ -76,9 +77,37 @@ static inline struct strview svn(const char *p, size_t len)
 	struct strview v = {p, len};
 	return v;
 }
+/* Are the n bytes at a and b the same? Short runs (most field values)
+ * by two fixed-size loads that may overlap, inline; the rest by memcmp. */
+static inline bool mem_eq(const void *a, const void *b, size_t n)
+{
+	const char *x = a, *y = b;
+	uint64_t p, q, r, t;
+	uint32_t c, d, e, f;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&p, x, 8);
+		memcpy(&q, y, 8);
+		memcpy(&r, x + n - 8, 8);
+		memcpy(&t, y + n - 8, 8);
+		return ((p ^ q) | (r ^ t)) == 0;
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&c, x, 4);
+		memcpy(&d, y, 4);
+		memcpy(&e, x + n - 4, 4);
+		memcpy(&f, y + n - 4, 4);
+		return ((c ^ d) | (e ^ f)) == 0;
+	}
+	if (n < 4)
+		return n == 0 || (x[0] == y[0] && x[n / 2] == y[n / 2] &&
+				  x[n - 1] == y[n - 1]);
+	return memcmp(x, y, n) == 0;
+}
+
 static inline bool sv_eq(struct strview a, struct strview b)
 {
-	return a.len == b.len && (a.len == 0 || !memcmp(a.p, b.p, a.len));
+	return a.len == b.len && mem_eq(a.p, b.p, a.len);
 }
 /* Byte order of a and b (a prefix first): <0, 0, >0. Cannot fail. */
 int sv_cmp(struct strview a, struct strview b);

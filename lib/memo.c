@@ -80,7 +80,7 @@ static bool holds(const struct memo_slot *s, uint64_t h, unsigned tag,
 		  struct strview key)
 {
 	return s->hash == h && s->tag == tag && s->key_len == key.len &&
-	       memcmp(s->bytes, key.p, key.len) == 0;
+	       mem_eq(s->bytes, key.p, key.len);
 }
 
 bool memo_get(const struct memo *m, unsigned tag, struct strview key, int *res,

@@ -623,7 +623,7 @@ static const struct division *match(struct strview text, const struct filter *f,
 
 		if (k->name.len <= text.len &&
 		    (f->by_parent || is_within(k->code, f->within)) &&
-		    !memcmp(k->name.p, text.p, k->name.len)) {
+		    mem_eq(k->name.p, text.p, k->name.len)) {
 			*matched = k->name.len;
 			return k->d;
 		}
