@@ -105,6 +105,35 @@ static inline bool mem_eq(const void *a, const void *b, size_t n)
 	return memcmp(x, y, n) == 0;
 }
 
+/* memcpy(o, p, n) for the short runs of field values: up to sixteen
+ * bytes as two fixed-size moves that may overlap, inline; the rest by
+ * memcpy. o and p must not overlap. */
+static inline void mem_copy(void *o, const void *p, size_t n)
+{
+	char *x = o;
+	const char *y = p;
+	uint64_t a, b;
+	uint32_t c, d;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, y, 8);
+		memcpy(&b, y + n - 8, 8);
+		memcpy(x, &a, 8);
+		memcpy(x + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&c, y, 4);
+		memcpy(&d, y + n - 4, 4);
+		memcpy(x, &c, 4);
+		memcpy(x + n - 4, &d, 4);
+	} else if (n > 0 && n < 4) {
+		x[0] = y[0];
+		x[n / 2] = y[n / 2];
+		x[n - 1] = y[n - 1];
+	} else if (n > 16) {
+		memcpy(x, y, n);
+	}
+}
+
 static inline bool sv_eq(struct strview a, struct strview b)
 {
 	return a.len == b.len && mem_eq(a.p, b.p, a.len);

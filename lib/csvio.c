@@ -1120,33 +1120,6 @@ static bool needs_quotes(struct strview v, char delim)
 	return false;
 }
 
-/* Copy n bytes from p to o: fields are mostly short, and a memcpy call
- * for each costs more than the copy. Up to sixteen bytes as two moves
- * that may overlap, each of a fixed size, so the compiler inlines them. */
-static void copy_field(char *o, const char *p, size_t n)
-{
-	uint64_t a, b;
-	uint32_t c, d;
-
-	if (n > 16) {
-		memcpy(o, p, n);
-	} else if (n >= 8) {
-		memcpy(&a, p, 8);
-		memcpy(&b, p + n - 8, 8);
-		memcpy(o, &a, 8);
-		memcpy(o + n - 8, &b, 8);
-	} else if (n >= 4) {
-		memcpy(&c, p, 4);
-		memcpy(&d, p + n - 4, 4);
-		memcpy(o, &c, 4);
-		memcpy(o + n - 4, &d, 4);
-	} else if (n > 0) {
-		o[0] = p[0];
-		o[n / 2] = p[n / 2];
-		o[n - 1] = p[n - 1];
-	}
-}
-
 /* The common record: no field needs quotes. Its fields all lie in its
  * data (with NULs and, after record_set, old values between them), so one
  * look at the data clears them all; then they are copied straight into
@@ -1167,7 +1140,7 @@ static bool write_plain(struct csvio_writer *w, const struct record *rec)
 	for (size_t i = 0; i < rec->n; i++) {
 		if (i)
 			*o++ = w->delim;
-		copy_field(o, rec->data.p + rec->off[i], rec->len[i]);
+		mem_copy(o, rec->data.p + rec->off[i], rec->len[i]);
 		o += rec->len[i];
 	}
 	*o++ = '\n';

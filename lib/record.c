@@ -65,8 +65,7 @@ static int store(struct record *r, const char *p, size_t len, size_t *off)
 	if (inside)
 		p = r->data.p + from;
 	*off = r->data.len;
-	if (len)
-		memcpy(r->data.p + r->data.len, p, len);
+	mem_copy(r->data.p + r->data.len, p, len);
 	r->data.len += len + 1; /* the field and its NUL */
 	r->data.p[r->data.len - 1] = '\0';
 	r->data.p[r->data.len] = '\0';
@@ -184,7 +183,7 @@ int record_set(struct record *r, size_t i, const char *p, size_t len)
 	 * normalising to a shorter form allocates nothing. */
 	if (len <= r->len[i] &&
 	    (p < r->data.p || p >= r->data.p + r->data.len)) {
-		memcpy(r->data.p + r->off[i], p, len);
+		mem_copy(r->data.p + r->off[i], p, len);
 		r->data.p[r->off[i] + len] = '\0';
 		r->len[i] = len;
 		return 0;

@@ -218,6 +218,27 @@ static void test_mem_eq(void **state)
 			}
 }
 
+/* mem_copy copies short runs by fixed-size moves: every length up to 40
+ * at every alignment must copy exactly n bytes, and touch no other. */
+static void test_mem_copy(void **state)
+{
+	char src[48], dst[48], want[48];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (char)('A' + i % 26);
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n + off <= 40; n++) {
+			memset(dst, '.', sizeof(dst));
+			memset(want, '.', sizeof(want));
+			memcpy(want + off, src + 7 - off % 3, n);
+			mem_copy(dst + off, src + 7 - off % 3, n);
+			if (memcmp(dst, want, sizeof(dst)))
+				fail_msg("off %zu, %zu bytes: '%.48s'", off, n,
+					 dst);
+		}
+}
+
 static void test_sv_trim(void **state)
 {
 	(void)state;
@@ -266,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_buf_lifecycle),
 		cmocka_unit_test(test_sv_compare),
 		cmocka_unit_test(test_mem_eq),
+		cmocka_unit_test(test_mem_copy),
 		cmocka_unit_test(test_sv_trim),
 		cmocka_unit_test(test_sv_dup),
 	};
