@@ -47,8 +47,7 @@ int buf_add(struct buf *b, const void *p, size_t len)
 {
 	if (buf_grow(b, len) < 0)
 		return -1;
-	if (len)
-		memcpy(b->p + b->len, p, len);
+	mem_copy(b->p + b->len, p, len);
 	b->len += len;
 	b->p[b->len] = '\0';
 	return 0;
