@@ -308,6 +308,64 @@ static void test_record_add_within(void **state)
 	record_release(&b);
 }
 
+/* record_split finds delimiters sixteen bytes at a time where it can:
+ * every line of up to 40 bytes with a delimiter at one place, at two
+ * (also next to each other), and at every fifth place, must give the
+ * fields a byte-by-byte cut gives. */
+static void check_split(const char *line, size_t len)
+{
+	struct record r;
+	size_t from = 0, k = 0;
+
+	record_init(&r);
+	record_add(&r, "x", 1);
+	assert_int_equal(record_split(&r, line, len, ';'), 0);
+	for (size_t i = 0; i <= len; i++) {
+		struct strview f;
+
+		if (i < len && line[i] != ';')
+			continue;
+		f = record_field(&r, 1 + k);
+		if (1 + k >= r.n || !sv_eq(f, svn(line + from, i - from)) ||
+		    f.p[f.len] != '\0')
+			fail_msg("'%.*s': field %zu is '%s'", (int)len, line, k,
+				 1 + k < r.n ? f.p : "(none)");
+		k++;
+		from = i + 1;
+	}
+	assert_int_equal(r.n, 1 + k);
+	record_release(&r);
+}
+
+static void test_record_split(void **state)
+{
+	char line[41];
+
+	(void)state;
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t i = 0; i < len; i++)
+			line[i] = (char)(i % 3 ? 'a' + i % 26 : '\xe5');
+		check_split(line, len);
+		for (size_t a = 0; a < len; a++) {
+			char keep = line[a];
+
+			line[a] = ';';
+			check_split(line, len);
+			for (size_t b = a + 1; b < len && b < a + 18; b++) {
+				char keep_b = line[b];
+
+				line[b] = ';';
+				check_split(line, len);
+				line[b] = keep_b;
+			}
+			line[a] = keep;
+		}
+		for (size_t i = 0; i < len; i += 5)
+			line[i] = ';';
+		check_split(line, len);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_record_set),
 		cmocka_unit_test(test_record_copy),
 		cmocka_unit_test(test_record_add_within),
+		cmocka_unit_test(test_record_split),
 		cmocka_unit_test(test_header_set),
 		cmocka_unit_test(test_header_lookup),
 	};
