@@ -27,10 +27,11 @@
  * this is skipped to its end. */
 #define ROW_MAX ((size_t)64 << 20)
 
-/* The next field of a one-line row, for split_quoted. */
+/* A field of a one-line row whose doubled quotes split_quoted made one:
+ * its text in unquote. */
 struct span {
-	size_t off, len; /* in the line, or in unquote */
-	bool unquoted;	 /* in unquote: a doubled quote made one */
+	size_t off, len; /* in unquote */
+	size_t field;	 /* which field of the row */
 };
 
 struct csvio_reader {
@@ -277,7 +278,6 @@ static int unquote(struct csvio_reader *r, const char *p, size_t len,
 		   struct span *s)
 {
 	s->off = r->unquote.len;
-	s->unquoted = true;
 	for (size_t i = 0; i < len; i++)
 		if (buf_addc(&r->unquote, p[i]) < 0)
 			return -1;
@@ -350,14 +350,11 @@ static size_t next_mark(const struct csvio_reader *r, size_t i, size_t len)
 static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 {
 	const char delim = r->opts.delim;
-	size_t i = 0, n = 0;
-	bool any_unquoted = false;
+	size_t i = 0, n = 0, n_spans = 0;
 
 	buf_reset(&r->unquote);
 	mark(r, p, len);
 	for (;; n++) {
-		struct span *s;
-
 		if (n == r->cap_spans) {
 			r->cap_spans = r->cap_spans ? 2 * r->cap_spans : 64;
 			r->spans = xrealloc(r->spans,
@@ -365,7 +362,6 @@ static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 			r->views = xrealloc(r->views,
 					    r->cap_spans * sizeof(*r->views));
 		}
-		s = &r->spans[n];
 		if (i < len && p[i] == '"') {
 			size_t start = ++i;
 			bool doubled = false;
@@ -385,17 +381,19 @@ static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 			}
 			if (i < len && p[i] != delim)
 				return false; /* text after the closing quote */
-			*s = (struct span){start, i - 1 - start, false};
-			if (doubled &&
-			    unquote(r, p + start, i - 1 - start, s) < 0)
-				return false;
-			any_unquoted |= doubled;
+			r->views[n] = svn(p + start, i - 1 - start);
+			if (doubled) {
+				r->spans[n_spans].field = n;
+				if (unquote(r, p + start, i - 1 - start,
+					    &r->spans[n_spans++]) < 0)
+					return false;
+			}
 		} else {
 			size_t end = next_mark(r, i, len);
 
 			if (end < len && p[end] == '"')
 				return false; /* a quote inside the field */
-			*s = (struct span){i, end - i, false};
+			r->views[n] = svn(p + i, end - i);
 			i = end;
 		}
 		if (i == len)
@@ -403,13 +401,12 @@ static bool split_quoted(struct csvio_reader *r, const char *p, size_t len)
 		i++; /* the delimiter */
 	}
 	n++;
-	for (size_t k = 0; k < n; k++)
-		r->views[k] = svn((r->spans[k].unquoted ? r->unquote.p : p) +
-					  r->spans[k].off,
-				  r->spans[k].len);
+	/* unquote is done growing: its fields can point into it now */
+	for (size_t k = 0; k < n_spans; k++)
+		r->views[r->spans[k].field] =
+			svn(r->unquote.p + r->spans[k].off, r->spans[k].len);
 	/* Without a doubled quote every field lies in the line: one copy. */
-	if ((any_unquoted
-		     ? record_add_views(&r->cur, r->views, n)
+	if ((n_spans ? record_add_views(&r->cur, r->views, n)
 		     : record_add_within(&r->cur, p, len, r->views, n)) < 0)
 		r->too_long = true;
 	return true;
