@@ -29,7 +29,7 @@
 #define BIT(f) ((uint32_t)1 << (f))
 _Static_assert(CF_COUNT <= 32, "a field is a bit of a uint32_t");
 
-/* Slots of the memos of answers (64 bytes each: 512 and 64 KB), whatever
+/* Slots of the memos of answers (64 bytes each: 512 and 16 KB), whatever
  * the input: names and postal codes take many, the few words of gender,
  * tier, consent and status few. Only the slots in use are in the cache. */
 #define MEMO_SLOTS 8192
