@@ -339,12 +339,12 @@ static void check_split(const char *line, size_t len)
 
 static void test_record_split(void **state)
 {
-	char line[41];
+	char line[41] = {0};
 
 	(void)state;
 	for (size_t len = 0; len <= 40; len++) {
 		for (size_t i = 0; i < len; i++)
-			line[i] = (char)(i % 3 ? 'a' + i % 26 : '\xe5');
+			line[i] = i % 3 ? (char)('a' + i % 26) : '\xe5';
 		check_split(line, len);
 		for (size_t a = 0; a < len; a++) {
 			char keep = line[a];
