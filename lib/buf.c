@@ -47,20 +47,14 @@ int buf_add(struct buf *b, const void *p, size_t len)
 {
 	if (buf_grow(b, len) < 0)
 		return -1;
-	if (len)
-		memcpy(b->p + b->len, p, len);
+	mem_copy(b->p + b->len, p, len);
 	b->len += len;
 	b->p[b->len] = '\0';
 	return 0;
 }
 
-int buf_addc(struct buf *b, char c)
+int buf_addc_slow(struct buf *b, char c)
 {
-	if (b->len + 1 < b->cap && b->len < b->max) {
-		b->p[b->len++] = c;
-		b->p[b->len] = '\0';
-		return 0;
-	}
 	return buf_add(b, &c, 1);
 }
 
@@ -99,13 +93,6 @@ void buf_truncate(struct buf *b, size_t len)
 	b->p[len] = '\0';
 }
 
-void buf_reset(struct buf *b)
-{
-	b->len = 0;
-	if (b->cap)
-		b->p[0] = '\0';
-}
-
 void buf_release(struct buf *b)
 {
 	if (b->cap)
@@ -125,11 +112,6 @@ struct strview sv(const char *s)
 {
 	struct strview v = {s, s ? strlen(s) : 0};
 	return v;
-}
-
-bool sv_eq(struct strview a, struct strview b)
-{
-	return a.len == b.len && (a.len == 0 || !memcmp(a.p, b.p, a.len));
 }
 
 bool sv_eqs(struct strview a, const char *s)

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 struct strview {
@@ -30,7 +31,17 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 /* Append len bytes. Returns 0, or -1 (b unchanged) past max. */
 int buf_add(struct buf *b, const void *p, size_t len);
-int buf_addc(struct buf *b, char c);
+int buf_addc_slow(struct buf *b, char c);
+static inline int buf_addc(struct buf *b, char c)
+{
+	/* The common case, room already there, without a call. */
+	if (b->len + 1 < b->cap && b->len < b->max) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return buf_addc_slow(b, c);
+}
 int buf_adds(struct buf *b, const char *s); /* a C string */
 int buf_addsv(struct buf *b, struct strview v);
 int buf_addf(struct buf *b, const char *fmt, ...)
@@ -46,7 +57,12 @@ static inline int buf_grow(struct buf *b, size_t n)
 }
 /* Shorten to len (<= b->len). Cannot fail. */
 void buf_truncate(struct buf *b, size_t len);
-void buf_reset(struct buf *b);	 /* empty it, keep the memory */
+static inline void buf_reset(struct buf *b) /* empty it, keep the memory */
+{
+	b->len = 0;
+	if (b->cap)
+		b->p[0] = '\0';
+}
 void buf_release(struct buf *b); /* free it; b is as after buf_init */
 char *buf_detach(struct buf *b); /* caller owns the result: free() it */
 static inline struct strview buf_view(const struct buf *b)
@@ -61,7 +77,67 @@ static inline struct strview svn(const char *p, size_t len)
 	struct strview v = {p, len};
 	return v;
 }
-bool sv_eq(struct strview a, struct strview b);
+/* Are the n bytes at a and b the same? Short runs (most field values)
+ * by two fixed-size loads that may overlap, inline; the rest by memcmp. */
+static inline bool mem_eq(const void *a, const void *b, size_t n)
+{
+	const char *x = a, *y = b;
+	uint64_t p, q, r, t;
+	uint32_t c, d, e, f;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&p, x, 8);
+		memcpy(&q, y, 8);
+		memcpy(&r, x + n - 8, 8);
+		memcpy(&t, y + n - 8, 8);
+		return ((p ^ q) | (r ^ t)) == 0;
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&c, x, 4);
+		memcpy(&d, y, 4);
+		memcpy(&e, x + n - 4, 4);
+		memcpy(&f, y + n - 4, 4);
+		return ((c ^ d) | (e ^ f)) == 0;
+	}
+	if (n < 4)
+		return n == 0 || (x[0] == y[0] && x[n / 2] == y[n / 2] &&
+				  x[n - 1] == y[n - 1]);
+	return memcmp(x, y, n) == 0;
+}
+
+/* memcpy(o, p, n) for the short runs of field values: up to sixteen
+ * bytes as two fixed-size moves that may overlap, inline; the rest by
+ * memcpy. o and p must not overlap. */
+static inline void mem_copy(void *o, const void *p, size_t n)
+{
+	char *x = o;
+	const char *y = p;
+	uint64_t a, b;
+	uint32_t c, d;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, y, 8);
+		memcpy(&b, y + n - 8, 8);
+		memcpy(x, &a, 8);
+		memcpy(x + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&c, y, 4);
+		memcpy(&d, y + n - 4, 4);
+		memcpy(x, &c, 4);
+		memcpy(x + n - 4, &d, 4);
+	} else if (n > 0 && n < 4) {
+		x[0] = y[0];
+		x[n / 2] = y[n / 2];
+		x[n - 1] = y[n - 1];
+	} else if (n > 16) {
+		memcpy(x, y, n);
+	}
+}
+
+static inline bool sv_eq(struct strview a, struct strview b)
+{
+	return a.len == b.len && mem_eq(a.p, b.p, a.len);
+}
 /* Byte order of a and b (a prefix first): <0, 0, >0. Cannot fail. */
 int sv_cmp(struct strview a, struct strview b);
 bool sv_eqs(struct strview a, const char *s);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "csvio.h"
+#include "memo.h"
 #include "mappers/address.h"
 #include "mappers/cnid.h"
 #include "mappers/division.h"
@@ -26,18 +27,40 @@
 #include "stage.h"
 
 #define BIT(f) ((uint32_t)1 << (f))
+_Static_assert(CF_COUNT <= 32, "a field is a bit of a uint32_t");
+
+/* Slots of the memos of answers (64 bytes each: 512 and 16 KB), whatever
+ * the input: names and postal codes take many, the few words of gender,
+ * tier, consent and status few. Only the slots in use are in the cache. */
+#define MEMO_SLOTS 8192
+#define MEMO_SLOTS_WORDS 256
+
+/* What a memo answer is the answer of: a canonical field's own mapper
+ * (tier, consent_marketing, status, gender) has the field as its tag;
+ * these are the others. */
+enum memo_tag {
+	TAG_NAME = CF_COUNT, /* name_normalize, for family and given names */
+	TAG_NAME_SPLIT,	     /* name_normalize and name_split of its answer,
+				for the name column */
+	TAG_POSTAL,	     /* address_postal_normalize, not in China */
+	TAG_POSTAL_CN,	     /* address_postal_normalize in China */
+};
 
 struct normalize {
 	struct normalize_opts o;
 	char country[3];	   /* o.country, upper case */
 	struct buf val[CF_COUNT];  /* the new value of each field */
-	bool set[CF_COUNT];	   /* val[f] is to replace field f */
+	uint32_t set;		   /* BIT(f): val[f] is to replace field f */
 	struct buf merged;	   /* an _issues value being merged */
 	struct buf family, given;  /* name_split's answer, to compare */
+	bool split_known;	   /* it is there for the record's name */
+	bool split_ok;		   /* and what name_split returned */
 	struct buf issues;	   /* one record's new issues */
 	const struct header *in_h; /* borrowed: the input's columns */
 	struct header out_h;	   /* the input's columns (+ _issues) */
 	int issues_col;		   /* the input's _issues column, or -1 */
+	struct memo *memo;	   /* owned: names and postal codes */
+	struct memo *words;	   /* owned: gender, tier, consent, status */
 };
 
 /* One record being normalised. */
@@ -133,6 +156,8 @@ struct normalize *normalize_new(const struct normalize_opts *opts,
 	buf_init(&n->issues, RECORD_MAX_BYTES);
 	header_init(&n->out_h);
 	n->issues_col = -1;
+	n->memo = opts->memo ? memo_new(MEMO_SLOTS) : NULL;
+	n->words = opts->memo ? memo_new(MEMO_SLOTS_WORDS) : NULL;
 	return n;
 }
 
@@ -147,6 +172,8 @@ void normalize_free(struct normalize *n)
 	buf_release(&n->given);
 	buf_release(&n->issues);
 	header_release(&n->out_h);
+	memo_free(n->memo);
+	memo_free(n->words);
 	free(n);
 }
 
@@ -169,7 +196,7 @@ static struct strview old(const struct step *s, enum canon_field f)
 /* The field as it will be: its new value once a step has set one. */
 static struct strview now(const struct step *s, enum canon_field f)
 {
-	return s->n->set[f] ? buf_view(&s->n->val[f]) : old(s, f);
+	return s->n->set & BIT(f) ? buf_view(&s->n->val[f]) : old(s, f);
 }
 
 static bool is_blank(const struct step *s, enum canon_field f)
@@ -181,7 +208,7 @@ static bool is_blank(const struct step *s, enum canon_field f)
 static struct buf *put(struct step *s, enum canon_field f)
 {
 	buf_reset(&s->n->val[f]);
-	s->n->set[f] = true;
+	s->n->set |= BIT(f);
 	return &s->n->val[f];
 }
 
@@ -206,9 +233,112 @@ static void settle(struct step *s, enum canon_field f, bool ok, bool empty,
 		return;
 	buf_reset(&s->n->val[f]);
 	if (!empty) {
-		s->n->set[f] = false;
+		s->n->set &= ~BIT(f);
 		flag(s, f, problem);
 	}
+}
+
+/*
+ * Memoised mappers: names, genders, postal codes and the value words repeat
+ * from record to record, and their mappers depend on nothing but the value
+ * (and the tag).
+ */
+
+/* One mapper behind a memo tag: appends to out, returns its result. */
+static int map_by_tag(unsigned tag, struct strview in, struct buf *out)
+{
+	switch (tag) {
+	case TAG_NAME:
+		return (int)name_normalize(in, out);
+	case TAG_POSTAL:
+	case TAG_POSTAL_CN:
+		return (int)address_postal_normalize(in, tag == TAG_POSTAL_CN,
+						     out);
+	case CF_GENDER:
+		return (int)gender_normalize(in, out);
+	case CF_TIER:
+		return (int)value_int_range(in, 0, LLONG_MAX, out);
+	case CF_CONSENT_MARKETING:
+		return (int)value_consent(in, out);
+	default:
+		return (int)value_status(in, out);
+	}
+}
+
+/* map_by_tag(tag, in, out), from the memo when it has the answer. */
+static int memo_map(struct normalize *n, unsigned tag, struct strview in,
+		    struct buf *out)
+{
+	struct memo *m = tag < CF_COUNT ? n->words : n->memo;
+	size_t start = out->len;
+	struct strview ans;
+	int res;
+
+	if (!m || in.len == 0) /* empty: quick, not worth a slot */
+		return map_by_tag(tag, in, out);
+	if (memo_get(m, tag, in, &res, &ans))
+		return buf_addsv(out, ans) < 0 ? map_by_tag(tag, in, out) : res;
+	res = map_by_tag(tag, in, out);
+	memo_put(m, tag, in, res, svn(out->p + start, out->len - start));
+	return res;
+}
+
+/* One name column's answer in a memo slot: name_normalize's result, its
+ * answer's length, whether name_split of that answer split it and the
+ * family name's length; the bytes are the answer, family, given. */
+#define SPLIT_RES(r, nlen, ok, flen) \
+	((int)(r) | (int)(nlen) << 8 | (int)(ok) << 16 | (int)(flen) << 17)
+
+/* name_normalize(in, out) for the name column (out empty). When it is
+ * NAME_OK, also name_split of its answer into n->family and n->given
+ * (split_known, split_ok), which split_name would compute: both from the
+ * memo when it has them. */
+static enum name_result name_and_split(struct normalize *n, struct strview in,
+				       struct buf *out)
+{
+	char bytes[MEMO_BYTES];
+	struct strview ans;
+	enum name_result r;
+	size_t nlen, flen;
+	int res;
+
+	n->split_known = false;
+	if (!n->memo || in.len == 0)
+		return name_normalize(in, out);
+	buf_reset(&n->family);
+	buf_reset(&n->given);
+	if (memo_get(n->memo, TAG_NAME_SPLIT, in, &res, &ans)) {
+		r = (enum name_result)(res & 0xff);
+		nlen = (size_t)(res >> 8 & 0xff);
+		flen = (size_t)(res >> 17);
+		n->split_known = r == NAME_OK;
+		n->split_ok = res >> 16 & 1;
+		if (buf_add(out, ans.p, nlen) < 0 ||
+		    buf_add(&n->family, ans.p + nlen, flen) < 0 ||
+		    buf_add(&n->given, ans.p + nlen + flen,
+			    ans.len - nlen - flen) < 0)
+			return NAME_TOO_LONG; /* cannot happen: a slot is small */
+		return r;
+	}
+	r = name_normalize(in, out);
+	if (r != NAME_OK) {
+		memo_put(n->memo, TAG_NAME_SPLIT, in, SPLIT_RES(r, 0, 0, 0),
+			 svn("", 0));
+		return r;
+	}
+	n->split_known = true;
+	n->split_ok = name_split(buf_view(out), &n->family, &n->given);
+	nlen = out->len;
+	flen = n->family.len;
+	if (nlen + flen + n->given.len > sizeof(bytes))
+		return r;
+	memcpy(bytes, out->p, nlen);
+	memcpy(bytes + nlen, n->family.p, flen);
+	memcpy(bytes + nlen + flen, n->given.p, n->given.len);
+	memo_put(n->memo, TAG_NAME_SPLIT, in,
+		 SPLIT_RES(r, nlen, n->split_ok, flen),
+		 svn(bytes, nlen + flen + n->given.len));
+	return r;
 }
 
 /*
@@ -238,7 +368,11 @@ static enum name_result one_name(struct step *s, enum canon_field f)
 
 	if (!has(s, f))
 		return NAME_EMPTY;
-	r = name_normalize(old(s, f), put(s, f));
+	if (f == CF_NAME)
+		r = name_and_split(s->n, old(s, f), put(s, f));
+	else
+		r = (enum name_result)memo_map(s->n, TAG_NAME, old(s, f),
+					       put(s, f));
 	settle(s, f, r == NAME_OK, r == NAME_EMPTY, name_result_str(r));
 	return r;
 }
@@ -253,9 +387,14 @@ static void split_name(struct step *s)
 
 	if (!no_family && !no_given)
 		return;
-	buf_reset(&n->family);
-	buf_reset(&n->given);
-	if (!name_split(now(s, CF_NAME), &n->family, &n->given))
+	/* name_and_split split the name's answer, which now() is */
+	if (!n->split_known) {
+		buf_reset(&n->family);
+		buf_reset(&n->given);
+		n->split_ok =
+			name_split(now(s, CF_NAME), &n->family, &n->given);
+	}
+	if (!n->split_ok)
 		return;
 	if (no_family && no_given) {
 		buf_addsv(put(s, CF_FAMILY_NAME), buf_view(&n->family));
@@ -292,7 +431,8 @@ static void step_gender(struct step *s)
 
 	if (!has(s, CF_GENDER))
 		return;
-	r = gender_normalize(old(s, CF_GENDER), put(s, CF_GENDER));
+	r = (enum gender_result)memo_map(s->n, CF_GENDER, old(s, CF_GENDER),
+					 put(s, CF_GENDER));
 	settle(s, CF_GENDER, r == GENDER_OK, r == GENDER_EMPTY,
 	       gender_result_str(r));
 }
@@ -379,7 +519,7 @@ static void check_against_id(struct step *s, enum canon_field f,
 			buf_addsv(put(s, f), from_id);
 		return;
 	}
-	if (s->n->set[f] && !sv_eq(now(s, f), from_id))
+	if ((s->n->set & BIT(f)) && !sv_eq(now(s, f), from_id))
 		flag(s, f, "differs from id_number");
 }
 
@@ -413,7 +553,7 @@ static void step_id(struct step *s)
 	r = cnid_normalize(old(s, CF_ID_NUMBER), put(s, CF_ID_NUMBER));
 	/* A letter first: another document, unless the type says not. */
 	if (r == CNID_NOT_CN && t == CNID_TYPE_NONE) {
-		s->n->set[CF_ID_NUMBER] = false;
+		s->n->set &= ~BIT(CF_ID_NUMBER);
 		return;
 	}
 	settle(s, CF_ID_NUMBER, r == CNID_OK, r == CNID_EMPTY,
@@ -468,29 +608,24 @@ static void step_postal(struct step *s)
 
 	if (!has(s, CF_POSTAL_CODE))
 		return;
-	r = address_postal_normalize(old(s, CF_POSTAL_CODE), s->is_cn,
-				     put(s, CF_POSTAL_CODE));
+	r = (enum address_result)memo_map(
+		s->n, s->is_cn ? TAG_POSTAL_CN : TAG_POSTAL,
+		old(s, CF_POSTAL_CODE), put(s, CF_POSTAL_CODE));
 	settle(s, CF_POSTAL_CODE, r == ADDRESS_OK, r == ADDRESS_EMPTY,
 	       address_result_str(r));
 }
 
 static void step_value(struct step *s, enum canon_field f)
 {
-	struct strview v = old(s, f);
-	struct buf *out;
 	enum value_result r;
 
 	if (!has(s, f))
 		return;
-	out = put(s, f);
-	if (f == CF_TIER)
-		r = value_int_range(v, 0, LLONG_MAX, out);
-	else if (f == CF_POINTS)
-		r = value_int(v, out);
-	else if (f == CF_CONSENT_MARKETING)
-		r = value_consent(v, out);
+	/* Points are mostly all different: not worth the memo's slots. */
+	if (f == CF_POINTS)
+		r = value_int(old(s, f), put(s, f));
 	else
-		r = value_status(v, out);
+		r = (enum value_result)memo_map(s->n, f, old(s, f), put(s, f));
 	settle(s, f, r == VALUE_OK, r == VALUE_EMPTY, value_result_str(r));
 }
 
@@ -513,20 +648,24 @@ static int apply(struct normalize *n, const struct header *h,
 		 struct record *rec)
 {
 	size_t need = 0;
+	uint32_t m;
+	int f;
 
-	for (int f = 0; f < CF_COUNT; f++)
-		if (n->set[f] &&
-		    sv_eq(buf_view(&n->val[f]), record_canon(rec, h, f)))
-			n->set[f] = false;
-	for (int f = 0; f < CF_COUNT; f++)
-		if (n->set[f])
-			need += n->val[f].len + 1;
+	/* The set fields in order, lowest first: a loop over the bits. */
+	for (m = n->set; m; m &= m - 1) {
+		f = __builtin_ctz(m);
+		if (sv_eq(buf_view(&n->val[f]), record_canon(rec, h, f)))
+			n->set &= ~BIT(f);
+	}
+	for (m = n->set; m; m &= m - 1)
+		need += n->val[__builtin_ctz(m)].len + 1;
 	if (need > RECORD_MAX_BYTES - rec->data.len)
 		return -1;
-	for (int f = 0; f < CF_COUNT; f++)
-		if (n->set[f])
-			record_set(rec, (size_t)h->canon[f], n->val[f].p,
-				   n->val[f].len);
+	for (m = n->set; m; m &= m - 1) {
+		f = __builtin_ctz(m);
+		record_set(rec, (size_t)h->canon[f], n->val[f].p,
+			   n->val[f].len);
+	}
 	return 0;
 }
 
@@ -535,7 +674,8 @@ int normalize_record(struct normalize *n, const struct header *h,
 {
 	struct step s = {n, h, rec, issues, 0, true, "CN"};
 
-	memset(n->set, 0, sizeof(n->set));
+	n->set = 0;
+	n->split_known = false;
 	if (n->o.fields == 0)
 		return 0;
 	step_country(&s);

@@ -59,11 +59,14 @@ struct normalize_opts {
 	bool derive;	 /* birth_date and gender from id_number */
 	enum date_order date_order; /* D/M/Y or M/D/Y for ambiguous dates */
 	const char *country;	    /* alpha-2 code of records without one */
+	bool memo; /* keep the answers of the mappers that see a value again
+		      (names, gender, postal code, tier, consent, status) in
+		      a memo of fixed size; the output is the same without */
 };
 
-#define NORMALIZE_OPTS_INIT                                \
-	{                                                  \
-		NORMALIZE_ALL, true, DATE_ORDER_NONE, "CN" \
+#define NORMALIZE_OPTS_INIT                                      \
+	{                                                        \
+		NORMALIZE_ALL, true, DATE_ORDER_NONE, "CN", true \
 	}
 
 /* Parse a --fields list: canonical names separated by commas, "all" or

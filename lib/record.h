@@ -46,6 +46,12 @@ static inline int record_addsv(struct record *r, struct strview v)
 /* Add the fields f[0..n) (none may point into r), as record_add of each
  * would. */
 int record_add_views(struct record *r, const struct strview *f, size_t n);
+/* Add the fields f[0..n), views into p[0, len) in order, each followed by
+ * at least one byte of p that no field holds (a delimiter, a quote) or by
+ * p's end, as record_add of each would: p is copied once, and every byte
+ * of the copy outside the fields made a NUL. */
+int record_add_within(struct record *r, const char *p, size_t len,
+		      const struct strview *f, size_t n);
 /* Add the fields of p cut at every delim (one field when there is none),
  * as record_add of each would. */
 int record_split(struct record *r, const char *p, size_t len, char delim);

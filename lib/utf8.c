@@ -109,6 +109,16 @@ size_t utf8_check(const char *p, size_t len)
 		    i + 3 <= len && (u[i + 1] & 0xC0) == 0x80 &&
 		    (u[i + 2] & 0xC0) == 0x80) {
 			i += 3;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* Han text is runs of them: the same test on a
+			 * word, the lead byte lowest. */
+			for (uint32_t w; i + 4 <= len; i += 3) {
+				memcpy(&w, u + i, 4);
+				if ((w & 0xC0C0F0) != 0x8080E0 ||
+				    (w & 0x0F) == 0 || (w & 0xFF) == 0xED)
+					break;
+			}
+#endif
 			continue;
 		}
 		n = utf8_decode(p + i, len - i, &cp);

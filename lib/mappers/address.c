@@ -95,7 +95,11 @@ static bool starts_street_word(struct strview rest)
 	for (size_t k = 0; k < sizeof(street_words) / sizeof(street_words[0]);
 	     k++)
 		if (rest.len >= street_words[k].len &&
+		    /* each word is one Han character (3 bytes) or more:
+		     * the first character tells most of them apart */
 		    rest.p[0] == street_words[k].w[0] &&
+		    rest.p[1] == street_words[k].w[1] &&
+		    rest.p[2] == street_words[k].w[2] &&
 		    !memcmp(rest.p, street_words[k].w, street_words[k].len))
 			return true;
 	return false;

@@ -197,7 +197,8 @@ static enum cnid_result compact(struct strview v, struct compact *c)
 		k = utf8_decode(v.p + i, v.len - i, &cp);
 		if (k == 0)
 			return CNID_BAD_CHAR;
-		cp = fold_cp(cp);
+		if (cp >= 0x80 || cp == '\t') /* fold_cp keeps other ASCII */
+			cp = fold_cp(cp);
 		if (cp == ' ' || (cp == '\'' && c->n == 0))
 			continue;
 		if (c->n == 0 && is_latin(cp))

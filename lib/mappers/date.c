@@ -507,9 +507,69 @@ static enum date_result tail(struct cur *c, struct when *w)
 	return time_part(c, w);
 }
 
+/* n digits at p as a number, or -1 when one of them is not a digit. */
+static int digits(const char *p, size_t n)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit((unsigned char)p[i]))
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+static bool is_date_sep(char c)
+{
+	return c == '-' || c == '/' || c == '.';
+}
+
+/*
+ * The usual shapes, read without folding: YYYY-M-D (any of - / . between
+ * the parts, the month and day one or two digits), alone or followed by
+ * one space or T and HH:MM:SS. Fills w as the general scanner would and
+ * returns true; false (w untouched) for anything else, which the general
+ * scanner reads. Only ASCII digits at both ends, so nothing to trim.
+ */
+static bool parse_usual(struct strview in, struct when *w)
+{
+	const char *p = in.p;
+	size_t n = in.len, i = 5, m_len, d_len;
+	int y, m, d, hh, mi, ss;
+
+	if (n < 8 || n > 19 || !is_date_sep(p[4]) || (y = digits(p, 4)) < 0)
+		return false;
+	m_len = i + 1 < n && is_digit((unsigned char)p[i + 1]) ? 2 : 1;
+	if ((m = digits(p + i, m_len)) < 0)
+		return false;
+	i += m_len;
+	if (i >= n || !is_date_sep(p[i]))
+		return false;
+	i++;
+	d_len = i + 1 < n && is_digit((unsigned char)p[i + 1]) ? 2 : 1;
+	if (i + d_len > n || (d = digits(p + i, d_len)) < 0)
+		return false;
+	i += d_len;
+	if (i == n) {
+		hh = mi = ss = 0;
+	} else if (n - i == 9 && (p[i] == ' ' || p[i] == 'T') &&
+		   p[i + 3] == ':' && p[i + 6] == ':' &&
+		   (hh = digits(p + i + 1, 2)) >= 0 &&
+		   (mi = digits(p + i + 4, 2)) >= 0 &&
+		   (ss = digits(p + i + 7, 2)) >= 0) {
+		w->has_time = true;
+	} else {
+		return false;
+	}
+	w->y = y, w->m = m, w->d = d;
+	w->hh = hh, w->mi = mi, w->ss = ss;
+	return true;
+}
+
 /* Any shape, then the tail, then the calendar. */
-static enum date_result parse(struct strview in, enum date_order hint,
-			      struct when *w)
+static enum date_result parse_general(struct strview in, enum date_order hint,
+				      struct when *w)
 {
 	char text[DATE_MAX_INPUT];
 	struct cur c = {text, 0, 0};
@@ -527,6 +587,28 @@ static enum date_result parse(struct strview in, enum date_order hint,
 	if (r != DATE_OK)
 		return r;
 	if ((r = tail(&c, w)) != DATE_OK)
+		return r;
+	return calendar_ok(w->y, w->m, w->d) ? DATE_OK : DATE_IMPOSSIBLE;
+}
+
+/* parse_usual off: tests compare it with the general scanner. */
+static bool usual_off;
+
+void date_fast_path(bool on)
+{
+	usual_off = !on;
+}
+
+/* parse_usual when it can, else parse_general: the same answer. */
+static enum date_result parse(struct strview in, enum date_order hint,
+			      struct when *w)
+{
+	enum date_result r;
+
+	memset(w, 0, sizeof(*w));
+	if (usual_off || !parse_usual(in, w))
+		return parse_general(in, hint, w);
+	if (w->has_time && (r = clock_ok(w, 0)) != DATE_OK)
 		return r;
 	return calendar_ok(w->y, w->m, w->d) ? DATE_OK : DATE_IMPOSSIBLE;
 }

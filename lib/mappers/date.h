@@ -84,6 +84,9 @@ bool date_is_valid_iso(struct strview v);
  * (YYYY-MM-DD) when set and valid, for reproducible tests, else the local
  * date. Read once per process. Cannot fail. */
 long date_today(void);
+/* Tests only: off, every value goes through the general scanner, not
+ * the fast path for YYYY-MM-DD[ HH:MM:SS]; the answers must be the same. */
+void date_fast_path(bool on);
 /* Days from 1970-01-01 to y-m-d, any year (Howard Hinnant's
  * days_from_civil). Cannot fail. */
 long long date_days_from_civil(long long y, int m, int d);

@@ -31,6 +31,11 @@ struct name_key {
 	enum division_level level;
 };
 
+struct group_slot {
+	uint64_t g;	       /* the group */
+	uint32_t start, count; /* its run in the index; count 0: empty */
+};
+
 struct table {
 	char *text;	       /* owned: the file, cut into fields */
 	struct division *rows; /* owned: sorted by code, current first */
@@ -40,6 +45,10 @@ struct table {
 	/* owned: indexes into keys by (parent_code, first) and by (level,
 	 * first), each group in the order of keys */
 	uint32_t *by_parent, *by_level;
+	/* owned: where each group (key_group) of by_parent and of by_level
+	 * starts and how many keys it has, by a hash of the group */
+	struct group_slot *gh_parent, *gh_level;
+	size_t gh_mask;
 	/* owned: 1 + the first row of each code from CODE_MIN, or 0 */
 	uint32_t *by_code;
 };
@@ -73,6 +82,8 @@ static void table_free(struct table *t)
 	free(t->keys);
 	free(t->by_parent);
 	free(t->by_level);
+	free(t->gh_parent);
+	free(t->gh_level);
 	free(t->by_code);
 	memset(t, 0, sizeof(*t));
 }
@@ -271,6 +282,44 @@ static uint32_t *key_index(const struct table *t,
 	return ix;
 }
 
+/* What match looks up: (parent code, first code point) or (level, first
+ * code point), as one number. */
+static uint64_t key_group(const struct name_key *k, bool by_parent)
+{
+	uint64_t g = by_parent ? k->parent_code : (unsigned)k->level;
+
+	return g << 32 | k->first;
+}
+
+static size_t group_hash(uint64_t g)
+{
+	g ^= g >> 29;
+	g *= 0xbf58476d1ce4e5b9ULL;
+	return (size_t)(g ^ g >> 32);
+}
+
+/* The runs of one group in the index ix (sorted by group), by hash:
+ * open addressing, at most half full. */
+static struct group_slot *group_table(const struct table *t, const uint32_t *ix,
+				      bool by_parent)
+{
+	struct group_slot *gs = xcalloc(t->gh_mask + 1, sizeof(*gs));
+
+	for (size_t i = 0, j; i < t->n_keys; i = j) {
+		uint64_t g = key_group(&t->keys[ix[i]], by_parent);
+		size_t h = group_hash(g) & t->gh_mask;
+
+		for (j = i + 1; j < t->n_keys &&
+				key_group(&t->keys[ix[j]], by_parent) == g;
+		     j++)
+			;
+		while (gs[h].count)
+			h = (h + 1) & t->gh_mask;
+		gs[h] = (struct group_slot){g, (uint32_t)i, (uint32_t)(j - i)};
+	}
+	return gs;
+}
+
 static void build_index(struct table *t)
 {
 	xqsort(t->rows, t->n_rows, sizeof(*t->rows), row_cmp);
@@ -287,6 +336,10 @@ static void build_index(struct table *t)
 	xqsort(t->keys, t->n_keys, sizeof(*t->keys), key_cmp);
 	t->by_parent = key_index(t, by_parent_cmp);
 	t->by_level = key_index(t, by_level_cmp);
+	while (t->gh_mask + 1 < 2 * t->n_keys)
+		t->gh_mask = 2 * t->gh_mask + 1;
+	t->gh_parent = group_table(t, t->by_parent, true);
+	t->gh_level = group_table(t, t->by_level, false);
 	/* Rows run by code, current first: the first of a code wins. */
 	t->by_code = xcalloc(CODE_MAX - CODE_MIN + 1, sizeof(*t->by_code));
 	for (size_t i = t->n_rows; i-- > 0;)
@@ -553,28 +606,15 @@ struct filter {
 	enum division_level level;
 };
 
-/* The group key of k in the index f uses: parent or level, then first. */
-static uint64_t group_of(const struct name_key *k, const struct filter *f)
+/* The run of group g in the index gs was made for, or NULL. */
+static const struct group_slot *group_find(const struct group_slot *gs,
+					   uint64_t g)
 {
-	uint64_t g = f->by_parent ? k->parent_code : (unsigned)k->level;
-
-	return g << 32 | k->first;
-}
-
-/* First position in f's index of the keys of group g. */
-static size_t index_from(const uint32_t *ix, const struct filter *f, uint64_t g)
-{
-	size_t lo = 0, hi = table.n_keys;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (group_of(&table.keys[ix[mid]], f) < g)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	for (size_t h = group_hash(g) & table.gh_mask; gs[h].count;
+	     h = (h + 1) & table.gh_mask)
+		if (gs[h].g == g)
+			return &gs[h];
+	return NULL;
 }
 
 /*
@@ -585,9 +625,9 @@ static size_t index_from(const uint32_t *ix, const struct filter *f, uint64_t g)
 static const struct division *match(struct strview text, const struct filter *f,
 				    size_t *matched)
 {
+	const struct group_slot *run;
 	const uint32_t *ix;
 	struct name_key probe;
-	uint64_t g;
 
 	*matched = 0;
 	if (!ready() || utf8_decode(text.p, text.len, &probe.first) == 0)
@@ -595,15 +635,15 @@ static const struct division *match(struct strview text, const struct filter *f,
 	ix = f->by_parent ? table.by_parent : table.by_level;
 	probe.parent_code = f->parent;
 	probe.level = f->level;
-	g = group_of(&probe, f);
-	for (size_t i = index_from(ix, f, g); i < table.n_keys; i++) {
+	run = group_find(f->by_parent ? table.gh_parent : table.gh_level,
+			 key_group(&probe, f->by_parent));
+	for (size_t i = run ? run->start : 0;
+	     run && i < run->start + run->count; i++) {
 		const struct name_key *k = &table.keys[ix[i]];
 
-		if (group_of(k, f) != g)
-			break;
 		if (k->name.len <= text.len &&
 		    (f->by_parent || is_within(k->code, f->within)) &&
-		    !memcmp(k->name.p, text.p, k->name.len)) {
+		    mem_eq(k->name.p, text.p, k->name.len)) {
 			*matched = k->name.len;
 			return k->d;
 		}

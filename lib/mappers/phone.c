@@ -80,6 +80,10 @@ struct meta {
 	size_t n;
 	signed char state[1000]; /* per calling code: 0, 1 compiled, -1 bad */
 	unsigned short by_code[26 * 26]; /* 1 + the region coded AA..ZZ */
+	/* per calling code: its first region and how many, as the search
+	 * of regions_of finds them (made once, at load) */
+	unsigned short cc_first[1000], cc_count[1000];
+	bool cc_table; /* they are filled */
 };
 
 static struct meta meta;
@@ -375,6 +379,25 @@ static size_t code_slot(const char *code)
 	return (size_t)(code[0] - 'A') * 26 + (size_t)(code[1] - 'A');
 }
 
+/* The first region of calling code cc in m, and how many share it. */
+static size_t search_cc(const struct meta *m, unsigned cc, size_t *count)
+{
+	size_t lo = 0, hi = m->n, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->regions[mid].cc < cc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < m->n && m->regions[end].cc == cc; end++)
+		;
+	*count = end - lo;
+	return lo;
+}
+
 static int parse_meta(struct meta *m, const char *path, struct mbr_err *err)
 {
 	char *s = m->text;
@@ -408,6 +431,13 @@ static int parse_meta(struct meta *m, const char *path, struct mbr_err *err)
 		    i < USHRT_MAX && !m->by_code[code_slot(r->code)])
 			m->by_code[code_slot(r->code)] =
 				(unsigned short)(i + 1);
+	}
+	m->cc_table = m->n < USHRT_MAX;
+	for (unsigned cc = 0; m->cc_table && cc < 1000; cc++) {
+		size_t count, first = search_cc(m, cc, &count);
+
+		m->cc_first[cc] = (unsigned short)first;
+		m->cc_count[cc] = (unsigned short)count;
 	}
 	return m->n ? 0 : mbr_fail(err, MBR_ECONFIG, "%s: no regions", path);
 }
@@ -471,21 +501,14 @@ static bool ready(void)
 /* The first region of calling code cc, and how many share it. */
 static struct region *regions_of(unsigned cc, size_t *count)
 {
-	size_t lo = 0, hi = meta.n, end;
+	size_t first;
 
-	*count = 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (meta.regions[mid].cc < cc)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (cc < 1000 && meta.cc_table) {
+		*count = meta.cc_count[cc];
+		return *count ? &meta.regions[meta.cc_first[cc]] : NULL;
 	}
-	for (end = lo; end < meta.n && meta.regions[end].cc == cc; end++)
-		;
-	*count = end - lo;
-	return *count ? &meta.regions[lo] : NULL;
+	first = search_cc(&meta, cc, count);
+	return *count ? &meta.regions[first] : NULL;
 }
 
 static int compile_one(const char *re, enum pattern_flags flags,

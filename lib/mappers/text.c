@@ -172,7 +172,13 @@ static char *space_step(const char *p, size_t n, uint32_t cp, bool keep_cjk,
 	}
 	if (*pending && !(!keep_cjk && text_is_cjk(*last) && text_is_cjk(cp)))
 		*o++ = ' ';
-	memcpy(o, p, n);
+	/* n is 1 to 4 (one code point): no memcpy call */
+	o[0] = p[0];
+	o[n - 1] = p[n - 1];
+	if (n > 2) {
+		o[1] = p[1];
+		o[n - 2] = p[n - 2];
+	}
 	*pending = false;
 	*last = cp;
 	return o + n;

@@ -194,6 +194,51 @@ static const struct {
 	{ "\xc2", "\xc2", "lone C2 byte kept" },
 };
 
+/* mem_eq compares short runs by fixed-size loads: it must agree with
+ * memcmp for every length up to 40, with one byte changed at each place
+ * (and none), at every alignment. */
+static void test_mem_eq(void **state)
+{
+	char a[48], b[48];
+
+	(void)state;
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n + off <= 40; n++)
+			for (size_t at = 0; at <= n; at++) {
+				for (size_t i = 0; i < sizeof(a); i++)
+					a[i] = b[i] = (char)('a' + i % 26);
+				if (at < n)
+					b[off + at] ^= 0x40;
+				if (mem_eq(a + off, b + off, n) !=
+				    (memcmp(a + off, b + off, n) == 0))
+					fail_msg("off %zu, %zu bytes, byte %zu "
+						 "changed: mem_eq says %d",
+						 off, n, at,
+						 mem_eq(a + off, b + off, n));
+			}
+}
+
+/* mem_copy copies short runs by fixed-size moves: every length up to 40
+ * at every alignment must copy exactly n bytes, and touch no other. */
+static void test_mem_copy(void **state)
+{
+	char src[48], dst[48], want[48];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (char)('A' + i % 26);
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n + off <= 40; n++) {
+			memset(dst, '.', sizeof(dst));
+			memset(want, '.', sizeof(want));
+			memcpy(want + off, src + 7 - off % 3, n);
+			mem_copy(dst + off, src + 7 - off % 3, n);
+			if (memcmp(dst, want, sizeof(dst)))
+				fail_msg("off %zu, %zu bytes: '%.48s'", off, n,
+					 dst);
+		}
+}
+
 static void test_sv_trim(void **state)
 {
 	(void)state;
@@ -241,6 +286,8 @@ int main(void)
 		cmocka_unit_test(test_buf_addf),
 		cmocka_unit_test(test_buf_lifecycle),
 		cmocka_unit_test(test_sv_compare),
+		cmocka_unit_test(test_mem_eq),
+		cmocka_unit_test(test_mem_copy),
 		cmocka_unit_test(test_sv_trim),
 		cmocka_unit_test(test_sv_dup),
 	};

@@ -328,6 +328,83 @@ static void test_date_at(void **state)
 	buf_release(&out);
 }
 
+/* The fast path for the usual shapes must answer as the general scanner
+ * does: the same result and the same bytes, for each normaliser. */
+static const char *const usual[] = {
+	"1985-03-07", "1985-3-7", "1985/3/7", "1985.03.07", "1985-03/07",
+	"1985-03-07 01:02:03", "1985-03-07T01:02:03", "1985-3-7 23:59:59",
+	"1985-03-07 24:00:00", "1985-03-07 23:60:00", "1985-03-07 23:00:60",
+	"1985-02-29", "1984-02-29", "1900-02-29", "2000-02-29 00:00:00",
+	"0000-01-01", "1899-12-31", "1899-12-31 23:59:59", "1985-00-07",
+	"1985-13-07", "1985-03-00", "1985-03-32", "1985-03-07 ",
+	" 1985-03-07", "1985-03-07  01:02:03", "1985-03-07t01:02:03",
+	"1985-03-07 1:02:03", "1985-03-07 01:02", "1985-03-07 01:02:03Z",
+	"1985-03-07 01:02:03.5", "1985-003-07", "1985-03-007", "19850-3-7",
+	"1985-03-07 01:02:034", "1985-03-7T01:02:03", "2024-06-16",
+	"2024-06-15", "2024-6-15 10:00:00", "9999-12-31 23:59:59",
+	"1985--3-7", "1985-3--7", "1985-3-", "1985-3", "1985-03-07T",
+	"1985-03-07 01-02-03", "1985-03-07 01:02:0x", "198a-03-07",
+	"1985-0a-07", "1985-03-0a", "1985\xef\xbc\x8d" "03-07", "12-03-1985",
+	"1985-03-07 01:02:03 ", "19850307", "19850307010203",
+};
+
+static void both_paths(const char *in, int kind, enum date_result *r,
+		       struct buf *out)
+{
+	bool moved = false;
+
+	for (int fast = 0; fast < 2; fast++) {
+		date_fast_path(fast);
+		buf_reset(&out[fast]);
+		if (kind == 0)
+			r[fast] = timestamp_normalize(sv(in), NONE, &out[fast]);
+		else if (kind == 1)
+			r[fast] = date_normalize(sv(in), DMY, &out[fast]);
+		else
+			r[fast] = date_normalize_at(sv(in), NONE, 480,
+						    &out[fast], &moved);
+	}
+	date_fast_path(true);
+}
+
+static void agree(const char *in)
+{
+	enum date_result r[2];
+	struct buf out[2];
+
+	buf_init(&out[0], 64);
+	buf_init(&out[1], 64);
+	for (int kind = 0; kind < 3; kind++) {
+		both_paths(in, kind, r, out);
+		if (r[0] != r[1] || !sv_eq(buf_view(&out[0]), buf_view(&out[1])))
+			fail_msg("'%s' (kind %d): general %s '%s', fast %s '%s'",
+				 in, kind, date_result_str(r[0]), out[0].p,
+				 date_result_str(r[1]), out[1].p);
+	}
+	buf_release(&out[0]);
+	buf_release(&out[1]);
+}
+
+static void test_fast_path_agrees(void **state)
+{
+	static const char subst[] = "0123456789-/. T:xZ";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(usual) / sizeof(usual[0]); i++) {
+		char v[64];
+		size_t n = strlen(usual[i]);
+
+		agree(usual[i]);
+		/* Each byte of each case replaced by each of subst. */
+		for (size_t k = 0; k < n && n < sizeof(v); k++)
+			for (size_t j = 0; j < sizeof(subst) - 1; j++) {
+				memcpy(v, usual[i], n + 1);
+				v[k] = subst[j];
+				agree(v);
+			}
+	}
+}
+
 static void test_today_and_strings(void **state)
 {
 	(void)state;
@@ -346,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_is_valid_iso),
 		cmocka_unit_test(test_today_and_strings),
 		cmocka_unit_test(test_date_at),
+		cmocka_unit_test(test_fast_path_agrees),
 	};
 
 	setenv("MBR_TODAY", "2024-06-15", 1);

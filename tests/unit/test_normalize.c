@@ -394,6 +394,101 @@ static void test_merge_issues(void **state)
 	buf_release(&out);
 }
 
+/* The memo must not change a thing: each value in each field it serves,
+ * through a normaliser with the memo (twice, so the second time answers
+ * from it, after the same bytes went through other fields) and one
+ * without; every field and the issues must agree. */
+static const char *const memo_values[] = {
+	"张伟", "張 偉", " 王先生 ", "Mr. ZHANG Wei", "Zhang, Wei", "欧阳娜娜",
+	"阿依古丽·买买提", "王", "张三2", "???", "男", "M", "f", "1", "0", "是",
+	"Y", "n", "active", "正常", "冻结", "100010", "１００８６１", "1000",
+	"SW1A 1AA", "sw1a1aa", "\xff\xfe", "   ", "Y\xe2\x80\x8b", "3", "-1",
+	"1,036", "abc", "007", "+5", "扎西顿珠", "Tashi Dhondup", "Wei Zhang",
+	"Abcdefghij Klmnopqrstu", "Abcdefghij Klmnopqrstuv",
+	"Abcdefghij Klmnopqrstuvw", "Abcdefghij Klmnopqrstuvwxyz",
+	"欧阳娜娜娜娜娜娜",
+	"0123456789012345678901234567890123456789012345678901234567890123456"
+	"78901234567890123456789012345678901234567890123",
+	"0123456789012345678901234567890123456789012345678901234567890123456"
+	"7890123456789012345678901234567890123456789012345",
+};
+
+static const char *const memo_fields[] = {
+	"name",	       "family_name", "given_name",	   "gender",
+	"postal_code", "tier",	      "consent_marketing", "status",
+};
+
+/* One record with col = value (and country), through n: its fields and
+ * issues, joined, in out. */
+static void memo_one(struct normalize *n, const struct header *h,
+		     const char *col, const char *value, const char *country,
+		     struct buf *out)
+{
+	struct record rec;
+	struct buf issues;
+	int got;
+
+	record_init(&rec);
+	buf_init(&issues, 4096);
+	blank(&rec);
+	for (size_t c = 0; c < N_COLS; c++) {
+		if (!strcmp(columns[c], col))
+			record_set(&rec, c, value, strlen(value));
+		if (!strcmp(columns[c], "country"))
+			record_set(&rec, c, country, strlen(country));
+	}
+	got = normalize_record(n, h, &rec, &issues);
+	buf_reset(out);
+	buf_addf(out, "%d|%s", got, issues.p);
+	for (size_t c = 0; c < rec.n; c++)
+		buf_addf(out, "|%s", record_field(&rec, c).p);
+	record_release(&rec);
+	buf_release(&issues);
+}
+
+static void test_memo_agrees(void **state)
+{
+	struct normalize_opts o = NORMALIZE_OPTS_INIT;
+	struct mbr_err err = MBR_ERR_INIT;
+	struct normalize *with, *without;
+	struct buf a, b;
+	struct header h;
+
+	(void)state;
+	with = normalize_new(&o, &err);
+	o.memo = false;
+	without = normalize_new(&o, &err);
+	assert_non_null(with);
+	assert_non_null(without);
+	make_header(&h);
+	buf_init(&a, 4096);
+	buf_init(&b, 4096);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < sizeof(memo_values) / sizeof(char *);
+		     i++)
+			for (size_t f = 0; f < sizeof(memo_fields) /
+						       sizeof(char *) * 2;
+			     f++) {
+				const char *col = memo_fields[f / 2];
+				const char *cc = f % 2 ? "US" : "CN";
+
+				memo_one(with, &h, col, memo_values[i], cc,
+					 &a);
+				memo_one(without, &h, col, memo_values[i], cc,
+					 &b);
+				if (strcmp(a.p, b.p))
+					fail_msg("%s='%s' (%s, pass %d): with "
+						 "the memo '%s', without '%s'",
+						 col, memo_values[i], cc, pass,
+						 a.p, b.p);
+			}
+	buf_release(&a);
+	buf_release(&b);
+	header_release(&h);
+	normalize_free(with);
+	normalize_free(without);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -410,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_fields_none),
 		cmocka_unit_test(test_merge_issues),
+		cmocka_unit_test(test_memo_agrees),
 	};
 
 	setenv("MBR_TODAY", "2024-06-15", 1);

@@ -245,12 +245,135 @@ static void test_header_lookup(void **state)
 	record_release(&rec);
 }
 
+/* record_add_within copies the line once and clears what lies between
+ * the fields; it must give the fields record_add_views gives, NUL-ended,
+ * with no byte of the line outside them left in the data (the writer
+ * looks at all of it for bytes that need quotes). Fields are cut from a
+ * line at every choice of gap (one to five bytes) and length (0 to 9),
+ * after earlier fields in the record. */
+static void test_record_add_within(void **state)
+{
+	static const char line[] = "ab,\"c\",\"\"d,e,,\"f,g\"\",h\",,i\"\"jklmnopq,\"";
+	const size_t len = sizeof(line) - 1;
+	struct record a, b;
+
+	(void)state;
+	record_init(&a);
+	record_init(&b);
+	for (size_t gap = 1; gap <= 5; gap++)
+		for (size_t flen = 0; flen <= 9; flen++)
+			for (size_t lead = 0; lead <= 2; lead++) {
+				struct strview f[16];
+				size_t n = 0, at = lead;
+
+				while (n < 16 && at + flen <= len) {
+					f[n++] = svn(line + at, flen);
+					at += flen + gap;
+				}
+				record_reset(&a);
+				record_reset(&b);
+				record_add(&a, "x", 1);
+				record_add(&b, "x", 1);
+				assert_int_equal(record_add_views(&a, f, n), 0);
+				assert_int_equal(
+					record_add_within(&b, line, len, f, n),
+					0);
+				assert_int_equal(a.n, b.n);
+				for (size_t i = 0; i < a.n; i++) {
+					struct strview x = record_field(&a, i);
+					struct strview y = record_field(&b, i);
+
+					if (!sv_eq(x, y) || y.p[y.len] != '\0')
+						fail_msg("gap %zu len %zu lead "
+							 "%zu: field %zu '%s' "
+							 "vs '%s'",
+							 gap, flen, lead, i,
+							 x.p, y.p);
+				}
+				for (size_t k = 0, i = 0; k < b.data.len; k++) {
+					while (i < b.n &&
+					       k >= b.off[i] + b.len[i])
+						i++;
+					if (b.data.p[k] &&
+					    (i == b.n || k < b.off[i]))
+						fail_msg("gap %zu len %zu lead "
+							 "%zu: byte %zu "
+							 "'%c' left between "
+							 "fields",
+							 gap, flen, lead, k,
+							 b.data.p[k]);
+				}
+			}
+	record_release(&a);
+	record_release(&b);
+}
+
+/* record_split finds delimiters sixteen bytes at a time where it can:
+ * every line of up to 40 bytes with a delimiter at one place, at two
+ * (also next to each other), and at every fifth place, must give the
+ * fields a byte-by-byte cut gives. */
+static void check_split(const char *line, size_t len)
+{
+	struct record r;
+	size_t from = 0, k = 0;
+
+	record_init(&r);
+	record_add(&r, "x", 1);
+	assert_int_equal(record_split(&r, line, len, ';'), 0);
+	for (size_t i = 0; i <= len; i++) {
+		struct strview f;
+
+		if (i < len && line[i] != ';')
+			continue;
+		f = record_field(&r, 1 + k);
+		if (1 + k >= r.n || !sv_eq(f, svn(line + from, i - from)) ||
+		    f.p[f.len] != '\0')
+			fail_msg("'%.*s': field %zu is '%s'", (int)len, line, k,
+				 1 + k < r.n ? f.p : "(none)");
+		k++;
+		from = i + 1;
+	}
+	assert_int_equal(r.n, 1 + k);
+	record_release(&r);
+}
+
+static void test_record_split(void **state)
+{
+	char line[41] = {0};
+
+	(void)state;
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t i = 0; i < len; i++)
+			line[i] = i % 3 ? (char)('a' + i % 26) : '\xe5';
+		check_split(line, len);
+		for (size_t a = 0; a < len; a++) {
+			char keep = line[a];
+
+			line[a] = ';';
+			check_split(line, len);
+			for (size_t b = a + 1; b < len && b < a + 18; b++) {
+				char keep_b = line[b];
+
+				line[b] = ';';
+				check_split(line, len);
+				line[b] = keep_b;
+			}
+			line[a] = keep;
+		}
+		for (size_t i = 0; i < len; i += 5)
+			line[i] = ';';
+		check_split(line, len);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_add),
 		cmocka_unit_test(test_record_set),
 		cmocka_unit_test(test_record_copy),
+		cmocka_unit_test(test_record_add_within),
+		cmocka_unit_test(test_record_split),
 		cmocka_unit_test(test_header_set),
 		cmocka_unit_test(test_header_lookup),
 	};

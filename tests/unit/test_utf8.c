@@ -136,6 +136,34 @@ static void test_utf8_check(void **state)
 	}
 }
 
+/* utf8_check takes runs of three-byte sequences a word at a time: every
+ * lead byte E0-EF with every second and third byte, after one such
+ * sequence and before a fourth byte, must be judged as utf8_decode
+ * judges it. */
+static void test_utf8_check_runs(void **state)
+{
+	(void)state;
+	for (unsigned lead = 0xE0; lead <= 0xEF; lead++)
+		for (unsigned b1 = 0; b1 < 256; b1++)
+			for (unsigned b2 = 0; b2 < 256; b2++) {
+				char s[8] = {'\xe5', '\xbc', '\xa0'};
+				uint32_t cp;
+				size_t want;
+
+				s[3] = (char)lead;
+				s[4] = (char)b1;
+				s[5] = (char)b2;
+				s[6] = 'z';
+				want = utf8_decode(s + 3, 3, &cp) == 3 ? 7 : 3;
+				if (want == 7 && b2 < 0x80)
+					want = 3; /* b2 would be a lead */
+				if (utf8_check(s, 7) != want)
+					fail_msg("%02X %02X %02X: %zu, want %zu",
+						 lead, b1, b2, utf8_check(s, 7),
+						 want);
+			}
+}
+
 static const struct {
 	const char *in;
 	size_t want;
@@ -229,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_decode),
 		cmocka_unit_test(test_utf8_encode),
 		cmocka_unit_test(test_utf8_check),
+		cmocka_unit_test(test_utf8_check_runs),
 		cmocka_unit_test(test_utf8_count),
 		cmocka_unit_test(test_utf8_is_han),
 		cmocka_unit_test(test_utf8_fold_width),
