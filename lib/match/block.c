@@ -498,22 +498,26 @@ struct worker {
 #define RUN_CHUNK 64	   /* runs a comparison thread takes at once */
 #define PREFETCH_RECORDS 8 /* records of a run asked for ahead */
 
-/* Ask for the records of a run (their features and key tags) before
- * they are compared: at 10 million records each is a cache miss, and the
- * block before it has time to be compared meanwhile. */
+/* Ask for record rec (its features and key tags) before it is compared:
+ * at 10 million records each is a cache miss, and the block before it
+ * has time to be compared meanwhile. */
+static void prefetch_rec(const struct block_job *j, const uint16_t *kh,
+			 uint32_t rec)
+{
+	const char *r = (const char *)&j->recs[rec];
+
+	__builtin_prefetch(r);
+	__builtin_prefetch(r + 64);
+	__builtin_prefetch(r + 128);
+	__builtin_prefetch(kh + (size_t)rec * j->rules->n_keys);
+}
+
 static void prefetch_run(const struct pass *p, const struct run *run)
 {
 	const struct entry *e = p->e + run->start;
-	unsigned nk = p->job->rules->n_keys;
 
-	for (size_t x = 0; x < run->n && x < PREFETCH_RECORDS; x++) {
-		const char *r = (const char *)&p->job->recs[e[x].rec];
-
-		__builtin_prefetch(r);
-		__builtin_prefetch(r + 64);
-		__builtin_prefetch(r + 128);
-		__builtin_prefetch(p->kh + (size_t)e[x].rec * nk);
-	}
+	for (size_t x = 0; x < run->n && x < PREFETCH_RECORDS; x++)
+		prefetch_rec(p->job, p->kh, e[x].rec);
 }
 
 /* Each thread takes the runs RUN_CHUNK at a time, so that it can ask for
@@ -773,39 +777,63 @@ struct window_worker {
 	unsigned long long fresh[MATCH_MAX_KEYS];
 };
 
-/* Compare each record of the capped blocks with the next capped_window
- * records in their order, each pair once (by the first capped block that
- * proposes it) and never one a key's own pass visited. */
+/* Ask for the first records of capped block i. */
+static void prefetch_block(const struct window_job *wj, size_t i)
+{
+	struct cview b = capped_view(wj->job, wj->cap, i);
+
+	for (size_t x = 0; x < b.n && x < PREFETCH_RECORDS; x++)
+		prefetch_rec(wj->job, wj->kh, wj->cap->rec[b.start + x]);
+}
+
+/* The window pairs of capped block i not proposed before. */
+static void window_block(struct window_worker *ww, size_t i)
+{
+	const struct window_job *wj = ww->wj;
+	const struct block_job *j = wj->job;
+	struct cview cb = capped_view(j, wj->cap, i);
+	const struct cview *b = &cb;
+	const uint32_t *rec = wj->cap->rec + b->start;
+
+	for (size_t x = 0; x < b->n; x++) {
+		uint32_t a = rec[x];
+		bool ma = j->recs[a].flags & MR_MASTER;
+
+		if (x + b->w + 1 < b->n) /* the next to join the window */
+			prefetch_rec(j, wj->kh, rec[x + b->w + 1]);
+		for (size_t y = x + 1; y < b->n && y <= x + b->w; y++) {
+			uint32_t bb = rec[y];
+			bool mb = j->recs[bb].flags & MR_MASTER;
+
+			if ((ma && mb) || (j->link_only && ma == mb) ||
+			    left_out(j, b->key, a, bb) ||
+			    seen_any(j, wj->kh, a, bb) ||
+			    windowed_before(wj, b->key, a, bb) ||
+			    !block_in_shard(j, b->h))
+				continue;
+			j->fn(ww->ctx, a < bb ? a : bb, a < bb ? bb : a);
+			ww->fresh[b->key]++;
+		}
+	}
+}
+
+/* Compare each record of the capped blocks with the next ones of its
+ * window in their order, each pair once (by the first capped block that
+ * proposes it) and never one a key's own pass visited; the blocks
+ * RUN_CHUNK at a time, asking for the next one's records meanwhile. */
 static void *window_work(void *arg)
 {
 	struct window_worker *ww = arg;
 	const struct window_job *wj = ww->wj;
-	const struct block_job *j = wj->job;
-	size_t i;
+	size_t i, n_b = wj->cap->n_b;
 
-	while ((i = atomic_fetch_add(&ww->wj->next, 1)) < wj->cap->n_b) {
-		struct cview cb = capped_view(j, wj->cap, i);
-		const struct cview *b = &cb;
-		const uint32_t *rec = wj->cap->rec + b->start;
+	while ((i = atomic_fetch_add(&ww->wj->next, RUN_CHUNK)) < n_b) {
+		size_t end = i + RUN_CHUNK < n_b ? i + RUN_CHUNK : n_b;
 
-		for (size_t x = 0; x < b->n; x++) {
-			uint32_t a = rec[x];
-			bool ma = j->recs[a].flags & MR_MASTER;
-
-			for (size_t y = x + 1; y < b->n && y <= x + b->w; y++) {
-				uint32_t bb = rec[y];
-				bool mb = j->recs[bb].flags & MR_MASTER;
-
-				if ((ma && mb) || (j->link_only && ma == mb) ||
-				    left_out(j, b->key, a, bb) ||
-				    seen_any(j, wj->kh, a, bb) ||
-				    windowed_before(wj, b->key, a, bb) ||
-				    !block_in_shard(j, b->h))
-					continue;
-				j->fn(ww->ctx, a < bb ? a : bb,
-				      a < bb ? bb : a);
-				ww->fresh[b->key]++;
-			}
+		for (; i < end; i++) {
+			if (i + 1 < end)
+				prefetch_block(wj, i + 1);
+			window_block(ww, i);
 		}
 	}
 	return NULL;
