@@ -240,11 +240,13 @@ static unsigned long long window_pairs(size_t n, unsigned w)
 	return (unsigned long long)w * n - (unsigned long long)w * (w + 1) / 2;
 }
 
+/* A block of window + 1 records has every pair within the window: it is
+ * compared in full, the same pairs, without keeping its order. */
 bool block_windowed(const struct match_rules *r, unsigned k, size_t n)
 {
 	unsigned window = r->key[k].window;
 
-	return window && n > window &&
+	return window && n > (size_t)window + 1 &&
 	       window_pairs(n, window) <= r->max_block_pairs;
 }
 
