@@ -6,6 +6,7 @@
 #ifndef MBR_TEST_HELPERS_H
 #define MBR_TEST_HELPERS_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,20 @@ static inline char *th_slurp(FILE *f)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_add(&b, chunk, n);
 	return buf_detach(&b);
+}
+
+/* How many entries directory path has, . and .. aside. */
+static inline size_t th_dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
 }
 
 #endif

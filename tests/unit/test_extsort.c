@@ -31,20 +31,6 @@ static char *tmpdir_new(void)
 	return strdup(d);
 }
 
-static size_t dir_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	size_t n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* Sort n entries in budget; check the order (key, then the order added)
  * and return the runs written. */
 static size_t sort_check(unsigned n, size_t budget, const char *dir)
@@ -68,7 +54,7 @@ static size_t sort_check(unsigned n, size_t budget, const char *dir)
 	}
 	assert_int_equal(extsort_finish(s, &err), 0);
 	/* the runs are unlinked at once: nothing is left in the directory */
-	assert_int_equal(dir_entries(dir), 0);
+	assert_int_equal(th_dir_entries(dir), 0);
 	while ((rc = extsort_next(s, &key, &val, &err)) > 0) {
 		unsigned seq = (unsigned)strtoul(val.p, NULL, 10);
 		int c = sv_cmp(buf_view(&prev), key);

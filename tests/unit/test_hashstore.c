@@ -17,19 +17,7 @@
 
 #include "hash.h"
 #include "hashstore.h"
-
-static size_t dir_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	size_t n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
-}
+#include "helpers.h"
 
 /* Keys of both signs (SQLite's integers are signed), empty slots among
  * them, two sets that do not mix, a second put to a set. */
@@ -46,7 +34,7 @@ static void test_hashstore_sets(void **state)
 	setenv("TMPDIR", dir, 1);
 	s = hashstore_open(0, &err);
 	assert_non_null(s);
-	assert_int_equal(dir_entries(dir), 0);
+	assert_int_equal(th_dir_entries(dir), 0);
 
 	memset(slots, 0, sizeof(slots));
 	for (uint64_t i = 0; i < 4000; i += 2) /* every other slot empty */
@@ -69,7 +57,7 @@ static void test_hashstore_sets(void **state)
 	assert_int_equal(hashstore_has(s, 3, 1, &err), 0);
 	assert_int_equal(hashstore_has(s, 7, 1, &err), 0); /* no table */
 	hashstore_free(s);
-	assert_int_equal(dir_entries(dir), 0);
+	assert_int_equal(th_dir_entries(dir), 0);
 	rmdir(dir);
 	unsetenv("TMPDIR");
 }
