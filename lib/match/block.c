@@ -647,11 +647,11 @@ static bool seen_any(const struct block_job *j, const uint16_t *kh, uint32_t a,
 	return false;
 }
 
+#define NB_SCAN 64 /* blocks up to this many records: nb_position scans */
+
 /* The capped blocks, their records in sorted-neighbourhood order, and
  * where each key's blocks start in c->b (a key's blocks are consecutive,
  * in the order of their hashes). */
-#define NB_SCAN 64 /* blocks up to this many records: nb_position scans */
-
 struct window_job {
 	const struct block_job *job;
 	const uint16_t *kh;
