@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 const char *mbr_progname = "mbr";
 static mbr_warn_fn warn_fn;
@@ -79,22 +80,29 @@ static void oom(size_t n)
 }
 
 /* A large array (dedupe's records and pairs, blocking's entries, an ID
- * index) is read in random order: its whole 2 MB pages are advised as
- * transparent huge pages, which spares most TLB misses (dedupe at ten
- * million records: about 14 % less CPU). Advice only: a kernel without
- * them, or with them off, changes nothing. */
-#define HUGE_PAGE ((uintptr_t)2 << 20)
+ * index) is read in random order: it is advised as transparent huge
+ * pages, which spares most TLB misses (dedupe at ten million records:
+ * about 14 % less CPU). Advice only: a kernel without them, or with them
+ * off, changes nothing.
+ *
+ * The advice covers every page the array touches, not only its whole 2 MB
+ * pages: such an array has a mapping of its own, and advice on part of a
+ * mapping splits it in three, which realloc's mremap cannot grow (EFAULT).
+ * realloc then copies: at ten million records the records, the string
+ * pool and the pairs were copied at every doubling, twice their size
+ * resident while it did. */
 #define HUGE_MIN ((size_t)32 << 20)
 
 static void *huge_pages(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-	if (n >= HUGE_MIN) {
-		uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-		uintptr_t e = ((uintptr_t)p + n) & ~(HUGE_PAGE - 1);
+	if (n >= HUGE_MIN) { /* rare: the call costs nothing beside it */
+		long sz = sysconf(_SC_PAGESIZE);
+		uintptr_t page = sz > 0 ? (uintptr_t)sz : 4096;
+		uintptr_t a = (uintptr_t)p & ~(page - 1);
+		uintptr_t e = ((uintptr_t)p + n + page - 1) & ~(page - 1);
 
-		if (e > a)
-			(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
 	}
 #endif
 	return p;
