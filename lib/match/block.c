@@ -22,7 +22,7 @@
  *
  * Within a block every pair is visited unless an earlier key already put
  * both records in one block it compared: the pair was visited there. So
- * memory is one key's entries plus 16 bits per record and key, whatever
+ * memory is one key's entries plus a byte per record and key, whatever
  * the number of pairs; no pair is stored. The sorted-neighbourhood pass
  * too visits a pair once without storing it: a pair belongs to the first
  * capped block that has both records within the window of each other
@@ -122,9 +122,9 @@ struct pass { /* one key's blocks, shared by the threads */
 	const struct run *runs;
 	size_t n_runs;
 	atomic_size_t next;
-	uint16_t *kh; /* records x keys: top 16 bits of the key hash, odd
-		       * in a block compared in full, even in a capped
-		       * block; 0 = not compared with this key */
+	uint8_t *kh; /* records x keys: a tag of the key hash, odd in a
+		      * block compared in full, even in a capped block; 0 =
+		      * not compared with this key */
 	struct capped *cap;
 	bool count_only;	  /* visit_run counts the fresh pairs only */
 	unsigned long long other; /* --shard: fresh pairs of the other
@@ -282,7 +282,7 @@ static bool left_out(const struct block_job *j, unsigned k, uint32_t a,
 }
 
 /* Do a and b, whose key k tags are equal, agree on every part of key k
- * (so share its block)? The tags (16 bits a record and key) settle most
+ * (so share its block)? The tags (a byte a record and key) settle most
  * pairs; for the rest the parts are compared, the stored ones first:
  * cheaper than working out the two key hashes again, and exact. */
 static bool same_key(const struct block_job *j, unsigned k, uint32_t a,
@@ -297,11 +297,18 @@ static bool same_key(const struct block_job *j, unsigned k, uint32_t a,
 		if (s >= 0 && ra->v[s] != rb->v[s])
 			return false;
 	}
-	for (unsigned i = 0; i < key->n_parts; i++)
-		if (mf_slot(key->part[i]) < 0 &&
-		    features_derived(j->t, ra, key->part[i]) !=
-			    features_derived(j->t, rb, key->part[i]))
+	for (unsigned i = 0; i < key->n_parts; i++) {
+		enum mfield f = key->part[i];
+
+		/* The records' tags of these two say most of them differ
+		 * without reading the pool. */
+		if ((f == MF_MOBILE8 && ra->m8_tag != rb->m8_tag) ||
+		    (f == MF_EMAIL_LOCAL && ra->local_tag != rb->local_tag))
 			return false;
+		if (mf_slot(f) < 0 && features_derived(j->t, ra, f) !=
+					      features_derived(j->t, rb, f))
+			return false;
+	}
 	return true;
 }
 
@@ -309,14 +316,44 @@ static bool same_key(const struct block_job *j, unsigned k, uint32_t a,
 static bool seen_before(const struct pass *p, uint32_t a, uint32_t b)
 {
 	unsigned nk = p->job->rules->n_keys;
-	const uint16_t *ha = p->kh + (size_t)a * nk;
-	const uint16_t *hb = p->kh + (size_t)b * nk;
+	const uint8_t *ha = p->kh + (size_t)a * nk;
+	const uint8_t *hb = p->kh + (size_t)b * nk;
 
 	for (unsigned k = 0; k < p->key; k++)
 		if ((ha[k] & 1) && ha[k] == hb[k] &&
 		    !left_out(p->job, k, a, b) && same_key(p->job, k, a, b))
 			return true;
 	return false;
+}
+
+#define RUN_CHUNK 64	   /* runs a comparison thread takes at once */
+#define PREFETCH_RECORDS 8 /* records of a run asked for ahead */
+/* Records asked for in the runs ahead of the one compared: most runs are
+ * two or three records, a handful of pairs, too little work to wait out
+ * one cache miss. */
+#define PREFETCH_AHEAD 16
+
+/* Ask for record rec (its features, key tags and term-frequency
+ * weights) before it is compared: at 10 million records each is a cache
+ * miss, and the blocks before it have time to be compared meanwhile. */
+static void prefetch_rec(const struct block_job *j, const uint8_t *kh,
+			 uint32_t rec)
+{
+	mrec_prefetch(&j->recs[rec]);
+	__builtin_prefetch(kh + (size_t)rec * j->rules->n_keys);
+	if (j->tf)
+		__builtin_prefetch(tf_of(j->tf, rec));
+}
+
+/* Ask for the first records of a run; returns how many. */
+static size_t prefetch_run(const struct pass *p, const struct run *run)
+{
+	const struct entry *e = p->e + run->start;
+	size_t x;
+
+	for (x = 0; x < run->n && x < PREFETCH_RECORDS; x++)
+		prefetch_rec(p->job, p->kh, e[x].rec);
+	return x;
 }
 
 /* Visit the pairs of one block not visited before; returns how many. */
@@ -331,6 +368,9 @@ static unsigned long long visit_run(const struct pass *p, const struct run *run,
 		uint32_t a = e[x].rec;
 		bool ma = j->recs[a].flags & MR_MASTER;
 
+		/* The run's first records were asked for before it. */
+		if (x + PREFETCH_RECORDS < run->n)
+			prefetch_rec(j, p->kh, e[x + PREFETCH_RECORDS].rec);
 		for (size_t y = x + 1; y < run->n; y++) {
 			uint32_t b = e[y].rec;
 			bool mb = j->recs[b].flags & MR_MASTER;
@@ -452,7 +492,7 @@ static size_t find_runs(const struct block_job *j, struct pass *p,
 				    ks->status == MATCH_KEY_SKIPPED;
 
 			for (size_t x = 0; x < bn; x++) {
-				uint16_t *t =
+				uint8_t *t =
 					&p->kh[(size_t)b[x].rec * nk + p->key];
 
 				/* Even: in a block compared by sorted
@@ -497,33 +537,9 @@ struct worker {
 	unsigned long long fresh; /* pairs visited */
 };
 
-#define RUN_CHUNK 64	   /* runs a comparison thread takes at once */
-#define PREFETCH_RECORDS 8 /* records of a run asked for ahead */
-
-/* Ask for record rec (its features and key tags) before it is compared:
- * at 10 million records each is a cache miss, and the block before it
- * has time to be compared meanwhile. */
-static void prefetch_rec(const struct block_job *j, const uint16_t *kh,
-			 uint32_t rec)
-{
-	const char *r = (const char *)&j->recs[rec];
-
-	__builtin_prefetch(r);
-	__builtin_prefetch(r + 64);
-	__builtin_prefetch(r + 128);
-	__builtin_prefetch(kh + (size_t)rec * j->rules->n_keys);
-}
-
-static void prefetch_run(const struct pass *p, const struct run *run)
-{
-	const struct entry *e = p->e + run->start;
-
-	for (size_t x = 0; x < run->n && x < PREFETCH_RECORDS; x++)
-		prefetch_rec(p->job, p->kh, e[x].rec);
-}
-
 /* Each thread takes the runs RUN_CHUNK at a time, so that it can ask for
- * the records of the run after next while it compares one. */
+ * the records of the runs ahead (PREFETCH_AHEAD records' worth) while it
+ * compares one. */
 static void *work(void *arg)
 {
 	struct worker *w = arg;
@@ -533,23 +549,22 @@ static void *work(void *arg)
 	while ((i = atomic_fetch_add(&p->next, RUN_CHUNK)) < p->n_runs) {
 		size_t end =
 			i + RUN_CHUNK < p->n_runs ? i + RUN_CHUNK : p->n_runs;
+		size_t ahead = i, asked = 0; /* asked: in runs [i, ahead) */
 
-		for (size_t k = i; k < end && k < i + 2; k++)
-			prefetch_run(p, &p->runs[k]);
 		for (; i < end; i++) {
-			if (i + 2 < end)
-				prefetch_run(p, &p->runs[i + 2]);
+			while (ahead < end && asked < PREFETCH_AHEAD)
+				asked += prefetch_run(p, &p->runs[ahead++]);
 			w->fresh += visit_run(p, &p->runs[i], w->ctx);
+			asked -= p->runs[i].n < PREFETCH_RECORDS
+					 ? p->runs[i].n
+					 : PREFETCH_RECORDS;
 		}
 	}
 	return NULL;
 }
 
-/* Run fn on `threads` workers (worker t gets arg + t * size), the first
- * on this thread; returns how many ran (fewer when a thread could not be
- * started: the others share out its blocks). */
-static unsigned on_threads(void *(*fn)(void *), void *arg, size_t size,
-			   unsigned threads)
+unsigned block_on_threads(void *(*fn)(void *), void *arg, size_t size,
+			  unsigned threads)
 {
 	pthread_t tid[64];
 	unsigned started = 0;
@@ -576,7 +591,7 @@ static unsigned long long run_threads(struct pass *p, unsigned threads,
 
 	for (unsigned t = 0; t < threads; t++)
 		w[t] = (struct worker){p, ctx[t], 0};
-	ran = on_threads(work, w, sizeof(w[0]), threads);
+	ran = block_on_threads(work, w, sizeof(w[0]), threads);
 	for (unsigned t = 0; t < ran; t++)
 		fresh += w[t].fresh;
 	return fresh;
@@ -584,7 +599,7 @@ static unsigned long long run_threads(struct pass *p, unsigned threads,
 
 /* Fill the entries of key k; returns how many records have the key. */
 static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
-		       uint16_t *kh)
+		       uint8_t *kh)
 {
 	const struct mkey *key = &j->rules->key[k];
 	size_t n = 0;
@@ -592,10 +607,12 @@ static size_t fill_key(const struct block_job *j, unsigned k, struct entry *e,
 	for (uint32_t r = 0; r < j->n; r++) {
 		uint64_t h = block_key_hash(j->t, key, k, &j->recs[r]);
 
-		/* The tag: the top 16 bits, never 0 for a record that has
-		 * the key (same_key compares the high halves). */
+		/* The tag: the top 8 bits, never 0 for a record that has the
+		 * key. Equal tags are then checked by same_key: a byte (not
+		 * two) a record and key keeps 10 million records under 400
+		 * bytes each, for a few more of those checks. */
 		kh[(size_t)r * j->rules->n_keys + k] =
-			h ? (uint16_t)(h >> 48) | 1 : 0;
+			h ? (uint8_t)(h >> 56) | 1 : 0;
 		if (h)
 			e[n++] = (struct entry){h, r};
 	}
@@ -632,13 +649,13 @@ static struct nb nb_of(const struct block_job *j, uint32_t rec)
 
 /* Was the pair visited by a key's own pass (any key)? Only odd tags are
  * blocks compared in full. */
-static bool seen_any(const struct block_job *j, const uint16_t *kh, uint32_t a,
+static bool seen_any(const struct block_job *j, const uint8_t *kh, uint32_t a,
 		     uint32_t b)
 {
 	unsigned nk = j->rules->n_keys;
 
 	for (unsigned k = 0; k < nk; k++) {
-		uint16_t ta = kh[(size_t)a * nk + k];
+		uint8_t ta = kh[(size_t)a * nk + k];
 
 		if ((ta & 1) && ta == kh[(size_t)b * nk + k] &&
 		    !left_out(j, k, a, b) && same_key(j, k, a, b))
@@ -654,7 +671,7 @@ static bool seen_any(const struct block_job *j, const uint16_t *kh, uint32_t a,
  * in the order of their hashes). */
 struct window_job {
 	const struct block_job *job;
-	const uint16_t *kh;
+	const uint8_t *kh;
 	const struct capped *cap;
 	size_t first[MATCH_MAX_KEYS + 1];
 	atomic_size_t next;
@@ -728,7 +745,7 @@ static bool windowed_before(const struct window_job *wj, unsigned key,
 	unsigned nk = j->rules->n_keys;
 
 	for (unsigned k = 0; k < key; k++) {
-		uint16_t ta = wj->kh[(size_t)a * nk + k];
+		uint8_t ta = wj->kh[(size_t)a * nk + k];
 		struct cview cb;
 		uint64_t h;
 		size_t i, pa, pb;
@@ -764,8 +781,13 @@ static void sort_capped(const struct block_job *j, struct capped *c)
 		struct cview b = capped_view(j, c, i);
 		uint32_t *rec = c->rec + b.start;
 
-		for (size_t x = 0; x < b.n; x++)
+		for (size_t x = 0; x < b.n; x++) {
+			/* The blocks lie end to end: ask ahead across them. */
+			if (b.start + x + PREFETCH_AHEAD < c->n)
+				__builtin_prefetch(
+					&j->recs[rec[x + PREFETCH_AHEAD]].v);
 			v[x] = nb_of(j, rec[x]);
+		}
 		xqsort(v, b.n, sizeof(*v), nb_order);
 		for (size_t x = 0; x < b.n; x++)
 			rec[x] = v[x].rec;
@@ -779,13 +801,15 @@ struct window_worker {
 	unsigned long long fresh[MATCH_MAX_KEYS];
 };
 
-/* Ask for the first records of capped block i. */
-static void prefetch_block(const struct window_job *wj, size_t i)
+/* Ask for the first records of capped block i; returns how many. */
+static size_t prefetch_block(const struct window_job *wj, size_t i)
 {
 	struct cview b = capped_view(wj->job, wj->cap, i);
+	size_t x;
 
-	for (size_t x = 0; x < b.n && x < PREFETCH_RECORDS; x++)
+	for (x = 0; x < b.n && x < PREFETCH_RECORDS; x++)
 		prefetch_rec(wj->job, wj->kh, wj->cap->rec[b.start + x]);
+	return x;
 }
 
 /* The window pairs of capped block i not proposed before. */
@@ -801,8 +825,9 @@ static void window_block(struct window_worker *ww, size_t i)
 		uint32_t a = rec[x];
 		bool ma = j->recs[a].flags & MR_MASTER;
 
-		if (x + b->w + 1 < b->n) /* the next to join the window */
-			prefetch_rec(j, wj->kh, rec[x + b->w + 1]);
+		/* The block's first records were asked for before it. */
+		if (x + PREFETCH_RECORDS < b->n)
+			prefetch_rec(j, wj->kh, rec[x + PREFETCH_RECORDS]);
 		for (size_t y = x + 1; y < b->n && y <= x + b->w; y++) {
 			uint32_t bb = rec[y];
 			bool mb = j->recs[bb].flags & MR_MASTER;
@@ -822,7 +847,8 @@ static void window_block(struct window_worker *ww, size_t i)
 /* Compare each record of the capped blocks with the next ones of its
  * window in their order, each pair once (by the first capped block that
  * proposes it) and never one a key's own pass visited; the blocks
- * RUN_CHUNK at a time, asking for the next one's records meanwhile. */
+ * RUN_CHUNK at a time, asking for the records of the blocks ahead
+ * meanwhile. */
 static void *window_work(void *arg)
 {
 	struct window_worker *ww = arg;
@@ -831,18 +857,22 @@ static void *window_work(void *arg)
 
 	while ((i = atomic_fetch_add(&ww->wj->next, RUN_CHUNK)) < n_b) {
 		size_t end = i + RUN_CHUNK < n_b ? i + RUN_CHUNK : n_b;
+		size_t ahead = i, asked = 0; /* asked: in blocks [i, ahead) */
 
 		for (; i < end; i++) {
-			if (i + 1 < end)
-				prefetch_block(wj, i + 1);
+			size_t n = capped_view(wj->job, wj->cap, i).n;
+
+			while (ahead < end && asked < PREFETCH_AHEAD)
+				asked += prefetch_block(wj, ahead++);
 			window_block(ww, i);
+			asked -= n < PREFETCH_RECORDS ? n : PREFETCH_RECORDS;
 		}
 	}
 	return NULL;
 }
 
 /* The sorted-neighbourhood pass over the capped blocks, on threads. */
-static void window_pass(const struct block_job *j, const uint16_t *kh,
+static void window_pass(const struct block_job *j, const uint8_t *kh,
 			struct capped *c, unsigned threads, void **ctx,
 			struct match_stats *st)
 {
@@ -859,7 +889,7 @@ static void window_pass(const struct block_job *j, const uint16_t *kh,
 	atomic_init(&wj.next, 0);
 	for (unsigned t = 0; t < threads; t++)
 		ww[t] = (struct window_worker){.wj = &wj, .ctx = ctx[t]};
-	ran = on_threads(window_work, ww, sizeof(ww[0]), threads);
+	ran = block_on_threads(window_work, ww, sizeof(ww[0]), threads);
 	for (unsigned t = 0; t < ran; t++)
 		for (unsigned k = 0; k < j->rules->n_keys; k++)
 			st->key[k].fresh += ww[t].fresh[k];
@@ -882,7 +912,7 @@ static unsigned long long run_budget(const struct match_rules *r, uint32_t n)
 void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 {
 	unsigned nk = j->rules->n_keys;
-	uint16_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
+	uint8_t *kh = xcalloc((size_t)j->n * nk + 1, sizeof(*kh));
 	struct entry *e = xmalloc(((size_t)j->n + 1) * sizeof(*e));
 	void *spare = xmalloc(((size_t)j->n + 1) * sizeof(struct entry));
 	struct entry *tmp = spare; /* the radix sort's, then the runs' */

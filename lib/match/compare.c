@@ -447,15 +447,16 @@ double compare_weight(const struct cmp_ctx *c, unsigned i,
 
 	if (level == LEVEL_NULL || (m->within >= 0 && levels[m->within] == 0))
 		return 0.0;
-	if (level != 0 || !m->tf || !c->tf || !c->tf[i])
+	if (level != 0 || !m->tf || !c->tf || c->tf->col[i] < 0)
 		return m->w[level];
 	/* Term frequency: the weight of an exact match on this value (a's;
 	 * b has it too, in the same part or, swapped, in the other), by
 	 * record. */
 	if (m->kind == CMP_DATE)
-		return c->tf[i][a - c->recs];
+		return tf_of(c->tf, (uint32_t)(a - c->recs))[c->tf->col[i]];
 	/* The rarer of the two values counts (张伟 and "Zhang Wei"). */
-	return fminf(c->tf[i][a - c->recs], c->tf[i][b - c->recs]);
+	return fminf(tf_of(c->tf, (uint32_t)(a - c->recs))[c->tf->col[i]],
+		     tf_of(c->tf, (uint32_t)(b - c->recs))[c->tf->col[i]]);
 }
 
 /* The prior plus w[], each group reduced to its largest member (the

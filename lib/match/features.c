@@ -23,8 +23,30 @@
 #define MEMO 4	     /* memo entries per intern id */
 #define MEMO_BITS 18 /* the memo holds 2^18 ids */
 
+/* The values a record interns besides its name's, in the order they are
+ * interned (which fixes their ids). */
+enum pend {
+	PV_SOURCE,
+	PV_SOURCE_ID,
+	PV_MASTER_ID,
+	PV_MOBILE,
+	PV_PHONE,
+	PV_EMAIL,
+	PV_ID,
+	PV_ADDRESS,
+	PV_GENDER,
+	PV_POSTAL,
+	PV_DISTRICT,
+	PV_CITY,
+	PV_PROVINCE,
+	PV_EXTRA,
+	PV_N = PV_EXTRA + MATCH_MAX_EXTRA
+};
+
 struct features {
 	struct buf a, b, k, k2;		/* scratch */
+	struct buf pv[PV_N];		/* the values of enum pend, folded */
+	uint64_t ph[PV_N];		/* ... their hashes (intern_prefetch) */
 	uint32_t *memo;			/* owned: slots of the intern id + 1
 					   and MEMO entries: for a folded
 					   name part, its pinyin, phonetic
@@ -45,6 +67,8 @@ struct features *features_new(void)
 	buf_init(&x->b, BUF_NOLIMIT);
 	buf_init(&x->k, BUF_NOLIMIT);
 	buf_init(&x->k2, BUF_NOLIMIT);
+	for (int i = 0; i < PV_N; i++)
+		buf_init(&x->pv[i], BUF_NOLIMIT);
 	x->master_col = -1;
 	return x;
 }
@@ -57,6 +81,8 @@ void features_free(struct features *x)
 	buf_release(&x->b);
 	buf_release(&x->k);
 	buf_release(&x->k2);
+	for (int i = 0; i < PV_N; i++)
+		buf_release(&x->pv[i]);
 	free(x->memo);
 	free(x);
 }
@@ -81,14 +107,6 @@ static uint32_t intern_buf(struct intern *t, const struct buf *b)
 static uint32_t hash_id(const char *p, size_t len)
 {
 	return len ? (uint32_t)(intern_hash(p, len, 11) >> 32) | 1 : 0;
-}
-
-static uint32_t intern_folded(struct features *x, struct intern *t,
-			      struct strview v)
-{
-	buf_reset(&x->a);
-	fold_text(v, &x->a);
-	return intern_buf(t, &x->a);
 }
 
 static struct strview field(const struct features *x, const struct record *rec,
@@ -310,20 +328,64 @@ static void name_features(struct features *x, const struct record *rec,
 	r->v[MF_NAME_KEY] = name_key_id(x, r, t);
 }
 
-static void contact_features(struct features *x, const struct record *rec,
-			     struct intern *t, struct mrec *r)
+/* Value i as it is (pending_fold: folded), hashed, its table slot asked
+ * for: interned later by pending_add, in enum pend's order. */
+static void pending(struct features *x, const struct intern *t, enum pend i,
+		    struct strview v)
 {
-	struct strview mob = field(x, rec, CF_MOBILE);
-	struct strview mail = field(x, rec, CF_EMAIL);
+	buf_reset(&x->pv[i]);
+	buf_addsv(&x->pv[i], v);
+	x->ph[i] = intern_prefetch(t, x->pv[i].p, x->pv[i].len);
+}
 
-	r->v[MF_MOBILE] = intern_add(t, mob.p, mob.len);
-	r->v[MF_PHONE] = intern_folded(x, t, field(x, rec, CF_PHONE));
-	buf_reset(&x->a);
+static void pending_fold(struct features *x, const struct intern *t,
+			 enum pend i, struct strview v)
+{
+	buf_reset(&x->pv[i]);
+	fold_text(v, &x->pv[i]);
+	x->ph[i] = intern_prefetch(t, x->pv[i].p, x->pv[i].len);
+}
+
+static uint32_t pending_add(struct features *x, struct intern *t, enum pend i)
+{
+	return intern_add_hashed(t, x->pv[i].p, x->pv[i].len, x->ph[i]);
+}
+
+/* Every value of the record but its name's, ready to intern: at ten
+ * million records a lookup is a cache miss or two, and asking for them
+ * all before the name's work hides most of the waiting. */
+static void pending_values(struct features *x, const struct record *rec,
+			   uint32_t needed, const struct intern *t)
+{
+	struct strview mail = field(x, rec, CF_EMAIL);
+	struct buf *b = &x->pv[PV_EMAIL];
+
+	pending(x, t, PV_SOURCE, field(x, rec, CF_SOURCE));
+	pending(x, t, PV_SOURCE_ID, field(x, rec, CF_SOURCE_ID));
+	if (x->master_col >= 0)
+		pending(x, t, PV_MASTER_ID,
+			sv_trim(record_field(rec, (size_t)x->master_col)));
+	pending(x, t, PV_MOBILE, field(x, rec, CF_MOBILE));
+	pending_fold(x, t, PV_PHONE, field(x, rec, CF_PHONE));
+	buf_reset(b);
 	for (size_t i = 0; i < mail.len; i++) /* normalize lower-cases too */
-		buf_addc(&x->a, mail.p[i] >= 'A' && mail.p[i] <= 'Z'
-					? (char)(mail.p[i] + 32)
-					: mail.p[i]);
-	r->v[MF_EMAIL] = intern_buf(t, &x->a);
+		buf_addc(b, mail.p[i] >= 'A' && mail.p[i] <= 'Z'
+				    ? (char)(mail.p[i] + 32)
+				    : mail.p[i]);
+	x->ph[PV_EMAIL] = intern_prefetch(t, b->p, b->len);
+	pending(x, t, PV_ID, field(x, rec, CF_ID_NUMBER));
+	if (needed & (1u << MF_ADDRESS))
+		pending_fold(x, t, PV_ADDRESS, field(x, rec, CF_ADDRESS));
+	pending_fold(x, t, PV_GENDER, field(x, rec, CF_GENDER));
+	pending_fold(x, t, PV_POSTAL, field(x, rec, CF_POSTAL_CODE));
+	pending_fold(x, t, PV_DISTRICT, field(x, rec, CF_DISTRICT));
+	pending_fold(x, t, PV_CITY, field(x, rec, CF_CITY));
+	pending_fold(x, t, PV_PROVINCE, field(x, rec, CF_PROVINCE));
+	for (unsigned i = 0; i < MATCH_MAX_EXTRA; i++)
+		if (x->extra_col[i] >= 0)
+			pending_fold(x, t, PV_EXTRA + (int)i,
+				     sv_trim(record_field(
+					     rec, (size_t)x->extra_col[i])));
 }
 
 static void id_features(struct features *x, const struct record *rec,
@@ -333,20 +395,20 @@ static void id_features(struct features *x, const struct record *rec,
 	struct strview type = field(x, rec, CF_ID_TYPE);
 	bool cn = type.len == 0 || sv_eqs(type, "CN_RIC");
 
-	r->v[MF_ID] = intern_add(t, id.p, id.len);
+	r->v[MF_ID] = pending_add(x, t, PV_ID);
 	if (cn && cnid_is_valid(id))
 		r->flags |= MR_CNID | MR_VALID;
 	else if (!cn)
 		r->flags |= MR_VALID;
 }
 
-static void address_features(struct features *x, const struct record *rec,
-			     struct intern *t, struct mrec *r)
+static void address_features(struct features *x, struct intern *t,
+			     struct mrec *r)
 {
 	uint32_t g[MATCH_MAX_CPS];
 	size_t n, n_g;
 
-	r->v[MF_ADDRESS] = intern_folded(x, t, field(x, rec, CF_ADDRESS));
+	r->v[MF_ADDRESS] = pending_add(x, t, PV_ADDRESS);
 	n = fold_decode(intern_str(t, r->v[MF_ADDRESS]), x->cps, MATCH_MAX_CPS);
 	buf_reset(&x->a);
 	for (size_t i = 0; i < n; i++) {
@@ -371,37 +433,33 @@ void features_set_birth(struct mrec *r, int32_t birth)
 void features_of(struct features *x, const struct record *rec, uint32_t needed,
 		 struct intern *t, struct mrec *r)
 {
-	struct strview v;
 	int32_t birth;
 
 	memset(r, 0, sizeof(*r));
-	v = field(x, rec, CF_SOURCE);
-	r->source = intern_add(t, v.p, v.len);
-	v = field(x, rec, CF_SOURCE_ID);
-	r->source_id = intern_add(t, v.p, v.len);
-	if (x->master_col >= 0) {
-		v = sv_trim(record_field(rec, (size_t)x->master_col));
-		r->master_id = intern_add(t, v.p, v.len);
-	}
+	pending_values(x, rec, needed, t);
+	r->source = pending_add(x, t, PV_SOURCE);
+	r->source_id = pending_add(x, t, PV_SOURCE_ID);
+	if (x->master_col >= 0)
+		r->master_id = pending_add(x, t, PV_MASTER_ID);
 	if (needed & (1u << MF_NAME))
 		name_features(x, rec, t, r);
-	contact_features(x, rec, t, r);
+	r->v[MF_MOBILE] = pending_add(x, t, PV_MOBILE);
+	r->v[MF_PHONE] = pending_add(x, t, PV_PHONE);
+	r->v[MF_EMAIL] = pending_add(x, t, PV_EMAIL);
 	id_features(x, rec, t, r);
 	if (needed & (1u << MF_ADDRESS))
-		address_features(x, rec, t, r);
+		address_features(x, t, r);
 	birth = compare_parse_date(field(x, rec, CF_BIRTH_DATE));
 	features_set_birth(r, birth);
-	r->v[MF_GENDER] = intern_folded(x, t, field(x, rec, CF_GENDER));
-	r->v[MF_POSTAL] = intern_folded(x, t, field(x, rec, CF_POSTAL_CODE));
-	r->v[MF_DISTRICT] = intern_folded(x, t, field(x, rec, CF_DISTRICT));
-	r->v[MF_CITY] = intern_folded(x, t, field(x, rec, CF_CITY));
-	r->v[MF_PROVINCE] = intern_folded(x, t, field(x, rec, CF_PROVINCE));
+	r->v[MF_GENDER] = pending_add(x, t, PV_GENDER);
+	r->v[MF_POSTAL] = pending_add(x, t, PV_POSTAL);
+	r->v[MF_DISTRICT] = pending_add(x, t, PV_DISTRICT);
+	r->v[MF_CITY] = pending_add(x, t, PV_CITY);
+	r->v[MF_PROVINCE] = pending_add(x, t, PV_PROVINCE);
 	for (unsigned i = 0; i < MATCH_MAX_EXTRA; i++)
 		if (x->extra_col[i] >= 0)
-			r->v[mf_slot(MF_EXTRA1) + (int)i] = intern_folded(
-				x, t,
-				sv_trim(record_field(rec,
-						     (size_t)x->extra_col[i])));
+			r->v[mf_slot(MF_EXTRA1) + (int)i] =
+				pending_add(x, t, PV_EXTRA + (int)i);
 	for (int i = 0; i < 3; i++) {
 		static const enum mfield f[] = {MF_MOBILE, MF_EMAIL, MF_ID};
 		struct strview val = intern_str(t, r->v[f[i]]);

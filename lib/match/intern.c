@@ -138,9 +138,29 @@ static void unseal(struct intern *t)
 	}
 }
 
+/* At ten million records the table is hundreds of megabytes, and the
+ * slot a lookup starts at is a cache miss: asked for early, the wait
+ * overlaps other work. (The table may grow before the lookup: then the
+ * slot asked for is merely not the one read.) */
+uint64_t intern_prefetch(const struct intern *t, const char *p, size_t len)
+{
+	uint64_t h = intern_hash(p, len, 0);
+
+	if (t->slot && len)
+		__builtin_prefetch(
+			&t->slot[(size_t)(h >> 32) & (t->n_slots - 1)]);
+	return h;
+}
+
 uint32_t intern_add(struct intern *t, const char *p, size_t len)
 {
-	uint64_t h, tag;
+	return len ? intern_add_hashed(t, p, len, intern_hash(p, len, 0)) : 0;
+}
+
+uint32_t intern_add_hashed(struct intern *t, const char *p, size_t len,
+			   uint64_t h)
+{
+	uint64_t tag;
 	size_t mask, i;
 
 	if (len == 0)
@@ -149,7 +169,6 @@ uint32_t intern_add(struct intern *t, const char *p, size_t len)
 		unseal(t);
 	if ((size_t)t->n * 4 >= t->n_slots * 3) /* load at most 3/4 */
 		rehash(t);
-	h = intern_hash(p, len, 0);
 	tag = h & 0xFFFFFFFF00000000ull;
 	mask = t->n_slots - 1;
 	i = (size_t)(h >> 32) & mask;

@@ -54,7 +54,7 @@ void match_free(struct match *m)
 	decide_free(m);
 	free(m->pairs);
 	free(m->joined);
-	score_tf_free(m->tf, m->rules->n_cmps);
+	score_tf_free(m->tf);
 	free(m->rep);
 	free(m->shown);
 	buf_release(&m->scratch);
@@ -652,6 +652,29 @@ static void reprior(struct match *m, bool link_only)
 		m->n_pairs--;
 }
 
+struct date_count { /* one thread's */
+	const struct cmp_ctx *c;
+	double strong_w;
+	int d; /* the birth date comparison */
+	unsigned long strong, other;
+};
+
+static void count_dates(void *arg, const struct mpair *p, size_t i)
+{
+	struct date_count *dc = arg;
+	const struct cmp_ctx *c = dc->c;
+	uint8_t level[MATCH_MAX_CMPS];
+	double w[MATCH_MAX_CMPS];
+	double total =
+		compare_explain(c, &c->recs[p->a], &c->recs[p->b], level, w);
+
+	(void)i;
+	if (level[dc->d] == LEVEL_NULL || total - w[dc->d] < dc->strong_w)
+		return;
+	dc->strong++;
+	dc->other += level[dc->d] == DATE_OTHER;
+}
+
 /* Are birth dates reliable enough in this data to split clusters on?
  * Not when more than 5 % of the pairs that agree strongly on everything
  * else (the weight less the date's at least the strong threshold)
@@ -660,44 +683,47 @@ static void reprior(struct match *m, bool link_only)
 static bool dates_reliable(struct match *m)
 {
 	const struct match_rules *r = m->rules;
-	double strong_w = score_weight(r->strong_p);
+	struct date_count dc[64];
 	unsigned long strong = 0, other = 0;
-	uint8_t level[MATCH_MAX_CMPS];
-	double w[MATCH_MAX_CMPS];
 	int d = -1;
 
 	for (unsigned i = 0; i < r->n_cmps; i++)
 		if (r->cmp[i].field == MF_BIRTH && d < 0)
 			d = (int)i;
-	for (size_t i = 0; d >= 0 && i < m->n_pairs; i++) {
-		const struct mpair *p = &m->pairs[i];
-		double total = compare_explain(&m->ctx, &m->recs[p->a],
-					       &m->recs[p->b], level, w);
-
-		if (level[d] == LEVEL_NULL || total - w[d] < strong_w)
-			continue;
-		strong++;
-		other += level[d] == DATE_OTHER;
+	if (d < 0)
+		return true;
+	for (unsigned t = 0; t < 64; t++)
+		dc[t] = (struct date_count){&m->ctx, score_weight(r->strong_p),
+					    d, 0, 0};
+	pairs_run(&m->ctx, m->pairs, m->n_pairs, r->threads, count_dates, dc,
+		  sizeof(dc[0]));
+	for (unsigned t = 0; t < 64; t++) {
+		strong += dc[t].strong;
+		other += dc[t].other;
 	}
 	return strong < 50 || other * 20 <= strong;
 }
 
 /* Weigh the kept pairs again under the calibrated m (term frequencies
  * too: they start from m), the prior again, strongest first again. */
-static void rescore(struct match *m, bool link_only)
+static void weigh_again(void *arg, const struct mpair *p, size_t i)
 {
+	struct match *m = arg;
 	uint8_t level[MATCH_MAX_CMPS];
 	double w[MATCH_MAX_CMPS];
 
-	score_tf_free(m->tf, m->rules->n_cmps);
-	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n);
-	m->ctx.tf = (const float *const *)m->tf;
-	for (size_t i = 0; i < m->n_pairs; i++) {
-		struct mpair *p = &m->pairs[i];
+	/* Each thread writes only the pairs it was given. */
+	m->pairs[i].w = (float)compare_explain(&m->ctx, &m->recs[p->a],
+					       &m->recs[p->b], level, w);
+}
 
-		p->w = (float)compare_explain(&m->ctx, &m->recs[p->a],
-					      &m->recs[p->b], level, w);
-	}
+static void rescore(struct match *m, bool link_only)
+{
+	score_tf_free(m->tf);
+	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n);
+	m->ctx.tf = m->tf;
+	pairs_run(&m->ctx, m->pairs, m->n_pairs, m->rules->threads, weigh_again,
+		  m, 0);
 	xqsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
 	if (m->rules->prior_auto)
 		reprior(m, link_only);
@@ -739,8 +765,7 @@ static void refine(struct match *m, bool train, bool link_only)
 		return;
 	if (r->prior_auto)
 		reprior(m, link_only);
-	if (r->calibrate &&
-	    calibrate_m(r, &m->ctx, m->recs, m->pairs, m->n_pairs))
+	if (r->calibrate && calibrate_m(r, &m->ctx, m->pairs, m->n_pairs))
 		rescore(m, link_only);
 	if (train && r->prior_auto)
 		r->per_record = m->st.per_record;
@@ -772,7 +797,8 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 				m->shard,
 				m->shards,
 				&m->t,
-				m->masters != 0};
+				m->masters != 0,
+				NULL};
 
 	if (decide_resolve(m, err) < 0)
 		return -1;
@@ -792,14 +818,15 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 		/* The built-in model, term frequencies and prior tell the
 		 * random pairs that are matches. */
 		m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n);
-		m->ctx.tf = (const float *const *)m->tf;
+		m->ctx.tf = m->tf;
 		m->ctx.prior_w =
 			score_prior(m->rules, m->n, m->masters, job.link_only);
 		score_train(m->rules, &job, &m->ctx, m->masters, &tmp);
-		score_tf_free(m->tf, m->rules->n_cmps);
+		score_tf_free(m->tf);
 	}
 	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n);
-	m->ctx.tf = (const float *const *)m->tf;
+	m->ctx.tf = m->tf;
+	job.tf = m->tf;
 	m->ctx.prior_w = score_prior(m->rules, m->n, m->masters, job.link_only);
 	m->st.per_record = m->rules->per_record;
 	if (m->from_pairs)

@@ -201,6 +201,12 @@ void intern_init(struct intern *t);
 void intern_release(struct intern *t);
 /* The id of p[0..len), adding it when new. Cannot fail (xmalloc). */
 uint32_t intern_add(struct intern *t, const char *p, size_t len);
+/* intern_add in two steps, for a caller with other work to do between
+ * them: the hash of p[0..len) (intern_hash, seed 0), and the table slot
+ * where its lookup starts asked for; then intern_add with that hash. */
+uint64_t intern_prefetch(const struct intern *t, const char *p, size_t len);
+uint32_t intern_add_hashed(struct intern *t, const char *p, size_t len,
+			   uint64_t h);
 /* Free the lookup table and the spare room once every value is in (a
  * later intern_add builds the table again). Cannot fail. */
 void intern_seal(struct intern *t);
@@ -409,6 +415,15 @@ struct mrec {
 	uint8_t odd[3];
 };
 
+/* Ask for a record's cache lines before it is read: at ten million
+ * records, reading one by its number is a cache miss. */
+static inline void mrec_prefetch(const struct mrec *r)
+{
+	for (size_t at = 0; at < sizeof(*r); at += 64)
+		__builtin_prefetch((const char *)r + at);
+	__builtin_prefetch((const char *)r + sizeof(*r) - 1);
+}
+
 /* The odd[] slot of field f, or -1. */
 static inline int mrec_odd_slot(enum mfield f)
 {
@@ -449,14 +464,27 @@ void features_set_birth(struct mrec *r, int32_t birth);
 
 /* ---- compare.c: records ---- */
 
+/* Term-frequency weights (score_tf_new), by record: a record's weights
+ * for the comparisons with tf side by side, one cache line for a pair's
+ * record however many comparisons use them. */
+struct tf_table {
+	float *w;		    /* owned: n records x stride */
+	unsigned stride;	    /* comparisons with tf */
+	int8_t col[MATCH_MAX_CMPS]; /* comparison -> its column, or -1 */
+};
+
+static inline const float *tf_of(const struct tf_table *tf, uint32_t rec)
+{
+	return tf->w + (size_t)rec * tf->stride;
+}
+
 /* What comparing needs besides the two records. */
 struct cmp_ctx {
 	const struct match_rules *rules;
 	const struct intern *t;
-	const struct mrec *recs; /* all records: a date's tf is by record */
-	const float *const *tf;	 /* per comparison: weights by record, or
-				    NULL */
-	double prior_w;		 /* log2 prior odds */
+	const struct mrec *recs;   /* all records: a date's tf is by record */
+	const struct tf_table *tf; /* term-frequency weights, or NULL */
+	double prior_w;		   /* log2 prior odds */
 };
 
 /* The level of each comparison for records a and b into level[]. */
@@ -505,12 +533,15 @@ struct block_job {
 	bool link_only;	  /* only new x master pairs */
 	unsigned threads; /* 1..64 */
 	block_pair_fn fn;
-	unsigned shard, shards; /* shards > 1: visit only the blocks whose
+	unsigned shard, shards;	   /* shards > 1: visit only the blocks whose
 				   key hash is shard modulo shards (a pair
 				   belongs to the first key that proposes
 				   it, so to exactly one shard) */
-	const struct intern *t; /* the records' values (derived fields) */
-	bool masters;		/* some records are masters (MR_MASTER) */
+	const struct intern *t;	   /* the records' values (derived fields) */
+	bool masters;		   /* some records are masters (MR_MASTER) */
+	const struct tf_table *tf; /* what fn reads by record besides the
+				      records (asked for with them), or
+				      NULL */
 };
 
 /* Does the block of key hash h belong to shard j->shard? */
@@ -534,6 +565,11 @@ bool block_windowed(const struct match_rules *r, unsigned k, size_t n);
  * Adds candidates and skipped blocks to st.
  * Cannot fail (xmalloc). */
 void block_run(const struct block_job *j, void **ctx, struct match_stats *st);
+/* Run fn on `threads` workers (worker t gets arg + t * size), the first
+ * on this thread; returns how many ran (fewer when a thread could not be
+ * started: the work must be shared out, not split in advance). */
+unsigned block_on_threads(void *(*fn)(void *), void *arg, size_t size,
+			  unsigned threads);
 
 /* ---- score.c ---- */
 
@@ -541,6 +577,14 @@ struct mpair {
 	uint32_t a, b; /* record numbers, a < b */
 	float w;       /* match weight */
 };
+
+/* fn(arg, &p[i], i) for each of the n pairs p, on `threads` threads
+ * (1 unless 1..64) taking the pairs in chunks, each asking for the records and
+ * term-frequency weights (c) of the pairs ahead of the one it is at; the
+ * worker of thread t gets args + t * size, so that fn needs no lock. */
+typedef void pairs_fn(void *arg, const struct mpair *p, size_t i);
+void pairs_run(const struct cmp_ctx *c, const struct mpair *p, size_t n,
+	       unsigned threads, pairs_fn *fn, void *args, size_t size);
 
 /* The log2 prior odds the pairs say, by EM over the share of matches
  * among all n(n-1)/2 record pairs (pairs never compared count as
@@ -561,9 +605,10 @@ double score_prior(const struct match_rules *r, uint32_t n, uint32_t masters,
  * log2(m / share of the records that have it), the share at least
  * tf_min (owned: score_tf_free); for a date the share among full dates.
  * Made after training, from its m. */
-float **score_tf_new(const struct match_rules *r, const struct intern *t,
-		     const struct mrec *recs, uint32_t n);
-void score_tf_free(float **tf, unsigned n_cmps);
+struct tf_table *score_tf_new(const struct match_rules *r,
+			      const struct intern *t, const struct mrec *recs,
+			      uint32_t n);
+void score_tf_free(struct tf_table *tf);
 
 /* Train r: u from random record pairs, m and the prior by EM over the
  * blocked pairs (job's keys). Cannot fail (xmalloc). */
@@ -574,12 +619,12 @@ void score_train(struct match_rules *r, const struct block_job *job,
 /* ---- calibrate.c ---- */
 
 /* Estimate the m of each comparison from the n scored pairs p (records
- * recs, weights under c): among the pairs whose other comparisons alone
- * reach the strong threshold, the share of each level, shrunk towards
- * the current m. Returns how many comparisons changed (then r's weights
- * are worked out again). Cannot fail. */
+ * and weights under c; on r's threads): among the pairs whose other
+ * comparisons alone reach the strong threshold, the share of each level,
+ * shrunk towards the current m. Returns how many comparisons changed
+ * (then r's weights are worked out again). Cannot fail (xmalloc). */
 unsigned calibrate_m(struct match_rules *r, const struct cmp_ctx *c,
-		     const struct mrec *recs, const struct mpair *p, size_t n);
+		     const struct mpair *p, size_t n);
 
 /* ---- cluster.c ---- */
 
@@ -680,8 +725,8 @@ struct match {
 	uint32_t who;	       /* who decides when a file does not say */
 	struct mpair *pairs;   /* owned: kept pairs, strongest first */
 	size_t n_pairs;
-	uint8_t *joined; /* owned: per kept pair, an enum join_result */
-	float **tf;	 /* owned: term-frequency weights */
+	uint8_t *joined;     /* owned: per kept pair, an enum join_result */
+	struct tf_table *tf; /* owned: term-frequency weights */
 	struct cmp_ctx ctx;
 	uint32_t *rep; /* owned: cluster representative */
 	struct match_stats st;

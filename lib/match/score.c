@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,65 @@
 #define U_SAMPLES_MAX 2000000ull
 #define EM_ROUNDS 60
 #define TRAIN_ROUNDS 3 /* u correction, EM again */
+
+#define PAIRS_CHUNK 4096 /* pairs a pairs_run thread takes at once */
+#define PAIRS_AHEAD 8	 /* pairs whose records it asks for ahead */
+
+struct pairs_pass {
+	const struct cmp_ctx *c;
+	const struct mpair *p;
+	size_t n;
+	atomic_size_t next;
+	pairs_fn *fn;
+};
+
+struct pairs_thread {
+	struct pairs_pass *pass;
+	void *arg;
+};
+
+static void pairs_prefetch(const struct cmp_ctx *c, const struct mpair *p)
+{
+	mrec_prefetch(&c->recs[p->a]);
+	mrec_prefetch(&c->recs[p->b]);
+	if (c->tf) {
+		__builtin_prefetch(tf_of(c->tf, p->a));
+		__builtin_prefetch(tf_of(c->tf, p->b));
+	}
+}
+
+static void *pairs_work(void *arg)
+{
+	struct pairs_thread *t = arg;
+	struct pairs_pass *ps = t->pass;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&ps->next, PAIRS_CHUNK)) < ps->n) {
+		size_t end = i + PAIRS_CHUNK < ps->n ? i + PAIRS_CHUNK : ps->n;
+
+		for (size_t k = i; k < end && k < i + PAIRS_AHEAD; k++)
+			pairs_prefetch(ps->c, &ps->p[k]);
+		for (; i < end; i++) {
+			if (i + PAIRS_AHEAD < end)
+				pairs_prefetch(ps->c, &ps->p[i + PAIRS_AHEAD]);
+			ps->fn(t->arg, &ps->p[i], i);
+		}
+	}
+	return NULL;
+}
+
+void pairs_run(const struct cmp_ctx *c, const struct mpair *p, size_t n,
+	       unsigned threads, pairs_fn *fn, void *args, size_t size)
+{
+	struct pairs_pass ps = {.c = c, .p = p, .n = n, .fn = fn};
+	struct pairs_thread t[64];
+
+	threads = threads < 1 || threads > 64 ? 1 : threads; /* as block_run */
+	atomic_init(&ps.next, 0);
+	for (unsigned k = 0; k < threads; k++)
+		t[k] = (struct pairs_thread){&ps, (char *)args + k * size};
+	block_on_threads(pairs_work, t, sizeof(t[0]), threads);
+}
 
 double score_probability(double w)
 {
@@ -97,11 +157,11 @@ static double tf_share(size_t count, size_t n, double u)
  * not an intern id): the weight of an exact match on each record's date.
  * A date many records share (1 January of a year, a system's default)
  * counts for less than an ordinary one. */
-static float *date_tf(const struct match_rules *r, const struct intern *t,
-		      const struct mcmp *c, const struct mrec *recs, uint32_t n)
+static void date_tf(const struct match_rules *r, const struct intern *t,
+		    const struct mcmp *c, const struct mrec *recs, uint32_t n,
+		    struct tf_table *tf, int col)
 {
 	struct hash_table count = HASH_TABLE_INIT;
-	float *tf = xmalloc(((size_t)n + 1) * sizeof(*tf));
 	size_t full = 0;
 	double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
 
@@ -120,10 +180,10 @@ static float *date_tf(const struct match_rules *r, const struct intern *t,
 					    : 0,
 				    full, c->u[0]);
 
-		tf[i] = (float)log2(m0 / (p > r->tf_min ? p : r->tf_min));
+		tf->w[(size_t)i * tf->stride + col] =
+			(float)log2(m0 / (p > r->tf_min ? p : r->tf_min));
 	}
 	hash_release(&count);
-	return tf;
 }
 
 double score_estimate_prior(const struct mpair *p, size_t k, double prior_w,
@@ -147,18 +207,26 @@ double score_estimate_prior(const struct mpair *p, size_t k, double prior_w,
 	return score_weight(lambda);
 }
 
-float **score_tf_new(const struct match_rules *r, const struct intern *t,
-		     const struct mrec *recs, uint32_t n)
+struct tf_table *score_tf_new(const struct match_rules *r,
+			      const struct intern *t, const struct mrec *recs,
+			      uint32_t n)
 {
-	float **tf = xcalloc(r->n_cmps, sizeof(*tf));
+	struct tf_table *tf = xcalloc(1, sizeof(*tf));
 
+	for (unsigned i = 0; i < MATCH_MAX_CMPS; i++)
+		tf->col[i] = i < r->n_cmps && r->cmp[i].tf
+				     ? (int8_t)tf->stride++
+				     : (int8_t)-1;
+	tf->w = xmalloc(((size_t)n + 1) * (tf->stride ? tf->stride : 1) *
+			sizeof(*tf->w));
 	for (unsigned i = 0; i < r->n_cmps; i++) {
 		const struct mcmp *c = &r->cmp[i];
 		double m0 = c->m[0] > 1e-9 ? c->m[0] : 1e-9;
 		struct hash_table count = HASH_TABLE_INIT;
+		int col = tf->col[i];
 
 		if (c->tf && c->kind == CMP_DATE)
-			tf[i] = date_tf(r, t, c, recs, n);
+			date_tf(r, t, c, recs, n, tf, col);
 		if (!c->tf || c->kind == CMP_DATE)
 			continue;
 		for (uint32_t k = 0; k < n; k++)
@@ -167,27 +235,25 @@ float **score_tf_new(const struct match_rules *r, const struct intern *t,
 		 * that have it; the weights are kept by record (4 bytes a
 		 * record, where by value they took 4 bytes a string of the
 		 * pool). */
-		tf[i] = xmalloc(((size_t)n + 1) * sizeof(**tf));
 		for (uint32_t k = 0; k < n; k++) {
 			double p =
 				tf_share(count_get(&count, mrec_f(t, &recs[k],
 								  c->field)),
 					 n, c->u[0]);
 
-			tf[i][k] = (float)log2(m0 /
-					       (p > r->tf_min ? p : r->tf_min));
+			tf->w[(size_t)k * tf->stride + col] = (float)log2(
+				m0 / (p > r->tf_min ? p : r->tf_min));
 		}
 		hash_release(&count);
 	}
 	return tf;
 }
 
-void score_tf_free(float **tf, unsigned n_cmps)
+void score_tf_free(struct tf_table *tf)
 {
 	if (!tf)
 		return;
-	for (unsigned i = 0; i < n_cmps; i++)
-		free(tf[i]);
+	free(tf->w);
 	free(tf);
 }
 

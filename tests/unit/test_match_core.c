@@ -43,6 +43,108 @@ static void test_intern(void **state)
 	intern_release(&t);
 }
 
+/* intern_add in two steps gives the ids intern_add gives, also when the
+ * table grows between the hash and the lookup (the slot asked for is
+ * then stale) and when the table was sealed. */
+static void test_intern_prefetch(void **state)
+{
+	struct intern t, u;
+	uint64_t h[64];
+	char s[64][16];
+
+	(void)state;
+	intern_init(&t);
+	intern_init(&u);
+	for (int round = 0; round < 400; round++) {
+		for (int i = 0; i < 64; i++) {
+			/* Repeats across rounds: found and new values. */
+			snprintf(s[i], sizeof(s[i]), "v%d", (round * 64 + i) % 9000);
+			h[i] = intern_prefetch(&t, s[i], strlen(s[i]));
+			assert_true(h[i] == intern_hash(s[i], strlen(s[i]), 0));
+		}
+		for (int i = 0; i < 64; i++)
+			assert_int_equal(
+				intern_add_hashed(&t, s[i], strlen(s[i]), h[i]),
+				intern_add(&u, s[i], strlen(s[i])));
+		if (round == 200)
+			intern_seal(&t);
+	}
+	assert_int_equal(t.n, u.n);
+	h[0] = intern_prefetch(&t, "", 0);
+	assert_int_equal(intern_add_hashed(&t, "", 0, h[0]), 0);
+	intern_release(&t);
+	intern_release(&u);
+}
+
+/* ---- pairs_run ---- */
+
+struct pair_visits {
+	unsigned *seen; /* shared: each pair's visits (one writer each) */
+	size_t sum;	/* this thread's: of the record numbers */
+	size_t calls;
+};
+
+static void visit_pair(void *arg, const struct mpair *p, size_t i)
+{
+	struct pair_visits *v = arg;
+
+	v->seen[i]++;
+	v->sum += p->a + p->b;
+	v->calls++;
+}
+
+/* Every pair exactly once, whatever the number of threads and however
+ * the pairs fall into chunks; each thread its own worker. */
+static void test_pairs_run(void **state)
+{
+	enum { N = 10000, RECS = 500 };
+	static const size_t sizes[] = {0, 1, 7, 4096, 4097, N};
+	static const unsigned threads[] = {0, 1, 2, 3, 65};
+	struct mrec *recs = calloc(RECS, sizeof(*recs));
+	struct mpair *p = malloc(N * sizeof(*p));
+	unsigned *seen = malloc(N * sizeof(*seen));
+	struct cmp_ctx c = {0};
+	size_t want = 0;
+
+	(void)state;
+	assert_non_null(recs);
+	assert_non_null(p);
+	assert_non_null(seen);
+	c.recs = recs;
+	for (size_t i = 0; i < N; i++)
+		p[i] = (struct mpair){(uint32_t)(i * 7 % RECS),
+				      (uint32_t)(i * 13 % RECS), 0.0f};
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		size_t n = sizes[z];
+
+		want = 0;
+		for (size_t i = 0; i < n; i++)
+			want += p[i].a + p[i].b;
+		for (size_t k = 0; k < sizeof(threads) / sizeof(threads[0]);
+		     k++) {
+			struct pair_visits v[64];
+			size_t sum = 0, calls = 0;
+
+			memset(seen, 0, N * sizeof(*seen));
+			for (int t = 0; t < 64; t++)
+				v[t] = (struct pair_visits){seen, 0, 0};
+			pairs_run(&c, p, n, threads[k], visit_pair, v,
+				  sizeof(v[0]));
+			for (size_t i = 0; i < N; i++)
+				assert_int_equal(seen[i], i < n ? 1 : 0);
+			for (int t = 0; t < 64; t++) {
+				sum += v[t].sum;
+				calls += v[t].calls;
+			}
+			assert_int_equal(calls, n);
+			assert_int_equal(sum, want);
+		}
+	}
+	free(seen);
+	free(p);
+	free(recs);
+}
+
 /* ---- cluster ---- */
 
 static void test_cluster_no_chaining(void **state)
@@ -719,7 +821,8 @@ static void test_block_window_once(void **state)
 			want[k++] = want[i];
 	n_want = k;
 
-	job = (struct block_job){r, recs, N, false, 2, visit, 0, 0, &t, false};
+	job = (struct block_job){r, recs, N, false, 2, visit, 0, 0, &t, false,
+				 NULL};
 	block_run(&job, ctx, &st);
 	for (size_t i = 0; i < vis[1].n; i++)
 		visit(&vis[0], (uint32_t)(vis[1].v[i] >> 32), (uint32_t)vis[1].v[i]);
@@ -749,6 +852,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_intern),
+		cmocka_unit_test(test_intern_prefetch),
+		cmocka_unit_test(test_pairs_run),
 		cmocka_unit_test(test_cluster_no_chaining),
 		cmocka_unit_test(test_cluster_forbid),
 		cmocka_unit_test(test_cluster_birth_dates),
