@@ -501,11 +501,17 @@ static uint64_t region_fingerprint(const struct region *r)
 	return h;
 }
 
+/* The fast paths hold for m: its one region of calling code 86 is CN,
+ * with the rules they were written for; "CN" names it; no region has
+ * calling code 8 (+86... is read as 86). */
 static bool cn_checked(const struct meta *m)
 {
-	size_t count, first = search_cc(m, 86, &count);
+	size_t count, first = search_cc(m, 86, &count), eight;
 
-	return count == 1 && !strcmp(m->regions[first].code, "CN") &&
+	search_cc(m, 8, &eight);
+	return count == 1 && eight == 0 &&
+	       !strcmp(m->regions[first].code, "CN") &&
+	       m->by_code[code_slot("CN")] == first + 1 &&
 	       region_fingerprint(&m->regions[first]) == CN_FINGERPRINT;
 }
 
@@ -536,6 +542,45 @@ static bool cn_mobile_digits(const char *d)
 static bool cn_fast(unsigned cc, const char *d, size_t n)
 {
 	return cc == 86 && n == 11 && fast.cn && !fast.off && d[0] == '1';
+}
+
+/*
+ * A mainland mobile as exports write it, straight to E.164: its 11
+ * digits, grouped or not by spaces and dashes, after "+86" or at home in
+ * CN (default region NULL, "CN" or "86"). The general path would trim
+ * nothing (a digit or + at each end), strip no "tel:" or ".0", skip the
+ * spaces and dashes as separators (no extension marker starts with
+ * them), find no own calling code in front (the digits start with 1), and
+ * read +86 as calling code 86 (there is no 8); then national() takes the
+ * fast path above. d gets the 11 digits.
+ */
+static bool cn_mobile_written(struct strview in, const char *default_region,
+			      char *d)
+{
+	size_t i = 0, n = 0;
+
+	if (in.len < 11 || in.len > 24 || !fast.cn || fast.off ||
+	    in.p[in.len - 1] < '0' || in.p[in.len - 1] > '9')
+		return false;
+	if (in.p[0] == '+') {
+		if (in.p[1] != '8' || in.p[2] != '6')
+			return false;
+		i = 3;
+	} else if (in.p[0] < '0' || in.p[0] > '9' ||
+		   (default_region && strcmp(default_region, "CN") &&
+		    strcmp(default_region, "86"))) {
+		return false;
+	}
+	for (; i < in.len; i++) {
+		if (in.p[i] >= '0' && in.p[i] <= '9') {
+			if (n == 11)
+				return false;
+			d[n++] = in.p[i];
+		} else if (in.p[i] != ' ' && in.p[i] != '-') {
+			return false;
+		}
+	}
+	return n == 11 && d[0] == '1' && cn_mobile_digits(d);
 }
 
 bool phone_fast(bool on)
@@ -1044,6 +1089,15 @@ enum phone_result phone_normalize(struct strview in, const char *default_region,
 	char tmp[1 + 3 + MAX_DIGITS];
 	size_t len;
 
+	if (meta_state == 1 && cn_mobile_written(in, default_region, tmp + 3)) {
+		memcpy(tmp, "+86", 3);
+		if (buf_add(out, tmp, 14) < 0)
+			return PHONE_TOO_LONG;
+		memcpy(last.e164, tmp, 14);
+		last.len = 14;
+		last.type = PHONE_TYPE_MOBILE;
+		return PHONE_OK;
+	}
 	r = scan(strip_float_zero(strip_tel(sv_trim(in))), &num);
 	if (r != PHONE_OK)
 		return r;

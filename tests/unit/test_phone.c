@@ -418,35 +418,58 @@ static void fast_same(const char *in, const char *region, struct buf *a,
 			 phone_type_str(tb));
 }
 
-/* The mainland-mobile fast path gives what the patterns give: every
+/* The mainland-mobile fast paths give what the patterns give: every
  * 5-digit start 10000-19999 (the mobile pattern looks at no more) with
- * two tails, written in each way that reaches it (plain, +86, 0086, 86
- * in front, trunk 0, the 17951 IP prefix, a digit short, a digit too
- * many), at home in CN and in Hong Kong. */
+ * two tails, grouped by spaces and dashes or not, written in each way
+ * that reaches them and some that come near (+86, 0086, 86 in front,
+ * trunk 0, the 17951 IP prefix, a digit too many, spaces around, ".0",
+ * an extension, a full-width +), at home in CN, Hong Kong, NULL and
+ * "cn"; and into a buffer that is full. */
 static void test_phone_fast_normalize(void **state)
 {
 	static const char *const forms[][2] = {
-		{"", ""},  {"+86", ""},	  {"0086", ""},	 {"86", ""},
-		{"0", ""}, {"17951", ""}, {"+86 ", ""}, {"", "9"},
+		{"", ""},      {"+86", ""},   {"0086", ""}, {"86", ""},
+		{"0", ""},     {"17951", ""}, {"+86 ", ""}, {"", "9"},
+		{"+86-", ""},  {" ", ""},     {"", " "},    {"+860", ""},
+		{"+8 6", ""},  {"+86 ", "-"}, {"", ".0"},   {"+85", ""},
+		{"tel:", ""},  {"+", ""},     {"-", ""},    {"+86", "0"},
+		{"＋86", ""}, {"", "#12"},   {"+86  ", ""}, {"+86(0)", ""},
 	};
 	static const char *const tails[] = {"000000", "987654"};
-	const char *regions[] = {"86", "HK"};
-	struct buf a, b;
-	char in[40];
+	static const char *const seps[][2] = {
+		{"", ""}, {" ", " "}, {"-", "-"}, {"  ", "--"}};
+	const char *regions[] = {"86", "HK", "CN", NULL, "cn"};
+	const size_t n_forms = sizeof(forms) / sizeof(forms[0]);
+	struct buf a, b, small_a, small_b;
+	char in[48], d[16], g[24];
 
 	(void)state;
 	buf_init(&a, 64);
 	buf_init(&b, 64);
+	buf_init(&small_a, 13); /* one byte short of +86 and 11 digits */
+	buf_init(&small_b, 13);
 	for (unsigned p = 10000; p < 20000; p++)
-		for (size_t t = 0; t < 2; t++)
-			for (size_t f = 0; f < 8; f++) {
-				snprintf(in, sizeof(in), "%s%u%s%s", forms[f][0],
-					 p, tails[t], forms[f][1]);
-				fast_same(in, regions[f % 4 == 1], &a, &b);
+		for (size_t t = 0; t < 2; t++) {
+			snprintf(d, sizeof(d), "%u%s", p, tails[t]);
+			for (size_t f = 0; f < n_forms; f++) {
+				/* a different grouping and region each time */
+				size_t k = (p + t + f) % 4;
+
+				snprintf(g, sizeof(g), "%.3s%s%.4s%s%.4s", d,
+					 seps[k][0], d + 3, seps[k][1], d + 7);
+				snprintf(in, sizeof(in), "%s%s%s", forms[f][0],
+					 g, forms[f][1]);
+				fast_same(in, regions[(p + f) % 5], &a, &b);
 			}
-	/* A digit short: the shortened number itself. */
+			fast_same(d, "86", &small_a, &small_b);
+		}
+	/* A digit short, alone and before a spreadsheet's ".0". */
 	for (unsigned p = 10000; p < 20000; p++) {
 		snprintf(in, sizeof(in), "%u%s", p, "98765");
+		fast_same(in, "86", &a, &b);
+		snprintf(in, sizeof(in), "%u%s.0", p, "98765");
+		fast_same(in, "86", &a, &b);
+		snprintf(in, sizeof(in), "+86%u%s.0", p, "98765");
 		fast_same(in, "86", &a, &b);
 	}
 	/* Every length, starting 1. */
@@ -459,6 +482,8 @@ static void test_phone_fast_normalize(void **state)
 		}
 	buf_release(&a);
 	buf_release(&b);
+	buf_release(&small_a);
+	buf_release(&small_b);
 }
 
 /* phone_type_of by the fast path and by the patterns: every 6-digit
