@@ -240,16 +240,21 @@ check_blocks(const unsigned char *u, size_t len)
 	return i;
 }
 
+/* Threads may find the answer at the same time: they store the same. */
 static bool simd_usable(void)
 {
-	if (simd_state == 0)
-		simd_state = __builtin_cpu_supports("ssse3") ? 1 : -1;
-	return simd_state > 0;
+	int st = __atomic_load_n(&simd_state, __ATOMIC_RELAXED);
+
+	if (st == 0) {
+		st = __builtin_cpu_supports("ssse3") ? 1 : -1;
+		__atomic_store_n(&simd_state, st, __ATOMIC_RELAXED);
+	}
+	return st > 0;
 }
 
 void utf8_fast(bool on)
 {
-	simd_state = on ? 0 : -1;
+	__atomic_store_n(&simd_state, on ? 0 : -1, __ATOMIC_RELAXED);
 }
 #else
 void utf8_fast(bool on)
