@@ -43,7 +43,7 @@ int buf_grow_slow(struct buf *b, size_t n)
 	return 0;
 }
 
-int buf_add(struct buf *b, const void *p, size_t len)
+int buf_add_slow(struct buf *b, const void *p, size_t len)
 {
 	if (buf_grow(b, len) < 0)
 		return -1;
@@ -61,11 +61,6 @@ int buf_addc_slow(struct buf *b, char c)
 int buf_adds(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));
-}
-
-int buf_addsv(struct buf *b, struct strview v)
-{
-	return buf_add(b, v.p, v.len);
 }
 
 int buf_addf(struct buf *b, const char *fmt, ...)

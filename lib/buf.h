@@ -29,8 +29,9 @@ struct buf {
 #define BUF_NOLIMIT ((size_t)-1)
 
 void buf_init(struct buf *b, size_t max);
-/* Append len bytes. Returns 0, or -1 (b unchanged) past max. */
-int buf_add(struct buf *b, const void *p, size_t len);
+/* Append len bytes. Returns 0, or -1 (b unchanged) past max. Inline,
+ * below (after mem_copy); this is its path that grows b. */
+int buf_add_slow(struct buf *b, const void *p, size_t len);
 int buf_addc_slow(struct buf *b, char c);
 static inline int buf_addc(struct buf *b, char c)
 {
@@ -43,7 +44,6 @@ static inline int buf_addc(struct buf *b, char c)
 	return buf_addc_slow(b, c);
 }
 int buf_adds(struct buf *b, const char *s); /* a C string */
-int buf_addsv(struct buf *b, struct strview v);
 int buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Make room for n more bytes; returns 0 or -1 past max. */
@@ -148,6 +148,23 @@ static inline bool sv_starts(struct strview a, const char *prefix)
 	size_t n = strlen(prefix);
 
 	return a.len >= n && !memcmp(a.p, prefix, n);
+}
+/* Append len bytes. Returns 0, or -1 (b unchanged) past max. */
+static inline int buf_add(struct buf *b, const void *p, size_t len)
+{
+	/* The common case, room already there, without a call. */
+	if (len < b->cap - b->len && b->len + len <= b->max) {
+		if (len)
+			memcpy(b->p + b->len, p, len);
+		b->len += len;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return buf_add_slow(b, p, len);
+}
+static inline int buf_addsv(struct buf *b, struct strview v)
+{
+	return buf_add(b, v.p, v.len);
 }
 /* Trim ASCII white space and U+3000 IDEOGRAPHIC SPACE at both ends. */
 struct strview sv_trim(struct strview v);

@@ -38,6 +38,9 @@ static inline size_t utf8_decode(const char *p, size_t len, uint32_t *cp)
 size_t utf8_encode(uint32_t cp, char *out);
 /* Offset of the first invalid byte, or len when all of p is valid. */
 size_t utf8_check(const char *p, size_t len);
+/* Turn utf8_check's SIMD path off (tests: the scalar loop must answer the
+ * same) or back on (where the CPU has it). */
+void utf8_fast(bool on);
 bool utf8_is_valid(struct strview v);
 /* Number of code points; an invalid byte counts as one. */
 size_t utf8_count(struct strview v);

@@ -20,6 +20,9 @@ enum address_result address_normalize(struct strview in, struct buf *out)
 
 	if (v.len == 0)
 		return ADDRESS_EMPTY;
+	/* Most addresses: valid and clean, checked and cleaned in one pass. */
+	if (v.len <= ADDRESS_MAX_BYTES && text_plain(v, 0, out) == 0)
+		return out->len == start ? ADDRESS_EMPTY : ADDRESS_OK;
 	if (!utf8_is_valid(v))
 		return ADDRESS_INVALID_UTF8;
 	if (v.len > ADDRESS_MAX_BYTES)

@@ -89,6 +89,13 @@ struct meta {
 static struct meta meta;
 static int meta_state; /* 0 not tried, 1 loaded, -1 failed */
 
+/* The mainland-mobile fast path (cn_mobile_fast): allowed (phone_fast),
+ * and the metadata in use is the one it was written for. */
+static struct {
+	bool off;
+	bool cn; /* CN's fingerprint is CN_FINGERPRINT */
+} fast;
+
 /* The last number phone_normalize() wrote and its type: normalize asks
  * phone_type_of() about it next (a mobile column), and the answer costs
  * up to a dozen pattern matches. */
@@ -248,6 +255,7 @@ void phone_close(void)
 	meta_free(&meta);
 	meta_state = 0;
 	last.len = 0;
+	fast.cn = false;
 }
 
 /* Cut line into at most max tab-separated fields; returns their count. */
@@ -442,6 +450,145 @@ static int parse_meta(struct meta *m, const char *path, struct mbr_err *err)
 	return m->n ? 0 : mbr_fail(err, MBR_ECONFIG, "%s: no regions", path);
 }
 
+/*
+ * A fast path for the number nearly every export is full of, an 11-digit
+ * mainland mobile, without a pattern. It was written from CN's metadata
+ * of libphonenumber-js 1.13.18, and holds only for it: CN_FINGERPRINT is
+ * a hash of that region's rules, and any other file turns it off. There,
+ * for 11 digits starting 1 (a national number, ASCII digits):
+ *   - the general pattern has 1\d{10}: it matches;
+ *   - fixed line and shared cost numbers that start with 1 start with 10
+ *     and have at most 10 digits; toll free and premium rate numbers have
+ *     8, 10 or 12; CN has no other type; so the type is mobile when the
+ *     mobile pattern
+ *       1(?:610\d|740[0-5])\d{6}|
+ *       1(?:[38]\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\d{8}
+ *     matches, else none (type_of);
+ *   - the prefix for parsing (1(?:[12]\d|79)\d\d)|0 does not match a
+ *     mobile (11, 12 and 179 are not mobile prefixes): nothing is
+ *     stripped, and the number is a valid mobile (national).
+ * test_phone compares both with the patterns on every start of 5 and 6
+ * digits.
+ */
+#define CN_FINGERPRINT 0x6daae717472a4052ULL
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+	if (!s)
+		return (h ^ 0xfe) * 0x100000001b3ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (h ^ 0xff) * 0x100000001b3ULL;
+}
+
+static uint64_t fnv_u32(uint64_t h, uint32_t v)
+{
+	for (int i = 0; i < 4; i++, v >>= 8)
+		h = (h ^ (v & 0xff)) * 0x100000001b3ULL;
+	return h;
+}
+
+/* A hash of every rule of r that the fast path depends on. */
+static uint64_t region_fingerprint(const struct region *r)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = fnv_u32(fnv_str(h, r->code), r->cc);
+	h = fnv_str(fnv_str(fnv_str(h, r->prefix), r->transform), r->leading);
+	h = fnv_u32(fnv_str(h, r->general.re), r->general.lens);
+	for (int k = 0; k < N_KINDS; k++)
+		h = fnv_u32(fnv_str(h, r->type[k].re), r->type[k].lens);
+	return h;
+}
+
+/* The fast paths hold for m: its one region of calling code 86 is CN,
+ * with the rules they were written for; "CN" names it; no region has
+ * calling code 8 (+86... is read as 86). */
+static bool cn_checked(const struct meta *m)
+{
+	size_t count, first = search_cc(m, 86, &count), eight;
+
+	search_cc(m, 8, &eight);
+	return count == 1 && eight == 0 &&
+	       !strcmp(m->regions[first].code, "CN") &&
+	       m->by_code[code_slot("CN")] == first + 1 &&
+	       region_fingerprint(&m->regions[first]) == CN_FINGERPRINT;
+}
+
+/* Is d (11 ASCII digits, d[0] '1') a mobile by CN's pattern above? */
+static bool cn_mobile_digits(const char *d)
+{
+	switch (d[1]) {
+	case '3':
+	case '8':
+		return true;
+	case '4':
+		return d[2] == '5' || d[2] == '7';
+	case '5':
+	case '9':
+		return d[2] != '4';
+	case '6':
+		return d[2] == '2' || (d[2] >= '5' && d[2] <= '7') ||
+		       (d[2] == '1' && d[3] == '0');
+	case '7':
+		return (d[2] != '4' && d[2] != '9') ||
+		       (d[2] == '4' && d[3] == '0' && d[4] <= '5');
+	default:
+		return false;
+	}
+}
+
+/* Does the fast path decide the n digits at d of calling code cc? */
+static bool cn_fast(unsigned cc, const char *d, size_t n)
+{
+	return cc == 86 && n == 11 && fast.cn && !fast.off && d[0] == '1';
+}
+
+/*
+ * A mainland mobile as exports write it, straight to E.164: its 11
+ * digits, grouped or not by spaces and dashes, after "+86" or at home in
+ * CN (default region NULL, "CN" or "86"). The general path would trim
+ * nothing (a digit or + at each end), strip no "tel:" or ".0", skip the
+ * spaces and dashes as separators (no extension marker starts with
+ * them), find no own calling code in front (the digits start with 1), and
+ * read +86 as calling code 86 (there is no 8); then national() takes the
+ * fast path above. d gets the 11 digits.
+ */
+static bool cn_mobile_written(struct strview in, const char *default_region,
+			      char *d)
+{
+	size_t i = 0, n = 0;
+
+	if (in.len < 11 || in.len > 24 || !fast.cn || fast.off ||
+	    in.p[in.len - 1] < '0' || in.p[in.len - 1] > '9')
+		return false;
+	if (in.p[0] == '+') {
+		if (in.p[1] != '8' || in.p[2] != '6')
+			return false;
+		i = 3;
+	} else if (in.p[0] < '0' || in.p[0] > '9' ||
+		   (default_region && strcmp(default_region, "CN") &&
+		    strcmp(default_region, "86"))) {
+		return false;
+	}
+	for (; i < in.len; i++) {
+		if (in.p[i] >= '0' && in.p[i] <= '9') {
+			if (n == 11)
+				return false;
+			d[n++] = in.p[i];
+		} else if (in.p[i] != ' ' && in.p[i] != '-') {
+			return false;
+		}
+	}
+	return n == 11 && d[0] == '1' && cn_mobile_digits(d);
+}
+
+bool phone_fast(bool on)
+{
+	fast.off = !on;
+	return on && fast.cn;
+}
+
 static int compile_cc(unsigned cc, struct mbr_err *err);
 
 int phone_load_metadata(const char *path, struct mbr_err *err)
@@ -462,6 +609,7 @@ int phone_load_metadata(const char *path, struct mbr_err *err)
 	meta = m;
 	meta_state = 1;
 	last.len = 0;
+	fast.cn = cn_checked(&meta);
 	/* China's patterns now: a broken file stops the run at start. */
 	if (compile_cc(86, err) < 0) {
 		mbr_prefix(err, "%s: ", path);
@@ -626,6 +774,9 @@ static enum phone_type type_of(unsigned cc, const char *d, size_t n)
 	struct strview g[1];
 	enum phone_type t;
 
+	if (cn_fast(cc, d, n))
+		return cn_mobile_digits(d) ? PHONE_TYPE_MOBILE
+					   : PHONE_TYPE_UNKNOWN;
 	for (size_t i = 0; r && i < count; i++) {
 		if (r[i].leading_p) {
 			if (pattern_prefix(r[i].leading_p, svn(d, n), &len, g,
@@ -781,6 +932,11 @@ static enum phone_result national(const struct region *r, const char *d,
 {
 	e->cc = r->cc;
 	memcpy(e->d, d, n);
+	if (cn_fast(r->cc, d, n) && cn_mobile_digits(d)) {
+		e->n = n;
+		e->type = PHONE_TYPE_MOBILE;
+		return PHONE_OK;
+	}
 	e->n = strip_national(r, e->d, n);
 	if (e->n < 2)
 		return PHONE_TOO_SHORT;
@@ -933,6 +1089,15 @@ enum phone_result phone_normalize(struct strview in, const char *default_region,
 	char tmp[1 + 3 + MAX_DIGITS];
 	size_t len;
 
+	if (meta_state == 1 && cn_mobile_written(in, default_region, tmp + 3)) {
+		memcpy(tmp, "+86", 3);
+		if (buf_add(out, tmp, 14) < 0)
+			return PHONE_TOO_LONG;
+		memcpy(last.e164, tmp, 14);
+		last.len = 14;
+		last.type = PHONE_TYPE_MOBILE;
+		return PHONE_OK;
+	}
 	r = scan(strip_float_zero(strip_tel(sv_trim(in))), &num);
 	if (r != PHONE_OK)
 		return r;

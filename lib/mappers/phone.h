@@ -98,6 +98,10 @@ int phone_load_metadata(const char *path, struct mbr_err *err);
 /* Compile the patterns of every region now (tests: a bad pattern in the
  * file). -1 with err naming the region and the pattern. */
 int phone_compile_all(struct mbr_err *err);
+/* Turn the fast path for mainland mobiles on (the default) or off
+ * (tests: it must answer as the patterns do). Returns whether it is in
+ * use: on, and the metadata loaded is the one it was written for. */
+bool phone_fast(bool on);
 /* Free the metadata (for leak checkers). Cannot fail. */
 void phone_close(void);
 

@@ -220,6 +220,60 @@ int text_spaces(struct strview in, enum text_flags flags, struct buf *out)
 	return 0;
 }
 
+/* text_plain: on unless a test turns it off (text_fast). */
+static bool plain_off;
+
+int text_plain(struct strview in, enum text_flags flags, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)in.p;
+	bool keep = flags & TEXT_KEEP_CJK_SPACES, pending = false, han = false;
+	size_t i = 0;
+	char *start, *o;
+
+	if (plain_off || buf_grow(out, in.len) < 0)
+		return -1;
+	start = o = out->p + out->len;
+	while (i < in.len) {
+		unsigned char c = p[i];
+
+		if (c > ' ' && c < 0x7F) {
+			if (pending)
+				*o++ = ' ';
+			*o++ = (char)c;
+			pending = han = false;
+			i++;
+		} else if (c == ' ') {
+			pending = o > start;
+			i++;
+		} else if (c >= 0xE4 && c <= 0xE9 && i + 3 <= in.len &&
+			   (p[i + 1] & 0xC0) == 0x80 &&
+			   (p[i + 2] & 0xC0) == 0x80 &&
+			   (c > 0xE4 || p[i + 1] >= 0xB8)) {
+			/* U+4E00-9FFF: no space between two of them */
+			if (pending && (keep || !han))
+				*o++ = ' ';
+			o[0] = (char)c;
+			o[1] = (char)p[i + 1];
+			o[2] = (char)p[i + 2];
+			o += 3;
+			pending = false;
+			han = true;
+			i += 3;
+		} else {
+			out->p[out->len] = '\0'; /* as it was */
+			return -1;
+		}
+	}
+	out->len = (size_t)(o - out->p);
+	out->p[out->len] = '\0';
+	return 0;
+}
+
+void text_fast(bool on)
+{
+	plain_off = !on;
+}
+
 /*
  * OpenCC. The converter is opened once. Whether t2s.json changes a BMP
  * code point on its own is learnt the first time the code point is seen
@@ -345,6 +399,17 @@ int text_clean(struct strview in, enum text_flags flags, struct buf *out,
 	err->status = MBR_OK;
 	buf_reset(&s->step);
 	buf_reset(&s->step2);
+	/* Most text: validity, NFKC and spaces in one pass. */
+	if (!(flags & TEXT_CASEFOLD) &&
+	    text_plain(in, flags, flags & TEXT_T2S ? &s->step2 : out) == 0) {
+		if (!(flags & TEXT_T2S))
+			return 0;
+		if (text_t2s(buf_view(&s->step2), out, err) < 0) {
+			buf_truncate(out, start);
+			return -1;
+		}
+		return 0;
+	}
 	/* Text NFKC leaves alone is valid UTF-8: one pass for the both. */
 	if (!nfkc_is_identity(in)) {
 		if (nfkc_clean(in, &s->step) < 0) /* checks validity */

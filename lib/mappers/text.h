@@ -63,6 +63,16 @@ int text_t2s(struct strview in, struct buf *out, struct mbr_err *err);
 int text_clean(struct strview in, enum text_flags flags, struct buf *out,
 	       struct mbr_err *err);
 
+/* text_clean without its flags' steps, in one pass, for the text most
+ * fields hold: printable ASCII and CJK Unified Ideographs (U+4E00-9FFF)
+ * only. Such text is valid UTF-8 that NFKC leaves alone, so its clean-up
+ * is text_spaces' alone (flags: TEXT_KEEP_CJK_SPACES). -1, out as it
+ * was, on any other byte or when out is full: take the general path. */
+int text_plain(struct strview in, enum text_flags flags, struct buf *out);
+/* Turn text_plain off (tests: the general path must answer the same) or
+ * back on. */
+void text_fast(bool on);
+
 /* Open the converter now, so that a missing OpenCC config is reported at
  * start-up and not at the first Traditional character. -1 with err. */
 int text_open(struct mbr_err *err);

@@ -217,8 +217,39 @@ enum value_result value_int_range(struct strview in, long long min,
 							 : VALUE_OK;
 }
 
+/* The canonical form of a plain integer, as value_int_range makes it:
+ * 1 to 18 ASCII digits, no leading zero, thousands commas in their
+ * places (which go). 0 when in is anything else, else its length. */
+static size_t plain_int(struct strview in, char *num)
+{
+	size_t n = 0, group = 0;
+	bool commas = false;
+
+	if (in.len == 0 || in.len > 24 || in.p[0] < '1' || in.p[0] > '9')
+		return 0;
+	for (size_t i = 0; i < in.len; i++) {
+		if (in.p[i] >= '0' && in.p[i] <= '9') {
+			num[n++] = in.p[i];
+			group++;
+		} else if (in.p[i] == ',' &&
+			   (commas ? group == 3 : group <= 3)) {
+			commas = true;
+			group = 0;
+		} else {
+			return 0;
+		}
+	}
+	return n <= 18 && (!commas || group == 3) ? n : 0;
+}
+
 enum value_result value_int(struct strview in, struct buf *out)
 {
+	char num[24];
+	size_t n = plain_int(in, num);
+
+	/* Most values (points) need no folding, parsing and printing. */
+	if (n)
+		return buf_add(out, num, n) < 0 ? VALUE_INVALID : VALUE_OK;
 	return value_int_range(in, LLONG_MIN, LLONG_MAX, out);
 }
 

@@ -78,4 +78,33 @@ static inline size_t th_dir_entries(const char *path)
 	return n;
 }
 
+/* Pieces of text at the edges of the fast paths' character classes:
+ * printable ASCII, spaces, U+4E00 and U+9FFF and their neighbours, kana,
+ * the ideographic space, full-width forms, controls, invisibles, other
+ * widths of UTF-8 and broken UTF-8. */
+static const char *const th_pieces[] = {
+	"a",	    "Z",	    "1",	    "~",	    " ",
+	"  ",	    "\t",	    "\n",	    "\x7f",	    "\x01",
+	"\xe4\xb8\x80", "\xe9\xbf\xbf", "\xe4\xb7\xbf", "\xea\x80\x80", "中",
+	"路",	    "臺",	    "灣",	    "\xe3\x90\x80", "あ",
+	"\xe3\x80\x80", "Ａ",	    "\xe2\x80\x8b", "\xc3\xa9",	    "e\xcc\x81",
+	"😀",	    "\xed\xa0\x80", "\xff",	    "\xe4\xb8",	    "\xe5",
+	"\x80",	    "\xef\xbf\xbd", "\xc2\xa0",	    "-",	    "号",
+};
+
+/* A string of 0 to 11 random pieces into b (reset first); *seed moves. */
+static inline void th_random_text(struct buf *b, unsigned *seed)
+{
+	size_t n;
+
+	buf_reset(b);
+	*seed = *seed * 1103515245u + 12345u;
+	n = (*seed >> 16) % 12;
+	for (size_t i = 0; i < n; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		buf_adds(b, th_pieces[(*seed >> 16) % (sizeof(th_pieces) /
+						      sizeof(th_pieces[0]))]);
+	}
+}
+
 #endif

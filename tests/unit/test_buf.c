@@ -278,6 +278,46 @@ static void test_sv_dup(void **state)
 	}
 }
 
+/* buf_add's inline path (room already there) answers as buf_add_slow:
+ * every limit up to 40 and none, every fill up to it, every length up to
+ * 40, from buffers grown alike; run under valgrind (make valgrind) it
+ * also shows the inline path never writes past the memory. */
+static void test_buf_add_inline(void **state)
+{
+	char src[41];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (char)('a' + i % 26);
+	for (size_t max = 0; max <= 41; max++) {
+		size_t lim = max == 41 ? BUF_NOLIMIT : max;
+
+		for (size_t fill = 0; fill <= 40 && fill <= lim; fill++)
+			for (size_t n = 0; n <= 40; n++) {
+				struct buf a, b;
+				int ra, rb;
+
+				buf_init(&a, lim);
+				buf_init(&b, lim);
+				for (size_t k = 0; k < fill; k++) {
+					buf_add_slow(&a, "x", 1);
+					buf_add_slow(&b, "x", 1);
+				}
+				assert_int_equal(a.cap, b.cap);
+				ra = buf_add(&a, src, n);
+				rb = buf_add_slow(&b, src, n);
+				if (ra != rb || a.len != b.len ||
+				    (a.len && memcmp(a.p, b.p, a.len + 1)))
+					fail_msg("max %zu fill %zu add %zu: "
+						 "inline %d (%zu), slow %d (%zu)",
+						 max, fill, n, ra, a.len, rb,
+						 b.len);
+				buf_release(&a);
+				buf_release(&b);
+			}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_sv_compare),
 		cmocka_unit_test(test_mem_eq),
 		cmocka_unit_test(test_mem_copy),
+		cmocka_unit_test(test_buf_add_inline),
 		cmocka_unit_test(test_sv_trim),
 		cmocka_unit_test(test_sv_dup),
 	};

@@ -294,6 +294,76 @@ static void test_cnid_birth_gender(void **state)
 	assert_int_equal(cnid_gender(sv("1101051949123100X2")), '\0');
 }
 
+/* cnid_normalize with its shortcut for plain IDs and without: the same
+ * result and bytes on valid IDs of both lengths, each byte of them put in
+ * turn to each of the bytes around what the shortcut takes, and 100,000
+ * random strings of digits, X, x, float marks, spaces and letters of 13
+ * to 20 characters. */
+static void fast_same(const char *in, struct buf *a, struct buf *b)
+{
+	enum cnid_result ra, rb;
+
+	buf_reset(a);
+	buf_reset(b);
+	cnid_fast(true);
+	ra = cnid_normalize(sv(in), a);
+	cnid_fast(false);
+	rb = cnid_normalize(sv(in), b);
+	cnid_fast(true);
+	if (ra != rb || a->len != b->len || memcmp(a->p, b->p, a->len))
+		fail_msg("'%s': fast %s '%s', general %s '%s'", in,
+			 cnid_result_str(ra), a->p, cnid_result_str(rb), b->p);
+}
+
+static void test_cnid_fast(void **state)
+{
+	static const char *const ids[] = {
+		"11010519491231002X", "11010519491231002x", "440524188001010014",
+		"310104510202002",    "44010619530404006x", "110105491231002",
+		"310104510202002.00", "310104510202002.0",  "4.40524188001E+17",
+		"44052418800101001.", "4405241880010100.4",
+	};
+	static const char other[] = "0189Xx.Ee+ '\tA-";
+	static const char alphabet[] = "0123456789012345678901234Xx.E +'a";
+	struct buf a, b, small_a, small_b;
+	char in[32];
+	unsigned seed = 5;
+
+	(void)state;
+	buf_init(&a, 64);
+	buf_init(&b, 64);
+	buf_init(&small_a, 16);
+	buf_init(&small_b, 16);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		size_t len = strlen(ids[i]);
+
+		fast_same(ids[i], &a, &b);
+		fast_same(ids[i], &small_a, &small_b);
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof(other) - 1; k++) {
+				snprintf(in, sizeof(in), "%s", ids[i]);
+				in[at] = other[k];
+				fast_same(in, &a, &b);
+			}
+	}
+	for (unsigned i = 0; i < 100000; i++) {
+		size_t len;
+
+		seed = seed * 1103515245u + 12345u;
+		len = 13 + (seed >> 16) % 8;
+		for (size_t k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			in[k] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		in[len] = '\0';
+		fast_same(in, &a, &b);
+	}
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&small_a);
+	buf_release(&small_b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_cnid_area),
 		cmocka_unit_test(test_cnid_type),
 		cmocka_unit_test(test_cnid_birth_gender),
+		cmocka_unit_test(test_cnid_fast),
 	};
 	char dir[4096];
 	const char *slash = strrchr(__FILE__, '/');

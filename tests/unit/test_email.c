@@ -249,6 +249,94 @@ static void test_email_is_valid(void **state)
 	assert_false(email_is_valid(svn("zs@qq.com", 0)));
 }
 
+/* email_normalize with its shortcut for ASCII and without: the same
+ * result and bytes on 200,000 random strings of ASCII address bytes (and
+ * some that are not: spaces, <, >, :, a control, a full-width @, a Han
+ * character), some longer than an address may be, and into a buffer that
+ * fills; and addresses near the longest, in ASCII and not. */
+static void fast_same(struct strview in, struct buf *a, struct buf *b)
+{
+	enum email_result ra, rb;
+
+	buf_reset(a);
+	buf_reset(b);
+	buf_adds(a, "x");
+	buf_adds(b, "x");
+	email_fast(true);
+	ra = email_normalize(in, a);
+	email_fast(false);
+	rb = email_normalize(in, b);
+	email_fast(true);
+	if (ra != rb || a->len != b->len || memcmp(a->p, b->p, a->len + 1))
+		fail_msg("'%.*s': fast %s '%s', general %s '%s'", (int)in.len,
+			 in.p, email_result_str(ra), a->p,
+			 email_result_str(rb), b->p);
+}
+
+static void test_email_fast(void **state)
+{
+	static const char *const pieces[] = {
+		"a", "Z", "A", "M", "q", "9", ".", "_", "-", "+", "@", "@",
+		"qq", ".com",
+		"163", "Mailto:", "mailto:", " ", "<", ">", "\x01", "xn--",
+		"\xef\xbc\xa0", "张", "\xe3\x80\x82", "\xe2\x80\x8b",
+	};
+	const size_t n_pieces = sizeof(pieces) / sizeof(pieces[0]);
+	struct buf in, a, b, sa, sb;
+	unsigned seed = 9;
+
+	(void)state;
+	buf_init(&in, BUF_NOLIMIT);
+	buf_init(&a, BUF_NOLIMIT);
+	buf_init(&b, BUF_NOLIMIT);
+	buf_init(&sa, 12);
+	buf_init(&sb, 12);
+	for (unsigned i = 0; i < 200000; i++) {
+		size_t n;
+
+		buf_reset(&in);
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 16) % 14;
+		if (i % 1000 == 0)
+			n = 120;
+		for (size_t k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf_adds(&in, pieces[(seed >> 16) % n_pieces]);
+		}
+		fast_same(buf_view(&in), &a, &b);
+		fast_same(buf_view(&in), &sa, &sb);
+	}
+	/* Near the longest address, in ASCII and not. */
+	for (size_t len = 245; len <= 260; len++)
+		for (int han = 0; han < 2; han++) {
+			buf_reset(&in);
+			buf_adds(&in, han ? "\xe5\xbc\xa0" : "A");
+			for (size_t k = 1; k < 60; k++)
+				buf_adds(&in, "b");
+			buf_adds(&in, "@");
+			while (in.len + 5 < len) {
+				buf_adds(&in, "c");
+				if (in.len % 60 == 0)
+					buf_adds(&in, ".");
+			}
+			buf_adds(&in, ".Com");
+			fast_same(buf_view(&in), &a, &b);
+			/* 254 characters at most */
+			if (!han && (len == 255 || len == 256))
+				assert_int_equal(email_normalize(buf_view(&in),
+								 &a),
+						 len == 255 ? EMAIL_OK
+							    : EMAIL_INVALID);
+		}
+	fast_same(sv("User.Name+Tag@Example.COM"), &a, &b);
+	fast_same(sv("User.Name+Tag@Example.COM"), &sa, &sb);
+	buf_release(&in);
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&sa);
+	buf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_email_out),
 		cmocka_unit_test(test_email_is_valid),
 		cmocka_unit_test(test_email_typo),
+		cmocka_unit_test(test_email_fast),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -390,6 +390,162 @@ static void test_phone_types(void **state)
 	}
 }
 
+/* One number through the fast path and through the patterns alone: the
+ * same result and output, and the same type (phone_type_of of a number
+ * just written answers from what phone_normalize found). */
+static void fast_same(const char *in, const char *region, struct buf *a,
+		      struct buf *b)
+{
+	enum phone_result ra, rb;
+	enum phone_type ta = PHONE_TYPE_UNKNOWN, tb = PHONE_TYPE_UNKNOWN;
+
+	buf_reset(a);
+	buf_reset(b);
+	assert_true(phone_fast(true));
+	ra = phone_normalize(sv(in), region, a);
+	if (ra == PHONE_OK)
+		ta = phone_type_of(buf_view(a));
+	phone_fast(false);
+	rb = phone_normalize(sv(in), region, b);
+	if (rb == PHONE_OK)
+		tb = phone_type_of(buf_view(b));
+	phone_fast(true);
+	if (ra != rb || ta != tb || a->len != b->len ||
+	    memcmp(a->p, b->p, a->len))
+		fail_msg("%s (%s): fast %s '%s' %s, patterns %s '%s' %s", in,
+			 region ? region : "NULL", phone_result_str(ra), a->p,
+			 phone_type_str(ta), phone_result_str(rb), b->p,
+			 phone_type_str(tb));
+}
+
+/* The mainland-mobile fast paths give what the patterns give: every
+ * 5-digit start 10000-19999 (the mobile pattern looks at no more) with
+ * two tails, grouped by spaces and dashes or not, written in each way
+ * that reaches them and some that come near (+86, 0086, 86 in front,
+ * trunk 0, the 17951 IP prefix, a digit too many, spaces around, ".0",
+ * an extension, a full-width +), at home in CN, Hong Kong, NULL and
+ * "cn"; and into a buffer that is full. */
+static void test_phone_fast_normalize(void **state)
+{
+	static const char *const forms[][2] = {
+		{"", ""},      {"+86", ""},   {"0086", ""}, {"86", ""},
+		{"0", ""},     {"17951", ""}, {"+86 ", ""}, {"", "9"},
+		{"+86-", ""},  {" ", ""},     {"", " "},    {"+860", ""},
+		{"+8 6", ""},  {"+86 ", "-"}, {"", ".0"},   {"+85", ""},
+		{"tel:", ""},  {"+", ""},     {"-", ""},    {"+86", "0"},
+		{"＋86", ""}, {"", "#12"},   {"+86  ", ""}, {"+86(0)", ""},
+	};
+	static const char *const tails[] = {"000000", "987654"};
+	static const char *const seps[][2] = {
+		{"", ""}, {" ", " "}, {"-", "-"}, {"  ", "--"}};
+	const char *regions[] = {"86", "HK", "CN", NULL, "cn"};
+	const size_t n_forms = sizeof(forms) / sizeof(forms[0]);
+	struct buf a, b, small_a, small_b;
+	char in[48], d[16], g[24];
+
+	(void)state;
+	buf_init(&a, 64);
+	buf_init(&b, 64);
+	buf_init(&small_a, 13); /* one byte short of +86 and 11 digits */
+	buf_init(&small_b, 13);
+	for (unsigned p = 10000; p < 20000; p++)
+		for (size_t t = 0; t < 2; t++) {
+			snprintf(d, sizeof(d), "%u%s", p, tails[t]);
+			for (size_t f = 0; f < n_forms; f++) {
+				/* a different grouping and region each time */
+				size_t k = (p + t + f) % 4;
+
+				snprintf(g, sizeof(g), "%.3s%s%.4s%s%.4s", d,
+					 seps[k][0], d + 3, seps[k][1], d + 7);
+				snprintf(in, sizeof(in), "%s%s%s", forms[f][0],
+					 g, forms[f][1]);
+				fast_same(in, regions[(p + f) % 5], &a, &b);
+			}
+			fast_same(d, "86", &small_a, &small_b);
+		}
+	/* A digit short, alone and before a spreadsheet's ".0". */
+	for (unsigned p = 10000; p < 20000; p++) {
+		snprintf(in, sizeof(in), "%u%s", p, "98765");
+		fast_same(in, "86", &a, &b);
+		snprintf(in, sizeof(in), "%u%s.0", p, "98765");
+		fast_same(in, "86", &a, &b);
+		snprintf(in, sizeof(in), "+86%u%s.0", p, "98765");
+		fast_same(in, "86", &a, &b);
+	}
+	/* Every length, starting 1. */
+	for (unsigned len = 1; len <= 21; len++)
+		for (unsigned p = 1000; p < 2000; p++) {
+			snprintf(in, sizeof(in), "%u49876543210987654321", p);
+			in[len] = '\0';
+			fast_same(in, "86", &a, &b);
+			fast_same(in, NULL, &a, &b);
+		}
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&small_a);
+	buf_release(&small_b);
+}
+
+/* phone_type_of by the fast path and by the patterns: every 6-digit
+ * start 100000-199999 of an 11-digit +86 number, three tails. */
+static void test_phone_fast_types(void **state)
+{
+	char e164[24];
+	unsigned seed = 1, n_mobile = 0;
+
+	(void)state;
+	for (unsigned p = 100000; p < 200000; p++) {
+		seed = seed * 1103515245u + 12345u;
+		for (unsigned t = 0; t < 3; t++) {
+			enum phone_type fast, slow;
+			unsigned tail = t == 0	 ? 0
+					: t == 1 ? 99999
+						 : (seed >> 8) % 100000;
+
+			snprintf(e164, sizeof(e164), "+86%u%05u", p, tail);
+			assert_true(phone_fast(true));
+			fast = phone_type_of(sv(e164));
+			phone_fast(false);
+			slow = phone_type_of(sv(e164));
+			phone_fast(true);
+			if (fast != slow)
+				fail_msg("%s: fast %s, patterns %s", e164,
+					 phone_type_str(fast),
+					 phone_type_str(slow));
+			n_mobile += fast == PHONE_TYPE_MOBILE;
+		}
+	}
+	assert_int_equal(n_mobile, 3 * 52160);
+}
+
+/* The fast path is off for any other metadata: here a CN whose mobiles
+ * are 13 and 18 only. */
+static void test_phone_fast_other_metadata(void **state)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	char path[] = "/tmp/test_phone_XXXXXX";
+	const char *text = "R\tCN\t86\t1\t0\t-\t-\t-\t11\t1\\d{10}\n"
+			   "T\tCN\tmobile\t-\t1[38]\\d{9}\n";
+	int fd = mkstemp(path);
+	struct buf out;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	buf_init(&out, 64);
+	th_write_file(path, text, strlen(text));
+	assert_int_equal(phone_load_metadata(path, &err), 0);
+	unlink(path);
+	assert_false(phone_fast(true));
+	assert_int_equal(phone_normalize(sv("16212345678"), "86", &out),
+			 PHONE_BAD_PREFIX);
+	assert_int_equal(phone_type_of(sv("+8613812345678")),
+			 PHONE_TYPE_MOBILE);
+	assert_int_equal(phone_load_default(), 0);
+	assert_true(phone_fast(true));
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +558,9 @@ int main(void)
 		cmocka_unit_test(test_phone_metadata_compiles),
 		cmocka_unit_test(test_phone_bad_metadata),
 		cmocka_unit_test(test_phone_types),
+		cmocka_unit_test(test_phone_fast_normalize),
+		cmocka_unit_test(test_phone_fast_types),
+		cmocka_unit_test(test_phone_fast_other_metadata),
 	};
 	if (phone_load_default() < 0)
 		return 1;

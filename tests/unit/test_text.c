@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "mappers/text.h"
 #include "utf8.h"
 
@@ -238,6 +239,75 @@ static void test_long_and_full(void **state)
 	buf_release(&small);
 }
 
+/* text_clean through text_plain and through the general path alone, on
+ * in: the same return and the same bytes, after what out held. */
+static void plain_same(struct strview in, enum text_flags flags,
+		       struct buf *a, struct buf *b)
+{
+	struct mbr_err err = MBR_ERR_INIT;
+	int ra, rb;
+
+	buf_reset(a);
+	buf_reset(b);
+	buf_adds(a, "x");
+	buf_adds(b, "x");
+	text_fast(true);
+	ra = text_clean(in, flags, a, &err);
+	text_fast(false);
+	rb = text_clean(in, flags, b, &err);
+	text_fast(true);
+	if (ra != rb || a->len != b->len || memcmp(a->p, b->p, a->len + 1))
+		fail_msg("'%.*s' flags %d: fast %d '%s', general %d '%s'",
+			 (int)in.len, in.p, (int)flags, ra, a->p, rb, b->p);
+}
+
+/* The one-pass clean-up answers as the general path: every three-byte
+ * sequence led by E3-EA between two letters, and 200,000 random strings
+ * of pieces at the edges of what it takes, with each set of flags. */
+static void test_plain(void **state)
+{
+	static const enum text_flags flags[] = {
+		0, TEXT_T2S, TEXT_KEEP_CJK_SPACES,
+		TEXT_T2S | TEXT_KEEP_CJK_SPACES, TEXT_CASEFOLD,
+	};
+	static const unsigned char thirds[] = {0x80, 0xbf, 0x41, 0xc0};
+	struct buf in, a, b, sa, sb;
+	unsigned seed = 7, n_fast = 0;
+
+	(void)state;
+	buf_init(&sa, 12); /* full before some results end */
+	buf_init(&sb, 12);
+	buf_init(&in, BUF_NOLIMIT);
+	buf_init(&a, BUF_NOLIMIT);
+	buf_init(&b, BUF_NOLIMIT);
+	for (unsigned lead = 0xe3; lead <= 0xea; lead++)
+		for (unsigned second = 0; second < 256; second++)
+			for (size_t t = 0; t < 4; t++) {
+				char s[6] = {'a', ' ', (char)lead,
+					     (char)second, (char)thirds[t],
+					     'b'};
+
+				for (size_t f = 0; f < 5; f++)
+					plain_same(svn(s, 6), flags[f], &a,
+						   &b);
+				plain_same(svn(s + 2, 3), 0, &a, &b);
+			}
+	for (unsigned i = 0; i < 200000; i++) {
+		th_random_text(&in, &seed);
+		plain_same(buf_view(&in), flags[i % 5], &a, &b);
+		plain_same(buf_view(&in), flags[i % 5], &sa, &sb);
+		buf_reset(&a);
+		n_fast += text_plain(buf_view(&in), 0, &a) == 0;
+	}
+	/* Both paths were taken many times. */
+	assert_true(n_fast > 1000 && n_fast < 190000);
+	buf_release(&in);
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&sa);
+	buf_release(&sb);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -255,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_t2s_every_char),
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_long_and_full),
+		cmocka_unit_test(test_plain),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

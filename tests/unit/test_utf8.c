@@ -8,8 +8,10 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "utf8.h"
 
 static const struct {
@@ -164,6 +166,101 @@ static void test_utf8_check_runs(void **state)
 			}
 }
 
+/* utf8_check with its SIMD path and with the scalar loop alone: the
+ * same offset for the len bytes at s. */
+static void check_same(const char *s, size_t len)
+{
+	size_t fast, slow;
+
+	utf8_fast(true);
+	fast = utf8_check(s, len);
+	utf8_fast(false);
+	slow = utf8_check(s, len);
+	utf8_fast(true);
+	if (fast != slow) {
+		char hex[3 * 80 + 1] = "";
+
+		for (size_t i = 0; i < len && i < 80; i++)
+			snprintf(hex + 3 * i, 4, "%02X ",
+				 (unsigned char)s[i]);
+		fail_msg("%s(%zu bytes): fast %zu, scalar %zu", hex, len, fast,
+			 slow);
+	}
+}
+
+/* Bytes at the edges of UTF-8's ranges, for the seconds, thirds and
+ * fourths of sequences. */
+static const unsigned char edges[] = {
+	0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xA5, 0xBF,
+	0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
+};
+#define N_EDGES (sizeof(edges) / sizeof(edges[0]))
+
+/* The SIMD path says what the scalar loop says: every two bytes, every
+ * lead C0-FF with every second byte and an edge third, every lead F0-F7
+ * with every second byte and edge third and fourth, each across the
+ * boundaries of the 16-byte blocks, in ASCII and in Han; then 100,000
+ * random strings of edge pieces. */
+static void test_utf8_check_fast(void **state)
+{
+	static const char *const fill[] = {
+		"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN",
+		"张伟李娜王芳刘洋陈静杨帆赵磊黄敏周杰吴",
+	};
+	char s[64];
+	struct buf b;
+	unsigned seed = 3;
+
+	(void)state;
+	for (size_t f = 0; f < 2; f++)
+		for (unsigned at = 12; at <= 18; at++)
+			for (unsigned b0 = 0; b0 < 256; b0++)
+				for (unsigned b1 = 0; b1 < 256; b1++) {
+					memcpy(s, fill[f], 48);
+					s[at] = (char)b0;
+					s[at + 1] = (char)b1;
+					check_same(s, 48);
+				}
+	for (unsigned at = 13; at <= 16; at++)
+		for (unsigned b0 = 0xC0; b0 < 256; b0++)
+			for (unsigned b1 = 0; b1 < 256; b1++)
+				for (size_t e = 0; e < N_EDGES; e++) {
+					memcpy(s, fill[0], 48);
+					s[at] = (char)b0;
+					s[at + 1] = (char)b1;
+					s[at + 2] = (char)edges[e];
+					check_same(s, 48);
+					check_same(s, at + 3);
+				}
+	for (unsigned at = 13; at <= 16; at++)
+		for (unsigned b0 = 0xF0; b0 < 0xF8; b0++)
+			for (unsigned b1 = 0; b1 < 256; b1++)
+				for (size_t e = 0; e < N_EDGES * N_EDGES; e++) {
+					memcpy(s, fill[1], 48);
+					s[at] = (char)b0;
+					s[at + 1] = (char)b1;
+					s[at + 2] = (char)edges[e % N_EDGES];
+					s[at + 3] = (char)edges[e / N_EDGES];
+					check_same(s, 48);
+				}
+	buf_init(&b, BUF_NOLIMIT);
+	for (unsigned i = 0; i < 100000; i++) {
+		size_t k = i % 8;
+
+		th_random_text(&b, &seed);
+		while (k--) {
+			struct buf more;
+
+			buf_init(&more, BUF_NOLIMIT);
+			th_random_text(&more, &seed);
+			buf_addsv(&b, buf_view(&more));
+			buf_release(&more);
+		}
+		check_same(b.p, b.len);
+	}
+	buf_release(&b);
+}
+
 static const struct {
 	const char *in;
 	size_t want;
@@ -258,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_encode),
 		cmocka_unit_test(test_utf8_check),
 		cmocka_unit_test(test_utf8_check_runs),
+		cmocka_unit_test(test_utf8_check_fast),
 		cmocka_unit_test(test_utf8_count),
 		cmocka_unit_test(test_utf8_is_han),
 		cmocka_unit_test(test_utf8_fold_width),

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mappers/value.h"
@@ -74,6 +75,78 @@ static void test_value_int(void **state)
 				 value_result_str(r), out.p);
 	}
 	buf_release(&out);
+}
+
+/* value_int (with its shortcut for plain digits) and value_int_range over
+ * the whole range (the general path) agree: 0-99999 with and without
+ * leading zeros and thousands commas (in their places and not), every
+ * start of numbers near the limits, digits with one other byte put in,
+ * a full buffer. */
+static void int_same(const char *in, struct buf *a, struct buf *b)
+{
+	enum value_result ra, rb;
+
+	buf_reset(a);
+	buf_reset(b);
+	ra = value_int(sv(in), a);
+	rb = value_int_range(sv(in), LLONG_MIN, LLONG_MAX, b);
+	if (ra != rb || a->len != b->len || memcmp(a->p, b->p, a->len))
+		fail_msg("'%s': %s '%s', general %s '%s'", in,
+			 value_result_str(ra), a->p, value_result_str(rb),
+			 b->p);
+}
+
+static void test_value_int_fast(void **state)
+{
+	static const char *const big[] = {
+		"9223372036854775807", "9223372036854775808",
+		"999999999999999999",  "1000000000000000000",
+		"99999999999999999",   "18446744073709551616",
+		"100000000000000000",  "0000000000000000001",
+		"999,999,999,999,999,999", "1,000,000,000,000,000,000",
+		"123,456,789,012,345,678,9", "1,2", "1,,234", ",123", "123,",
+	};
+	static const char others[] = " +-,.x0\xe3";
+	struct buf a, b, small_a, small_b;
+	char in[32];
+
+	(void)state;
+	buf_init(&a, 64);
+	buf_init(&b, 64);
+	buf_init(&small_a, 4);
+	buf_init(&small_b, 4);
+	for (unsigned v = 0; v < 100000; v++) {
+		snprintf(in, sizeof(in), "%u", v);
+		int_same(in, &a, &b);
+		int_same(in, &small_a, &small_b);
+		snprintf(in, sizeof(in), "0%u", v);
+		int_same(in, &a, &b);
+		snprintf(in, sizeof(in), "%u,%03u", v, v % 1000);
+		int_same(in, &a, &b);
+		snprintf(in, sizeof(in), "%u,%03u,%03u", v / 1000, v % 1000,
+			 v % 997);
+		int_same(in, &a, &b);
+		snprintf(in, sizeof(in), "%u,%u", v / 100, v % 100);
+		int_same(in, &a, &b);
+		snprintf(in, sizeof(in), "%u", v);
+		for (size_t k = 0; k < sizeof(others) - 1; k++) {
+			size_t at = v % (strlen(in) + 1);
+			char t[34];
+
+			snprintf(t, sizeof(t), "%.*s%c%s", (int)at, in,
+				 others[k], in + at);
+			int_same(t, &a, &b);
+		}
+	}
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++)
+		for (size_t len = 1; len <= strlen(big[i]); len++) {
+			snprintf(in, sizeof(in), "%.*s", (int)len, big[i]);
+			int_same(in, &a, &b);
+		}
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&small_a);
+	buf_release(&small_b);
 }
 
 static void test_value_int_range(void **state)
@@ -251,6 +324,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_value_int),
 		cmocka_unit_test(test_value_int_range),
+		cmocka_unit_test(test_value_int_fast),
 		cmocka_unit_test(test_value_consent),
 		cmocka_unit_test(test_value_status),
 		cmocka_unit_test(test_value_null),
