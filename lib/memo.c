@@ -3,7 +3,6 @@
  */
 #include "memo.h"
 
-#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,46 +14,29 @@ struct memo_slot {
 	uint32_t tag;
 	int32_t res;
 	uint8_t key_len, ans_len;
-	char bytes[]; /* the key, then the answer: up to memo->cap */
+	char bytes[MEMO_BYTES]; /* the key, then the answer */
 };
 
-_Static_assert(offsetof(struct memo_slot, bytes) == 64 - MEMO_BYTES,
-	       "a slot of MEMO_BYTES is a cache line");
+_Static_assert(sizeof(struct memo_slot) == 64, "a slot is a cache line");
 
 struct memo {
-	size_t mask; /* slots - 1 */
-	size_t size; /* bytes of a slot: 64, 128 ... */
-	size_t cap;  /* bytes of key and answer a slot holds */
-	char *slot;  /* in raw, on a cache line's start */
-	void *raw;   /* owned */
+	size_t mask;		/* slots - 1 */
+	struct memo_slot *slot; /* in raw, on a cache line's start */
+	void *raw;		/* owned */
 };
 
-struct memo *memo_new_sized(size_t slots, size_t size)
+struct memo *memo_new(size_t slots)
 {
 	struct memo *m = xcalloc(1, sizeof(*m));
 	size_t n = 1;
 
-	if (size < 64 || size % 64 ||
-	    size - offsetof(struct memo_slot, bytes) > UINT8_MAX)
-		size = 64;
 	while (n < slots)
 		n *= 2;
-	m->raw = xcalloc(n + 1, size);
-	m->slot = (char *)(((uintptr_t)m->raw + 63) & ~(uintptr_t)63);
+	m->raw = xcalloc(n + 1, sizeof(m->slot[0]));
+	m->slot =
+		(struct memo_slot *)(((uintptr_t)m->raw + 63) & ~(uintptr_t)63);
 	m->mask = n - 1;
-	m->size = size;
-	m->cap = size - offsetof(struct memo_slot, bytes);
 	return m;
-}
-
-struct memo *memo_new(size_t slots)
-{
-	return memo_new_sized(slots, 64);
-}
-
-size_t memo_cap(const struct memo *m)
-{
-	return m->cap;
 }
 
 void memo_free(struct memo *m)
@@ -91,9 +73,7 @@ static uint64_t memo_hash(unsigned tag, struct strview key)
  * moved to when another pair takes its own. */
 static struct memo_slot *place(const struct memo *m, uint64_t h, int which)
 {
-	return (struct memo_slot *)(m->slot +
-				    ((which ? h >> 32 : h) & m->mask) *
-					    m->size);
+	return &m->slot[(which ? h >> 32 : h) & m->mask];
 }
 
 static bool holds(const struct memo_slot *s, uint64_t h, unsigned tag,
@@ -109,7 +89,7 @@ bool memo_get(const struct memo *m, unsigned tag, struct strview key, int *res,
 	const struct memo_slot *s;
 	uint64_t h;
 
-	if (key.len > m->cap)
+	if (key.len > MEMO_BYTES)
 		return false;
 	h = memo_hash(tag, key);
 	s = place(m, h, 0);
@@ -129,16 +109,14 @@ void memo_put(struct memo *m, unsigned tag, struct strview key, int res,
 	struct memo_slot *s;
 	uint64_t h;
 
-	if (key.len + ans.len > m->cap)
+	if (key.len + ans.len > MEMO_BYTES)
 		return;
 	h = memo_hash(tag, key);
 	s = place(m, h, 0);
 	/* Two pairs that share a place both stay: the one there moves to
 	 * its other place (whatever was there goes). */
 	if (s->hash && s->hash != h && place(m, s->hash, 0) == s)
-		memcpy(place(m, s->hash, 1), s,
-		       offsetof(struct memo_slot, bytes) + s->key_len +
-			       s->ans_len);
+		*place(m, s->hash, 1) = *s;
 	s->hash = h;
 	s->tag = tag;
 	s->res = res;

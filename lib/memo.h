@@ -28,12 +28,6 @@ struct memo;
 /* A memo of about slots slots (rounded up to a power of two; at least
  * one). Cannot fail (allocation failure exits). */
 struct memo *memo_new(size_t slots);
-/* The same with slots of size bytes (a multiple of 64; 64 when it is
- * not, or past 256), which hold key and answer together up to size - 18
- * bytes: for longer keys. */
-struct memo *memo_new_sized(size_t slots, size_t size);
-/* Bytes of key and answer together that a slot of m holds. */
-size_t memo_cap(const struct memo *m);
 void memo_free(struct memo *m);
 /* The answer kept for (tag, key): true with *res and *ans (a view valid
  * until the next memo_put), false when there is none. */

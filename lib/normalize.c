@@ -34,8 +34,6 @@ _Static_assert(CF_COUNT <= 32, "a field is a bit of a uint32_t");
  * tier, consent and status few. Only the slots in use are in the cache. */
 #define MEMO_SLOTS 8192
 #define MEMO_SLOTS_WORDS 256
-/* And of address_resolve's answers: 128 bytes each, 256 KB. */
-#define MEMO_SLOTS_PLACES 2048
 
 /* What a memo answer is the answer of: a canonical field's own mapper
  * (tier, consent_marketing, status, gender) has the field as its tag;
@@ -46,7 +44,6 @@ enum memo_tag {
 				for the name column */
 	TAG_POSTAL,	     /* address_postal_normalize, not in China */
 	TAG_POSTAL_CN,	     /* address_postal_normalize in China */
-	TAG_PLACES,	     /* address_resolve */
 };
 
 struct normalize {
@@ -64,7 +61,6 @@ struct normalize {
 	int issues_col;		   /* the input's _issues column, or -1 */
 	struct memo *memo;	   /* owned: names and postal codes */
 	struct memo *words;	   /* owned: gender, tier, consent, status */
-	struct memo *places;	   /* owned: address_resolve */
 };
 
 /* One record being normalised. */
@@ -162,7 +158,6 @@ struct normalize *normalize_new(const struct normalize_opts *opts,
 	n->issues_col = -1;
 	n->memo = opts->memo ? memo_new(MEMO_SLOTS) : NULL;
 	n->words = opts->memo ? memo_new(MEMO_SLOTS_WORDS) : NULL;
-	n->places = opts->memo ? memo_new_sized(MEMO_SLOTS_PLACES, 128) : NULL;
 	return n;
 }
 
@@ -179,7 +174,6 @@ void normalize_free(struct normalize *n)
 	header_release(&n->out_h);
 	memo_free(n->memo);
 	memo_free(n->words);
-	memo_free(n->places);
 	free(n);
 }
 
@@ -586,80 +580,6 @@ static void one_division(struct step *s, enum canon_field f,
 		buf_addsv(put(s, f), name);
 }
 
-/* Bytes of views, one after the other, into out; the length of each but
- * the last first, a byte each. 0 when one of those is longer than 255 or
- * all do not fit size. */
-static size_t pack(const struct strview *v, size_t n, char *out, size_t size)
-{
-	size_t len = n - 1;
-
-	for (size_t i = 0; i < n; i++)
-		if ((i + 1 < n && v[i].len > UCHAR_MAX) ||
-		    (len += v[i].len) > size)
-			return 0;
-	len = n - 1;
-	for (size_t i = 0; i < n; i++) {
-		if (i + 1 < n)
-			out[i] = (char)(unsigned char)v[i].len;
-		if (v[i].len)
-			memcpy(out + len, v[i].p, v[i].len);
-		len += v[i].len;
-	}
-	return len;
-}
-
-/* The n views pack() made of in, pointing into it. */
-static void unpack(struct strview in, struct strview *v, size_t n)
-{
-	size_t at = n - 1;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t len = i + 1 < n ? (unsigned char)in.p[i] : in.len - at;
-
-		v[i] = svn(in.p + at, len);
-		at += len;
-	}
-}
-
-/* address_resolve(address, d), from the memo when it has the answer:
- * the same four values give the same three names and results. Key: the
- * address and the three fields; answer: the three names, and in res the
- * three results, four bits each. */
-static void resolve(struct normalize *n, struct strview address,
-		    struct address_divisions *d)
-{
-	struct strview in[4] = {address, d->province, d->city, d->district};
-	struct strview out[3], ans;
-	char key[256], val[256];
-	size_t klen, vlen;
-	int res;
-
-	klen = n->places ? pack(in, 4, key, memo_cap(n->places)) : 0;
-	if (klen &&
-	    memo_get(n->places, TAG_PLACES, svn(key, klen), &res, &ans)) {
-		unpack(ans, out, 3);
-		d->province = sv_trim(d->province);
-		d->city = sv_trim(d->city);
-		d->district = sv_trim(d->district);
-		d->new_province = out[0];
-		d->new_city = out[1];
-		d->new_district = out[2];
-		d->province_res = (enum address_result)(res & 15);
-		d->city_res = (enum address_result)(res >> 4 & 15);
-		d->district_res = (enum address_result)(res >> 8 & 15);
-		return;
-	}
-	address_resolve(address, d);
-	out[0] = d->new_province;
-	out[1] = d->new_city;
-	out[2] = d->new_district;
-	if (klen && (vlen = pack(out, 3, val, memo_cap(n->places) - klen)))
-		memo_put(n->places, TAG_PLACES, svn(key, klen),
-			 (int)d->province_res | (int)d->city_res << 4 |
-				 (int)d->district_res << 8,
-			 svn(val, vlen));
-}
-
 static void step_address(struct step *s)
 {
 	struct address_divisions d;
@@ -676,7 +596,7 @@ static void step_address(struct step *s)
 	d.province = old(s, CF_PROVINCE);
 	d.city = old(s, CF_CITY);
 	d.district = old(s, CF_DISTRICT);
-	resolve(s->n, now(s, CF_ADDRESS), &d);
+	address_resolve(now(s, CF_ADDRESS), &d);
 	one_division(s, CF_PROVINCE, d.new_province, d.province_res);
 	one_division(s, CF_CITY, d.new_city, d.city_res);
 	one_division(s, CF_DISTRICT, d.new_district, d.district_res);

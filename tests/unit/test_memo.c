@@ -143,58 +143,6 @@ static void test_sizes(void **state)
 	memo_free(m);
 }
 
-/* Slots of 128 bytes hold 110 of key and answer, and long pairs that
- * move to their other place move whole; a size that is no multiple of 64,
- * or too big, gives slots of 64. */
-static void test_sized(void **state)
-{
-	struct memo *m = memo_new_sized(8, 128);
-	char key[128], ans[128];
-	struct strview got;
-	int r, hits = 0;
-
-	(void)state;
-	assert_int_equal(memo_cap(m), 110);
-	memset(key, 'k', sizeof(key));
-	memset(ans, 'a', sizeof(ans));
-	memo_put(m, 0, svn(key, 60), 1, svn(ans, 50));
-	assert_true(memo_get(m, 0, svn(key, 60), &r, &got));
-	assert_true(sv_eq(got, svn(ans, 50)));
-	memo_put(m, 0, svn(key, 61), 2, svn(ans, 50));
-	assert_false(memo_get(m, 0, svn(key, 61), &r, &got));
-	for (int i = 0; i < 1000; i++) {
-		int k = i % 37;
-
-		memset(key, 'a' + k % 26, sizeof(key));
-		snprintf(key, sizeof(key), "%d", k);
-		memset(ans, 'A' + k % 26, sizeof(ans));
-		memo_put(m, 1, svn(key, 50 + (size_t)k), k,
-			 svn(ans, 60 - (size_t)k));
-		for (k = 0; k < 37; k++) {
-			memset(key, 'a' + k % 26, sizeof(key));
-			snprintf(key, sizeof(key), "%d", k);
-			memset(ans, 'A' + k % 26, sizeof(ans));
-			if (!memo_get(m, 1, svn(key, 50 + (size_t)k), &r, &got))
-				continue;
-			hits++;
-			if (r != k || !sv_eq(got, svn(ans, 60 - (size_t)k)))
-				fail_msg("%d: %d '%.*s'", k, r, (int)got.len,
-					 got.p);
-		}
-	}
-	assert_true(hits > 0);
-	memo_free(m);
-	m = memo_new_sized(1, 100);
-	assert_int_equal(memo_cap(m), MEMO_BYTES);
-	memo_free(m);
-	m = memo_new_sized(1, 320);
-	assert_int_equal(memo_cap(m), MEMO_BYTES);
-	memo_free(m);
-	m = memo_new(1);
-	assert_int_equal(memo_cap(m), MEMO_BYTES);
-	memo_free(m);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,7 +150,6 @@ int main(void)
 		cmocka_unit_test(test_one_slot),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_thrash),
-		cmocka_unit_test(test_sized),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

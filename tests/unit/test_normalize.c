@@ -489,113 +489,6 @@ static void test_memo_agrees(void **state)
 	normalize_free(without);
 }
 
-/* The memo of address_resolve's answers must not change a thing either:
- * address lines and division fields, alone and together, right and
- * wrong, some alike but for one field, twice through a normaliser with
- * the memo and once without. */
-static const char *const places[][4] = {
-	{"广东省深圳市南山区科技园", "", "", ""},
-	{"广东深圳南山区 人民路3号", "", "", ""},
-	{"徐汇区中山路2号", "上海", "上海", ""},
-	{"徐汇区中山路2号", "上海", "", ""},
-	{"徐汇区中山路2号", "", "上海", ""},
-	{"南山区科技园", "", "深圳市", ""},
-	{"南山区科技园", "广东", "深圳", "南山"},
-	{"南山区科技园", "广东", "深圳", ""},
-	{"南山区科技园", "广东", "深圳", "福田区"},
-	{"南山区科技园", "广东", "", "南山"},
-	{"南山区科技园", "", "深圳", "南山"},
-	{"南山区科技园", "湖南", "深圳", "南山"},
-	{"南山区科技园", "Guangdong", "Shenzhen", "Nanshan"},
-	{"南山区科技园", "湖北", "深圳", ""},
-	{"济南市中区经十路", "", "", ""},
-	{"苏州工业园区星湖街", "", "", ""},
-	{"雄安新区容城县", "", "", ""},
-	{"北京市北京市朝阳区", "", "", ""},
-	{"", "广东省", "深圳市", "福田区"},
-	{"", "广东省", "", ""},
-	{"", "", "", "南山区"},
-	{"Room 5, 88 Nathan Road", "", "", ""},
-	{"吉林市船营区", "", "", ""},
-	{"海南藏族自治州共和县", "", "", ""},
-	{"广东省深圳市南山区科技园南区高新南一道飞亚达科技大厦十八层一八零"
-	 "八室",
-	 "广东省", "深圳市", "南山区"},
-	{"\xff", "广东", "", ""},
-	{"广东深圳", "  广东  ", " 深圳 ", ""},
-};
-
-static void test_memo_places(void **state)
-{
-	static const char *const cols[] = {"address", "province", "city",
-					   "district", "country"};
-	struct normalize_opts o = NORMALIZE_OPTS_INIT;
-	struct mbr_err err = MBR_ERR_INIT;
-	struct normalize *n[2];
-	struct buf out[2];
-	struct header h;
-
-	(void)state;
-	n[0] = normalize_new(&o, &err);
-	o.memo = false;
-	n[1] = normalize_new(&o, &err);
-	assert_non_null(n[0]);
-	assert_non_null(n[1]);
-	make_header(&h);
-	buf_init(&out[0], 4096);
-	buf_init(&out[1], 4096);
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
-			for (int cc = 0; cc < 2; cc++)
-				for (int k = 0; k < 2; k++) {
-					struct record rec;
-					struct buf issues;
-					int got;
-
-					record_init(&rec);
-					buf_init(&issues, 4096);
-					blank(&rec);
-					for (size_t c = 0; c < N_COLS; c++)
-						for (size_t j = 0; j < 5; j++) {
-							const char *v =
-								j < 4 ? places[i][j]
-								: cc  ? "US"
-								      : "中国";
-
-							if (!strcmp(columns[c],
-								    cols[j]))
-								record_set(
-									&rec, c,
-									v,
-									strlen(v));
-						}
-					got = normalize_record(n[k], &h, &rec,
-							       &issues);
-					buf_reset(&out[k]);
-					buf_addf(&out[k], "%d|%s", got,
-						 issues.p);
-					for (size_t c = 0; c < rec.n; c++)
-						buf_addf(&out[k], "|%s",
-							 record_field(&rec, c).p);
-					record_release(&rec);
-					buf_release(&issues);
-					if (k == 1 && strcmp(out[0].p, out[1].p))
-						fail_msg("%s|%s|%s|%s (pass %d): "
-							 "with the memo '%s', "
-							 "without '%s'",
-							 places[i][0],
-							 places[i][1],
-							 places[i][2],
-							 places[i][3], pass,
-							 out[0].p, out[1].p);
-				}
-	buf_release(&out[0]);
-	buf_release(&out[1]);
-	header_release(&h);
-	normalize_free(n[0]);
-	normalize_free(n[1]);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
@@ -613,7 +506,6 @@ int main(void)
 		cmocka_unit_test(test_fields_none),
 		cmocka_unit_test(test_merge_issues),
 		cmocka_unit_test(test_memo_agrees),
-		cmocka_unit_test(test_memo_places),
 	};
 
 	setenv("MBR_TODAY", "2024-06-15", 1);
