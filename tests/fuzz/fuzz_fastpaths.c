@@ -26,6 +26,8 @@
 #include "mappers/value.h"
 #include "utf8.h"
 
+#include "fuzz_datadir.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,34 +42,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct buf fast, slow;
 
-/* MBR_DATADIR: the repository's data/ (see fuzz_mappers.c). */
-static void set_datadir(void)
-{
-	static const char tail[] = "tests/fuzz/fuzz_fastpaths.c";
-	size_t n = strlen(__FILE__), t = sizeof(tail) - 1;
-	char dir[4096];
-
-	CHECK(n >= t && !strcmp(&__FILE__[n - t], tail));
-	n -= t;
-	CHECK(n + sizeof("data") < sizeof(dir));
-	if (n) {
-		memcpy(dir, __FILE__, n);
-	} else {
-		CHECK(getcwd(dir, sizeof(dir) - sizeof("/data")) != NULL);
-		n = strlen(dir);
-		dir[n++] = '/';
-	}
-	strcpy(dir + n, "data");
-	setenv("MBR_DATADIR", dir, 1);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct mbr_err err = MBR_ERR_INIT;
 
 	(void)argc;
 	(void)argv;
-	set_datadir();
+	fuzz_set_datadir(__FILE__);
 	CHECK(phone_open(&err) == 0);
 	CHECK(text_open(&err) == 0);
 	/* The bundled metadata is the one the phone shortcut was written

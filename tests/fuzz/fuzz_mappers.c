@@ -33,6 +33,8 @@
 #include "mappers/value.h"
 #include "utf8.h"
 
+#include "fuzz_datadir.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,36 +52,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct buf out, again;
 
-/* Point MBR_DATADIR at the repository's data/: the repository is this
- * file's path without "tests/fuzz/fuzz_mappers.c", or the working
- * directory when that leaves nothing (run.sh compiles from the top). */
-static void set_datadir(void)
-{
-	static const char tail[] = "tests/fuzz/fuzz_mappers.c";
-	size_t n = strlen(__FILE__), t = sizeof(tail) - 1;
-	char dir[4096];
-
-	CHECK(n >= t && !strcmp(&__FILE__[n - t], tail));
-	n -= t;
-	CHECK(n + sizeof("data") < sizeof(dir));
-	if (n) {
-		memcpy(dir, __FILE__, n);
-	} else {
-		CHECK(getcwd(dir, sizeof(dir) - sizeof("/data")) != NULL);
-		n = strlen(dir);
-		dir[n++] = '/';
-	}
-	strcpy(dir + n, "data");
-	setenv("MBR_DATADIR", dir, 1);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct mbr_err err = MBR_ERR_INIT;
 
 	(void)argc;
 	(void)argv;
-	set_datadir();
+	fuzz_set_datadir(__FILE__);
 	setenv("MBR_TODAY", "2024-06-30", 1);
 	CHECK(division_open(&err) == 0);
 	CHECK(phone_open(&err) == 0);
