@@ -46,7 +46,9 @@ enum pend {
 struct features {
 	struct buf a, b, k, k2;		/* scratch */
 	struct buf pv[PV_N];		/* the values of enum pend, folded */
-	uint64_t ph[PV_N];		/* ... their hashes (intern_prefetch) */
+	struct strview val[PV_N];	/* ... the value to intern: in pv[],
+					   or in the record when not folded */
+	uint64_t ph[PV_N];		/* ... its hash (intern_prefetch) */
 	uint32_t *memo;			/* owned: slots of the intern id + 1
 					   and MEMO entries: for a folded
 					   name part, its pinyin, phonetic
@@ -328,14 +330,14 @@ static void name_features(struct features *x, const struct record *rec,
 	r->v[MF_NAME_KEY] = name_key_id(x, r, t);
 }
 
-/* Value i as it is (pending_fold: folded), hashed, its table slot asked
- * for: interned later by pending_add, in enum pend's order. */
+/* Value i as it is (a view of the record: no copy) or, by pending_fold,
+ * folded into pv[i]; hashed, its table slot asked for: interned later by
+ * pending_add, in enum pend's order, while the record is still ours. */
 static void pending(struct features *x, const struct intern *t, enum pend i,
 		    struct strview v)
 {
-	buf_reset(&x->pv[i]);
-	buf_addsv(&x->pv[i], v);
-	x->ph[i] = intern_prefetch(t, x->pv[i].p, x->pv[i].len);
+	x->val[i] = v;
+	x->ph[i] = intern_prefetch(t, v.p, v.len);
 }
 
 static void pending_fold(struct features *x, const struct intern *t,
@@ -343,12 +345,12 @@ static void pending_fold(struct features *x, const struct intern *t,
 {
 	buf_reset(&x->pv[i]);
 	fold_text(v, &x->pv[i]);
-	x->ph[i] = intern_prefetch(t, x->pv[i].p, x->pv[i].len);
+	pending(x, t, i, buf_view(&x->pv[i]));
 }
 
 static uint32_t pending_add(struct features *x, struct intern *t, enum pend i)
 {
-	return intern_add_hashed(t, x->pv[i].p, x->pv[i].len, x->ph[i]);
+	return intern_add_hashed(t, x->val[i].p, x->val[i].len, x->ph[i]);
 }
 
 /* Every value of the record but its name's, ready to intern: at ten
@@ -372,7 +374,7 @@ static void pending_values(struct features *x, const struct record *rec,
 		buf_addc(b, mail.p[i] >= 'A' && mail.p[i] <= 'Z'
 				    ? (char)(mail.p[i] + 32)
 				    : mail.p[i]);
-	x->ph[PV_EMAIL] = intern_prefetch(t, b->p, b->len);
+	pending(x, t, PV_EMAIL, buf_view(b));
 	pending(x, t, PV_ID, field(x, rec, CF_ID_NUMBER));
 	if (needed & (1u << MF_ADDRESS))
 		pending_fold(x, t, PV_ADDRESS, field(x, rec, CF_ADDRESS));
@@ -391,7 +393,7 @@ static void pending_values(struct features *x, const struct record *rec,
 static void id_features(struct features *x, const struct record *rec,
 			struct intern *t, struct mrec *r)
 {
-	struct strview id = field(x, rec, CF_ID_NUMBER);
+	struct strview id = x->val[PV_ID]; /* pending_values took it */
 	struct strview type = field(x, rec, CF_ID_TYPE);
 	bool cn = type.len == 0 || sv_eqs(type, "CN_RIC");
 
