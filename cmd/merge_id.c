@@ -154,7 +154,9 @@ static int account(struct run *r, struct mbr_err *err)
 }
 
 /* --lineage and --changes: files in both modes. The golden records go
- * to out (NULL under --db: mergeid_store writes them). */
+ * to out (NULL under --db: mergeid_store writes them). A dry run's files
+ * are discarded: its changes go to the dry-run list instead (the merger
+ * gives them once). */
 static int write_files(struct run *r, const struct mergeid_out *out,
 		       struct stage *st, struct mbr_err *err)
 {
@@ -169,7 +171,8 @@ static int write_files(struct run *r, const struct mergeid_out *out,
 	if ((st ? mergeid_store(r->m, st, l, err)
 		: mergeid_write_golden(r->m, out, l, err)) < 0 ||
 	    (xref.f && mergeid_write_xref(r->m, &xref, err) < 0) ||
-	    (changes.f && mergeid_write_changes(r->m, &changes, err) < 0))
+	    (changes.f && !r->cli->dry &&
+	     mergeid_write_changes(r->m, &changes, err) < 0))
 		return -1;
 	if (r->cli->dry) {
 		const struct mergeid_stats *s = mergeid_stats(r->m);
@@ -201,21 +204,40 @@ static int read_input(struct run *r, struct rs_sink *k, struct mbr_err *err)
 	return rc;
 }
 
+/* Repeated records, rejected once the merger has sorted them. */
+struct late {
+	struct cli *cli;
+	struct rs_sink *k;
+};
+
+static int reject_late(void *ctx, const struct mergeid_reject *r,
+		       struct mbr_err *err)
+{
+	struct late *l = ctx;
+	struct rs_why why = {r->field, r->reason, false};
+
+	return rs_reject_late(l->k, &l->cli->counts, r->h, r->name, r->rec,
+			      &why, err);
+}
+
 static int run(struct cli *cli, const struct opts *o,
 	       const struct survive_rules *rules, struct mbr_err *err)
 {
-	struct mergeid_opts mo = {o->id_format, rules, o->memory, NULL};
+	struct mergeid_opts mo = {o->id_format, rules, o->memory, NULL,
+				  o->lineage != NULL};
 	struct run r = {cli, o, rules, mergeid_new(&mo, err)};
 	struct mergeid_out golden = {cli->out, cli->out_path};
 	struct rs_sink *k = NULL;
+	struct late late = {cli, NULL};
 	int rc = -1;
 
 	if (!golden.name || !strcmp(golden.name, "-"))
 		golden.name = "standard output";
-	if (r.m && (k = cli_sink(cli, 0, CLI_KEEPS, err)) &&
+	if (r.m && (late.k = k = cli_sink(cli, 0, CLI_KEEPS, err)) &&
 	    (cli->st || !o->xref ||
 	     mergeid_load_xref(r.m, o->xref, err) == 0) &&
-	    read_input(&r, k, err) == 0 && mergeid_assign(r.m, err) == 0)
+	    read_input(&r, k, err) == 0 &&
+	    mergeid_assign(r.m, reject_late, &late, err) == 0)
 		rc = write_files(&r, cli->st ? NULL : &golden, cli->st, err);
 	rc = cli_done(cli, k, rc, err);
 	mergeid_free(r.m);

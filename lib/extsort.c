@@ -467,14 +467,21 @@ int extsort_next(struct extsort *s, struct strview *key, struct strview *val,
 	return 1;
 }
 
+/* Each field's length as LEB128 (one byte under 128: most fields), then
+ * its bytes. */
 int extsort_pack_record(const struct record *rec, struct buf *out)
 {
 	for (size_t i = 0; i < rec->n; i++) {
 		struct strview f = record_field(rec, i);
-		uint32_t len = (uint32_t)f.len;
+		unsigned char len[10];
+		size_t n = 0, v = f.len;
 
-		if (buf_add(out, &len, sizeof(len)) < 0 ||
-		    buf_add(out, f.p, f.len) < 0)
+		do {
+			len[n] = v & 0x7f;
+			v >>= 7;
+			len[n++] |= v ? 0x80 : 0;
+		} while (v);
+		if (buf_add(out, len, n) < 0 || buf_add(out, f.p, f.len) < 0)
 			return -1;
 	}
 	return 0;
@@ -486,12 +493,17 @@ int extsort_unpack_record(struct strview val, struct record *rec)
 
 	record_reset(rec);
 	while (i < val.len) {
-		uint32_t len;
+		size_t len = 0;
+		int shift = 0;
+		unsigned char c;
 
-		if (val.len - i < sizeof(len))
-			return -1;
-		memcpy(&len, val.p + i, sizeof(len));
-		i += sizeof(len);
+		do {
+			if (i == val.len || shift > 56)
+				return -1;
+			c = (unsigned char)val.p[i++];
+			len |= (size_t)(c & 0x7f) << shift;
+			shift += 7;
+		} while (c & 0x80);
 		if (val.len - i < len || record_add(rec, val.p + i, len) < 0)
 			return -1;
 		i += len;

@@ -54,7 +54,8 @@ int extsort_next(struct extsort *s, struct strview *key, struct strview *val,
 size_t extsort_count(const struct extsort *s);
 size_t extsort_n_runs(const struct extsort *s);
 
-/* A record's fields as one value (each field's length, then its bytes),
+/* A record's fields as one value (each field's length as LEB128, then
+ * its bytes),
  * appended to out; and back: rec (reset first) from such a value. -1 when
  * out or rec passes its limit, or (unpack) val is not a packed record. */
 int extsort_pack_record(const struct record *rec, struct buf *out);

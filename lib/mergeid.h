@@ -32,22 +32,21 @@
  * merged): the crosswalk never forgets a record or an ID.
  *
  * Records. A record is rejected (the caller writes it to --rejects) when
- * `source` or `source_id` is empty, its (source, source_id) came before in
- * this input, `cluster_id` is empty (a record without a cluster is not
- * silently made a member of its own: it missed mbr-dedupe), or a field the
- * rules sum is not an integer. Points in (of the records taken) equal
- * points out (of the golden records) whenever points are summed.
+ * `source` or `source_id` is empty, `cluster_id` is empty (a record
+ * without a cluster is not silently made a member of its own: it missed
+ * mbr-dedupe), or a field the rules sum is not an integer: mergeid_add
+ * says so at once. A record whose (source, source_id) came before in this
+ * input is rejected too, but only found once the records are sorted:
+ * mergeid_assign hands such repeats to the caller, in input order. Points
+ * in (of the records taken) equal points out (of the golden records)
+ * whenever points are summed.
  *
- * Memory: the records themselves go through an external sort
- * (extsort.h) by cluster, in opts.memory (half for the records, half for
- * the golden records sorted by master ID); what stays in memory is an
- * index: per record its source, source_id and cluster_id packed (a length
- * byte or two each) plus about 60 bytes, and about 70 bytes per cluster
- * (the crosswalk's records and masters too), needed to decide master IDs.
- * NEEDSWORK: that index still grows with the input (about 175 bytes a
- * record at 5 million: 887 MB peak with --memory 64M, against 1838 MB
- * before the records were sorted out of memory); sort-based ID assignment
- * would bound it too.
+ * Memory: bounded by opts.memory, whatever the input. The records, the
+ * crosswalk and every step of the assignment go through external sorts
+ * (extsort.h) that share that budget, spilling to temporary files (0600,
+ * unlinked) past it. What stays in memory: the retired IDs of earlier
+ * runs (about 40 bytes each: merges are a small share of the masters) and
+ * one cluster's records at a time. Each output can be read once.
  */
 #ifndef MBR_MERGEID_H
 #define MBR_MERGEID_H
@@ -68,9 +67,10 @@ struct mergeid_opts {
 	const char *id_format;		   /* NULL: MERGEID_DEFAULT_FORMAT */
 	const struct survive_rules *rules; /* borrowed; must outlive m;
 					    * NULL: the default rules */
-	size_t memory;			   /* the records' sorts: 0 is
-			       extsort_default_budget() */
+	size_t memory;			   /* all its sorts together: 0
+					    * is extsort_default_budget() */
 	const char *tmpdir; /* where they spill; NULL: $TMPDIR, /tmp */
+	bool lineage;	    /* mergeid_write_golden will be asked for it */
 };
 
 struct mergeid_stats {
@@ -103,8 +103,10 @@ void mergeid_free(struct mergeid *m); /* NULL is fine */
 
 /* One crosswalk row: a record's (source, source_id, master_id, "") or a
  * retired ID's ("", "", master_id, merged_into). Fails with MBR_EIO on a
- * row that is neither or repeats a record, MBR_ECONFIG on an ID that
- * --id-format does not produce. where ("xref.csv:12") prefixes errors. */
+ * row that is neither, MBR_ECONFIG on an ID that --id-format does not
+ * produce. where ("xref.csv:12") prefixes errors; a record's row given
+ * twice is found by mergeid_assign, its message prefixed by the second
+ * row's where. */
 int mergeid_add_xref(struct mergeid *m, struct strview source,
 		     struct strview source_id, struct strview master_id,
 		     struct strview merged_into, const char *where,
@@ -122,7 +124,8 @@ int mergeid_load_xref(struct mergeid *m, const char *path, struct mbr_err *err);
 int mergeid_bind(struct mergeid *m, const struct header *h, const char *name,
 		 struct mbr_err *err);
 /* Take a record (copied). Returns 0, or 1 when it is rejected: *field and
- * *reason (static strings: "cluster_id", "missing") say why. */
+ * *reason (static strings: "cluster_id", "missing") say why. Call
+ * mergeid_bind first. */
 int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 		const char **reason);
 
@@ -131,9 +134,25 @@ int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
  * records; the caller's sink takes rejects only. */
 void mergeid_handler(struct mergeid *m, struct rs_handler *h);
 
-/* Decide every master ID, after the last record. Fails (MBR_EINTERNAL)
- * only on a broken invariant. Call once. */
-int mergeid_assign(struct mergeid *m, struct mbr_err *err);
+/* A record rejected by mergeid_assign: a repeat of an earlier record's
+ * (source, source_id). rec (its row and line set) and h, the header of
+ * its input, named name, are valid during the call. */
+struct mergeid_reject {
+	const struct header *h;
+	const char *name;
+	const struct record *rec;
+	const char *field, *reason; /* "source_id", "duplicate" */
+};
+typedef int (*mergeid_reject_fn)(void *ctx, const struct mergeid_reject *r,
+				 struct mbr_err *err);
+
+/* Decide every master ID, after the last record; reject (NULL: none)
+ * hears of each repeated record, and may stop with -1. Fails with
+ * MBR_EIO on a broken crosswalk (a record's row twice, retired IDs in a
+ * circle) or a sort that cannot write, MBR_EINTERNAL on a broken
+ * invariant. Call once. */
+int mergeid_assign(struct mergeid *m, mergeid_reject_fn reject, void *ctx,
+		   struct mbr_err *err);
 
 /*
  * Outputs, after mergeid_assign. Each fails with MBR_EIO on a write error,
@@ -145,24 +164,25 @@ struct mergeid_out {
 	const char *name; /* for messages: "golden.csv", "standard output" */
 };
 
-/* Golden records, sorted by master_id: the canonical columns (source is
+/* Golden records (once), sorted by master_id: the canonical columns (source is
  * "master", source_id the master ID, source_row the row number) and then
  * master_id, member_count and sources (the members' distinct sources,
  * sorted, ';'-separated). With lineage, also one row per non-empty golden
  * field: master_id, field, value, source, source_id, rule; a sum of
- * several records' values names no record. lineage may be NULL.
+ * several records' values names no record. lineage may be NULL; it needs
+ * opts.lineage.
  * Pass-through columns and _issues do not reach golden records
  * (NEEDSWORK: survivorship rules for pass-through columns). */
 int mergeid_write_golden(struct mergeid *m, const struct mergeid_out *out,
 			 const struct mergeid_out *lineage,
 			 struct mbr_err *err);
-/* The crosswalk: `source,source_id,master_id,merged_into`; one row per
+/* The crosswalk (once): `source,source_id,master_id,merged_into`; one row per
  * record (this input's and the carried ones), sorted by source and
  * source_id, then one row per retired ID, sorted by ID, whose merged_into
  * is the live master it ended up in. */
 int mergeid_write_xref(struct mergeid *m, const struct mergeid_out *out,
 		       struct mbr_err *err);
-/* What this run changed: `change,master_id,source,source_id,
+/* What this run changed (once): `change,master_id,source,source_id,
  * previous_master_id` with change one of new (an ID issued), merged (the
  * ID in previous_master_id retired into master_id), moved (a record now
  * under another master; previous_master_id is the one it left) and added
@@ -172,7 +192,8 @@ int mergeid_write_changes(struct mergeid *m, const struct mergeid_out *out,
 			  struct mbr_err *err);
 
 /* The same rows, header first, each handed to emit (which returns 0, or
- * -1 with err to stop): for mbr-merge-id --dry-run (dryrun.h). */
+ * -1 with err to stop), instead of mergeid_write_changes: for
+ * mbr-merge-id --dry-run (dryrun.h). */
 int mergeid_each_change(struct mergeid *m,
 			int (*emit)(void *ctx, const struct strview *f,
 				    size_t n, struct mbr_err *err),
@@ -199,7 +220,7 @@ int mergeid_load_stage(struct mergeid *m, struct stage *st,
 int mergeid_store(struct mergeid *m, struct stage *st,
 		  const struct mergeid_out *lineage, struct mbr_err *err);
 
-/* Counts; points_out is known after mergeid_write_golden or _store. */
+/* Counts, known after mergeid_assign. */
 const struct mergeid_stats *mergeid_stats(const struct mergeid *m);
 
 #endif

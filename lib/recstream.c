@@ -231,6 +231,18 @@ static int bind(struct loop *l, const struct header *in, const char *name,
 	return 0;
 }
 
+/* Count, name and write a rejected record (h: the rejects' header). */
+static int reject(struct loop *l, const struct header *h,
+		  const struct record *rec, unsigned long line,
+		  const struct rs_why *why, struct mbr_err *err)
+{
+	l->t->rejected++;
+	warn_reject(l, rec, rec->row, why->field, why->reason);
+	if (l->t->dry)
+		dryrun_rejected(l->t->dry, h, rec, why->field, why->reason);
+	return sink_reject(l->k, h, rec, line, why, err);
+}
+
 static int take_record(struct loop *l, struct record *rec, struct mbr_err *err)
 {
 	struct rs_why why = {"", "", false};
@@ -260,13 +272,18 @@ static int take_record(struct loop *l, struct record *rec, struct mbr_err *err)
 				       "sends this member"
 				     : "duplicate source_id within its source";
 	}
-	l->t->rejected++;
-	warn_reject(l, rec, rec->row, why.field, why.reason);
-	if (l->t->dry)
-		dryrun_rejected(l->t->dry, l->h->reject_out ? l->out : l->in,
-				rec, why.field, why.reason);
-	return sink_reject(l->k, l->h->reject_out ? l->out : l->in, rec,
-			   l->h->source_lines ? rec->line : 0, &why, err);
+	return reject(l, l->h->reject_out ? l->out : l->in, rec,
+		      l->h->source_lines ? rec->line : 0, &why, err);
+}
+
+int rs_reject_late(struct rs_sink *k, struct rs_tally *t,
+		   const struct header *in, const char *name,
+		   const struct record *rec, const struct rs_why *why,
+		   struct mbr_err *err)
+{
+	struct loop l = {NULL, k, t, in, in, name};
+
+	return reject(&l, in, rec, 0, why, err);
 }
 
 static int take_bad(struct loop *l, const struct csvio_reader *r,

@@ -150,6 +150,14 @@ int rs_run_files(const char *const *paths, size_t n, const struct csvio_opts *o,
 int rs_run_cursor(struct stage_cursor *c, const char *name,
 		  const struct rs_handler *h, struct rs_sink *k,
 		  struct rs_tally *t, struct mbr_err *err);
+/* A record the handler passed but the tool rejects after the run
+ * (mbr-merge-id finds a repeated key only once its records are sorted):
+ * counted, named and written like any reject. in is the record's input
+ * header, name its file or database. Before rs_finish. */
+int rs_reject_late(struct rs_sink *k, struct rs_tally *t,
+		   const struct header *in, const char *name,
+		   const struct record *rec, const struct rs_why *why,
+		   struct mbr_err *err);
 /* Flush the sink's outputs; once, after the last run. */
 int rs_finish(struct rs_sink *k, struct mbr_err *err);
 

@@ -4,45 +4,6 @@
 #include "mergeid/mergeid_int.h"
 
 /*
- * Arena: records live until mergeid_free, in blocks that never move.
- */
-
-void *arena_alloc(struct arena *a, size_t n)
-{
-	char *p;
-
-	if (n > a->left) {
-		size_t size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
-
-		a->blocks =
-			xrealloc(a->blocks, (a->n_blocks + 1) * sizeof(char *));
-		a->cur = a->blocks[a->n_blocks++] = xmalloc(size);
-		a->left = size;
-	}
-	p = a->cur;
-	a->cur += n;
-	a->left -= n;
-	return p;
-}
-
-static void arena_release(struct arena *a)
-{
-	for (size_t i = 0; i < a->n_blocks; i++)
-		free(a->blocks[i]);
-	free(a->blocks);
-	memset(a, 0, sizeof(*a));
-}
-
-static const char *arena_str(struct arena *a, struct strview v)
-{
-	char *p = arena_alloc(a, v.len + 1);
-
-	memcpy(p, v.p, v.len);
-	p[v.len] = '\0';
-	return p;
-}
-
-/*
  * Packing
  */
 
@@ -77,63 +38,71 @@ const unsigned char *enc_get(const unsigned char *p, struct strview *v)
 	return p + n;
 }
 
-/* Tie order of two packed keys: source, then source_id. */
-int key_cmp(const unsigned char *a, const unsigned char *b)
+/* 0 bytes escaped, so that a value never ends early: see the header. */
+void skey_put(struct buf *b, struct strview v)
 {
-	struct strview as, ai, bs, bi;
-	int c;
+	const char *p = v.p, *end = v.p + v.len;
 
-	a = enc_get(enc_get(a, &as), &ai);
-	b = enc_get(enc_get(b, &bs), &bi);
-	c = sv_cmp(as, bs);
-	return c ? c : sv_cmp(ai, bi);
-}
+	while (p < end) {
+		const char *z = memchr(p, '\0', (size_t)(end - p));
 
-/* A record's key: (source, source_id). */
-static uint64_t key_hash(struct strview source, struct strview source_id)
-{
-	return hash_pair(source, source_id);
-}
-
-/*
- * Keys
- */
-
-struct key_want {
-	struct strview source, source_id;
-};
-
-static bool key_eq(const void *ctx, uint32_t k, const void *want)
-{
-	const struct mergeid *m = ctx;
-	const struct key_want *w = want;
-	struct strview s, i;
-
-	enc_get(enc_get(m->keys[k].p, &s), &i);
-	return sv_eq(s, w->source) && sv_eq(i, w->source_id);
-}
-
-/* The slot of (source, source_id): an entry, or where to add one. */
-struct hash_slot *key_slot(struct mergeid *m, struct strview source,
-			   struct strview source_id, uint64_t *h)
-{
-	struct key_want w = {source, source_id};
-
-	*h = key_hash(source, source_id);
-	return hash_find(&m->key_index, *h, key_eq, m, &w);
-}
-
-/* Add a key whose packed bytes are p into the empty slot. */
-uint32_t key_add(struct mergeid *m, struct hash_slot *slot, uint64_t h,
-		 const unsigned char *p)
-{
-	if (m->n_keys == m->cap_keys) {
-		m->cap_keys = m->cap_keys ? 2 * m->cap_keys : 1024;
-		m->keys = xrealloc(m->keys, m->cap_keys * sizeof(*m->keys));
+		if (!z) {
+			buf_add(b, p, (size_t)(end - p));
+			break;
+		}
+		buf_add(b, p, (size_t)(z - p) + 1);
+		buf_addc(b, (char)0xff);
+		p = z + 1;
 	}
-	m->keys[m->n_keys] = (struct key){p, NONE, NONE};
-	hash_put(&m->key_index, slot, h, (uint32_t)m->n_keys);
-	return (uint32_t)m->n_keys++;
+	buf_add(b, "\0\1", 2);
+}
+
+size_t skey_len(struct strview k)
+{
+	for (size_t i = 0; i + 1 < k.len; i++)
+		if (k.p[i] == '\0' && k.p[++i] == 1)
+			return i + 1;
+	return k.len;
+}
+
+void skey_get(struct strview *k, struct buf *out)
+{
+	size_t i = 0;
+
+	buf_reset(out);
+	while (i < k->len) {
+		if (k->p[i] != '\0') {
+			buf_addc(out, k->p[i++]);
+			continue;
+		}
+		if (i + 1 < k->len && k->p[i + 1] == 1) {
+			i += 2;
+			break;
+		}
+		buf_addc(out, '\0'); /* 0 0xff */
+		i = i + 2 < k->len ? i + 2 : k->len;
+	}
+	k->p += i;
+	k->len -= i;
+}
+
+void be64_put(struct buf *b, uint64_t v)
+{
+	unsigned char be[8];
+
+	for (int i = 0; i < 8; i++)
+		be[i] = (unsigned char)(v >> (56 - 8 * i));
+	buf_add(b, be, 8);
+}
+
+uint64_t be64_get(const void *p)
+{
+	const unsigned char *q = p;
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | q[i];
+	return v;
 }
 
 /*
@@ -238,65 +207,110 @@ static int idfmt_seq(const struct idfmt *f, struct strview id, uint64_t *seq,
 	return 0;
 }
 
-static bool master_eq(const void *ctx, uint32_t i, const void *want)
+int master_seq(struct mergeid *m, struct strview id, const char *where,
+	       uint64_t *seq, struct mbr_err *err)
 {
-	const struct mergeid *m = ctx;
-	const struct strview *id = want;
-
-	return sv_eq(svn(m->masters[i].id, m->masters[i].id_len), *id);
-}
-
-uint32_t master_new(struct mergeid *m, struct strview id, uint64_t seq,
-		    enum master_state state)
-{
-	struct master *ms;
-
-	if (m->n_masters == m->cap_masters) {
-		m->cap_masters = m->cap_masters ? 2 * m->cap_masters : 1024;
-		m->masters = xrealloc(m->masters,
-				      m->cap_masters * sizeof(*m->masters));
-	}
-	ms = &m->masters[m->n_masters];
-	memset(ms, 0, sizeof(*ms));
-	ms->id = arena_str(&m->arena, id);
-	ms->id_len = (uint32_t)id.len;
-	ms->seq = seq;
-	ms->into = ms->home = NONE;
-	ms->state = state;
-	if (seq > m->max_seq)
-		m->max_seq = seq;
-	return (uint32_t)m->n_masters++;
-}
-
-/* The master with this ID, added when new. */
-int master_get(struct mergeid *m, struct strview id, const char *where,
-	       uint32_t *out, struct mbr_err *err)
-{
-	uint64_t h = hash_bytes(id), seq;
-	struct hash_slot *slot =
-		hash_find(&m->master_index, h, master_eq, m, &id);
-
-	if (slot->key) {
-		*out = slot->value;
-		return 0;
-	}
-	if (idfmt_seq(&m->fmt, id, &seq, &m->tmp) < 0)
+	if (idfmt_seq(&m->fmt, id, seq, &m->tmp) < 0)
 		return mbr_fail(
 			err, MBR_ECONFIG,
 			"%s: master ID '%.*s' is not what --id-format '%s' "
 			"gives (expected the format of earlier runs)",
 			where, (int)id.len, id.p, m->fmt.text);
-	*out = master_new(m, id, seq, M_LIVE);
-	hash_put(&m->master_index, slot, h, *out);
+	if (*seq > m->max_seq)
+		m->max_seq = *seq;
 	return 0;
 }
 
-/* The live master that i was merged into, or i. */
-uint32_t live(const struct mergeid *m, uint32_t i)
+/*
+ * Retired IDs of earlier runs
+ */
+
+static uint64_t seq_hash(uint64_t seq)
 {
-	while (m->masters[i].into != NONE)
-		i = m->masters[i].into;
-	return i;
+	return hash_bytes(svn((const char *)&seq, sizeof(seq)));
+}
+
+static bool retired_eq(const void *ctx, uint32_t i, const void *want)
+{
+	const struct mergeid *m = ctx;
+
+	return m->ret[i].seq == *(const uint64_t *)want;
+}
+
+struct retired *retired_find(struct mergeid *m, uint64_t seq)
+{
+	struct hash_slot *s =
+		hash_find(&m->ret_index, seq_hash(seq), retired_eq, m, &seq);
+
+	return s->key ? &m->ret[s->value] : NULL;
+}
+
+int retired_add(struct mergeid *m, uint64_t seq, uint64_t into,
+		const char *where, struct mbr_err *err)
+{
+	uint64_t h = seq_hash(seq);
+	struct hash_slot *s = hash_find(&m->ret_index, h, retired_eq, m, &seq);
+
+	if (seq == into) {
+		idfmt_print(&m->fmt, seq, &m->tmp);
+		return mbr_fail(err, MBR_EIO, "%s: '%s' is merged into itself",
+				where, m->tmp.p);
+	}
+	if (s->key) {
+		if (m->ret[s->value].into == into)
+			return 0;
+		idfmt_print(&m->fmt, seq, &m->tmp);
+		return mbr_fail(err, MBR_EIO,
+				"%s: '%s' is merged into two masters", where,
+				m->tmp.p);
+	}
+	if (m->n_ret == m->cap_ret) {
+		m->cap_ret = m->cap_ret ? 2 * m->cap_ret : 64;
+		m->ret = xrealloc(m->ret, m->cap_ret * sizeof(*m->ret));
+	}
+	m->ret[m->n_ret] = (struct retired){seq, into, 0};
+	hash_put(&m->ret_index, s, h, (uint32_t)m->n_ret++);
+	return 0;
+}
+
+/*
+ * The sorts. Each has a share of the budget, in sixteenths; the sorts
+ * alive in any one pass (assign.c) hold at most 15.
+ */
+
+static const unsigned sort_share[N_SORTS] = {
+	[S_KEY] = 8,	[S_DUP] = 1,	 [S_CLUSTER] = 4, [S_CARRY] = 1,
+	[S_CAND] = 2,	[S_MADE] = 4,	 [S_FIRST] = 1,	  [S_HOME] = 2,
+	[S_NAMED] = 1,	[S_UNNAMED] = 1, [S_NEW] = 1,	  [S_MERGE] = 1,
+	[O_GOLDEN] = 2, [O_XREF] = 2,	 [O_RETIRED] = 1, [O_CHANGES] = 2,
+};
+
+struct extsort *sort_get(struct mergeid *m, enum sort_id i)
+{
+	if (!m->sort[i])
+		m->sort[i] =
+			extsort_new(m->memory / 16 * sort_share[i], m->tmpdir);
+	return m->sort[i];
+}
+
+int sort_add(struct mergeid *m, enum sort_id i, struct strview key,
+	     struct strview val, struct mbr_err *err)
+{
+	return extsort_add(sort_get(m, i), key, val, err);
+}
+
+int sort_finish(struct mergeid *m, enum sort_id i, struct mbr_err *err)
+{
+	return extsort_finish(sort_get(m, i), err);
+}
+
+void sort_done(struct mergeid *m, enum sort_id i)
+{
+	if (!m->sort[i])
+		return;
+	m->runs += extsort_n_runs(m->sort[i]);
+	extsort_free(m->sort[i]);
+	m->sort[i] = NULL;
 }
 
 /*
@@ -318,15 +332,13 @@ struct mergeid *mergeid_new(const struct mergeid_opts *o, struct mbr_err *err)
 		survive_rules_init(&m->own_rules);
 		m->rules = &m->own_rules;
 	}
+	m->lineage = o->lineage;
 	buf_init(&m->enc, BUF_NOLIMIT);
-	buf_init(&m->tmp, BUF_NOLIMIT);
 	buf_init(&m->skey, BUF_NOLIMIT);
-	m->memory = (o->memory ? o->memory : extsort_default_budget()) / 2;
+	buf_init(&m->tmp, BUF_NOLIMIT);
+	buf_init(&m->tmp2, BUF_NOLIMIT);
+	m->memory = o->memory ? o->memory : extsort_default_budget();
 	m->tmpdir = o->tmpdir;
-	m->bodies = extsort_new(m->memory, m->tmpdir);
-	for (int i = 0; i < E_COUNT; i++)
-		m->col[i] = -1;
-	m->issues_col = -1;
 	return m;
 }
 
@@ -336,18 +348,19 @@ void mergeid_free(struct mergeid *m)
 		return;
 	idfmt_release(&m->fmt);
 	survive_rules_release(&m->own_rules);
-	arena_release(&m->arena);
-	free(m->keys);
-	hash_release(&m->key_index);
-	free(m->masters);
-	hash_release(&m->master_index);
-	free(m->recs);
-	free(m->clusters);
-	free(m->list);
+	for (int i = 0; i < N_SORTS; i++)
+		extsort_free(m->sort[i]);
+	for (size_t i = 0; i < m->n_srcs; i++) {
+		header_release(&m->srcs[i].h);
+		free(m->srcs[i].name);
+	}
+	free(m->srcs);
+	free(m->ret);
+	hash_release(&m->ret_index);
 	buf_release(&m->enc);
-	buf_release(&m->tmp);
 	buf_release(&m->skey);
-	extsort_free(m->bodies);
+	buf_release(&m->tmp);
+	buf_release(&m->tmp2);
 	free(m);
 }
 

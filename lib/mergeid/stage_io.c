@@ -38,7 +38,7 @@ static int gone_query(struct mergeid *m, struct stage *st, struct mbr_err *err)
 	struct stage_cursor *c = stage_read_gone(st, err);
 	struct record rec;
 	char where[300];
-	uint32_t i;
+	uint64_t seq;
 	int rc = 0, n = 0;
 
 	if (!c)
@@ -47,7 +47,7 @@ static int gone_query(struct mergeid *m, struct stage *st, struct mbr_err *err)
 	while (rc == 0 && (n = stage_cursor_next(c, &rec, err)) > 0) {
 		snprintf(where, sizeof(where), "%s: retired row %lu",
 			 stage_path(st), rec.row);
-		rc = master_get(m, record_field(&rec, 0), where, &i, err);
+		rc = master_seq(m, record_field(&rec, 0), where, &seq, err);
 	}
 	record_release(&rec);
 	stage_cursor_free(c);

@@ -11,52 +11,32 @@ static int xref_retired(struct mergeid *m, struct strview id,
 			struct strview into, const char *where,
 			struct mbr_err *err)
 {
-	uint32_t a, b;
+	uint64_t a, b;
 
-	if (master_get(m, id, where, &a, err) < 0 ||
-	    master_get(m, into, where, &b, err) < 0)
+	if (master_seq(m, id, where, &a, err) < 0 ||
+	    master_seq(m, into, where, &b, err) < 0)
 		return -1;
-	if (a == b)
-		return mbr_fail(err, MBR_EIO, "%s: '%s' is merged into itself",
-				where, m->masters[a].id);
-	if (m->masters[a].into != NONE && m->masters[a].into != b)
-		return mbr_fail(err, MBR_EIO,
-				"%s: '%s' is merged into two masters", where,
-				m->masters[a].id);
-	m->masters[a].into = b;
-	m->masters[a].state = M_RETIRED;
-	return 0;
+	return retired_add(m, a, b, where, err);
 }
 
+/* Into S_KEY, before any record of that key: 'x', the master's sequence
+ * number, and where the row is (for the message if the key repeats). */
 static int xref_record(struct mergeid *m, struct strview source,
 		       struct strview source_id, struct strview id,
 		       const char *where, struct mbr_err *err)
 {
-	uint64_t h;
-	struct hash_slot *slot = key_slot(m, source, source_id, &h);
-	uint32_t k, master;
+	uint64_t seq;
 
-	if (slot->key && m->keys[slot->value].old != NONE)
-		return mbr_fail(err, MBR_EIO,
-				"%s: the record '%.*s' / '%.*s' has a row "
-				"already (expected one row per record)",
-				where, (int)source.len, source.p,
-				(int)(source_id.len > 4 ? 4 : source_id.len),
-				source_id.p);
-	if (master_get(m, id, where, &master, err) < 0)
+	if (master_seq(m, id, where, &seq, err) < 0)
 		return -1;
-	if (slot->key) {
-		k = slot->value;
-	} else {
-		buf_reset(&m->enc);
-		enc_put(&m->enc, source);
-		enc_put(&m->enc, source_id);
-		k = key_add(m, slot, h,
-			    memcpy(arena_alloc(&m->arena, m->enc.len), m->enc.p,
-				   m->enc.len));
-	}
-	m->keys[k].old = master;
-	return 0;
+	buf_reset(&m->skey);
+	skey_put(&m->skey, source);
+	skey_put(&m->skey, source_id);
+	buf_reset(&m->enc);
+	buf_addc(&m->enc, 'x');
+	be64_put(&m->enc, seq);
+	buf_adds(&m->enc, where);
+	return sort_add(m, S_KEY, buf_view(&m->skey), buf_view(&m->enc), err);
 }
 
 int mergeid_add_xref(struct mergeid *m, struct strview source,
@@ -64,7 +44,7 @@ int mergeid_add_xref(struct mergeid *m, struct strview source,
 		     struct strview merged_into, const char *where,
 		     struct mbr_err *err)
 {
-	if (m->n_recs)
+	if (m->took_records)
 		return mbr_fail(err, MBR_EINTERNAL,
 				"crosswalk rows after the first record");
 	if (master_id.len == 0)

@@ -175,7 +175,32 @@ static void test_extsort_records(void **state)
 	}
 	/* a truncated value is refused, not read past its end */
 	assert_int_equal(extsort_unpack_record(svn(p.p, p.len - 1), &b), -1);
-	assert_int_equal(extsort_unpack_record(svn("\x05\0\0\0ab", 6), &b), -1);
+	assert_int_equal(extsort_unpack_record(svn("\x05ab", 3), &b), -1);
+	/* a length that never ends, or is too long to be one */
+	assert_int_equal(extsort_unpack_record(svn("\x80", 1), &b), -1);
+	assert_int_equal(extsort_unpack_record(svn("\xff\xff\xff\xff\xff"
+						   "\xff\xff\xff\xff\x01",
+						   10),
+					       &b),
+			 -1);
+	/* fields of 127, 128 and 20,000 bytes: lengths of one to three
+	 * bytes */
+	record_reset(&a);
+	for (size_t len = 127; len <= 20000; len = len == 127 ? 128 : 20000) {
+		char *f = xmalloc(len);
+
+		memset(f, 'x', len);
+		record_add(&a, f, len);
+		free(f);
+		if (len == 20000)
+			break;
+	}
+	buf_reset(&p);
+	assert_int_equal(extsort_pack_record(&a, &p), 0);
+	assert_int_equal(p.len, 127 + 1 + 128 + 2 + 20000 + 3);
+	assert_int_equal(extsort_unpack_record(buf_view(&p), &b), 0);
+	assert_int_equal(b.n, 3);
+	assert_int_equal(record_field(&b, 2).len, 20000);
 	buf_release(&p);
 	record_release(&a);
 	record_release(&b);

@@ -77,6 +77,7 @@ static void feed_records(struct mergeid *m, const char *const *rows,
 		const char *field, *reason;
 
 		record_reset(&rec);
+		rec.row = i;
 		for (size_t j = 0; j < n; j++)
 			record_addsv(&rec, f[j]);
 		if (mergeid_add(m, &rec, &field, &reason) == 1) {
@@ -87,6 +88,20 @@ static void feed_records(struct mergeid *m, const char *const *rows,
 		}
 	}
 	record_release(&rec);
+}
+
+/* Repeats rejected by mergeid_assign, appended to the list in ctx as
+ * feed_records lists the others. */
+static int note_reject(void *ctx, const struct mergeid_reject *r,
+		       struct mbr_err *err)
+{
+	char *why = ctx;
+	size_t used = strlen(why);
+
+	(void)err;
+	snprintf(why + used, 512 - used, "%lu:%s:%s;", r->rec->row, r->field,
+		 r->reason);
+	return 0;
 }
 
 typedef int (*writer)(struct mergeid *, FILE *, struct mbr_err *);
@@ -263,7 +278,7 @@ static const struct assign_case assign_cases[] = {
 
 static struct mergeid *new_merger(const char *fmt)
 {
-	struct mergeid_opts o = { fmt, NULL, 0, NULL };
+	struct mergeid_opts o = { fmt, NULL, 0, NULL, true };
 	struct mbr_err err = MBR_ERR_INIT;
 	struct mergeid *m = mergeid_new(&o, &err);
 
@@ -278,7 +293,7 @@ static char *run(struct mergeid *m, const char *const *xref,
 {
 	struct header h;
 	struct mbr_err err = MBR_ERR_INIT;
-	char why[256];
+	char why[512];
 
 	test_header(&h, COLS);
 	if (feed_xref(m, xref, &err) < 0 || mergeid_bind(m, &h, "t", &err) < 0)
@@ -286,8 +301,10 @@ static char *run(struct mergeid *m, const char *const *xref,
 	feed_records(m, recs, why, sizeof(why));
 	if (why[0])
 		fail_msg("rejected: %s", why);
-	if (mergeid_assign(m, &err) < 0)
+	if (mergeid_assign(m, note_reject, why, &err) < 0)
 		fail_msg("assign: %s", err.msg);
+	if (why[0])
+		fail_msg("rejected: %s", why);
 	header_release(&h);
 	return capture(m, write_xref);
 }
@@ -491,7 +508,8 @@ static void test_xref_errors(void **state)
 		struct mergeid *m = new_merger(NULL);
 		struct mbr_err err = MBR_ERR_INIT;
 
-		if (feed_xref(m, xref_errors[i].xref, &err) == 0)
+		if (feed_xref(m, xref_errors[i].xref, &err) == 0 &&
+		    mergeid_assign(m, NULL, NULL, &err) == 0)
 			fail_msg("%s: accepted", xref_errors[i].why);
 		if (err.status != xref_errors[i].status ||
 		    strcmp(err.msg, xref_errors[i].msg))
@@ -510,7 +528,7 @@ static void test_cycle(void **state)
 
 	(void)state;
 	assert_int_equal(feed_xref(m, xref, &err), 0);
-	assert_int_equal(mergeid_assign(m, &err), -1);
+	assert_int_equal(mergeid_assign(m, NULL, NULL, &err), -1);
 	assert_int_equal(err.status, MBR_EIO);
 	assert_string_equal(err.msg,
 			    "crosswalk: retired IDs are merged into each other in a circle ('M0000000001')");
@@ -533,9 +551,15 @@ static void test_rejects(void **state)
 	assert_int_equal(mergeid_bind(m, &h, "t", &err), 0);
 	feed_records(m, recs, why, sizeof(why));
 	assert_string_equal(why,
-			    "1:cluster_id:missing;2:source_id:duplicate;"
-			    "3:source:missing;4:points:not an integer;"
-			    "6:source:missing;7:cluster_id:missing;");
+			    "1:cluster_id:missing;3:source:missing;"
+			    "4:points:not an integer;6:source:missing;"
+			    "7:cluster_id:missing;");
+	/* a repeated key is found once the records are sorted by key */
+	assert_int_equal(mergeid_assign(m, note_reject, why, &err), 0);
+	assert_string_equal(why,
+			    "1:cluster_id:missing;3:source:missing;"
+			    "4:points:not an integer;6:source:missing;"
+			    "7:cluster_id:missing;2:source_id:duplicate;");
 	assert_int_equal(mergeid_stats(m)->records, 3);
 	assert_int_equal(mergeid_stats(m)->points_in, 7);
 	header_release(&h);
@@ -615,7 +639,7 @@ static void test_golden(void **state)
 	assert_int_equal(mergeid_bind(m, &h, "t", &err), 0);
 	feed_records(m, recs, why, sizeof(why));
 	assert_string_equal(why, "");
-	assert_int_equal(mergeid_assign(m, &err), 0);
+	assert_int_equal(mergeid_assign(m, NULL, NULL, &err), 0);
 	lineage_file = open_memstream(&lineage, &len);
 	golden = capture(m, write_golden_lineage);
 	fclose(lineage_file);
@@ -671,7 +695,7 @@ static void test_many(void **state)
 		record_addsv(&rec, sv("10"));
 		assert_int_equal(mergeid_add(m, &rec, &field, &reason), 0);
 	}
-	assert_int_equal(mergeid_assign(m, &err), 0);
+	assert_int_equal(mergeid_assign(m, NULL, NULL, &err), 0);
 	assert_int_equal(mergeid_stats(m)->masters, N / 2);
 	assert_int_equal(mergeid_stats(m)->issued, N / 2);
 	free(capture(m, write_golden_only));
