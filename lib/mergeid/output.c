@@ -32,7 +32,6 @@ struct golden_maker {
 	size_t cap;
 	struct survive_golden g;
 	struct buf sources;
-	struct buf rule; /* a lineage row's rule with its note */
 	char count[24];
 };
 
@@ -43,7 +42,6 @@ struct golden_maker *golden_maker_new(const struct mergeid *m)
 	(void)m;
 	survive_golden_init(&g->g);
 	buf_init(&g->sources, BUF_NOLIMIT);
-	buf_init(&g->rule, BUF_NOLIMIT);
 	return g;
 }
 
@@ -53,7 +51,6 @@ void golden_maker_free(struct golden_maker *g)
 		return;
 	survive_golden_release(&g->g);
 	buf_release(&g->sources);
-	buf_release(&g->rule);
 	free(g->mb);
 	free(g);
 }
@@ -86,35 +83,34 @@ static void rows_put(struct buf *rows, char tag, const struct strview *f,
 }
 
 /* The rule that chose f's value, and how sound the value is. */
-static struct strview lineage_rule(const struct mergeid *m,
-				   struct golden_maker *g, int f)
+static struct strview lineage_rule(const struct mergeid *m, struct buf *rule,
+				   int f, enum survive_note n)
 {
-	const char *note = survive_note_str(g->g.note[f]);
+	const char *note = survive_note_str(n);
 
 	if (!*note)
 		return sv(m->rules->rule[f].text);
-	buf_reset(&g->rule);
-	buf_addf(&g->rule, "%s; %s", m->rules->rule[f].text, note);
-	return buf_view(&g->rule);
+	buf_reset(rule);
+	buf_addf(rule, "%s; %s", m->rules->rule[f].text, note);
+	return buf_view(rule);
 }
 
-/* Lineage rows, their master_id left empty. */
-static void lineage_rows(const struct mergeid *m, struct golden_maker *g,
-			 struct buf *rows)
+/* Lineage, short: after the golden row, per non-empty field an 'l', the
+ * field, its note, and the source and source_id of the record it came
+ * from (packed; empty for a sum). The value is the golden row's. */
+static void lineage_rows(struct golden_maker *g, struct buf *rows)
 {
 	for (int f = SURVIVE_FIRST; f < CF_COUNT; f++) {
 		long from = g->g.from[f];
-		struct strview row[N_LINEAGE] = {
-			svn("", 0),
-			sv(canon_name((enum canon_field)f)),
-			g->g.value[f],
-			from < 0 ? svn("", 0) : g->mb[from].f[CF_SOURCE],
-			from < 0 ? svn("", 0) : g->mb[from].f[CF_SOURCE_ID],
-			lineage_rule(m, g, f),
-		};
 
-		if (g->g.value[f].len)
-			rows_put(rows, 'l', row, N_LINEAGE);
+		if (!g->g.value[f].len)
+			continue;
+		buf_addc(rows, 'l');
+		buf_addc(rows, (char)f);
+		buf_addc(rows, (char)g->g.note[f]);
+		enc_put(rows, from < 0 ? svn("", 0) : g->mb[from].f[CF_SOURCE]);
+		enc_put(rows,
+			from < 0 ? svn("", 0) : g->mb[from].f[CF_SOURCE_ID]);
 	}
 }
 
@@ -153,7 +149,7 @@ int golden_make(struct mergeid *m, struct golden_maker *g,
 		m->stats.points_out += points;
 	rows_put(rows, 'g', f, N_GOLDEN);
 	if (m->lineage)
-		lineage_rows(m, g, rows);
+		lineage_rows(g, rows);
 	return 0;
 }
 
@@ -165,6 +161,7 @@ struct golden_out {
 	emit_fn emit_lineage; /* NULL: no lineage */
 	void *lineage_ctx;
 	char row[24];
+	struct buf rule; /* a lineage row's rule with its note */
 };
 
 static int golden_header(struct golden_out *go, bool header,
@@ -186,37 +183,45 @@ static int golden_header(struct golden_out *go, bool header,
 	return 0;
 }
 
-/* The rows rows_put packed into v, for master id, the row-th golden
- * record. */
-static int rows_replay(struct golden_out *go, struct strview id, size_t row,
-		       struct strview v, struct mbr_err *err)
+/* The golden row (rows_put) and lineage (lineage_rows) packed in v, for
+ * master id, the row-th golden record. */
+static int rows_replay(const struct mergeid *m, struct golden_out *go,
+		       struct strview id, size_t row, struct strview v,
+		       struct mbr_err *err)
 {
-	struct strview f[N_GOLDEN];
-	size_t i = 0;
+	struct strview f[N_GOLDEN] = {{NULL, 0}};
+	const unsigned char *p = (const unsigned char *)v.p, *end = p + v.len;
+	uint32_t n, len;
 
+	if (v.len < 5 || *p++ != 'g')
+		return mbr_fail(err, MBR_EINTERNAL, "golden rows damaged");
+	memcpy(&n, p, sizeof(n));
+	p += sizeof(n);
+	for (uint32_t j = 0; j < n && j < N_GOLDEN; j++) {
+		memcpy(&len, p, sizeof(len));
+		p += sizeof(len);
+		f[j] = svn((const char *)p, len);
+		p += len;
+	}
 	snprintf(go->row, sizeof(go->row), "%zu", row);
-	while (i < v.len) {
-		char tag = v.p[i++];
-		uint32_t n, len;
-		int rc = 0;
+	f[CF_SOURCE_ID] = f[CF_COUNT] = id;
+	f[CF_SOURCE_ROW] = sv(go->row);
+	if (go->emit(go->ctx, f, n, err) < 0)
+		return -1;
+	while (go->emit_lineage && p + 3 <= end && *p == 'l') {
+		int field = p[1];
+		struct strview l[N_LINEAGE];
 
-		memcpy(&n, v.p + i, sizeof(n));
-		i += sizeof(n);
-		for (uint32_t j = 0; j < n && j < N_GOLDEN; j++) {
-			memcpy(&len, v.p + i, sizeof(len));
-			i += sizeof(len);
-			f[j] = svn(v.p + i, len);
-			i += len;
-		}
-		if (tag == 'g') {
-			f[CF_SOURCE_ID] = f[CF_COUNT] = id;
-			f[CF_SOURCE_ROW] = sv(go->row);
-			rc = go->emit(go->ctx, f, n, err);
-		} else if (go->emit_lineage) {
-			f[0] = id;
-			rc = go->emit_lineage(go->lineage_ctx, f, n, err);
-		}
-		if (rc < 0)
+		if (field < SURVIVE_FIRST || field >= CF_COUNT)
+			return mbr_fail(err, MBR_EINTERNAL,
+					"lineage rows damaged");
+		l[0] = id;
+		l[1] = sv(canon_name((enum canon_field)field));
+		l[2] = f[field];
+		l[5] = lineage_rule(m, &go->rule, field,
+				    (enum survive_note)p[2]);
+		p = enc_get(enc_get(p + 3, &l[3]), &l[4]);
+		if (go->emit_lineage(go->lineage_ctx, l, N_LINEAGE, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -250,7 +255,7 @@ static int golden_rows(struct mergeid *m, struct golden_out *go, bool header,
 		return -1;
 	rc = golden_header(go, header, err);
 	while (rc == 0 && (rc = extsort_next(s, &k, &v, err)) > 0)
-		rc = rows_replay(go, k, ++row, v, err);
+		rc = rows_replay(m, go, k, ++row, v, err);
 	sort_done(m, O_GOLDEN);
 	return rc;
 }
@@ -269,7 +274,7 @@ static int writer_done(struct csvio_writer *w, const struct mergeid_out *o,
 int golden_write(struct mergeid *m, emit_fn emit, void *ctx, bool header,
 		 const struct mergeid_out *lineage, struct mbr_err *err)
 {
-	struct golden_out go = {emit, ctx, NULL, NULL, ""};
+	struct golden_out go = {emit, ctx, NULL, NULL, "", {0}};
 	struct csvio_writer *lw = NULL;
 	int rc;
 
@@ -282,7 +287,9 @@ int golden_write(struct mergeid *m, emit_fn emit, void *ctx, bool header,
 		go.emit_lineage = emit_csv;
 		go.lineage_ctx = lw;
 	}
+	buf_init(&go.rule, BUF_NOLIMIT);
 	rc = golden_rows(m, &go, header, err);
+	buf_release(&go.rule);
 	return writer_done(lw, lineage, rc, err);
 }
 
