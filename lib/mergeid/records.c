@@ -136,9 +136,14 @@ int cluster_entry(struct mergeid *m, const struct src *s,
 int mergeid_add(struct mergeid *m, const struct record *rec, const char **field,
 		const char **reason)
 {
-	const struct src *s = &m->srcs[m->n_srcs - 1];
+	const struct src *s = m->n_srcs ? &m->srcs[m->n_srcs - 1] : NULL;
 
 	m->took_records = true;
+	if (!s) { /* never bound: it has no source column */
+		*field = "source";
+		*reason = "missing";
+		return 1;
+	}
 	*reason = rec_problem(m, s, rec, field);
 	if (*reason)
 		return 1;
