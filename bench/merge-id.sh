@@ -20,6 +20,10 @@
 # df sampled every 0.1 s, so other writers on that disk count too).
 #
 #   MEMORY=64M bench/merge-id.sh      pass --memory 64M
+#   FILE=clustered.csv bench/merge-id.sh
+#       another clustered file (bench/scale.sh's, say) instead
+#   LINEAGE=0 bench/merge-id.sh       no lineage run (its file is four
+#       times the input)
 #   BASE=/path/mbr-merge-id bench/merge-id.sh
 #       each run with BASE (an older build) first, then bin/mbr-merge-id,
 #       in the same minute; their outputs must be the same byte for byte
@@ -29,7 +33,8 @@ set -eu
 
 cd "$(dirname "$0")/.."
 rows=${ROWS:-1000000}
-file=bench/out/clustered-$rows.csv
+file=${FILE:-bench/out/clustered-$rows.csv}
+[ -z "${FILE:-}" ] || rows=$(($(wc -l <"$file") - 1))
 work=bench/out/merge-id
 bin=bin/mbr-merge-id
 base=${BASE:-}
@@ -47,7 +52,7 @@ if [ ! -s "$file" ]; then
 	python3 bench/gen-clustered.py "$rows" "$file.tmp"
 	mv "$file.tmp" "$file"
 fi
-rm -f "$work/xref.csv"
+rm -f "$work/xref.csv" "$work"/*.err
 
 # disk_used: MB used on $TMPDIR's file system.
 disk_used() {
@@ -96,8 +101,9 @@ runs() {
 	timed "first$1" "$2" --xref "$work/xref$1.csv" \
 		--changes "$work/changes$1.csv"
 	timed "rerun$1" "$2" --xref "$work/xref$1.csv"
-	timed "lineage$1" "$2" --xref "$work/xref$1.csv" \
-		--lineage "$work/lineage$1.csv"
+	[ "${LINEAGE:-1}" = 0 ] ||
+		timed "lineage$1" "$2" --xref "$work/xref$1.csv" \
+			--lineage "$work/lineage$1.csv"
 	if ! cmp -s "$work/golden-first$1.csv" "$work/golden-rerun$1.csv"; then
 		echo "merge-id.sh: the rerun changed the golden records" >&2
 		exit 1
@@ -112,23 +118,28 @@ printf "%-14s %8s %8s %10s %8s %8s\n" run seconds "cpu s" records/s "peak MB" "d
 runs "" "$bin"
 echo "rerun over the crosswalk: golden records identical"
 if [ -n "$base" ]; then
-	for f in first rerun lineage; do
+	for f in first rerun; do
 		cmp "$work/golden-$f-base.csv" "$work/golden-$f.csv"
 	done
 	cmp "$work/xref-base.csv" "$work/xref.csv"
 	cmp "$work/changes-base.csv" "$work/changes.csv"
-	cmp "$work/lineage-base.csv" "$work/lineage.csv"
+	if [ "${LINEAGE:-1}" != 0 ]; then
+		cmp "$work/golden-lineage-base.csv" "$work/golden-lineage.csv"
+		cmp "$work/lineage-base.csv" "$work/lineage.csv"
+	fi
 	echo "base and new: golden, crosswalk, changes and lineage identical"
 	awk '{ v[$1] = $0; t[$1] = $2; c[$1] = $3; m[$1] = $5 }
 	END {
 		n = split("first rerun lineage", r, " ")
 		for (i = 1; i <= n; i++) {
 			b = r[i] "-base"
-			printf "%-14s wall x%.2f  cpu x%.2f  peak x%.2f\n", r[i] " new/base",
-			    t[r[i]] / t[b], c[r[i]] / c[b], m[r[i]] / m[b]
+			if (b in t)
+				printf "%-14s wall x%.2f  cpu x%.2f  peak x%.2f\n",
+				    r[i] " new/base", t[r[i]] / t[b],
+				    c[r[i]] / c[b], m[r[i]] / m[b]
 		}
 	}' "$work/table"
 fi
 for name in first rerun lineage; do
-	grep '^mbr-merge-id:' "$work/$name.err"
+	[ ! -s "$work/$name.err" ] || grep '^mbr-merge-id:' "$work/$name.err"
 done
