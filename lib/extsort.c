@@ -1,11 +1,17 @@
 /*
  * extsort: fixed-budget sorted runs and a k-way merge (see extsort.h).
  *
- * An entry is stored the same way in memory and in a run file: its key's
+ * An entry is stored the same way in memory and in a run: its key's
  * length and its value's length (two uint32_t in the machine's order: a
  * run never leaves the process), then the key's bytes and the value's.
  * In memory the entries sit one after another in one arena; the index is
  * their offsets, sorted by a stable merge sort.
+ *
+ * Runs are stretches of one temporary file, which they share: spills
+ * append to it, and a merge pass writes its runs to a new file, so a sort
+ * holds one or two files open however many runs it makes (a tiny budget
+ * on a big input makes thousands). A run is read through its own buffer
+ * with pread.
  */
 #include "extsort.h"
 
@@ -17,14 +23,24 @@
 #include <unistd.h>
 
 #define MIN_BUDGET ((size_t)1 << 10)
-#define RUN_BUFSIZ ((size_t)64 << 10) /* stdio buffer of a run being read */
+#define RUN_BUFSIZ ((size_t)64 << 10) /* buffer of a run being read */
+
+/* An unlinked temporary file holding runs; freed with its last run. */
+struct tfile {
+	FILE *f;     /* owned: written through stdio, read with pread */
+	off_t size;  /* bytes written */
+	size_t refs; /* runs in it, and the sort while it appends */
+	char *wbuf;  /* owned: f's stdio buffer */
+};
 
 struct run {
-	FILE *f;	    /* owned: unlinked temporary file */
+	struct tfile *file; /* shared */
+	off_t pos, end;	    /* what is left to read of it */
 	struct buf cur;	    /* owned: the current entry's bytes */
 	struct strview key; /* into cur */
 	struct strview val;
-	char *iobuf; /* owned: f's buffer while reading */
+	char *iobuf;	 /* owned: read buffer while merging */
+	size_t have, at; /* bytes in iobuf, and the next one */
 };
 
 struct extsort {
@@ -36,6 +52,7 @@ struct extsort {
 	size_t n_idx, cap_idx;
 	size_t next;	   /* reading from memory: the next index */
 	struct run **runs; /* owned: runs on disk, in order written */
+	struct tfile *out; /* where new runs go, or NULL */
 	size_t n_runs, cap_runs;
 	size_t *heap; /* owned: indexes into runs, a min-heap */
 	size_t n_heap;
@@ -62,12 +79,20 @@ struct extsort *extsort_new(size_t budget, const char *tmpdir)
 	return s;
 }
 
+static void tfile_drop(struct tfile *t)
+{
+	if (!t || --t->refs)
+		return;
+	fclose(t->f);
+	free(t->wbuf);
+	free(t);
+}
+
 static void run_free(struct run *r)
 {
 	if (!r)
 		return;
-	if (r->f)
-		fclose(r->f);
+	tfile_drop(r->file);
 	buf_release(&r->cur);
 	free(r->iobuf);
 	free(r);
@@ -79,6 +104,7 @@ void extsort_free(struct extsort *s)
 		return;
 	for (size_t i = 0; i < s->n_runs; i++)
 		run_free(s->runs[i]);
+	tfile_drop(s->out);
 	free(s->runs);
 	free(s->heap);
 	free(s->idx);
@@ -167,11 +193,11 @@ static int io_fail(const struct extsort *s, struct mbr_err *err,
 			s->tmpdir, strerror(errno ? errno : EIO));
 }
 
-/* A new, empty, already unlinked temporary file. */
-static struct run *run_create(struct extsort *s, struct mbr_err *err)
+/* A new, empty, already unlinked temporary file: s's file for new runs. */
+static int tfile_start(struct extsort *s, struct mbr_err *err)
 {
 	struct buf path;
-	struct run *r;
+	struct tfile *t;
 	int fd;
 
 	buf_init(&path, BUF_NOLIMIT);
@@ -179,21 +205,37 @@ static struct run *run_create(struct extsort *s, struct mbr_err *err)
 	fd = mkstemp(path.p); /* mode 0600 */
 	if (fd < 0) {
 		buf_release(&path);
-		io_fail(s, err, "create");
-		return NULL;
+		return io_fail(s, err, "create");
 	}
 	unlink(path.p);
 	buf_release(&path);
-	r = xmalloc(sizeof(*r));
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->cur, BUF_NOLIMIT);
-	r->f = fdopen(fd, "w+b");
-	if (!r->f) {
+	t = xcalloc(1, sizeof(*t));
+	t->f = fdopen(fd, "wb");
+	if (!t->f) {
 		close(fd);
-		run_free(r);
-		io_fail(s, err, "create");
-		return NULL;
+		free(t);
+		return io_fail(s, err, "create");
 	}
+	t->wbuf = xmalloc(RUN_BUFSIZ);
+	setvbuf(t->f, t->wbuf, _IOFBF, RUN_BUFSIZ);
+	t->refs = 1;
+	tfile_drop(s->out);
+	s->out = t;
+	return 0;
+}
+
+/* A new, empty run at the end of s's file for new runs. */
+static struct run *run_create(struct extsort *s, struct mbr_err *err)
+{
+	struct run *r;
+
+	if (!s->out && tfile_start(s, err) < 0)
+		return NULL;
+	r = xcalloc(1, sizeof(*r));
+	buf_init(&r->cur, BUF_NOLIMIT);
+	r->file = s->out;
+	r->file->refs++;
+	r->pos = r->end = s->out->size;
 	s->runs_written++;
 	return r;
 }
@@ -201,21 +243,59 @@ static struct run *run_create(struct extsort *s, struct mbr_err *err)
 static int run_write(struct run *r, struct strview key, struct strview val)
 {
 	uint32_t len[2] = {(uint32_t)key.len, (uint32_t)val.len};
+	FILE *f = r->file->f;
 
-	if (fwrite(len, 4, 2, r->f) != 2 ||
-	    (key.len && fwrite(key.p, 1, key.len, r->f) != key.len) ||
-	    (val.len && fwrite(val.p, 1, val.len, r->f) != val.len))
+	if (fwrite(len, 4, 2, f) != 2 ||
+	    (key.len && fwrite(key.p, 1, key.len, f) != key.len) ||
+	    (val.len && fwrite(val.p, 1, val.len, f) != val.len))
 		return -1;
+	r->end += (off_t)(8 + key.len + val.len);
+	r->file->size = r->end;
 	return 0;
 }
 
-/* Done writing r: flush, rewind, and read it through a large buffer. */
+/* Done writing r: on disk, to be read from its start. */
 static int run_rewind(struct extsort *s, struct run *r, struct mbr_err *err)
 {
-	if (fflush(r->f) != 0 || ferror(r->f))
+	if (fflush(r->file->f) != 0 || ferror(r->file->f))
 		return io_fail(s, err, "write");
-	if (fseek(r->f, 0, SEEK_SET) != 0)
-		return io_fail(s, err, "read");
+	return 0;
+}
+
+/* n bytes of r into p, through its buffer: -1 with errno on an error or
+ * when the run ends first. */
+static int run_read(struct run *r, char *p, size_t n)
+{
+	while (n) {
+		size_t take;
+
+		if (r->at == r->have) {
+			off_t left = r->end - r->pos;
+			ssize_t got;
+
+			if (left <= 0) {
+				errno = EIO; /* a truncated run */
+				return -1;
+			}
+			got = pread(fileno(r->file->f), r->iobuf,
+				    (size_t)left < RUN_BUFSIZ ? (size_t)left
+							      : RUN_BUFSIZ,
+				    r->pos);
+			if (got <= 0) {
+				if (got == 0)
+					errno = EIO;
+				return -1;
+			}
+			r->pos += got;
+			r->have = (size_t)got;
+			r->at = 0;
+		}
+		take = r->have - r->at < n ? r->have - r->at : n;
+		memcpy(p, r->iobuf + r->at, take);
+		r->at += take;
+		p += take;
+		n -= take;
+	}
 	return 0;
 }
 
@@ -291,17 +371,14 @@ int extsort_add(struct extsort *s, struct strview key, struct strview val,
 static int run_next(struct extsort *s, struct run *r, struct mbr_err *err)
 {
 	uint32_t len[2];
-	size_t n = fread(len, 4, 2, r->f);
 
-	if (n == 0 && feof(r->f))
+	if (r->at == r->have && r->pos == r->end)
 		return 0;
-	if (n != 2)
+	if (run_read(r, (char *)len, sizeof(len)) < 0)
 		return io_fail(s, err, "read");
 	buf_reset(&r->cur);
-	if (buf_grow(&r->cur, (size_t)len[0] + len[1] + 1) < 0)
-		return io_fail(s, err, "read");
-	if (fread(r->cur.p, 1, (size_t)len[0] + len[1], r->f) !=
-	    (size_t)len[0] + len[1])
+	if (buf_grow(&r->cur, (size_t)len[0] + len[1] + 1) < 0 ||
+	    run_read(r, r->cur.p, (size_t)len[0] + len[1]) < 0)
 		return io_fail(s, err, "read");
 	r->key = svn(r->cur.p, len[0]);
 	r->val = svn(r->cur.p + len[0], len[1]);
@@ -345,10 +422,8 @@ static int heap_start(struct extsort *s, size_t lo, size_t hi,
 		struct run *r = s->runs[i];
 		int rc;
 
-		if (!r->iobuf) {
+		if (!r->iobuf)
 			r->iobuf = xmalloc(RUN_BUFSIZ);
-			setvbuf(r->f, r->iobuf, _IOFBF, RUN_BUFSIZ);
-		}
 		rc = run_next(s, r, err);
 		if (rc < 0)
 			return -1;
@@ -413,6 +488,10 @@ static int merge_passes(struct extsort *s, struct mbr_err *err)
 	while (s->n_runs > EXTSORT_FAN_IN) {
 		size_t n = 0;
 
+		/* the pass's runs go to a new file; the old one goes with
+		 * its last run */
+		if (tfile_start(s, err) < 0)
+			return -1;
 		for (size_t lo = 0; lo < s->n_runs; lo += EXTSORT_FAN_IN) {
 			size_t hi = lo + EXTSORT_FAN_IN < s->n_runs
 					    ? lo + EXTSORT_FAN_IN

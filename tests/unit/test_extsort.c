@@ -175,7 +175,11 @@ static void test_extsort_records(void **state)
 	}
 	/* a truncated value is refused, not read past its end */
 	assert_int_equal(extsort_unpack_record(svn(p.p, p.len - 1), &b), -1);
-	assert_int_equal(extsort_unpack_record(svn("\x05ab", 3), &b), -1);
+	assert_int_equal(extsort_unpack_record(svn("\x05"
+						   "ab",
+						   3),
+					       &b),
+			 -1);
 	/* a length that never ends, or is too long to be one */
 	assert_int_equal(extsort_unpack_record(svn("\x80", 1), &b), -1);
 	assert_int_equal(extsort_unpack_record(svn("\xff\xff\xff\xff\xff"
@@ -223,6 +227,70 @@ static const struct {
 	{"99999999999999999999G", 0},
 };
 
+/* Open file descriptors of this process. */
+static size_t open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	size_t n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Thousands of runs (the least budget, big entries) share one or two
+ * files: a sort never runs out of file descriptors, and still gives every
+ * entry back in order, equal keys in the order added. */
+static void test_extsort_many_runs(void **state)
+{
+	enum { N = 5000 };
+	struct extsort *s = extsort_new(1, NULL);
+	struct mbr_err err = MBR_ERR_INIT;
+	struct strview k, v;
+	char key[16], val[600];
+	size_t before = open_fds(), n = 0;
+	unsigned last_key = 0, last_i = 0;
+
+	(void)state;
+	memset(val, 'v', sizeof(val));
+	for (unsigned i = 0; i < N; i++) {
+		snprintf(key, sizeof(key), "%04u", (i * 7919u) % 997);
+		snprintf(val, 16, "%08u", i);
+		assert_int_equal(
+			extsort_add(s, sv(key), svn(val, sizeof(val)), &err),
+			0);
+	}
+	assert_true(extsort_n_runs(s) >= N / 2);
+	assert_true(open_fds() <= before + 1);
+	assert_int_equal(extsort_finish(s, &err), 0);
+	assert_true(open_fds() <= before + 2);
+	while (extsort_next(s, &k, &v, &err) > 0) {
+		char kt[8], vt[16];
+		unsigned kk, i;
+
+		assert_int_equal(k.len, 4);
+		memcpy(kt, k.p, 4);
+		kt[4] = '\0';
+		memcpy(vt, v.p, 8);
+		vt[8] = '\0';
+		kk = (unsigned)atoi(kt);
+		i = (unsigned)atoi(vt);
+
+		assert_int_equal(v.len, sizeof(val));
+		assert_true(kk >= last_key);
+		if (n && kk == last_key)
+			assert_true(i > last_i);
+		last_key = kk;
+		last_i = i;
+		n++;
+	}
+	assert_int_equal(n, N);
+	extsort_free(s);
+	assert_int_equal(open_fds(), before);
+}
+
 static void test_extsort_parse_size(void **state)
 {
 	(void)state;
@@ -245,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_extsort_bad_dir),
 		cmocka_unit_test(test_extsort_records),
 		cmocka_unit_test(test_extsort_parse_size),
+		cmocka_unit_test(test_extsort_many_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
