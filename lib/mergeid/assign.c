@@ -143,13 +143,20 @@ static int twice_in_xref(struct mergeid *m, struct strview key,
 {
 	struct strview k = key;
 
+	struct buf where;
+	int rc;
+
 	skey_get(&k, &m->tmp);
 	skey_get(&k, &m->tmp2);
-	return mbr_fail(err, MBR_EIO,
-			"%.*s: the record '%s' / '%.*s' has a row already "
-			"(expected one row per record)",
-			(int)(v.len - 9), v.p + 9, m->tmp.p,
-			(int)(m->tmp2.len > 4 ? 4 : m->tmp2.len), m->tmp2.p);
+	buf_init(&where, BUF_NOLIMIT);
+	where_get(m, (const unsigned char *)v.p + 9, &where);
+	rc = mbr_fail(err, MBR_EIO,
+		      "%s: the record '%s' / '%.*s' has a row already "
+		      "(expected one row per record)",
+		      where.p, m->tmp.p,
+		      (int)(m->tmp2.len > 4 ? 4 : m->tmp2.len), m->tmp2.p);
+	buf_release(&where);
+	return rc;
 }
 
 /* One key's entries: at most one crosswalk row ('x', first), then its

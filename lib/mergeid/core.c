@@ -65,6 +65,43 @@ size_t skey_len(struct strview k)
 	return k.len;
 }
 
+void leb_put(struct buf *b, uint64_t v)
+{
+	unsigned char q[10];
+	size_t n = 0;
+
+	do {
+		q[n] = v & 0x7f;
+		v >>= 7;
+		q[n++] |= v ? 0x80 : 0;
+	} while (v);
+	buf_add(b, q, n);
+}
+
+const unsigned char *leb_get(const unsigned char *p, uint64_t *v)
+{
+	int shift = 0;
+
+	*v = 0;
+	do {
+		*v |= (uint64_t)(*p & 0x7f) << shift;
+		shift += 7;
+	} while (*p++ & 0x80 && shift < 64);
+	return p;
+}
+
+void where_get(const struct mergeid *m, const unsigned char *p, struct buf *out)
+{
+	uint64_t i, n;
+
+	p = leb_get(leb_get(p, &i), &n);
+	buf_reset(out);
+	if (i < m->n_wheres)
+		buf_adds(out, m->wheres[i]);
+	if (n)
+		buf_addf(out, "%llu", (unsigned long long)n);
+}
+
 void skey_get(struct strview *k, struct buf *out)
 {
 	size_t i = 0;
@@ -355,6 +392,9 @@ void mergeid_free(struct mergeid *m)
 		free(m->srcs[i].name);
 	}
 	free(m->srcs);
+	for (size_t i = 0; i < m->n_wheres; i++)
+		free(m->wheres[i]);
+	free(m->wheres);
 	free(m->ret);
 	hash_release(&m->ret_index);
 	buf_release(&m->enc);

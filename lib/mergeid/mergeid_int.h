@@ -107,6 +107,9 @@ struct mergeid {
 	size_t runs;			   /* runs of the sorts freed */
 	struct src *srcs;		   /* owned */
 	size_t n_srcs;
+	char **wheres; /* owned: where crosswalk rows come from, less their
+			* numbers (where_put) */
+	size_t n_wheres;
 	struct retired *ret; /* owned */
 	size_t n_ret, cap_ret;
 	struct hash_table ret_index;
@@ -166,6 +169,13 @@ int sort_finish(struct mergeid *m, enum sort_id i, struct mbr_err *err);
 /* Free sort i, counting its runs. */
 void sort_done(struct mergeid *m, enum sort_id i);
 
+/* A number as LEB128, and back (p: where it starts; returns where the
+ * next thing starts). */
+void leb_put(struct buf *b, uint64_t v);
+const unsigned char *leb_get(const unsigned char *p, uint64_t *v);
+/* The where of a crosswalk row, as xref.c packed it at p, into out. */
+void where_get(const struct mergeid *m, const unsigned char *p,
+	       struct buf *out);
 /* Decode the skey_put value at *k (advanced past it) into out. */
 void skey_get(struct strview *k, struct buf *out);
 

@@ -19,6 +19,33 @@ static int xref_retired(struct mergeid *m, struct strview id,
 	return retired_add(m, a, b, where, err);
 }
 
+/* where, short: "xref.csv:12" is the index of "xref.csv:" in m->wheres
+ * (the one before, almost always) and 12, each LEB128; a where that
+ * does not end in a number is its own prefix, number 0. */
+static void where_put(struct mergeid *m, const char *where, struct buf *out)
+{
+	size_t len = strlen(where), digits = 0;
+	uint64_t n = 0;
+
+	while (digits < len && digits < 18 && where[len - 1 - digits] >= '0' &&
+	       where[len - 1 - digits] <= '9')
+		digits++;
+	/* a leading 0 would not read back the same */
+	while (digits && where[len - digits] == '0')
+		digits--;
+	for (size_t i = len - digits; i < len; i++)
+		n = n * 10 + (uint64_t)(where[i] - '0');
+	len -= digits;
+	if (!m->n_wheres || strlen(m->wheres[m->n_wheres - 1]) != len ||
+	    memcmp(m->wheres[m->n_wheres - 1], where, len)) {
+		m->wheres = xrealloc(m->wheres,
+				     (m->n_wheres + 1) * sizeof(*m->wheres));
+		m->wheres[m->n_wheres++] = sv_dup(svn(where, len));
+	}
+	leb_put(out, m->n_wheres - 1);
+	leb_put(out, n);
+}
+
 /* Into S_KEY, before any record of that key: 'x', the master's sequence
  * number, and where the row is (for the message if the key repeats). */
 static int xref_record(struct mergeid *m, struct strview source,
@@ -35,7 +62,7 @@ static int xref_record(struct mergeid *m, struct strview source,
 	buf_reset(&m->enc);
 	buf_addc(&m->enc, 'x');
 	be64_put(&m->enc, seq);
-	buf_adds(&m->enc, where);
+	where_put(m, where, &m->enc);
 	return sort_add(m, S_KEY, buf_view(&m->skey), buf_view(&m->enc), err);
 }
 

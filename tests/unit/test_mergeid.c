@@ -517,7 +517,8 @@ static void test_bad_format(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_formats) / sizeof(bad_formats[0]);
 	     i++) {
-		struct mergeid_opts o = {bad_formats[i].fmt, NULL, 0, NULL, false};
+		struct mergeid_opts o = {bad_formats[i].fmt, NULL, 0, NULL,
+					 false};
 		struct mbr_err err = MBR_ERR_INIT;
 		struct mergeid *m = mergeid_new(&o, &err);
 		char want[200];
@@ -592,6 +593,38 @@ static void test_xref_errors(void **state)
 		    strcmp(err.msg, xref_errors[i].msg))
 			fail_msg("%s: got %d '%s'", xref_errors[i].why,
 				 err.status, err.msg);
+		mergeid_free(m);
+	}
+}
+
+/* A record's crosswalk row twice is found at mergeid_assign, and named
+ * by the second row's where, whatever that looks like. */
+static void test_xref_twice_where(void **state)
+{
+	static const char *const wheres[] = {"db: xref row 007", "no number",
+					     "x.csv:0", "x.csv:10",
+					     "ends in 18446744073709551615"};
+	(void)state;
+	for (size_t i = 0; i < sizeof(wheres) / sizeof(wheres[0]); i++) {
+		struct mergeid *m = new_merger(NULL);
+		struct mbr_err err = MBR_ERR_INIT;
+		char want[200];
+
+		assert_int_equal(mergeid_add_xref(m, sv("a"), sv("123456"),
+						  sv("M0000000001"), sv(""),
+						  "first.csv:2", &err),
+				 0);
+		assert_int_equal(mergeid_add_xref(m, sv("a"), sv("123456"),
+						  sv("M0000000002"), sv(""),
+						  wheres[i], &err),
+				 0);
+		assert_int_equal(mergeid_assign(m, NULL, NULL, &err), -1);
+		snprintf(want, sizeof(want),
+			 "%s: the record 'a' / '1234' has a row already "
+			 "(expected one row per record)",
+			 wheres[i]);
+		assert_int_equal(err.status, MBR_EIO);
+		assert_string_equal(err.msg, want);
 		mergeid_free(m);
 	}
 }
@@ -1038,6 +1071,7 @@ int main(void)
 		cmocka_unit_test(test_id_format),
 		cmocka_unit_test(test_bad_format),
 		cmocka_unit_test(test_xref_errors),
+		cmocka_unit_test(test_xref_twice_where),
 		cmocka_unit_test(test_cycle),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_bind),
