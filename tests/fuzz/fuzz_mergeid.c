@@ -30,6 +30,10 @@
  *  - the counts agree with the outputs: issued + kept == masters, one
  *    golden row per master, one crosswalk row per record taken or
  *    carried, one change row of each kind per count;
+ *  - the crosswalk and the counts are those of a model that follows
+ *    mergeid.h's steps 1 to 4 in memory (homes by most records, then
+ *    smallest key; the oldest ID kept; new IDs by smallest key; carried
+ *    records and retired IDs follow their master, chains resolved);
  *  - a rerun over the same records and the crosswalk the first run wrote
  *    (read back by mergeid_load_xref, as mbr-merge-id reads it, when the
  *    input is valid UTF-8 without NUL or CR, which csvio reads back as
@@ -78,6 +82,11 @@ struct run {
 	struct buf rejects; /* each reject, every field */
 	size_t fed, n_rejects, n_repeats;
 	bool stop; /* the reject callback stops at the first repeat */
+	/* What the merger was given, for the model: the crosswalk rows
+	 * (4 values each) and the records taken (cluster_id, source,
+	 * source_id), copies. */
+	struct strview *xr, *rec;
+	size_t n_xr, n_rec;
 	char *out[N_OUTS];
 	size_t len[N_OUTS];
 };
@@ -89,8 +98,22 @@ static void run_init(struct run *r)
 	buf_init(&r->rejects, BUF_NOLIMIT);
 }
 
+static void keep(struct strview **v, size_t *n, const struct strview *f,
+		 size_t k)
+{
+	*v = xrealloc(*v, (*n + k) * sizeof(**v));
+	for (size_t i = 0; i < k; i++)
+		(*v)[(*n)++] = svn(sv_dup(f[i]), f[i].len);
+}
+
 static void run_release(struct run *r)
 {
+	for (size_t i = 0; i < r->n_xr; i++)
+		free((char *)r->xr[i].p);
+	for (size_t i = 0; i < r->n_rec; i++)
+		free((char *)r->rec[i].p);
+	free(r->xr);
+	free(r->rec);
 	buf_release(&r->rejects);
 	for (int i = 0; i < N_OUTS; i++)
 		free(r->out[i]);
@@ -170,12 +193,14 @@ static int feed_xref(struct mergeid *m, struct strview xref, struct run *r)
 		for (size_t i = cut(line, f); i < 4; i++)
 			f[i] = svn("", 0);
 		snprintf(where, sizeof(where), "x.csv:%zu", ++n);
-		if (mergeid_add_xref(m, f[0], f[1], master_id(f[2], a, 32),
-				     master_id(f[3], b, 32), where,
+		f[2] = master_id(f[2], a, sizeof(a));
+		f[3] = master_id(f[3], b, sizeof(b));
+		if (mergeid_add_xref(m, f[0], f[1], f[2], f[3], where,
 				     &r->err) < 0) {
 			fail_at(r, "xref");
 			return -1;
 		}
+		keep(&r->xr, &r->n_xr, f, 4);
 	}
 	return 0;
 }
@@ -367,8 +392,17 @@ static int feed_records(struct mergeid *m, struct strview recs, struct run *r)
 		rec.row = ++row;
 		rec.line = n;
 		r->fed++;
-		if (mergeid_add(m, &rec, &field, &reason) == 0)
+		if (mergeid_add(m, &rec, &field, &reason) == 0) {
+			struct strview k[3] = {
+				record_field(&rec, (size_t)header_find(
+							   &h, "cluster_id")),
+				record_canon(&rec, &h, CF_SOURCE),
+				record_canon(&rec, &h, CF_SOURCE_ID),
+			};
+
+			keep(&r->rec, &r->n_rec, k, 3);
 			continue;
+		}
 		CHECK(field && reason);
 		buf_addf(&r->rejects, "add %s %lu %s %s", name, rec.row, field,
 			 reason);
@@ -583,6 +617,333 @@ static void check_rerun(const struct run *a, const struct run *c)
 	      1);
 }
 
+/*
+ * A model of the assignment (mergeid.h's steps, in memory, quadratic:
+ * inputs are small), to check the crosswalk and counts against.
+ */
+
+struct model {
+	const struct run *r;
+	uint64_t (*ret)[2]; /* retired seq, into */
+	size_t n_ret;
+	size_t *first; /* each key's first record taken (index into rec) */
+	size_t n;
+	size_t *cl;	       /* per first record: its cluster */
+	uint64_t *old;	       /* per first record: its live old master */
+	size_t n_cl, *cl_min;  /* per cluster: its smallest record */
+	uint64_t *master;      /* per cluster */
+	uint64_t *olds, *home; /* each old master and its cluster */
+	uint64_t *into;	       /* each old master: the one kept, or itself */
+	size_t n_olds;
+};
+
+#define REC(md, i, f) ((md)->r->rec[3 * (i) + (f)]) /* f: 0 cluster */
+
+static uint64_t id_seq(struct strview id)
+{
+	uint64_t n = 0;
+
+	CHECK(id.len > 1 && id.p[0] == 'M');
+	for (size_t i = 1; i < id.len; i++)
+		n = n * 10 + (uint64_t)(id.p[i] - '0');
+	return n;
+}
+
+static int key_cmp(struct strview s1, struct strview i1, struct strview s2,
+		   struct strview i2)
+{
+	int c = sv_cmp(s1, s2);
+
+	return c ? c : sv_cmp(i1, i2);
+}
+
+static int rec_cmp(const struct model *md, size_t a, size_t b)
+{
+	return key_cmp(REC(md, a, 1), REC(md, a, 2), REC(md, b, 1),
+		       REC(md, b, 2));
+}
+
+static uint64_t live(const struct model *md, uint64_t seq)
+{
+	for (size_t steps = 0; steps <= md->n_ret; steps++) {
+		size_t i = 0;
+
+		while (i < md->n_ret && md->ret[i][0] != seq)
+			i++;
+		if (i == md->n_ret)
+			return seq;
+		seq = md->ret[i][1];
+	}
+	CHECK(!"retired IDs in a circle, yet the run succeeded");
+	return 0;
+}
+
+/* The old master's keeper this run (itself when not merged). */
+static uint64_t kept_as(const struct model *md, uint64_t old)
+{
+	for (size_t i = 0; i < md->n_olds; i++)
+		if (md->olds[i] == old)
+			return md->into[i];
+	return old;
+}
+
+/* The crosswalk record row of key (source, source_id), or SIZE_MAX. */
+static size_t xref_row(const struct model *md, struct strview s,
+		       struct strview id)
+{
+	for (size_t i = 0; i < md->r->n_xr / 4; i++)
+		if ((md->r->xr[4 * i].len || md->r->xr[4 * i + 1].len) &&
+		    !key_cmp(md->r->xr[4 * i], md->r->xr[4 * i + 1], s, id))
+			return i;
+	return SIZE_MAX;
+}
+
+struct xrow {
+	struct strview f[4];
+	char id[2][32];
+};
+
+static int xrow_cmp(const void *a, const void *b)
+{
+	const struct xrow *x = a, *y = b;
+	bool rx = !x->f[0].len && !x->f[1].len,
+	     ry = !y->f[0].len && !y->f[1].len;
+
+	if (rx != ry)
+		return rx - ry; /* records first, then retired IDs */
+	if (rx)
+		return sv_cmp(x->f[2], y->f[2]);
+	return key_cmp(x->f[0], x->f[1], y->f[0], y->f[1]);
+}
+
+static void xrow_set(struct xrow *x, struct strview s, struct strview id,
+		     uint64_t master, uint64_t into)
+{
+	x->f[0] = s;
+	x->f[1] = id;
+	snprintf(x->id[0], sizeof(x->id[0]), "M%010llu",
+		 (unsigned long long)master);
+	x->f[2] = sv(x->id[0]);
+	x->id[1][0] = '\0';
+	if (into)
+		snprintf(x->id[1], sizeof(x->id[1]), "M%010llu",
+			 (unsigned long long)into);
+	x->f[3] = sv(x->id[1]);
+}
+
+static void model_input(struct model *md, uint64_t *max_seq)
+{
+	const struct run *r = md->r;
+
+	for (size_t i = 0; i < r->n_xr; i += 4) {
+		uint64_t a = id_seq(r->xr[i + 2]);
+
+		*max_seq = a > *max_seq ? a : *max_seq;
+		if (r->xr[i].len || r->xr[i + 1].len)
+			continue;
+		md->ret = xrealloc(md->ret, (md->n_ret + 1) * sizeof(*md->ret));
+		md->ret[md->n_ret][0] = a;
+		md->ret[md->n_ret][1] = id_seq(r->xr[i + 3]);
+		if (md->ret[md->n_ret][1] > *max_seq)
+			*max_seq = md->ret[md->n_ret][1];
+		md->n_ret++;
+	}
+	/* each key's first record; clusters */
+	md->first = xcalloc(r->n_rec / 3 + 1, sizeof(*md->first));
+	md->cl = xcalloc(r->n_rec / 3 + 1, sizeof(*md->cl));
+	md->old = xcalloc(r->n_rec / 3 + 1, sizeof(*md->old));
+	md->cl_min = xcalloc(r->n_rec / 3 + 1, sizeof(*md->cl_min));
+	for (size_t i = 0; i < r->n_rec / 3; i++) {
+		size_t j = 0, c = 0, x;
+
+		while (j < md->n && rec_cmp(md, md->first[j], i))
+			j++;
+		if (j < md->n)
+			continue; /* a repeat */
+		while (c < md->n_cl &&
+		       !sv_eq(REC(md, md->first[md->cl_min[c]], 0),
+			      REC(md, i, 0)))
+			c++;
+		if (c == md->n_cl)
+			md->cl_min[md->n_cl++] = md->n;
+		else if (rec_cmp(md, i, md->first[md->cl_min[c]]) < 0)
+			md->cl_min[c] = md->n;
+		x = xref_row(md, REC(md, i, 1), REC(md, i, 2));
+		md->old[md->n] =
+			x == SIZE_MAX ? 0 : live(md, id_seq(r->xr[4 * x + 2]));
+		md->cl[md->n] = c;
+		md->first[md->n++] = i;
+	}
+}
+
+/* Step 1: each old master's home. */
+static void model_homes(struct model *md)
+{
+	md->olds = xcalloc(md->n + 1, sizeof(*md->olds));
+	md->home = xcalloc(md->n + 1, sizeof(*md->home));
+	md->into = xcalloc(md->n + 1, sizeof(*md->into));
+	for (size_t i = 0; i < md->n; i++) {
+		uint64_t o = md->old[i];
+		size_t k = 0, best = SIZE_MAX, best_n = 0, best_min = 0;
+
+		while (k < md->n_olds && md->olds[k] != o)
+			k++;
+		if (!o || k < md->n_olds)
+			continue;
+		for (size_t c = 0; c < md->n_cl; c++) {
+			size_t n = 0, mn = SIZE_MAX;
+
+			for (size_t j = 0; j < md->n; j++) {
+				if (md->old[j] != o || md->cl[j] != c)
+					continue;
+				n++;
+				if (mn == SIZE_MAX ||
+				    rec_cmp(md, md->first[j], md->first[mn]) <
+					    0)
+					mn = j;
+			}
+			if (n && (best == SIZE_MAX || n > best_n ||
+				  (n == best_n &&
+				   rec_cmp(md, md->first[mn],
+					   md->first[best_min]) < 0))) {
+				best = c;
+				best_n = n;
+				best_min = mn;
+			}
+		}
+		md->olds[md->n_olds] = o;
+		md->home[md->n_olds++] = best;
+	}
+}
+
+/* Steps 2 to 4, then the crosswalk and the counts against the run's. */
+static void check_model(const struct run *r)
+{
+	struct model md = {.r = r};
+	struct mergeid_stats st;
+	uint64_t max_seq = 0;
+	struct xrow *rows;
+	size_t n_rows = 0, *order, n_new = 0;
+	const char *p = r->out[OUT_XREF], *end = p + r->len[OUT_XREF];
+	struct record rec;
+	struct buf field;
+
+	memset(&st, 0, sizeof(st));
+	model_input(&md, &max_seq);
+	model_homes(&md);
+	md.master = xcalloc(md.n_cl + 1, sizeof(*md.master));
+	for (size_t k = 0; k < md.n_olds; k++) {
+		uint64_t *m = &md.master[md.home[k]];
+
+		*m = !*m || md.olds[k] < *m ? md.olds[k] : *m;
+	}
+	for (size_t k = 0; k < md.n_olds; k++) {
+		md.into[k] = md.master[md.home[k]];
+		st.merged += md.into[k] != md.olds[k];
+	}
+	/* new IDs in order of the clusters' smallest keys */
+	order = xcalloc(md.n_cl + 1, sizeof(*order));
+	for (size_t c = 0; c < md.n_cl; c++) {
+		size_t j = n_new;
+
+		if (md.master[c]) {
+			st.kept++;
+			continue;
+		}
+		while (j > 0 &&
+		       rec_cmp(&md, md.first[md.cl_min[c]],
+			       md.first[md.cl_min[order[j - 1]]]) < 0) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = c;
+		n_new++;
+	}
+	for (size_t j = 0; j < n_new; j++)
+		md.master[order[j]] = ++max_seq;
+	st.issued = n_new;
+	/* the crosswalk */
+	rows = xcalloc(md.n + r->n_xr / 4 + md.n_olds + 1, sizeof(*rows));
+	for (size_t i = 0; i < md.n; i++) {
+		uint64_t o = md.old[i];
+
+		xrow_set(&rows[n_rows++], REC(&md, md.first[i], 1),
+			 REC(&md, md.first[i], 2), md.master[md.cl[i]], 0);
+		st.added += !o;
+		st.moved += o && md.master[md.cl[i]] != kept_as(&md, o);
+	}
+	for (size_t i = 0; i < r->n_xr; i += 4) {
+		const struct strview *f = &r->xr[i];
+		size_t j = 0;
+
+		if (!f[0].len && !f[1].len)
+			continue;
+		while (j < md.n && key_cmp(f[0], f[1], REC(&md, md.first[j], 1),
+					   REC(&md, md.first[j], 2)))
+			j++;
+		if (j < md.n)
+			continue;
+		st.carried++;
+		xrow_set(&rows[n_rows++], f[0], f[1],
+			 kept_as(&md, live(&md, id_seq(f[2]))), 0);
+	}
+	for (size_t i = 0; i < md.n_ret; i++) {
+		size_t j = 0;
+
+		while (j < i && md.ret[j][0] != md.ret[i][0])
+			j++;
+		if (j == i) /* a row given twice is one ID */
+			xrow_set(&rows[n_rows++], svn("", 0), svn("", 0),
+				 md.ret[i][0],
+				 kept_as(&md, live(&md, md.ret[i][0])));
+	}
+	for (size_t k = 0; k < md.n_olds; k++)
+		if (md.into[k] != md.olds[k])
+			xrow_set(&rows[n_rows++], svn("", 0), svn("", 0),
+				 md.olds[k], md.into[k]);
+	for (size_t i = 0; i < n_rows; i++) { /* views into the row itself */
+		rows[i].f[2] = sv(rows[i].id[0]);
+		rows[i].f[3] = sv(rows[i].id[1]);
+	}
+	qsort(rows, n_rows, sizeof(*rows), xrow_cmp);
+	for (size_t i = 0; i < n_rows; i++) {
+		rows[i].f[2] = sv(rows[i].id[0]);
+		rows[i].f[3] = sv(rows[i].id[1]);
+	}
+	/* against the run */
+	CHECK(r->st.records == md.n);
+	CHECK(r->n_repeats == r->n_rec / 3 - md.n);
+	CHECK(r->st.masters == md.n_cl);
+	CHECK(r->st.issued == st.issued);
+	CHECK(r->st.kept == st.kept);
+	CHECK(r->st.merged == st.merged);
+	CHECK(r->st.moved == st.moved);
+	CHECK(r->st.added == st.added);
+	CHECK(r->st.carried == st.carried);
+	record_init(&rec);
+	buf_init(&field, BUF_NOLIMIT);
+	CHECK(csv_row(&p, end, &rec, &field)); /* the header */
+	for (size_t i = 0; i < n_rows; i++) {
+		CHECK(csv_row(&p, end, &rec, &field));
+		for (size_t f = 0; f < 4; f++)
+			CHECK(sv_eq(record_field(&rec, f), rows[i].f[f]));
+	}
+	CHECK(p == end);
+	record_release(&rec);
+	buf_release(&field);
+	free(rows);
+	free(order);
+	free(md.ret);
+	free(md.first);
+	free(md.cl);
+	free(md.old);
+	free(md.cl_min);
+	free(md.master);
+	free(md.olds);
+	free(md.home);
+	free(md.into);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data, *end = p + size;
@@ -610,6 +971,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!a.step) {
 		check_counts(&a);
+		check_model(&a);
 		run_init(&c);
 		/* csvio reads back what it wrote when it is valid UTF-8
 		 * without NUL or CR (fuzz_csvio), as records read by it are */
