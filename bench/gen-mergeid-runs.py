@@ -152,13 +152,10 @@ class Gen:
         rng = self.rng
         ops = max(1, n // 12)
         g = self.groups()
-        gids = sorted(g)
         # splits
-        for _ in range(ops):
-            big = [x for x in gids if x in g and len(g[x]) >= 2]
-            if not big:
-                break
-            x = rng.choice(big)
+        big = [x for x in sorted(g) if len(g[x]) >= 2]
+        rng.shuffle(big)
+        for x in big[:ops]:
             members = list(g.pop(x))
             rng.shuffle(members)
             parts = 3 if len(members) >= 3 and rng.random() < 0.3 else 2
@@ -175,13 +172,19 @@ class Gen:
                 for k in part:
                     self.group[k] = y
                 g[y] = part
-        # bridge merges of two or three clusters (sometimes by a new record)
+        # bridge merges of two or three clusters (sometimes by a new
+        # record); a merged cluster may be merged again (chains)
         merges = ops * (3 if self.kind == "chains" else 1)
+        live = sorted(g)
         for _ in range(merges):
-            live = [x for x in g if g[x]]
             if len(live) < 3:
                 break
-            xs = rng.sample(sorted(live), 3 if rng.random() < 0.3 else 2)
+            want = 3 if rng.random() < 0.3 else 2
+            xs = []
+            for _ in range(want):
+                i = rng.randrange(len(live))
+                live[i], live[-1] = live[-1], live[i]
+                xs.append(live.pop())
             into = xs[0] if rng.random() < 0.5 else self.new_gid()
             merged = []
             for x in xs:
@@ -193,40 +196,43 @@ class Gen:
             for k in merged:
                 self.group[k] = into
             g[into] = merged
+            if self.kind == "chains" or rng.random() < 0.3:
+                live.append(into)
         # single records moving to another cluster
+        keys = sorted(self.alive)
         for _ in range(ops):
-            keys = sorted(self.alive)
             if len(keys) < 2:
                 break
             k = rng.choice(keys)
             other = self.group[rng.choice(keys)]
             self.group[k] = other if rng.random() < 0.7 else self.new_gid()
         # records leaving the input (carried), whole clusters too
+        g = self.groups()
         for _ in range(ops):
-            keys = sorted(self.alive)
             if not keys:
                 break
             k = rng.choice(keys)
+            if k not in self.alive:
+                continue
             leaving = [k]
             if rng.random() < 0.3:
-                leaving = [x for x in keys if self.group[x] == self.group[k]]
+                leaving = g.get(self.group[k], [k])
             for x in leaving:
                 self.alive.discard(x)
                 self.gone.add(x)
         # records coming back, in their old cluster or another
-        for _ in range(ops // 2 + 1):
-            back = sorted(self.gone)
-            if not back:
-                break
-            k = rng.choice(back)
+        back = sorted(self.gone)
+        rng.shuffle(back)
+        keys = sorted(self.alive)
+        for k in back[:ops // 2 + 1]:
             self.gone.discard(k)
             self.alive.add(k)
-            if rng.random() < 0.5 and self.alive:
-                self.group[k] = self.group[rng.choice(sorted(self.alive))]
+            if rng.random() < 0.5 and keys:
+                self.group[k] = self.group[rng.choice(keys)]
         # new people and new members of existing clusters
         while len(self.alive) < n:
-            if rng.random() < 0.3 and self.alive:
-                other = rng.choice(sorted(self.alive))
+            if rng.random() < 0.3 and keys:
+                other = rng.choice(keys)
                 self.add_record(self.new_key(), self.group[other],
                                 self.values[other])
             else:
