@@ -2,13 +2,15 @@
 # mbr-merge-id, two builds compared byte for byte over randomized
 # multi-run scenarios: the guard for a rewrite of master-ID assignment.
 #
-#   bench/mergeid-diff.sh [--quick] [--keep] [--mask-sort-runs] [OLD [NEW]]
+#   bench/mergeid-diff.sh [--quick] [--keep] [--mask-sort-runs]
+#                         [--only PREFIX] [OLD [NEW]]
 #
 # OLD and NEW are mbr-merge-id binaries (default /tmp/s25/old/mbr-merge-id
 # and bin/mbr-merge-id; also from $OLD and $NEW). OLD_ARGS and NEW_ARGS add
 # options to one side only (to see a difference caught, e.g.
 # NEW_ARGS=--id-format=N%d). --quick: fewer, smaller scenarios (under a
-# minute); --keep: leave the work directory (bench/out/mergeid-diff/);
+# minute); --keep: leave the work directory (bench/out/mergeid-diff/, or
+# $MERGEID_DIFF_WORK); --only PREFIX: the scenarios named so;
 # --mask-sort-runs: drop ", N sort runs on disk" from standard error
 # before comparing (a rewrite may spill differently).
 #
@@ -27,6 +29,8 @@
 #
 # Prints one line per scenario and memory: OK, or DIFF with the files that
 # differ (and the first lines of the first diff); exits 1 on any DIFF.
+# After each scenario, what OLD's runs did (default memory, summed over
+# the runs): exit codes, changes by kind, rejects by reason.
 # Under the same memory OLD against OLD must be all OK. As information
 # only, "note:" lines say when OLD's files (standard error aside) differ
 # between memory budgets.
@@ -35,6 +39,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 top=$(pwd)
 quick=0
+only=
 keep=0
 masksort=0
 while [ $# -gt 0 ]; do
@@ -42,6 +47,10 @@ while [ $# -gt 0 ]; do
 	--quick) quick=1 ;;
 	--keep) keep=1 ;;
 	--mask-sort-runs) masksort=1 ;;
+	--only)
+		only=${2:-}
+		shift
+		;;
 	-h | --help)
 		sed -n '2,/^set -u/p' "$0" | sed 's/^# \{0,1\}//; /^set -u/d'
 		exit 0
@@ -79,7 +88,7 @@ command -v sqlite3 >/dev/null || {
 export LC_ALL=C TZ=UTC MBR_TODAY=2026-01-15
 export MBR_DATADIR="${MBR_DATADIR:-$top/data}"
 umask 077
-work=$top/bench/out/mergeid-diff
+work=${MERGEID_DIFF_WORK:-$top/bench/out/mergeid-diff}
 rm -rf "$work"
 mkdir -p "$work"
 [ "$keep" = 1 ] || trap 'rm -rf "$work"' EXIT
@@ -200,7 +209,7 @@ compare() {
 	count=$((count + 1))
 	if diff -rq "$base/old/out" "$base/new/out" >"$base/diff" 2>&1; then
 		printf 'OK    %-22s --memory %-7s %s\n' "$name" "$mem" \
-			"$(ls "$base/old/out" | wc -l | tr -d ' ') files"
+			"$(find "$base/old/out" -type f | wc -l | tr -d ' ') files"
 		return
 	fi
 	fails=$((fails + 1))
@@ -224,10 +233,30 @@ memvar() {
 		[ -d "$work/$name/default" ] || continue
 		if ! diff -rq -x 'err-*' -x 'dryerr-*' -x 'tmpleft-*' \
 			"$work/$name/default/old/out" "$work/$name/$mem/old/out" \
-			>/dev/null 2>&1; then
-			echo "note: $name: OLD's outputs under --memory $mem differ from the default's"
+			>"$work/$name/memvar" 2>&1; then
+			echo "note: $name: OLD's outputs under --memory $mem differ from the default's: $(sed -E 's,^Files .*/out/([^ ]*) and .*,\1,; s,^Only in .*/(default|[0-9]+K)/old/out: (.*),\2 only in \1,' "$work/$name/memvar" | head -6 | paste -sd' ' -)"
 		fi
 	done
+}
+
+# coverage NAME: what OLD did over the runs, from its files.
+coverage() {
+	o=$work/$1/default/old/out
+	[ -d "$o" ] || o=$work/$1/1K/old/out
+	printf '      rc %s;' "$(cat "$o"/rc-* | sort | uniq -c |
+		awk '{ printf " %s: %d", $2, $1 }')"
+	cat "$o"/changes-*.csv 2>/dev/null | awk -F, '
+		$1 != "change" { n[$1]++ }
+		END { printf " new %d, merged %d, moved %d, added %d;", n["new"],
+			n["merged"], n["moved"], n["added"] }'
+	cat "$o"/rejects-*.csv "$o"/mbr-merge-id.rejects-*.csv 2>/dev/null |
+		awk -F, '$NF != "reject_reason" && $(NF - 2) == "mbr-merge-id" {
+			n[$(NF - 1) " " $NF]++ }
+		END { printf " rejects:"; for (r in n) printf " %s %d,", r, n[r] }' |
+		sed 's/,$//'
+	cat "$o"/tables-*.csv 2>/dev/null | grep -c 'deleted at source"*$' |
+		awk '$1 > 0 { printf "; retired (deleted at source) rows %d", $1 }'
+	echo
 }
 
 # scenario NAME FMT DB GENARGS...: generate, run both sides under every
@@ -235,6 +264,7 @@ memvar() {
 scenario() {
 	name=$1 fmt=$2 db=$3
 	shift 3
+	case $name in "$only"*) ;; *) return ;; esac
 	mkdir -p "$work/$name/in"
 	if ! python3 bench/gen-mergeid-runs.py "$@" "$work/$name/in"; then
 		echo "ERROR $name: the generator failed"
@@ -262,7 +292,7 @@ scenario() {
 			while read -r _ args; do
 				k=$((k + 1))
 				if [ -n "$db" ]; then
-					# shellcheck disable=SC2086
+					# shellcheck disable=SC2086,SC2046
 					(cd "$d/run" && load_db stage.db "$k" \
 						$(echo $args | tr ' ' '\n' |
 							grep -v '^NOREJECTS$'))
@@ -280,6 +310,7 @@ scenario() {
 	done
 	# shellcheck disable=SC2086
 	memvar "$name" $mems
+	coverage "$name"
 }
 
 start=$(date +%s)
@@ -316,7 +347,10 @@ else
 	scenario mixed-3k "" "" --seed 7 --records 3000 --runs 4 --files 3
 	scenario mixed-20k "ID-%08d" "" --seed 17 --records 20000 --runs 4 \
 		--files 4
+	# 1K would need some 20,000 sort runs, each an open file (EMFILE)
+	mems="4K 64K default"
 	scenario mixed-50k "" "" --seed 27 --records 50000 --runs 3 --files 2
+	mems="1K 64K default"
 	scenario db-200 "" db --seed 8 --records 200 --runs 4 --no-rejects
 	scenario db-ties "M%d" db --seed 18 --records 1000 --runs 4 \
 		--no-rejects --kind ties
