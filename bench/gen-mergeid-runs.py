@@ -15,6 +15,9 @@ usage: python3 bench/gen-mergeid-runs.py [options] OUTDIR
   --no-rejects    no rejected rows (for --db, where the database holds one
                   row per (source, source_id))
 
+       python3 bench/gen-mergeid-runs.py --nightly MEMBERS.csv [--seed S]
+                  [--runs R] OUTDIR
+
 OUTDIR gets run1-a.csv, run1-b.csv, ... and `plan`, one line per run:
 
   run ARG...      the arguments of that run's mbr-merge-id call after the
@@ -33,6 +36,17 @@ rows to reject: empty cluster_id, source or source_id (or only blanks), a
 (source, source_id) repeated in the same or another cluster, points that
 are not integers. Values include non-ASCII text, commas, quotes, newlines
 and CRLF line ends; column order changes from run to run. All made up.
+
+--nightly: the source exports of R nights, for mbr-import --snapshot
+through mbr-normalize and mbr-dedupe (which then decide the clusters),
+from canonical records with duplicates planted (bench/gen-members.py).
+OUTDIR gets one map per source (SOURCE.map) and runK-SOURCE.csv, each
+night's full state of that source: night 1 has about 70% of the records;
+every later night adds about 10% more, drops about 3% (deleted at source;
+some come back later) and changes about 5%: a mobile, e-mail or ID number
+taken from another record (dedupe may bridge two members) or blanked (it
+may split one), a name retyped, points changed. `plan` has one line per
+night: "run --map MAP FILE --map MAP FILE ...".
 """
 
 import argparse
@@ -330,6 +344,79 @@ def write_csv(path, cols, rows, rng):
             w.writerow([r.get(c, "") for c in cols])
 
 
+NIGHT_FIELDS = ["name", "family_name", "given_name", "gender", "birth_date",
+                "mobile", "phone", "email", "id_type", "id_number", "country",
+                "province", "city", "district", "address", "postal_code",
+                "tier", "points", "registered_at", "last_active_at", "store",
+                "channel", "consent_marketing", "status"]
+
+
+def nightly(a):
+    rng = random.Random("nightly/%d" % a.seed)
+    with open(a.nightly, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    os.makedirs(a.outdir, exist_ok=True)
+    sources = sorted({r["source"] for r in rows})
+    for src in sources:
+        with open(os.path.join(a.outdir, src + ".map"), "w") as f:
+            f.write("[source]\nname = %s\nkey = source_id\n[fields]\n" % src)
+            for c in NIGHT_FIELDS:
+                f.write("%s = %s\n" % (c, c))
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    alive = set(order[:len(order) * 7 // 10])
+    waiting = order[len(order) * 7 // 10:]
+    gone = []
+    plan = []
+    for run in range(1, a.runs + 1):
+        if run > 1:
+            add = len(rows) // 10
+            alive.update(waiting[:add])
+            waiting = waiting[add:]
+            for i in sorted(alive):
+                if rng.random() < 0.03:
+                    alive.discard(i)
+                    gone.append(i)
+            for i in list(gone):
+                if rng.random() < 0.3:
+                    gone.remove(i)
+                    alive.add(i)
+            live = sorted(alive)
+            for i in live:
+                if rng.random() >= 0.05:
+                    continue
+                r = rows[i] = dict(rows[i])
+                what = rng.randint(0, 4)
+                if what == 0:
+                    other = rows[rng.choice(live)]
+                    for c in ("mobile", "email", "id_number"):
+                        r[c] = other[c]
+                elif what == 1:
+                    for c in ("mobile", "email", "id_number"):
+                        r[c] = ""
+                elif what == 2:
+                    r["name"] = r["name"][::-1]
+                    r["given_name"] = r["given_name"][::-1]
+                else:
+                    r["points"] = str(rng.randint(0, 50000))
+        args = []
+        for src in sources:
+            name = "run%d-%s.csv" % (run, src)
+            with open(os.path.join(a.outdir, name), "w", newline="",
+                      encoding="utf-8") as f:
+                w = csv.writer(f, lineterminator="\n")
+                w.writerow(["source_id"] + NIGHT_FIELDS)
+                for i in sorted(alive):
+                    r = rows[i]
+                    if r["source"] == src:
+                        w.writerow([r["source_id"]] +
+                                   [r.get(c, "") for c in NIGHT_FIELDS])
+            args += ["--map", src + ".map", name]
+        plan.append("run " + " ".join(args))
+    with open(os.path.join(a.outdir, "plan"), "w") as f:
+        f.write("\n".join(plan) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1)
@@ -340,8 +427,12 @@ def main():
                     choices=["mixed", "ties", "chains", "empty", "headers",
                              "stdin"])
     ap.add_argument("--no-rejects", action="store_true")
+    ap.add_argument("--nightly", metavar="MEMBERS")
     ap.add_argument("outdir")
     a = ap.parse_args()
+    if a.nightly:
+        nightly(a)
+        return
     rng = random.Random("%d/%s/%d" % (a.seed, a.kind, a.records))
     os.makedirs(a.outdir, exist_ok=True)
     g = Gen(rng, a.kind)

@@ -25,7 +25,12 @@
 # mbr-dedupe would; records missing from a run are marked deleted at
 # source), run merge-id --dry-run=FILE and then merge-id --db, and compare
 # the tables masters, xref, retired, rejects and runs (dumped in a fixed
-# order, times left out) besides the files above.
+# order, times left out) besides the files above. The pipeline scenarios
+# go the whole way instead: the nightly source exports of
+# `gen-mergeid-runs.py --nightly` (from bench/gen-members.py) through
+# mbr-import --snapshot, mbr-normalize and mbr-dedupe --db (the binaries
+# next to OLD, or in $PIPE_BIN; the same for both sides), which decide the
+# clusters, then merge-id --db as above.
 #
 # Prints one line per scenario and memory: OK, or DIFF with the files that
 # differ (and the first lines of the first diff); exits 1 on any DIFF.
@@ -255,7 +260,7 @@ coverage() {
 		END { printf " rejects:"; for (r in n) printf " %s %d,", r, n[r] }' |
 		sed 's/,$//'
 	cat "$o"/tables-*.csv 2>/dev/null | grep -c 'deleted at source"*$' |
-		awk '$1 > 0 { printf "; retired (deleted at source) rows %d", $1 }'
+		awk '$1 > 0 { printf "; deleted at source: %d rows of retired (summed over the runs)", $1 }'
 	echo
 }
 
@@ -313,9 +318,62 @@ scenario() {
 	coverage "$name"
 }
 
+# pipeline NAME N SEED NIGHTS: N generated members' nightly exports
+# through import, normalize and dedupe, then merge-id --db, both sides.
+pipeline() {
+	name=$1 n=$2 seed=$3 nights=$4
+	case $name in "$only"*) ;; *) return ;; esac
+	mkdir -p "$work/$name/in"
+	if ! python3 bench/gen-members.py "$n" --seed "$seed" \
+		>"$work/$name/members.csv" ||
+		! python3 bench/gen-mergeid-runs.py --nightly \
+			"$work/$name/members.csv" --seed "$seed" --runs "$nights" \
+			"$work/$name/in"; then
+		echo "ERROR $name: the generators failed"
+		fails=$((fails + 1))
+		return
+	fi
+	for mem in $mems; do
+		for side in old new; do
+			d=$work/$name/$mem/$side
+			mkdir -p "$d/run" "$d/out" "$d/tmp"
+			for f in "$work/$name/in"/*; do
+				ln -s "../../../in/${f##*/}" "$d/run/${f##*/}"
+			done
+			if [ "$side" = old ]; then
+				bin=$OLD extra=$OLD_ARGS
+			else
+				bin=$NEW extra=$NEW_ARGS
+			fi
+			k=0
+			while read -r _ args; do
+				k=$((k + 1))
+				# shellcheck disable=SC2086
+				(
+					cd "$d/run" &&
+						"$pipe/mbr-import" -q --db stage.db --snapshot $args
+					echo "import rc=$?"
+					"$pipe/mbr-normalize" -q --db stage.db
+					echo "normalize rc=$?"
+					"$pipe/mbr-dedupe" -q --db stage.db
+					echo "dedupe rc=$?"
+				) </dev/null 2>&1 | mask >"$d/out/pipe-$k"
+				one_run "$d" "$k" "$bin" "$extra" "$mem" "" db
+			done <"$work/$name/in/plan"
+		done
+		compare "$name" "$mem"
+	done
+	# shellcheck disable=SC2086
+	memvar "$name" $mems
+	coverage "$name"
+}
+
+pipe=${PIPE_BIN:-$(dirname "$OLD")}
+[ -x "$pipe/mbr-dedupe" ] || pipe=$top/bin
 start=$(date +%s)
 echo "OLD $OLD${OLD_ARGS:+ $OLD_ARGS}"
 echo "NEW $NEW${NEW_ARGS:+ $NEW_ARGS}"
+echo "(import, normalize, dedupe: $pipe)"
 if [ "$quick" = 1 ]; then
 	mems="1K default"
 	scenario tiny "" "" --seed 1 --records 12 --runs 4
@@ -329,6 +387,7 @@ if [ "$quick" = 1 ]; then
 	scenario mixed-3k "" "" --seed 7 --records 3000 --runs 4 --files 3
 	mems="1K default"
 	scenario db-200 "" db --seed 8 --records 200 --runs 4 --no-rejects
+	pipeline pipeline-600 600 5 4
 else
 	mems="1K 64K default"
 	scenario tiny "" "" --seed 1 --records 12 --runs 4
@@ -356,6 +415,8 @@ else
 		--no-rejects --kind ties
 	scenario db-5k "" db --seed 28 --records 5000 --runs 4 --no-rejects \
 		--kind chains
+	pipeline pipeline-600 600 5 4
+	pipeline pipeline-5k 5000 25 5
 fi
 echo "$count compared, $fails differ, $(($(date +%s) - start)) s"
 [ "$fails" = 0 ]
