@@ -220,7 +220,8 @@ static int import_source(const struct import_source *src,
 {
 	struct csvio_opts co = CSVIO_OPTS_INIT;
 	struct source_run s = {src->map, h, {0}, {0}, src->slot, {0}};
-	struct rs_handler hd = {bind, out_header, take, locate, &s, true, true};
+	struct rs_handler hd = {bind, out_header, take, locate,
+				&s,   true,	  true, NULL};
 	int rc;
 
 	read_opts(src->map, strict, &co);
@@ -275,7 +276,7 @@ struct import_reader *import_reader_new(struct mapping *m, bool strict,
 	record_init(&r->run.full);
 	buf_init(&r->run.issues, RECORD_MAX_BYTES);
 	*h = (struct rs_handler){bind,	  out_header, take, locate,
-				 &r->run, true,	      true};
+				 &r->run, true,	      true, NULL};
 	*co = (struct csvio_opts)CSVIO_OPTS_INIT;
 	read_opts(m, strict, co);
 	return r;

@@ -279,7 +279,7 @@ static int t_record(void *ctx, struct record *rec, enum rs_verdict *v,
 static int read_target(struct rc *c, struct rs_tally *t, struct mbr_err *err)
 {
 	struct rs_handler h = {t_bind, t_out_header, t_record, t_locate,
-			       c,      true,	     true};
+			       c,      true,	     true,     NULL};
 	struct rs_sink *k = rs_sink_rejects(NULL, NULL, "mbr-reconcile", true);
 	int rc;
 

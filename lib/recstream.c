@@ -333,6 +333,8 @@ int rs_run_files(const char *const *paths, size_t n, const struct csvio_opts *o,
 	rc = bind(&l, csvio_header(r), csvio_name(r), err);
 	while (rc == 0 && (st = csvio_read(r, &rec, err)) > 0) {
 		t->in++;
+		if (h->file && strcmp(l.name, csvio_name(r)))
+			h->file(h->ctx, csvio_name(r));
 		l.name = csvio_name(r);
 		rc = st == CSVIO_BAD ? take_bad(&l, r, err)
 				     : take_record(&l, &rec, err);

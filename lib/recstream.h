@@ -101,6 +101,9 @@ struct rs_handler {
 	bool source_lines; /* the input is the source export: a rejected
 			      record's line is its source_line (import);
 			      else a record's own source_line column is */
+	/* The file the next records come from, when it changes (several
+	 * files read as one input share bind's header). NULL: not told. */
+	void (*file)(void *ctx, const char *name);
 };
 
 /*

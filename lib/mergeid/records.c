@@ -184,7 +184,26 @@ static int take(void *ctx, struct record *rec, enum rs_verdict *v,
 	return 0;
 }
 
+/* The next records come from file name, under the same header: a source
+ * of its own, so that a repeat found later is named by its file. */
+static void file(void *ctx, const char *name)
+{
+	struct mergeid *m = ctx;
+	struct src *s;
+
+	if (!m->n_srcs || !strcmp(m->srcs[m->n_srcs - 1].name, name))
+		return;
+	m->srcs = xrealloc(m->srcs, (m->n_srcs + 1) * sizeof(*m->srcs));
+	s = &m->srcs[m->n_srcs];
+	*s = m->srcs[m->n_srcs - 1];
+	header_init(&s->h);
+	header_set(&s->h, &m->srcs[m->n_srcs - 1].h.names);
+	s->name = xstrdup(name);
+	m->n_srcs++;
+}
+
 void mergeid_handler(struct mergeid *m, struct rs_handler *h)
 {
-	*h = (struct rs_handler){.bind = bind, .record = take, .ctx = m};
+	*h = (struct rs_handler){
+		.bind = bind, .record = take, .file = file, .ctx = m};
 }
