@@ -3,16 +3,20 @@
 # multi-run scenarios: the guard for a rewrite of master-ID assignment.
 #
 #   bench/mergeid-diff.sh [--quick] [--keep] [--mask-sort-runs]
-#                         [--only PREFIX] [OLD [NEW]]
+#                         [--unordered-rejects] [--only PREFIX] OLD [NEW]
 #
-# OLD and NEW are mbr-merge-id binaries (default /tmp/s25/old/mbr-merge-id
-# and bin/mbr-merge-id; also from $OLD and $NEW). OLD_ARGS and NEW_ARGS add
+# OLD and NEW are mbr-merge-id binaries (OLD is required: an older build,
+# e.g. from a worktree of an earlier commit; NEW defaults to
+# bin/mbr-merge-id; also from $OLD and $NEW). OLD_ARGS and NEW_ARGS add
 # options to one side only (to see a difference caught, e.g.
 # NEW_ARGS=--id-format=N%d). --quick: fewer, smaller scenarios (under a
 # minute); --keep: leave the work directory (bench/out/mergeid-diff/, or
 # $MERGEID_DIFF_WORK); --only PREFIX: the scenarios named so;
 # --mask-sort-runs: drop ", N sort runs on disk" from standard error
-# before comparing (a rewrite may spill differently).
+# before comparing (a rewrite may spill differently); --unordered-rejects:
+# compare the rejects files sorted, and standard error without the
+# rejected records it names (since the merge-id of stop 25 finds repeated
+# keys after the other rejects, and lists them last).
 #
 # Each scenario is written by bench/gen-mergeid-runs.py (fixed seeds), then
 # for each --memory (1K, 64K, none) both binaries go through the same runs,
@@ -47,11 +51,13 @@ quick=0
 only=
 keep=0
 masksort=0
+unordered=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
 	--keep) keep=1 ;;
 	--mask-sort-runs) masksort=1 ;;
+	--unordered-rejects) unordered=1 ;;
 	--only)
 		only=${2:-}
 		shift
@@ -68,7 +74,11 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-OLD=${1:-${OLD:-/tmp/s25/old/mbr-merge-id}}
+OLD=${1:-${OLD:-}}
+if [ -z "$OLD" ]; then
+	echo "mergeid-diff.sh: give OLD, the build to compare with (see --help)" >&2
+	exit 2
+fi
 NEW=${2:-${NEW:-bin/mbr-merge-id}}
 OLD_ARGS=${OLD_ARGS:-}
 NEW_ARGS=${NEW_ARGS:-}
@@ -101,10 +111,36 @@ fails=0
 count=0
 
 mask() {
+	if [ "$unordered" = 1 ]; then
+		# the rejected records named on standard error depend on
+		# their order: the summary lines stay
+		grep -v -E ': record [0-9]+: |: more rejected records: ' |
+			mask_times
+	else
+		mask_times
+	fi
+}
+
+mask_times() {
 	if [ "$masksort" = 1 ]; then
 		sed -E 's/[0-9]+\.[0-9]+ s$/X.XX s/; s/, [0-9]+ sort runs on disk//'
 	else
 		sed -E 's/[0-9]+\.[0-9]+ s$/X.XX s/'
+	fi
+}
+
+# keep_rejects FILE DEST: FILE into DEST, its lines sorted (header first)
+# under --unordered-rejects (a quoted newline splits a row: the same way
+# on both sides).
+keep_rejects() {
+	if [ "$unordered" = 1 ]; then
+		{
+			head -n 1 "$1"
+			tail -n +2 "$1" | LC_ALL=C sort
+		} >"$2"
+		rm -f "$1"
+	else
+		mv "$1" "$2"
 	fi
 }
 
@@ -141,9 +177,11 @@ one_run() {
 			echo $? >"../out/dryrc-$k"
 			mask <"../out/dryerr-$k.raw" >"../out/dryerr-$k"
 			rm -f "../out/dryerr-$k.raw"
-			for f in dry changes lineage rejects; do
+			for f in dry changes lineage; do
 				[ -f "$f.csv" ] && mv "$f.csv" "../out/dry-$f-$k.csv"
 			done
+			[ -f rejects.csv ] &&
+				keep_rejects rejects.csv "../out/dry-rejects-$k.csv"
 			set -- "$@" --db stage.db
 		else
 			set -- "$@" --xref xref.csv
@@ -156,8 +194,11 @@ one_run() {
 		echo $? >"../out/rc-$k"
 		mask <"../out/err-$k.raw" >"../out/err-$k"
 		rm -f "../out/err-$k.raw"
-		for f in golden changes lineage rejects mbr-merge-id.rejects; do
+		for f in golden changes lineage; do
 			[ -f "$f.csv" ] && mv "$f.csv" "../out/$f-$k.csv"
+		done
+		for f in rejects mbr-merge-id.rejects; do
+			[ -f "$f.csv" ] && keep_rejects "$f.csv" "../out/$f-$k.csv"
 		done
 		[ -f xref.csv ] && cp xref.csv "../out/xref-$k.csv"
 		find ../tmp -type f | wc -l | tr -d ' ' >"../out/tmpleft-$k"
