@@ -65,8 +65,8 @@ static void test_header(struct header *h, const char *cols)
 }
 
 /* Feed records; list the rejected ones in why as "row:field:reason;". */
-static void feed_records(struct mergeid *m, const char *const *rows, char *why,
-			 size_t why_len)
+static void feed_records(struct mergeid *m, const char *const *rows,
+			 char *why, size_t why_len)
 {
 	struct record rec;
 
@@ -109,14 +109,14 @@ typedef int (*writer)(struct mergeid *, FILE *, struct mbr_err *);
 
 static int write_xref(struct mergeid *m, FILE *f, struct mbr_err *err)
 {
-	struct mergeid_out o = {f, "xref"};
+	struct mergeid_out o = { f, "xref" };
 
 	return mergeid_write_xref(m, &o, err);
 }
 
 static int write_changes(struct mergeid *m, FILE *f, struct mbr_err *err)
 {
-	struct mergeid_out o = {f, "changes"};
+	struct mergeid_out o = { f, "changes" };
 
 	return mergeid_write_changes(m, &o, err);
 }
@@ -139,9 +139,9 @@ static char *capture(struct mergeid *m, writer w)
 #define COLS "cluster_id,source,source_id,points"
 
 struct assign_case {
-	const char *xref[MAX_ROWS]; /* the earlier crosswalk */
-	const char *recs[MAX_ROWS]; /* cluster_id,source,source_id,points */
-	const char *want;	    /* the crosswalk written */
+	const char *xref[MAX_ROWS];	/* the earlier crosswalk */
+	const char *recs[MAX_ROWS];	/* cluster_id,source,source_id,points */
+	const char *want;		/* the crosswalk written */
 	unsigned issued, kept, merged, moved, added, carried;
 	const char *why;
 };
@@ -149,196 +149,138 @@ struct assign_case {
 #define H "source,source_id,master_id,merged_into\n"
 
 static const struct assign_case assign_cases[] = {
-	{{NULL},
-	 {"c9,pos,2,", "c9,crm,7,", "c1,web,1,", "c5,pos,1,", NULL},
-	 H "crm,7,M0000000001,\n"
-	   "pos,1,M0000000002,\n"
-	   "pos,2,M0000000001,\n"
-	   "web,1,M0000000003,\n",
-	 3,
-	 0,
-	 0,
-	 0,
-	 4,
-	 0,
-	 "first run: IDs by each cluster's smallest key, not by cluster_id"},
-	{{"crm,7,M0000000001,", "pos,2,M0000000001,", "pos,1,M0000000003,",
-	  "web,1,M0000000002,", NULL},
-	 {"x,pos,2,", "x,crm,7,", "y,web,1,", "z,pos,1,", NULL},
-	 H "crm,7,M0000000001,\n"
-	   "pos,1,M0000000003,\n"
-	   "pos,2,M0000000001,\n"
-	   "web,1,M0000000002,\n",
-	 0,
-	 3,
-	 0,
-	 0,
-	 0,
-	 0,
-	 "keep: other cluster_id values, same members, same IDs"},
-	{{"crm,7,M0000000001,", "pos,2,M0000000001,", "web,1,M0000000002,",
-	  NULL},
-	 {"a,pos,2,", "a,crm,7,", "a,app,5,", "b,web,1,", "c,app,1,", NULL},
-	 H "app,1,M0000000003,\n"
-	   "app,5,M0000000001,\n"
-	   "crm,7,M0000000001,\n"
-	   "pos,2,M0000000001,\n"
-	   "web,1,M0000000002,\n",
-	 1,
-	 2,
-	 0,
-	 0,
-	 2,
-	 0,
-	 "join: a new record joins a master; another is a new master"},
-	{{"crm,7,M0000000005,", "pos,2,M0000000005,", "pos,3,M0000000005,",
-	  "web,1,M0000000003,", NULL},
-	 {"a,crm,7,", "a,pos,2,", "a,pos,3,", "a,web,1,", "a,app,9,", NULL},
-	 H "app,9,M0000000003,\n"
-	   "crm,7,M0000000003,\n"
-	   "pos,2,M0000000003,\n"
-	   "pos,3,M0000000003,\n"
-	   "web,1,M0000000003,\n"
-	   ",,M0000000005,M0000000003\n",
-	 0,
-	 1,
-	 1,
-	 0,
-	 1,
-	 0,
-	 "bridge: the older (lower) ID survives, even with fewer records"},
-	{{"crm,7,M0000000001,", "pos,2,M0000000001,", "pos,3,M0000000001,",
-	  "web,1,M0000000001,", "web,2,M0000000001,", NULL},
-	 {"a,crm,7,", "a,pos,2,", "b,pos,3,", "b,web,1,", "b,web,2,", NULL},
-	 H "crm,7,M0000000002,\n"
-	   "pos,2,M0000000002,\n"
-	   "pos,3,M0000000001,\n"
-	   "web,1,M0000000001,\n"
-	   "web,2,M0000000001,\n",
-	 1,
-	 1,
-	 0,
-	 2,
-	 0,
-	 0,
-	 "split 2/3: the part with more records keeps the ID"},
-	{{"crm,7,M0000000001,", "pos,2,M0000000001,", "pos,3,M0000000001,",
-	  "web,1,M0000000001,", NULL},
-	 {"b,crm,7,", "a,pos,2,", "a,pos,3,", "b,web,1,", NULL},
-	 H "crm,7,M0000000001,\n"
-	   "pos,2,M0000000002,\n"
-	   "pos,3,M0000000002,\n"
-	   "web,1,M0000000001,\n",
-	 1,
-	 1,
-	 0,
-	 2,
-	 0,
-	 0,
-	 "split 2/2: the part with the smallest key (crm,7) keeps it"},
-	{{"a,1,M0000000001,", "a,2,M0000000001,", "a,3,M0000000001,",
-	  "b,1,M0000000002,", "b,2,M0000000002,", "b,3,M0000000002,", NULL},
-	 {"x,a,1,", "x,a,2,", "x,b,1,", "x,b,2,", "x,b,3,", "y,a,3,", NULL},
-	 H "a,1,M0000000001,\n"
-	   "a,2,M0000000001,\n"
-	   "a,3,M0000000003,\n"
-	   "b,1,M0000000001,\n"
-	   "b,2,M0000000001,\n"
-	   "b,3,M0000000001,\n"
-	   ",,M0000000002,M0000000001\n",
-	 1,
-	 1,
-	 1,
-	 1,
-	 0,
-	 0,
-	 "split and merge: M1's bigger part absorbs M2; its rest is new"},
-	{{"a,1,M0000000001,", "a,2,M0000000001,", "a,3,M0000000001,",
-	  "b,1,M0000000002,", "b,2,M0000000002,", "b,3,M0000000002,", NULL},
-	 {"x,a,1,", "x,b,1,", "x,b,2,", "x,b,3,", "y,a,2,", "y,a,3,", NULL},
-	 H "a,1,M0000000002,\n"
-	   "a,2,M0000000001,\n"
-	   "a,3,M0000000001,\n"
-	   "b,1,M0000000002,\n"
-	   "b,2,M0000000002,\n"
-	   "b,3,M0000000002,\n",
-	 0,
-	 2,
-	 0,
-	 1,
-	 0,
-	 0,
-	 "a record moves from one master to another: no merge"},
-	{{"a,1,M0000000002,", ",,M0000000007,M0000000002",
-	  ",,M0000000004,M0000000002", NULL},
-	 {"x,a,1,", "y,b,1,", NULL},
-	 H "a,1,M0000000002,\n"
-	   "b,1,M0000000008,\n"
-	   ",,M0000000004,M0000000002\n"
-	   ",,M0000000007,M0000000002\n",
-	 1,
-	 1,
-	 0,
-	 0,
-	 1,
-	 0,
-	 "new IDs continue past the highest, retired ones included"},
-	{{"a,1,M0000000001,", "a,2,M0000000001,", "b,1,M0000000002,",
-	  "z,9,M0000000002,", NULL},
-	 {"x,a,1,", "x,b,1,", NULL},
-	 H "a,1,M0000000001,\n"
-	   "a,2,M0000000001,\n"
-	   "b,1,M0000000001,\n"
-	   "z,9,M0000000001,\n"
-	   ",,M0000000002,M0000000001\n",
-	 0,
-	 1,
-	 1,
-	 0,
-	 0,
-	 2,
-	 "carried: records not in the input keep a row, follow a merge"},
-	{{"a,1,M0000000001,", ",,M0000000001,M0000000002",
-	  ",,M0000000002,M0000000003", NULL},
-	 {"x,a,1,", NULL},
-	 H "a,1,M0000000003,\n"
-	   ",,M0000000001,M0000000003\n"
-	   ",,M0000000002,M0000000003\n",
-	 0,
-	 1,
-	 0,
-	 0,
-	 0,
-	 0,
-	 "a stale row on a retired ID follows the chain to the live one"},
-	{{"a,1,M0000000001,", NULL},
-	 {NULL},
-	 H "a,1,M0000000001,\n",
-	 0,
-	 0,
-	 0,
-	 0,
-	 0,
-	 1,
-	 "empty input: the crosswalk stays"},
-	{{NULL},
-	 {"c,甲,１２,", "c,甲,12,", "d,\xff,x,", NULL},
-	 H "甲,12,M0000000001,\n"
-	   "甲,１２,M0000000001,\n"
-	   "\xff,x,M0000000002,\n",
-	 2,
-	 0,
-	 0,
-	 0,
-	 3,
-	 0,
-	 "non-ASCII keys: byte order; full-width '１２' is another key"},
+	{ { NULL },
+	  { "c9,pos,2,", "c9,crm,7,", "c1,web,1,", "c5,pos,1,", NULL },
+	  H "crm,7,M0000000001,\n"
+	    "pos,1,M0000000002,\n"
+	    "pos,2,M0000000001,\n"
+	    "web,1,M0000000003,\n",
+	  3, 0, 0, 0, 4, 0,
+	  "first run: IDs by each cluster's smallest key, not by cluster_id" },
+	{ { "crm,7,M0000000001,", "pos,2,M0000000001,",
+	    "pos,1,M0000000003,", "web,1,M0000000002,", NULL },
+	  { "x,pos,2,", "x,crm,7,", "y,web,1,", "z,pos,1,", NULL },
+	  H "crm,7,M0000000001,\n"
+	    "pos,1,M0000000003,\n"
+	    "pos,2,M0000000001,\n"
+	    "web,1,M0000000002,\n",
+	  0, 3, 0, 0, 0, 0,
+	  "keep: other cluster_id values, same members, same IDs" },
+	{ { "crm,7,M0000000001,", "pos,2,M0000000001,",
+	    "web,1,M0000000002,", NULL },
+	  { "a,pos,2,", "a,crm,7,", "a,app,5,", "b,web,1,", "c,app,1,",
+	    NULL },
+	  H "app,1,M0000000003,\n"
+	    "app,5,M0000000001,\n"
+	    "crm,7,M0000000001,\n"
+	    "pos,2,M0000000001,\n"
+	    "web,1,M0000000002,\n",
+	  1, 2, 0, 0, 2, 0,
+	  "join: a new record joins a master; another is a new master" },
+	{ { "crm,7,M0000000005,", "pos,2,M0000000005,",
+	    "pos,3,M0000000005,", "web,1,M0000000003,", NULL },
+	  { "a,crm,7,", "a,pos,2,", "a,pos,3,", "a,web,1,", "a,app,9,",
+	    NULL },
+	  H "app,9,M0000000003,\n"
+	    "crm,7,M0000000003,\n"
+	    "pos,2,M0000000003,\n"
+	    "pos,3,M0000000003,\n"
+	    "web,1,M0000000003,\n"
+	    ",,M0000000005,M0000000003\n",
+	  0, 1, 1, 0, 1, 0,
+	  "bridge: the older (lower) ID survives, even with fewer records" },
+	{ { "crm,7,M0000000001,", "pos,2,M0000000001,",
+	    "pos,3,M0000000001,", "web,1,M0000000001,",
+	    "web,2,M0000000001,", NULL },
+	  { "a,crm,7,", "a,pos,2,", "b,pos,3,", "b,web,1,", "b,web,2,",
+	    NULL },
+	  H "crm,7,M0000000002,\n"
+	    "pos,2,M0000000002,\n"
+	    "pos,3,M0000000001,\n"
+	    "web,1,M0000000001,\n"
+	    "web,2,M0000000001,\n",
+	  1, 1, 0, 2, 0, 0,
+	  "split 2/3: the part with more records keeps the ID" },
+	{ { "crm,7,M0000000001,", "pos,2,M0000000001,",
+	    "pos,3,M0000000001,", "web,1,M0000000001,", NULL },
+	  { "b,crm,7,", "a,pos,2,", "a,pos,3,", "b,web,1,", NULL },
+	  H "crm,7,M0000000001,\n"
+	    "pos,2,M0000000002,\n"
+	    "pos,3,M0000000002,\n"
+	    "web,1,M0000000001,\n",
+	  1, 1, 0, 2, 0, 0,
+	  "split 2/2: the part with the smallest key (crm,7) keeps it" },
+	{ { "a,1,M0000000001,", "a,2,M0000000001,", "a,3,M0000000001,",
+	    "b,1,M0000000002,", "b,2,M0000000002,", "b,3,M0000000002,",
+	    NULL },
+	  { "x,a,1,", "x,a,2,", "x,b,1,", "x,b,2,", "x,b,3,", "y,a,3,",
+	    NULL },
+	  H "a,1,M0000000001,\n"
+	    "a,2,M0000000001,\n"
+	    "a,3,M0000000003,\n"
+	    "b,1,M0000000001,\n"
+	    "b,2,M0000000001,\n"
+	    "b,3,M0000000001,\n"
+	    ",,M0000000002,M0000000001\n",
+	  1, 1, 1, 1, 0, 0,
+	  "split and merge: M1's bigger part absorbs M2; its rest is new" },
+	{ { "a,1,M0000000001,", "a,2,M0000000001,", "a,3,M0000000001,",
+	    "b,1,M0000000002,", "b,2,M0000000002,", "b,3,M0000000002,",
+	    NULL },
+	  { "x,a,1,", "x,b,1,", "x,b,2,", "x,b,3,", "y,a,2,", "y,a,3,",
+	    NULL },
+	  H "a,1,M0000000002,\n"
+	    "a,2,M0000000001,\n"
+	    "a,3,M0000000001,\n"
+	    "b,1,M0000000002,\n"
+	    "b,2,M0000000002,\n"
+	    "b,3,M0000000002,\n",
+	  0, 2, 0, 1, 0, 0,
+	  "a record moves from one master to another: no merge" },
+	{ { "a,1,M0000000002,", ",,M0000000007,M0000000002",
+	    ",,M0000000004,M0000000002", NULL },
+	  { "x,a,1,", "y,b,1,", NULL },
+	  H "a,1,M0000000002,\n"
+	    "b,1,M0000000008,\n"
+	    ",,M0000000004,M0000000002\n"
+	    ",,M0000000007,M0000000002\n",
+	  1, 1, 0, 0, 1, 0,
+	  "new IDs continue past the highest, retired ones included" },
+	{ { "a,1,M0000000001,", "a,2,M0000000001,", "b,1,M0000000002,",
+	    "z,9,M0000000002,", NULL },
+	  { "x,a,1,", "x,b,1,", NULL },
+	  H "a,1,M0000000001,\n"
+	    "a,2,M0000000001,\n"
+	    "b,1,M0000000001,\n"
+	    "z,9,M0000000001,\n"
+	    ",,M0000000002,M0000000001\n",
+	  0, 1, 1, 0, 0, 2,
+	  "carried: records not in the input keep a row, follow a merge" },
+	{ { "a,1,M0000000001,", ",,M0000000001,M0000000002",
+	    ",,M0000000002,M0000000003", NULL },
+	  { "x,a,1,", NULL },
+	  H "a,1,M0000000003,\n"
+	    ",,M0000000001,M0000000003\n"
+	    ",,M0000000002,M0000000003\n",
+	  0, 1, 0, 0, 0, 0,
+	  "a stale row on a retired ID follows the chain to the live one" },
+	{ { "a,1,M0000000001,", NULL },
+	  { NULL },
+	  H "a,1,M0000000001,\n",
+	  0, 0, 0, 0, 0, 1, "empty input: the crosswalk stays" },
+	{ { NULL },
+	  { "c,甲,１２,", "c,甲,12,", "d,\xff,x,", NULL },
+	  H "甲,12,M0000000001,\n"
+	    "甲,１２,M0000000001,\n"
+	    "\xff,x,M0000000002,\n",
+	  2, 0, 0, 0, 3, 0,
+	  "non-ASCII keys: byte order; full-width '１２' is another key" },
 };
 
 /* A merger whose sorts share memory bytes (0: the default). */
 static struct mergeid *new_merger_mem(const char *fmt, size_t memory)
 {
-	struct mergeid_opts o = {fmt, NULL, memory, NULL, true};
+	struct mergeid_opts o = { fmt, NULL, memory, NULL, true };
 	struct mbr_err err = MBR_ERR_INIT;
 	struct mergeid *m = mergeid_new(&o, &err);
 
@@ -380,8 +322,7 @@ static void check_stats(const struct assign_case *c,
 	if (s->issued != c->issued || s->kept != c->kept ||
 	    s->merged != c->merged || s->moved != c->moved ||
 	    s->added != c->added || s->carried != c->carried)
-		fail_msg("%s: issued %llu kept %llu merged %llu moved %llu "
-			 "added %llu carried %llu",
+		fail_msg("%s: issued %llu kept %llu merged %llu moved %llu added %llu carried %llu",
 			 c->why, s->issued, s->kept, s->merged, s->moved,
 			 s->added, s->carried);
 }
@@ -442,12 +383,14 @@ static void test_assign(void **state)
 /* The input order changes nothing. */
 static void test_order_independent(void **state)
 {
-	static const char *const fwd[] = {"k1,pos,1,", "k1,crm,1,", "k2,web,3,",
-					  "k3,pos,2,", "k2,web,4,", "k4,app,1,",
-					  NULL};
-	static const char *const rev[] = {"k4,app,1,", "k2,web,4,", "k3,pos,2,",
-					  "k2,web,3,", "k1,crm,1,", "k1,pos,1,",
-					  NULL};
+	static const char *const fwd[] = {
+		"k1,pos,1,", "k1,crm,1,", "k2,web,3,", "k3,pos,2,",
+		"k2,web,4,", "k4,app,1,", NULL
+	};
+	static const char *const rev[] = {
+		"k4,app,1,", "k2,web,4,", "k3,pos,2,", "k2,web,3,",
+		"k1,crm,1,", "k1,pos,1,", NULL
+	};
 	struct mergeid *a = new_merger(NULL), *b = new_merger(NULL);
 	char *x = run(a, NULL, fwd), *y = run(b, NULL, rev);
 
@@ -463,22 +406,25 @@ static void test_changes(void **state)
 {
 	static const char *const xref[] = {
 		"a,1,M0000000001,", "a,2,M0000000001,", "b,1,M0000000002,",
-		"c,1,M0000000003,", "c,2,M0000000003,", NULL};
-	static const char *const recs[] = {"x,a,1,", "x,b,1,", "x,n,1,",
-					   "y,a,2,", "z,c,1,", "z,c,2,",
-					   "w,n,2,", NULL};
+		"c,1,M0000000003,", "c,2,M0000000003,", NULL
+	};
+	static const char *const recs[] = {
+		"x,a,1,", "x,b,1,", "x,n,1,", "y,a,2,", "z,c,1,", "z,c,2,",
+		"w,n,2,", NULL
+	};
 	struct mergeid *m = new_merger(NULL);
 	char *x = run(m, xref, recs), *ch = capture(m, write_changes);
 
 	(void)state;
 	assert_string_equal(
-		ch, "change,master_id,source,source_id,previous_master_id\n"
-		    "merged,M0000000001,,,M0000000002\n"
-		    "added,M0000000001,n,1,\n"
-		    "new,M0000000004,,,\n"
-		    "moved,M0000000004,a,2,M0000000001\n"
-		    "new,M0000000005,,,\n"
-		    "added,M0000000005,n,2,\n");
+		ch,
+		"change,master_id,source,source_id,previous_master_id\n"
+		"merged,M0000000001,,,M0000000002\n"
+		"added,M0000000001,n,1,\n"
+		"new,M0000000004,,,\n"
+		"moved,M0000000004,a,2,M0000000001\n"
+		"new,M0000000005,,,\n"
+		"added,M0000000005,n,2,\n");
 	free(x);
 	free(ch);
 	mergeid_free(m);
@@ -486,8 +432,8 @@ static void test_changes(void **state)
 
 static void test_id_format(void **state)
 {
-	static const char *const recs[] = {"a,s,1,", "b,s,2,", NULL};
-	static const char *const xref[] = {"s,1,C-000041%,", NULL};
+	static const char *const recs[] = { "a,s,1,", "b,s,2,", NULL };
+	static const char *const xref[] = { "s,1,C-000041%,", NULL };
 	struct mergeid *m = new_merger("C-%06d%%");
 	char *x = run(m, xref, recs);
 
@@ -506,10 +452,14 @@ static const struct {
 	const char *fmt;
 	const char *why;
 } bad_formats[] = {
-	{"M", "no number"},	    {"M%d%d", "two numbers"},
-	{"M%10d", "space padding"}, {"M%0d", "zero width"},
-	{"M%021d", "too wide"},	    {"M%s", "not a number"},
-	{"M%", "a lone percent"},   {"", "empty"},
+	{ "M", "no number" },
+	{ "M%d%d", "two numbers" },
+	{ "M%10d", "space padding" },
+	{ "M%0d", "zero width" },
+	{ "M%021d", "too wide" },
+	{ "M%s", "not a number" },
+	{ "M%", "a lone percent" },
+	{ "", "empty" },
 };
 
 static void test_bad_format(void **state)
@@ -517,8 +467,8 @@ static void test_bad_format(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_formats) / sizeof(bad_formats[0]);
 	     i++) {
-		struct mergeid_opts o = {bad_formats[i].fmt, NULL, 0, NULL,
-					 false};
+		struct mergeid_opts o = { bad_formats[i].fmt, NULL, 0,
+					  NULL, false };
 		struct mbr_err err = MBR_ERR_INIT;
 		struct mergeid *m = mergeid_new(&o, &err);
 		char want[200];
@@ -526,8 +476,7 @@ static void test_bad_format(void **state)
 		if (m)
 			fail_msg("%s: accepted", bad_formats[i].why);
 		snprintf(want, sizeof(want),
-			 "--id-format '%s': expected text with one %%d or "
-			 "%%0Nd (N up to 20), e.g. M%%010d",
+			 "--id-format '%s': expected text with one %%d or %%0Nd (N up to 20), e.g. M%%010d",
 			 bad_formats[i].fmt);
 		assert_int_equal(err.status, MBR_ECONFIG);
 		assert_string_equal(err.msg, want);
@@ -539,43 +488,31 @@ static const struct {
 	enum mbr_status status;
 	const char *msg, *why;
 } xref_errors[] = {
-	{{"a,1,M1,", NULL},
-	 MBR_ECONFIG,
-	 "x.csv:2: master ID 'M1' is not what --id-format 'M%010d' gives "
-	 "(expected the format of earlier runs)",
-	 "an ID in another format"},
-	{{"a,1,M0000000000,", NULL},
-	 MBR_ECONFIG,
-	 "x.csv:2: master ID 'M0000000000' is not what --id-format 'M%010d' "
-	 "gives (expected the format of earlier runs)",
-	 "sequence 0 is never issued"},
-	{{"a,1,M0000000001,", "a,1,M0000000002,", NULL},
-	 MBR_EIO,
-	 "x.csv:3: the record 'a' / '1' has a row already (expected one row "
-	 "per record)",
-	 "a record twice"},
-	{{"a,1,,", NULL}, MBR_EIO, "x.csv:2: empty master_id", "no master"},
-	{{",,M0000000001,", NULL},
-	 MBR_EIO,
-	 "x.csv:2: neither a record (source, source_id) nor a retired ID "
-	 "(merged_into)",
-	 "a row with nothing"},
-	{{"a,,M0000000001,", NULL},
-	 MBR_EIO,
-	 "x.csv:2: a record row needs source and source_id and no merged_into",
-	 "no source_id"},
-	{{"a,1,M0000000001,M0000000002", NULL},
-	 MBR_EIO,
-	 "x.csv:2: a record row needs source and source_id and no merged_into",
-	 "a record with merged_into"},
-	{{",,M0000000001,M0000000001", NULL},
-	 MBR_EIO,
-	 "x.csv:2: 'M0000000001' is merged into itself",
-	 "self merge"},
-	{{",,M0000000001,M0000000002", ",,M0000000001,M0000000003", NULL},
-	 MBR_EIO,
-	 "x.csv:3: 'M0000000001' is merged into two masters",
-	 "retired twice"},
+	{ { "a,1,M1,", NULL }, MBR_ECONFIG,
+	  "x.csv:2: master ID 'M1' is not what --id-format 'M%010d' gives (expected the format of earlier runs)",
+	  "an ID in another format" },
+	{ { "a,1,M0000000000,", NULL }, MBR_ECONFIG,
+	  "x.csv:2: master ID 'M0000000000' is not what --id-format 'M%010d' gives (expected the format of earlier runs)",
+	  "sequence 0 is never issued" },
+	{ { "a,1,M0000000001,", "a,1,M0000000002,", NULL }, MBR_EIO,
+	  "x.csv:3: the record 'a' / '1' has a row already (expected one row per record)",
+	  "a record twice" },
+	{ { "a,1,,", NULL }, MBR_EIO, "x.csv:2: empty master_id",
+	  "no master" },
+	{ { ",,M0000000001,", NULL }, MBR_EIO,
+	  "x.csv:2: neither a record (source, source_id) nor a retired ID (merged_into)",
+	  "a row with nothing" },
+	{ { "a,,M0000000001,", NULL }, MBR_EIO,
+	  "x.csv:2: a record row needs source and source_id and no merged_into",
+	  "no source_id" },
+	{ { "a,1,M0000000001,M0000000002", NULL }, MBR_EIO,
+	  "x.csv:2: a record row needs source and source_id and no merged_into",
+	  "a record with merged_into" },
+	{ { ",,M0000000001,M0000000001", NULL }, MBR_EIO,
+	  "x.csv:2: 'M0000000001' is merged into itself", "self merge" },
+	{ { ",,M0000000001,M0000000002", ",,M0000000001,M0000000003", NULL },
+	  MBR_EIO, "x.csv:3: 'M0000000001' is merged into two masters",
+	  "retired twice" },
 };
 
 static void test_xref_errors(void **state)
@@ -601,9 +538,9 @@ static void test_xref_errors(void **state)
  * by the second row's where, whatever that looks like. */
 static void test_xref_twice_where(void **state)
 {
-	static const char *const wheres[] = {"db: xref row 007", "no number",
+	static const char *const wheres[] = { "db: xref row 007", "no number",
 					     "x.csv:0", "x.csv:10",
-					     "ends in 18446744073709551615"};
+					     "ends in 18446744073709551615" };
 	(void)state;
 	for (size_t i = 0; i < sizeof(wheres) / sizeof(wheres[0]); i++) {
 		struct mergeid *m = new_merger(NULL);
@@ -631,8 +568,8 @@ static void test_xref_twice_where(void **state)
 
 static void test_cycle(void **state)
 {
-	static const char *const xref[] = {",,M0000000001,M0000000002",
-					   ",,M0000000002,M0000000001", NULL};
+	static const char *const xref[] = { ",,M0000000001,M0000000002",
+					    ",,M0000000002,M0000000001", NULL };
 	struct mergeid *m = new_merger(NULL);
 	struct mbr_err err = MBR_ERR_INIT;
 
@@ -640,16 +577,17 @@ static void test_cycle(void **state)
 	assert_int_equal(feed_xref(m, xref, &err), 0);
 	assert_int_equal(mergeid_assign(m, NULL, NULL, &err), -1);
 	assert_int_equal(err.status, MBR_EIO);
-	assert_string_equal(err.msg, "crosswalk: retired IDs are merged into "
-				     "each other in a circle ('M0000000001')");
+	assert_string_equal(err.msg,
+			    "crosswalk: retired IDs are merged into each other in a circle ('M0000000001')");
 	mergeid_free(m);
 }
 
 static void test_rejects(void **state)
 {
 	static const char *const recs[] = {
-		"a,s,1,10", ",s,2,5", "a,s,1,7", "b,,3,1",   "b,s,4,1.5",
-		"b,s,5,",   "c, ,6,", "  ,s,7,", "a,s,8,-3", NULL};
+		"a,s,1,10", ",s,2,5", "a,s,1,7", "b,,3,1", "b,s,4,1.5",
+		"b,s,5,", "c, ,6,", "  ,s,7,", "a,s,8,-3", NULL
+	};
 	struct mergeid *m = new_merger(NULL);
 	struct header h;
 	struct mbr_err err = MBR_ERR_INIT;
@@ -659,14 +597,16 @@ static void test_rejects(void **state)
 	test_header(&h, COLS);
 	assert_int_equal(mergeid_bind(m, &h, "t", &err), 0);
 	feed_records(m, recs, why, sizeof(why));
-	assert_string_equal(why, "1:cluster_id:missing;3:source:missing;"
-				 "4:points:not an integer;6:source:missing;"
-				 "7:cluster_id:missing;");
+	assert_string_equal(why,
+			    "1:cluster_id:missing;3:source:missing;"
+			    "4:points:not an integer;6:source:missing;"
+			    "7:cluster_id:missing;");
 	/* a repeated key is found once the records are sorted by key */
 	assert_int_equal(mergeid_assign(m, note_reject, why, &err), 0);
-	assert_string_equal(why, "1:cluster_id:missing;3:source:missing;"
-				 "4:points:not an integer;6:source:missing;"
-				 "7:cluster_id:missing;2:source_id:duplicate;");
+	assert_string_equal(why,
+			    "1:cluster_id:missing;3:source:missing;"
+			    "4:points:not an integer;6:source:missing;"
+			    "7:cluster_id:missing;2:source_id:duplicate;");
 	assert_int_equal(mergeid_stats(m)->records, 3);
 	assert_int_equal(mergeid_stats(m)->points_in, 7);
 	header_release(&h);
@@ -678,12 +618,12 @@ static void test_bind(void **state)
 	static const struct {
 		const char *cols, *msg;
 	} cases[] = {
-		{"source,source_id", "in.csv: no 'cluster_id' column (expected "
-				     "the output of mbr-dedupe)"},
-		{"cluster_id,source",
-		 "in.csv: no 'source_id' column (expected canonical records)"},
-		{"cluster_id,source_id",
-		 "in.csv: no 'source' column (expected canonical records)"},
+		{ "source,source_id",
+		  "in.csv: no 'cluster_id' column (expected the output of mbr-dedupe)" },
+		{ "cluster_id,source",
+		  "in.csv: no 'source_id' column (expected canonical records)" },
+		{ "cluster_id,source_id",
+		  "in.csv: no 'source' column (expected canonical records)" },
 	};
 
 	(void)state;
@@ -703,25 +643,26 @@ static void test_bind(void **state)
 
 static int write_golden_only(struct mergeid *m, FILE *f, struct mbr_err *e)
 {
-	struct mergeid_out o = {f, "golden"};
+	struct mergeid_out o = { f, "golden" };
 
 	return mergeid_write_golden(m, &o, NULL, e);
 }
 
 static FILE *lineage_file;
 
-static int write_golden_lineage(struct mergeid *m, FILE *f, struct mbr_err *e)
+static int write_golden_lineage(struct mergeid *m, FILE *f,
+				struct mbr_err *e)
 {
-	struct mergeid_out o = {f, "golden"}, l = {lineage_file, "l"};
+	struct mergeid_out o = { f, "golden" }, l = { lineage_file, "l" };
 
 	return mergeid_write_golden(m, &o, &l, e);
 }
 
-#define GOLDEN_HEADER                                                     \
-	"source,source_id,source_row,name,family_name,given_name,gender," \
-	"birth_date,mobile,phone,email,id_type,id_number,country,"        \
-	"province,city,district,address,postal_code,tier,points,"         \
-	"registered_at,last_active_at,store,channel,consent_marketing,"   \
+#define GOLDEN_HEADER                                                      \
+	"source,source_id,source_row,name,family_name,given_name,gender,"  \
+	"birth_date,mobile,phone,email,id_type,id_number,country,"         \
+	"province,city,district,address,postal_code,tier,points,"          \
+	"registered_at,last_active_at,store,channel,consent_marketing,"    \
 	"status,master_id,member_count,sources\n"
 
 static void test_golden(void **state)
@@ -729,8 +670,10 @@ static void test_golden(void **state)
 	static const char *const recs[] = {
 		"c1,pos,9,李雷,2,100,2019-01-01,2023-05-01,Y",
 		"c1,crm,3,李雷,3,250,2020-06-01,2024-01-02,",
-		"c1,pos,1,李蕾,1,-50,2018-03-01,,N", "c2,web,5,韩梅梅,,,,,",
-		NULL};
+		"c1,pos,1,李蕾,1,-50,2018-03-01,,N",
+		"c2,web,5,韩梅梅,,,,,",
+		NULL
+	};
 	struct mergeid *m = new_merger(NULL);
 	struct header h;
 	struct mbr_err err = MBR_ERR_INIT;
@@ -748,21 +691,23 @@ static void test_golden(void **state)
 	golden = capture(m, write_golden_lineage);
 	fclose(lineage_file);
 	assert_string_equal(
-		golden, GOLDEN_HEADER
+		golden,
+		GOLDEN_HEADER
 		"master,M0000000001,1,李雷,,,,,,,,,,,,,,,,3,300,2018-03-01,"
 		"2024-01-02,,,Y,,M0000000001,3,crm;pos\n"
 		"master,M0000000002,2,韩梅梅,,,,,,,,,,,,,,,,,,,,,,,,"
 		"M0000000002,1,web\n");
-	assert_string_equal(lineage,
-			    "master_id,field,value,source,source_id,rule\n"
-			    "M0000000001,name,李雷,crm,3,most_frequent\n"
-			    "M0000000001,tier,3,crm,3,max\n"
-			    "M0000000001,points,300,,,sum\n"
-			    "M0000000001,registered_at,2018-03-01,pos,1,min\n"
-			    "M0000000001,last_active_at,2024-01-02,crm,3,max\n"
-			    "M0000000001,consent_marketing,Y,pos,9,"
-			    "\"most_recent(last_active_at, registered_at)\"\n"
-			    "M0000000002,name,韩梅梅,web,5,most_frequent\n");
+	assert_string_equal(
+		lineage,
+		"master_id,field,value,source,source_id,rule\n"
+		"M0000000001,name,李雷,crm,3,most_frequent\n"
+		"M0000000001,tier,3,crm,3,max\n"
+		"M0000000001,points,300,,,sum\n"
+		"M0000000001,registered_at,2018-03-01,pos,1,min\n"
+		"M0000000001,last_active_at,2024-01-02,crm,3,max\n"
+		"M0000000001,consent_marketing,Y,pos,9,"
+		"\"most_recent(last_active_at, registered_at)\"\n"
+		"M0000000002,name,韩梅梅,web,5,most_frequent\n");
 	assert_int_equal(mergeid_stats(m)->points_in, 300);
 	assert_int_equal(mergeid_stats(m)->points_out, 300);
 	free(golden);
@@ -824,7 +769,7 @@ static char *temp_file(const char *text)
 
 static void test_load_xref(void **state)
 {
-	static const char *const recs[] = {"a,s,1,", "b,\"t\",2,", NULL};
+	static const char *const recs[] = { "a,s,1,", "b,\"t\",2,", NULL };
 	struct mergeid *m = new_merger(NULL);
 	struct mbr_err err = MBR_ERR_INIT;
 	char *path, *x;
@@ -837,8 +782,8 @@ static void test_load_xref(void **state)
 	assert_int_equal(mergeid_load_xref(m, path, &err), 0);
 	x = run(m, NULL, recs);
 	assert_string_equal(x, H "\"\"\"t\"\"\",2,M0000000010,\n"
-				 "s,1,M0000000004,\n"
-				 ",,M0000000009,M0000000004\n");
+			       "s,1,M0000000004,\n"
+			       ",,M0000000009,M0000000004\n");
 	free(x);
 	mergeid_free(m);
 	unlink(path);
@@ -847,9 +792,8 @@ static void test_load_xref(void **state)
 	path = temp_file("source,source_id,master\nM1,s,1\n");
 	assert_int_equal(mergeid_load_xref(m, path, &err), -1);
 	assert_int_equal(err.status, MBR_EIO);
-	assert_non_null(strstr(err.msg,
-			       ": no 'master_id' column (expected "
-			       "source,source_id,master_id,merged_into)"));
+	assert_non_null(strstr(err.msg, ": no 'master_id' column (expected "
+					"source,source_id,master_id,merged_into)"));
 	mergeid_free(m);
 	unlink(path);
 
@@ -874,7 +818,7 @@ static void test_load_xref(void **state)
  * part reads back. */
 static void test_skey(void **state)
 {
-	static const char bytes[] = {0, 1, 2, 'a', (char)0xfe, (char)0xff};
+	static const char bytes[] = { 0, 1, 2, 'a', (char)0xfe, (char)0xff };
 	struct buf x, y, back;
 	unsigned seed = 12345;
 
