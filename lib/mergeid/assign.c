@@ -126,9 +126,9 @@ static int unpack_rec(const struct mergeid *m, struct strview v,
 		      struct record *rec, const struct src **s,
 		      struct mbr_err *err)
 {
-	uint64_t i = be64_get(v.p + 1);
+	uint64_t i = v.len < REC_HEAD ? UINT64_MAX : be64_get(v.p + 1);
 
-	if (v.len < REC_HEAD || i >= m->n_srcs ||
+	if (i >= m->n_srcs ||
 	    extsort_unpack_record(svn(v.p + REC_HEAD, v.len - REC_HEAD), rec) <
 		    0)
 		return broken("a sorted record is damaged", err);
@@ -142,7 +142,6 @@ static int twice_in_xref(struct mergeid *m, struct strview key,
 			 struct strview v, struct mbr_err *err)
 {
 	struct strview k = key;
-
 	struct buf where;
 	int rc;
 
@@ -250,6 +249,12 @@ static int pass_keys(struct mergeid *m, mergeid_reject_fn reject, void *ctx,
  * Pass "clusters"
  */
 
+/* An old master and its first record in a cluster. */
+struct by_old {
+	uint64_t old;
+	size_t first;
+};
+
 /* One cluster's records, as S_CLUSTER gives them. */
 struct members {
 	struct buf bytes; /* their values, one after another */
@@ -258,10 +263,7 @@ struct members {
 	uint32_t *doubtful;
 	uint64_t *old;
 	size_t n, cap;
-	struct { /* an old master and its first record here */
-		uint64_t old;
-		size_t first;
-	} * by_old;
+	struct by_old *by_old;
 	struct buf prefix; /* the cluster's key prefix */
 	struct buf rows;   /* its golden rows */
 };
@@ -331,11 +333,11 @@ static void body_key(struct buf *b, struct strview body)
 
 static int by_old_cmp(const void *a, const void *b)
 {
-	const uint64_t *x = a, *y = b; /* old, then first */
+	const struct by_old *x = a, *y = b;
 
-	if (x[0] != y[0])
-		return x[0] < y[0] ? -1 : 1;
-	return x[1] < y[1] ? -1 : x[1] > y[1];
+	if (x->old != y->old)
+		return x->old < y->old ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
 }
 
 /* Step 1's candidates: each old master with records in cluster cl, by
