@@ -204,6 +204,13 @@ static int read_input(struct run *r, struct rs_sink *k, struct mbr_err *err)
 	return rc;
 }
 
+/* The merger's passes after the reading, on the progress line. */
+static void on_step(void *ctx, const char *what, unsigned long long done,
+		    unsigned long long total)
+{
+	cli_step(ctx, what, done, total);
+}
+
 /* Repeated records, rejected once the merger has sorted them. */
 struct late {
 	struct cli *cli;
@@ -223,8 +230,8 @@ static int reject_late(void *ctx, const struct mergeid_reject *r,
 static int run(struct cli *cli, const struct opts *o,
 	       const struct survive_rules *rules, struct mbr_err *err)
 {
-	struct mergeid_opts mo = {o->id_format, rules, o->memory, NULL,
-				  o->lineage != NULL};
+	struct mergeid_opts mo = {o->id_format,	      rules,   o->memory, NULL,
+				  o->lineage != NULL, on_step, cli};
 	struct run r = {cli, o, rules, mergeid_new(&mo, err)};
 	struct mergeid_out golden = {cli->out, cli->out_path};
 	struct rs_sink *k = NULL;

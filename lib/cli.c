@@ -675,23 +675,45 @@ void cli_warn(const struct cli *cli, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* Time to draw the progress line? Then *t is the time since the start. */
+static bool progress_due(struct cli *cli, double *t)
+{
+	if (++cli->progress_tick % 4096 || cli->quiet)
+		return false;
+	*t = cli_elapsed(cli);
+	if (*t < 1.0 || *t - cli->progress_last < 0.5 || !isatty(2))
+		return false;
+	cli->progress_last = *t;
+	cli->progress_shown = true;
+	return true;
+}
+
 static void cli_progress(struct cli *cli, unsigned long long done_bytes,
 			 unsigned long long total_bytes)
 {
 	double t;
 
-	if (++cli->progress_tick % 4096 || cli->quiet)
+	if (!progress_due(cli, &t))
 		return;
-	t = cli_elapsed(cli);
-	if (t < 1.0 || t - cli->progress_last < 0.5 || !isatty(2))
-		return;
-	cli->progress_last = t;
-	cli->progress_shown = true;
 	fprintf(stderr, "\r%s: %llu records, %.0f/s", cli->prog, cli->counts.in,
 		(double)cli->counts.in / t);
 	if (total_bytes)
 		fprintf(stderr, ", %.0f%%",
 			100.0 * (double)done_bytes / (double)total_bytes);
+	fflush(stderr);
+}
+
+void cli_step(struct cli *cli, const char *what, unsigned long long done,
+	      unsigned long long total)
+{
+	double t;
+
+	if (!progress_due(cli, &t))
+		return;
+	fprintf(stderr, "\r\033[K%s: %s: %llu", cli->prog, what, done);
+	if (total)
+		fprintf(stderr, " of %llu (%.0f%%)", total,
+			100.0 * (double)done / (double)total);
 	fflush(stderr);
 }
 

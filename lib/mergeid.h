@@ -71,6 +71,11 @@ struct mergeid_opts {
 					    * is extsort_default_budget() */
 	const char *tmpdir; /* where they spill; NULL: $TMPDIR, /tmp */
 	bool lineage;	    /* mergeid_write_golden will be asked for it */
+	/* Told often how a pass after the reading goes ("golden records",
+	 * done of total): for a progress line. NULL: not told. */
+	void (*progress)(void *ctx, const char *what, unsigned long long done,
+			 unsigned long long total);
+	void *progress_ctx;
 };
 
 struct mergeid_stats {

@@ -24,18 +24,23 @@
  */
 #include "mergeid/mergeid_int.h"
 
-/* A finished sort being read: its current entry while more is 1. */
+/* A finished sort being read: its current entry while more is 1; a
+ * pass's main sort reports its progress as what. */
 struct cursor {
-	struct extsort *s;
+	struct mergeid *m;
+	enum sort_id i;
+	const char *what; /* NULL: no progress reports */
+	unsigned long long done;
 	struct strview k, v;
 	int more;
 };
 
 static int cur_next(struct cursor *c, struct mbr_err *err)
 {
-	int rc = extsort_next(c->s, &c->k, &c->v, err);
+	int rc = extsort_next(c->m->sort[c->i], &c->k, &c->v, err);
 
 	c->more = rc > 0;
+	sort_progress(c->m, c->i, c->what, c->done++);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -50,8 +55,18 @@ static int cur_start(struct mergeid *m, enum sort_id i, struct cursor *c,
 {
 	if (sort_finish(m, i, err) < 0)
 		return -1;
-	c->s = m->sort[i];
+	*c = (struct cursor){m, i, NULL, 0, {NULL, 0}, {NULL, 0}, 0};
 	return cur_next(c, err);
+}
+
+/* cur_start for a pass's main sort: its progress is reported as what. */
+static int cur_start_pass(struct mergeid *m, enum sort_id i, struct cursor *c,
+			  const char *what, struct mbr_err *err)
+{
+	if (cur_start(m, i, c, err) < 0)
+		return -1;
+	c->what = what;
+	return 0;
 }
 
 /* The number a key or value starts with (cluster or master). */
@@ -234,7 +249,7 @@ static int pass_keys(struct mergeid *m, mergeid_reject_fn reject, void *ctx,
 	buf_init(&key, BUF_NOLIMIT);
 	rc = carry_retired(m, err);
 	if (rc == 0)
-		rc = cur_start(m, S_KEY, &c, err);
+		rc = cur_start_pass(m, S_KEY, &c, "records by key", err);
 	while (rc == 0 && c.more)
 		rc = one_key(m, &c, &rec, &key, err);
 	sort_done(m, S_KEY);
@@ -407,7 +422,7 @@ static int pass_clusters(struct mergeid *m, struct mbr_err *err)
 	buf_init(&ms.bytes, BUF_NOLIMIT);
 	buf_init(&ms.prefix, BUF_NOLIMIT);
 	buf_init(&ms.rows, BUF_NOLIMIT);
-	rc = cur_start(m, S_CLUSTER, &c, err);
+	rc = cur_start_pass(m, S_CLUSTER, &c, "golden records", err);
 	while (rc == 0 && c.more) {
 		uint64_t cl = m->clusters++;
 
@@ -436,7 +451,7 @@ static int pass_homes(struct mergeid *m, struct mbr_err *err)
 {
 	struct cursor c;
 	uint64_t last = 0;
-	int rc = cur_start(m, S_CAND, &c, err);
+	int rc = cur_start_pass(m, S_CAND, &c, "old masters", err);
 
 	for (; rc == 0 && c.more; rc = cur_step(&c, rc, err)) {
 		uint64_t old = num_at(c.k);
@@ -572,7 +587,7 @@ static int pass_name(struct mergeid *m, struct mbr_err *err)
 	int rc = cur_start(m, S_HOME, &home, err);
 
 	if (rc == 0)
-		rc = cur_start(m, S_FIRST, &first, err);
+		rc = cur_start_pass(m, S_FIRST, &first, "master IDs", err);
 	for (; rc == 0 && first.more; rc = cur_step(&first, rc, err)) {
 		uint64_t cl = num_at(first.k);
 
@@ -600,7 +615,7 @@ static int pass_name(struct mergeid *m, struct mbr_err *err)
 static int pass_carried(struct mergeid *m, struct mbr_err *err)
 {
 	struct cursor carry, merge;
-	int rc = cur_start(m, S_CARRY, &carry, err);
+	int rc = cur_start_pass(m, S_CARRY, &carry, "carried records", err);
 
 	if (rc == 0)
 		rc = cur_start(m, S_MERGE, &merge, err);
@@ -701,7 +716,7 @@ static int pass_write(struct mergeid *m, struct mbr_err *err)
 {
 	struct cursor made, named, fresh;
 	struct buf homes;
-	int rc = cur_start(m, S_MADE, &made, err);
+	int rc = cur_start_pass(m, S_MADE, &made, "crosswalk and changes", err);
 
 	buf_init(&homes, BUF_NOLIMIT);
 	if (rc == 0)

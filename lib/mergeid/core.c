@@ -341,6 +341,14 @@ int sort_finish(struct mergeid *m, enum sort_id i, struct mbr_err *err)
 	return extsort_finish(sort_get(m, i), err);
 }
 
+void sort_progress(struct mergeid *m, enum sort_id i, const char *what,
+		   unsigned long long done)
+{
+	if (what && m->progress && m->sort[i])
+		m->progress(m->progress_ctx, what, done,
+			    extsort_count(m->sort[i]));
+}
+
 void sort_done(struct mergeid *m, enum sort_id i)
 {
 	if (!m->sort[i])
@@ -370,6 +378,8 @@ struct mergeid *mergeid_new(const struct mergeid_opts *o, struct mbr_err *err)
 		m->rules = &m->own_rules;
 	}
 	m->lineage = o->lineage;
+	m->progress = o->progress;
+	m->progress_ctx = o->progress_ctx;
 	buf_init(&m->enc, BUF_NOLIMIT);
 	buf_init(&m->skey, BUF_NOLIMIT);
 	buf_init(&m->tmp, BUF_NOLIMIT);

@@ -101,11 +101,14 @@ struct mergeid {
 	const struct survive_rules *rules; /* borrowed, or own_rules */
 	struct survive_rules own_rules;	   /* owned: defaults when none given */
 	bool lineage;			   /* make lineage rows */
-	size_t memory;			   /* all the sorts' budget */
-	const char *tmpdir;		   /* borrowed: where sorts spill */
-	struct extsort *sort[N_SORTS];	   /* owned, or NULL */
-	size_t runs;			   /* runs of the sorts freed */
-	struct src *srcs;		   /* owned */
+	void (*progress)(void *ctx, const char *what, unsigned long long done,
+			 unsigned long long total);
+	void *progress_ctx;
+	size_t memory;		       /* all the sorts' budget */
+	const char *tmpdir;	       /* borrowed: where sorts spill */
+	struct extsort *sort[N_SORTS]; /* owned, or NULL */
+	size_t runs;		       /* runs of the sorts freed */
+	struct src *srcs;	       /* owned */
 	size_t n_srcs;
 	char **wheres; /* owned: where crosswalk rows come from, less their
 			* numbers (where_put) */
@@ -166,6 +169,10 @@ int sort_add(struct mergeid *m, enum sort_id i, struct strview key,
 	     struct strview val, struct mbr_err *err);
 /* Finish sort i for reading (made empty when it never was). */
 int sort_finish(struct mergeid *m, enum sort_id i, struct mbr_err *err);
+/* Entry done of sort i's total, for the progress line (what: the pass,
+ * NULL: no report). */
+void sort_progress(struct mergeid *m, enum sort_id i, const char *what,
+		   unsigned long long done);
 /* Free sort i, counting its runs. */
 void sort_done(struct mergeid *m, enum sort_id i);
 

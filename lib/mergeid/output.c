@@ -254,8 +254,10 @@ static int golden_rows(struct mergeid *m, struct golden_out *go, bool header,
 	if (!s)
 		return -1;
 	rc = golden_header(go, header, err);
-	while (rc == 0 && (rc = extsort_next(s, &k, &v, err)) > 0)
+	while (rc == 0 && (rc = extsort_next(s, &k, &v, err)) > 0) {
 		rc = rows_replay(m, go, k, ++row, v, err);
+		sort_progress(m, O_GOLDEN, "writing golden records", row);
+	}
 	sort_done(m, O_GOLDEN);
 	return rc;
 }
@@ -313,6 +315,7 @@ static int xref_record_rows(struct mergeid *m, emit_fn emit, void *ctx,
 	struct extsort *s = output(m, O_XREF, "the crosswalk", err);
 	struct strview k, v;
 	struct buf id;
+	unsigned long long n = 0;
 	int rc;
 
 	if (!s)
@@ -320,6 +323,8 @@ static int xref_record_rows(struct mergeid *m, emit_fn emit, void *ctx,
 	buf_init(&id, BUF_NOLIMIT);
 	while ((rc = extsort_next(s, &k, &v, err)) > 0) {
 		struct strview f[XREF_FIELDS];
+
+		sort_progress(m, O_XREF, "writing the crosswalk", ++n);
 
 		skey_get(&k, &m->tmp);
 		skey_get(&k, &m->tmp2);

@@ -486,7 +486,8 @@ static void run(enum xref_from from, struct strview xref,
 		const struct run *written, struct strview recs, size_t memory,
 		struct run *r)
 {
-	struct mergeid_opts o = {NULL, NULL, memory, spill_dir(), true};
+	struct mergeid_opts o = {NULL, NULL, memory, spill_dir(), true,
+				 NULL, NULL};
 	struct mergeid *m = mergeid_new(&o, &r->err);
 
 	CHECK(m != NULL);

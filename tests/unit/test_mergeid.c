@@ -280,7 +280,7 @@ static const struct assign_case assign_cases[] = {
 /* A merger whose sorts share memory bytes (0: the default). */
 static struct mergeid *new_merger_mem(const char *fmt, size_t memory)
 {
-	struct mergeid_opts o = { fmt, NULL, memory, NULL, true };
+	struct mergeid_opts o = { fmt, NULL, memory, NULL, true, NULL, NULL };
 	struct mbr_err err = MBR_ERR_INIT;
 	struct mergeid *m = mergeid_new(&o, &err);
 
@@ -468,7 +468,7 @@ static void test_bad_format(void **state)
 	for (size_t i = 0; i < sizeof(bad_formats) / sizeof(bad_formats[0]);
 	     i++) {
 		struct mergeid_opts o = { bad_formats[i].fmt, NULL, 0,
-					  NULL, false };
+					  NULL, false, NULL, NULL };
 		struct mbr_err err = MBR_ERR_INIT;
 		struct mergeid *m = mergeid_new(&o, &err);
 		char want[200];
@@ -1006,6 +1006,75 @@ static void test_budget(void **state)
 	outputs_free(&small);
 }
 
+/* What the progress callback heard: each pass's name once, in order,
+ * with done counting up to at most its total. */
+struct heard {
+	char names[512];
+	const char *last;
+	unsigned long long done, calls;
+};
+
+static void hear(void *ctx, const char *what, unsigned long long done,
+		 unsigned long long total)
+{
+	struct heard *h = ctx;
+
+	if (h->last != what) {
+		size_t used = strlen(h->names);
+
+		snprintf(h->names + used, sizeof(h->names) - used, "%s;",
+			 what);
+		h->last = what;
+	} else if (done <= h->done) {
+		fail_msg("%s: %llu after %llu", what, done, h->done);
+	}
+	if (done > total)
+		fail_msg("%s: %llu of %llu", what, done, total);
+	h->done = done;
+	h->calls++;
+}
+
+/* The passes after the reading report how far they are. */
+static void test_progress(void **state)
+{
+	struct mergeid_opts o = { NULL, NULL, 0, NULL, false, hear, NULL };
+	struct heard heard = { "", NULL, 0, 0 };
+	struct mbr_err err = MBR_ERR_INIT;
+	struct mergeid *m;
+	struct header h;
+	struct record rec;
+	char line[96];
+
+	(void)state;
+	o.progress_ctx = &heard;
+	m = mergeid_new(&o, &err);
+	assert_non_null(m);
+	test_header(&h, COLS);
+	assert_int_equal(mergeid_bind(m, &h, "t", &err), 0);
+	record_init(&rec);
+	for (size_t i = 0; i < 300; i++) {
+		struct strview f[4];
+		const char *field, *reason;
+
+		gen_first(i, line, sizeof(line));
+		record_reset(&rec);
+		for (size_t j = 0, k = split(line, f, 4); j < k; j++)
+			record_addsv(&rec, f[j]);
+		assert_int_equal(mergeid_add(m, &rec, &field, &reason), 0);
+	}
+	assert_int_equal(mergeid_assign(m, NULL, NULL, &err), 0);
+	free(capture(m, write_golden_only));
+	free(capture(m, write_xref));
+	assert_string_equal(heard.names,
+			    "records by key;golden records;master IDs;"
+			    "crosswalk and changes;writing golden records;"
+			    "writing the crosswalk;");
+	assert_true(heard.calls > 1000);
+	record_release(&rec);
+	header_release(&h);
+	mergeid_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1024,6 +1093,7 @@ int main(void)
 		cmocka_unit_test(test_load_xref),
 		cmocka_unit_test(test_skey),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
