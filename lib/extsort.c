@@ -43,12 +43,20 @@ struct run {
 	size_t have, at; /* bytes in iobuf, and the next one */
 };
 
+/* An entry held in memory: its offset in the arena and its key's first
+ * 16 bytes as two big-endian numbers (zero-padded), which settle most
+ * comparisons without reading the arena. */
+struct ent {
+	uint64_t pre[2];
+	size_t off;
+};
+
 struct extsort {
 	size_t budget;
-	char *tmpdir;	  /* owned */
-	struct buf arena; /* owned: the entries held in memory */
-	size_t *idx;	  /* owned: their offsets in arena */
-	size_t *scratch;  /* owned: the merge sort's second array */
+	char *tmpdir;	     /* owned */
+	struct buf arena;    /* owned: the entries held in memory */
+	struct ent *idx;     /* owned: where they are in arena */
+	struct ent *scratch; /* owned: the merge sort's second array */
 	size_t n_idx, cap_idx;
 	size_t next;	   /* reading from memory: the next index */
 	struct run **runs; /* owned: runs on disk, in order written */
@@ -148,13 +156,31 @@ static int key_cmp(struct strview a, struct strview b)
 	return a.len < b.len ? -1 : a.len > b.len;
 }
 
-static int off_cmp(const struct extsort *s, size_t a, size_t b)
+static int ent_cmp(const struct extsort *s, const struct ent *a,
+		   const struct ent *b)
 {
 	struct strview ka, kb, v;
 
-	entry_at(s, a, &ka, &v);
-	entry_at(s, b, &kb, &v);
+	if (a->pre[0] != b->pre[0])
+		return a->pre[0] < b->pre[0] ? -1 : 1;
+	if (a->pre[1] != b->pre[1])
+		return a->pre[1] < b->pre[1] ? -1 : 1;
+	entry_at(s, a->off, &ka, &v);
+	entry_at(s, b->off, &kb, &v);
 	return key_cmp(ka, kb);
+}
+
+/* The first 16 bytes of key, zero-padded, as two big-endian numbers. */
+static void key_prefix(struct strview key, uint64_t pre[2])
+{
+	unsigned char b[16] = {0};
+
+	memcpy(b, key.p, key.len < 16 ? key.len : 16);
+	for (int w = 0; w < 2; w++) {
+		pre[w] = 0;
+		for (int i = 0; i < 8; i++)
+			pre[w] = pre[w] << 8 | b[8 * w + i];
+	}
 }
 
 /* Bottom-up merge sort of the index: stable, so equal keys keep the order
@@ -162,7 +188,7 @@ static int off_cmp(const struct extsort *s, size_t a, size_t b)
 static void sort_index(struct extsort *s)
 {
 	size_t n = s->n_idx;
-	size_t *a = s->idx, *b = s->scratch;
+	struct ent *a = s->idx, *b = s->scratch;
 
 	for (size_t w = 1; w < n; w *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * w) {
@@ -171,14 +197,14 @@ static void sort_index(struct extsort *s)
 			size_t i = lo, j = mid, k = lo;
 
 			while (i < mid && j < hi)
-				b[k++] = off_cmp(s, a[j], a[i]) < 0 ? a[j++]
-								    : a[i++];
+				b[k++] = ent_cmp(s, &a[j], &a[i]) < 0 ? a[j++]
+								      : a[i++];
 			while (i < mid)
 				b[k++] = a[i++];
 			while (j < hi)
 				b[k++] = a[j++];
 		}
-		size_t *t = a;
+		struct ent *t = a;
 		a = b;
 		b = t;
 	}
@@ -322,7 +348,7 @@ static int spill(struct extsort *s, struct mbr_err *err)
 	for (size_t i = 0; i < s->n_idx; i++) {
 		struct strview k, v;
 
-		entry_at(s, s->idx[i], &k, &v);
+		entry_at(s, s->idx[i].off, &k, &v);
 		if (run_write(r, k, v) < 0) {
 			run_free(r);
 			return io_fail(s, err, "write");
@@ -342,14 +368,15 @@ int extsort_add(struct extsort *s, struct strview key, struct strview val,
 		struct mbr_err *err)
 {
 	uint32_t len[2] = {(uint32_t)key.len, (uint32_t)val.len};
-	size_t need = 8 + key.len + val.len + 2 * sizeof(size_t);
+	size_t need = 8 + key.len + val.len + 2 * sizeof(struct ent);
 
 	if (key.len > UINT32_MAX || val.len > UINT32_MAX)
 		return mbr_fail(err, MBR_EINTERNAL,
 				"a sort entry over 4 GB (%zu + %zu bytes)",
 				key.len, val.len);
 	if (s->n_idx &&
-	    s->arena.len + s->n_idx * 2 * sizeof(size_t) + need > s->budget) {
+	    s->arena.len + s->n_idx * 2 * sizeof(struct ent) + need >
+		    s->budget) {
 		if (spill(s, err) < 0)
 			return -1;
 	}
@@ -359,7 +386,8 @@ int extsort_add(struct extsort *s, struct strview key, struct strview val,
 		s->scratch =
 			xrealloc(s->scratch, s->cap_idx * sizeof(*s->scratch));
 	}
-	s->idx[s->n_idx++] = s->arena.len;
+	s->idx[s->n_idx].off = s->arena.len;
+	key_prefix(key, s->idx[s->n_idx++].pre);
 	buf_add(&s->arena, len, sizeof(len));
 	buf_add(&s->arena, key.p, key.len);
 	buf_add(&s->arena, val.p, val.len);
@@ -542,7 +570,7 @@ int extsort_next(struct extsort *s, struct strview *key, struct strview *val,
 				"extsort_next before extsort_finish");
 	if (s->next == s->n_idx)
 		return 0;
-	entry_at(s, s->idx[s->next++], key, val);
+	entry_at(s, s->idx[s->next++].off, key, val);
 	return 1;
 }
 

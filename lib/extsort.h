@@ -10,7 +10,7 @@
  *    key that is a prefix of another comes first); entries with equal keys
  *    come back in the order they were added (the sort is stable), so the
  *    result does not depend on the budget.
- *  - Memory stays near the budget: the entries held (their bytes and 16
+ *  - Memory stays near the budget: the entries held (their bytes and 48
  *    bytes of index each), plus one read buffer and one entry per run
  *    being merged (at most EXTSORT_FAN_IN at once: more runs are merged in
  *    passes). One entry larger than the budget is still sorted.

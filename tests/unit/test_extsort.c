@@ -227,6 +227,59 @@ static const struct {
 	{"99999999999999999999G", 0},
 };
 
+/* Keys that the index's 16-byte prefix cannot tell apart: a shared
+ * prefix of 12 to 17 bytes, then bytes 0, 1, 'a' and 0xff, lengths 12 to
+ * 20 (a short key ends where a longer one has a 0 byte). In memory and
+ * in runs: sv_cmp's order, equal keys in the order added. */
+static void test_extsort_prefix(void **state)
+{
+	static const char tail[] = {0, 1, 'a', (char)0xff};
+	unsigned seed = 99;
+
+	(void)state;
+	for (size_t budget = 1 << 10; budget <= (1 << 20); budget <<= 10) {
+		struct extsort *s = extsort_new(budget, NULL);
+		struct mbr_err err = MBR_ERR_INIT;
+		struct strview k, v;
+		char prev[32];
+		size_t prev_len = 0, got = 0;
+		unsigned prev_i = 0;
+
+		for (unsigned i = 0; i < 4000; i++) {
+			char key[32];
+			size_t len;
+
+			seed = seed * 1103515245 + 12345;
+			len = 12 + (seed >> 16) % 9;
+			memcpy(key, "sharedprefix-----", 17);
+			for (size_t j = 12 + (seed >> 8) % 6; j < len; j++) {
+				seed = seed * 1103515245 + 12345;
+				key[j] = tail[(seed >> 16) % 4];
+			}
+			assert_int_equal(extsort_add(s, svn(key, len),
+						     svn((char *)&i, sizeof(i)),
+						     &err),
+					 0);
+		}
+		assert_int_equal(extsort_finish(s, &err), 0);
+		while (extsort_next(s, &k, &v, &err) > 0) {
+			unsigned i;
+			int c = sv_cmp(svn(prev, prev_len), k);
+
+			memcpy(&i, v.p, sizeof(i));
+			if (got && (c > 0 || (c == 0 && i <= prev_i)))
+				fail_msg("budget %zu: entry %zu out of order",
+					 budget, got);
+			memcpy(prev, k.p, k.len);
+			prev_len = k.len;
+			prev_i = i;
+			got++;
+		}
+		assert_int_equal(got, 4000);
+		extsort_free(s);
+	}
+}
+
 /* Open file descriptors of this process. */
 static size_t open_fds(void)
 {
@@ -314,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_extsort_records),
 		cmocka_unit_test(test_extsort_parse_size),
 		cmocka_unit_test(test_extsort_many_runs),
+		cmocka_unit_test(test_extsort_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
