@@ -306,6 +306,22 @@ coverage() {
 	echo
 }
 
+# side_start NAME MEM SIDE PATTERN: one side's directory ($d: run/ with
+# links to the inputs matching PATTERN, out/, tmp/), its binary ($bin)
+# and its extra options ($extra).
+side_start() {
+	d=$work/$1/$2/$3
+	mkdir -p "$d/run" "$d/out" "$d/tmp"
+	for f in "$work/$1/in"/$4; do
+		ln -s "../../../in/${f##*/}" "$d/run/${f##*/}"
+	done
+	if [ "$3" = old ]; then
+		bin=$OLD extra=$OLD_ARGS
+	else
+		bin=$NEW extra=$NEW_ARGS
+	fi
+}
+
 # scenario NAME FMT DB GENARGS...: generate, run both sides under every
 # memory, compare.
 scenario() {
@@ -320,16 +336,7 @@ scenario() {
 	fi
 	for mem in $mems; do
 		for side in old new; do
-			d=$work/$name/$mem/$side
-			mkdir -p "$d/run" "$d/out" "$d/tmp"
-			for f in "$work/$name/in"/run*; do
-				ln -s "../../../in/${f##*/}" "$d/run/${f##*/}"
-			done
-			if [ "$side" = old ]; then
-				bin=$OLD extra=$OLD_ARGS
-			else
-				bin=$NEW extra=$NEW_ARGS
-			fi
+			side_start "$name" "$mem" "$side" 'run*'
 			if [ -n "$db" ]; then
 				# the schema, as the first call makes it
 				(cd "$d/run" && "$bin" -q --db stage.db </dev/null \
@@ -377,16 +384,7 @@ pipeline() {
 	fi
 	for mem in $mems; do
 		for side in old new; do
-			d=$work/$name/$mem/$side
-			mkdir -p "$d/run" "$d/out" "$d/tmp"
-			for f in "$work/$name/in"/*; do
-				ln -s "../../../in/${f##*/}" "$d/run/${f##*/}"
-			done
-			if [ "$side" = old ]; then
-				bin=$OLD extra=$OLD_ARGS
-			else
-				bin=$NEW extra=$NEW_ARGS
-			fi
+			side_start "$name" "$mem" "$side" '*'
 			k=0
 			while read -r _ args; do
 				k=$((k + 1))
