@@ -9,32 +9,16 @@
 
 void enc_put(struct buf *b, struct strview v)
 {
-	unsigned char *q;
-	size_t n = v.len;
-
-	buf_grow(b, v.len + 10); /* no limit: cannot fail */
-	q = (unsigned char *)b->p + b->len;
-	do {
-		*q = n & 0x7f;
-		n >>= 7;
-		*q++ |= n ? 0x80 : 0;
-	} while (n);
-	if (v.len)
-		memcpy(q, v.p, v.len);
-	b->len = (size_t)(q - (unsigned char *)b->p) + v.len;
-	b->p[b->len] = '\0';
+	leb_put(b, v.len);
+	buf_addsv(b, v);
 }
 
 const unsigned char *enc_get(const unsigned char *p, struct strview *v)
 {
-	size_t n = 0;
-	int shift = 0;
+	uint64_t n;
 
-	do {
-		n |= (size_t)(*p & 0x7f) << shift;
-		shift += 7;
-	} while (*p++ & 0x80);
-	*v = svn((const char *)p, n);
+	p = leb_get(p, &n);
+	*v = svn((const char *)p, (size_t)n);
 	return p + n;
 }
 

@@ -15,8 +15,6 @@ int mergeid_bind(struct mergeid *m, const struct header *h, const char *name,
 	if (m->n_srcs && header_equal(&m->srcs[m->n_srcs - 1].h, h) &&
 	    !strcmp(m->srcs[m->n_srcs - 1].name, name))
 		return 0;
-	if (m->n_srcs == UINT32_MAX)
-		return mbr_fail(err, MBR_EIO, "%s: too many inputs", name);
 	m->srcs = xrealloc(m->srcs, (m->n_srcs + 1) * sizeof(*m->srcs));
 	s = &m->srcs[m->n_srcs++];
 	header_init(&s->h);
