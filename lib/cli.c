@@ -348,6 +348,7 @@ static FILE *claim_stdout(struct cli *cli, const char *what,
 	}
 	cli->stdout_taken = strcmp(what, "-") ? what : "another output";
 	catch_signals();
+	csvio_pipe_grow(STDOUT_FILENO);
 	return stdout;
 }
 

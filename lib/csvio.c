@@ -7,10 +7,12 @@
  * that went wrong (a broken quote that swallowed the lines after it) be
  * rejected alone and the lines after its first read again.
  */
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include "csvio.h"
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,12 +143,22 @@ static void row_begin(struct csvio_reader *r)
 	r->row_clean = false;
 }
 
+void csvio_pipe_grow(int fd)
+{
+#ifdef F_SETPIPE_SZ
+	(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+#else
+	(void)fd;
+#endif
+}
+
 static int open_file(struct csvio_reader *r, struct mbr_err *err)
 {
 	const char *path = r->n_paths ? r->paths[r->i_path] : "-";
 
 	if (!strcmp(path, "-")) {
 		r->f = stdin;
+		csvio_pipe_grow(0);
 		r->name = "<stdin>";
 	} else {
 		r->f = fopen(path, "rb");
