@@ -82,7 +82,8 @@ static const char usage[] =
 	"                     mbr-merge-id --db) instead of standard output\n"
 	"  --strict           stop at the first unreadable row (exit 3)\n"
 	"  -o FILE            write FILE atomically instead of standard "
-	"output\n" CLI_DRY_RUN_HELP "  -q                 no summary line\n"
+	"output\n" CLI_DRY_RUN_HELP
+	"  -q                 no summary or progress line\n"
 	"  --help, --version\n"
 	"\n"
 	"examples:\n"
@@ -521,6 +522,7 @@ static int run(struct cli *cli, const struct ctx *c, struct match_rules *r,
 	struct rs_sink *k = NULL;
 	int rc = -1;
 
+	match_set_progress(m, cli_on_step, cli);
 	if (c->pairs_only)
 		match_set_shard(m, c->shard, c->shards);
 	if ((!(c->pairs || c->review) ||

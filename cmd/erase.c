@@ -32,7 +32,7 @@ static const char usage[] =
 	"                   a ticket number, never personal data\n"
 	"  --dry-run        count what would be removed, remove nothing (the\n"
 	"                   database's bytes stay as they were)\n"
-	"  -q               no summary line\n"
+	"  -q               no summary or progress line\n"
 	"  --help, --version\n"
 	"\n"
 	"example:\n"

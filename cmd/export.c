@@ -47,7 +47,8 @@ static const char usage[] =
 	"when any)\n"
 	"  --strict               stop at the first row that cannot be read\n"
 	"  -o FILE                write FILE atomically (mode "
-	"0600)\n" CLI_DRY_RUN_HELP "  -q                     no summary line\n"
+	"0600)\n" CLI_DRY_RUN_HELP
+	"  -q                     no summary or progress line\n"
 	"  --help, --version\n"
 	"\n"
 	"example:\n"

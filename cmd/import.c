@@ -36,7 +36,8 @@ static const char usage[] =
 	"                   records (default 50), else nothing is committed\n"
 	"  --force          a snapshot past --max-delete all the same\n"
 	"  -o FILE          write FILE atomically instead of standard "
-	"output\n" CLI_DRY_RUN_HELP "  -q               no summary line\n"
+	"output\n" CLI_DRY_RUN_HELP
+	"  -q               no summary or progress line\n"
 	"  --help, --version\n"
 	"\n"
 	"example:\n"

@@ -38,7 +38,8 @@ static const char usage[] =
 	"the\n"
 	"                    staging database; write masters, xref, retired\n"
 	"  -o FILE           write FILE atomically instead of standard "
-	"output\n" CLI_DRY_RUN_HELP "  -q                no summary line\n"
+	"output\n" CLI_DRY_RUN_HELP
+	"  -q                no summary or progress line\n"
 	"  --help, --version\n"
 	"\n"
 	"example:\n"
@@ -204,13 +205,6 @@ static int read_input(struct run *r, struct rs_sink *k, struct mbr_err *err)
 	return rc;
 }
 
-/* The merger's passes after the reading, on the progress line. */
-static void on_step(void *ctx, const char *what, unsigned long long done,
-		    unsigned long long total)
-{
-	cli_step(ctx, what, done, total);
-}
-
 /* Repeated records, rejected once the merger has sorted them. */
 struct late {
 	struct cli *cli;
@@ -230,8 +224,9 @@ static int reject_late(void *ctx, const struct mergeid_reject *r,
 static int run(struct cli *cli, const struct opts *o,
 	       const struct survive_rules *rules, struct mbr_err *err)
 {
-	struct mergeid_opts mo = {o->id_format,	      rules,   o->memory, NULL,
-				  o->lineage != NULL, on_step, cli};
+	struct mergeid_opts mo = {
+		o->id_format,	    rules,	 o->memory, NULL,
+		o->lineage != NULL, cli_on_step, cli};
 	struct run r = {cli, o, rules, mergeid_new(&mo, err)};
 	struct mergeid_out golden = {cli->out, cli->out_path};
 	struct rs_sink *k = NULL;

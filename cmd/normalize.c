@@ -25,7 +25,8 @@ static const char usage[] =
 	"  --strict          stop at the first row that cannot be parsed\n"
 	"  --db FILE         normalise the records of a staging database\n"
 	"  -o FILE           write FILE atomically instead of standard "
-	"output\n" CLI_DRY_RUN_HELP "  -q                no summary line\n"
+	"output\n" CLI_DRY_RUN_HELP
+	"  -q                no summary or progress line\n"
 	"  --help, --version\n"
 	"\n"
 	"example:\n"

@@ -28,7 +28,7 @@ static const char usage[] =
 	"  --db FILE             profile the staging database (records and\n"
 	"                        its rejects table); it is only read\n"
 	"  -o FILE               write FILE (mode 0600), not standard output\n"
-	"  -q                    no summary line\n"
+	"  -q                    no summary or progress line\n"
 	"  --help, --version\n"
 	"\n"
 	"Limits: distinct values are exact up to 4096 per field, then\n"

@@ -43,7 +43,7 @@ static const char usage[] =
 	"  --tmpdir DIR     where the sort's runs go (default $TMPDIR, /tmp)\n"
 	"  -o FILE          write the report to FILE instead of standard "
 	"output\n"
-	"  -q               no summary line\n"
+	"  -q               no summary or progress line\n"
 	"  --help, --version\n"
 	"\n"
 	"example:\n"

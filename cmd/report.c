@@ -34,7 +34,7 @@ static const char usage[] =
 	"  --title TEXT          the page's title\n"
 	"  --unmasked            show personal values as they are\n"
 	"  -o FILE               write FILE (mode 0600), not standard output\n"
-	"  -q                    no summary line\n"
+	"  -q                    no summary or progress line\n"
 	"  --help, --version\n"
 	"\n"
 	"Exit status: 0 done, 2 bad option or rules, 3 input or output\n"

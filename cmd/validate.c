@@ -35,7 +35,8 @@ static const char usage[] =
 	"                        it they move to a temporary file\n"
 	"  --strict              stop at the first unreadable row (exit 3)\n"
 	"  -o FILE               write FILE atomically, not standard "
-	"output\n" CLI_DRY_RUN_HELP "  -q                    no summary line\n"
+	"output\n" CLI_DRY_RUN_HELP
+	"  -q                    no summary or progress line\n"
 	"  --help, --version\n"
 	"\n"
 	"Exit status: 0 every record passed, 1 some were rejected or\n"

@@ -718,6 +718,12 @@ void cli_step(struct cli *cli, const char *what, unsigned long long done,
 	fflush(stderr);
 }
 
+void cli_on_step(void *cli, const char *what, unsigned long long done,
+		 unsigned long long total)
+{
+	cli_step(cli, what, done, total);
+}
+
 /*
  * A tool's run
  */

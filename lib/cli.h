@@ -49,7 +49,7 @@ struct cli {
 	const char *out_path;	  /* -o, or NULL for standard output */
 	const char *db_path;	  /* --db, or NULL */
 	const char *rejects_path; /* --rejects, or NULL */
-	bool quiet;		  /* -q: no summary line */
+	bool quiet;		  /* -q: no summary or progress line */
 	bool strict;		  /* --strict: a bad row stops the run */
 	const char **files;	  /* borrowed from argv: the operands */
 	size_t n_files;
@@ -178,6 +178,10 @@ int cli_done(struct cli *cli, struct rs_sink *k, int rc, struct mbr_err *err);
  * after the first second, on a terminal only and not under -q. */
 void cli_step(struct cli *cli, const char *what, unsigned long long done,
 	      unsigned long long total);
+/* cli_step with the cli as a void *: a library's progress callback
+ * (mergeid_opts.progress, match_set_progress) with the cli as its ctx. */
+void cli_on_step(void *cli, const char *what, unsigned long long done,
+		 unsigned long long total);
 
 /* Print "PROG: message", remove temporaries, return the exit code. */
 int cli_fail(struct cli *cli, const struct mbr_err *err);

@@ -195,6 +195,17 @@ struct stage;
 int match_load_stage_decisions(struct match *m, struct stage *st,
 			       struct mbr_err *err);
 
+/* How far match_run and match_write_records are, told from the calling
+ * thread as it goes (often: the teller decides when to draw it): what it
+ * does ("comparing, key 2 of 9", "comparing, windows", "calibrating",
+ * "rescoring", "clustering", "writing") and done of total (0: unknown).
+ * The steps run on threads tell what the calling thread's share has
+ * reached in the whole. NULL tells nothing (the default). */
+typedef void match_progress_fn(void *ctx, const char *what,
+			       unsigned long long done,
+			       unsigned long long total);
+void match_set_progress(struct match *m, match_progress_fn *fn, void *ctx);
+
 /* Block, compare, score and cluster. With train, first estimate u from
  * random record pairs and m by EM over several independent blocking
  * passes, store them in the rules, then score with them (refined on the

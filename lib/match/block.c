@@ -535,6 +535,7 @@ struct worker {
 	struct pass *pass;
 	void *ctx;
 	unsigned long long fresh; /* pairs visited */
+	bool tells;		  /* the first: tells job->progress */
 };
 
 /* Each thread takes the runs RUN_CHUNK at a time, so that it can ask for
@@ -555,6 +556,11 @@ static void *work(void *arg)
 			while (ahead < end && asked < PREFETCH_AHEAD)
 				asked += prefetch_run(p, &p->runs[ahead++]);
 			w->fresh += visit_run(p, &p->runs[i], w->ctx);
+			if (w->tells)
+				progress_tell(
+					p->job->progress, i,
+					progress_taken(&p->next, p->n_runs),
+					p->n_runs);
 			asked -= p->runs[i].n < PREFETCH_RECORDS
 					 ? p->runs[i].n
 					 : PREFETCH_RECORDS;
@@ -590,7 +596,7 @@ static unsigned long long run_threads(struct pass *p, unsigned threads,
 	unsigned ran;
 
 	for (unsigned t = 0; t < threads; t++)
-		w[t] = (struct worker){p, ctx[t], 0};
+		w[t] = (struct worker){p, ctx[t], 0, t == 0};
 	ran = block_on_threads(work, w, sizeof(w[0]), threads);
 	for (unsigned t = 0; t < ran; t++)
 		fresh += w[t].fresh;
@@ -799,6 +805,7 @@ struct window_worker {
 	struct window_job *wj;
 	void *ctx;
 	unsigned long long fresh[MATCH_MAX_KEYS];
+	bool tells; /* the first: tells job->progress */
 };
 
 /* Ask for the first records of capped block i; returns how many. */
@@ -865,6 +872,11 @@ static void *window_work(void *arg)
 			while (ahead < end && asked < PREFETCH_AHEAD)
 				asked += prefetch_block(wj, ahead++);
 			window_block(ww, i);
+			if (ww->tells)
+				progress_tell(
+					wj->job->progress, i,
+					progress_taken(&ww->wj->next, n_b),
+					n_b);
 			asked -= n < PREFETCH_RECORDS ? n : PREFETCH_RECORDS;
 		}
 	}
@@ -888,8 +900,13 @@ static void window_pass(const struct block_job *j, const uint8_t *kh,
 	}
 	atomic_init(&wj.next, 0);
 	for (unsigned t = 0; t < threads; t++)
-		ww[t] = (struct window_worker){.wj = &wj, .ctx = ctx[t]};
+		ww[t] = (struct window_worker){
+			.wj = &wj, .ctx = ctx[t], .tells = t == 0};
+	if (j->progress)
+		j->progress->what =
+			j->step ? "training, windows" : "comparing, windows";
 	ran = block_on_threads(window_work, ww, sizeof(ww[0]), threads);
+	progress_tell(j->progress, 0, c->n_b, c->n_b);
 	for (unsigned t = 0; t < ran; t++)
 		for (unsigned k = 0; k < j->rules->n_keys; k++)
 			st->key[k].fresh += ww[t].fresh[k];
@@ -919,6 +936,7 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 	struct run *runs = spare;
 	unsigned threads = j->threads ? j->threads : 1;
 	struct capped cap = {0};
+	char what[48];
 
 	cap.mark = xcalloc((size_t)j->n / 8 + 1, 1);
 	cap.budget = run_budget(j->rules, j->n);
@@ -936,9 +954,14 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 
 		radix_sort(e, tmp, n);
 		st->n_keys = k + 1;
+		snprintf(what, sizeof(what), "%s, key %u of %u",
+			 j->step ? j->step : "comparing", k + 1, nk);
+		if (j->progress)
+			j->progress->what = what;
 		p.n_runs = find_runs(j, &p, e, n, runs, st);
 		atomic_init(&p.next, 0);
 		st->key[k].fresh = run_threads(&p, threads, ctx);
+		progress_tell(j->progress, 0, p.n_runs, p.n_runs);
 		cap.used += st->key[k].fresh + p.other;
 	}
 	free(spare);

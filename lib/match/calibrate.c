@@ -63,7 +63,8 @@ unsigned calibrate_m(struct match_rules *r, const struct cmp_ctx *c,
 		lc[t].c = c;
 		lc[t].strong_w = score_weight(r->strong_p);
 	}
-	pairs_run(c, p, n, r->threads, count_levels, lc, sizeof(*lc));
+	pairs_run(c, p, n, r->threads, count_levels, lc, sizeof(*lc),
+		  "calibrating");
 	/* Whole numbers: the sums are the same in any order. */
 	memset(count, 0, sizeof(count));
 	for (unsigned t = 0; t < 64; t++)

@@ -359,9 +359,11 @@ static size_t join_pairs(struct match *m, struct cluster *c, size_t *deferred)
 	double strong_w = score_weight(m->rules->strong_p);
 	size_t n_def = 0;
 
+	m->progress.what = "clustering";
 	for (size_t i = 0; i < m->n_pairs; i++) {
 		const struct mpair *p = &m->pairs[i];
 
+		progress_tell(&m->progress, i, i, m->n_pairs);
 		if (p->w < review_w)
 			break;
 		if (p->w < match_w) {
@@ -377,6 +379,7 @@ static size_t join_pairs(struct match *m, struct cluster *c, size_t *deferred)
 		m->joined[i] =
 			(uint8_t)cluster_join(c, p->a, p->b, p->w >= strong_w);
 	}
+	progress_tell(&m->progress, 0, m->n_pairs, m->n_pairs);
 	return n_def;
 }
 
@@ -696,7 +699,7 @@ static bool dates_reliable(struct match *m)
 		dc[t] = (struct date_count){&m->ctx, score_weight(r->strong_p),
 					    d, 0, 0};
 	pairs_run(&m->ctx, m->pairs, m->n_pairs, r->threads, count_dates, dc,
-		  sizeof(dc[0]));
+		  sizeof(dc[0]), "checking birth dates");
 	for (unsigned t = 0; t < 64; t++) {
 		strong += dc[t].strong;
 		other += dc[t].other;
@@ -723,7 +726,7 @@ static void rescore(struct match *m, bool link_only)
 	m->tf = score_tf_new(m->rules, &m->t, m->recs, m->n);
 	m->ctx.tf = m->tf;
 	pairs_run(&m->ctx, m->pairs, m->n_pairs, m->rules->threads, weigh_again,
-		  m, 0);
+		  m, 0, "rescoring");
 	xqsort(m->pairs, m->n_pairs, sizeof(*m->pairs), pair_order);
 	if (m->rules->prior_auto)
 		reprior(m, link_only);
@@ -786,6 +789,12 @@ static void trim(struct match *m)
 	m->line_off = xrealloc(m->line_off, m->cap_news * sizeof(*m->line_off));
 }
 
+void match_set_progress(struct match *m, match_progress_fn *fn, void *ctx)
+{
+	m->progress.fn = fn;
+	m->progress.ctx = ctx;
+}
+
 int match_run(struct match *m, bool train, struct mbr_err *err)
 {
 	struct block_job job = {m->rules,
@@ -798,6 +807,8 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 				m->shards,
 				&m->t,
 				m->masters != 0,
+				NULL,
+				&m->progress,
 				NULL};
 
 	if (decide_resolve(m, err) < 0)
@@ -810,7 +821,8 @@ int match_run(struct match *m, bool train, struct mbr_err *err)
 		m->fingerprint = shard_fingerprint(m);
 	m->st.records = m->n - m->masters;
 	m->st.masters = m->masters;
-	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->recs, NULL, 0};
+	m->ctx = (struct cmp_ctx){m->rules, &m->t, m->recs,
+				  NULL,	    0,	   &m->progress};
 	year_only_new_year(m);
 	if (train && m->n > 1) {
 		struct match_stats tmp = m->st;

@@ -23,6 +23,7 @@
 #ifndef MBR_MATCH_INT_H
 #define MBR_MATCH_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -479,12 +480,44 @@ static inline const float *tf_of(const struct tf_table *tf, uint32_t rec)
 }
 
 /* What comparing needs besides the two records. */
+/* The progress line's teller (match_set_progress). The threaded steps
+ * tell it from their first worker, which runs on the calling thread, and
+ * once more when they end (all done: the first worker may have taken
+ * none of a small step). */
+struct progress {
+	match_progress_fn *fn; /* NULL: tell nothing */
+	void *ctx;
+	const char *what; /* the step: set before it starts */
+};
+
+/* Tell p one item in PROGRESS_EVERY (i counts the items; the teller
+ * throttles too, but a call an item would cost 3 % of a run). */
+#define PROGRESS_EVERY 64
+
+static inline void progress_tell(const struct progress *p, size_t i,
+				 unsigned long long done,
+				 unsigned long long total)
+{
+	if (p && p->fn && i % PROGRESS_EVERY == 0)
+		p->fn(p->ctx, p->what, done, total);
+}
+
+/* How far the threads taking items from *next (atomic_fetch_add) are,
+ * of n: the items taken, whether or not done yet. */
+static inline size_t progress_taken(atomic_size_t *next, size_t n)
+{
+	size_t at = atomic_load_explicit(next, memory_order_relaxed);
+
+	return at < n ? at : n;
+}
+
 struct cmp_ctx {
 	const struct match_rules *rules;
 	const struct intern *t;
 	const struct mrec *recs;   /* all records: a date's tf is by record */
 	const struct tf_table *tf; /* term-frequency weights, or NULL */
 	double prior_w;		   /* log2 prior odds */
+	struct progress *progress; /* pairs_run's teller, or NULL */
 };
 
 /* The level of each comparison for records a and b into level[]. */
@@ -542,6 +575,9 @@ struct block_job {
 	const struct tf_table *tf; /* what fn reads by record besides the
 				      records (asked for with them), or
 				      NULL */
+	struct progress *progress; /* or NULL */
+	const char *step;	   /* what progress is told: "comparing"
+				      (NULL) or "training" */
 };
 
 /* Does the block of key hash h belong to shard j->shard? */
@@ -581,10 +617,12 @@ struct mpair {
 /* fn(arg, &p[i], i) for each of the n pairs p, on `threads` threads
  * (1 unless 1..64) taking the pairs in chunks, each asking for the records and
  * term-frequency weights (c) of the pairs ahead of the one it is at; the
- * worker of thread t gets args + t * size, so that fn needs no lock. */
+ * worker of thread t gets args + t * size, so that fn needs no lock.
+ * c->progress is told the step what and the pairs taken. */
 typedef void pairs_fn(void *arg, const struct mpair *p, size_t i);
 void pairs_run(const struct cmp_ctx *c, const struct mpair *p, size_t n,
-	       unsigned threads, pairs_fn *fn, void *args, size_t size);
+	       unsigned threads, pairs_fn *fn, void *args, size_t size,
+	       const char *what);
 
 /* The log2 prior odds the pairs say, by EM over the share of matches
  * among all n(n-1)/2 record pairs (pairs never compared count as
@@ -728,7 +766,8 @@ struct match {
 	uint8_t *joined;     /* owned: per kept pair, an enum join_result */
 	struct tf_table *tf; /* owned: term-frequency weights */
 	struct cmp_ctx ctx;
-	uint32_t *rep; /* owned: cluster representative */
+	struct progress progress; /* match_set_progress */
+	uint32_t *rep;		  /* owned: cluster representative */
 	struct match_stats st;
 	struct buf scratch;    /* owned */
 	uint32_t *shown;       /* owned: MATCH_SHOW_N intern ids per record, or

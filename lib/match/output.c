@@ -56,9 +56,11 @@ static int write_header(const struct match *m, FILE *out, struct buf *b,
 
 int match_write_records(const struct match *m, FILE *out, struct mbr_err *err)
 {
+	struct progress writing = m->progress;
 	struct buf b, id;
 	int rc = -1;
 
+	writing.what = "writing";
 	buf_init(&b, BUF_NOLIMIT);
 	buf_init(&id, BUF_NOLIMIT);
 	if (m->have_out && write_header(m, out, &b, err) < 0)
@@ -70,7 +72,7 @@ int match_write_records(const struct match *m, FILE *out, struct mbr_err *err)
 	}
 	for (uint32_t k = 0; k < m->n_news; k++) {
 		size_t len = (size_t)(m->line_off[k + 1] - m->line_off[k]);
-
+		progress_tell(&writing, k, k, m->n_news);
 		if (buf_grow(&b, len) < 0 ||
 		    fread(b.p + b.len, 1, len, m->lines) != len) {
 			mbr_fail(err, MBR_EIO, "temporary file: read error");
@@ -86,6 +88,7 @@ int match_write_records(const struct match *m, FILE *out, struct mbr_err *err)
 		if (b.len > (1 << 16) && flush(out, &b, err) < 0)
 			goto out;
 	}
+	progress_tell(&writing, 0, m->n_news, m->n_news);
 	rc = flush(out, &b, err);
 out:
 	buf_release(&b);

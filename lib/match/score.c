@@ -40,6 +40,7 @@ struct pairs_pass {
 struct pairs_thread {
 	struct pairs_pass *pass;
 	void *arg;
+	bool tells; /* the first: tells c->progress */
 };
 
 static void pairs_prefetch(const struct cmp_ctx *c, const struct mpair *p)
@@ -67,13 +68,18 @@ static void *pairs_work(void *arg)
 			if (i + PAIRS_AHEAD < end)
 				pairs_prefetch(ps->c, &ps->p[i + PAIRS_AHEAD]);
 			ps->fn(t->arg, &ps->p[i], i);
+			if (t->tells)
+				progress_tell(ps->c->progress, i,
+					      progress_taken(&ps->next, ps->n),
+					      ps->n);
 		}
 	}
 	return NULL;
 }
 
 void pairs_run(const struct cmp_ctx *c, const struct mpair *p, size_t n,
-	       unsigned threads, pairs_fn *fn, void *args, size_t size)
+	       unsigned threads, pairs_fn *fn, void *args, size_t size,
+	       const char *what)
 {
 	struct pairs_pass ps = {.c = c, .p = p, .n = n, .fn = fn};
 	struct pairs_thread t[64];
@@ -81,8 +87,12 @@ void pairs_run(const struct cmp_ctx *c, const struct mpair *p, size_t n,
 	threads = threads < 1 || threads > 64 ? 1 : threads; /* as block_run */
 	atomic_init(&ps.next, 0);
 	for (unsigned k = 0; k < threads; k++)
-		t[k] = (struct pairs_thread){&ps, (char *)args + k * size};
+		t[k] = (struct pairs_thread){&ps, (char *)args + k * size,
+					     k == 0};
+	if (c->progress)
+		c->progress->what = what;
 	block_on_threads(pairs_work, t, sizeof(t[0]), threads);
+	progress_tell(c->progress, 0, n, n);
 }
 
 double score_probability(double w)
@@ -351,6 +361,7 @@ static void blocked_patterns(const struct block_job *job,
 	struct match_stats tmp = *st;
 
 	j.fn = pattern_pair;
+	j.step = "training";
 	for (unsigned t = 0; t < j.threads; t++) {
 		x[t].c = c;
 		x[t].recs = j.recs;

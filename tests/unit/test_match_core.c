@@ -93,8 +93,40 @@ static void visit_pair(void *arg, const struct mpair *p, size_t i)
 	v->calls++;
 }
 
+/* What a progress teller heard: the steps in order (each once however
+ * often it was told), and whether done ever went past total or back
+ * within a step. */
+struct heard {
+	char steps[4096];
+	char last[48];
+	unsigned long long done;
+	size_t calls;
+	bool bad;
+};
+
+static void hear(void *ctx, const char *what, unsigned long long done,
+		 unsigned long long total)
+{
+	struct heard *h = ctx;
+
+	h->calls++;
+	if (done > total)
+		h->bad = true;
+	if (!strcmp(what, h->last)) {
+		if (done < h->done)
+			h->bad = true;
+	} else {
+		size_t at = strlen(h->steps);
+
+		snprintf(h->last, sizeof(h->last), "%s", what);
+		snprintf(h->steps + at, sizeof(h->steps) - at, "%s;", what);
+	}
+	h->done = done;
+}
+
 /* Every pair exactly once, whatever the number of threads and however
- * the pairs fall into chunks; each thread its own worker. */
+ * the pairs fall into chunks; each thread its own worker. The first
+ * thread tells the progress how many pairs the threads have taken. */
 static void test_pairs_run(void **state)
 {
 	enum { N = 10000, RECS = 500 };
@@ -104,9 +136,11 @@ static void test_pairs_run(void **state)
 	struct mpair *p = malloc(N * sizeof(*p));
 	unsigned *seen = malloc(N * sizeof(*seen));
 	struct cmp_ctx c = {0};
+	struct progress told = {hear, NULL, NULL};
 	size_t want = 0;
 
 	(void)state;
+	c.progress = &told;
 	assert_non_null(recs);
 	assert_non_null(p);
 	assert_non_null(seen);
@@ -123,13 +157,23 @@ static void test_pairs_run(void **state)
 		for (size_t k = 0; k < sizeof(threads) / sizeof(threads[0]);
 		     k++) {
 			struct pair_visits v[64];
+			struct heard heard = {"", "", 0, 0, false};
 			size_t sum = 0, calls = 0;
 
+			told.ctx = &heard;
 			memset(seen, 0, N * sizeof(*seen));
 			for (int t = 0; t < 64; t++)
 				v[t] = (struct pair_visits){seen, 0, 0};
 			pairs_run(&c, p, n, threads[k], visit_pair, v,
-				  sizeof(v[0]));
+				  sizeof(v[0]), "visiting");
+			assert_false(heard.bad);
+			assert_string_equal(heard.steps, "visiting;");
+			assert_int_equal(heard.done, n); /* told at the end */
+			if (threads[k] <= 1) /* one in PROGRESS_EVERY, the end */
+				assert_int_equal(heard.calls,
+						 (n + PROGRESS_EVERY - 1) /
+								 PROGRESS_EVERY +
+							 1);
 			for (size_t i = 0; i < N; i++)
 				assert_int_equal(seen[i], i < n ? 1 : 0);
 			for (int t = 0; t < 64; t++) {
@@ -345,6 +389,38 @@ static void test_hard_cases(void **state)
 	/* The smallest source/source_id names the cluster. */
 	assert_string_equal(ids[0], "crm/c1");
 	assert_string_equal(ids[2], "crm/c9");
+	match_free(m);
+	match_rules_free(r);
+}
+
+/* match_set_progress hears every step of a run and of the writing, in
+ * order, from the calling thread. */
+static void test_progress(void **state)
+{
+	struct match_rules *r = match_rules_new();
+	struct match *m = load(r, people, N_PEOPLE);
+	struct heard heard = {"", "", 0, 0, false};
+	struct mbr_err err = MBR_ERR_INIT;
+	FILE *out = tmpfile();
+	char want[4096] = "";
+
+	(void)state;
+	assert_non_null(out);
+	match_set_progress(m, hear, &heard);
+	assert_int_equal(match_run(m, false, &err), 0);
+	assert_int_equal(match_write_records(m, out, &err), 0);
+	for (unsigned k = 0; k < r->n_keys; k++) {
+		size_t at = strlen(want);
+
+		snprintf(want + at, sizeof(want) - at,
+			 "comparing, key %u of %u;", k + 1, r->n_keys);
+	}
+	strcat(want, "comparing, windows;calibrating;checking birth dates;"
+		     "clustering;writing;");
+	assert_string_equal(heard.steps, want);
+	assert_false(heard.bad);
+	assert_int_equal(heard.done, N_PEOPLE); /* all written */
+	fclose(out);
 	match_free(m);
 	match_rules_free(r);
 }
@@ -638,6 +714,7 @@ static void test_train_blind(void **state)
 	char *path = write_temp("[blocking]\ncity = city\n");
 	struct person *p = calloc(2 * PEOPLE, sizeof(*p));
 	char (*txt)[5][32] = calloc(2 * PEOPLE, sizeof(*txt));
+	struct heard heard = {"", "", 0, 0, false};
 	struct match *m;
 	int email = -1;
 
@@ -660,7 +737,14 @@ static void test_train_blind(void **state)
 					NULL, txt[i][4], NULL, NULL, NULL}};
 	}
 	m = load(r, p, 2 * PEOPLE);
+	match_set_progress(m, hear, &heard);
 	assert_int_equal(match_run(m, true, &err), 0);
+	/* Training's blocking passes are told as such, before the run's. */
+	assert_string_equal(heard.steps,
+			    "training, key 1 of 1;comparing, key 1 of 1;"
+			    "calibrating;rescoring;checking birth dates;"
+			    "clustering;");
+	assert_false(heard.bad);
 	for (unsigned i = 0; i < r->n_cmps; i++)
 		if (!strcmp(r->cmp[i].name, "email"))
 			email = (int)i;
@@ -821,8 +905,8 @@ static void test_block_window_once(void **state)
 			want[k++] = want[i];
 	n_want = k;
 
-	job = (struct block_job){r, recs, N, false, 2, visit, 0, 0, &t, false,
-				 NULL};
+	job = (struct block_job){r,    recs, N,	   false, 2, visit, 0,
+				 0,    &t,   false, NULL,  NULL, NULL};
 	block_run(&job, ctx, &st);
 	for (size_t i = 0; i < vis[1].n; i++)
 		visit(&vis[0], (uint32_t)(vis[1].v[i] >> 32), (uint32_t)vis[1].v[i]);
@@ -859,6 +943,7 @@ int main(void)
 		cmocka_unit_test(test_cluster_birth_dates),
 		cmocka_unit_test(test_cluster_birth_date_slips),
 		cmocka_unit_test(test_hard_cases),
+		cmocka_unit_test(test_progress),
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_field_levels),
 		cmocka_unit_test(test_term_frequency),
