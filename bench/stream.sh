@@ -9,6 +9,10 @@
 #
 #   bench/stream.sh                1,000,000 rows, best of 3 runs each
 #   ROWS=100000 RUNS=5 bench/stream.sh
+#   BASE=/path/to/old/bin bench/stream.sh
+#       also the piped pipeline of an older build's binaries (its CPU and
+#       wall time, run in turn with this build's), and its output compared
+#       with this build's (cmp)
 #
 # Builds if needed (make -s) and bench/out/csvparse (bench/csvparse.c, libcsv
 # only). Writes, once, bench/out/pos-ROWS.csv (bench/gen-pos.py: a GB18030
@@ -74,11 +78,15 @@ rss() {
 	fi
 }
 
+# pipeline [BIN]: import | normalize | validate | export of the POS file,
+# with the binaries of BIN (default bin).
 pipeline() {
-	bin/mbr-import -q --map mappings/pos.map "$pos" 2>/dev/null |
-		bin/mbr-normalize -q 2>/dev/null |
-		bin/mbr-validate -q 2>/dev/null |
-		bin/mbr-export -q 2>/dev/null
+	local b=${1:-bin}
+
+	"$b/mbr-import" -q --map mappings/pos.map "$pos" 2>/dev/null |
+		"$b/mbr-normalize" -q 2>/dev/null |
+		"$b/mbr-validate" -q 2>/dev/null |
+		"$b/mbr-export" -q 2>/dev/null
 }
 
 row() { # name floor cpu rss
@@ -104,3 +112,16 @@ row mbr-export "$floor_normal" "$(cpu bin/mbr-export -q "$normal")" \
 	"$(rss bin/mbr-export -q "$normal")"
 row "pipeline (piped, summed)" "$floor_pos" "$(cpu pipeline)" -
 row "pipeline (piped, wall s)" "$floor_pos" "$(wall pipeline)" -
+if [ -n "${BASE:-}" ]; then
+	row "BASE pipeline (piped, summed)" "$floor_pos" "$(cpu pipeline "$BASE")" -
+	row "BASE pipeline (piped, wall s)" "$floor_pos" \
+		"$(wall pipeline "$BASE")" -
+	pipeline >bench/out/stream-pipeline.csv
+	pipeline "$BASE" >bench/out/stream-pipeline-base.csv
+	if cmp -s bench/out/stream-pipeline.csv bench/out/stream-pipeline-base.csv
+	then
+		echo; echo "BASE's pipeline output is this build's (cmp)"
+	else
+		echo; echo "BASE's pipeline output DIFFERS from this build's"
+	fi
+fi
