@@ -162,6 +162,39 @@ static inline int buf_add(struct buf *b, const void *p, size_t len)
 	}
 	return buf_add_slow(b, p, len);
 }
+
+/* Append v as LEB128: seven bits a byte, the lowest first, the top bit
+ * set on every byte but the last (one byte under 128). -1 over the limit. */
+static inline int buf_add_leb128(struct buf *b, uint64_t v)
+{
+	unsigned char q[10];
+	size_t n = 0;
+
+	do {
+		q[n] = v & 0x7f;
+		v >>= 7;
+		q[n++] |= v ? 0x80 : 0;
+	} while (v);
+	return buf_add(b, q, n);
+}
+
+/* The LEB128 number at p (at most len bytes) into *v; returns the bytes
+ * it took, 0 when it runs past len or past 64 bits. */
+static inline size_t leb128_get(const unsigned char *p, size_t len, uint64_t *v)
+{
+	size_t i = 0;
+	unsigned shift = 0;
+
+	*v = 0;
+	do {
+		if (i == len || shift > 63)
+			return 0;
+		*v |= (uint64_t)(p[i] & 0x7f) << shift;
+		shift += 7;
+	} while (p[i++] & 0x80);
+	return i;
+}
+
 static inline int buf_addsv(struct buf *b, struct strview v)
 {
 	return buf_add(b, v.p, v.len);

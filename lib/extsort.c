@@ -580,15 +580,9 @@ int extsort_pack_record(const struct record *rec, struct buf *out)
 {
 	for (size_t i = 0; i < rec->n; i++) {
 		struct strview f = record_field(rec, i);
-		unsigned char len[10];
-		size_t n = 0, v = f.len;
 
-		do {
-			len[n] = v & 0x7f;
-			v >>= 7;
-			len[n++] |= v ? 0x80 : 0;
-		} while (v);
-		if (buf_add(out, len, n) < 0 || buf_add(out, f.p, f.len) < 0)
+		if (buf_add_leb128(out, f.len) < 0 ||
+		    buf_add(out, f.p, f.len) < 0)
 			return -1;
 	}
 	return 0;
@@ -600,20 +594,14 @@ int extsort_unpack_record(struct strview val, struct record *rec)
 
 	record_reset(rec);
 	while (i < val.len) {
-		size_t len = 0;
-		int shift = 0;
-		unsigned char c;
+		uint64_t len;
+		size_t n = leb128_get((const unsigned char *)val.p + i,
+				      val.len - i, &len);
 
-		do {
-			if (i == val.len || shift > 56)
-				return -1;
-			c = (unsigned char)val.p[i++];
-			len |= (size_t)(c & 0x7f) << shift;
-			shift += 7;
-		} while (c & 0x80);
-		if (val.len - i < len || record_add(rec, val.p + i, len) < 0)
+		if (!n || val.len - i - n < len ||
+		    record_add(rec, val.p + i + n, (size_t)len) < 0)
 			return -1;
-		i += len;
+		i += n + (size_t)len;
 	}
 	return 0;
 }

@@ -9,7 +9,7 @@
 
 void enc_put(struct buf *b, struct strview v)
 {
-	leb_put(b, v.len);
+	buf_add_leb128(b, v.len);
 	buf_addsv(b, v);
 }
 
@@ -47,31 +47,6 @@ size_t skey_len(struct strview k)
 		if (k.p[i] == '\0' && k.p[++i] == 1)
 			return i + 1;
 	return k.len;
-}
-
-void leb_put(struct buf *b, uint64_t v)
-{
-	unsigned char q[10];
-	size_t n = 0;
-
-	do {
-		q[n] = v & 0x7f;
-		v >>= 7;
-		q[n++] |= v ? 0x80 : 0;
-	} while (v);
-	buf_add(b, q, n);
-}
-
-const unsigned char *leb_get(const unsigned char *p, uint64_t *v)
-{
-	int shift = 0;
-
-	*v = 0;
-	do {
-		*v |= (uint64_t)(*p & 0x7f) << shift;
-		shift += 7;
-	} while (*p++ & 0x80 && shift < 64);
-	return p;
 }
 
 void where_get(const struct mergeid *m, const unsigned char *p, struct buf *out)

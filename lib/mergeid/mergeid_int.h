@@ -176,10 +176,13 @@ void sort_progress(struct mergeid *m, enum sort_id i, const char *what,
 /* Free sort i, counting its runs. */
 void sort_done(struct mergeid *m, enum sort_id i);
 
-/* A number as LEB128, and back (p: where it starts; returns where the
- * next thing starts). */
-void leb_put(struct buf *b, uint64_t v);
-const unsigned char *leb_get(const unsigned char *p, uint64_t *v);
+/* A number as LEB128 (buf.h), and back from p, where it starts, in a
+ * value merge-id packed itself (well formed: at most ten bytes); returns
+ * where the next thing starts. */
+static inline const unsigned char *leb_get(const unsigned char *p, uint64_t *v)
+{
+	return p + leb128_get(p, 10, v);
+}
 /* The where of a crosswalk row, as xref.c packed it at p, into out. */
 void where_get(const struct mergeid *m, const unsigned char *p,
 	       struct buf *out);

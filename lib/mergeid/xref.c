@@ -42,8 +42,8 @@ static void where_put(struct mergeid *m, const char *where, struct buf *out)
 				     (m->n_wheres + 1) * sizeof(*m->wheres));
 		m->wheres[m->n_wheres++] = sv_dup(svn(where, len));
 	}
-	leb_put(out, m->n_wheres - 1);
-	leb_put(out, n);
+	buf_add_leb128(out, m->n_wheres - 1);
+	buf_add_leb128(out, n);
 }
 
 /* Into S_KEY, before any record of that key: 'x', the master's sequence

@@ -282,6 +282,51 @@ static void test_sv_dup(void **state)
  * every limit up to 40 and none, every fill up to it, every length up to
  * 40, from buffers grown alike; run under valgrind (make valgrind) it
  * also shows the inline path never writes past the memory. */
+/* LEB128 both ways: the lengths at each seven-bit boundary, the bytes of
+ * a known value (the DWARF specification's 624485 = e5 8e 26), and
+ * truncated or over-long input refused rather than read past. */
+static void test_leb128(void **state)
+{
+	static const struct {
+		uint64_t v;
+		size_t len;
+	} cases[] = {
+		{0, 1},		   {1, 1},	      {127, 1},
+		{128, 2},	   {16383, 2},	      {16384, 3},
+		{624485, 3},	   {(uint64_t)1 << 32, 5}, {UINT64_MAX >> 1, 9},
+		{UINT64_MAX, 10},
+	};
+	static const unsigned char dwarf[] = {0xe5, 0x8e, 0x26};
+	unsigned char eleven[11];
+	struct buf b;
+	uint64_t v;
+
+	(void)state;
+	buf_init(&b, BUF_NOLIMIT);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&b);
+		assert_int_equal(buf_add_leb128(&b, cases[i].v), 0);
+		assert_int_equal(b.len, cases[i].len);
+		assert_int_equal(leb128_get((unsigned char *)b.p, b.len, &v),
+				 cases[i].len);
+		assert_true(v == cases[i].v);
+		/* One byte short: refused. */
+		assert_int_equal(leb128_get((unsigned char *)b.p, b.len - 1, &v),
+				 0);
+	}
+	buf_reset(&b);
+	assert_int_equal(buf_add_leb128(&b, 624485), 0);
+	assert_memory_equal(b.p, dwarf, sizeof(dwarf));
+	memset(eleven, 0x80, sizeof(eleven)); /* never ends */
+	assert_int_equal(leb128_get(eleven, sizeof(eleven), &v), 0);
+	/* A limited buffer says no. */
+	buf_release(&b);
+	buf_init(&b, 2);
+	assert_int_equal(buf_add_leb128(&b, 1), 0);
+	assert_int_equal(buf_add_leb128(&b, 624485), -1);
+	buf_release(&b);
+}
+
 static void test_buf_add_inline(void **state)
 {
 	char src[41];
@@ -329,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_mem_eq),
 		cmocka_unit_test(test_mem_copy),
 		cmocka_unit_test(test_buf_add_inline),
+		cmocka_unit_test(test_leb128),
 		cmocka_unit_test(test_sv_trim),
 		cmocka_unit_test(test_sv_dup),
 	};
