@@ -51,6 +51,11 @@ uint64_t hash_bytes(struct strview v)
 	return h ? h : 1;
 }
 
+uint32_t hash_check(struct strview v)
+{
+	return (uint32_t)(fold(0x6a09e667f3bcc909ULL, v) >> 32);
+}
+
 uint64_t hash_pair(struct strview a, struct strview b)
 {
 	/* Each part's length goes into the state: the parts are told

@@ -21,6 +21,10 @@
 
 /* A 64-bit hash of v, never 0: every input bit moves every output bit. */
 uint64_t hash_bytes(struct strview v);
+/* A 32-bit hash of v from another seed than hash_bytes': kept beside
+ * hash_bytes(v) in a set of hashes, the two take a thing for another only
+ * when all 96 bits agree. */
+uint32_t hash_check(struct strview v);
 /* hash_bytes of parts a and b together, told apart ("ab","c" is not
  * "a","bc"). */
 uint64_t hash_pair(struct strview a, struct strview b);

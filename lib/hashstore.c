@@ -135,44 +135,66 @@ static long long as_int(uint64_t key)
 	return v;
 }
 
-/* Sort the n keys at k in SQLite's order (as signed integers), with room
- * for n more at tmp: least significant byte first, eight stable passes
- * of counting (the sign bit flipped, so that negatives come first). The
- * eighth pass leaves the keys back at k. No allocation: glibc's qsort
- * would take a buffer as large as the table being moved. */
-static void sort_keys(uint64_t *k, uint64_t *tmp, size_t n)
+/* A slot's key as SQLite orders it (signed): the sign bit flipped. */
+static uint64_t order_of(const struct hash_slot *x)
 {
-	const uint64_t sign = (uint64_t)1 << 63;
-
-	for (unsigned shift = 0; shift < 64; shift += 8) {
-		size_t at[257] = {0};
-		uint64_t *t;
-
-		for (size_t i = 0; i < n; i++)
-			at[(((k[i] ^ sign) >> shift) & 0xff) + 1]++;
-		for (size_t b = 0; b < 256; b++)
-			at[b + 1] += at[b];
-		for (size_t i = 0; i < n; i++)
-			tmp[at[((k[i] ^ sign) >> shift) & 0xff]++] = k[i];
-		t = k, k = tmp, tmp = t;
-	}
+	return x->key ^ (uint64_t)1 << 63;
 }
 
-/* The keys of the n slots, packed as 8-byte keys at the start of the
- * slots' own memory (a slot takes 16 bytes: the keys and a scratch area
- * as large fit); returns how many. */
-static size_t pack_keys(struct hash_slot *slots, size_t n)
+/* Move the used slots of the n to the front; returns how many. */
+static size_t pack_slots(struct hash_slot *slots, size_t n)
 {
-	char *to = (char *)slots;
 	size_t j = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		uint64_t key = slots[i].key;
-
-		if (key) /* slot i is read before byte 8 * j <= 16 * i */
-			memcpy(to + 8 * j++, &key, sizeof(key));
-	}
+	for (size_t i = 0; i < n; i++)
+		if (slots[i].key)
+			slots[j++] = slots[i];
 	return j;
+}
+
+/* Sort the n slots by key in SQLite's order, in place: American flag
+ * sort, a byte at a time from the top (each bucket's slots swapped into
+ * it), then each bucket by the next byte; a bucket of a few by insertion.
+ * No allocation: glibc's qsort would take a buffer as large as the table
+ * being moved. Keys are hashes, so the buckets are even. */
+static void sort_slots(struct hash_slot *x, size_t n, unsigned shift)
+{
+	size_t count[256] = {0}, next[256], end[256], at = 0;
+
+	if (n < 32) {
+		for (size_t i = 1; i < n; i++) {
+			struct hash_slot v = x[i];
+			size_t j = i;
+
+			for (; j > 0 && order_of(&x[j - 1]) > order_of(&v); j--)
+				x[j] = x[j - 1];
+			x[j] = v;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[order_of(&x[i]) >> shift & 0xff]++;
+	for (unsigned b = 0; b < 256; b++) {
+		next[b] = at;
+		at += count[b];
+		end[b] = at;
+	}
+	for (unsigned b = 0; b < 256; b++)
+		while (next[b] < end[b]) {
+			unsigned d = order_of(&x[next[b]]) >> shift & 0xff;
+			struct hash_slot t;
+
+			if (d == b) {
+				next[b]++;
+				continue;
+			}
+			t = x[next[b]];
+			x[next[b]] = x[next[d]];
+			x[next[d]++] = t;
+		}
+	if (shift)
+		for (unsigned b = 0; b < 256; b++)
+			sort_slots(x + end[b] - count[b], count[b], shift - 8);
 }
 
 /* The table of set, made on first use, and its statements' texts. */
@@ -193,17 +215,19 @@ static int make_set(struct hashstore *s, unsigned set, struct mbr_err *err)
 		s->n_sets = n;
 	}
 	buf_init(&sql, BUF_NOLIMIT);
-	buf_addf(&sql, "CREATE TABLE s%u (h INTEGER PRIMARY KEY) WITHOUT ROWID",
+	buf_addf(&sql,
+		 "CREATE TABLE s%u (h INTEGER, c INTEGER, PRIMARY KEY (h, c)) "
+		 "WITHOUT ROWID",
 		 set);
 	rc = db_script(s->db, sql.p, "cannot create the store's table", err);
 	buf_release(&sql);
 	if (rc < 0)
 		return -1;
 	buf_init(&sql, BUF_NOLIMIT);
-	buf_addf(&sql, "INSERT OR IGNORE INTO s%u (h) VALUES (?)", set);
+	buf_addf(&sql, "INSERT OR IGNORE INTO s%u (h, c) VALUES (?, ?)", set);
 	s->put_sql[set] = xstrdup(sql.p);
 	buf_reset(&sql);
-	buf_addf(&sql, "SELECT 1 FROM s%u WHERE h = ?", set);
+	buf_addf(&sql, "SELECT 1 FROM s%u WHERE h = ? AND c = ?", set);
 	s->has_sql[set] = xstrdup(sql.p);
 	buf_release(&sql);
 	return 0;
@@ -212,13 +236,10 @@ static int make_set(struct hashstore *s, unsigned set, struct mbr_err *err)
 int hashstore_put(struct hashstore *s, unsigned set, struct hash_slot *slots,
 		  size_t n, struct mbr_err *err)
 {
-	uint64_t *keys;
-
 	if (make_set(s, set, err) < 0)
 		return -1;
-	n = pack_keys(slots, n);
-	keys = (uint64_t *)(void *)slots;
-	sort_keys(keys, keys + n, n);
+	n = pack_slots(slots, n);
+	sort_slots(slots, n, 56);
 	if (db_begin(s->db, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -226,8 +247,9 @@ int hashstore_put(struct hashstore *s, unsigned set, struct hash_slot *slots,
 
 		if (!st)
 			goto fail;
-		db_bind_int(st, 1, as_int(keys[i]));
-		filter_add(s, set, keys[i]);
+		db_bind_int(st, 1, as_int(slots[i].key));
+		db_bind_int(st, 2, slots[i].value);
+		filter_add(s, set, slots[i].key);
 		if (db_done(st, "cannot write the store", err) < 0)
 			goto fail;
 	}
@@ -238,7 +260,7 @@ fail:
 }
 
 int hashstore_has(struct hashstore *s, unsigned set, uint64_t key,
-		  struct mbr_err *err)
+		  uint32_t value, struct mbr_err *err)
 {
 	struct db_stmt *st;
 
@@ -248,6 +270,7 @@ int hashstore_has(struct hashstore *s, unsigned set, uint64_t key,
 	if (!st)
 		return -1;
 	db_bind_int(st, 1, as_int(key));
+	db_bind_int(st, 2, value);
 	if (db_text(st, &s->row, err) < 0)
 		return -1;
 	return s->row.len > 0;

@@ -1,9 +1,11 @@
 /*
- * hashstore: sets of 64-bit hashes on disk, for the hashes a memory
- * budget cannot hold (the unique keys of validation rules, rules.h).
+ * hashstore: sets of hashes on disk, for the hashes a memory budget
+ * cannot hold (the unique keys of validation rules, rules.h). A member of
+ * a set is a hash table slot's 64-bit key and 32-bit value (a second hash
+ * of the same thing: 96 bits in all).
  *
  * The store is one temporary SQLite database (through db.h) with a table
- * per set, keyed by the hash (INTEGER PRIMARY KEY, WITHOUT ROWID): a
+ * per set, keyed by the two (PRIMARY KEY (h, c), WITHOUT ROWID): a
  * lookup reads a few pages of a B-tree. What it promises:
  *  - The file is created 0600 (mkstemp) in $TMPDIR, else /tmp, and
  *    unlinked as soon as SQLite has it open: it derives from member data
@@ -35,16 +37,16 @@ struct hashstore; /* opaque */
 struct hashstore *hashstore_open(size_t cache, struct mbr_err *err);
 void hashstore_free(struct hashstore *s); /* NULL is fine */
 
-/* Add the keys of the n slots (key 0, an empty slot, is skipped) to set
- * number set (any number: its table is made on first use), in one
- * transaction, in SQLite's order so that the B-tree fills from left to
- * right. The slots' memory is the sort's scratch (nothing is allocated):
- * their contents are lost, for the caller to clear. -1 with MBR_EIO
- * (disk full). */
+/* Add the keys and values of the n slots (key 0, an empty slot, is
+ * skipped) to set number set (any number: its table is made on first
+ * use), in one transaction, in SQLite's order so that the B-tree fills
+ * from left to right. The slots are sorted in place (nothing is
+ * allocated): their order is lost, for the caller to clear. -1 with
+ * MBR_EIO (disk full). */
 int hashstore_put(struct hashstore *s, unsigned set, struct hash_slot *slots,
 		  size_t n, struct mbr_err *err);
-/* Is key in set? 1 yes, 0 no, -1 with MBR_EIO. */
+/* Is key with value in set? 1 yes, 0 no, -1 with MBR_EIO. */
 int hashstore_has(struct hashstore *s, unsigned set, uint64_t key,
-		  struct mbr_err *err);
+		  uint32_t value, struct mbr_err *err);
 
 #endif

@@ -67,11 +67,12 @@
  * duplicate rule or key, a rule with no test or two, a bad regex (with
  * PCRE2's message and offset), a bad range or length, a line without '='.
  *
- * Uniqueness keeps a 64-bit hash per distinct key (a 16-byte slot of a
- * table at most 3/4 full: 32 MB for a million keys, 512 MB for 20
- * million), not the key: two different keys with the same hash would
- * count as one, which for 20 million distinct keys happens about once in
- * 90,000 runs. NEEDSWORK: an exact check would need the keys themselves.
+ * Uniqueness keeps two hashes per distinct key, 96 bits (hash_bytes and
+ * hash_check in a 16-byte slot of a table at most 3/4 full: 32 MB for a
+ * million keys, 512 MB for 20 million), not the key: two different keys
+ * count as one only when all 96 bits agree, which for 20 million distinct
+ * keys happens about once in 4 * 10^14 runs (64 bits alone: once in
+ * 90,000).
  * With a memory budget (rules_set_memory) the tables together stay
  * within three quarters of it (counting a growing table's old and new
  * slots): a table that would grow past it moves its hashes, sorted, to a

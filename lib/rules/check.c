@@ -225,8 +225,16 @@ static int spill(struct rules *rs, struct rule *r)
 	return 0;
 }
 
+/* Is the slot's check (its value) the one wanted? */
+static bool same_check(const void *ctx, uint32_t v, const void *want)
+{
+	(void)ctx;
+	return v == *(const uint32_t *)want;
+}
+
 /* The key is the fields' bytes, each followed by 0xFF (never in UTF-8),
- * so "ab","c" and "a","bc" differ. */
+ * so "ab","c" and "a","bc" differ. It is known by its hash_bytes and
+ * hash_check: 96 bits. */
 static enum outcome test_unique(struct rules *rs, struct rule *r,
 				const struct record *rec, const char **why)
 {
@@ -243,14 +251,17 @@ static enum outcome test_unique(struct rules *rs, struct rule *r,
 			return R_SKIP; /* cannot happen: no limit */
 	}
 	r->pending = hash_bytes(buf_view(&rs->key));
+	r->pending_check = hash_check(buf_view(&rs->key));
 	if (hash_grows(&r->set) && over_budget(rs, r) && spill(rs, r) < 0)
 		return R_SKIP; /* rules_status tells */
-	r->pending_at = hash_find(&r->set, r->pending, NULL, NULL, NULL);
+	r->pending_at = hash_find(&r->set, r->pending, same_check, NULL,
+				  &r->pending_check);
 	*why = r->reason;
 	if (r->pending_at->key)
 		return R_FAIL;
 	switch (r->stored ? hashstore_has(rs->store, (unsigned)(r - rs->r),
-					  r->pending, &rs->store_err)
+					  r->pending, r->pending_check,
+					  &rs->store_err)
 			  : 0) {
 	case 0:
 		r->has_pending = true;
@@ -310,7 +321,8 @@ void rules_keep(struct rules *rs)
 		struct rule *r = &rs->r[i];
 
 		if (r->has_pending && !r->pending_at->key)
-			hash_put(&r->set, r->pending_at, r->pending, 0);
+			hash_put(&r->set, r->pending_at, r->pending,
+				 r->pending_check);
 		r->has_pending = false;
 	}
 }

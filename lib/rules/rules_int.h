@@ -126,6 +126,7 @@ struct rule {
 	size_t n_keys;
 	struct hash_table set;	      /* unique: the keys kept, as hashes */
 	uint64_t pending;	      /* key hash of the record last checked */
+	uint32_t pending_check;	      /* and its hash_check, the slot's value */
 	struct hash_slot *pending_at; /* its slot in set, per hash_find */
 	bool has_pending;
 	bool stored; /* unique: some of its keys moved to rs->store */

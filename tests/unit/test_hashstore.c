@@ -37,26 +37,83 @@ static void test_hashstore_sets(void **state)
 	assert_int_equal(th_dir_entries(dir), 0);
 
 	memset(slots, 0, sizeof(slots));
-	for (uint64_t i = 0; i < 4000; i += 2) /* every other slot empty */
-		slots[i].key =
-			hash_bytes((struct strview){(char *)&i, sizeof(i)});
+	for (uint64_t i = 0; i < 4000; i += 2) { /* every other slot empty */
+		struct strview v = {(char *)&i, sizeof(i)};
+
+		slots[i].key = hash_bytes(v);
+		slots[i].value = hash_check(v);
+	}
 	assert_int_equal(hashstore_put(s, 3, slots, 4000, &err), 0);
 	for (uint64_t i = 0; i < 4000; i++) {
-		uint64_t k =
-			hash_bytes((struct strview){(char *)&i, sizeof(i)});
+		struct strview v = {(char *)&i, sizeof(i)};
+		uint64_t k = hash_bytes(v);
+		uint32_t c = hash_check(v);
 
-		assert_int_equal(hashstore_has(s, 3, k, &err), i % 2 == 0);
-		assert_int_equal(hashstore_has(s, 0, k, &err), 0);
+		assert_int_equal(hashstore_has(s, 3, k, c, &err), i % 2 == 0);
+		/* The same 64-bit key with another check is another key. */
+		assert_int_equal(hashstore_has(s, 3, k, c ^ 1, &err), 0);
+		assert_int_equal(hashstore_has(s, 0, k, c, &err), 0);
 	}
 	memset(slots, 0, sizeof(slots));
-	slots[0].key = UINT64_MAX;
-	slots[1].key = 1;
-	assert_int_equal(hashstore_put(s, 0, slots, 2, &err), 0);
-	assert_int_equal(hashstore_has(s, 0, UINT64_MAX, &err), 1);
-	assert_int_equal(hashstore_has(s, 0, 1, &err), 1);
-	assert_int_equal(hashstore_has(s, 3, 1, &err), 0);
-	assert_int_equal(hashstore_has(s, 7, 1, &err), 0); /* no table */
+	slots[0] = (struct hash_slot){UINT64_MAX, 0};
+	slots[1] = (struct hash_slot){1, UINT32_MAX};
+	slots[2] = (struct hash_slot){1, 7}; /* one key, two checks */
+	assert_int_equal(hashstore_put(s, 0, slots, 3, &err), 0);
+	assert_int_equal(hashstore_has(s, 0, UINT64_MAX, 0, &err), 1);
+	assert_int_equal(hashstore_has(s, 0, 1, UINT32_MAX, &err), 1);
+	assert_int_equal(hashstore_has(s, 0, 1, 7, &err), 1);
+	assert_int_equal(hashstore_has(s, 0, 1, 8, &err), 0);
+	assert_int_equal(hashstore_has(s, 3, 1, 7, &err), 0);
+	assert_int_equal(hashstore_has(s, 7, 1, 7, &err), 0); /* no table */
 	hashstore_free(s);
+	assert_int_equal(th_dir_entries(dir), 0);
+	rmdir(dir);
+	unsetenv("TMPDIR");
+}
+
+/* A put of many slots (the sort's buckets by each byte, small ones by
+ * insertion, keys of both signs, equal keys and empty slots) keeps every
+ * member and no other. */
+static void test_hashstore_many(void **state)
+{
+	enum { N = 300000 };
+	char tmpl[] = "/tmp/test_hashstore.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	struct mbr_err err = MBR_ERR_INIT;
+	struct hash_slot *slots = calloc(N, sizeof(*slots));
+	struct hashstore *s;
+
+	(void)state;
+	assert_non_null(dir);
+	assert_non_null(slots);
+	setenv("TMPDIR", dir, 1);
+	s = hashstore_open(1 << 20, &err);
+	assert_non_null(s);
+	for (uint64_t i = 0; i < N; i++)
+		if (i % 5) {
+			/* Every tenth key twice, with another check; some
+			 * keys differ only in their low bytes. */
+			uint64_t j = i % 10 == 1 ? i - 1 : i;
+
+			slots[i].key = j < N / 2 ? hash_bytes((struct strview){
+							   (char *)&j, sizeof(j)})
+						 : 0xabcdef0000000000ULL + j;
+			slots[i].value = (uint32_t)i;
+		}
+	assert_int_equal(hashstore_put(s, 1, slots, N, &err), 0);
+	for (uint64_t i = 0; i < N; i++) {
+		uint64_t j = i % 10 == 1 ? i - 1 : i;
+		uint64_t k = j < N / 2 ? hash_bytes((struct strview){
+						 (char *)&j, sizeof(j)})
+				       : 0xabcdef0000000000ULL + j;
+
+		assert_int_equal(hashstore_has(s, 1, k, (uint32_t)i, &err),
+				 i % 5 != 0);
+		assert_int_equal(hashstore_has(s, 1, k, (uint32_t)i + N, &err),
+				 0);
+	}
+	hashstore_free(s);
+	free(slots);
 	assert_int_equal(th_dir_entries(dir), 0);
 	rmdir(dir);
 	unsetenv("TMPDIR");
@@ -79,6 +136,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hashstore_sets),
+		cmocka_unit_test(test_hashstore_many),
 		cmocka_unit_test(test_hashstore_no_dir),
 	};
 
