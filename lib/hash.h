@@ -8,7 +8,10 @@
  * gives 0) and a 32-bit value, usually an index into the caller's array.
  * Two things with one 64-bit hash are told apart by the caller's test;
  * a set of hashes (no test) takes a hash for the thing itself, a risk of
- * 2^-64 per pair.
+ * 2^-64 per pair (test_hash holds two such pairs): where that would lose
+ * or merge members, the test is there (validate's unique keys add
+ * hash_check, mbr-report's clusters compare their ids); mbr-report's
+ * record keys and mbr-profile's key overlaps still take the risk.
  */
 #ifndef MBR_HASH_H
 #define MBR_HASH_H

@@ -624,10 +624,21 @@ static uint32_t keep(struct rep *r, const struct record *rec)
 	return (uint32_t)r->n_kept++;
 }
 
+/* Is cluster v the one named *want? (Two ids of one hash stay two.) */
+static bool same_cluster(const void *ctx, uint32_t v, const void *want)
+{
+	const struct rep *r = ctx;
+	const struct strview *id = want;
+
+	return strlen(r->clusters[v].id) == id->len &&
+	       !memcmp(r->clusters[v].id, id->p, id->len);
+}
+
 static struct cluster *cluster_of(struct rep *r, struct strview id)
 {
 	uint64_t h = hash_bytes(id);
-	struct hash_slot *s = hash_find(&r->clusters_t, h, NULL, NULL, NULL);
+	struct hash_slot *s =
+		hash_find(&r->clusters_t, h, same_cluster, r, &id);
 	struct cluster *c;
 
 	if (s->key)

@@ -1,8 +1,8 @@
 /*
  * collide: find two strings PREFIX HEX SUFFIX (HEX: 16 hex digits) with
- * one hash_bytes, for tests that need a 64-bit collision (test_rules,
- * tests/cli/validate/018-hash-collision). Not a test itself: make does
- * not build it.
+ * one hash_bytes, for tests that need a 64-bit collision (test_hash
+ * lists those found, and the tests that use them). Not a test itself:
+ * make does not build it.
  *
  *	cc -O2 -Ilib -o collide tests/unit/collide.c build/libmbr.a -lm -pthread
  *	./collide SEED PREFIX SUFFIX     (C escapes not read: use $'...')
