@@ -198,7 +198,8 @@ int match_load_stage_decisions(struct match *m, struct stage *st,
 /* How far match_run and match_write_records are, told from the calling
  * thread as it goes (often: the teller decides when to draw it): what it
  * does ("comparing, key 2 of 9", "comparing, windows", "calibrating",
- * "rescoring", "clustering", "writing") and done of total (0: unknown).
+ * "rescoring", "clustering", "writing"; match_load_pairs: "reading pairs
+ * file 1 of 4, bytes") and done of total (0: unknown).
  * The steps run on threads tell what the calling thread's share has
  * reached in the whole. NULL tells nothing (the default). */
 typedef void match_progress_fn(void *ctx, const char *what,

@@ -321,15 +321,20 @@ static int read_pair(struct match *m, const struct record *rec,
 	return 0;
 }
 
-static int read_file(struct match *m, const char *path, struct pairs_meta *pm,
-		     size_t *cap, struct mbr_err *err)
+/* Read the pairs file at path into m, telling m's progress what, with
+ * the bytes read of the file's. */
+static int read_file(struct match *m, const char *path, const char *what,
+		     struct pairs_meta *pm, size_t *cap, struct mbr_err *err)
 {
 	struct csvio_opts co = CSVIO_OPTS_INIT;
 	struct csvio_reader *r;
 	struct record rec;
 	enum csvio_status s;
+	struct progress reading = m->progress;
+	size_t i = 0;
 	int rc = -1;
 
+	reading.what = what;
 	co.flags |= CSVIO_STRICT;
 	if (!(r = csvio_open(&path, 1, &co, err)))
 		return -1;
@@ -339,10 +344,15 @@ static int read_file(struct match *m, const char *path, struct pairs_meta *pm,
 		goto out;
 	while ((s = csvio_read(r, &rec, err)) == CSVIO_ROW) {
 		struct mpair p;
+		unsigned long long done, total;
 
 		if (read_pair(m, &rec, path, &p, err) < 0)
 			goto out;
 		add_pair(m, cap, p);
+		if (i++ % PROGRESS_EVERY == 0) { /* bytes of this file */
+			csvio_progress(r, &done, &total);
+			progress_tell(&reading, 0, done, total);
+		}
 	}
 	if (s != CSVIO_EOF) {
 		if (s == CSVIO_BAD)
@@ -369,7 +379,11 @@ int match_load_pairs(struct match *m, const char *const *paths, size_t n,
 	m->fingerprint = shard_fingerprint(m);
 	m->from_pairs = true;
 	for (size_t i = 0; i < n; i++) {
-		if (read_file(m, paths[i], &pm, &cap, err) < 0)
+		char what[96];
+
+		snprintf(what, sizeof(what),
+			 "reading pairs file %zu of %zu, bytes", i + 1, n);
+		if (read_file(m, paths[i], what, &pm, &cap, err) < 0)
 			goto out;
 		if (!seen) {
 			shards = pm.shards;

@@ -425,6 +425,53 @@ static void test_progress(void **state)
 	match_rules_free(r);
 }
 
+/* --from-pairs: reading each pairs file is told too, by its bytes. */
+static void test_progress_from_pairs(void **state)
+{
+	struct match_rules *r = match_rules_new();
+	struct match *s = match_new(r, 0), *m;
+	struct heard heard = {"", "", 0, 0, false};
+	struct mbr_err err = MBR_ERR_INIT;
+	char path[] = "/tmp/test_match_core.XXXXXX";
+	const char *paths[1] = {path};
+	struct header h;
+	struct record rec;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	match_set_shard(s, 0, 1);
+	make_header(&h);
+	record_init(&rec);
+	assert_int_equal(match_begin(s, &h, MATCH_NEW, &err), 0);
+	for (size_t i = 0; i < N_PEOPLE; i++) {
+		make_record(&rec, &people[i]);
+		assert_int_equal(match_add(s, &rec, &err), 0);
+	}
+	assert_int_equal(match_run(s, false, &err), 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(match_write_shard(s, f, &err), 0);
+	fclose(f);
+	m = load(r, people, N_PEOPLE);
+	match_set_progress(m, hear, &heard);
+	assert_int_equal(match_load_pairs(m, paths, 1, &err), 0);
+	assert_int_equal(match_run(m, false, &err), 0);
+	assert_true(!strncmp(heard.steps,
+			     "reading pairs file 1 of 1, bytes;calibrating;",
+			     strlen("reading pairs file 1 of 1, bytes;"
+				    "calibrating;")));
+	assert_false(heard.bad);
+	unlink(path);
+	record_release(&rec);
+	header_release(&h);
+	match_free(s);
+	match_free(m);
+	match_rules_free(r);
+}
+
 static void test_levels(void **state)
 {
 	struct match_rules *r = match_rules_new();
@@ -944,6 +991,7 @@ int main(void)
 		cmocka_unit_test(test_cluster_birth_date_slips),
 		cmocka_unit_test(test_hard_cases),
 		cmocka_unit_test(test_progress),
+		cmocka_unit_test(test_progress_from_pairs),
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_field_levels),
 		cmocka_unit_test(test_term_frequency),
