@@ -975,4 +975,6 @@ void block_run(const struct block_job *j, void **ctx, struct match_stats *st)
 	free(cap.rec);
 	free(cap.b);
 	free(kh);
+	if (j->progress)
+		j->progress->what = NULL; /* was this frame's */
 }

@@ -487,7 +487,8 @@ static inline const float *tf_of(const struct tf_table *tf, uint32_t rec)
 struct progress {
 	match_progress_fn *fn; /* NULL: tell nothing */
 	void *ctx;
-	const char *what; /* the step: set before it starts */
+	const char *what; /* the step: set before it starts; NULL between
+			     steps (nothing is told) */
 };
 
 /* Tell p one item in PROGRESS_EVERY (i counts the items; the teller
@@ -498,7 +499,7 @@ static inline void progress_tell(const struct progress *p, size_t i,
 				 unsigned long long done,
 				 unsigned long long total)
 {
-	if (p && p->fn && i % PROGRESS_EVERY == 0)
+	if (p && p->fn && p->what && i % PROGRESS_EVERY == 0)
 		p->fn(p->ctx, p->what, done, total);
 }
 
