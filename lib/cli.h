@@ -172,9 +172,10 @@ int cli_done(struct cli *cli, struct rs_sink *k, int rc, struct mbr_err *err);
 	"  --dry-run[=FILE]  with --db: do everything, write nothing; say\n" \
 	"                    what would change (FILE: every change, CSV)\n"
 
-/* The progress line of a step after the reading (mbr-merge-id's passes):
- * "PROG: WHAT: DONE of TOTAL (P%)" (total 0: unknown). Call it as often
- * as you like: like the reading's, it is drawn at most twice a second,
+/* The progress line of a step after the reading (mbr-merge-id's passes,
+ * mbr-dedupe's steps): "PROG: WHAT: DONE of TOTAL (P%)" (total 0:
+ * unknown). Call it as often as an item: the clock is read once in 16
+ * calls, and like the reading's line it is drawn at most twice a second,
  * after the first second, on a terminal only and not under -q. */
 void cli_step(struct cli *cli, const char *what, unsigned long long done,
 	      unsigned long long total);
