@@ -337,10 +337,9 @@ static const struct person people[] = {
 };
 #define N_PEOPLE (sizeof(people) / sizeof(people[0]))
 
-static struct match *load(struct match_rules *r, const struct person *p,
-			  size_t n)
+/* Add the n people to m as new records. */
+static void load_into(struct match *m, const struct person *p, size_t n)
 {
-	struct match *m = match_new(r, 0);
 	struct mbr_err err = MBR_ERR_INIT;
 	struct header h;
 	struct record rec;
@@ -354,6 +353,14 @@ static struct match *load(struct match_rules *r, const struct person *p,
 	}
 	record_release(&rec);
 	header_release(&h);
+}
+
+static struct match *load(struct match_rules *r, const struct person *p,
+			  size_t n)
+{
+	struct match *m = match_new(r, 0);
+
+	load_into(m, p, n);
 	return m;
 }
 
@@ -434,20 +441,12 @@ static void test_progress_from_pairs(void **state)
 	struct mbr_err err = MBR_ERR_INIT;
 	char path[] = "/tmp/test_match_core.XXXXXX";
 	const char *paths[1] = {path};
-	struct header h;
-	struct record rec;
 	FILE *f;
 	int fd;
 
 	(void)state;
 	match_set_shard(s, 0, 1);
-	make_header(&h);
-	record_init(&rec);
-	assert_int_equal(match_begin(s, &h, MATCH_NEW, &err), 0);
-	for (size_t i = 0; i < N_PEOPLE; i++) {
-		make_record(&rec, &people[i]);
-		assert_int_equal(match_add(s, &rec, &err), 0);
-	}
+	load_into(s, people, N_PEOPLE);
 	assert_int_equal(match_run(s, false, &err), 0);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
@@ -465,8 +464,6 @@ static void test_progress_from_pairs(void **state)
 				    "calibrating;")));
 	assert_false(heard.bad);
 	unlink(path);
-	record_release(&rec);
-	header_release(&h);
 	match_free(s);
 	match_free(m);
 	match_rules_free(r);
